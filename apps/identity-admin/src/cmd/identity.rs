@@ -1,0 +1,214 @@
+//! `identity verify|suspend|reactivate|revoke`.
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use identity_core::Localized;
+use identity_core::i18n::Lang;
+use identity_core::identity::{
+    DigitalIdentity, DocumentKind, IdentityDocument, Proofing, ProofingMethod, RevocationCause, SuspensionReason,
+};
+use identity_core::ids::IdentityId;
+use identity_service::usecases::identity::IdentityError;
+use serde_json::json;
+
+use crate::{Cli, Failure, context, output};
+
+/// Identity commands.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Record the identity proofing of a pending identity, which activates it.
+    Verify(VerifyArgs),
+    /// Suspend an active identity (30 days to a decision, except for an expired document).
+    Suspend {
+        /// Identity id (see `holder show`).
+        id: IdentityId,
+        /// Why.
+        #[arg(long, value_enum)]
+        reason: Reason,
+    },
+    /// Reactivate a suspended identity.
+    Reactivate {
+        /// Identity id.
+        id: IdentityId,
+    },
+    /// Revoke an identity. Final.
+    Revoke {
+        /// Identity id.
+        id: IdentityId,
+        /// Why.
+        #[arg(long, value_enum)]
+        cause: Cause,
+    },
+}
+
+/// Arguments of `identity verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Identity id.
+    id: IdentityId,
+    /// How the identity was verified.
+    #[arg(long, value_enum)]
+    method: Method,
+    /// The document shown.
+    #[arg(long = "document-type", value_enum)]
+    document_type: Document,
+    /// Document number.
+    #[arg(long = "document-number")]
+    document_number: String,
+    /// Who issued the document.
+    #[arg(long)]
+    issuer: String,
+    /// Last day of validity (YYYY-MM-DD).
+    #[arg(long)]
+    expires: NaiveDate,
+    /// Reference to the stored evidence (video id, signed form...).
+    #[arg(long)]
+    evidence: String,
+}
+
+/// Proofing methods as CLI values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Method {
+    /// In person at a registration office.
+    InPerson,
+    /// CIE or CNS electronic card.
+    CieCns,
+    /// Existing qualified digital signature.
+    DigitalSignature,
+    /// Recorded video session.
+    Video,
+}
+
+/// Document kinds as CLI values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Document {
+    /// Paper identity card.
+    IdentityCard,
+    /// Electronic identity card (CIE).
+    ElectronicIdentityCard,
+    /// Passport.
+    Passport,
+    /// Driving licence.
+    DrivingLicence,
+    /// Firearms licence.
+    FirearmsLicence,
+    /// State employee card.
+    StateEmployeeCard,
+}
+
+/// Suspension reasons an operator can give.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Reason {
+    /// The holder asked (by phone, at the desk).
+    HolderRequest,
+    /// Suspected fraudulent use.
+    SuspectedFraud,
+    /// The identity document expired.
+    DocumentExpired,
+    /// Email or phone shared with another identity.
+    SharedContactData,
+}
+
+/// Revocation causes an operator can give.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Cause {
+    /// The holder asked.
+    HolderRequest,
+    /// The holder died.
+    Death,
+    /// The legal person was dissolved.
+    Dissolution,
+    /// Unlawful use, after a police report.
+    UnlawfulUse,
+    /// The contract ended.
+    EndOfContract,
+}
+
+fn method(m: Method) -> ProofingMethod {
+    match m {
+        Method::InPerson => ProofingMethod::InPerson,
+        Method::CieCns => ProofingMethod::CieCns,
+        Method::DigitalSignature => ProofingMethod::DigitalSignature,
+        Method::Video => ProofingMethod::Video,
+    }
+}
+
+fn document(d: Document) -> DocumentKind {
+    match d {
+        Document::IdentityCard => DocumentKind::IdentityCard,
+        Document::ElectronicIdentityCard => DocumentKind::ElectronicIdentityCard,
+        Document::Passport => DocumentKind::Passport,
+        Document::DrivingLicence => DocumentKind::DrivingLicence,
+        Document::FirearmsLicence => DocumentKind::FirearmsLicence,
+        Document::StateEmployeeCard => DocumentKind::StateEmployeeCard,
+    }
+}
+
+fn reason(r: Reason) -> SuspensionReason {
+    match r {
+        Reason::HolderRequest => SuspensionReason::HolderRequest,
+        Reason::SuspectedFraud => SuspensionReason::SuspectedFraud,
+        Reason::DocumentExpired => SuspensionReason::DocumentExpired,
+        Reason::SharedContactData => SuspensionReason::SharedContactData,
+    }
+}
+
+fn cause(c: Cause) -> RevocationCause {
+    match c {
+        Cause::HolderRequest => RevocationCause::HolderRequest,
+        Cause::Death => RevocationCause::Death,
+        Cause::Dissolution => RevocationCause::Dissolution,
+        Cause::UnlawfulUse => RevocationCause::UnlawfulUse,
+        Cause::EndOfContract => RevocationCause::EndOfContract,
+    }
+}
+
+fn refused(e: &IdentityError) -> Failure {
+    Failure::Refused(e.message(Lang::En))
+}
+
+/// A change checked for usage errors, ready to run against the database.
+enum Planned {
+    Verify(IdentityId, Proofing),
+    Suspend(IdentityId, SuspensionReason),
+    Reactivate(IdentityId),
+    Revoke(IdentityId, RevocationCause),
+}
+
+fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
+    Ok(match command {
+        IdentityCommand::Verify(a) => {
+            let today = identity_core::calendar::rome_date(chrono::Utc::now());
+            let doc = IdentityDocument::new(document(a.document_type), &a.document_number, &a.issuer, a.expires, today)
+                .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
+            if a.evidence.trim().is_empty() {
+                return Err(Failure::Usage("--evidence must not be empty".into()));
+            }
+            let proofing =
+                Proofing { method: method(a.method), document: doc, evidence_ref: a.evidence.trim().to_owned() };
+            Planned::Verify(a.id, proofing)
+        }
+        IdentityCommand::Suspend { id, reason: r } => Planned::Suspend(*id, reason(*r)),
+        IdentityCommand::Reactivate { id } => Planned::Reactivate(*id),
+        IdentityCommand::Revoke { id, cause: c } => Planned::Revoke(*id, cause(*c)),
+    })
+}
+
+pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
+    // Usage checks first: nothing touches the database before they pass.
+    let actor = context::operator(cli)?;
+    let planned = plan(command)?;
+    let service = context::service(cli).await?;
+    let identity: DigitalIdentity = match planned {
+        Planned::Verify(id, proofing) => service.verify_identity(id, proofing, actor).await,
+        Planned::Suspend(id, r) => service.suspend_identity(id, r, actor).await,
+        Planned::Reactivate(id) => service.reactivate_identity(id, actor).await,
+        Planned::Revoke(id, c) => service.revoke_identity(id, c, actor).await,
+    }
+    .map_err(|e| refused(&e))?;
+    if cli.json {
+        return output::json(&json!({ "id": identity.id(), "state": identity.state().code() }));
+    }
+    println!("identity {} is now {}", identity.id(), identity.state().code());
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! One module per command group.
+
+pub mod db;
+pub mod holder;
+pub mod identity;

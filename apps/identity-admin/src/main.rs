@@ -1,0 +1,99 @@
+//! `identity-admin`: the operator CLI. Exit codes: 0 done, 1 refused / not found /
+//! failed, 2 bad usage (rejected before touching the database).
+
+mod cmd;
+mod context;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Operator commands of the digital-identity system. They act on the database of
+/// the web app (same configuration: --config, IDENTITY_CONFIG, IDENTITY_*).
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file (also `IDENTITY_CONFIG`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL, overriding the configuration (also `IDENTITY_DATABASE_URL`).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Print JSON instead of tables, for scripts.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The operator name recorded in the audit log for changes.
+    #[arg(long, global = true, env = "IDENTITY_OPERATOR", value_name = "NAME")]
+    operator: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Look up holders.
+    #[command(subcommand)]
+    Holder(cmd::holder::HolderCommand),
+    /// Verify, suspend, reactivate and revoke digital identities.
+    #[command(subcommand)]
+    Identity(cmd::identity::IdentityCommand),
+    /// Database schema.
+    #[command(subcommand)]
+    Db(cmd::db::DbCommand),
+}
+
+/// What a command reports when it cannot do its job.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage detected after parsing (exit code 2).
+    Usage(String),
+    /// Refused, not found, or failed (exit code 1).
+    Refused(String),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Refused(format!("{e:#}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Holder(c) => cmd::holder::run(&cli, c).await,
+            Command::Identity(c) => cmd::identity::run(&cli, c).await,
+            Command::Db(c) => cmd::db::run(&cli, c).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Refused(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

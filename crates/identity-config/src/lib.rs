@@ -1,0 +1,162 @@
+//! # identity-config
+//!
+//! One typed settings struct for both apps, so `identity-admin` acts on the same
+//! database as `identity-web`. Layers, later ones winning: built-in defaults, a
+//! TOML file (`--config FILE` or `IDENTITY_CONFIG`), then environment variables
+//! with the `IDENTITY_` prefix where `__` separates nested keys
+//! (`IDENTITY_PASSWORD__MIN_LENGTH=10`).
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use identity_core::identity::DeadlinePolicy;
+use identity_service::HashCost;
+use serde::{Deserialize, Serialize};
+
+/// Every setting, with its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the web app binds; port 0 picks a free port (printed at start).
+    pub listen: String,
+    /// Where the default SQLite file and file-transport mail live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default `sqlite://<data_dir>/identity.db`.
+    pub database_url: Option<String>,
+    /// External base URL for links, cookies, WebAuthn and the OIDC issuer;
+    /// default `http://localhost:<bound port>`.
+    pub public_url: Option<String>,
+    /// The domain of login ids (`123456@<domain>`).
+    pub login_domain: String,
+    /// Largest number of pooled database connections.
+    pub database_max_connections: u32,
+    /// argon2id cost (the default is OWASP's; lower it only in tests).
+    pub argon2: HashCost,
+    /// How many password hashes may run at once.
+    pub hash_concurrency: usize,
+    /// Password length bounds.
+    pub password: PasswordSettings,
+    /// At a suspension's 30-day deadline without a police report:
+    /// `keep_suspended` (default) or `auto_restore`.
+    pub suspension_deadline_policy: DeadlinePolicy,
+    /// The `IDENTITY_CONFIG` variable names the file; accepted here so that the
+    /// environment layer does not reject it as unknown.
+    #[serde(skip_serializing)]
+    pub config: Option<PathBuf>,
+}
+
+/// Configurable bounds of the password policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordSettings {
+    /// Shortest accepted password (at least 8).
+    pub min_length: usize,
+    /// Longest accepted password (at most 64... or more, if you must).
+    pub max_length: usize,
+}
+
+impl Default for PasswordSettings {
+    fn default() -> Self {
+        PasswordSettings { min_length: 8, max_length: 64 }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: None,
+            login_domain: "identita.example.it".into(),
+            database_max_connections: 10,
+            argon2: HashCost::default(),
+            hash_concurrency: 4,
+            password: PasswordSettings::default(),
+            suspension_deadline_policy: DeadlinePolicy::default(),
+            config: None,
+        }
+    }
+}
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file is missing, malformed, or a value has the wrong type or name.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or the file named by `IDENTITY_CONFIG`), then
+    /// the `IDENTITY_*` environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        let env_file = std::env::var_os("IDENTITY_CONFIG").map(PathBuf::from);
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file.map(Path::to_path_buf).or(env_file) {
+            if !path.exists() {
+                return Err(SettingsError::Invalid(format!("configuration file {} not found", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("IDENTITY_").split("__").filter(|k| k.as_str() != "operator_token"));
+        let settings: Settings = figment.extract().map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        if self.password.min_length < 8 || self.password.max_length < self.password.min_length {
+            return Err(SettingsError::Invalid(
+                "password.min_length must be at least 8 and not above password.max_length".into(),
+            ));
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
+        {
+            return Err(SettingsError::Invalid("database_url must start with sqlite:// or postgres://".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to the SQLite file in the data directory.
+    #[must_use]
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("identity.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("identity.toml", "login_domain = \"file.example.it\"\nlisten = \"0.0.0.0:9000\"")?;
+            jail.set_env("IDENTITY_LISTEN", "127.0.0.1:0");
+            jail.set_env("IDENTITY_PASSWORD__MIN_LENGTH", "12");
+            let s = Settings::load(Some(Path::new("identity.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.login_domain, "file.example.it");
+            assert_eq!(s.listen, "127.0.0.1:0");
+            assert_eq!(s.password.min_length, 12);
+            assert_eq!(s.database_url(), "sqlite://./data/identity.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("IDENTITY_DATABASE_URL", "mysql://x");
+            assert!(Settings::load(None).is_err());
+            jail.set_env("IDENTITY_DATABASE_URL", "sqlite://x.db");
+            jail.set_env("IDENTITY_NO_SUCH_SETTING", "1");
+            assert!(Settings::load(None).is_err(), "unknown keys are refused, so typos are caught");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,1 @@
+//! Credential levels, one-time codes and emergency codes. Stub.

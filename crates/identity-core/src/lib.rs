@@ -1,0 +1,40 @@
+//! # identity-core
+//!
+//! The pure domain model of an Italian digital-identity provider: the value types
+//! (tax code, VAT number, login id, ...), holders and their logins, the digital
+//! identity's lifecycle state machine, credential levels 1-3 and the password policy.
+//!
+//! This crate does no IO and owns no clock or random-number generator: the time
+//! (`now`) and the RNG are parameters, so every rule is a plain function that tests
+//! can drive through years of simulated time. Adapters (storage, mail, HTTP) and the
+//! use cases live in other crates and depend on this one, never the other way round.
+
+pub mod calendar;
+pub mod credentials;
+pub mod holder;
+pub mod i18n;
+pub mod identity;
+pub mod ids;
+pub mod login;
+pub mod password_policy;
+pub mod records;
+pub mod values;
+
+pub use holder::{
+    Address, CompanyHolder, ContactChange, Contacts, Holder, HolderKind, InvoicingChannel,
+    PersonHolder, ProfessionalHolder, SubjectKind,
+};
+pub use i18n::{Lang, Localized};
+pub use identity::{
+    Actor, DigitalIdentity, IdentityEvent, IdentityState, RevocationCause, SuspensionReason,
+    TransitionError,
+};
+pub use ids::{HolderId, IdentityId, LoginNumber};
+pub use login::{Login, LoginStatus};
+pub use values::email::{EmailAddress, EmailError};
+pub use values::login_id::{LoginId, LoginIdError};
+pub use values::phone::{PhoneError, PhoneNumber};
+pub use values::postal_code::{PostalCode, PostalCodeError};
+pub use values::province::{ProvinceCode, ProvinceError};
+pub use values::tax_code::{NumericTaxCode, PersonalTaxCode, Sex, TaxCode, TaxCodeError};
+pub use values::vat_number::{VatNumber, VatNumberError};

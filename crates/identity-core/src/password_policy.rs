@@ -1,0 +1,1 @@
+//! Password policy (DOMAIN.md section 5). Stub.

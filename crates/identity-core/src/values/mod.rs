@@ -1,0 +1,10 @@
+//! Value types: validated on construction, immutable, with precise bilingual errors.
+
+pub mod email;
+pub mod login_id;
+pub mod phone;
+pub mod places;
+pub mod postal_code;
+pub mod province;
+pub mod tax_code;
+pub mod vat_number;

@@ -1,0 +1,1 @@
+//! Municipalities and foreign countries by Belfiore code. Stub.

@@ -1,0 +1,42 @@
+//! # identity-http
+//!
+//! The HTTP adapter: an axum [`Router`] over the service layer. For now it serves
+//! the home page and the health endpoints; the registration pages, customer area,
+//! selfcare panel, JSON API and OpenID Connect endpoints are added here, one router
+//! per feature, merged in [`app`].
+
+mod health;
+mod home;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use identity_service::Service;
+use tokio::net::TcpListener;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The use cases.
+    pub service: Service,
+    /// The external base URL (for links).
+    pub public_url: String,
+}
+
+/// The whole application: every feature's router merged in one place.
+pub fn app(state: AppState) -> Router {
+    Router::new().merge(home::router()).merge(health::router()).with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes, with the client
+/// address available to handlers (rate limits, access records).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

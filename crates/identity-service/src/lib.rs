@@ -1,0 +1,21 @@
+//! # identity-service
+//!
+//! The use cases of the digital-identity system (register, sign in, request and
+//! verify an identity, suspend, reactivate, revoke, ...) and the ports they need.
+//! This is the one place where "load -> decide (identity-core) -> persist + audit +
+//! enqueue mail" happens, in one transaction, so the web app, the admin CLI and
+//! library users cannot diverge.
+//!
+//! Adapters implement the ports: `identity-store` the [`ports::Store`], the apps a
+//! [`ports::Clock`]. Password hashing (argon2id) runs on the blocking pool.
+
+pub mod passwords;
+pub mod ports;
+pub mod records;
+mod service;
+pub mod usecases;
+
+pub use passwords::{HashCost, PasswordHasher};
+pub use ports::{Clock, ManualClock, Store, StoreError, StoreTx, SystemClock};
+pub use records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
+pub use service::{Service, ServiceConfig};

@@ -1,0 +1,165 @@
+//! The ports the use cases need: storage (as a unit of work), clock and RNG.
+//!
+//! Storage is one trait object per transaction ([`StoreTx`]): a use case begins a
+//! transaction, reads and writes through it, and commits once, so the change, its
+//! audit record and its outgoing mail land together or not at all. Dropping a
+//! transaction without [`StoreTx::commit`] rolls it back.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use identity_core::ids::IdentityId;
+use identity_core::identity::DigitalIdentity;
+use identity_core::password_policy::PasswordHistoryEntry;
+use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus};
+
+use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
+
+/// Errors every storage method may return. Each method's docs say which of the
+/// domain-meaningful variants (`NotFound`, `Duplicate`) it MUST return and when.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row the method looks for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule of the domain would be broken (the variant names it).
+    #[error("duplicate: {0}")]
+    Duplicate(&'static str),
+    /// Another transaction changed the row first; retry the use case.
+    #[error("conflicting concurrent change")]
+    Conflict,
+    /// A stored value no longer passes the domain's validation.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database failed (connection, IO, syntax...). Logged with detail, never shown.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// Opens transactions. Implemented by `identity-store` for SQLite and PostgreSQL.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Begins a read-write transaction. On SQLite it takes the write lock at once
+    /// (so two writers never deadlock on lock upgrade); on PostgreSQL rows are
+    /// locked by the `*_for_update` reads.
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+
+    /// Checks the database answers (for `/readyz` and `healthcheck`).
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// One transaction. Every method works inside it; nothing is visible to others
+/// until [`StoreTx::commit`].
+#[async_trait]
+pub trait StoreTx: Send {
+    /// Makes every change of this transaction durable and visible.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    // --- holders -----------------------------------------------------------
+
+    /// Stores a new holder. MUST return `Duplicate("holder")` if the id exists.
+    async fn insert_holder(&mut self, holder: &Holder) -> Result<(), StoreError>;
+    /// Loads a holder. MUST return `NotFound` if there is none with this id.
+    async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError>;
+    /// Saves the secondary attributes (contacts, address, language) of an existing
+    /// holder; identity fields are never updated. MUST return `NotFound` if absent.
+    async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError>;
+    /// Holders whose tax code (or VAT number, for `vat = true`) is `code`, oldest first.
+    async fn holders_by_fiscal_code(&mut self, code: &str, vat: bool) -> Result<Vec<Holder>, StoreError>;
+
+    // --- logins and passwords ---------------------------------------------
+
+    /// Stores a new login. MUST return `Duplicate("login_number")` if the number was
+    /// ever used (numbers are never reused), without aborting the transaction.
+    async fn insert_login(&mut self, login: &Login) -> Result<(), StoreError>;
+    /// Loads a login. MUST return `NotFound` if the number is unknown.
+    async fn login(&mut self, number: LoginNumber) -> Result<Login, StoreError>;
+    /// All logins of a holder, oldest first.
+    async fn logins_of(&mut self, holder: HolderId) -> Result<Vec<Login>, StoreError>;
+    /// Sets a login's status. MUST return `NotFound` if the number is unknown.
+    async fn set_login_status(&mut self, number: LoginNumber, status: LoginStatus) -> Result<(), StoreError>;
+    /// Makes `hash` the login's current password (set at `at`) and retires the
+    /// previous one into the history.
+    async fn set_password(&mut self, number: LoginNumber, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The current and previous passwords, newest first (current has `retired_at = None`).
+    /// An unknown login has an empty history.
+    async fn password_history(&mut self, number: LoginNumber) -> Result<Vec<PasswordHistoryEntry>, StoreError>;
+    /// Atomically counts a failed sign-in and returns the new count of consecutive
+    /// failures. MUST return `NotFound` if the login is unknown.
+    async fn record_failed_sign_in(&mut self, number: LoginNumber, at: DateTime<Utc>) -> Result<u32, StoreError>;
+    /// Resets the failure count after a successful sign-in.
+    async fn reset_failed_sign_ins(&mut self, number: LoginNumber) -> Result<(), StoreError>;
+    /// The count of consecutive failures and the time of the last one, locking the
+    /// login's counter until the transaction ends (so check-then-count is atomic).
+    /// MUST return `NotFound` if the login is unknown.
+    async fn failed_sign_ins(&mut self, number: LoginNumber) -> Result<(u32, Option<DateTime<Utc>>), StoreError>;
+
+    // --- digital identities ------------------------------------------------
+
+    /// Stores a new identity for the holder's tax code. MUST return
+    /// `Duplicate("identity")` if the tax code already has an identity that is not
+    /// revoked.
+    async fn insert_identity(&mut self, identity: &DigitalIdentity, tax_code: &str) -> Result<(), StoreError>;
+    /// Loads an identity and locks it until the transaction ends. MUST return
+    /// `NotFound` if there is none.
+    async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError>;
+    /// The holder's identities, newest first (at most one is not revoked).
+    async fn identities_of(&mut self, holder: HolderId) -> Result<Vec<DigitalIdentity>, StoreError>;
+    /// Saves the state of an existing identity. MUST return `NotFound` if absent.
+    async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError>;
+
+    // --- audit and outbox --------------------------------------------------
+
+    /// Appends to the audit log (append-only: there is no update or delete).
+    async fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError>;
+    /// Reads the audit log, oldest first.
+    async fn audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Queues a mail for delivery. MUST return `Duplicate("outbox")` if the id exists.
+    async fn enqueue_mail(&mut self, message: &OutboxMessage) -> Result<(), StoreError>;
+    /// Mail in the outbox, oldest first, optionally only those in `status`.
+    async fn outbox(&mut self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+}
+
+/// The source of the current time, injected so tests can move through years.
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stays where it is put; for tests and `--as-of` runs.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    /// A clock showing `at`.
+    #[must_use]
+    pub fn new(at: DateTime<Utc>) -> ManualClock {
+        ManualClock(std::sync::Mutex::new(at))
+    }
+
+    /// Moves the clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

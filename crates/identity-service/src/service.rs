@@ -1,0 +1,144 @@
+//! The service handle the adapters hold: storage, clock, hasher and settings.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use identity_core::identity::DeadlinePolicy;
+use identity_core::password_policy::PasswordPolicy;
+use identity_core::{Holder, HolderId, Lang};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::passwords::PasswordHasher;
+use crate::ports::{Clock, Store, StoreError, StoreTx};
+use crate::records::{AuditRecord, OutboxMessage, OutboxStatus};
+
+/// Settings of the use cases.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// The domain of login ids (`123456@<domain>`).
+    pub login_domain: String,
+    /// The password rules.
+    pub password_policy: PasswordPolicy,
+    /// What happens at a suspension's 30-day deadline.
+    pub deadline_policy: DeadlinePolicy,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            login_domain: "identity.example.it".into(),
+            password_policy: PasswordPolicy::default(),
+            deadline_policy: DeadlinePolicy::default(),
+        }
+    }
+}
+
+/// Entry point to every use case. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) config: Arc<ServiceConfig>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Wires the service.
+    #[must_use]
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        hasher: PasswordHasher,
+        config: ServiceConfig,
+    ) -> Service {
+        Service { store, clock, hasher, config: Arc::new(config) }
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    /// The storage port, for read-only screens and for adapters' own tests.
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The current time according to the injected clock.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The password hasher.
+    #[must_use]
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+}
+
+/// Appends an audit record inside `tx`.
+pub(crate) async fn audit(
+    tx: &mut dyn StoreTx,
+    at: DateTime<Utc>,
+    actor: &str,
+    event: &str,
+    holder_id: Option<HolderId>,
+    details: serde_json::Value,
+) -> Result<(), StoreError> {
+    let record = AuditRecord {
+        id: Uuid::now_v7(),
+        at,
+        actor: actor.to_owned(),
+        event: event.to_owned(),
+        holder_id,
+        details,
+    };
+    tx.append_audit(&record).await
+}
+
+/// Queues a mail to the holder's reference address inside `tx`.
+pub(crate) async fn mail_holder(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    at: DateTime<Utc>,
+    template: &str,
+    params: serde_json::Value,
+) -> Result<(), StoreError> {
+    mail_to(tx, &holder.contacts().email.to_string(), holder.lang(), at, template, params, holder).await
+}
+
+/// Queues a mail to `to` inside `tx`; the holder's name is added to the parameters.
+pub(crate) async fn mail_to(
+    tx: &mut dyn StoreTx,
+    to: &str,
+    lang: Lang,
+    at: DateTime<Utc>,
+    template: &str,
+    mut params: serde_json::Value,
+    holder: &Holder,
+) -> Result<(), StoreError> {
+    if let Some(map) = params.as_object_mut() {
+        map.insert("name".into(), json!(holder.display_name()));
+    }
+    let message = OutboxMessage {
+        id: Uuid::now_v7(),
+        created_at: at,
+        to: to.to_owned(),
+        lang,
+        template: template.to_owned(),
+        params,
+        status: OutboxStatus::Pending,
+        attempts: 0,
+    };
+    tx.enqueue_mail(&message).await
+}

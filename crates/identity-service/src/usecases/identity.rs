@@ -1,0 +1,196 @@
+//! Digital-identity use cases: request, verify (operator), suspend, reactivate,
+//! revoke. Every transition is decided by identity-core, then saved with its audit
+//! record and the holder's notification mail in one transaction.
+
+use identity_core::i18n::{Lang, Localized, pick};
+use identity_core::identity::{
+    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, Proofing, RevocationCause, SuspensionReason,
+    TransitionError,
+};
+use identity_core::ids::IdentityId;
+use identity_core::{HolderId, LoginNumber};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::{StoreError, StoreTx};
+use crate::service::{Service, audit, mail_holder};
+
+/// Why an identity use case failed. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Only natural persons (and professionals) can hold a digital identity.
+    #[error("only natural persons can request a digital identity")]
+    NotAPerson,
+    /// The chosen username is not an active login of this holder.
+    #[error("the username must be an active login of the holder")]
+    NotTheHoldersLogin,
+    /// The holder's tax code already has an identity that is not revoked.
+    #[error("a digital identity already exists for this tax code")]
+    AlreadyExists,
+    /// No such identity (or holder).
+    #[error("not found")]
+    NotFound,
+    /// The lifecycle forbids it.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// Storage failed.
+    #[error("storage error: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for IdentityError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => IdentityError::NotFound,
+            StoreError::Duplicate("identity") => IdentityError::AlreadyExists,
+            other => IdentityError::Store(other),
+        }
+    }
+}
+
+impl Localized for IdentityError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            IdentityError::NotAPerson => pick(
+                lang,
+                "Solo le persone fisiche possono richiedere un'identità digitale.".into(),
+                "Only natural persons can request a digital identity.".into(),
+            ),
+            IdentityError::NotTheHoldersLogin => pick(
+                lang,
+                "Scegli come username una delle tue login attive.".into(),
+                "Choose one of your active logins as the username.".into(),
+            ),
+            IdentityError::AlreadyExists => pick(
+                lang,
+                "Esiste già un'identità digitale per questo codice fiscale.".into(),
+                "A digital identity already exists for this tax code.".into(),
+            ),
+            IdentityError::NotFound => pick(lang, "Identità non trovata.".into(), "Identity not found.".into()),
+            IdentityError::Transition(t) => t.message(lang),
+            IdentityError::Store(_) => pick(
+                lang,
+                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
+                "A temporary error occurred. Please try again shortly.".into(),
+            ),
+        }
+    }
+}
+
+/// Audits each event and mails the holder about it, inside `tx`.
+async fn record_events(
+    tx: &mut dyn StoreTx,
+    identity: &DigitalIdentity,
+    events: &[IdentityEvent],
+) -> Result<(), StoreError> {
+    let holder = tx.holder(identity.holder_id()).await?;
+    for e in events {
+        let details = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+        audit(tx, e.at, &e.actor.to_audit_string(), e.kind.audit_name(), Some(identity.holder_id()), details.clone())
+            .await?;
+        let mut params = json!({ "event": e.kind.audit_name(), "at": e.at.to_rfc3339(), "state": identity.state().code() });
+        match &e.kind {
+            IdentityEventKind::Suspended { reason, deadline } => {
+                params["reason"] = json!(reason.code());
+                params["deadline"] = json!(deadline.map(|d| d.to_rfc3339()));
+            }
+            IdentityEventKind::Revoked { cause } => params["cause"] = json!(cause.code()),
+            _ => {}
+        }
+        mail_holder(tx, &holder, e.at, "identity_state_changed", params).await?;
+    }
+    Ok(())
+}
+
+impl Service {
+    /// A holder requests a digital identity, naming one of its active logins as
+    /// the username. The identity is `Pending` until an operator verifies it.
+    pub async fn request_identity(
+        &self,
+        holder_id: HolderId,
+        username: LoginNumber,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(holder_id).await?;
+        let person = holder.person().ok_or(IdentityError::NotAPerson)?;
+        let login = match tx.login(username).await {
+            Ok(l) if l.holder_id() == holder_id && l.is_active() => l,
+            Ok(_) | Err(StoreError::NotFound) => return Err(IdentityError::NotTheHoldersLogin),
+            Err(e) => return Err(e.into()),
+        };
+        let (identity, event) = DigitalIdentity::request(
+            IdentityId::from_uuid(Uuid::now_v7()),
+            holder_id,
+            login.number(),
+            Actor::Holder(holder_id),
+            now,
+        );
+        tx.insert_identity(&identity, person.tax_code().as_str()).await?;
+        record_events(tx.as_mut(), &identity, &[event]).await?;
+        tx.commit().await?;
+        Ok(identity)
+    }
+
+    /// Applies a transition to an identity under a row lock and records its events.
+    async fn transition(
+        &self,
+        id: IdentityId,
+        decide: impl FnOnce(DigitalIdentity) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError> + Send,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let mut tx = self.store.begin().await?;
+        let identity = tx.identity_for_update(id).await?;
+        let (identity, events) = decide(identity)?;
+        tx.update_identity(&identity).await?;
+        record_events(tx.as_mut(), &identity, &events).await?;
+        tx.commit().await?;
+        Ok(identity)
+    }
+
+    /// An operator records the identity proofing: `Pending -> Active`.
+    pub async fn verify_identity(
+        &self,
+        id: IdentityId,
+        proofing: Proofing,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        self.transition(id, move |i| i.verify(proofing, actor, now).map(|(i, e)| (i, vec![e]))).await
+    }
+
+    /// Suspends an active identity.
+    pub async fn suspend_identity(
+        &self,
+        id: IdentityId,
+        reason: SuspensionReason,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        self.transition(id, move |i| i.suspend(reason, actor, now).map(|(i, e)| (i, vec![e]))).await
+    }
+
+    /// Reactivates a suspended identity (the caller has verified who asks).
+    pub async fn reactivate_identity(&self, id: IdentityId, actor: Actor) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        self.transition(id, move |i| i.reactivate(actor, now).map(|(i, e)| (i, vec![e]))).await
+    }
+
+    /// Revokes an identity. Final.
+    pub async fn revoke_identity(
+        &self,
+        id: IdentityId,
+        cause: RevocationCause,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        self.transition(id, move |i| i.revoke(cause, actor, now).map(|(i, e)| (i, vec![e]))).await
+    }
+
+    /// The holder's identities, newest first.
+    pub async fn identities_of(&self, holder_id: HolderId) -> Result<Vec<DigitalIdentity>, IdentityError> {
+        let mut tx = self.store.begin().await?;
+        let list = tx.identities_of(holder_id).await?;
+        drop(tx);
+        Ok(list)
+    }
+}

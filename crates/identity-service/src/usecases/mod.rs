@@ -1,0 +1,6 @@
+//! The use cases, one module each, each with its own error type.
+
+pub mod identity;
+pub mod lookup;
+pub mod register;
+pub mod sign_in;

@@ -1,0 +1,167 @@
+//! Registration: a new holder with its first login and password.
+
+use identity_core::i18n::{Lang, Localized};
+use identity_core::password_policy::{PasswordContext, PasswordViolation};
+use identity_core::values::tax_code::{PersonCheck, TaxCodeMismatch};
+use identity_core::{Address, Contacts, Holder, HolderId, HolderKind, Login, LoginId, LoginNumber};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::{StoreError, StoreTx};
+use crate::service::{Service, audit, mail_holder};
+
+/// What the registration form collected, already parsed into domain types.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Kind-specific identity data.
+    pub kind: HolderKind,
+    /// Residence or registered office.
+    pub address: Address,
+    /// Reference email, phone, PEC.
+    pub contacts: Contacts,
+    /// Preferred language.
+    pub lang: Lang,
+    /// The chosen password (checked against the policy, then hashed; never stored).
+    pub password: String,
+}
+
+/// The result of a registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    /// The new holder.
+    pub holder_id: HolderId,
+    /// The first login's id, shown on the success page and mailed.
+    pub login_id: LoginId,
+}
+
+/// Why registration failed. Nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The password breaks the policy (all violations listed).
+    #[error("the password breaks the policy")]
+    Password(Vec<PasswordViolation>),
+    /// The tax code disagrees with the declared names, birth date, sex or place.
+    #[error("the tax code does not match the declared data")]
+    TaxCodeMismatch(Vec<TaxCodeMismatch>),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] crate::passwords::HashError),
+}
+
+impl Localized for RegisterError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            RegisterError::Password(v) => v.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" "),
+            RegisterError::TaxCodeMismatch(v) => v.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" "),
+            RegisterError::Store(_) | RegisterError::Hash(_) => identity_core::i18n::pick(
+                lang,
+                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
+                "A temporary error occurred. Please try again shortly.".into(),
+            ),
+        }
+    }
+}
+
+/// A registration with everything computed that does not need the database:
+/// ids, the login number and the password hash. [`write_registration`] stores it.
+#[derive(Debug, Clone)]
+pub struct PreparedRegistration {
+    /// The holder to insert.
+    pub holder: Holder,
+    /// The argon2id hash of the chosen password.
+    pub password_hash: String,
+}
+
+/// How many login numbers to draw before giving up (a collision among 900 million
+/// numbers is rare; ten in a row means something else is wrong).
+const LOGIN_NUMBER_ATTEMPTS: usize = 10;
+
+/// Writes a prepared registration inside `tx`: holder, login (retrying on a taken
+/// number), password, audit record and the "registration confirmed" mail. Does not
+/// commit: the caller does, so a failure or a crash at any point stores nothing.
+pub async fn write_registration(
+    tx: &mut dyn StoreTx,
+    prepared: &PreparedRegistration,
+    login_domain: &str,
+) -> Result<LoginId, StoreError> {
+    let holder = &prepared.holder;
+    let now = holder.created_at();
+    tx.insert_holder(holder).await?;
+    let mut login = None;
+    for _ in 0..LOGIN_NUMBER_ATTEMPTS {
+        let candidate = Login::new(LoginNumber::generate(&mut rand::rng()), holder.id(), now);
+        match tx.insert_login(&candidate).await {
+            Ok(()) => {
+                login = Some(candidate);
+                break;
+            }
+            Err(StoreError::Duplicate(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let login = login.ok_or(StoreError::Duplicate("login_number"))?;
+    tx.set_password(login.number(), &prepared.password_hash, now).await?;
+    let login_id = LoginId::new(login.number(), login_domain);
+    let actor = format!("holder:{}", holder.id());
+    audit(
+        tx,
+        now,
+        &actor,
+        "holder.registered",
+        Some(holder.id()),
+        json!({ "subject_kind": holder.subject_kind().code(), "login": login_id.to_string() }),
+    )
+    .await?;
+    mail_holder(tx, holder, now, "registration_confirmed", json!({ "login_id": login_id.to_string() })).await?;
+    Ok(login_id)
+}
+
+impl Service {
+    /// Registers a holder with its first login. Checks the tax code against the
+    /// declared data and the password against the policy, hashes the password off
+    /// the runtime, then writes everything in one transaction.
+    pub async fn register(&self, reg: Registration) -> Result<Registered, RegisterError> {
+        let now = self.clock.now();
+        if let Some(person) = match &reg.kind {
+            HolderKind::Person(p) => Some(&p.person),
+            HolderKind::Professional(p) => Some(&p.person),
+            HolderKind::Company(_) => None,
+        } {
+            person
+                .tax_code()
+                .check_person(&PersonCheck {
+                    family_name: person.family_name(),
+                    given_name: person.given_name(),
+                    birth_date: person.birth_date(),
+                    sex: person.sex(),
+                    birth_place_code: Some(person.birth_place_code()),
+                })
+                .map_err(RegisterError::TaxCodeMismatch)?;
+        }
+        let holder = Holder::new(HolderId::from_uuid(Uuid::now_v7()), reg.kind, reg.address, reg.contacts, reg.lang, now);
+        let ctx = password_context(&holder, &[]);
+        self.config.password_policy.check(&reg.password, &ctx).map_err(RegisterError::Password)?;
+        let password_hash = self.hasher.hash(reg.password).await?;
+        let prepared = PreparedRegistration { holder, password_hash };
+        let mut tx = self.store.begin().await?;
+        let login_id = write_registration(tx.as_mut(), &prepared, &self.config.login_domain).await?;
+        tx.commit().await?;
+        tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
+        Ok(Registered { holder_id: prepared.holder.id(), login_id })
+    }
+}
+
+/// The personal data a password must not contain.
+pub(crate) fn password_context<'a>(holder: &'a Holder, login_numbers: &'a [String]) -> PasswordContext<'a> {
+    let mut ctx = PasswordContext::default();
+    if let Some(p) = holder.person() {
+        ctx.names = p.given_name().split_whitespace().chain(p.family_name().split_whitespace()).collect();
+        ctx.tax_code = Some(p.tax_code().as_str());
+        ctx.birth_date = Some(p.birth_date());
+    }
+    ctx.login_numbers = login_numbers.iter().map(String::as_str).collect();
+    ctx
+}

@@ -1,0 +1,160 @@
+//! Sign-in with login id and password (credential level 1), with an increasing
+//! delay per login after repeated failures. Every failure looks the same to the
+//! caller: unknown login, disabled login, throttled login and wrong password all
+//! return [`SignInError::InvalidCredentials`] after one password verification's
+//! worth of time.
+
+use chrono::{DateTime, Duration, Utc};
+use identity_core::i18n::{Lang, Localized, pick};
+use identity_core::password_policy::PasswordAge;
+use identity_core::{HolderId, Login, LoginId};
+use serde_json::json;
+
+use crate::ports::StoreError;
+use crate::service::{Service, audit};
+
+/// Failures allowed before delays start.
+pub const FREE_FAILURES: u32 = 3;
+/// The longest delay between attempts on one login (never a permanent lock, so
+/// nobody can lock other people out).
+pub const MAX_DELAY: Duration = Duration::minutes(15);
+
+/// How long a login must wait after `failures` consecutive failures: nothing for
+/// the first three, then 2, 4, 8 ... seconds, capped at 15 minutes.
+#[must_use]
+pub fn throttle_delay(failures: u32) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::zero();
+    }
+    let exponent = (failures - FREE_FAILURES + 1).min(20);
+    Duration::seconds(1i64 << exponent).min(MAX_DELAY)
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// The holder.
+    pub holder_id: HolderId,
+    /// The login used.
+    pub login: Login,
+    /// Whether the password expired and must be changed before anything else.
+    pub password_expired: bool,
+    /// Days until the password expires, when a warning is due.
+    pub password_expires_in_days: Option<i64>,
+}
+
+/// Why a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Wrong login id or password (or the login is throttled or disabled: the
+    /// caller cannot tell, by design).
+    #[error("invalid login id or password")]
+    InvalidCredentials,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] crate::passwords::HashError),
+}
+
+impl Localized for SignInError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            SignInError::InvalidCredentials => pick(
+                lang,
+                "Login o password non corretti.".into(),
+                "Incorrect login id or password.".into(),
+            ),
+            SignInError::Store(_) | SignInError::Hash(_) => pick(
+                lang,
+                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
+                "A temporary error occurred. Please try again shortly.".into(),
+            ),
+        }
+    }
+}
+
+fn is_throttled(failures: u32, last_failure: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_failure.is_some_and(|last| now < last + throttle_delay(failures))
+}
+
+impl Service {
+    /// Signs in with login id and password. `client_ip` is recorded in the audit log.
+    ///
+    /// The attempt is counted as a failure *before* the password is checked, in a
+    /// transaction that locks the login's counter, and the count is reset only
+    /// after a success: a parallel burst of guesses therefore cannot get more
+    /// attempts through than the throttle allows.
+    pub async fn sign_in_password(
+        &self,
+        login_id: &LoginId,
+        password: &str,
+        client_ip: Option<&str>,
+    ) -> Result<SignedIn, SignInError> {
+        let now = self.clock.now();
+        let number = login_id.number();
+        let mut tx = self.store.begin().await?;
+        let login = match tx.login(number).await {
+            Ok(l) if l.is_active() => Some(l),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let mut attempt = None;
+        if let Some(login) = &login {
+            let (failures, last_failure) = tx.failed_sign_ins(number).await?;
+            if !is_throttled(failures, last_failure, now) {
+                let current = tx.password_history(number).await?.into_iter().find(|h| h.retired_at.is_none());
+                if let Some(current) = current {
+                    tx.record_failed_sign_in(number, now).await?;
+                    attempt = Some((login.clone(), current));
+                }
+            }
+        }
+        tx.commit().await?;
+
+        let ok = match &attempt {
+            Some((_, current)) => self.hasher.verify(password.to_owned(), current.hash.clone()).await?,
+            None => self.hasher.verify_dummy(password.to_owned()).await?,
+        };
+
+        let mut tx = self.store.begin().await?;
+        let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
+        let holder_id = login.as_ref().map(Login::holder_id);
+        let Some((login, current)) = attempt.filter(|_| ok) else {
+            audit(tx.as_mut(), now, "anonymous", "sign_in.failed", holder_id, details).await?;
+            tx.commit().await?;
+            return Err(SignInError::InvalidCredentials);
+        };
+        tx.reset_failed_sign_ins(number).await?;
+        let actor = format!("holder:{}", login.holder_id());
+        audit(tx.as_mut(), now, &actor, "sign_in.ok", holder_id, details).await?;
+        tx.commit().await?;
+
+        let age = self.config.password_policy.status(current.set_at, now);
+        Ok(SignedIn {
+            holder_id: login.holder_id(),
+            password_expired: matches!(age, PasswordAge::Expired),
+            password_expires_in_days: match age {
+                PasswordAge::ExpiresSoon { days_left } => Some(i64::from(days_left)),
+                _ => None,
+            },
+            login,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_are_capped() {
+        assert_eq!(throttle_delay(0), Duration::zero());
+        assert_eq!(throttle_delay(2), Duration::zero());
+        assert_eq!(throttle_delay(3), Duration::seconds(2));
+        assert_eq!(throttle_delay(4), Duration::seconds(4));
+        assert_eq!(throttle_delay(12), MAX_DELAY);
+        assert_eq!(throttle_delay(u32::MAX), MAX_DELAY);
+    }
+}

@@ -1,0 +1,120 @@
+//! The two supported databases and everything that differs between them, in one
+//! place: URL handling, connection set-up, how transactions begin, row locks and
+//! which embedded migrations apply.
+
+use std::str::FromStr;
+
+use sqlx::any::AnyConnectOptions;
+use sqlx::migrate::Migrator;
+
+use identity_service::StoreError;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (the default): one node.
+    Sqlite,
+    /// PostgreSQL server: one or several app nodes.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme (`sqlite:` or `postgres:`/`postgresql:`).
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(StoreError::Backend(format!(
+                "unsupported database URL scheme {scheme:?}: use sqlite://FILE or postgres://..."
+            ))),
+        }
+    }
+
+    /// The statement that opens a read-write transaction. SQLite takes the write
+    /// lock at once: a deferred transaction that reads then writes can fail when
+    /// another writer got in between, instead of waiting its turn.
+    pub(crate) fn begin_statement(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// Suffix that locks the selected rows until the transaction ends. SQLite has
+    /// no row locks; its immediate transactions already exclude other writers.
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// The embedded migrations of this backend.
+    pub(crate) fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Statements run on every new connection.
+    pub(crate) fn connection_pragmas(self) -> &'static [&'static str] {
+        match self {
+            // WAL lets readers work while one writer writes; foreign keys are off by
+            // default in SQLite; the busy timeout makes writers queue instead of failing.
+            Backend::Sqlite => &[
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+                "PRAGMA synchronous = NORMAL",
+            ],
+            Backend::Postgres => &[],
+        }
+    }
+
+    /// Connection options for `url`; a SQLite file (and its folder) is created if missing.
+    pub(crate) fn connect_options(self, url: &str) -> Result<AnyConnectOptions, StoreError> {
+        let url = match self {
+            Backend::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default();
+                if let Some(parent) = std::path::Path::new(path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", parent.display())))?;
+                }
+                if url.contains("mode=") {
+                    url.to_owned()
+                } else if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                }
+            }
+            Backend::Postgres => url.to_owned(),
+        };
+        AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert!(Backend::from_url("mysql://x").is_err());
+    }
+}

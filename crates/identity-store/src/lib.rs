@@ -1,0 +1,135 @@
+//! # identity-store
+//!
+//! The storage adapter: implements `identity_service::Store` with sqlx on
+//! **SQLite** (the embedded default: one file, WAL mode, foreign keys on) and
+//! **PostgreSQL** (for several app nodes). The backend is picked once, from the
+//! URL scheme; the schema of each lives in its own embedded migrations folder and
+//! is applied at start. Queries are written once, in SQL both databases accept,
+//! through `sqlx::Any`; the few differences live in [`Backend`].
+
+mod backend;
+mod error;
+mod holders;
+mod identities;
+mod time;
+mod tx;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use identity_service::{Store, StoreError, StoreTx};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+pub use backend::Backend;
+
+/// How to open the pool.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// How long to wait for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The storage port on a SQLite or PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://...`) and applies any
+    /// pending migrations. A SQLite file and its folder are created if missing.
+    pub async fn connect(url: &str, options: &ConnectOptions) -> Result<SqlStore, StoreError> {
+        let store = SqlStore::connect_without_migrating(url, options).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema (for `db status`).
+    pub async fn connect_without_migrating(url: &str, options: &ConnectOptions) -> Result<SqlStore, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let connect = backend.connect_options(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for pragma in backend.connection_pragmas() {
+                        conn.execute(*pragma).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await
+            .map_err(|e| StoreError::Backend(format!("cannot connect to the database: {e}")))?;
+        Ok(SqlStore { pool, backend })
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend
+            .migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+    }
+
+    /// The versions and descriptions of applied migrations, and of pending ones.
+    pub async fn migration_status(&self) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
+        use sqlx::Row as _;
+        let applied: Vec<i64> = match sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(rows) => rows.iter().filter_map(|r| r.try_get::<i64, _>(0).ok()).collect(),
+            Err(_) => Vec::new(),
+        };
+        let (done, pending) = self
+            .backend
+            .migrator()
+            .iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .partition(|(v, _)| applied.contains(v));
+        Ok((done, pending))
+    }
+
+    /// Runs one SQL statement outside the domain model, for maintenance and test
+    /// set-up (such as `CREATE DATABASE`). Never pass user input.
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.pool.execute(sqlx::AssertSqlSafe(sql.to_owned())).await.map(|_| ()).map_err(error::db)
+    }
+
+    /// The backend in use.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        let tx = self.pool.begin_with(self.backend.begin_statement()).await.map_err(error::db)?;
+        Ok(Box::new(tx::SqlTx { tx, backend: self.backend }))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.execute("SELECT 1").await.map(|_| ()).map_err(error::db)
+    }
+}

@@ -1,0 +1,350 @@
+//! The storage port on one database transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use identity_core::identity::DigitalIdentity;
+use identity_core::ids::IdentityId;
+use identity_core::password_policy::PasswordHistoryEntry;
+use identity_core::{Holder, HolderId, Lang, Login, LoginNumber, LoginStatus};
+use identity_service::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus, StoreError, StoreTx};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::backend::Backend;
+use crate::error::{db, translate};
+use crate::holders::{INSERT_HOLDER, UPDATE_CONTACTS, bind_holder, bind_secondary, holder_from_row};
+use crate::identities::{INSERT_IDENTITY, UPDATE_IDENTITY, bind_identity, identity_from_row};
+use crate::time;
+
+/// A transaction on either backend.
+pub(crate) struct SqlTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) backend: Backend,
+}
+
+fn number_to_db(n: LoginNumber) -> i64 {
+    i64::try_from(n.get()).unwrap_or(i64::MAX)
+}
+
+fn login_from_row(row: &AnyRow) -> Result<Login, StoreError> {
+    let corrupt = |c: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("login {c}: {e}"));
+    let number: i64 = row.try_get("number").map_err(|e| corrupt("number", &e))?;
+    let holder: String = row.try_get("holder_id").map_err(|e| corrupt("holder_id", &e))?;
+    let status: String = row.try_get("status").map_err(|e| corrupt("status", &e))?;
+    let created: i64 = row.try_get("created_at").map_err(|e| corrupt("created_at", &e))?;
+    Ok(Login::restore(
+        u64::try_from(number).ok().and_then(LoginNumber::new).ok_or_else(|| corrupt("number", &number))?,
+        holder.parse().map_err(|e| corrupt("holder_id", &e))?,
+        LoginStatus::from_code(&status).ok_or_else(|| corrupt("status", &status))?,
+        time::from_db(created)?,
+    ))
+}
+
+fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, StoreError> {
+    let corrupt = |e: sqlx::Error| StoreError::Corrupt(format!("audit: {e}"));
+    let details: String = row.try_get("details").map_err(corrupt)?;
+    let holder: Option<String> = row.try_get("holder_id").map_err(corrupt)?;
+    Ok(AuditRecord {
+        id: row.try_get::<String, _>("id").map_err(corrupt)?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        at: time::from_db(row.try_get("at").map_err(corrupt)?)?,
+        actor: row.try_get("actor").map_err(corrupt)?,
+        event: row.try_get("event").map_err(corrupt)?,
+        holder_id: holder.map(|h| h.parse()).transpose().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        details: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+    })
+}
+
+fn outbox_from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
+    let corrupt = |e: sqlx::Error| StoreError::Corrupt(format!("outbox: {e}"));
+    let status: String = row.try_get("status").map_err(corrupt)?;
+    let params: String = row.try_get("params").map_err(corrupt)?;
+    let attempts: i64 = row.try_get("attempts").map_err(corrupt)?;
+    Ok(OutboxMessage {
+        id: row.try_get::<String, _>("id").map_err(corrupt)?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        created_at: time::from_db(row.try_get("created_at").map_err(corrupt)?)?,
+        to: row.try_get("to_address").map_err(corrupt)?,
+        lang: Lang::from_tag(&row.try_get::<String, _>("lang").map_err(corrupt)?).unwrap_or_default(),
+        template: row.try_get("template").map_err(corrupt)?,
+        params: serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(format!("outbox params: {e}")))?,
+        status: OutboxStatus::from_code(&status).ok_or_else(|| StoreError::Corrupt(format!("outbox status {status}")))?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+    })
+}
+
+#[async_trait]
+impl StoreTx for SqlTx {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(db)
+    }
+
+    async fn insert_holder(&mut self, holder: &Holder) -> Result<(), StoreError> {
+        bind_holder(sqlx::query(INSERT_HOLDER), holder)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(translate("holder"))?;
+        Ok(())
+    }
+
+    async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError> {
+        let row = sqlx::query("SELECT * FROM holders WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        holder_from_row(&row)
+    }
+
+    async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
+        let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
+        let done = bind_secondary(q, holder).execute(&mut *self.tx).await.map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn holders_by_fiscal_code(&mut self, code: &str, vat: bool) -> Result<Vec<Holder>, StoreError> {
+        let sql = if vat {
+            "SELECT * FROM holders WHERE vat_number = $1 ORDER BY created_at"
+        } else {
+            "SELECT * FROM holders WHERE tax_code = $1 ORDER BY created_at"
+        };
+        let rows = sqlx::query(sql).bind(code.to_owned()).fetch_all(&mut *self.tx).await.map_err(db)?;
+        rows.iter().map(holder_from_row).collect()
+    }
+
+    async fn insert_login(&mut self, login: &Login) -> Result<(), StoreError> {
+        // ON CONFLICT keeps the transaction usable on PostgreSQL, so the caller can
+        // draw another number and retry.
+        let done = sqlx::query(
+            "INSERT INTO logins (number, holder_id, status, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (number) DO NOTHING",
+        )
+        .bind(number_to_db(login.number()))
+        .bind(login.holder_id().to_string())
+        .bind(login.status().code())
+        .bind(time::to_db(login.created_at()))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("login_number"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Duplicate("login_number"));
+        }
+        Ok(())
+    }
+
+    async fn login(&mut self, number: LoginNumber) -> Result<Login, StoreError> {
+        let row = sqlx::query("SELECT number, holder_id, status, created_at FROM logins WHERE number = $1")
+            .bind(number_to_db(number))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        login_from_row(&row)
+    }
+
+    async fn logins_of(&mut self, holder: HolderId) -> Result<Vec<Login>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT number, holder_id, status, created_at FROM logins WHERE holder_id = $1 ORDER BY created_at, number",
+        )
+        .bind(holder.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(login_from_row).collect()
+    }
+
+    async fn set_login_status(&mut self, number: LoginNumber, status: LoginStatus) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE logins SET status = $2 WHERE number = $1")
+            .bind(number_to_db(number))
+            .bind(status.code())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn set_password(&mut self, number: LoginNumber, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE passwords SET retired_at = $2 WHERE login_number = $1 AND retired_at IS NULL")
+            .bind(number_to_db(number))
+            .bind(time::to_db(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        sqlx::query("INSERT INTO passwords (login_number, hash, set_at) VALUES ($1, $2, $3)")
+            .bind(number_to_db(number))
+            .bind(hash.to_owned())
+            .bind(time::to_db(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(translate("password"))?;
+        Ok(())
+    }
+
+    async fn password_history(&mut self, number: LoginNumber) -> Result<Vec<PasswordHistoryEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT hash, set_at, retired_at FROM passwords WHERE login_number = $1 ORDER BY set_at DESC",
+        )
+        .bind(number_to_db(number))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let corrupt = |e: sqlx::Error| StoreError::Corrupt(format!("password: {e}"));
+                Ok(PasswordHistoryEntry {
+                    hash: r.try_get("hash").map_err(corrupt)?,
+                    set_at: time::from_db(r.try_get("set_at").map_err(corrupt)?)?,
+                    retired_at: time::opt_from_db(r.try_get("retired_at").map_err(corrupt)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_failed_sign_in(&mut self, number: LoginNumber, at: DateTime<Utc>) -> Result<u32, StoreError> {
+        let row = sqlx::query(
+            "UPDATE logins SET failed_count = failed_count + 1, last_failed_at = $2 WHERE number = $1 \
+             RETURNING failed_count",
+        )
+        .bind(number_to_db(number))
+        .bind(time::to_db(at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        let n: i64 = row.try_get(0).map_err(db)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn reset_failed_sign_ins(&mut self, number: LoginNumber) -> Result<(), StoreError> {
+        sqlx::query("UPDATE logins SET failed_count = 0, last_failed_at = NULL WHERE number = $1")
+            .bind(number_to_db(number))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn failed_sign_ins(&mut self, number: LoginNumber) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
+        let sql = format!(
+            "SELECT failed_count, last_failed_at FROM logins WHERE number = $1{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(number_to_db(number))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        let n: i64 = row.try_get(0).map_err(db)?;
+        let last: Option<i64> = row.try_get(1).map_err(db)?;
+        Ok((u32::try_from(n).unwrap_or(u32::MAX), time::opt_from_db(last)?))
+    }
+
+    async fn insert_identity(&mut self, identity: &DigitalIdentity, tax_code: &str) -> Result<(), StoreError> {
+        let done = bind_identity(sqlx::query(INSERT_IDENTITY), identity, tax_code)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(translate("identity"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Duplicate("identity"));
+        }
+        Ok(())
+    }
+
+    async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError> {
+        let sql = format!("SELECT * FROM identities WHERE id = $1{}", self.backend.for_update());
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        identity_from_row(&row)
+    }
+
+    async fn identities_of(&mut self, holder: HolderId) -> Result<Vec<DigitalIdentity>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM identities WHERE holder_id = $1 ORDER BY requested_at DESC")
+            .bind(holder.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        rows.iter().map(identity_from_row).collect()
+    }
+
+    async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError> {
+        let tax_code: String = sqlx::query("SELECT tax_code FROM identities WHERE id = $1")
+            .bind(identity.id().to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .try_get(0)
+            .map_err(db)?;
+        let done = bind_identity(sqlx::query(UPDATE_IDENTITY), identity, &tax_code)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(translate("identity"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit_log (id, at, actor, event, holder_id, details) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(r.id.to_string())
+            .bind(time::to_db(r.at))
+            .bind(r.actor.clone())
+            .bind(r.event.clone())
+            .bind(r.holder_id.map(|h| h.to_string()))
+            .bind(r.details.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(translate("audit"))?;
+        Ok(())
+    }
+
+    async fn audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        // NULL parameters disable a filter, so one statement serves every combination.
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE ($1 IS NULL OR holder_id = $1) AND ($2 IS NULL OR event = $2) \
+             AND ($3 IS NULL OR actor = $3) ORDER BY at, id LIMIT $4",
+        )
+        .bind(q.holder_id.map(|h| h.to_string()))
+        .bind(q.event.clone())
+        .bind(q.actor.clone())
+        .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn enqueue_mail(&mut self, m: &OutboxMessage) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (id, created_at, to_address, lang, template, params, status, attempts, \
+             next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2)",
+        )
+        .bind(m.id.to_string())
+        .bind(time::to_db(m.created_at))
+        .bind(m.to.clone())
+        .bind(m.lang.code())
+        .bind(m.template.clone())
+        .bind(m.params.to_string())
+        .bind(m.status.code())
+        .bind(i64::from(m.attempts))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("outbox"))?;
+        Ok(())
+    }
+
+    async fn outbox(&mut self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM outbox WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id LIMIT $2")
+            .bind(status.map(OutboxStatus::code))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        rows.iter().map(outbox_from_row).collect()
+    }
+}

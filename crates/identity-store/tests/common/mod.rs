@@ -1,0 +1,157 @@
+//! The harness of the contract suite: a fresh database per test, on SQLite always
+//! and on PostgreSQL when `TEST_POSTGRES_URL` is set.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use identity_core::holder::{BusinessIdentity, PersonIdentity};
+use identity_core::{
+    Address, CompanyHolder, Contacts, EmailAddress, HolderKind, InvoicingChannel, Lang, PersonHolder,
+    PersonalTaxCode, PhoneNumber, PostalCode, ProvinceCode, Sex, SubjectKind, TaxCode, VatNumber,
+};
+use identity_service::usecases::register::Registration;
+use identity_service::{HashCost, ManualClock, PasswordHasher, Service, ServiceConfig};
+use identity_store::{ConnectOptions, SqlStore};
+
+/// A service on a fresh database, with a manual clock.
+pub struct Harness {
+    pub service: Service,
+    pub store: Arc<SqlStore>,
+    pub clock: Arc<ManualClock>,
+    pub url: String,
+    _guard: Guard,
+}
+
+enum Guard {
+    Dir(tempfile::TempDir),
+    Postgres,
+}
+
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).single().unwrap()
+}
+
+async fn harness(url: String, guard: Guard) -> Harness {
+    let store = Arc::new(SqlStore::connect(&url, &ConnectOptions::default()).await.expect("connects and migrates"));
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let hasher = PasswordHasher::new(HashCost::cheap_for_tests(), 4).unwrap();
+    let config = ServiceConfig { login_domain: "test.example.it".into(), ..ServiceConfig::default() };
+    let service = Service::new(store.clone(), clock.clone(), hasher, config);
+    Harness { service, store, clock, url, _guard: guard }
+}
+
+pub async fn sqlite() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/identity.db", dir.path().display());
+    harness(url, Guard::Dir(dir)).await
+}
+
+/// A fresh database on the server named by `TEST_POSTGRES_URL`, or `None` (the
+/// test is skipped) when it is not set. With `REQUIRE_POSTGRES=1` (set by CI) a
+/// missing URL fails the test instead, so a skipped suite cannot pass unnoticed.
+pub async fn postgres() -> Option<Harness> {
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("REQUIRE_POSTGRES").is_err(),
+            "REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not: the PostgreSQL suite would be skipped"
+        );
+        eprintln!("TEST_POSTGRES_URL not set: PostgreSQL contract test skipped");
+        return None;
+    };
+    let name = format!("identity_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = SqlStore::connect_without_migrating(&base, &ConnectOptions::default()).await.expect("admin connection");
+    admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').expect("URL with a database path");
+    Some(harness(format!("{prefix}/{name}"), Guard::Postgres).await)
+}
+
+/// Defines each listed contract test twice: `sqlite::NAME` and `postgres::NAME`.
+#[macro_export]
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::common::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(h) = super::common::postgres().await {
+                        super::$name(h).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+// ---- test data ------------------------------------------------------------
+
+pub const PASSWORD: &str = "Ver0-Sicura!x";
+
+pub fn mario() -> PersonIdentity {
+    PersonIdentity::new(
+        "Mario",
+        "Rossi",
+        PersonalTaxCode::parse("RSSMRA85T10A562S").unwrap(),
+        NaiveDate::from_ymd_opt(1985, 12, 10).unwrap(),
+        "A562",
+        Sex::Male,
+    )
+    .unwrap()
+}
+
+pub fn address() -> Address {
+    Address::new(
+        "Via Roma 1",
+        Some(PostalCode::parse("00184").unwrap()),
+        "Roma",
+        ProvinceCode::parse("RM").unwrap(),
+        "",
+    )
+    .unwrap()
+}
+
+pub fn contacts(email: &str) -> Contacts {
+    Contacts {
+        email: EmailAddress::parse(email).unwrap(),
+        phone: PhoneNumber::parse("333 123 4567").unwrap(),
+        pec: None,
+    }
+}
+
+pub fn person_registration(email: &str) -> Registration {
+    Registration {
+        kind: HolderKind::Person(PersonHolder { person: mario() }),
+        address: address(),
+        contacts: contacts(email),
+        lang: Lang::It,
+        password: PASSWORD.into(),
+    }
+}
+
+pub fn company_registration() -> Registration {
+    let business = BusinessIdentity::new(
+        "Esempio S.r.l.",
+        Some(VatNumber::parse("12345670017").unwrap()),
+        Some(TaxCode::parse("12345670017").unwrap()),
+    )
+    .unwrap();
+    let company =
+        CompanyHolder::new(SubjectKind::Azienda, business, Some(InvoicingChannel::sdi("ABC1234").unwrap())).unwrap();
+    Registration {
+        kind: HolderKind::Company(company),
+        address: address(),
+        contacts: contacts("amministrazione@esempio.it"),
+        lang: Lang::En,
+        password: PASSWORD.into(),
+    }
+}
