@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use identity_config::Settings;
 use identity_core::identity::Actor;
-use identity_core::password_policy::PasswordPolicy;
-use identity_service::{PasswordHasher, Service, ServiceConfig, SystemClock};
+use identity_service::{Service, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
 
 use crate::{Cli, Failure};
 
 /// Loads the settings with the command-line overrides applied.
 pub fn settings(cli: &Cli) -> Result<Settings, Failure> {
-    let mut settings = Settings::load(cli.config.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut settings =
+        Settings::load(cli.config.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
     if let Some(url) = &cli.database_url {
         settings.database_url = Some(url.clone());
     }
@@ -29,31 +29,38 @@ pub async fn store_without_migrating(settings: &Settings) -> Result<SqlStore, Fa
 
 /// A CLI command needs few connections, whatever the web app is configured with.
 fn connect_options(settings: &Settings) -> ConnectOptions {
-    ConnectOptions { max_connections: settings.database_max_connections.clamp(1, 2), ..ConnectOptions::default() }
+    ConnectOptions {
+        max_connections: settings.database_max_connections.clamp(1, 2),
+        ..ConnectOptions::default()
+    }
 }
 
 /// The service on the configured database (migrated, as the web app would).
 pub async fn service(cli: &Cli) -> Result<Service, Failure> {
     let settings = settings(cli)?;
+    let config = settings
+        .service_config()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let hasher = settings
+        .password_hasher()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     let store = SqlStore::connect(&settings.database_url(), &connect_options(&settings))
         .await
         .map_err(|e| Failure::Refused(e.to_string()))?;
-    let policy = PasswordPolicy::with_lengths(settings.password.min_length, settings.password.max_length)
-        .map_err(|e| Failure::Usage(format!("password settings: {e}")))?;
-    let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let config = ServiceConfig {
-        login_domain: settings.login_domain.clone(),
-        password_policy: policy,
-        deadline_policy: settings.suspension_deadline_policy,
-    };
-    Ok(Service::new(Arc::new(store), Arc::new(SystemClock), hasher, config))
+    Ok(Service::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        hasher,
+        config,
+    ))
 }
 
 /// The operator making a change; required for every command that changes data.
 pub fn operator(cli: &Cli) -> Result<Actor, Failure> {
     match cli.operator.as_deref().map(str::trim) {
         Some(name) if !name.is_empty() => Ok(Actor::Operator(name.to_owned())),
-        _ => Err(Failure::Usage("name the operator with --operator NAME or IDENTITY_OPERATOR".into())),
+        _ => Err(Failure::Usage(
+            "name the operator with --operator NAME or IDENTITY_OPERATOR".into(),
+        )),
     }
 }

@@ -13,7 +13,11 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), Failure> {
 
 /// Prints `label: value` lines with the values aligned.
 pub fn fields(rows: &[(&str, String)]) {
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     for (k, v) in rows {
         println!("{k:<width$}  {v}");
     }
@@ -30,7 +34,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         println!("{}", parts.join("  ").trim_end());
     };
     line(header.to_vec());

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Parser;
 use identity_config::Settings;
-use identity_core::password_policy::PasswordPolicy;
 use identity_http::AppState;
-use identity_service::{PasswordHasher, Service, ServiceConfig, SystemClock};
+use identity_service::{Service, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
 use tokio::net::TcpListener;
 
@@ -26,36 +25,42 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let args = Args::parse();
     let settings = Settings::load(args.config.as_deref())?;
 
     let url = settings.database_url();
-    let options = ConnectOptions { max_connections: settings.database_max_connections, ..ConnectOptions::default() };
-    let store = SqlStore::connect(&url, &options).await.with_context(|| "opening the database")?;
+    let options = ConnectOptions {
+        max_connections: settings.database_max_connections,
+        ..ConnectOptions::default()
+    };
+    let store = SqlStore::connect(&url, &options)
+        .await
+        .with_context(|| "opening the database")?;
     tracing::info!(backend = ?store.backend(), "database ready, migrations applied");
 
-    let policy = PasswordPolicy::with_lengths(settings.password.min_length, settings.password.max_length)
-        .context("password settings")?;
-    let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency)?;
-    let config = ServiceConfig {
-        login_domain: settings.login_domain.clone(),
-        password_policy: policy,
-        deadline_policy: settings.suspension_deadline_policy,
-    };
+    let config = settings.service_config()?;
+    let hasher = settings.password_hasher()?;
     let service = Service::new(Arc::new(store), Arc::new(SystemClock), hasher, config);
 
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
     println!("identity-web listening on http://{addr} (public URL {public_url})");
     tracing::info!(%addr, %public_url, "listening");
 
-    let state = AppState { service, public_url };
+    let state = AppState {
+        service,
+        public_url,
+    };
     identity_http::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

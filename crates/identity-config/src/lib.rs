@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use identity_core::identity::DeadlinePolicy;
-use identity_service::HashCost;
+use identity_core::password_policy::PasswordPolicy;
+use identity_service::{HashCost, PasswordHasher, ServiceConfig};
 use serde::{Deserialize, Serialize};
 
 /// Every setting, with its default.
@@ -58,7 +59,10 @@ pub struct PasswordSettings {
 
 impl Default for PasswordSettings {
     fn default() -> Self {
-        PasswordSettings { min_length: 8, max_length: 64 }
+        PasswordSettings {
+            min_length: 8,
+            max_length: 64,
+        }
     }
 }
 
@@ -96,12 +100,21 @@ impl Settings {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         if let Some(path) = file.map(Path::to_path_buf).or(env_file) {
             if !path.exists() {
-                return Err(SettingsError::Invalid(format!("configuration file {} not found", path.display())));
+                return Err(SettingsError::Invalid(format!(
+                    "configuration file {} not found",
+                    path.display()
+                )));
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("IDENTITY_").split("__").filter(|k| k.as_str() != "operator_token"));
-        let settings: Settings = figment.extract().map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        figment = figment.merge(
+            Env::prefixed("IDENTITY_")
+                .split("__")
+                .filter(|k| k.as_str() != "operator_token"),
+        );
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -113,11 +126,33 @@ impl Settings {
             ));
         }
         if let Some(url) = &self.database_url
-            && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres:")
+                || url.starts_with("postgresql:"))
         {
-            return Err(SettingsError::Invalid("database_url must start with sqlite:// or postgres://".into()));
+            return Err(SettingsError::Invalid(
+                "database_url must start with sqlite:// or postgres://".into(),
+            ));
         }
         Ok(())
+    }
+
+    /// The use cases' settings: login domain, password policy, deadline policy.
+    pub fn service_config(&self) -> Result<ServiceConfig, SettingsError> {
+        let password_policy =
+            PasswordPolicy::new(self.password.min_length, self.password.max_length)
+                .map_err(|e| SettingsError::Invalid(format!("password: {e}")))?;
+        Ok(ServiceConfig {
+            login_domain: self.login_domain.clone(),
+            password_policy,
+            deadline_policy: self.suspension_deadline_policy,
+        })
+    }
+
+    /// The argon2id hasher with the configured cost and concurrency.
+    pub fn password_hasher(&self) -> Result<PasswordHasher, SettingsError> {
+        PasswordHasher::new(self.argon2, self.hash_concurrency)
+            .map_err(|e| SettingsError::Invalid(format!("argon2: {e}")))
     }
 
     /// The database URL, defaulting to the SQLite file in the data directory.
@@ -130,13 +165,20 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail's closure type is fixed by figment"
+)]
 mod tests {
     use super::*;
 
     #[test]
     fn layers_apply_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("identity.toml", "login_domain = \"file.example.it\"\nlisten = \"0.0.0.0:9000\"")?;
+            jail.create_file(
+                "identity.toml",
+                "login_domain = \"file.example.it\"\nlisten = \"0.0.0.0:9000\"",
+            )?;
             jail.set_env("IDENTITY_LISTEN", "127.0.0.1:0");
             jail.set_env("IDENTITY_PASSWORD__MIN_LENGTH", "12");
             let s = Settings::load(Some(Path::new("identity.toml"))).map_err(|e| e.to_string())?;
@@ -155,7 +197,10 @@ mod tests {
             assert!(Settings::load(None).is_err());
             jail.set_env("IDENTITY_DATABASE_URL", "sqlite://x.db");
             jail.set_env("IDENTITY_NO_SUCH_SETTING", "1");
-            assert!(Settings::load(None).is_err(), "unknown keys are refused, so typos are caught");
+            assert!(
+                Settings::load(None).is_err(),
+                "unknown keys are refused, so typos are caught"
+            );
             Ok(())
         });
     }

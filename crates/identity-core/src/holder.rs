@@ -130,11 +130,17 @@ pub enum HolderError {
 impl Localized for HolderError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            HolderError::Required(_) => pick(lang, "Campo obbligatorio.".into(), "This field is required.".into()),
+            HolderError::Required(_) => pick(
+                lang,
+                "Campo obbligatorio.".into(),
+                "This field is required.".into(),
+            ),
             HolderError::BadName(_) => pick(
                 lang,
-                "Usa solo lettere, spazi, apostrofi, punti e trattini (massimo 100 caratteri).".into(),
-                "Use only letters, spaces, apostrophes, dots and hyphens (100 characters at most).".into(),
+                "Usa solo lettere, spazi, apostrofi, punti e trattini (massimo 100 caratteri)."
+                    .into(),
+                "Use only letters, spaces, apostrophes, dots and hyphens (100 characters at most)."
+                    .into(),
             ),
             HolderError::MissingFiscalId => pick(
                 lang,
@@ -168,7 +174,11 @@ fn clean_name(field: &'static str, input: &str, allow_digits: bool) -> Result<St
                 || " '’.-".contains(c)
                 || (allow_digits && (c.is_ascii_digit() || "&,/()+".contains(c)))
         });
-    if ok { Ok(collapsed) } else { Err(HolderError::BadName(field)) }
+    if ok {
+        Ok(collapsed)
+    } else {
+        Err(HolderError::BadName(field))
+    }
 }
 
 impl PersonIdentity {
@@ -192,7 +202,14 @@ impl PersonIdentity {
         if birth_date < NaiveDate::from_ymd_opt(1880, 1, 1).unwrap_or(NaiveDate::MIN) {
             return Err(HolderError::BadBirthDate);
         }
-        Ok(PersonIdentity { given_name, family_name, tax_code, birth_date, birth_place_code, sex })
+        Ok(PersonIdentity {
+            given_name,
+            family_name,
+            tax_code,
+            birth_date,
+            birth_place_code,
+            sex,
+        })
     }
 
     /// Given name(s).
@@ -247,7 +264,11 @@ impl BusinessIdentity {
         if vat_number.is_none() && tax_code.is_none() {
             return Err(HolderError::MissingFiscalId);
         }
-        Ok(BusinessIdentity { name, vat_number, tax_code })
+        Ok(BusinessIdentity {
+            name,
+            vat_number,
+            tax_code,
+        })
     }
 
     /// Company or body name (ragione sociale / denominazione).
@@ -316,7 +337,10 @@ impl ProfessionalHolder {
         business_name: &str,
         vat_number: VatNumber,
     ) -> Result<ProfessionalHolder, HolderError> {
-        if !matches!(kind, SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale) {
+        if !matches!(
+            kind,
+            SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale
+        ) {
             return Err(HolderError::Required("subject_kind"));
         }
         let business_name = if business_name.trim().is_empty() {
@@ -324,7 +348,12 @@ impl ProfessionalHolder {
         } else {
             clean_name("company_name", business_name, true)?
         };
-        Ok(ProfessionalHolder { kind, person, business_name, vat_number })
+        Ok(ProfessionalHolder {
+            kind,
+            person,
+            business_name,
+            vat_number,
+        })
     }
 
     /// The subject kind.
@@ -361,7 +390,11 @@ impl CompanyHolder {
             SubjectKind::Azienda
             | SubjectKind::EnteNoProfit
             | SubjectKind::EntePubblico
-            | SubjectKind::AltriSoggetti => Ok(CompanyHolder { kind, business, invoicing }),
+            | SubjectKind::AltriSoggetti => Ok(CompanyHolder {
+                kind,
+                business,
+                invoicing,
+            }),
             _ => Err(HolderError::Required("subject_kind")),
         }
     }
@@ -411,7 +444,10 @@ impl Address {
         country: &str,
     ) -> Result<Address, HolderError> {
         let street = street.split_whitespace().collect::<Vec<_>>().join(" ");
-        let municipality = municipality.split_whitespace().collect::<Vec<_>>().join(" ");
+        let municipality = municipality
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if street.is_empty() {
             return Err(HolderError::Required("street"));
         }
@@ -430,11 +466,20 @@ impl Address {
         } else {
             "Italia".to_owned()
         };
-        Ok(Address { street, postal_code, municipality, province, country })
+        Ok(Address {
+            street,
+            postal_code,
+            municipality,
+            province,
+            country,
+        })
     }
 }
 
-pub(crate) fn ser_display<T: fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_display<T: fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.collect_str(v)
 }
 
@@ -516,7 +561,14 @@ impl Holder {
         lang: Lang,
         created_at: DateTime<Utc>,
     ) -> Holder {
-        Holder { id, kind, address, contacts, lang, created_at }
+        Holder {
+            id,
+            kind,
+            address,
+            contacts,
+            lang,
+            created_at,
+        }
     }
 
     /// The holder's id.
@@ -570,7 +622,9 @@ impl Holder {
     pub fn display_name(&self) -> String {
         match &self.kind {
             HolderKind::Person(p) => format!("{} {}", p.person.given_name, p.person.family_name),
-            HolderKind::Professional(p) => format!("{} {}", p.person.given_name, p.person.family_name),
+            HolderKind::Professional(p) => {
+                format!("{} {}", p.person.given_name, p.person.family_name)
+            }
             HolderKind::Company(c) => c.business.name.clone(),
         }
     }
@@ -628,7 +682,10 @@ impl Holder {
             return None;
         }
         let old = std::mem::replace(&mut self.address, new.clone());
-        Some(ContactChange::Address { old: Box::new(old), new: Box::new(new) })
+        Some(ContactChange::Address {
+            old: Box::new(old),
+            new: Box::new(new),
+        })
     }
 
     /// Changes the preferred language (not an audited identity attribute).

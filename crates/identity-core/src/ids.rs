@@ -60,7 +60,9 @@ uuid_id!(
 
 /// The numeric part of a login id (`123456` in `123456@example.it`): at least 6
 /// digits, never starting with 0, unique and never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct LoginNumber(u64);
 
@@ -110,6 +112,9 @@ mod tests {
             assert!(!n.to_string().starts_with('0'));
         }
         assert!(LoginNumber::new(99_999).is_none());
-        assert_eq!(LoginNumber::new(100_000).map(LoginNumber::get), Some(100_000));
+        assert_eq!(
+            LoginNumber::new(100_000).map(LoginNumber::get),
+            Some(100_000)
+        );
     }
 }

@@ -65,9 +65,11 @@ impl Localized for LoginError {
                 "Non puoi disattivare l'ultima login attiva.".into(),
                 "You cannot disable your last active login.".into(),
             ),
-            LoginError::AlreadyInStatus(LoginStatus::Active) => {
-                pick(lang, "La login è già attiva.".into(), "The login is already active.".into())
-            }
+            LoginError::AlreadyInStatus(LoginStatus::Active) => pick(
+                lang,
+                "La login è già attiva.".into(),
+                "The login is already active.".into(),
+            ),
             LoginError::AlreadyInStatus(LoginStatus::Disabled) => pick(
                 lang,
                 "La login è già disattivata.".into(),
@@ -81,7 +83,12 @@ impl Login {
     /// A new, active login.
     #[must_use]
     pub fn new(number: LoginNumber, holder_id: HolderId, created_at: DateTime<Utc>) -> Login {
-        Login { number, holder_id, status: LoginStatus::Active, created_at }
+        Login {
+            number,
+            holder_id,
+            status: LoginStatus::Active,
+            created_at,
+        }
     }
 
     /// Rebuilds a login from storage.
@@ -92,7 +99,12 @@ impl Login {
         status: LoginStatus,
         created_at: DateTime<Utc>,
     ) -> Login {
-        Login { number, holder_id, status, created_at }
+        Login {
+            number,
+            holder_id,
+            status,
+            created_at,
+        }
     }
 
     /// The login number.
@@ -160,7 +172,11 @@ mod tests {
 
     fn login() -> Login {
         let holder = HolderId::from_uuid(uuid::Uuid::nil());
-        Login::new(LoginNumber::new(123_456).unwrap(), holder, DateTime::<Utc>::MIN_UTC)
+        Login::new(
+            LoginNumber::new(123_456).unwrap(),
+            holder,
+            DateTime::<Utc>::MIN_UTC,
+        )
     }
 
     #[test]
@@ -169,7 +185,10 @@ mod tests {
         assert_eq!(l.disable_by_holder(0), Err(LoginError::LastActiveLogin));
         assert!(l.is_active());
         l.disable_by_holder(1).unwrap();
-        assert_eq!(l.disable_by_holder(1), Err(LoginError::AlreadyInStatus(LoginStatus::Disabled)));
+        assert_eq!(
+            l.disable_by_holder(1),
+            Err(LoginError::AlreadyInStatus(LoginStatus::Disabled))
+        );
         l.enable().unwrap();
         l.disable_by_operator().unwrap();
         assert_eq!(l.status(), LoginStatus::Disabled);

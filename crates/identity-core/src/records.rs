@@ -146,7 +146,11 @@ impl Localized for CorrectionError {
                 "La richiesta di rettifica è già stata decisa.".into(),
                 "The correction request was already decided.".into(),
             ),
-            CorrectionError::Required(_) => pick(lang, "Campo obbligatorio.".into(), "This field is required.".into()),
+            CorrectionError::Required(_) => pick(
+                lang,
+                "Campo obbligatorio.".into(),
+                "This field is required.".into(),
+            ),
         }
     }
 }
@@ -185,19 +189,31 @@ impl CorrectionRequest {
         if self.state != CorrectionState::Open {
             return Err(CorrectionError::AlreadyDecided);
         }
-        self.state = CorrectionState::Approved { by: operator.to_owned(), at: now };
+        self.state = CorrectionState::Approved {
+            by: operator.to_owned(),
+            at: now,
+        };
         Ok(())
     }
 
     /// Rejects an open request with a reason for the holder.
-    pub fn reject(&mut self, operator: &str, reason: &str, now: DateTime<Utc>) -> Result<(), CorrectionError> {
+    pub fn reject(
+        &mut self,
+        operator: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CorrectionError> {
         if self.state != CorrectionState::Open {
             return Err(CorrectionError::AlreadyDecided);
         }
         if reason.trim().is_empty() {
             return Err(CorrectionError::Required("reason"));
         }
-        self.state = CorrectionState::Rejected { by: operator.to_owned(), at: now, reason: reason.trim().to_owned() };
+        self.state = CorrectionState::Rejected {
+            by: operator.to_owned(),
+            at: now,
+            reason: reason.trim().to_owned(),
+        };
         Ok(())
     }
 }
@@ -267,7 +283,10 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(c.reject("op", " ", now), Err(CorrectionError::Required("reason")));
+        assert_eq!(
+            c.reject("op", " ", now),
+            Err(CorrectionError::Required("reason"))
+        );
         c.approve("op", now).unwrap();
         assert_eq!(c.approve("op", now), Err(CorrectionError::AlreadyDecided));
     }

@@ -26,7 +26,10 @@ pub struct AppState {
 
 /// The whole application: every feature's router merged in one place.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(home::router()).merge(health::router()).with_state(state)
+    Router::new()
+        .merge(home::router())
+        .merge(health::router())
+        .with_state(state)
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, with the client
@@ -36,7 +39,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -42,7 +42,11 @@ pub enum RenderError {
 /// Renders an outbox message in its language.
 pub fn render(message: &OutboxMessage) -> Result<RenderedMail, RenderError> {
     let (subject, text) = templates::render(&message.template, message.lang, &message.params)?;
-    Ok(RenderedMail { to: message.to.clone(), subject, text })
+    Ok(RenderedMail {
+        to: message.to.clone(),
+        subject,
+        text,
+    })
 }
 
 /// The languages every template exists in.

@@ -12,15 +12,22 @@ use crate::RenderError;
 pub const TEMPLATES: [&str; 2] = ["registration_confirmed", "identity_state_changed"];
 
 fn param<'a>(template: &str, params: &'a Value, name: &str) -> Result<&'a str, RenderError> {
-    params.get(name).and_then(Value::as_str).ok_or_else(|| RenderError::MissingParam {
-        template: template.to_owned(),
-        param: name.to_owned(),
-    })
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| RenderError::MissingParam {
+            template: template.to_owned(),
+            param: name.to_owned(),
+        })
 }
 
 fn rome_time(rfc3339: &str) -> String {
     DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.with_timezone(&chrono_tz::Europe::Rome).format("%d/%m/%Y %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono_tz::Europe::Rome)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
@@ -38,7 +45,11 @@ fn signature(lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) fn render(template: &str, lang: Lang, p: &Value) -> Result<(String, String), RenderError> {
+pub(crate) fn render(
+    template: &str,
+    lang: Lang,
+    p: &Value,
+) -> Result<(String, String), RenderError> {
     let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
     let (subject, body) = match template {
         "registration_confirmed" => {
@@ -63,14 +74,23 @@ pub(crate) fn render(template: &str, lang: Lang, p: &Value) -> Result<(String, S
         "identity_state_changed" => {
             let event = param(template, p, "event")?;
             let at = rome_time(param(template, p, "at")?);
-            let reason = p.get("reason").and_then(Value::as_str).and_then(SuspensionReason::from_code);
-            let cause = p.get("cause").and_then(Value::as_str).and_then(RevocationCause::from_code);
+            let reason = p
+                .get("reason")
+                .and_then(Value::as_str)
+                .and_then(SuspensionReason::from_code);
+            let cause = p
+                .get("cause")
+                .and_then(Value::as_str)
+                .and_then(RevocationCause::from_code);
             let deadline = p.get("deadline").and_then(Value::as_str).map(rome_time);
             identity_change(lang, event, &at, reason, cause, deadline.as_deref())
         }
         other => return Err(RenderError::UnknownTemplate(other.to_owned())),
     };
-    Ok((subject, format!("{}\n\n{body}{}", greeting(lang, name), signature(lang))))
+    Ok((
+        subject,
+        format!("{}\n\n{body}{}", greeting(lang, name), signature(lang)),
+    ))
 }
 
 fn identity_change(
@@ -83,18 +103,60 @@ fn identity_change(
 ) -> (String, String) {
     let it = lang == Lang::It;
     let (subject, mut body) = match event {
-        "identity.requested" if it => ("Richiesta di identità digitale ricevuta", format!("il {at} abbiamo ricevuto la tua richiesta di identità digitale. Per attivarla occorre il riconoscimento.")),
-        "identity.requested" => ("Digital identity request received", format!("on {at} we received your digital identity request. It becomes active once your identity is verified.")),
-        "identity.verified" if it => ("Identità digitale attiva", format!("il {at} il riconoscimento è stato completato: la tua identità digitale è attiva.")),
-        "identity.verified" => ("Digital identity active", format!("on {at} your identity was verified: your digital identity is active.")),
-        "identity.suspended" if it => ("Identità digitale sospesa", format!("il {at} la tua identità digitale è stata sospesa")),
-        "identity.suspended" => ("Digital identity suspended", format!("on {at} your digital identity was suspended")),
-        "identity.reactivated" if it => ("Identità digitale riattivata", format!("il {at} la tua identità digitale è stata riattivata.")),
-        "identity.reactivated" => ("Digital identity reactivated", format!("on {at} your digital identity was reactivated.")),
-        "identity.revoked" if it => ("Identità digitale revocata", format!("il {at} la tua identità digitale è stata revocata")),
-        "identity.revoked" => ("Digital identity revoked", format!("on {at} your digital identity was revoked")),
-        _ if it => ("Aggiornamento della tua identità digitale", format!("il {at} la tua identità digitale è stata aggiornata.")),
-        _ => ("Your digital identity was updated", format!("on {at} your digital identity was updated.")),
+        "identity.requested" if it => (
+            "Richiesta di identità digitale ricevuta",
+            format!(
+                "il {at} abbiamo ricevuto la tua richiesta di identità digitale. Per attivarla occorre il riconoscimento."
+            ),
+        ),
+        "identity.requested" => (
+            "Digital identity request received",
+            format!(
+                "on {at} we received your digital identity request. It becomes active once your identity is verified."
+            ),
+        ),
+        "identity.verified" if it => (
+            "Identità digitale attiva",
+            format!(
+                "il {at} il riconoscimento è stato completato: la tua identità digitale è attiva."
+            ),
+        ),
+        "identity.verified" => (
+            "Digital identity active",
+            format!("on {at} your identity was verified: your digital identity is active."),
+        ),
+        "identity.suspended" if it => (
+            "Identità digitale sospesa",
+            format!("il {at} la tua identità digitale è stata sospesa"),
+        ),
+        "identity.suspended" => (
+            "Digital identity suspended",
+            format!("on {at} your digital identity was suspended"),
+        ),
+        "identity.reactivated" if it => (
+            "Identità digitale riattivata",
+            format!("il {at} la tua identità digitale è stata riattivata."),
+        ),
+        "identity.reactivated" => (
+            "Digital identity reactivated",
+            format!("on {at} your digital identity was reactivated."),
+        ),
+        "identity.revoked" if it => (
+            "Identità digitale revocata",
+            format!("il {at} la tua identità digitale è stata revocata"),
+        ),
+        "identity.revoked" => (
+            "Digital identity revoked",
+            format!("on {at} your digital identity was revoked"),
+        ),
+        _ if it => (
+            "Aggiornamento della tua identità digitale",
+            format!("il {at} la tua identità digitale è stata aggiornata."),
+        ),
+        _ => (
+            "Your digital identity was updated",
+            format!("on {at} your digital identity was updated."),
+        ),
     };
     if let Some(r) = reason {
         body.push_str(&format!(" ({}).", r.label(lang)));
@@ -108,7 +170,11 @@ fn identity_change(
     }
     if let Some(c) = cause {
         body.push_str(&format!(" ({}). ", c.label(lang)));
-        body.push_str(if it { "La revoca è definitiva." } else { "Revocation is final." });
+        body.push_str(if it {
+            "La revoca è definitiva."
+        } else {
+            "Revocation is final."
+        });
     }
     (subject.to_owned(), body)
 }
@@ -141,14 +207,25 @@ mod tests {
         assert!(body.contains("01/03/2026 11:00"), "{body}");
         assert!(body.contains("31/03/2026 23:59"), "{body}");
         assert!(body.contains("blocco di emergenza"));
-        let (_, body) = render("registration_confirmed", Lang::En, &json!({"name": "M", "login_id": "1@x.it"})).unwrap();
+        let (_, body) = render(
+            "registration_confirmed",
+            Lang::En,
+            &json!({"name": "M", "login_id": "1@x.it"}),
+        )
+        .unwrap();
         assert!(body.contains("1@x.it"));
         assert!(!body.to_lowercase().contains("password:"));
     }
 
     #[test]
     fn missing_parameters_and_unknown_templates_are_errors() {
-        assert!(matches!(render("registration_confirmed", Lang::It, &json!({})), Err(RenderError::MissingParam { .. })));
-        assert!(matches!(render("nope", Lang::It, &json!({})), Err(RenderError::UnknownTemplate(_))));
+        assert!(matches!(
+            render("registration_confirmed", Lang::It, &json!({})),
+            Err(RenderError::MissingParam { .. })
+        ));
+        assert!(matches!(
+            render("nope", Lang::It, &json!({})),
+            Err(RenderError::UnknownTemplate(_))
+        ));
     }
 }

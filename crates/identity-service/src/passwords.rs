@@ -22,7 +22,11 @@ pub struct HashCost {
 
 impl Default for HashCost {
     fn default() -> Self {
-        HashCost { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+        HashCost {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -31,7 +35,11 @@ impl HashCost {
     /// Never use in production: it offers no protection against offline guessing.
     #[must_use]
     pub fn cheap_for_tests() -> HashCost {
-        HashCost { memory_kib: 64, iterations: 1, parallelism: 1 }
+        HashCost {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 }
 
@@ -75,32 +83,49 @@ impl PasswordHasher {
         let mut random = [0u8; 32];
         rand::rng().fill_bytes(&mut random);
         let dummy_hash = hash_with(&argon, &random)?.into();
-        Ok(PasswordHasher { argon, permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash })
+        Ok(PasswordHasher {
+            argon,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash,
+        })
     }
 
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError(e.to_string()))?;
         let argon = self.argon.clone();
-        tokio::task::spawn_blocking(move || f(argon)).await.map_err(|e| HashError(e.to_string()))
+        tokio::task::spawn_blocking(move || f(argon))
+            .await
+            .map_err(|e| HashError(e.to_string()))
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.blocking(move |argon| hash_with(&argon, password.as_bytes())).await?
+        self.blocking(move |argon| hash_with(&argon, password.as_bytes()))
+            .await?
     }
 
     /// Whether `password` matches `hash`. A malformed hash never matches.
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, HashError> {
-        self.blocking(move |argon| verify_with(&argon, &password, &hash)).await
+        self.blocking(move |argon| verify_with(&argon, &password, &hash))
+            .await
     }
 
     /// Checks `password` against several hashes in one blocking call, for the
     /// password-history rule; stops at the first match.
-    pub async fn matches_any(&self, password: String, hashes: Vec<String>) -> Result<bool, HashError> {
-        self.blocking(move |argon| hashes.iter().any(|h| verify_with(&argon, &password, h))).await
+    pub async fn matches_any(
+        &self,
+        password: String,
+        hashes: Vec<String>,
+    ) -> Result<bool, HashError> {
+        self.blocking(move |argon| hashes.iter().any(|h| verify_with(&argon, &password, h)))
+            .await
     }
 
     /// Spends the time of one verification and returns `false`; used when the
@@ -112,7 +137,8 @@ impl PasswordHasher {
 }
 
 fn verify_with(argon: &Argon2<'_>, password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 #[cfg(test)]
@@ -124,10 +150,18 @@ mod tests {
         let h = PasswordHasher::new(HashCost::cheap_for_tests(), 2).unwrap();
         let hash = h.hash("Correct-Horse-9".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$"));
-        assert!(h.verify("Correct-Horse-9".into(), hash.clone()).await.unwrap());
+        assert!(
+            h.verify("Correct-Horse-9".into(), hash.clone())
+                .await
+                .unwrap()
+        );
         assert!(!h.verify("wrong".into(), hash.clone()).await.unwrap());
         assert!(!h.verify("x".into(), "not a hash".into()).await.unwrap());
-        assert!(h.matches_any("Correct-Horse-9".into(), vec!["bad".into(), hash]).await.unwrap());
+        assert!(
+            h.matches_any("Correct-Horse-9".into(), vec!["bad".into(), hash])
+                .await
+                .unwrap()
+        );
         assert!(!h.verify_dummy("anything".into()).await.unwrap());
     }
 }

@@ -7,8 +7,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use identity_core::ids::IdentityId;
 use identity_core::identity::DigitalIdentity;
+use identity_core::ids::IdentityId;
 use identity_core::password_policy::PasswordHistoryEntry;
 use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus};
 
@@ -64,7 +64,11 @@ pub trait StoreTx: Send {
     /// holder; identity fields are never updated. MUST return `NotFound` if absent.
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError>;
     /// Holders whose tax code (or VAT number, for `vat = true`) is `code`, oldest first.
-    async fn holders_by_fiscal_code(&mut self, code: &str, vat: bool) -> Result<Vec<Holder>, StoreError>;
+    async fn holders_by_fiscal_code(
+        &mut self,
+        code: &str,
+        vat: bool,
+    ) -> Result<Vec<Holder>, StoreError>;
 
     // --- logins and passwords ---------------------------------------------
 
@@ -76,34 +80,58 @@ pub trait StoreTx: Send {
     /// All logins of a holder, oldest first.
     async fn logins_of(&mut self, holder: HolderId) -> Result<Vec<Login>, StoreError>;
     /// Sets a login's status. MUST return `NotFound` if the number is unknown.
-    async fn set_login_status(&mut self, number: LoginNumber, status: LoginStatus) -> Result<(), StoreError>;
+    async fn set_login_status(
+        &mut self,
+        number: LoginNumber,
+        status: LoginStatus,
+    ) -> Result<(), StoreError>;
     /// Makes `hash` the login's current password (set at `at`) and retires the
     /// previous one into the history.
-    async fn set_password(&mut self, number: LoginNumber, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn set_password(
+        &mut self,
+        number: LoginNumber,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The current and previous passwords, newest first (current has `retired_at = None`).
     /// An unknown login has an empty history.
-    async fn password_history(&mut self, number: LoginNumber) -> Result<Vec<PasswordHistoryEntry>, StoreError>;
+    async fn password_history(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<Vec<PasswordHistoryEntry>, StoreError>;
     /// Atomically counts a failed sign-in and returns the new count of consecutive
     /// failures. MUST return `NotFound` if the login is unknown.
-    async fn record_failed_sign_in(&mut self, number: LoginNumber, at: DateTime<Utc>) -> Result<u32, StoreError>;
+    async fn record_failed_sign_in(
+        &mut self,
+        number: LoginNumber,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
     /// Resets the failure count after a successful sign-in.
     async fn reset_failed_sign_ins(&mut self, number: LoginNumber) -> Result<(), StoreError>;
     /// The count of consecutive failures and the time of the last one, locking the
     /// login's counter until the transaction ends (so check-then-count is atomic).
     /// MUST return `NotFound` if the login is unknown.
-    async fn failed_sign_ins(&mut self, number: LoginNumber) -> Result<(u32, Option<DateTime<Utc>>), StoreError>;
+    async fn failed_sign_ins(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError>;
 
     // --- digital identities ------------------------------------------------
 
     /// Stores a new identity for the holder's tax code. MUST return
     /// `Duplicate("identity")` if the tax code already has an identity that is not
     /// revoked.
-    async fn insert_identity(&mut self, identity: &DigitalIdentity, tax_code: &str) -> Result<(), StoreError>;
+    async fn insert_identity(
+        &mut self,
+        identity: &DigitalIdentity,
+        tax_code: &str,
+    ) -> Result<(), StoreError>;
     /// Loads an identity and locks it until the transaction ends. MUST return
     /// `NotFound` if there is none.
     async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError>;
     /// The holder's identities, newest first (at most one is not revoked).
-    async fn identities_of(&mut self, holder: HolderId) -> Result<Vec<DigitalIdentity>, StoreError>;
+    async fn identities_of(&mut self, holder: HolderId)
+    -> Result<Vec<DigitalIdentity>, StoreError>;
     /// Saves the state of an existing identity. MUST return `NotFound` if absent.
     async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError>;
 
@@ -116,7 +144,11 @@ pub trait StoreTx: Send {
     /// Queues a mail for delivery. MUST return `Duplicate("outbox")` if the id exists.
     async fn enqueue_mail(&mut self, message: &OutboxMessage) -> Result<(), StoreError>;
     /// Mail in the outbox, oldest first, optionally only those in `status`.
-    async fn outbox(&mut self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn outbox(
+        &mut self,
+        status: Option<OutboxStatus>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 }
 
 /// The source of the current time, injected so tests can move through years.
@@ -148,18 +180,27 @@ impl ManualClock {
 
     /// Moves the clock.
     pub fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
     }
 
     /// Moves the clock forward.
     pub fn advance(&self, by: chrono::Duration) {
-        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut t = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *t += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

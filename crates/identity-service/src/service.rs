@@ -45,7 +45,9 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -58,7 +60,12 @@ impl Service {
         hasher: PasswordHasher,
         config: ServiceConfig,
     ) -> Service {
-        Service { store, clock, hasher, config: Arc::new(config) }
+        Service {
+            store,
+            clock,
+            hasher,
+            config: Arc::new(config),
+        }
     }
 
     /// The settings.
@@ -114,7 +121,16 @@ pub(crate) async fn mail_holder(
     template: &str,
     params: serde_json::Value,
 ) -> Result<(), StoreError> {
-    mail_to(tx, &holder.contacts().email.to_string(), holder.lang(), at, template, params, holder).await
+    mail_to(
+        tx,
+        &holder.contacts().email.to_string(),
+        holder.lang(),
+        at,
+        template,
+        params,
+        holder,
+    )
+    .await
 }
 
 /// Queues a mail to `to` inside `tx`; the holder's name is added to the parameters.

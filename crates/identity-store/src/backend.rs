@@ -24,7 +24,11 @@ pub enum Backend {
 impl Backend {
     /// Picks the backend from the URL scheme (`sqlite:` or `postgres:`/`postgresql:`).
     pub fn from_url(url: &str) -> Result<Backend, StoreError> {
-        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let scheme = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         match scheme.as_str() {
             "sqlite" => Ok(Backend::Sqlite),
             "postgres" | "postgresql" => Ok(Backend::Postgres),
@@ -89,8 +93,9 @@ impl Backend {
                 if let Some(parent) = std::path::Path::new(path).parent()
                     && !parent.as_os_str().is_empty()
                 {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", parent.display())))?;
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Backend(format!("cannot create {}: {e}", parent.display()))
+                    })?;
                 }
                 if url.contains("mode=") {
                     url.to_owned()
@@ -102,7 +107,8 @@ impl Backend {
             }
             Backend::Postgres => url.to_owned(),
         };
-        AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))
+        AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))
     }
 }
 
@@ -112,9 +118,18 @@ mod tests {
 
     #[test]
     fn backend_is_chosen_by_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(Backend::from_url("mysql://x").is_err());
     }
 }

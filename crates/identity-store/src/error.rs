@@ -9,7 +9,9 @@ pub(crate) fn translate(what: &'static str) -> impl Fn(sqlx::Error) -> StoreErro
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what),
         // PostgreSQL serialization_failure / deadlock_detected; SQLite busy.
-        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01" | "5")) => {
+        sqlx::Error::Database(db)
+            if matches!(db.code().as_deref(), Some("40001" | "40P01" | "5")) =>
+        {
             StoreError::Conflict
         }
         _ => StoreError::Backend(e.to_string()),

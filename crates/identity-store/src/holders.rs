@@ -4,9 +4,9 @@
 
 use identity_core::holder::{BusinessIdentity, PersonIdentity};
 use identity_core::{
-    Address, CompanyHolder, Contacts, EmailAddress, Holder, HolderKind, InvoicingChannel, Lang, PersonHolder,
-    PersonalTaxCode, PhoneNumber, PostalCode, ProfessionalHolder, ProvinceCode, Sex, SubjectKind, TaxCode,
-    VatNumber,
+    Address, CompanyHolder, Contacts, EmailAddress, Holder, HolderKind, InvoicingChannel, Lang,
+    PersonHolder, PersonalTaxCode, PhoneNumber, PostalCode, ProfessionalHolder, ProvinceCode, Sex,
+    SubjectKind, TaxCode, VatNumber,
 };
 use identity_service::StoreError;
 use sqlx::Row;
@@ -37,16 +37,24 @@ pub(crate) fn bind_holder<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
     let person = h.person();
     let (company, vat, sdi, pec_inv) = match h.kind() {
         HolderKind::Person(_) => (None, None, None, None),
-        HolderKind::Professional(p) => {
-            (Some(p.business_name().to_owned()), Some(p.vat_number.as_str().to_owned()), None, None)
-        }
+        HolderKind::Professional(p) => (
+            Some(p.business_name().to_owned()),
+            Some(p.vat_number.as_str().to_owned()),
+            None,
+            None,
+        ),
         HolderKind::Company(c) => {
             let (sdi, pec) = match &c.invoicing {
                 Some(InvoicingChannel::Sdi(code)) => (Some(code.clone()), None),
                 Some(InvoicingChannel::Pec(p)) => (None, Some(p.to_string())),
                 None => (None, None),
             };
-            (Some(c.business.name().to_owned()), c.business.vat_number().map(|v| v.as_str().to_owned()), sdi, pec)
+            (
+                Some(c.business.name().to_owned()),
+                c.business.vat_number().map(|v| v.as_str().to_owned()),
+                sdi,
+                pec,
+            )
         }
     };
     let q = q
@@ -86,7 +94,8 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 fn text(row: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
-    row.try_get::<Option<String>, _>(col).map_err(|e| corrupt(col, e))
+    row.try_get::<Option<String>, _>(col)
+        .map_err(|e| corrupt(col, e))
 }
 
 fn required(row: &AnyRow, col: &str) -> Result<String, StoreError> {
@@ -94,7 +103,8 @@ fn required(row: &AnyRow, col: &str) -> Result<String, StoreError> {
 }
 
 fn person_from_row(row: &AnyRow) -> Result<PersonIdentity, StoreError> {
-    let tax_code = PersonalTaxCode::parse(&required(row, "tax_code")?).map_err(|e| corrupt("tax_code", e))?;
+    let tax_code =
+        PersonalTaxCode::parse(&required(row, "tax_code")?).map_err(|e| corrupt("tax_code", e))?;
     let sex = match required(row, "sex")?.as_str() {
         "M" => Sex::Male,
         "F" => Sex::Female,
@@ -114,21 +124,26 @@ fn person_from_row(row: &AnyRow) -> Result<PersonIdentity, StoreError> {
 /// Rebuilds a holder from a `SELECT * FROM holders` row.
 pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
     let kind_code = required(row, "subject_kind")?;
-    let kind = SubjectKind::from_code(&kind_code).ok_or_else(|| corrupt("subject_kind", &kind_code))?;
+    let kind =
+        SubjectKind::from_code(&kind_code).ok_or_else(|| corrupt("subject_kind", &kind_code))?;
     let vat = text(row, "vat_number")?
         .map(|v| VatNumber::parse(&v).map_err(|e| corrupt("vat_number", e)))
         .transpose()?;
     let holder_kind = match kind {
-        SubjectKind::PersonaFisica => HolderKind::Person(PersonHolder { person: person_from_row(row)? }),
-        SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => HolderKind::Professional(
-            ProfessionalHolder::new(
-                kind,
-                person_from_row(row)?,
-                &text(row, "company_name")?.unwrap_or_default(),
-                vat.ok_or_else(|| corrupt("vat_number", "missing"))?,
+        SubjectKind::PersonaFisica => HolderKind::Person(PersonHolder {
+            person: person_from_row(row)?,
+        }),
+        SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
+            HolderKind::Professional(
+                ProfessionalHolder::new(
+                    kind,
+                    person_from_row(row)?,
+                    &text(row, "company_name")?.unwrap_or_default(),
+                    vat.ok_or_else(|| corrupt("vat_number", "missing"))?,
+                )
+                .map_err(|e| corrupt("professional", e))?,
             )
-            .map_err(|e| corrupt("professional", e))?,
-        ),
+        }
         _ => {
             let tax_code = text(row, "tax_code")?
                 .map(|t| TaxCode::parse(&t).map_err(|e| corrupt("tax_code", e)))
@@ -136,13 +151,17 @@ pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
             let business = BusinessIdentity::new(&required(row, "company_name")?, vat, tax_code)
                 .map_err(|e| corrupt("company", e))?;
             let invoicing = match (text(row, "invoicing_sdi")?, text(row, "invoicing_pec")?) {
-                (Some(sdi), _) => Some(InvoicingChannel::sdi(&sdi).map_err(|e| corrupt("invoicing_sdi", e))?),
-                (None, Some(pec)) => {
-                    Some(InvoicingChannel::Pec(EmailAddress::parse(&pec).map_err(|e| corrupt("invoicing_pec", e))?))
+                (Some(sdi), _) => {
+                    Some(InvoicingChannel::sdi(&sdi).map_err(|e| corrupt("invoicing_sdi", e))?)
                 }
+                (None, Some(pec)) => Some(InvoicingChannel::Pec(
+                    EmailAddress::parse(&pec).map_err(|e| corrupt("invoicing_pec", e))?,
+                )),
                 (None, None) => None,
             };
-            HolderKind::Company(CompanyHolder::new(kind, business, invoicing).map_err(|e| corrupt("company", e))?)
+            HolderKind::Company(
+                CompanyHolder::new(kind, business, invoicing).map_err(|e| corrupt("company", e))?,
+            )
         }
     };
     let address = Address::new(
@@ -164,6 +183,16 @@ pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
     };
     let id = required(row, "id")?.parse().map_err(|e| corrupt("id", e))?;
     let lang = Lang::from_tag(&required(row, "lang")?).unwrap_or_default();
-    let created_at = time::from_db(row.try_get::<i64, _>("created_at").map_err(|e| corrupt("created_at", e))?)?;
-    Ok(Holder::new(id, holder_kind, address, contacts, lang, created_at))
+    let created_at = time::from_db(
+        row.try_get::<i64, _>("created_at")
+            .map_err(|e| corrupt("created_at", e))?,
+    )?;
+    Ok(Holder::new(
+        id,
+        holder_kind,
+        address,
+        contacts,
+        lang,
+        created_at,
+    ))
 }

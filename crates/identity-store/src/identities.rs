@@ -1,10 +1,11 @@
 //! Mapping between [`DigitalIdentity`] and the `identities` table: the state enum is
 //! flattened into nullable columns, the proofing record is JSON.
 
-use identity_core::identity::{
-    DigitalIdentity, IdentitySnapshot, IdentityState, PoliceReport, Proofing, RevocationCause, SuspensionReason,
-};
 use identity_core::LoginNumber;
+use identity_core::identity::{
+    DigitalIdentity, IdentitySnapshot, IdentityState, PoliceReport, Proofing, RevocationCause,
+    SuspensionReason,
+};
 use identity_service::StoreError;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -24,12 +25,22 @@ pub(crate) const UPDATE_IDENTITY: &str = "UPDATE identities SET state = $5, susp
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds all 16 columns in table order; `tax_code` is the holder's.
-pub(crate) fn bind_identity<'q>(q: AnyQuery<'q>, i: &DigitalIdentity, tax_code: &str) -> AnyQuery<'q> {
+pub(crate) fn bind_identity<'q>(
+    q: AnyQuery<'q>,
+    i: &DigitalIdentity,
+    tax_code: &str,
+) -> AnyQuery<'q> {
     let s = i.snapshot();
     let (reason, since, deadline) = match &s.state {
-        IdentityState::Suspended { reason, since, deadline } => {
-            (Some(reason.code()), Some(time::to_db(*since)), time::opt_to_db(*deadline))
-        }
+        IdentityState::Suspended {
+            reason,
+            since,
+            deadline,
+        } => (
+            Some(reason.code()),
+            Some(time::to_db(*since)),
+            time::opt_to_db(*deadline),
+        ),
         _ => (None, None, None),
     };
     let (cause, revoked_at) = match &s.state {
@@ -49,7 +60,11 @@ pub(crate) fn bind_identity<'q>(q: AnyQuery<'q>, i: &DigitalIdentity, tax_code: 
         .bind(time::to_db(s.requested_at))
         .bind(time::opt_to_db(s.activated_at))
         .bind(time::opt_to_db(s.last_used_at))
-        .bind(s.proofing.as_ref().and_then(|p| serde_json::to_string(p).ok()))
+        .bind(
+            s.proofing
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok()),
+        )
         .bind(s.police_report.as_ref().map(|r| r.reference.clone()))
         .bind(s.police_report.as_ref().map(|r| time::to_db(r.recorded_at)))
 }
@@ -58,7 +73,10 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("identity {what}: {e}"))
 }
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(row: &'r AnyRow, col: &str) -> Result<T, StoreError> {
+fn get<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
+    row: &'r AnyRow,
+    col: &str,
+) -> Result<T, StoreError> {
     row.try_get::<T, _>(col).map_err(|e| corrupt(col, e))
 }
 
@@ -71,7 +89,8 @@ pub(crate) fn identity_from_row(row: &AnyRow) -> Result<DigitalIdentity, StoreEr
         "suspended" => {
             let reason: String = get(row, "suspension_reason")?;
             IdentityState::Suspended {
-                reason: SuspensionReason::from_code(&reason).ok_or_else(|| corrupt("suspension_reason", &reason))?,
+                reason: SuspensionReason::from_code(&reason)
+                    .ok_or_else(|| corrupt("suspension_reason", &reason))?,
                 since: time::from_db(get(row, "suspended_since")?)?,
                 deadline: time::opt_from_db(get(row, "suspension_deadline")?)?,
             }
@@ -79,23 +98,35 @@ pub(crate) fn identity_from_row(row: &AnyRow) -> Result<DigitalIdentity, StoreEr
         "revoked" => {
             let cause: String = get(row, "revocation_cause")?;
             IdentityState::Revoked {
-                cause: RevocationCause::from_code(&cause).ok_or_else(|| corrupt("revocation_cause", &cause))?,
+                cause: RevocationCause::from_code(&cause)
+                    .ok_or_else(|| corrupt("revocation_cause", &cause))?,
                 at: time::from_db(get(row, "revoked_at")?)?,
             }
         }
         other => return Err(corrupt("state", other)),
     };
     let proofing: Option<String> = get(row, "proofing")?;
-    let proofing: Option<Proofing> =
-        proofing.map(|p| serde_json::from_str(&p).map_err(|e| corrupt("proofing", e))).transpose()?;
-    let police_report = match (get::<Option<String>>(row, "police_report_ref")?, get::<Option<i64>>(row, "police_report_at")?) {
-        (Some(reference), Some(at)) => Some(PoliceReport { reference, recorded_at: time::from_db(at)? }),
+    let proofing: Option<Proofing> = proofing
+        .map(|p| serde_json::from_str(&p).map_err(|e| corrupt("proofing", e)))
+        .transpose()?;
+    let police_report = match (
+        get::<Option<String>>(row, "police_report_ref")?,
+        get::<Option<i64>>(row, "police_report_at")?,
+    ) {
+        (Some(reference), Some(at)) => Some(PoliceReport {
+            reference,
+            recorded_at: time::from_db(at)?,
+        }),
         _ => None,
     };
     let username: i64 = get(row, "username")?;
     Ok(DigitalIdentity::restore(IdentitySnapshot {
-        id: get::<String>(row, "id")?.parse().map_err(|e| corrupt("id", e))?,
-        holder_id: get::<String>(row, "holder_id")?.parse().map_err(|e| corrupt("holder_id", e))?,
+        id: get::<String>(row, "id")?
+            .parse()
+            .map_err(|e| corrupt("id", e))?,
+        holder_id: get::<String>(row, "holder_id")?
+            .parse()
+            .map_err(|e| corrupt("holder_id", e))?,
         username: u64::try_from(username)
             .ok()
             .and_then(LoginNumber::new)

@@ -34,7 +34,10 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+        ConnectOptions {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -55,7 +58,10 @@ impl SqlStore {
     }
 
     /// Connects without touching the schema (for `db status`).
-    pub async fn connect_without_migrating(url: &str, options: &ConnectOptions) -> Result<SqlStore, StoreError> {
+    pub async fn connect_without_migrating(
+        url: &str,
+        options: &ConnectOptions,
+    ) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let connect = backend.connect_options(url)?;
@@ -86,13 +92,20 @@ impl SqlStore {
     }
 
     /// The versions and descriptions of applied migrations, and of pending ones.
-    pub async fn migration_status(&self) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
+    pub async fn migration_status(
+        &self,
+    ) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
         use sqlx::Row as _;
-        let applied: Vec<i64> = match sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-            .fetch_all(&self.pool)
-            .await
+        let applied: Vec<i64> = match sqlx::query(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await
         {
-            Ok(rows) => rows.iter().filter_map(|r| r.try_get::<i64, _>(0).ok()).collect(),
+            Ok(rows) => rows
+                .iter()
+                .filter_map(|r| r.try_get::<i64, _>(0).ok())
+                .collect(),
             Err(_) => Vec::new(),
         };
         let (done, pending) = self
@@ -107,7 +120,11 @@ impl SqlStore {
     /// Runs one SQL statement outside the domain model, for maintenance and test
     /// set-up (such as `CREATE DATABASE`). Never pass user input.
     pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
-        self.pool.execute(sqlx::AssertSqlSafe(sql.to_owned())).await.map(|_| ()).map_err(error::db)
+        self.pool
+            .execute(sqlx::AssertSqlSafe(sql.to_owned()))
+            .await
+            .map(|_| ())
+            .map_err(error::db)
     }
 
     /// The backend in use.
@@ -125,11 +142,22 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
-        let tx = self.pool.begin_with(self.backend.begin_statement()).await.map_err(error::db)?;
-        Ok(Box::new(tx::SqlTx { tx, backend: self.backend }))
+        let tx = self
+            .pool
+            .begin_with(self.backend.begin_statement())
+            .await
+            .map_err(error::db)?;
+        Ok(Box::new(tx::SqlTx {
+            tx,
+            backend: self.backend,
+        }))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.pool.execute("SELECT 1").await.map(|_| ()).map_err(error::db)
+        self.pool
+            .execute("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(error::db)
     }
 }

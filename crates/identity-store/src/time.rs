@@ -14,7 +14,8 @@ pub(crate) fn opt_to_db(t: Option<DateTime<Utc>>) -> Option<i64> {
 }
 
 pub(crate) fn from_db(micros: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_micros(micros).ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros}")))
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros}")))
 }
 
 pub(crate) fn opt_from_db(micros: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {

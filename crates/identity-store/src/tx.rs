@@ -12,7 +12,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::backend::Backend;
 use crate::error::{db, translate};
-use crate::holders::{INSERT_HOLDER, UPDATE_CONTACTS, bind_holder, bind_secondary, holder_from_row};
+use crate::holders::{
+    INSERT_HOLDER, UPDATE_CONTACTS, bind_holder, bind_secondary, holder_from_row,
+};
 use crate::identities::{INSERT_IDENTITY, UPDATE_IDENTITY, bind_identity, identity_from_row};
 use crate::time;
 
@@ -27,13 +29,21 @@ fn number_to_db(n: LoginNumber) -> i64 {
 }
 
 fn login_from_row(row: &AnyRow) -> Result<Login, StoreError> {
-    let corrupt = |c: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("login {c}: {e}"));
+    let corrupt =
+        |c: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("login {c}: {e}"));
     let number: i64 = row.try_get("number").map_err(|e| corrupt("number", &e))?;
-    let holder: String = row.try_get("holder_id").map_err(|e| corrupt("holder_id", &e))?;
+    let holder: String = row
+        .try_get("holder_id")
+        .map_err(|e| corrupt("holder_id", &e))?;
     let status: String = row.try_get("status").map_err(|e| corrupt("status", &e))?;
-    let created: i64 = row.try_get("created_at").map_err(|e| corrupt("created_at", &e))?;
+    let created: i64 = row
+        .try_get("created_at")
+        .map_err(|e| corrupt("created_at", &e))?;
     Ok(Login::restore(
-        u64::try_from(number).ok().and_then(LoginNumber::new).ok_or_else(|| corrupt("number", &number))?,
+        u64::try_from(number)
+            .ok()
+            .and_then(LoginNumber::new)
+            .ok_or_else(|| corrupt("number", &number))?,
         holder.parse().map_err(|e| corrupt("holder_id", &e))?,
         LoginStatus::from_code(&status).ok_or_else(|| corrupt("status", &status))?,
         time::from_db(created)?,
@@ -45,12 +55,20 @@ fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     let details: String = row.try_get("details").map_err(corrupt)?;
     let holder: Option<String> = row.try_get("holder_id").map_err(corrupt)?;
     Ok(AuditRecord {
-        id: row.try_get::<String, _>("id").map_err(corrupt)?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        id: row
+            .try_get::<String, _>("id")
+            .map_err(corrupt)?
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         at: time::from_db(row.try_get("at").map_err(corrupt)?)?,
         actor: row.try_get("actor").map_err(corrupt)?,
         event: row.try_get("event").map_err(corrupt)?,
-        holder_id: holder.map(|h| h.parse()).transpose().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
-        details: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+        holder_id: holder
+            .map(|h| h.parse())
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        details: serde_json::from_str(&details)
+            .map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
     })
 }
 
@@ -60,13 +78,20 @@ fn outbox_from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
     let params: String = row.try_get("params").map_err(corrupt)?;
     let attempts: i64 = row.try_get("attempts").map_err(corrupt)?;
     Ok(OutboxMessage {
-        id: row.try_get::<String, _>("id").map_err(corrupt)?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        id: row
+            .try_get::<String, _>("id")
+            .map_err(corrupt)?
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         created_at: time::from_db(row.try_get("created_at").map_err(corrupt)?)?,
         to: row.try_get("to_address").map_err(corrupt)?,
-        lang: Lang::from_tag(&row.try_get::<String, _>("lang").map_err(corrupt)?).unwrap_or_default(),
+        lang: Lang::from_tag(&row.try_get::<String, _>("lang").map_err(corrupt)?)
+            .unwrap_or_default(),
         template: row.try_get("template").map_err(corrupt)?,
-        params: serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(format!("outbox params: {e}")))?,
-        status: OutboxStatus::from_code(&status).ok_or_else(|| StoreError::Corrupt(format!("outbox status {status}")))?,
+        params: serde_json::from_str(&params)
+            .map_err(|e| StoreError::Corrupt(format!("outbox params: {e}")))?,
+        status: OutboxStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("outbox status {status}")))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
     })
 }
@@ -96,20 +121,31 @@ impl StoreTx for SqlTx {
 
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
-        let done = bind_secondary(q, holder).execute(&mut *self.tx).await.map_err(db)?;
+        let done = bind_secondary(q, holder)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
 
-    async fn holders_by_fiscal_code(&mut self, code: &str, vat: bool) -> Result<Vec<Holder>, StoreError> {
+    async fn holders_by_fiscal_code(
+        &mut self,
+        code: &str,
+        vat: bool,
+    ) -> Result<Vec<Holder>, StoreError> {
         let sql = if vat {
             "SELECT * FROM holders WHERE vat_number = $1 ORDER BY created_at"
         } else {
             "SELECT * FROM holders WHERE tax_code = $1 ORDER BY created_at"
         };
-        let rows = sqlx::query(sql).bind(code.to_owned()).fetch_all(&mut *self.tx).await.map_err(db)?;
+        let rows = sqlx::query(sql)
+            .bind(code.to_owned())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
         rows.iter().map(holder_from_row).collect()
     }
 
@@ -134,11 +170,13 @@ impl StoreTx for SqlTx {
     }
 
     async fn login(&mut self, number: LoginNumber) -> Result<Login, StoreError> {
-        let row = sqlx::query("SELECT number, holder_id, status, created_at FROM logins WHERE number = $1")
-            .bind(number_to_db(number))
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+        let row = sqlx::query(
+            "SELECT number, holder_id, status, created_at FROM logins WHERE number = $1",
+        )
+        .bind(number_to_db(number))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)?;
         login_from_row(&row)
     }
 
@@ -153,7 +191,11 @@ impl StoreTx for SqlTx {
         rows.iter().map(login_from_row).collect()
     }
 
-    async fn set_login_status(&mut self, number: LoginNumber, status: LoginStatus) -> Result<(), StoreError> {
+    async fn set_login_status(
+        &mut self,
+        number: LoginNumber,
+        status: LoginStatus,
+    ) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE logins SET status = $2 WHERE number = $1")
             .bind(number_to_db(number))
             .bind(status.code())
@@ -166,13 +208,20 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 
-    async fn set_password(&mut self, number: LoginNumber, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE passwords SET retired_at = $2 WHERE login_number = $1 AND retired_at IS NULL")
-            .bind(number_to_db(number))
-            .bind(time::to_db(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+    async fn set_password(
+        &mut self,
+        number: LoginNumber,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE passwords SET retired_at = $2 WHERE login_number = $1 AND retired_at IS NULL",
+        )
+        .bind(number_to_db(number))
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
         sqlx::query("INSERT INTO passwords (login_number, hash, set_at) VALUES ($1, $2, $3)")
             .bind(number_to_db(number))
             .bind(hash.to_owned())
@@ -183,7 +232,10 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 
-    async fn password_history(&mut self, number: LoginNumber) -> Result<Vec<PasswordHistoryEntry>, StoreError> {
+    async fn password_history(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<Vec<PasswordHistoryEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT hash, set_at, retired_at FROM passwords WHERE login_number = $1 ORDER BY set_at DESC",
         )
@@ -203,7 +255,11 @@ impl StoreTx for SqlTx {
             .collect()
     }
 
-    async fn record_failed_sign_in(&mut self, number: LoginNumber, at: DateTime<Utc>) -> Result<u32, StoreError> {
+    async fn record_failed_sign_in(
+        &mut self,
+        number: LoginNumber,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
         let row = sqlx::query(
             "UPDATE logins SET failed_count = failed_count + 1, last_failed_at = $2 WHERE number = $1 \
              RETURNING failed_count",
@@ -226,7 +282,10 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 
-    async fn failed_sign_ins(&mut self, number: LoginNumber) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
+    async fn failed_sign_ins(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
         let sql = format!(
             "SELECT failed_count, last_failed_at FROM logins WHERE number = $1{}",
             self.backend.for_update()
@@ -238,10 +297,17 @@ impl StoreTx for SqlTx {
             .map_err(db)?;
         let n: i64 = row.try_get(0).map_err(db)?;
         let last: Option<i64> = row.try_get(1).map_err(db)?;
-        Ok((u32::try_from(n).unwrap_or(u32::MAX), time::opt_from_db(last)?))
+        Ok((
+            u32::try_from(n).unwrap_or(u32::MAX),
+            time::opt_from_db(last)?,
+        ))
     }
 
-    async fn insert_identity(&mut self, identity: &DigitalIdentity, tax_code: &str) -> Result<(), StoreError> {
+    async fn insert_identity(
+        &mut self,
+        identity: &DigitalIdentity,
+        tax_code: &str,
+    ) -> Result<(), StoreError> {
         let done = bind_identity(sqlx::query(INSERT_IDENTITY), identity, tax_code)
             .execute(&mut *self.tx)
             .await
@@ -253,7 +319,10 @@ impl StoreTx for SqlTx {
     }
 
     async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError> {
-        let sql = format!("SELECT * FROM identities WHERE id = $1{}", self.backend.for_update());
+        let sql = format!(
+            "SELECT * FROM identities WHERE id = $1{}",
+            self.backend.for_update()
+        );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_one(&mut *self.tx)
@@ -262,12 +331,16 @@ impl StoreTx for SqlTx {
         identity_from_row(&row)
     }
 
-    async fn identities_of(&mut self, holder: HolderId) -> Result<Vec<DigitalIdentity>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM identities WHERE holder_id = $1 ORDER BY requested_at DESC")
-            .bind(holder.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+    async fn identities_of(
+        &mut self,
+        holder: HolderId,
+    ) -> Result<Vec<DigitalIdentity>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM identities WHERE holder_id = $1 ORDER BY requested_at DESC")
+                .bind(holder.to_string())
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db)?;
         rows.iter().map(identity_from_row).collect()
     }
 
@@ -338,7 +411,11 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 
-    async fn outbox(&mut self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+    async fn outbox(
+        &mut self,
+        status: Option<OutboxStatus>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
         let rows = sqlx::query("SELECT * FROM outbox WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id LIMIT $2")
             .bind(status.map(OutboxStatus::code))
             .bind(i64::from(limit))

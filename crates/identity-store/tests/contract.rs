@@ -9,8 +9,8 @@ mod common;
 use chrono::Duration;
 use common::{Harness, PASSWORD, company_registration, person_registration};
 use identity_core::identity::{
-    Actor, DocumentKind, IdentityDocument, IdentityState, Proofing, ProofingMethod, RevocationCause,
-    SuspensionReason,
+    Actor, DocumentKind, IdentityDocument, IdentityState, Proofing, ProofingMethod,
+    RevocationCause, SuspensionReason,
 };
 use identity_core::{EmailAddress, Holder, HolderId, Login, LoginNumber, LoginStatus};
 use identity_service::usecases::identity::IdentityError;
@@ -34,12 +34,20 @@ contract_tests!(
 );
 
 async fn register_mario(h: &Harness) -> (HolderId, LoginNumber) {
-    let r = h.service.register(person_registration("mario.rossi@example.it")).await.unwrap();
+    let r = h
+        .service
+        .register(person_registration("mario.rossi@example.it"))
+        .await
+        .unwrap();
     (r.holder_id, r.login_id.number())
 }
 
 async fn holders_round_trip_every_kind(h: Harness) {
-    let person = h.service.register(person_registration("mario.rossi@example.it")).await.unwrap();
+    let person = h
+        .service
+        .register(person_registration("mario.rossi@example.it"))
+        .await
+        .unwrap();
     let company = h.service.register(company_registration()).await.unwrap();
     let mut tx = h.store.begin().await.unwrap();
     let p = tx.holder(person.holder_id).await.unwrap();
@@ -49,15 +57,35 @@ async fn holders_round_trip_every_kind(h: Harness) {
     assert_eq!(c.vat_number().unwrap().as_str(), "12345670017");
     assert_eq!(c.lang(), identity_core::Lang::En);
     // A second insert of the same holder is a duplicate.
-    assert!(matches!(tx.insert_holder(&p).await, Err(StoreError::Duplicate("holder"))));
+    assert!(matches!(
+        tx.insert_holder(&p).await,
+        Err(StoreError::Duplicate("holder"))
+    ));
     drop(tx);
     let mut tx = h.store.begin().await.unwrap();
-    let by_cf = tx.holders_by_fiscal_code("RSSMRA85T10A562S", false).await.unwrap();
-    assert_eq!(by_cf.iter().map(Holder::id).collect::<Vec<_>>(), vec![person.holder_id]);
-    let by_vat = tx.holders_by_fiscal_code("12345670017", true).await.unwrap();
+    let by_cf = tx
+        .holders_by_fiscal_code("RSSMRA85T10A562S", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_cf.iter().map(Holder::id).collect::<Vec<_>>(),
+        vec![person.holder_id]
+    );
+    let by_vat = tx
+        .holders_by_fiscal_code("12345670017", true)
+        .await
+        .unwrap();
     assert_eq!(by_vat.len(), 1);
-    assert!(tx.holders_by_fiscal_code("00000000018", true).await.unwrap().is_empty());
-    assert!(matches!(tx.holder(HolderId::from_uuid(uuid::Uuid::nil())).await, Err(StoreError::NotFound)));
+    assert!(
+        tx.holders_by_fiscal_code("00000000018", true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        tx.holder(HolderId::from_uuid(uuid::Uuid::nil())).await,
+        Err(StoreError::NotFound)
+    ));
     // What was stored is what is loaded, field by field.
     let reloaded = tx.holder(person.holder_id).await.unwrap();
     assert_eq!(reloaded, p);
@@ -83,7 +111,10 @@ async fn holder_contacts_change_and_identity_fields_stay(h: Harness) {
         holder.lang(),
         holder.created_at(),
     );
-    assert!(matches!(tx.update_holder_contacts(&ghost).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.update_holder_contacts(&ghost).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn login_numbers_are_unique_and_the_transaction_survives(h: Harness) {
@@ -91,27 +122,43 @@ async fn login_numbers_are_unique_and_the_transaction_survives(h: Harness) {
     let now = h.service.now();
     let mut tx = h.store.begin().await.unwrap();
     let clash = Login::new(number, holder_id, now);
-    assert!(matches!(tx.insert_login(&clash).await, Err(StoreError::Duplicate("login_number"))));
+    assert!(matches!(
+        tx.insert_login(&clash).await,
+        Err(StoreError::Duplicate("login_number"))
+    ));
     // The same transaction goes on (PostgreSQL would abort it on a raw unique violation).
     let second = Login::new(LoginNumber::new(number.get() + 1).unwrap(), holder_id, now);
     tx.insert_login(&second).await.unwrap();
-    tx.set_login_status(second.number(), LoginStatus::Disabled).await.unwrap();
+    tx.set_login_status(second.number(), LoginStatus::Disabled)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = h.store.begin().await.unwrap();
     let logins = tx.logins_of(holder_id).await.unwrap();
     assert_eq!(logins.len(), 2);
-    assert_eq!(tx.login(second.number()).await.unwrap().status(), LoginStatus::Disabled);
+    assert_eq!(
+        tx.login(second.number()).await.unwrap().status(),
+        LoginStatus::Disabled
+    );
     let unknown = LoginNumber::new(999_999_999_999).unwrap();
     assert!(matches!(tx.login(unknown).await, Err(StoreError::NotFound)));
-    assert!(matches!(tx.set_login_status(unknown, LoginStatus::Active).await, Err(StoreError::NotFound)));
-    assert!(matches!(tx.failed_sign_ins(unknown).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.set_login_status(unknown, LoginStatus::Active).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        tx.failed_sign_ins(unknown).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn password_history_is_newest_first(h: Harness) {
     let (_, number) = register_mario(&h).await;
     let later = h.service.now() + Duration::days(10);
     let mut tx = h.store.begin().await.unwrap();
-    tx.set_password(number, "$argon2id$second", later).await.unwrap();
+    tx.set_password(number, "$argon2id$second", later)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = h.store.begin().await.unwrap();
     let history = tx.password_history(number).await.unwrap();
@@ -120,7 +167,12 @@ async fn password_history_is_newest_first(h: Harness) {
     assert_eq!(history[0].retired_at, None);
     assert_eq!(history[1].retired_at, Some(later));
     assert!(history[1].hash.starts_with("$argon2id$"));
-    assert!(tx.password_history(LoginNumber::new(999_999_999_999).unwrap()).await.unwrap().is_empty());
+    assert!(
+        tx.password_history(LoginNumber::new(999_999_999_999).unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn failed_sign_in_counter_is_atomic(h: Harness) {
@@ -141,7 +193,11 @@ async fn failed_sign_in_counter_is_atomic(h: Harness) {
         seen.push(t.await.unwrap());
     }
     seen.sort_unstable();
-    assert_eq!(seen, (1..=8).collect::<Vec<u32>>(), "each increment saw a distinct count");
+    assert_eq!(
+        seen,
+        (1..=8).collect::<Vec<u32>>(),
+        "each increment saw a distinct count"
+    );
     let mut tx = h.store.begin().await.unwrap();
     assert_eq!(tx.failed_sign_ins(number).await.unwrap(), (8, Some(now)));
     tx.reset_failed_sign_ins(number).await.unwrap();
@@ -173,15 +229,23 @@ async fn one_live_identity_per_tax_code(h: Harness) {
         Err(IdentityError::AlreadyExists)
     ));
     let op = Actor::Operator("op1".into());
-    h.service.revoke_identity(first.id(), RevocationCause::HolderRequest, op).await.unwrap();
+    h.service
+        .revoke_identity(first.id(), RevocationCause::HolderRequest, op)
+        .await
+        .unwrap();
     // Once revoked, the tax code may have a new identity.
-    let second = h.service.request_identity(other_holder, other_login).await.unwrap();
+    let second = h
+        .service
+        .request_identity(other_holder, other_login)
+        .await
+        .unwrap();
     let mut tx = h.store.begin().await.unwrap();
     assert_eq!(tx.identities_of(holder_id).await.unwrap().len(), 1);
     let locked = tx.identity_for_update(second.id()).await.unwrap();
     assert_eq!(locked, second);
     assert!(matches!(
-        tx.identity_for_update(identity_core::ids::IdentityId::from_uuid(uuid::Uuid::nil())).await,
+        tx.identity_for_update(identity_core::ids::IdentityId::from_uuid(uuid::Uuid::nil()))
+            .await,
         Err(StoreError::NotFound)
     ));
     let ghost = identity_core::identity::DigitalIdentity::request(
@@ -192,7 +256,10 @@ async fn one_live_identity_per_tax_code(h: Harness) {
         h.service.now(),
     )
     .0;
-    assert!(matches!(tx.update_identity(&ghost).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.update_identity(&ghost).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn audit_log_filters_and_is_append_only(h: Harness) {
@@ -202,13 +269,29 @@ async fn audit_log_filters_and_is_append_only(h: Harness) {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].event, "holder.registered");
     assert_eq!(all[0].holder_id, Some(holder_id));
-    let q = AuditQuery { event: Some("nothing.like.this".into()), ..AuditQuery::default() };
+    let q = AuditQuery {
+        event: Some("nothing.like.this".into()),
+        ..AuditQuery::default()
+    };
     assert!(tx.audit(&q).await.unwrap().is_empty());
-    let q = AuditQuery { holder_id: Some(holder_id), limit: 10, ..AuditQuery::default() };
+    let q = AuditQuery {
+        holder_id: Some(holder_id),
+        limit: 10,
+        ..AuditQuery::default()
+    };
     assert_eq!(tx.audit(&q).await.unwrap().len(), 1);
     drop(tx);
-    assert!(h.store.execute_raw("UPDATE audit_log SET actor = 'x'").await.is_err(), "audit rows cannot change");
-    assert!(h.store.execute_raw("DELETE FROM audit_log").await.is_err(), "audit rows cannot be deleted");
+    assert!(
+        h.store
+            .execute_raw("UPDATE audit_log SET actor = 'x'")
+            .await
+            .is_err(),
+        "audit rows cannot change"
+    );
+    assert!(
+        h.store.execute_raw("DELETE FROM audit_log").await.is_err(),
+        "audit rows cannot be deleted"
+    );
 }
 
 async fn outbox_keeps_queued_mail(h: Harness) {
@@ -219,17 +302,35 @@ async fn outbox_keeps_queued_mail(h: Harness) {
     let mail = &pending[0];
     assert_eq!(mail.template, "registration_confirmed");
     assert_eq!(mail.to, "mario.rossi@example.it");
-    assert!(mail.params["login_id"].as_str().unwrap().ends_with("@test.example.it"));
-    assert!(!mail.params.to_string().contains(PASSWORD), "the password is never mailed");
-    assert!(matches!(tx.enqueue_mail(mail).await, Err(StoreError::Duplicate("outbox"))));
-    assert!(tx.outbox(Some(OutboxStatus::Sent), 10).await.unwrap().is_empty());
+    assert!(
+        mail.params["login_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("@test.example.it")
+    );
+    assert!(
+        !mail.params.to_string().contains(PASSWORD),
+        "the password is never mailed"
+    );
+    assert!(matches!(
+        tx.enqueue_mail(mail).await,
+        Err(StoreError::Duplicate("outbox"))
+    ));
+    assert!(
+        tx.outbox(Some(OutboxStatus::Sent), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_dropped_transaction_leaves_nothing(h: Harness) {
     let prepared = identity_service::usecases::register::PreparedRegistration {
         holder: identity_core::Holder::new(
             HolderId::from_uuid(uuid::Uuid::now_v7()),
-            identity_core::HolderKind::Person(identity_core::PersonHolder { person: common::mario() }),
+            identity_core::HolderKind::Person(identity_core::PersonHolder {
+                person: common::mario(),
+            }),
             common::address(),
             common::contacts("a@example.it"),
             identity_core::Lang::It,
@@ -238,10 +339,19 @@ async fn a_dropped_transaction_leaves_nothing(h: Harness) {
         password_hash: "$argon2id$placeholder".into(),
     };
     let mut tx = h.store.begin().await.unwrap();
-    identity_service::usecases::register::write_registration(tx.as_mut(), &prepared, "test.example.it").await.unwrap();
+    identity_service::usecases::register::write_registration(
+        tx.as_mut(),
+        &prepared,
+        "test.example.it",
+    )
+    .await
+    .unwrap();
     drop(tx); // no commit
     let mut tx = h.store.begin().await.unwrap();
-    assert!(matches!(tx.holder(prepared.holder.id()).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.holder(prepared.holder.id()).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(tx.audit(&AuditQuery::default()).await.unwrap().is_empty());
     assert!(tx.outbox(None, 10).await.unwrap().is_empty());
 }
@@ -250,7 +360,10 @@ async fn registration_writes_holder_login_audit_and_mail_together(h: Harness) {
     let (holder_id, number) = register_mario(&h).await;
     let mut tx = h.store.begin().await.unwrap();
     let logins = tx.logins_of(holder_id).await.unwrap();
-    assert_eq!(logins.iter().map(Login::number).collect::<Vec<_>>(), vec![number]);
+    assert_eq!(
+        logins.iter().map(Login::number).collect::<Vec<_>>(),
+        vec![number]
+    );
     assert!(number.get() >= 100_000);
     assert_eq!(tx.password_history(number).await.unwrap().len(), 1);
     assert_eq!(tx.audit(&AuditQuery::default()).await.unwrap().len(), 1);
@@ -260,27 +373,54 @@ async fn registration_writes_holder_login_audit_and_mail_together(h: Harness) {
 async fn sign_in_checks_password_and_never_tells_why(h: Harness) {
     let (holder_id, number) = register_mario(&h).await;
     let id = identity_core::LoginId::new(number, "test.example.it");
-    let ok = h.service.sign_in_password(&id, PASSWORD, Some("192.0.2.1")).await.unwrap();
+    let ok = h
+        .service
+        .sign_in_password(&id, PASSWORD, Some("192.0.2.1"))
+        .await
+        .unwrap();
     assert_eq!(ok.holder_id, holder_id);
     assert!(!ok.password_expired);
     let wrong = h.service.sign_in_password(&id, "Sbagliata!99x", None).await;
     assert!(matches!(wrong, Err(SignInError::InvalidCredentials)));
-    let unknown = identity_core::LoginId::new(LoginNumber::new(999_999_999_999).unwrap(), "test.example.it");
-    let err = h.service.sign_in_password(&unknown, PASSWORD, None).await.unwrap_err();
+    let unknown = identity_core::LoginId::new(
+        LoginNumber::new(999_999_999_999).unwrap(),
+        "test.example.it",
+    );
+    let err = h
+        .service
+        .sign_in_password(&unknown, PASSWORD, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, SignInError::InvalidCredentials));
     // A disabled login answers the same.
     let mut tx = h.store.begin().await.unwrap();
-    tx.set_login_status(number, LoginStatus::Disabled).await.unwrap();
+    tx.set_login_status(number, LoginStatus::Disabled)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert!(matches!(h.service.sign_in_password(&id, PASSWORD, None).await, Err(SignInError::InvalidCredentials)));
+    assert!(matches!(
+        h.service.sign_in_password(&id, PASSWORD, None).await,
+        Err(SignInError::InvalidCredentials)
+    ));
     // After 180 days the password has expired and must be changed.
     let mut tx = h.store.begin().await.unwrap();
-    tx.set_login_status(number, LoginStatus::Active).await.unwrap();
+    tx.set_login_status(number, LoginStatus::Active)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     h.clock.advance(Duration::days(181));
-    assert!(h.service.sign_in_password(&id, PASSWORD, None).await.unwrap().password_expired);
+    assert!(
+        h.service
+            .sign_in_password(&id, PASSWORD, None)
+            .await
+            .unwrap()
+            .password_expired
+    );
     let mut tx = h.store.begin().await.unwrap();
-    let q = AuditQuery { event: Some("sign_in.failed".into()), ..AuditQuery::default() };
+    let q = AuditQuery {
+        event: Some("sign_in.failed".into()),
+        ..AuditQuery::default()
+    };
     assert_eq!(tx.audit(&q).await.unwrap().len(), 3);
 }
 
@@ -292,10 +432,15 @@ async fn sign_in_throttles_a_parallel_burst(h: Harness) {
     for _ in 0..20 {
         let service = h.service.clone();
         let id = id.clone();
-        tasks.push(tokio::spawn(async move { service.sign_in_password(&id, "Sbagliata!99x", None).await }));
+        tasks.push(tokio::spawn(async move {
+            service.sign_in_password(&id, "Sbagliata!99x", None).await
+        }));
     }
     for t in tasks {
-        assert!(matches!(t.await.unwrap(), Err(SignInError::InvalidCredentials)));
+        assert!(matches!(
+            t.await.unwrap(),
+            Err(SignInError::InvalidCredentials)
+        ));
     }
     let mut tx = h.store.begin().await.unwrap();
     let (count, _) = tx.failed_sign_ins(number).await.unwrap();
@@ -306,10 +451,16 @@ async fn sign_in_throttles_a_parallel_burst(h: Harness) {
         "no more guesses were checked than the throttle allows"
     );
     // While throttled even the right password is refused, with the same answer.
-    assert!(matches!(h.service.sign_in_password(&id, PASSWORD, None).await, Err(SignInError::InvalidCredentials)));
+    assert!(matches!(
+        h.service.sign_in_password(&id, PASSWORD, None).await,
+        Err(SignInError::InvalidCredentials)
+    ));
     // After the delay the right password works again and resets the counter.
     h.clock.advance(Duration::minutes(15));
-    h.service.sign_in_password(&id, PASSWORD, None).await.unwrap();
+    h.service
+        .sign_in_password(&id, PASSWORD, None)
+        .await
+        .unwrap();
     let mut tx = h.store.begin().await.unwrap();
     assert_eq!(tx.failed_sign_ins(number).await.unwrap().0, 0);
 }
@@ -320,29 +471,65 @@ async fn identity_lifecycle_end_to_end(h: Harness) {
     assert_eq!(identity.state(), &IdentityState::Pending);
     let op = Actor::Operator("op1".into());
     let holder = Actor::Holder(holder_id);
-    let active = h.service.verify_identity(identity.id(), proofing(&h), op.clone()).await.unwrap();
+    let active = h
+        .service
+        .verify_identity(identity.id(), proofing(&h), op.clone())
+        .await
+        .unwrap();
     assert!(active.state().is_active());
     assert!(matches!(
-        h.service.verify_identity(identity.id(), proofing(&h), op.clone()).await,
-        Err(IdentityError::Transition(identity_core::TransitionError::NotPending))
+        h.service
+            .verify_identity(identity.id(), proofing(&h), op.clone())
+            .await,
+        Err(IdentityError::Transition(
+            identity_core::TransitionError::NotPending
+        ))
     ));
     h.clock.advance(Duration::hours(1));
-    let suspended =
-        h.service.suspend_identity(identity.id(), SuspensionReason::HolderRequest, holder.clone()).await.unwrap();
-    let IdentityState::Suspended { deadline: Some(deadline), .. } = suspended.state() else { panic!("suspended") };
+    let suspended = h
+        .service
+        .suspend_identity(
+            identity.id(),
+            SuspensionReason::HolderRequest,
+            holder.clone(),
+        )
+        .await
+        .unwrap();
+    let IdentityState::Suspended {
+        deadline: Some(deadline),
+        ..
+    } = suspended.state()
+    else {
+        panic!("suspended")
+    };
     assert!(*deadline > h.service.now() + Duration::days(29));
-    let reactivated = h.service.reactivate_identity(identity.id(), holder.clone()).await.unwrap();
+    let reactivated = h
+        .service
+        .reactivate_identity(identity.id(), holder.clone())
+        .await
+        .unwrap();
     assert!(reactivated.state().is_active());
-    let revoked = h.service.revoke_identity(identity.id(), RevocationCause::Death, op.clone()).await.unwrap();
+    let revoked = h
+        .service
+        .revoke_identity(identity.id(), RevocationCause::Death, op.clone())
+        .await
+        .unwrap();
     assert!(revoked.state().is_revoked());
     assert!(matches!(
         h.service.reactivate_identity(identity.id(), op).await,
-        Err(IdentityError::Transition(identity_core::TransitionError::Revoked))
+        Err(IdentityError::Transition(
+            identity_core::TransitionError::Revoked
+        ))
     ));
     // Everything was audited and notified, and the stored identity is the returned one.
     let mut tx = h.store.begin().await.unwrap();
-    let events: Vec<String> =
-        tx.audit(&AuditQuery::default()).await.unwrap().into_iter().map(|a| a.event).collect();
+    let events: Vec<String> = tx
+        .audit(&AuditQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.event)
+        .collect();
     assert_eq!(
         events,
         [
@@ -355,16 +542,30 @@ async fn identity_lifecycle_end_to_end(h: Harness) {
         ]
     );
     let mails = tx.outbox(None, 100).await.unwrap();
-    assert_eq!(mails.iter().filter(|m| m.template == "identity_state_changed").count(), 5);
-    assert_eq!(tx.identity_for_update(identity.id()).await.unwrap(), revoked);
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.template == "identity_state_changed")
+            .count(),
+        5
+    );
+    assert_eq!(
+        tx.identity_for_update(identity.id()).await.unwrap(),
+        revoked
+    );
     // A company cannot request an identity.
     drop(tx);
     let company = h.service.register(company_registration()).await.unwrap();
     assert!(matches!(
-        h.service.request_identity(company.holder_id, company.login_id.number()).await,
+        h.service
+            .request_identity(company.holder_id, company.login_id.number())
+            .await,
         Err(IdentityError::NotAPerson)
     ));
     // Nor can a person use someone else's login as username.
     let (other, _) = register_mario(&h).await;
-    assert!(matches!(h.service.request_identity(other, number).await, Err(IdentityError::NotTheHoldersLogin)));
+    assert!(matches!(
+        h.service.request_identity(other, number).await,
+        Err(IdentityError::NotTheHoldersLogin)
+    ));
 }

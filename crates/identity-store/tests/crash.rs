@@ -29,7 +29,10 @@ async fn kill_mid_registration(h: common::Harness) {
         .unwrap();
     let started = Instant::now();
     while !marker.exists() {
-        assert!(started.elapsed() < Duration::from_secs(120), "the child never wrote its registration");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the child never wrote its registration"
+        );
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the child exited early: {status}");
         }
@@ -39,12 +42,27 @@ async fn kill_mid_registration(h: common::Harness) {
     child.wait().unwrap();
 
     let mut tx = h.store.begin().await.unwrap();
-    assert!(tx.holders_by_fiscal_code("RSSMRA85T10A562S", false).await.unwrap().is_empty(), "no holder");
-    assert!(tx.audit(&AuditQuery::default()).await.unwrap().is_empty(), "no audit record");
-    assert!(tx.outbox(None, 10).await.unwrap().is_empty(), "no queued mail");
+    assert!(
+        tx.holders_by_fiscal_code("RSSMRA85T10A562S", false)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no holder"
+    );
+    assert!(
+        tx.audit(&AuditQuery::default()).await.unwrap().is_empty(),
+        "no audit record"
+    );
+    assert!(
+        tx.outbox(None, 10).await.unwrap().is_empty(),
+        "no queued mail"
+    );
     // The database is healthy afterwards: a real registration goes through.
     drop(tx);
-    h.service.register(common::person_registration("mario@example.it")).await.unwrap();
+    h.service
+        .register(common::person_registration("mario@example.it"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,14 +81,19 @@ async fn postgres_registration_killed_mid_transaction_leaves_nothing() {
 #[tokio::test]
 #[ignore = "run in a child process by the crash tests"]
 async fn child_registration_that_never_commits() {
-    let (Ok(url), Ok(marker)) = (std::env::var("CRASH_DB_URL"), std::env::var("CRASH_MARKER")) else {
+    let (Ok(url), Ok(marker)) = (std::env::var("CRASH_DB_URL"), std::env::var("CRASH_MARKER"))
+    else {
         return;
     };
-    let store = SqlStore::connect(&url, &ConnectOptions::default()).await.unwrap();
+    let store = SqlStore::connect(&url, &ConnectOptions::default())
+        .await
+        .unwrap();
     let prepared = PreparedRegistration {
         holder: Holder::new(
             HolderId::from_uuid(uuid::Uuid::now_v7()),
-            HolderKind::Person(PersonHolder { person: common::mario() }),
+            HolderKind::Person(PersonHolder {
+                person: common::mario(),
+            }),
             common::address(),
             common::contacts("mario@example.it"),
             Lang::It,
@@ -79,7 +102,9 @@ async fn child_registration_that_never_commits() {
         password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     };
     let mut tx = store.begin().await.unwrap();
-    write_registration(tx.as_mut(), &prepared, "test.example.it").await.unwrap();
+    write_registration(tx.as_mut(), &prepared, "test.example.it")
+        .await
+        .unwrap();
     std::fs::write(marker, b"written").unwrap();
     // Wait to be killed with the transaction open.
     tokio::time::sleep(Duration::from_secs(600)).await;

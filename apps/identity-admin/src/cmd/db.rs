@@ -17,9 +17,15 @@ pub async fn run(cli: &Cli, command: &DbCommand) -> Result<(), Failure> {
     let settings = context::settings(cli)?;
     let store = context::store_without_migrating(&settings).await?;
     if matches!(command, DbCommand::Migrate) {
-        store.migrate().await.map_err(|e| Failure::Refused(e.to_string()))?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| Failure::Refused(e.to_string()))?;
     }
-    let (applied, pending) = store.migration_status().await.map_err(|e| Failure::Refused(e.to_string()))?;
+    let (applied, pending) = store
+        .migration_status()
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
     if cli.json {
         return output::json(&serde_json::json!({
             "backend": format!("{:?}", store.backend()).to_lowercase(),
@@ -30,7 +36,11 @@ pub async fn run(cli: &Cli, command: &DbCommand) -> Result<(), Failure> {
     let rows: Vec<Vec<String>> = applied
         .iter()
         .map(|(v, d)| vec![v.to_string(), d.clone(), "applied".into()])
-        .chain(pending.iter().map(|(v, d)| vec![v.to_string(), d.clone(), "pending".into()]))
+        .chain(
+            pending
+                .iter()
+                .map(|(v, d)| vec![v.to_string(), d.clone(), "pending".into()]),
+        )
         .collect();
     output::table(&["VERSION", "DESCRIPTION", "STATE"], &rows);
     Ok(())

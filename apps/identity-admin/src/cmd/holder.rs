@@ -22,10 +22,15 @@ pub enum HolderCommand {
 pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
     let HolderCommand::Show { query } = command;
     if query.trim().is_empty() {
-        return Err(Failure::Usage("give a holder id, login id, tax code or VAT number".into()));
+        return Err(Failure::Usage(
+            "give a holder id, login id, tax code or VAT number".into(),
+        ));
     }
     let service = context::service(cli).await?;
-    let ids = service.find_holders(query).await.map_err(|e| Failure::Refused(e.to_string()))?;
+    let ids = service
+        .find_holders(query)
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
     let mut found = Vec::new();
     for id in ids {
         match service.holder_overview(id).await {
@@ -54,11 +59,19 @@ fn identity_state(state: &IdentityState) -> String {
     match state {
         IdentityState::Pending => "pending".into(),
         IdentityState::Active => "active".into(),
-        IdentityState::Suspended { reason, deadline, .. } => match deadline {
-            Some(d) => format!("suspended ({}) until {}", reason.code(), d.format("%Y-%m-%d %H:%M UTC")),
+        IdentityState::Suspended {
+            reason, deadline, ..
+        } => match deadline {
+            Some(d) => format!(
+                "suspended ({}) until {}",
+                reason.code(),
+                d.format("%Y-%m-%d %H:%M UTC")
+            ),
             None => format!("suspended ({})", reason.code()),
         },
-        IdentityState::Revoked { cause, at } => format!("revoked ({}) on {}", cause.code(), at.format("%Y-%m-%d")),
+        IdentityState::Revoked { cause, at } => {
+            format!("revoked ({}) on {}", cause.code(), at.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -106,20 +119,46 @@ fn print_overview(o: &HolderOverview, domain: &str) {
         rows.push(("VAT number", vat.as_str().to_owned()));
     }
     if let HolderKind::Person(p) = h.kind() {
-        rows.push(("Born", format!("{} ({})", p.person.birth_date(), p.person.birth_place_code())));
+        rows.push((
+            "Born",
+            format!(
+                "{} ({})",
+                p.person.birth_date(),
+                p.person.birth_place_code()
+            ),
+        ));
     }
     let a = h.address();
-    let cap = a.postal_code.as_ref().map(|c| format!("{c} ")).unwrap_or_default();
-    rows.push(("Address", format!("{}, {cap}{} ({}), {}", a.street, a.municipality, a.province, a.country)));
+    let cap = a
+        .postal_code
+        .as_ref()
+        .map(|c| format!("{c} "))
+        .unwrap_or_default();
+    rows.push((
+        "Address",
+        format!(
+            "{}, {cap}{} ({}), {}",
+            a.street, a.municipality, a.province, a.country
+        ),
+    ));
     rows.push(("Email", h.contacts().email.to_string()));
     rows.push(("Phone", h.contacts().phone.to_string()));
-    rows.push(("Registered", h.created_at().format("%Y-%m-%d %H:%M UTC").to_string()));
+    rows.push((
+        "Registered",
+        h.created_at().format("%Y-%m-%d %H:%M UTC").to_string(),
+    ));
     output::fields(&rows);
     println!();
     let logins: Vec<Vec<String>> = o
         .logins
         .iter()
-        .map(|l| vec![format!("{}@{domain}", l.number()), l.status().code().into(), l.created_at().format("%Y-%m-%d").to_string()])
+        .map(|l| {
+            vec![
+                format!("{}@{domain}", l.number()),
+                l.status().code().into(),
+                l.created_at().format("%Y-%m-%d").to_string(),
+            ]
+        })
         .collect();
     output::table(&["LOGIN", "STATUS", "CREATED"], &logins);
     if !o.identities.is_empty() {
@@ -127,7 +166,13 @@ fn print_overview(o: &HolderOverview, domain: &str) {
         let ids: Vec<Vec<String>> = o
             .identities
             .iter()
-            .map(|i| vec![i.id().to_string(), format!("{}@{domain}", i.username()), identity_state(i.state())])
+            .map(|i| {
+                vec![
+                    i.id().to_string(),
+                    format!("{}@{domain}", i.username()),
+                    identity_state(i.state()),
+                ]
+            })
             .collect();
         output::table(&["IDENTITY", "USERNAME", "STATE"], &ids);
     }

@@ -5,7 +5,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use identity_core::Localized;
 use identity_core::i18n::Lang;
 use identity_core::identity::{
-    DigitalIdentity, DocumentKind, IdentityDocument, Proofing, ProofingMethod, RevocationCause, SuspensionReason,
+    DigitalIdentity, DocumentKind, IdentityDocument, Proofing, ProofingMethod, RevocationCause,
+    SuspensionReason,
 };
 use identity_core::ids::IdentityId;
 use identity_service::usecases::identity::IdentityError;
@@ -179,13 +180,22 @@ fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
     Ok(match command {
         IdentityCommand::Verify(a) => {
             let today = identity_core::calendar::rome_date(chrono::Utc::now());
-            let doc = IdentityDocument::new(document(a.document_type), &a.document_number, &a.issuer, a.expires, today)
-                .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
+            let doc = IdentityDocument::new(
+                document(a.document_type),
+                &a.document_number,
+                &a.issuer,
+                a.expires,
+                today,
+            )
+            .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
             if a.evidence.trim().is_empty() {
                 return Err(Failure::Usage("--evidence must not be empty".into()));
             }
-            let proofing =
-                Proofing { method: method(a.method), document: doc, evidence_ref: a.evidence.trim().to_owned() };
+            let proofing = Proofing {
+                method: method(a.method),
+                document: doc,
+                evidence_ref: a.evidence.trim().to_owned(),
+            };
             Planned::Verify(a.id, proofing)
         }
         IdentityCommand::Suspend { id, reason: r } => Planned::Suspend(*id, reason(*r)),
@@ -209,6 +219,10 @@ pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
     if cli.json {
         return output::json(&json!({ "id": identity.id(), "state": identity.state().code() }));
     }
-    println!("identity {} is now {}", identity.id(), identity.state().code());
+    println!(
+        "identity {} is now {}",
+        identity.id(),
+        identity.state().code()
+    );
     Ok(())
 }

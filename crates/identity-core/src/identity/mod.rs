@@ -95,7 +95,12 @@ impl DigitalIdentity {
             proofing: None,
             police_report: None,
         };
-        let event = IdentityEvent { identity_id: id, actor, at: now, kind: IdentityEventKind::Requested };
+        let event = IdentityEvent {
+            identity_id: id,
+            actor,
+            at: now,
+            kind: IdentityEventKind::Requested,
+        };
         (identity, event)
     }
 
@@ -188,7 +193,10 @@ impl DigitalIdentity {
     /// identities never activated or already revoked.
     #[must_use]
     pub fn inactivity_revocation_at(&self) -> Option<DateTime<Utc>> {
-        if matches!(self.state, IdentityState::Pending | IdentityState::Revoked { .. }) {
+        if matches!(
+            self.state,
+            IdentityState::Pending | IdentityState::Revoked { .. }
+        ) {
             return None;
         }
         let start = self.inactivity_reference()?;

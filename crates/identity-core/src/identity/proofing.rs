@@ -155,7 +155,12 @@ impl IdentityDocument {
         if expires_on < today {
             return Err(DocumentError::Expired(expires_on));
         }
-        Ok(IdentityDocument { kind, number, issuer, expires_on })
+        Ok(IdentityDocument {
+            kind,
+            number,
+            issuer,
+            expires_on,
+        })
     }
 
     /// Whether the document is expired on the Rome calendar day `today`.

@@ -8,7 +8,9 @@ use super::*;
 use crate::ids::{HolderId, IdentityId, LoginNumber};
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).single().expect("valid instant")
+    Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0)
+        .single()
+        .expect("valid instant")
 }
 
 fn document(expires_on: NaiveDate) -> IdentityDocument {
@@ -21,7 +23,11 @@ fn document(expires_on: NaiveDate) -> IdentityDocument {
 }
 
 fn proofing(expires_on: NaiveDate) -> Proofing {
-    Proofing { method: ProofingMethod::InPerson, document: document(expires_on), evidence_ref: "ev-1".into() }
+    Proofing {
+        method: ProofingMethod::InPerson,
+        document: document(expires_on),
+        evidence_ref: "ev-1".into(),
+    }
 }
 
 fn pending(now: DateTime<Utc>) -> DigitalIdentity {
@@ -37,66 +43,144 @@ fn operator() -> Actor {
 
 fn active(now: DateTime<Utc>) -> DigitalIdentity {
     let far = NaiveDate::from_ymd_opt(2040, 1, 1).expect("date");
-    pending(now).verify(proofing(far), operator(), now).expect("verifies").0
+    pending(now)
+        .verify(proofing(far), operator(), now)
+        .expect("verifies")
+        .0
 }
 
 #[test]
 fn an_expired_document_is_refused_at_verification() {
     let expired = NaiveDate::from_ymd_opt(2026, 2, 28).expect("date");
-    let err = pending(t0()).verify(proofing(expired), operator(), t0()).unwrap_err();
+    let err = pending(t0())
+        .verify(proofing(expired), operator(), t0())
+        .unwrap_err();
     assert_eq!(err, TransitionError::DocumentExpired(expired));
 }
 
 #[test]
 fn suspension_deadline_is_the_end_of_the_thirtieth_rome_day() {
-    let (s, e) = active(t0()).suspend(SuspensionReason::HolderRequest, operator(), t0()).unwrap();
-    let IdentityState::Suspended { deadline: Some(d), .. } = s.state().clone() else { panic!("suspended") };
+    let (s, e) = active(t0())
+        .suspend(SuspensionReason::HolderRequest, operator(), t0())
+        .unwrap();
+    let IdentityState::Suspended {
+        deadline: Some(d), ..
+    } = s.state().clone()
+    else {
+        panic!("suspended")
+    };
     // 2026-03-31 is after the switch to summer time: Rome midnight is 22:00 UTC.
-    assert_eq!(d, Utc.with_ymd_and_hms(2026, 3, 31, 21, 59, 59).unwrap() + Duration::milliseconds(999));
-    assert_eq!(e.kind, IdentityEventKind::Suspended { reason: SuspensionReason::HolderRequest, deadline: Some(d) });
+    assert_eq!(
+        d,
+        Utc.with_ymd_and_hms(2026, 3, 31, 21, 59, 59).unwrap() + Duration::milliseconds(999)
+    );
+    assert_eq!(
+        e.kind,
+        IdentityEventKind::Suspended {
+            reason: SuspensionReason::HolderRequest,
+            deadline: Some(d)
+        }
+    );
 }
 
 #[test]
 fn at_the_deadline_a_police_report_means_revocation() {
-    let (s, _) = active(t0()).suspend(SuspensionReason::EmergencyBlock, operator(), t0()).unwrap();
-    let (s, _) = s.record_police_report("Denuncia 123/2026", operator(), t0()).unwrap();
-    assert_eq!(s.clone().reactivate(operator(), t0()).unwrap_err(), TransitionError::PoliceReportOnRecord);
+    let (s, _) = active(t0())
+        .suspend(SuspensionReason::EmergencyBlock, operator(), t0())
+        .unwrap();
+    let (s, _) = s
+        .record_police_report("Denuncia 123/2026", operator(), t0())
+        .unwrap();
+    assert_eq!(
+        s.clone().reactivate(operator(), t0()).unwrap_err(),
+        TransitionError::PoliceReportOnRecord
+    );
     let early = t0() + Duration::days(29);
-    assert_eq!(s.clone().apply_deadline(DeadlinePolicy::KeepSuspended, early).unwrap_err(), TransitionError::NothingDue);
-    let (s, e) = s.apply_deadline(DeadlinePolicy::KeepSuspended, t0() + Duration::days(31)).unwrap();
-    assert!(matches!(s.state(), IdentityState::Revoked { cause: RevocationCause::SuspensionDeadlineWithReport, .. }));
+    assert_eq!(
+        s.clone()
+            .apply_deadline(DeadlinePolicy::KeepSuspended, early)
+            .unwrap_err(),
+        TransitionError::NothingDue
+    );
+    let (s, e) = s
+        .apply_deadline(DeadlinePolicy::KeepSuspended, t0() + Duration::days(31))
+        .unwrap();
+    assert!(matches!(
+        s.state(),
+        IdentityState::Revoked {
+            cause: RevocationCause::SuspensionDeadlineWithReport,
+            ..
+        }
+    ));
     assert_eq!(e.actor, Actor::System("suspension_deadline".into()));
 }
 
 #[test]
 fn at_the_deadline_without_report_the_policy_decides() {
-    let (s, _) = active(t0()).suspend(SuspensionReason::HolderRequest, operator(), t0()).unwrap();
+    let (s, _) = active(t0())
+        .suspend(SuspensionReason::HolderRequest, operator(), t0())
+        .unwrap();
     let later = t0() + Duration::days(31);
-    let (kept, e) = s.clone().apply_deadline(DeadlinePolicy::KeepSuspended, later).unwrap();
-    assert!(matches!(kept.state(), IdentityState::Suspended { deadline: None, .. }));
+    let (kept, e) = s
+        .clone()
+        .apply_deadline(DeadlinePolicy::KeepSuspended, later)
+        .unwrap();
+    assert!(matches!(
+        kept.state(),
+        IdentityState::Suspended { deadline: None, .. }
+    ));
     assert_eq!(e.kind, IdentityEventKind::DeadlinePassedKeptSuspended);
-    let (kept, _) = kept.reactivate(Actor::Holder(s.holder_id()), later).unwrap();
+    let (kept, _) = kept
+        .reactivate(Actor::Holder(s.holder_id()), later)
+        .unwrap();
     assert!(kept.state().is_active());
-    let (restored, _) = s.apply_deadline(DeadlinePolicy::AutoRestore, later).unwrap();
+    let (restored, _) = s
+        .apply_deadline(DeadlinePolicy::AutoRestore, later)
+        .unwrap();
     assert!(restored.state().is_active());
 }
 
 #[test]
 fn shared_contact_data_not_fixed_is_revoked_at_the_deadline() {
-    let (s, _) = active(t0()).suspend(SuspensionReason::SharedContactData, operator(), t0()).unwrap();
-    let (s, _) = s.apply_deadline(DeadlinePolicy::AutoRestore, t0() + Duration::days(40)).unwrap();
-    assert!(matches!(s.state(), IdentityState::Revoked { cause: RevocationCause::SharedContactDataNotFixed, .. }));
+    let (s, _) = active(t0())
+        .suspend(SuspensionReason::SharedContactData, operator(), t0())
+        .unwrap();
+    let (s, _) = s
+        .apply_deadline(DeadlinePolicy::AutoRestore, t0() + Duration::days(40))
+        .unwrap();
+    assert!(matches!(
+        s.state(),
+        IdentityState::Revoked {
+            cause: RevocationCause::SharedContactDataNotFixed,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn an_expired_document_suspends_until_a_new_one_is_recorded() {
     let expires = NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
-    let s = pending(t0()).verify(proofing(expires), operator(), t0()).unwrap().0;
-    assert_eq!(s.clone().apply_document_expiry(t0()).unwrap_err(), TransitionError::NothingDue);
+    let s = pending(t0())
+        .verify(proofing(expires), operator(), t0())
+        .unwrap()
+        .0;
+    assert_eq!(
+        s.clone().apply_document_expiry(t0()).unwrap_err(),
+        TransitionError::NothingDue
+    );
     let july = Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap();
     let (s, e) = s.apply_document_expiry(july).unwrap();
-    assert!(matches!(e.kind, IdentityEventKind::Suspended { reason: SuspensionReason::DocumentExpired, deadline: None }));
-    assert_eq!(s.clone().reactivate(operator(), july).unwrap_err(), TransitionError::NeedsNewDocument);
+    assert!(matches!(
+        e.kind,
+        IdentityEventKind::Suspended {
+            reason: SuspensionReason::DocumentExpired,
+            deadline: None
+        }
+    ));
+    assert_eq!(
+        s.clone().reactivate(operator(), july).unwrap_err(),
+        TransitionError::NeedsNewDocument
+    );
     let new_doc = document(NaiveDate::from_ymd_opt(2036, 7, 1).expect("date"));
     let (s, events) = s.record_document(new_doc, operator(), july).unwrap();
     assert!(s.state().is_active());
@@ -110,21 +194,53 @@ fn inactivity_revokes_after_24_months_with_notices_before() {
     s.record_use(use_at).unwrap();
     let at = s.inactivity_revocation_at().unwrap();
     // End of 2028-05-10 in Rome (summer time, UTC+2).
-    assert_eq!(at, Utc.with_ymd_and_hms(2028, 5, 10, 21, 59, 59).unwrap() + Duration::milliseconds(999));
+    assert_eq!(
+        at,
+        Utc.with_ymd_and_hms(2028, 5, 10, 21, 59, 59).unwrap() + Duration::milliseconds(999)
+    );
     let notices = s.inactivity_notice_dates();
-    assert_eq!(notices.iter().map(|n| n.0).collect::<Vec<_>>(), vec![90, 30, 10, 1]);
+    assert_eq!(
+        notices.iter().map(|n| n.0).collect::<Vec<_>>(),
+        vec![90, 30, 10, 1]
+    );
     assert!(notices.windows(2).all(|w| w[0].1 < w[1].1));
-    assert_eq!(s.clone().apply_inactivity(at - Duration::seconds(1)).unwrap_err(), TransitionError::NothingDue);
+    assert_eq!(
+        s.clone()
+            .apply_inactivity(at - Duration::seconds(1))
+            .unwrap_err(),
+        TransitionError::NothingDue
+    );
     let (s, _) = s.apply_inactivity(at).unwrap();
-    assert!(matches!(s.state(), IdentityState::Revoked { cause: RevocationCause::Inactivity, .. }));
+    assert!(matches!(
+        s.state(),
+        IdentityState::Revoked {
+            cause: RevocationCause::Inactivity,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn revoked_is_terminal() {
-    let (s, _) = active(t0()).revoke(RevocationCause::HolderRequest, operator(), t0()).unwrap();
-    assert_eq!(s.clone().suspend(SuspensionReason::HolderRequest, operator(), t0()).unwrap_err(), TransitionError::Revoked);
-    assert_eq!(s.clone().reactivate(operator(), t0()).unwrap_err(), TransitionError::Revoked);
-    assert_eq!(s.clone().revoke(RevocationCause::Death, operator(), t0()).unwrap_err(), TransitionError::Revoked);
+    let (s, _) = active(t0())
+        .revoke(RevocationCause::HolderRequest, operator(), t0())
+        .unwrap();
+    assert_eq!(
+        s.clone()
+            .suspend(SuspensionReason::HolderRequest, operator(), t0())
+            .unwrap_err(),
+        TransitionError::Revoked
+    );
+    assert_eq!(
+        s.clone().reactivate(operator(), t0()).unwrap_err(),
+        TransitionError::Revoked
+    );
+    assert_eq!(
+        s.clone()
+            .revoke(RevocationCause::Death, operator(), t0())
+            .unwrap_err(),
+        TransitionError::Revoked
+    );
     assert!(s.inactivity_revocation_at().is_none());
 }
 
@@ -165,20 +281,24 @@ fn command() -> impl Strategy<Value = Command> {
     ]
 }
 
-fn apply(s: DigitalIdentity, c: &Command, now: DateTime<Utc>) -> Result<DigitalIdentity, TransitionError> {
+fn apply(
+    s: DigitalIdentity,
+    c: &Command,
+    now: DateTime<Utc>,
+) -> Result<DigitalIdentity, TransitionError> {
     let today = crate::calendar::rome_date(now);
     let op = operator();
     match c {
-        Command::Verify { expires_in_days } => {
-            s.verify(proofing(today + Duration::days(*expires_in_days)), op, now).map(|r| r.0)
-        }
+        Command::Verify { expires_in_days } => s
+            .verify(proofing(today + Duration::days(*expires_in_days)), op, now)
+            .map(|r| r.0),
         Command::Suspend(r) => s.suspend(*r, op, now).map(|r| r.0),
         Command::Reactivate => s.reactivate(op, now).map(|r| r.0),
         Command::Revoke(c) => s.revoke(*c, op, now).map(|r| r.0),
         Command::RecordReport => s.record_police_report("ref", op, now).map(|r| r.0),
-        Command::RecordDocument { expires_in_days } => {
-            s.record_document(document(today + Duration::days(*expires_in_days)), op, now).map(|r| r.0)
-        }
+        Command::RecordDocument { expires_in_days } => s
+            .record_document(document(today + Duration::days(*expires_in_days)), op, now)
+            .map(|r| r.0),
         Command::DocumentExpiry => s.apply_document_expiry(now).map(|r| r.0),
         Command::Inactivity => s.apply_inactivity(now).map(|r| r.0),
         Command::Use => {
@@ -192,7 +312,11 @@ fn assert_invariants(s: &DigitalIdentity) {
     match s.state() {
         IdentityState::Pending => assert!(s.proofing().is_none() && s.activated_at().is_none()),
         IdentityState::Active => assert!(s.proofing().is_some() && s.activated_at().is_some()),
-        IdentityState::Suspended { reason, since, deadline } => {
+        IdentityState::Suspended {
+            reason,
+            since,
+            deadline,
+        } => {
             assert!(s.proofing().is_some());
             if let Some(d) = deadline {
                 assert!(reason.has_deadline());

@@ -64,12 +64,16 @@ impl Localized for TransitionError {
                 "L'identità non è in attesa di verifica.".into(),
                 "The identity is not waiting for verification.".into(),
             ),
-            TransitionError::NotActive => {
-                pick(lang, "L'identità non è attiva.".into(), "The identity is not active.".into())
-            }
-            TransitionError::NotSuspended => {
-                pick(lang, "L'identità non è sospesa.".into(), "The identity is not suspended.".into())
-            }
+            TransitionError::NotActive => pick(
+                lang,
+                "L'identità non è attiva.".into(),
+                "The identity is not active.".into(),
+            ),
+            TransitionError::NotSuspended => pick(
+                lang,
+                "L'identità non è sospesa.".into(),
+                "The identity is not suspended.".into(),
+            ),
             TransitionError::Revoked => pick(
                 lang,
                 "L'identità è revocata: la revoca è definitiva.".into(),
@@ -77,7 +81,10 @@ impl Localized for TransitionError {
             ),
             TransitionError::DocumentExpired(d) => pick(
                 lang,
-                format!("Il documento di identità è scaduto il {}.", d.format("%d/%m/%Y")),
+                format!(
+                    "Il documento di identità è scaduto il {}.",
+                    d.format("%d/%m/%Y")
+                ),
                 format!("The identity document expired on {d}."),
             ),
             TransitionError::NeedsNewDocument => pick(
@@ -95,18 +102,29 @@ impl Localized for TransitionError {
                 "L'identità non è mai stata verificata.".into(),
                 "The identity was never verified.".into(),
             ),
-            TransitionError::NothingDue => pick(lang, "Nulla da fare.".into(), "Nothing is due.".into()),
+            TransitionError::NothingDue => {
+                pick(lang, "Nulla da fare.".into(), "Nothing is due.".into())
+            }
         }
     }
 }
 
 impl DigitalIdentity {
     fn event(&self, actor: Actor, now: DateTime<Utc>, kind: IdentityEventKind) -> IdentityEvent {
-        IdentityEvent { identity_id: self.id, actor, at: now, kind }
+        IdentityEvent {
+            identity_id: self.id,
+            actor,
+            at: now,
+            kind,
+        }
     }
 
     fn not_revoked(&self) -> Result<(), TransitionError> {
-        if self.state.is_revoked() { Err(TransitionError::Revoked) } else { Ok(()) }
+        if self.state.is_revoked() {
+            Err(TransitionError::Revoked)
+        } else {
+            Ok(())
+        }
     }
 
     /// Records the identity proofing: `Pending -> Active`. The document must be
@@ -122,7 +140,9 @@ impl DigitalIdentity {
             return Err(TransitionError::NotPending);
         }
         if proofing.document.is_expired_on(calendar::rome_date(now)) {
-            return Err(TransitionError::DocumentExpired(proofing.document.expires_on));
+            return Err(TransitionError::DocumentExpired(
+                proofing.document.expires_on,
+            ));
         }
         let method = proofing.method;
         self.state = IdentityState::Active;
@@ -147,8 +167,16 @@ impl DigitalIdentity {
         let deadline = reason
             .has_deadline()
             .then(|| calendar::end_of_rome_day_after(now, SUSPENSION_DAYS));
-        self.state = IdentityState::Suspended { reason, since: now, deadline };
-        let e = self.event(actor, now, IdentityEventKind::Suspended { reason, deadline });
+        self.state = IdentityState::Suspended {
+            reason,
+            since: now,
+            deadline,
+        };
+        let e = self.event(
+            actor,
+            now,
+            IdentityEventKind::Suspended { reason, deadline },
+        );
         Ok((self, e))
     }
 
@@ -196,7 +224,12 @@ impl DigitalIdentity {
         policy: DeadlinePolicy,
         now: DateTime<Utc>,
     ) -> Result<(DigitalIdentity, IdentityEvent), TransitionError> {
-        let IdentityState::Suspended { reason, since, deadline: Some(deadline) } = self.state else {
+        let IdentityState::Suspended {
+            reason,
+            since,
+            deadline: Some(deadline),
+        } = self.state
+        else {
             return Err(TransitionError::NothingDue);
         };
         if now < deadline {
@@ -219,7 +252,11 @@ impl DigitalIdentity {
                 IdentityEventKind::Reactivated
             }
             DeadlinePolicy::KeepSuspended => {
-                self.state = IdentityState::Suspended { reason, since, deadline: None };
+                self.state = IdentityState::Suspended {
+                    reason,
+                    since,
+                    deadline: None,
+                };
                 IdentityEventKind::DeadlinePassedKeptSuspended
             }
         };
@@ -236,7 +273,10 @@ impl DigitalIdentity {
         now: DateTime<Utc>,
     ) -> Result<(DigitalIdentity, IdentityEvent), TransitionError> {
         self.not_revoked()?;
-        self.police_report = Some(PoliceReport { reference: reference.trim().to_owned(), recorded_at: now });
+        self.police_report = Some(PoliceReport {
+            reference: reference.trim().to_owned(),
+            recorded_at: now,
+        });
         let e = self.event(actor, now, IdentityEventKind::PoliceReportRecorded);
         Ok((self, e))
     }
@@ -258,7 +298,11 @@ impl DigitalIdentity {
         };
         proofing.document = document;
         let mut events = vec![self.event(actor.clone(), now, IdentityEventKind::DocumentRecorded)];
-        if let IdentityState::Suspended { reason: SuspensionReason::DocumentExpired, .. } = self.state {
+        if let IdentityState::Suspended {
+            reason: SuspensionReason::DocumentExpired,
+            ..
+        } = self.state
+        {
             self.state = IdentityState::Active;
             events.push(self.event(actor, now, IdentityEventKind::Reactivated));
         }
@@ -278,7 +322,11 @@ impl DigitalIdentity {
         if !self.state.is_active() || !expired {
             return Err(TransitionError::NothingDue);
         }
-        self.suspend(SuspensionReason::DocumentExpired, Actor::System("document_expiry".into()), now)
+        self.suspend(
+            SuspensionReason::DocumentExpired,
+            Actor::System("document_expiry".into()),
+            now,
+        )
     }
 
     /// Revokes an identity unused for 24 months, once that instant has passed.
@@ -287,9 +335,11 @@ impl DigitalIdentity {
         now: DateTime<Utc>,
     ) -> Result<(DigitalIdentity, IdentityEvent), TransitionError> {
         match self.inactivity_revocation_at() {
-            Some(at) if now >= at => {
-                self.revoke(RevocationCause::Inactivity, Actor::System("inactivity".into()), now)
-            }
+            Some(at) if now >= at => self.revoke(
+                RevocationCause::Inactivity,
+                Actor::System("inactivity".into()),
+                now,
+            ),
             _ => Err(TransitionError::NothingDue),
         }
     }

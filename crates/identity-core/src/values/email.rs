@@ -39,7 +39,11 @@ pub enum EmailError {
 impl Localized for EmailError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            EmailError::Empty => pick(lang, "Inserisci un indirizzo email.".into(), "Enter an email address.".into()),
+            EmailError::Empty => pick(
+                lang,
+                "Inserisci un indirizzo email.".into(),
+                "Enter an email address.".into(),
+            ),
             EmailError::TooLong => pick(
                 lang,
                 "L'indirizzo email supera i 254 caratteri.".into(),
@@ -116,7 +120,10 @@ impl EmailAddress {
         if !valid_domain(&domain) {
             return Err(EmailError::BadDomain(domain));
         }
-        Ok(EmailAddress { local: local.to_owned(), domain })
+        Ok(EmailAddress {
+            local: local.to_owned(),
+            domain,
+        })
     }
 
     /// The address as it will be used to send mail.
@@ -150,7 +157,11 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses() {
-        for ok in ["mario.rossi@example.it", " Anna+spid@Posta.Example.COM ", "a@b.co"] {
+        for ok in [
+            "mario.rossi@example.it",
+            " Anna+spid@Posta.Example.COM ",
+            "a@b.co",
+        ] {
             assert!(EmailAddress::parse(ok).is_ok(), "{ok}");
         }
         let e = EmailAddress::parse("Anna@Example.IT").unwrap();
@@ -161,12 +172,27 @@ mod tests {
     #[test]
     fn rejects_with_a_precise_reason() {
         assert_eq!(EmailAddress::parse(""), Err(EmailError::Empty));
-        assert_eq!(EmailAddress::parse("mario.example.it"), Err(EmailError::MissingAt));
+        assert_eq!(
+            EmailAddress::parse("mario.example.it"),
+            Err(EmailError::MissingAt)
+        );
         assert_eq!(EmailAddress::parse("a@b@c.it"), Err(EmailError::MissingAt));
-        assert_eq!(EmailAddress::parse("ma rio@example.it"), Err(EmailError::BadLocalChar(' ')));
-        assert_eq!(EmailAddress::parse(".mario@example.it"), Err(EmailError::BadLocalChar('.')));
-        assert!(matches!(EmailAddress::parse("mario@localhost"), Err(EmailError::BadDomain(_))));
-        assert!(matches!(EmailAddress::parse("mario@-x.it"), Err(EmailError::BadDomain(_))));
+        assert_eq!(
+            EmailAddress::parse("ma rio@example.it"),
+            Err(EmailError::BadLocalChar(' '))
+        );
+        assert_eq!(
+            EmailAddress::parse(".mario@example.it"),
+            Err(EmailError::BadLocalChar('.'))
+        );
+        assert!(matches!(
+            EmailAddress::parse("mario@localhost"),
+            Err(EmailError::BadDomain(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("mario@-x.it"),
+            Err(EmailError::BadDomain(_))
+        ));
         assert!(EmailError::MissingAt.message(Lang::It).contains('@'));
     }
 }

@@ -56,7 +56,10 @@ impl LoginId {
     /// Builds the id of a number under the provider's domain.
     #[must_use]
     pub fn new(number: LoginNumber, domain: &str) -> LoginId {
-        LoginId { number, domain: domain.to_ascii_lowercase() }
+        LoginId {
+            number,
+            domain: domain.to_ascii_lowercase(),
+        }
     }
 
     /// Parses user input against the provider's domain. A bare number is accepted
@@ -77,7 +80,9 @@ impl LoginId {
         if let Some(d) = dom
             && !d.eq_ignore_ascii_case(domain)
         {
-            return Err(LoginIdError::WrongDomain { expected: domain.to_owned() });
+            return Err(LoginIdError::WrongDomain {
+                expected: domain.to_owned(),
+            });
         }
         let n = number
             .parse::<u64>()
@@ -120,12 +125,23 @@ mod tests {
 
     #[test]
     fn rejects_precisely() {
-        assert_eq!(LoginId::parse("12345@example.it", "example.it"), Err(LoginIdError::BadNumber));
-        assert_eq!(LoginId::parse("012345@example.it", "example.it"), Err(LoginIdError::BadNumber));
+        assert_eq!(
+            LoginId::parse("12345@example.it", "example.it"),
+            Err(LoginIdError::BadNumber)
+        );
+        assert_eq!(
+            LoginId::parse("012345@example.it", "example.it"),
+            Err(LoginIdError::BadNumber)
+        );
         assert_eq!(
             LoginId::parse("123456@other.it", "example.it"),
-            Err(LoginIdError::WrongDomain { expected: "example.it".into() })
+            Err(LoginIdError::WrongDomain {
+                expected: "example.it".into()
+            })
         );
-        assert_eq!(LoginId::parse("abc", "example.it"), Err(LoginIdError::Malformed("example.it".into())));
+        assert_eq!(
+            LoginId::parse("abc", "example.it"),
+            Err(LoginIdError::Malformed("example.it".into()))
+        );
     }
 }

@@ -25,7 +25,11 @@ pub enum PhoneError {
 impl Localized for PhoneError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            PhoneError::Empty => pick(lang, "Inserisci un numero di telefono.".into(), "Enter a phone number.".into()),
+            PhoneError::Empty => pick(
+                lang,
+                "Inserisci un numero di telefono.".into(),
+                "Enter a phone number.".into(),
+            ),
             PhoneError::BadChar(c) => pick(
                 lang,
                 format!("Il carattere '{c}' non è ammesso in un numero di telefono."),
@@ -33,8 +37,12 @@ impl Localized for PhoneError {
             ),
             PhoneError::WrongLength(n) => pick(
                 lang,
-                format!("Un numero di telefono ha da 6 a 15 cifre compreso il prefisso internazionale ({n} trovate)."),
-                format!("A phone number has 6 to 15 digits including the country code ({n} found)."),
+                format!(
+                    "Un numero di telefono ha da 6 a 15 cifre compreso il prefisso internazionale ({n} trovate)."
+                ),
+                format!(
+                    "A phone number has 6 to 15 digits including the country code ({n} found)."
+                ),
             ),
         }
     }
@@ -98,9 +106,18 @@ mod tests {
 
     #[test]
     fn italian_prefix_is_the_default() {
-        assert_eq!(PhoneNumber::parse("333 123 4567").unwrap().as_str(), "+393331234567");
-        assert_eq!(PhoneNumber::parse("06-1234.5678").unwrap().as_str(), "+390612345678");
-        assert_eq!(PhoneNumber::parse("0039 333 1234567").unwrap().as_str(), "+393331234567");
+        assert_eq!(
+            PhoneNumber::parse("333 123 4567").unwrap().as_str(),
+            "+393331234567"
+        );
+        assert_eq!(
+            PhoneNumber::parse("06-1234.5678").unwrap().as_str(),
+            "+390612345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0039 333 1234567").unwrap().as_str(),
+            "+393331234567"
+        );
         let uk = PhoneNumber::parse("+44 (20) 7946 0958").unwrap();
         assert_eq!(uk.as_str(), "+442079460958");
         assert!(!uk.is_italian());
@@ -110,7 +127,10 @@ mod tests {
     fn rejects_with_a_reason() {
         assert_eq!(PhoneNumber::parse(" "), Err(PhoneError::Empty));
         assert_eq!(PhoneNumber::parse("333-abc"), Err(PhoneError::BadChar('a')));
-        assert_eq!(PhoneNumber::parse("+1234567890123456"), Err(PhoneError::WrongLength(16)));
+        assert_eq!(
+            PhoneNumber::parse("+1234567890123456"),
+            Err(PhoneError::WrongLength(16))
+        );
         assert_eq!(PhoneNumber::parse("+12"), Err(PhoneError::WrongLength(2)));
     }
 }

@@ -46,7 +46,10 @@ impl PostalCode {
     pub fn parse(input: &str) -> Result<PostalCode, PostalCodeError> {
         let s = input.trim();
         if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-            return Err(PostalCodeError::NotADigit { position: i + 1, found: c });
+            return Err(PostalCodeError::NotADigit {
+                position: i + 1,
+                found: c,
+            });
         }
         if s.len() != 5 {
             return Err(PostalCodeError::WrongLength(s.len()));
@@ -74,10 +77,16 @@ mod tests {
     #[test]
     fn five_digits_only() {
         assert_eq!(PostalCode::parse(" 00184 ").unwrap().as_str(), "00184");
-        assert_eq!(PostalCode::parse("0018"), Err(PostalCodeError::WrongLength(4)));
+        assert_eq!(
+            PostalCode::parse("0018"),
+            Err(PostalCodeError::WrongLength(4))
+        );
         assert_eq!(
             PostalCode::parse("00A84"),
-            Err(PostalCodeError::NotADigit { position: 3, found: 'A' })
+            Err(PostalCodeError::NotADigit {
+                position: 3,
+                found: 'A'
+            })
         );
     }
 }

@@ -102,8 +102,14 @@ mod tests {
     fn accepts_real_codes_only() {
         assert_eq!(ProvinceCode::parse("rm").unwrap().as_str(), "RM");
         assert!(ProvinceCode::parse("EE").unwrap().is_abroad());
-        assert_eq!(ProvinceCode::parse("XX"), Err(ProvinceError::Unknown("XX".into())));
-        assert!(matches!(ProvinceCode::parse("R1"), Err(ProvinceError::Malformed(_))));
+        assert_eq!(
+            ProvinceCode::parse("XX"),
+            Err(ProvinceError::Unknown("XX".into()))
+        );
+        assert!(matches!(
+            ProvinceCode::parse("R1"),
+            Err(ProvinceError::Malformed(_))
+        ));
         assert_eq!(ProvinceCode::all().count(), 108);
     }
 }

@@ -60,3 +60,29 @@ impl NumericTaxCode {
         &self.0
     }
 }
+
+pub struct PersonCheck<'a> {
+    pub family_name: &'a str,
+    pub given_name: &'a str,
+    pub birth_date: chrono::NaiveDate,
+    pub sex: Sex,
+    pub birth_place_code: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("mismatch")]
+pub enum TaxCodeMismatch {
+    FamilyName,
+}
+
+impl Localized for TaxCodeMismatch {
+    fn message(&self, _lang: Lang) -> String {
+        todo!()
+    }
+}
+
+impl PersonalTaxCode {
+    pub fn check_person(&self, _d: &PersonCheck<'_>) -> Result<(), Vec<TaxCodeMismatch>> {
+        todo!()
+    }
+}

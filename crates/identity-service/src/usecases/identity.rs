@@ -4,8 +4,8 @@
 
 use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::{
-    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, Proofing, RevocationCause, SuspensionReason,
-    TransitionError,
+    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, Proofing, RevocationCause,
+    SuspensionReason, TransitionError,
 };
 use identity_core::ids::IdentityId;
 use identity_core::{HolderId, LoginNumber};
@@ -66,7 +66,11 @@ impl Localized for IdentityError {
                 "Esiste già un'identità digitale per questo codice fiscale.".into(),
                 "A digital identity already exists for this tax code.".into(),
             ),
-            IdentityError::NotFound => pick(lang, "Identità non trovata.".into(), "Identity not found.".into()),
+            IdentityError::NotFound => pick(
+                lang,
+                "Identità non trovata.".into(),
+                "Identity not found.".into(),
+            ),
             IdentityError::Transition(t) => t.message(lang),
             IdentityError::Store(_) => pick(
                 lang,
@@ -86,8 +90,15 @@ async fn record_events(
     let holder = tx.holder(identity.holder_id()).await?;
     for e in events {
         let details = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-        audit(tx, e.at, &e.actor.to_audit_string(), e.kind.audit_name(), Some(identity.holder_id()), details.clone())
-            .await?;
+        audit(
+            tx,
+            e.at,
+            &e.actor.to_audit_string(),
+            e.kind.audit_name(),
+            Some(identity.holder_id()),
+            details.clone(),
+        )
+        .await?;
         let mut params = json!({ "event": e.kind.audit_name(), "at": e.at.to_rfc3339(), "state": identity.state().code() });
         match &e.kind {
             IdentityEventKind::Suspended { reason, deadline } => {
@@ -126,7 +137,8 @@ impl Service {
             Actor::Holder(holder_id),
             now,
         );
-        tx.insert_identity(&identity, person.tax_code().as_str()).await?;
+        tx.insert_identity(&identity, person.tax_code().as_str())
+            .await?;
         record_events(tx.as_mut(), &identity, &[event]).await?;
         tx.commit().await?;
         Ok(identity)
@@ -136,7 +148,10 @@ impl Service {
     async fn transition(
         &self,
         id: IdentityId,
-        decide: impl FnOnce(DigitalIdentity) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError> + Send,
+        decide: impl FnOnce(
+            DigitalIdentity,
+        ) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError>
+        + Send,
     ) -> Result<DigitalIdentity, IdentityError> {
         let mut tx = self.store.begin().await?;
         let identity = tx.identity_for_update(id).await?;
@@ -155,7 +170,10 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| i.verify(proofing, actor, now).map(|(i, e)| (i, vec![e]))).await
+        self.transition(id, move |i| {
+            i.verify(proofing, actor, now).map(|(i, e)| (i, vec![e]))
+        })
+        .await
     }
 
     /// Suspends an active identity.
@@ -166,13 +184,23 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| i.suspend(reason, actor, now).map(|(i, e)| (i, vec![e]))).await
+        self.transition(id, move |i| {
+            i.suspend(reason, actor, now).map(|(i, e)| (i, vec![e]))
+        })
+        .await
     }
 
     /// Reactivates a suspended identity (the caller has verified who asks).
-    pub async fn reactivate_identity(&self, id: IdentityId, actor: Actor) -> Result<DigitalIdentity, IdentityError> {
+    pub async fn reactivate_identity(
+        &self,
+        id: IdentityId,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| i.reactivate(actor, now).map(|(i, e)| (i, vec![e]))).await
+        self.transition(id, move |i| {
+            i.reactivate(actor, now).map(|(i, e)| (i, vec![e]))
+        })
+        .await
     }
 
     /// Revokes an identity. Final.
@@ -183,11 +211,17 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| i.revoke(cause, actor, now).map(|(i, e)| (i, vec![e]))).await
+        self.transition(id, move |i| {
+            i.revoke(cause, actor, now).map(|(i, e)| (i, vec![e]))
+        })
+        .await
     }
 
     /// The holder's identities, newest first.
-    pub async fn identities_of(&self, holder_id: HolderId) -> Result<Vec<DigitalIdentity>, IdentityError> {
+    pub async fn identities_of(
+        &self,
+        holder_id: HolderId,
+    ) -> Result<Vec<DigitalIdentity>, IdentityError> {
         let mut tx = self.store.begin().await?;
         let list = tx.identities_of(holder_id).await?;
         drop(tx);

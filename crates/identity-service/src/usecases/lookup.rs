@@ -24,7 +24,11 @@ impl Service {
         let holder = tx.holder(id).await?;
         let logins = tx.logins_of(id).await?;
         let identities = tx.identities_of(id).await?;
-        Ok(HolderOverview { holder, logins, identities })
+        Ok(HolderOverview {
+            holder,
+            logins,
+            identities,
+        })
     }
 
     /// Finds holders by holder id, login id (or bare login number), tax code or VAT
@@ -43,10 +47,16 @@ impl Service {
         };
         // An 11-digit string can be a tax code, a VAT number and a login number at once.
         if let Ok(code) = TaxCode::parse(q) {
-            tx.holders_by_fiscal_code(code.as_str(), false).await?.iter().for_each(|h| add(h.id()));
+            tx.holders_by_fiscal_code(code.as_str(), false)
+                .await?
+                .iter()
+                .for_each(|h| add(h.id()));
         }
         if let Ok(vat) = VatNumber::parse(q) {
-            tx.holders_by_fiscal_code(vat.as_str(), true).await?.iter().for_each(|h| add(h.id()));
+            tx.holders_by_fiscal_code(vat.as_str(), true)
+                .await?
+                .iter()
+                .for_each(|h| add(h.id()));
         }
         if let Ok(login_id) = LoginId::parse(q, &self.config.login_domain) {
             match tx.login(login_id.number()).await {

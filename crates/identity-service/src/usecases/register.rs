@@ -54,8 +54,16 @@ pub enum RegisterError {
 impl Localized for RegisterError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            RegisterError::Password(v) => v.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" "),
-            RegisterError::TaxCodeMismatch(v) => v.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" "),
+            RegisterError::Password(v) => v
+                .iter()
+                .map(|e| e.message(lang))
+                .collect::<Vec<_>>()
+                .join(" "),
+            RegisterError::TaxCodeMismatch(v) => v
+                .iter()
+                .map(|e| e.message(lang))
+                .collect::<Vec<_>>()
+                .join(" "),
             RegisterError::Store(_) | RegisterError::Hash(_) => identity_core::i18n::pick(
                 lang,
                 "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
@@ -103,7 +111,8 @@ pub async fn write_registration(
         }
     }
     let login = login.ok_or(StoreError::Duplicate("login_number"))?;
-    tx.set_password(login.number(), &prepared.password_hash, now).await?;
+    tx.set_password(login.number(), &prepared.password_hash, now)
+        .await?;
     let login_id = LoginId::new(login.number(), login_domain);
     let actor = format!("holder:{}", holder.id());
     audit(
@@ -115,7 +124,14 @@ pub async fn write_registration(
         json!({ "subject_kind": holder.subject_kind().code(), "login": login_id.to_string() }),
     )
     .await?;
-    mail_holder(tx, holder, now, "registration_confirmed", json!({ "login_id": login_id.to_string() })).await?;
+    mail_holder(
+        tx,
+        holder,
+        now,
+        "registration_confirmed",
+        json!({ "login_id": login_id.to_string() }),
+    )
+    .await?;
     Ok(login_id)
 }
 
@@ -141,24 +157,48 @@ impl Service {
                 })
                 .map_err(RegisterError::TaxCodeMismatch)?;
         }
-        let holder = Holder::new(HolderId::from_uuid(Uuid::now_v7()), reg.kind, reg.address, reg.contacts, reg.lang, now);
+        let holder = Holder::new(
+            HolderId::from_uuid(Uuid::now_v7()),
+            reg.kind,
+            reg.address,
+            reg.contacts,
+            reg.lang,
+            now,
+        );
         let ctx = password_context(&holder, &[]);
-        self.config.password_policy.check(&reg.password, &ctx).map_err(RegisterError::Password)?;
+        self.config
+            .password_policy
+            .check(&reg.password, &ctx)
+            .map_err(RegisterError::Password)?;
         let password_hash = self.hasher.hash(reg.password).await?;
-        let prepared = PreparedRegistration { holder, password_hash };
+        let prepared = PreparedRegistration {
+            holder,
+            password_hash,
+        };
         let mut tx = self.store.begin().await?;
-        let login_id = write_registration(tx.as_mut(), &prepared, &self.config.login_domain).await?;
+        let login_id =
+            write_registration(tx.as_mut(), &prepared, &self.config.login_domain).await?;
         tx.commit().await?;
         tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
-        Ok(Registered { holder_id: prepared.holder.id(), login_id })
+        Ok(Registered {
+            holder_id: prepared.holder.id(),
+            login_id,
+        })
     }
 }
 
 /// The personal data a password must not contain.
-pub(crate) fn password_context<'a>(holder: &'a Holder, login_numbers: &'a [String]) -> PasswordContext<'a> {
+pub(crate) fn password_context<'a>(
+    holder: &'a Holder,
+    login_numbers: &'a [String],
+) -> PasswordContext<'a> {
     let mut ctx = PasswordContext::default();
     if let Some(p) = holder.person() {
-        ctx.names = p.given_name().split_whitespace().chain(p.family_name().split_whitespace()).collect();
+        ctx.names = p
+            .given_name()
+            .split_whitespace()
+            .chain(p.family_name().split_whitespace())
+            .collect();
         ctx.tax_code = Some(p.tax_code().as_str());
         ctx.birth_date = Some(p.birth_date());
     }

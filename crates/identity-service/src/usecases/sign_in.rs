@@ -104,7 +104,11 @@ impl Service {
         if let Some(login) = &login {
             let (failures, last_failure) = tx.failed_sign_ins(number).await?;
             if !is_throttled(failures, last_failure, now) {
-                let current = tx.password_history(number).await?.into_iter().find(|h| h.retired_at.is_none());
+                let current = tx
+                    .password_history(number)
+                    .await?
+                    .into_iter()
+                    .find(|h| h.retired_at.is_none());
                 if let Some(current) = current {
                     tx.record_failed_sign_in(number, now).await?;
                     attempt = Some((login.clone(), current));
@@ -114,7 +118,11 @@ impl Service {
         tx.commit().await?;
 
         let ok = match &attempt {
-            Some((_, current)) => self.hasher.verify(password.to_owned(), current.hash.clone()).await?,
+            Some((_, current)) => {
+                self.hasher
+                    .verify(password.to_owned(), current.hash.clone())
+                    .await?
+            }
             None => self.hasher.verify_dummy(password.to_owned()).await?,
         };
 
@@ -122,7 +130,15 @@ impl Service {
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
         let holder_id = login.as_ref().map(Login::holder_id);
         let Some((login, current)) = attempt.filter(|_| ok) else {
-            audit(tx.as_mut(), now, "anonymous", "sign_in.failed", holder_id, details).await?;
+            audit(
+                tx.as_mut(),
+                now,
+                "anonymous",
+                "sign_in.failed",
+                holder_id,
+                details,
+            )
+            .await?;
             tx.commit().await?;
             return Err(SignInError::InvalidCredentials);
         };

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use chrono::{NaiveDate, TimeZone, Utc};
 use identity_core::holder::{BusinessIdentity, PersonIdentity};
 use identity_core::{
-    Address, CompanyHolder, Contacts, EmailAddress, HolderKind, InvoicingChannel, Lang, PersonHolder,
-    PersonalTaxCode, PhoneNumber, PostalCode, ProvinceCode, Sex, SubjectKind, TaxCode, VatNumber,
+    Address, CompanyHolder, Contacts, EmailAddress, HolderKind, InvoicingChannel, Lang,
+    PersonHolder, PersonalTaxCode, PhoneNumber, PostalCode, ProvinceCode, Sex, SubjectKind,
+    TaxCode, VatNumber,
 };
 use identity_service::usecases::register::Registration;
 use identity_service::{HashCost, ManualClock, PasswordHasher, Service, ServiceConfig};
@@ -30,16 +31,31 @@ enum Guard {
 }
 
 pub fn start_time() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).single().unwrap()
+    Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0)
+        .single()
+        .unwrap()
 }
 
 async fn harness(url: String, guard: Guard) -> Harness {
-    let store = Arc::new(SqlStore::connect(&url, &ConnectOptions::default()).await.expect("connects and migrates"));
+    let store = Arc::new(
+        SqlStore::connect(&url, &ConnectOptions::default())
+            .await
+            .expect("connects and migrates"),
+    );
     let clock = Arc::new(ManualClock::new(start_time()));
     let hasher = PasswordHasher::new(HashCost::cheap_for_tests(), 4).unwrap();
-    let config = ServiceConfig { login_domain: "test.example.it".into(), ..ServiceConfig::default() };
+    let config = ServiceConfig {
+        login_domain: "test.example.it".into(),
+        ..ServiceConfig::default()
+    };
     let service = Service::new(store.clone(), clock.clone(), hasher, config);
-    Harness { service, store, clock, url, _guard: guard }
+    Harness {
+        service,
+        store,
+        clock,
+        url,
+        _guard: guard,
+    }
 }
 
 pub async fn sqlite() -> Harness {
@@ -61,8 +77,13 @@ pub async fn postgres() -> Option<Harness> {
         return None;
     };
     let name = format!("identity_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = SqlStore::connect_without_migrating(&base, &ConnectOptions::default()).await.expect("admin connection");
-    admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let admin = SqlStore::connect_without_migrating(&base, &ConnectOptions::default())
+        .await
+        .expect("admin connection");
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
     admin.close().await;
     let (prefix, _) = base.rsplit_once('/').expect("URL with a database path");
     Some(harness(format!("{prefix}/{name}"), Guard::Postgres).await)
@@ -145,8 +166,12 @@ pub fn company_registration() -> Registration {
         Some(TaxCode::parse("12345670017").unwrap()),
     )
     .unwrap();
-    let company =
-        CompanyHolder::new(SubjectKind::Azienda, business, Some(InvoicingChannel::sdi("ABC1234").unwrap())).unwrap();
+    let company = CompanyHolder::new(
+        SubjectKind::Azienda,
+        business,
+        Some(InvoicingChannel::sdi("ABC1234").unwrap()),
+    )
+    .unwrap();
     Registration {
         kind: HolderKind::Company(company),
         address: address(),

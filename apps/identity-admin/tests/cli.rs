@@ -1,0 +1,270 @@
+//! The operator CLI against a real SQLite database: exit codes, output, audit.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use identity_core::holder::PersonIdentity;
+use identity_core::{
+    Address, Contacts, EmailAddress, HolderKind, Lang, PersonHolder, PersonalTaxCode, PhoneNumber,
+    PostalCode, ProvinceCode, Sex,
+};
+use identity_service::usecases::register::Registration;
+use identity_service::{AuditQuery, HashCost, PasswordHasher, Service, ServiceConfig, SystemClock};
+use identity_store::{ConnectOptions, SqlStore};
+
+struct Db {
+    _dir: tempfile::TempDir,
+    url: String,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/identity.db", dir.path().display());
+    Db { _dir: dir, url }
+}
+
+fn admin(db: &Db, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_identity-admin"))
+        .args(args)
+        .env("IDENTITY_DATABASE_URL", &db.url)
+        .env("IDENTITY_LOGIN_DOMAIN", "test.example.it")
+        .env("IDENTITY_ARGON2__MEMORY_KIB", "64")
+        .env("IDENTITY_ARGON2__ITERATIONS", "1")
+        .env_remove("IDENTITY_OPERATOR")
+        .env_remove("IDENTITY_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+async fn service(db: &Db) -> Service {
+    let store = SqlStore::connect(&db.url, &ConnectOptions::default())
+        .await
+        .unwrap();
+    let hasher = PasswordHasher::new(HashCost::cheap_for_tests(), 1).unwrap();
+    let config = ServiceConfig {
+        login_domain: "test.example.it".into(),
+        ..ServiceConfig::default()
+    };
+    Service::new(Arc::new(store), Arc::new(SystemClock), hasher, config)
+}
+
+async fn register(service: &Service) -> identity_service::usecases::register::Registered {
+    let person = PersonIdentity::new(
+        "Mario",
+        "Rossi",
+        PersonalTaxCode::parse("RSSMRA85T10A562S").unwrap(),
+        NaiveDate::from_ymd_opt(1985, 12, 10).unwrap(),
+        "A562",
+        Sex::Male,
+    )
+    .unwrap();
+    let registration = Registration {
+        kind: HolderKind::Person(PersonHolder { person }),
+        address: Address::new(
+            "Via Roma 1",
+            Some(PostalCode::parse("00184").unwrap()),
+            "Roma",
+            ProvinceCode::parse("RM").unwrap(),
+            "",
+        )
+        .unwrap(),
+        contacts: Contacts {
+            email: EmailAddress::parse("mario@example.it").unwrap(),
+            phone: PhoneNumber::parse("3331234567").unwrap(),
+            pec: None,
+        },
+        lang: Lang::It,
+        password: "Ver0-Sicura!x".into(),
+    };
+    service.register(registration).await.unwrap()
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let db = db();
+    let help = admin(&db, &["--help"]);
+    assert_eq!(code(&help), 0);
+    assert!(stdout(&help).contains("identity"));
+    // Unknown value: clap rejects it with exit code 2.
+    let bad = admin(
+        &db,
+        &[
+            "identity",
+            "suspend",
+            "0190a0a0-0000-7000-8000-000000000000",
+            "--reason",
+            "boredom",
+        ],
+    );
+    assert_eq!(code(&bad), 2);
+    // No operator named: rejected before touching the database.
+    let anonymous = admin(
+        &db,
+        &[
+            "identity",
+            "reactivate",
+            "0190a0a0-0000-7000-8000-000000000000",
+        ],
+    );
+    assert_eq!(code(&anonymous), 2);
+    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("--operator"));
+    assert!(
+        !db.url.is_empty() && !std::path::Path::new(&db.url["sqlite://".len()..]).exists(),
+        "no database was created"
+    );
+    // An expired document is a usage error too.
+    let expired = admin(
+        &db,
+        &[
+            "--operator",
+            "anna",
+            "identity",
+            "verify",
+            "0190a0a0-0000-7000-8000-000000000000",
+            "--method",
+            "in-person",
+            "--document-type",
+            "passport",
+            "--document-number",
+            "YA1234567",
+            "--issuer",
+            "Questura di Roma",
+            "--expires",
+            "2001-01-01",
+            "--evidence",
+            "desk-1",
+        ],
+    );
+    assert_eq!(
+        code(&expired),
+        2,
+        "{}",
+        String::from_utf8_lossy(&expired.stderr)
+    );
+}
+
+#[tokio::test]
+async fn an_operator_takes_an_identity_through_its_lifecycle() {
+    let db = db();
+    let service = service(&db).await;
+    let registered = register(&service).await;
+    let identity = service
+        .request_identity(registered.holder_id, registered.login_id.number())
+        .await
+        .unwrap();
+    let id = identity.id().to_string();
+
+    let missing = admin(&db, &["holder", "show", "BNCGNN80A01H501X"]);
+    assert_eq!(code(&missing), 1);
+
+    let show = admin(&db, &["holder", "show", "RSSMRA85T10A562S"]);
+    assert_eq!(code(&show), 0);
+    assert!(stdout(&show).contains(&registered.login_id.to_string()));
+    assert!(stdout(&show).contains("pending"));
+    let by_login = admin(
+        &db,
+        &["--json", "holder", "show", &registered.login_id.to_string()],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&by_login)).unwrap();
+    assert_eq!(json[0]["identities"][0]["state"], "pending");
+
+    let verify = [
+        "--operator",
+        "anna",
+        "identity",
+        "verify",
+        &id,
+        "--method",
+        "in-person",
+        "--document-type",
+        "identity-card",
+        "--document-number",
+        "CA12345AB",
+        "--issuer",
+        "Comune di Roma",
+        "--expires",
+        "2035-01-01",
+        "--evidence",
+        "desk-42",
+    ];
+    assert_eq!(code(&admin(&db, &verify)), 0);
+    let again = admin(&db, &verify);
+    assert_eq!(code(&again), 1, "a second verification is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not waiting"));
+    assert_eq!(
+        code(&admin(
+            &db,
+            &[
+                "--operator",
+                "anna",
+                "identity",
+                "suspend",
+                &id,
+                "--reason",
+                "suspected-fraud"
+            ]
+        )),
+        0
+    );
+    assert_eq!(
+        code(&admin(
+            &db,
+            &["--operator", "anna", "identity", "reactivate", &id]
+        )),
+        0
+    );
+    let revoke = admin(
+        &db,
+        &[
+            "--json",
+            "--operator",
+            "bruno",
+            "identity",
+            "revoke",
+            &id,
+            "--cause",
+            "death",
+        ],
+    );
+    assert_eq!(code(&revoke), 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&revoke)).unwrap();
+    assert_eq!(json["state"], "revoked");
+    let unknown = admin(
+        &db,
+        &[
+            "--operator",
+            "anna",
+            "identity",
+            "reactivate",
+            "0190a0a0-0000-7000-8000-000000000000",
+        ],
+    );
+    assert_eq!(code(&unknown), 1);
+
+    // Every change is in the audit log under the operator who made it.
+    let mut tx = service.store().begin().await.unwrap();
+    let actors: Vec<(String, String)> = tx
+        .audit(&AuditQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.event, a.actor))
+        .collect();
+    assert!(actors.contains(&("identity.verified".into(), "operator:anna".into())));
+    assert!(actors.contains(&("identity.revoked".into(), "operator:bruno".into())));
+
+    let status = admin(&db, &["db", "status"]);
+    assert_eq!(code(&status), 0);
+    assert!(stdout(&status).contains("applied"));
+}

@@ -1,0 +1,119 @@
+//! Random one-time codes (email/SMS) and opaque tokens (sessions, links), and a
+//! constant-time comparison for secrets.
+
+use rand::Rng;
+
+/// Bytes of randomness in a [`random_token`]: 256 bits.
+pub const TOKEN_BYTES: usize = 32;
+
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A code of `digits` decimal digits, each uniformly drawn from `rng` (leading
+/// zeros kept), for codes sent by email or SMS. 6 digits give about 20 bits: such
+/// codes must be short-lived and rate-limited.
+#[must_use]
+pub fn random_numeric_code(rng: &mut impl Rng, digits: usize) -> String {
+    (0..digits)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
+}
+
+/// A random opaque token of [`TOKEN_BYTES`] bytes (256 bits), base64url-encoded
+/// without padding (43 characters of `A-Z a-z 0-9 - _`), safe in URLs and cookies.
+/// Store only a hash of it.
+#[must_use]
+pub fn random_token(rng: &mut impl Rng) -> String {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rng.fill(&mut bytes[..]);
+    base64url(&bytes)
+}
+
+/// Unpadded base64url (RFC 4648 section 5).
+fn base64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let symbols = chunk.len() + 1;
+        for i in 0..symbols {
+            let index = (n >> (18 - 6 * i)) & 0x3f;
+            out.push(char::from(BASE64URL[index as usize]));
+        }
+    }
+    out
+}
+
+/// Whether `a` and `b` are equal, taking the same time whatever bytes differ
+/// (only the lengths may leak). Use it to compare codes and secrets.
+#[must_use]
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    #[test]
+    fn numeric_codes_have_the_requested_digits() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for digits in [0, 1, 6, 8] {
+            let code = random_numeric_code(&mut rng, digits);
+            assert_eq!(code.len(), digits);
+            assert!(code.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn numeric_codes_use_every_digit_in_every_position() {
+        let mut rng = StdRng::seed_from_u64(2);
+        let mut seen = [[false; 10]; 6];
+        for _ in 0..2000 {
+            for (pos, c) in random_numeric_code(&mut rng, 6).bytes().enumerate() {
+                seen[pos][usize::from(c - b'0')] = true;
+            }
+        }
+        assert!(seen.iter().all(|p| p.iter().all(|&s| s)));
+    }
+
+    #[test]
+    fn tokens_are_url_safe_and_distinct() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let a = random_token(&mut rng);
+        let b = random_token(&mut rng);
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
+
+    #[test]
+    fn base64url_vectors() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn constant_time_eq_compares() {
+        assert!(constant_time_eq(b"123456", b"123456"));
+        assert!(!constant_time_eq(b"123456", b"123457"));
+        assert!(!constant_time_eq(b"123456", b"12345"));
+        assert!(constant_time_eq(b"", b""));
+    }
+}

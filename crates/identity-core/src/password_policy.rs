@@ -1,1 +1,0 @@
-//! Password policy (DOMAIN.md section 5). Stub.

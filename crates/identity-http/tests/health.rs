@@ -1,0 +1,66 @@
+//! The server starts on a free port and answers its health endpoints.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::Arc;
+
+use identity_http::AppState;
+use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig, SystemClock};
+use identity_store::{ConnectOptions, SqlStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn serves_home_and_health_on_a_free_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/identity.db", dir.path().display());
+    let store = SqlStore::connect(&url, &ConnectOptions::default())
+        .await
+        .unwrap();
+    let hasher = PasswordHasher::new(HashCost::cheap_for_tests(), 1).unwrap();
+    let service = Service::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        hasher,
+        ServiceConfig::default(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState {
+        service,
+        public_url: format!("http://localhost:{}", addr.port()),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(identity_http::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let (status, body) = get(addr, "/healthz").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("\"ok\""));
+    let (status, body) = get(addr, "/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"database\":\"ok\""));
+    let (status, body) = get(addr, "/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<html lang=\"it\">"));
+    let (status, _) = get(addr, "/no-such-page").await;
+    assert_eq!(status, 404);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
