@@ -165,7 +165,7 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
         .unwrap();
     let id = identity.id().to_string();
 
-    let missing = admin(&db, &["holder", "show", "BNCGNN80A01H501X"]);
+    let missing = admin(&db, &["holder", "show", "BNCGNN80A01H501T"]);
     assert_eq!(code(&missing), 1);
 
     let show = admin(&db, &["holder", "show", "RSSMRA85T10A562S"]);

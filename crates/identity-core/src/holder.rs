@@ -693,3 +693,7 @@ impl Holder {
         self.lang = lang;
     }
 }
+
+#[cfg(test)]
+#[path = "holder_tests.rs"]
+mod tests;

@@ -16,6 +16,10 @@ use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 
 /// Errors every storage method may return. Each method's docs say which of the
 /// domain-meaningful variants (`NotFound`, `Duplicate`) it MUST return and when.
+///
+/// After an error the transaction may be unusable (PostgreSQL aborts it on a
+/// constraint violation) and must be dropped, except where a method documents
+/// that it keeps the transaction usable (`insert_login`'s `Duplicate`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The row the method looks for does not exist.

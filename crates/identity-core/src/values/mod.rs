@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod login_id;
+pub mod name_codes;
 pub mod phone;
 pub mod places;
 pub mod postal_code;

@@ -1,26 +1,223 @@
-//! Italian VAT number (partita IVA). PROVISIONAL STUB: signatures are the contract.
-#![expect(missing_docs, clippy::todo, reason = "stub being replaced")]
+//! The Italian VAT number (partita IVA): 11 digits, of which 8-10 are the code of
+//! the issuing tax office and the last is a Luhn check digit.
 
-use crate::i18n::{Lang, Localized};
+use std::fmt;
 
+use crate::i18n::{Lang, Localized, pick};
+
+/// A valid Italian VAT number (without the `IT` prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VatNumber(String);
 
+/// Why a VAT number was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid VAT number")]
-pub struct VatNumberError;
+pub enum VatNumberError {
+    /// Nothing was entered.
+    #[error("the VAT number is empty")]
+    Empty,
+    /// A character that is not a digit.
+    #[error("character {position} ('{found}') is not a digit")]
+    NotADigit {
+        /// 1-based position (after any `IT` prefix).
+        position: usize,
+        /// What was there.
+        found: char,
+    },
+    /// Not 11 digits.
+    #[error("a VAT number has 11 digits, {found} found")]
+    WrongLength {
+        /// Digits found.
+        found: usize,
+    },
+    /// The check digit does not match.
+    #[error("the check digit should be {expected}, not {found}")]
+    WrongCheckDigit {
+        /// Computed.
+        expected: char,
+        /// Given.
+        found: char,
+    },
+    /// Digits 8-10 are not the code of a tax office.
+    #[error("{code} (digits 8-10) is not a tax office code")]
+    UnknownOffice {
+        /// The three digits.
+        code: String,
+    },
+}
 
 impl Localized for VatNumberError {
-    fn message(&self, _lang: Lang) -> String {
-        todo!()
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            VatNumberError::Empty => pick(
+                lang,
+                "Inserisci la partita IVA.".into(),
+                "Enter the VAT number.".into(),
+            ),
+            VatNumberError::NotADigit { position, found } => pick(
+                lang,
+                format!("Il carattere {position} ('{found}') della partita IVA non è una cifra."),
+                format!("Character {position} ('{found}') of the VAT number is not a digit."),
+            ),
+            VatNumberError::WrongLength { found } => pick(
+                lang,
+                format!("La partita IVA ha 11 cifre: ne hai inserite {found}."),
+                format!("The VAT number has 11 digits: {found} entered."),
+            ),
+            VatNumberError::WrongCheckDigit { expected, found } => pick(
+                lang,
+                format!(
+                    "L'ultima cifra (di controllo) dovrebbe essere {expected} e non {found}: controlla il numero."
+                ),
+                format!(
+                    "The last (check) digit should be {expected}, not {found}: please check the number."
+                ),
+            ),
+            VatNumberError::UnknownOffice { code } => pick(
+                lang,
+                format!(
+                    "Le cifre 8-10 ({code}) non corrispondono a un ufficio dell'Agenzia delle Entrate."
+                ),
+                format!("Digits 8-10 ({code}) are not the code of a tax office."),
+            ),
+        }
     }
 }
 
+/// The Luhn check digit of the first ten digits (ASCII), as the Italian VAT
+/// number and the 11-digit tax code use it.
+pub(crate) fn luhn_check_digit(first10: &[u8]) -> char {
+    let sum: u32 = first10
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let d = u32::from(c - b'0');
+            if i % 2 == 0 {
+                d
+            } else if d * 2 > 9 {
+                d * 2 - 9
+            } else {
+                d * 2
+            }
+        })
+        .sum();
+    char::from_digit((10 - sum % 10) % 10, 10).unwrap_or('0')
+}
+
+fn is_office_code(code: u32) -> bool {
+    matches!(code, 1..=100 | 120 | 121 | 888 | 999)
+}
+
 impl VatNumber {
-    pub fn parse(_s: &str) -> Result<VatNumber, VatNumberError> {
-        todo!()
+    /// Parses a VAT number; spaces and an `IT` prefix are accepted and dropped.
+    pub fn parse(input: &str) -> Result<VatNumber, VatNumberError> {
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let digits = match compact.get(..2) {
+            Some(p) if p.eq_ignore_ascii_case("IT") => &compact[2..],
+            _ => compact.as_str(),
+        };
+        if digits.is_empty() {
+            return Err(VatNumberError::Empty);
+        }
+        if let Some((i, c)) = digits
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !c.is_ascii_digit())
+        {
+            return Err(VatNumberError::NotADigit {
+                position: i + 1,
+                found: c,
+            });
+        }
+        if digits.len() != 11 {
+            return Err(VatNumberError::WrongLength {
+                found: digits.len(),
+            });
+        }
+        let b = digits.as_bytes();
+        let expected = luhn_check_digit(&b[..10]);
+        let found = char::from(b[10]);
+        if expected != found {
+            return Err(VatNumberError::WrongCheckDigit { expected, found });
+        }
+        let office = &digits[7..10];
+        if !office.parse().is_ok_and(is_office_code) {
+            return Err(VatNumberError::UnknownOffice {
+                code: office.to_owned(),
+            });
+        }
+        Ok(VatNumber(digits.to_owned()))
     }
+
+    /// The eleven digits.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The code of the issuing tax office (digits 8-10).
+    #[must_use]
+    pub fn office_code(&self) -> &str {
+        &self.0[7..10]
+    }
+}
+
+impl fmt::Display for VatNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for VatNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_valid_numbers_with_or_without_prefix() {
+        assert_eq!(
+            VatNumber::parse("12345670017").unwrap().as_str(),
+            "12345670017"
+        );
+        assert_eq!(
+            VatNumber::parse(" it 1234567 0017 ").unwrap().office_code(),
+            "001"
+        );
+    }
+
+    #[test]
+    fn rejects_precisely() {
+        assert_eq!(VatNumber::parse("IT"), Err(VatNumberError::Empty));
+        assert_eq!(
+            VatNumber::parse("1234567001A"),
+            Err(VatNumberError::NotADigit {
+                position: 11,
+                found: 'A'
+            })
+        );
+        assert_eq!(
+            VatNumber::parse("1234567001"),
+            Err(VatNumberError::WrongLength { found: 10 })
+        );
+        assert_eq!(
+            VatNumber::parse("12345670018"),
+            Err(VatNumberError::WrongCheckDigit {
+                expected: '7',
+                found: '8'
+            })
+        );
+        // 12345671xx: office 101 does not exist.
+        let mut base = b"1234567101".to_vec();
+        let check = luhn_check_digit(&base);
+        base.push(u8::try_from(u32::from(check)).unwrap());
+        let s = String::from_utf8(base).unwrap();
+        assert_eq!(
+            VatNumber::parse(&s),
+            Err(VatNumberError::UnknownOffice { code: "101".into() })
+        );
     }
 }
