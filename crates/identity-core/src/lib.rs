@@ -20,6 +20,9 @@ pub mod password_policy;
 pub mod records;
 pub mod values;
 
+pub use credentials::{
+    CredentialLevel, CredentialLevels, EmergencyCode, LevelState, TotpSecret, TotpState,
+};
 pub use holder::{
     Address, CompanyHolder, ContactChange, Contacts, Holder, HolderKind, InvoicingChannel,
     PersonHolder, ProfessionalHolder, SubjectKind,
@@ -31,10 +34,16 @@ pub use identity::{
 };
 pub use ids::{HolderId, IdentityId, LoginNumber};
 pub use login::{Login, LoginStatus};
+pub use password_policy::{
+    PasswordAge, PasswordContext, PasswordHistoryEntry, PasswordPolicy, PasswordViolation,
+};
+pub use records::{AccessOutcome, AccessRecord, CorrectionRequest, Order};
 pub use values::email::{EmailAddress, EmailError};
 pub use values::login_id::{LoginId, LoginIdError};
 pub use values::phone::{PhoneError, PhoneNumber};
 pub use values::postal_code::{PostalCode, PostalCodeError};
 pub use values::province::{ProvinceCode, ProvinceError};
-pub use values::tax_code::{NumericTaxCode, PersonalTaxCode, Sex, TaxCode, TaxCodeError};
+pub use values::tax_code::{
+    NumericTaxCode, PersonCheck, PersonalTaxCode, Sex, TaxCode, TaxCodeError, TaxCodeMismatch,
+};
 pub use values::vat_number::{VatNumber, VatNumberError};

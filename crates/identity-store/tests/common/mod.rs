@@ -76,17 +76,20 @@ pub async fn postgres() -> Option<Harness> {
         eprintln!("TEST_POSTGRES_URL not set: PostgreSQL contract test skipped");
         return None;
     };
-    let name = format!("identity_t_{}", uuid::Uuid::new_v4().simple());
+    // Named after the run's database, so a run can find and drop its own.
+    let (server, base_db) = base.rsplit_once('/').expect("URL with a database path");
+    let base_db = base_db.split('?').next().unwrap_or(base_db);
+    let suffix = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let name = format!("{base_db}_t_{suffix}");
     let admin = SqlStore::connect_without_migrating(&base, &ConnectOptions::default())
         .await
         .expect("admin connection");
     admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .execute_raw(&format!("CREATE DATABASE \"{name}\""))
         .await
         .expect("create test database");
     admin.close().await;
-    let (prefix, _) = base.rsplit_once('/').expect("URL with a database path");
-    Some(harness(format!("{prefix}/{name}"), Guard::Postgres).await)
+    Some(harness(format!("{server}/{name}"), Guard::Postgres).await)
 }
 
 /// Defines each listed contract test twice: `sqlite::NAME` and `postgres::NAME`.
