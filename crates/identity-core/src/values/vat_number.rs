@@ -1,7 +1,13 @@
-//! The Italian VAT number (partita IVA): 11 digits, of which 8-10 are the code of
-//! the issuing tax office and the last is a Luhn check digit.
+//! The Italian VAT number (partita IVA): 11 digits, of which 1-7 number the
+//! subject, 8-10 are the code of the issuing tax office (001-100 provincial offices,
+//! 120 and 121 special cases, 888 and 999 assigned centrally) and the last is a
+//! Luhn check digit.
+//!
+//! Input is trimmed, spaces inside are ignored and an `IT` prefix (any case) is
+//! dropped. Positions in errors count from the first digit after the prefix.
 
 use std::fmt;
+use std::str::FromStr;
 
 use crate::i18n::{Lang, Localized, pick};
 
@@ -109,6 +115,10 @@ fn is_office_code(code: u32) -> bool {
 
 impl VatNumber {
     /// Parses a VAT number; spaces and an `IT` prefix are accepted and dropped.
+    ///
+    /// Checks, in order: something left after the prefix, only digits, eleven of
+    /// them, the check digit, then the office code (a wrong check digit is the
+    /// likelier explanation of a typo, so it is reported first).
     pub fn parse(input: &str) -> Result<VatNumber, VatNumberError> {
         let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         let digits = match compact.get(..2) {
@@ -167,9 +177,23 @@ impl fmt::Display for VatNumber {
     }
 }
 
+impl FromStr for VatNumber {
+    type Err = VatNumberError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        VatNumber::parse(s)
+    }
+}
+
 impl serde::Serialize for VatNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VatNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        VatNumber::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -219,5 +243,41 @@ mod tests {
             VatNumber::parse(&s),
             Err(VatNumberError::UnknownOffice { code: "101".into() })
         );
+    }
+
+    #[test]
+    fn parses_like_from_str_and_deserialize() {
+        use serde::de::value::{Error, StrDeserializer};
+        let v: VatNumber = "IT12345670017".parse().unwrap();
+        assert_eq!(v.to_string(), "12345670017");
+        let d: Result<VatNumber, Error> =
+            serde::Deserialize::deserialize(StrDeserializer::<Error>::new("it 12345670017"));
+        assert_eq!(d.unwrap(), v);
+        let bad: Result<VatNumber, Error> =
+            serde::Deserialize::deserialize(StrDeserializer::<Error>::new("12345670018"));
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn messages_name_the_problem() {
+        let e = VatNumber::parse("IT1234567X017").unwrap_err();
+        assert_eq!(
+            e,
+            VatNumberError::NotADigit {
+                position: 8,
+                found: 'X'
+            }
+        );
+        assert!(e.message(Lang::It).contains("8 ('X')"));
+        assert!(e.message(Lang::En).contains("8 ('X')"));
+        let e = VatNumberError::UnknownOffice { code: "101".into() };
+        assert!(e.message(Lang::En).contains("101"));
+        assert_eq!(e.to_string(), "101 (digits 8-10) is not a tax office code");
+        let e = VatNumberError::WrongCheckDigit {
+            expected: '7',
+            found: '8',
+        };
+        assert!(e.message(Lang::It).contains('7') && e.message(Lang::It).contains('8'));
+        assert!(VatNumberError::Empty.message(Lang::En).contains("VAT"));
     }
 }
