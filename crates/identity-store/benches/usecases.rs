@@ -31,6 +31,15 @@ fn bench_backend(c: &mut Criterion, name: &str, h: common::Harness, rt: &tokio::
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(8));
+    group.bench_function("argon2id hash alone (19 MiB, t=2)", |b| {
+        b.to_async(rt).iter(|| async {
+            service
+                .hasher()
+                .hash(common::PASSWORD.into())
+                .await
+                .unwrap()
+        });
+    });
     group.bench_function("register (argon2id 19 MiB, t=2)", |b| {
         b.to_async(rt).iter(|| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
