@@ -73,7 +73,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             public_url: None,
-            login_domain: "identita.example.it".into(),
+            login_domain: ServiceConfig::default().login_domain,
             database_max_connections: 10,
             argon2: HashCost::default(),
             hash_concurrency: 4,

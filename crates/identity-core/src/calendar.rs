@@ -83,6 +83,13 @@ fn first_valid_local_instant(local: NaiveDateTime) -> DateTime<Utc> {
     local.and_utc()
 }
 
+/// The instant on the Europe/Rome wall clock, for showing times to Italian users
+/// and operators (storage stays in UTC).
+#[must_use]
+pub fn in_rome(at: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
+    at.with_timezone(&chrono_tz::Europe::Rome)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

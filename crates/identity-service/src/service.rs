@@ -27,7 +27,7 @@ pub struct ServiceConfig {
 impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig {
-            login_domain: "identity.example.it".into(),
+            login_domain: "identita.example.it".into(),
             password_policy: PasswordPolicy::default(),
             deadline_policy: DeadlinePolicy::default(),
         }

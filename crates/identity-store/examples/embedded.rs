@@ -1,7 +1,9 @@
-//! Embeds the system in another program: opens an SQLite database, registers a
-//! holder and signs in with the new login.
+//! Embeds the system in another program: opens a database, registers a holder,
+//! signs in with the new login and requests a digital identity, which an operator
+//! can then verify with `identity-admin identity verify`.
 //!
-//! `cargo run -p identity-store --example embedded`
+//! `cargo run -p identity-store --example embedded [DATABASE_URL]` (default: a
+//! temporary SQLite file; pass `sqlite://data/identity.db` to use the web app's).
 
 use std::sync::Arc;
 
@@ -18,7 +20,9 @@ use identity_store::{ConnectOptions, SqlStore};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}/identity.db", dir.path().display());
+    let url = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| format!("sqlite://{}/identity.db", dir.path().display()));
     let store = SqlStore::connect(&url, &ConnectOptions::default()).await?;
     let hasher = PasswordHasher::new(HashCost::default(), 2)?;
     let service = Service::new(
@@ -65,6 +69,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "signed in; password expired: {}",
         signed_in.password_expired
+    );
+    let identity = service
+        .request_identity(registered.holder_id, registered.login_id.number())
+        .await?;
+    println!(
+        "requested digital identity {} ({})",
+        identity.id(),
+        identity.state().code()
     );
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! `holder show`: a holder with its logins and identities.
 
 use clap::Subcommand;
+use identity_core::Lang;
+use identity_core::calendar;
 use identity_core::identity::IdentityState;
-use identity_core::{HolderKind, Lang};
+use identity_core::values::places;
 use identity_service::StoreError;
 use identity_service::usecases::lookup::HolderOverview;
 use serde_json::json;
@@ -55,22 +57,33 @@ pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Times are shown on the Rome wall clock, as the holder sees them.
+fn rome(at: chrono::DateTime<chrono::Utc>) -> String {
+    calendar::in_rome(at)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 fn identity_state(state: &IdentityState) -> String {
     match state {
         IdentityState::Pending => "pending".into(),
         IdentityState::Active => "active".into(),
         IdentityState::Suspended {
-            reason, deadline, ..
-        } => match deadline {
-            Some(d) => format!(
-                "suspended ({}) until {}",
-                reason.code(),
-                d.format("%Y-%m-%d %H:%M UTC")
-            ),
-            None => format!("suspended ({})", reason.code()),
-        },
+            reason,
+            deadline: Some(d),
+            ..
+        } => {
+            format!("suspended ({}) until {}", reason.code(), rome(*d))
+        }
+        IdentityState::Suspended {
+            reason,
+            deadline: None,
+            ..
+        } => {
+            format!("suspended ({})", reason.code())
+        }
         IdentityState::Revoked { cause, at } => {
-            format!("revoked ({}) on {}", cause.code(), at.format("%Y-%m-%d"))
+            format!("revoked ({}) on {}", cause.code(), rome(*at))
         }
     }
 }
@@ -118,14 +131,12 @@ fn print_overview(o: &HolderOverview, domain: &str) {
     if let Some(vat) = h.vat_number() {
         rows.push(("VAT number", vat.as_str().to_owned()));
     }
-    if let HolderKind::Person(p) = h.kind() {
+    if let Some(person) = h.person() {
+        let code = person.birth_place_code();
+        let place = places::place_name(code, Lang::En).unwrap_or_else(|| "unknown place".into());
         rows.push((
             "Born",
-            format!(
-                "{} ({})",
-                p.person.birth_date(),
-                p.person.birth_place_code()
-            ),
+            format!("{} in {place} ({code})", person.birth_date()),
         ));
     }
     let a = h.address();
@@ -143,10 +154,7 @@ fn print_overview(o: &HolderOverview, domain: &str) {
     ));
     rows.push(("Email", h.contacts().email.to_string()));
     rows.push(("Phone", h.contacts().phone.to_string()));
-    rows.push((
-        "Registered",
-        h.created_at().format("%Y-%m-%d %H:%M UTC").to_string(),
-    ));
+    rows.push(("Registered", rome(h.created_at())));
     output::fields(&rows);
     println!();
     let logins: Vec<Vec<String>> = o
