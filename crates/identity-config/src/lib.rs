@@ -15,6 +15,9 @@ use identity_core::password_policy::PasswordPolicy;
 use identity_service::{HashCost, PasswordHasher, ServiceConfig};
 use serde::{Deserialize, Serialize};
 
+/// `IDENTITY_*` variables that belong to the CLI, not to the settings.
+const NOT_SETTINGS: [&str; 2] = ["operator", "operator_token"];
+
 /// Every setting, with its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -107,11 +110,12 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(
-            Env::prefixed("IDENTITY_")
-                .split("__")
-                .filter(|k| k.as_str() != "operator_token"),
-        );
+        // Variables with the prefix that are not settings: the CLI's operator name and token.
+        figment = figment.merge(Env::prefixed("IDENTITY_").split("__").filter(|k| {
+            !NOT_SETTINGS
+                .iter()
+                .any(|n| k.as_str().eq_ignore_ascii_case(n))
+        }));
         let settings: Settings = figment
             .extract()
             .map_err(|e| SettingsError::Invalid(e.to_string()))?;
@@ -181,6 +185,8 @@ mod tests {
             )?;
             jail.set_env("IDENTITY_LISTEN", "127.0.0.1:0");
             jail.set_env("IDENTITY_PASSWORD__MIN_LENGTH", "12");
+            jail.set_env("IDENTITY_OPERATOR", "anna");
+            jail.set_env("IDENTITY_OPERATOR_TOKEN", "secret");
             let s = Settings::load(Some(Path::new("identity.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(s.login_domain, "file.example.it");
             assert_eq!(s.listen, "127.0.0.1:0");

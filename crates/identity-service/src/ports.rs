@@ -103,22 +103,22 @@ pub trait StoreTx: Send {
         &mut self,
         number: LoginNumber,
     ) -> Result<Vec<PasswordHistoryEntry>, StoreError>;
-    /// Atomically counts a failed sign-in and returns the new count of consecutive
-    /// failures. MUST return `NotFound` if the login is unknown.
-    async fn record_failed_sign_in(
+    /// Locks the failure counter of `key` (such as `login:123456`) until the
+    /// transaction ends, creating it at zero when absent, and returns the count of
+    /// consecutive failures and the time of the last one. The same work is done
+    /// whatever `key` names, so timing tells nothing about which logins exist.
+    async fn throttle_lock(
         &mut self,
-        number: LoginNumber,
+        key: &str,
+    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError>;
+    /// Counts one more failure for `key` at `at` and returns the new count.
+    async fn throttle_record_failure(
+        &mut self,
+        key: &str,
         at: DateTime<Utc>,
     ) -> Result<u32, StoreError>;
-    /// Resets the failure count after a successful sign-in.
-    async fn reset_failed_sign_ins(&mut self, number: LoginNumber) -> Result<(), StoreError>;
-    /// The count of consecutive failures and the time of the last one, locking the
-    /// login's counter until the transaction ends (so check-then-count is atomic).
-    /// MUST return `NotFound` if the login is unknown.
-    async fn failed_sign_ins(
-        &mut self,
-        number: LoginNumber,
-    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError>;
+    /// Forgets the failures of `key` (after a success).
+    async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError>;
 
     // --- digital identities ------------------------------------------------
 

@@ -255,43 +255,23 @@ impl StoreTx for SqlTx {
             .collect()
     }
 
-    async fn record_failed_sign_in(
+    async fn throttle_lock(
         &mut self,
-        number: LoginNumber,
-        at: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
-        let row = sqlx::query(
-            "UPDATE logins SET failed_count = failed_count + 1, last_failed_at = $2 WHERE number = $1 \
-             RETURNING failed_count",
-        )
-        .bind(number_to_db(number))
-        .bind(time::to_db(at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        let n: i64 = row.try_get(0).map_err(db)?;
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
-    }
-
-    async fn reset_failed_sign_ins(&mut self, number: LoginNumber) -> Result<(), StoreError> {
-        sqlx::query("UPDATE logins SET failed_count = 0, last_failed_at = NULL WHERE number = $1")
-            .bind(number_to_db(number))
+        key: &str,
+    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
+        // Create the row first: on PostgreSQL a missing row cannot be locked, and two
+        // first attempts would both read zero.
+        sqlx::query("INSERT INTO sign_in_throttle (throttle_key, failures) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+            .bind(key.to_owned())
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
-        Ok(())
-    }
-
-    async fn failed_sign_ins(
-        &mut self,
-        number: LoginNumber,
-    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
         let sql = format!(
-            "SELECT failed_count, last_failed_at FROM logins WHERE number = $1{}",
+            "SELECT failures, last_failure_at FROM sign_in_throttle WHERE throttle_key = $1{}",
             self.backend.for_update()
         );
         let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(number_to_db(number))
+            .bind(key.to_owned())
             .fetch_one(&mut *self.tx)
             .await
             .map_err(db)?;
@@ -301,6 +281,34 @@ impl StoreTx for SqlTx {
             u32::try_from(n).unwrap_or(u32::MAX),
             time::opt_from_db(last)?,
         ))
+    }
+
+    async fn throttle_record_failure(
+        &mut self,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
+             last_failure_at = $2 RETURNING failures",
+        )
+        .bind(key.to_owned())
+        .bind(time::to_db(at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        let n: i64 = row.try_get(0).map_err(db)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")
+            .bind(key.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 
     async fn insert_identity(

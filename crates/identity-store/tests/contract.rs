@@ -146,10 +146,6 @@ async fn login_numbers_are_unique_and_the_transaction_survives(h: Harness) {
         tx.set_login_status(unknown, LoginStatus::Active).await,
         Err(StoreError::NotFound)
     ));
-    assert!(matches!(
-        tx.failed_sign_ins(unknown).await,
-        Err(StoreError::NotFound)
-    ));
 }
 
 async fn password_history_is_newest_first(h: Harness) {
@@ -176,16 +172,23 @@ async fn password_history_is_newest_first(h: Harness) {
 }
 
 async fn failed_sign_in_counter_is_atomic(h: Harness) {
-    let (_, number) = register_mario(&h).await;
     let now = h.service.now();
+    // Eight transactions that each lock the counter, read it and count one failure:
+    // each must see the count the previous one left (no lost update), on a key
+    // that did not exist before (the first lock creates the row).
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let store = h.store.clone();
         tasks.push(tokio::spawn(async move {
             let mut tx = store.begin().await.unwrap();
-            let n = tx.record_failed_sign_in(number, now).await.unwrap();
+            let (before, _) = tx.throttle_lock("login:123456").await.unwrap();
+            let after = tx
+                .throttle_record_failure("login:123456", now)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
-            n
+            assert_eq!(after, before + 1);
+            before
         }));
     }
     let mut seen = Vec::new();
@@ -195,13 +198,17 @@ async fn failed_sign_in_counter_is_atomic(h: Harness) {
     seen.sort_unstable();
     assert_eq!(
         seen,
-        (1..=8).collect::<Vec<u32>>(),
-        "each increment saw a distinct count"
+        (0..8).collect::<Vec<u32>>(),
+        "each locked read saw a distinct count"
     );
     let mut tx = h.store.begin().await.unwrap();
-    assert_eq!(tx.failed_sign_ins(number).await.unwrap(), (8, Some(now)));
-    tx.reset_failed_sign_ins(number).await.unwrap();
-    assert_eq!(tx.failed_sign_ins(number).await.unwrap(), (0, None));
+    assert_eq!(
+        tx.throttle_lock("login:123456").await.unwrap(),
+        (8, Some(now))
+    );
+    tx.throttle_reset("login:123456").await.unwrap();
+    assert_eq!(tx.throttle_lock("login:123456").await.unwrap(), (0, None));
+    assert_eq!(tx.throttle_lock("login:999999").await.unwrap(), (0, None));
 }
 
 fn proofing(h: &Harness) -> Proofing {
@@ -444,7 +451,8 @@ async fn sign_in_throttles_a_parallel_burst(h: Harness) {
         ));
     }
     let mut tx = h.store.begin().await.unwrap();
-    let (count, _) = tx.failed_sign_ins(number).await.unwrap();
+    let key = identity_service::usecases::sign_in::login_throttle_key(number);
+    let (count, _) = tx.throttle_lock(&key).await.unwrap();
     drop(tx);
     assert_eq!(
         count,
@@ -463,7 +471,33 @@ async fn sign_in_throttles_a_parallel_burst(h: Harness) {
         .await
         .unwrap();
     let mut tx = h.store.begin().await.unwrap();
-    assert_eq!(tx.failed_sign_ins(number).await.unwrap().0, 0);
+    assert_eq!(tx.throttle_lock(&key).await.unwrap().0, 0);
+    // Every attempt was audited: 3 checked and failed, 18 refused unchecked.
+    let count = |event: &str| AuditQuery {
+        event: Some(event.into()),
+        ..AuditQuery::default()
+    };
+    assert_eq!(tx.audit(&count("sign_in.failed")).await.unwrap().len(), 3);
+    assert_eq!(
+        tx.audit(&count("sign_in.throttled")).await.unwrap().len(),
+        18
+    );
+    drop(tx);
+    // An id that names no login is throttled exactly the same way.
+    let ghost =
+        identity_core::LoginId::new(LoginNumber::new(777_777_777).unwrap(), "test.example.it");
+    for _ in 0..5 {
+        let _ = h
+            .service
+            .sign_in_password(&ghost, "Sbagliata!99x", None)
+            .await;
+    }
+    let mut tx = h.store.begin().await.unwrap();
+    let ghost_key = identity_service::usecases::sign_in::login_throttle_key(ghost.number());
+    assert_eq!(
+        tx.throttle_lock(&ghost_key).await.unwrap().0,
+        identity_service::usecases::sign_in::FREE_FAILURES
+    );
 }
 
 async fn identity_lifecycle_end_to_end(h: Harness) {

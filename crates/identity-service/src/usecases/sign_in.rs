@@ -79,13 +79,21 @@ fn is_throttled(failures: u32, last_failure: Option<DateTime<Utc>>, now: DateTim
     last_failure.is_some_and(|last| now < last + throttle_delay(failures))
 }
 
+/// The throttle key of a submitted login number (whether or not it exists).
+#[must_use]
+pub fn login_throttle_key(number: identity_core::LoginNumber) -> String {
+    format!("login:{number}")
+}
+
 impl Service {
     /// Signs in with login id and password. `client_ip` is recorded in the audit log.
     ///
     /// The attempt is counted as a failure *before* the password is checked, in a
-    /// transaction that locks the login's counter, and the count is reset only
-    /// after a success: a parallel burst of guesses therefore cannot get more
-    /// attempts through than the throttle allows.
+    /// transaction that locks the submitted id's counter, and the count is reset only
+    /// after a success: a parallel burst of guesses cannot get more attempts checked
+    /// than the throttle allows. Known and unknown ids do the same database work. The
+    /// check and its audit record run in a task of their own, so a client that hangs
+    /// up mid-way cannot leave a counted attempt unaudited.
     pub async fn sign_in_password(
         &self,
         login_id: &LoginId,
@@ -94,58 +102,78 @@ impl Service {
     ) -> Result<SignedIn, SignInError> {
         let now = self.clock.now();
         let number = login_id.number();
+        let key = login_throttle_key(number);
         let mut tx = self.store.begin().await?;
+        let (failures, last_failure) = tx.throttle_lock(&key).await?;
+        let throttled = is_throttled(failures, last_failure, now);
         let login = match tx.login(number).await {
             Ok(l) if l.is_active() => Some(l),
             Ok(_) | Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
-        let mut attempt = None;
-        if let Some(login) = &login {
-            let (failures, last_failure) = tx.failed_sign_ins(number).await?;
-            if !is_throttled(failures, last_failure, now) {
-                let current = tx
-                    .password_history(number)
-                    .await?
-                    .into_iter()
-                    .find(|h| h.retired_at.is_none());
-                if let Some(current) = current {
-                    tx.record_failed_sign_in(number, now).await?;
-                    attempt = Some((login.clone(), current));
-                }
-            }
+        let current = tx
+            .password_history(number)
+            .await?
+            .into_iter()
+            .find(|h| h.retired_at.is_none());
+        if !throttled {
+            tx.throttle_record_failure(&key, now).await?;
         }
         tx.commit().await?;
 
-        let ok = match &attempt {
-            Some((_, current)) => {
-                self.hasher
-                    .verify(password.to_owned(), current.hash.clone())
-                    .await?
-            }
-            None => self.hasher.verify_dummy(password.to_owned()).await?,
-        };
-
-        let mut tx = self.store.begin().await?;
+        let service = self.clone();
+        let password = password.to_owned();
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
-        let holder_id = login.as_ref().map(Login::holder_id);
-        let Some((login, current)) = attempt.filter(|_| ok) else {
-            audit(
-                tx.as_mut(),
-                now,
-                "anonymous",
-                "sign_in.failed",
-                holder_id,
-                details,
-            )
-            .await?;
+        let outcome = tokio::spawn(async move {
+            // Failures on a real login are filed under its holder, for the holder's history.
+            let holder_id = login.as_ref().map(Login::holder_id);
+            let attempt = match (login, current) {
+                (Some(login), Some(current)) if !throttled => Some((login, current)),
+                _ => None,
+            };
+            let ok = match &attempt {
+                Some((_, current)) => {
+                    service
+                        .hasher
+                        .verify(password, current.hash.clone())
+                        .await?
+                }
+                None => service.hasher.verify_dummy(password).await?,
+            };
+            let mut tx = service.store.begin().await?;
+            let result = match attempt.filter(|_| ok) {
+                Some((login, current)) => {
+                    tx.throttle_reset(&key).await?;
+                    let actor = format!("holder:{}", login.holder_id());
+                    audit(
+                        tx.as_mut(),
+                        now,
+                        &actor,
+                        "sign_in.ok",
+                        Some(login.holder_id()),
+                        details,
+                    )
+                    .await?;
+                    Ok((login, current))
+                }
+                None => {
+                    let event = if throttled {
+                        "sign_in.throttled"
+                    } else {
+                        "sign_in.failed"
+                    };
+                    audit(tx.as_mut(), now, "anonymous", event, holder_id, details).await?;
+                    Err(SignInError::InvalidCredentials)
+                }
+            };
             tx.commit().await?;
-            return Err(SignInError::InvalidCredentials);
-        };
-        tx.reset_failed_sign_ins(number).await?;
-        let actor = format!("holder:{}", login.holder_id());
-        audit(tx.as_mut(), now, &actor, "sign_in.ok", holder_id, details).await?;
-        tx.commit().await?;
+            result
+        })
+        .await
+        .map_err(|e| {
+            SignInError::Store(StoreError::Backend(format!("sign-in task failed: {e}")))
+        })?;
+        let (login, current) = outcome?;
 
         let age = self.config.password_policy.status(current.set_at, now);
         Ok(SignedIn {

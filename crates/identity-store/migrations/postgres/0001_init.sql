@@ -32,11 +32,17 @@ CREATE TABLE logins (
     number         BIGINT PRIMARY KEY,
     holder_id      TEXT NOT NULL REFERENCES holders (id),
     status         TEXT NOT NULL,
-    created_at     BIGINT NOT NULL,
-    failed_count   BIGINT NOT NULL DEFAULT 0,
-    last_failed_at BIGINT
+    created_at     BIGINT NOT NULL
 );
 CREATE INDEX logins_holder ON logins (holder_id);
+
+-- Consecutive failed sign-ins per submitted identifier ("login:<number>"), whether
+-- or not a login has that number, so probing unknown ids costs the same work.
+CREATE TABLE sign_in_throttle (
+    throttle_key    TEXT PRIMARY KEY,
+    failures        BIGINT NOT NULL DEFAULT 0,
+    last_failure_at BIGINT
+);
 
 CREATE TABLE passwords (
     login_number BIGINT NOT NULL REFERENCES logins (number),

@@ -32,11 +32,17 @@ CREATE TABLE logins (
     number         INTEGER PRIMARY KEY,
     holder_id      TEXT NOT NULL REFERENCES holders (id),
     status         TEXT NOT NULL,
-    created_at     INTEGER NOT NULL,
-    failed_count   INTEGER NOT NULL DEFAULT 0,
-    last_failed_at INTEGER
+    created_at     INTEGER NOT NULL
 );
 CREATE INDEX logins_holder ON logins (holder_id);
+
+-- Consecutive failed sign-ins per submitted identifier ("login:<number>"), whether
+-- or not a login has that number, so probing unknown ids costs the same work.
+CREATE TABLE sign_in_throttle (
+    throttle_key    TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    last_failure_at INTEGER
+);
 
 CREATE TABLE passwords (
     login_number INTEGER NOT NULL REFERENCES logins (number),
