@@ -20,9 +20,17 @@ pub fn settings(cli: &Cli) -> Result<Settings, Failure> {
     Ok(settings)
 }
 
-/// Opens the database without migrating (for `db status`).
-pub async fn store_without_migrating(settings: &Settings) -> Result<SqlStore, Failure> {
-    SqlStore::connect_without_migrating(&settings.database_url(), &connect_options(settings))
+/// Opens the database without migrating (for `db status` and `db migrate`); only
+/// `create` lets a missing SQLite file be created.
+pub async fn store_without_migrating(
+    settings: &Settings,
+    create: bool,
+) -> Result<SqlStore, Failure> {
+    let options = ConnectOptions {
+        create_if_missing: create,
+        ..connect_options(settings)
+    };
+    SqlStore::connect_without_migrating(&settings.database_url(), &options)
         .await
         .map_err(|e| Failure::Refused(e.to_string()))
 }

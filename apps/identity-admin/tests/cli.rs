@@ -132,6 +132,18 @@ fn help_and_usage_errors() {
         !db.url.is_empty() && !std::path::Path::new(&db.url["sqlite://".len()..]).exists(),
         "no database was created"
     );
+    // Looking at a database that does not exist does not create it.
+    let status = admin(&db, &["db", "status"]);
+    assert_eq!(
+        code(&status),
+        1,
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        !std::path::Path::new(&db.url["sqlite://".len()..]).exists(),
+        "db status created no file"
+    );
     // An expired document is a usage error too.
     let expired = admin(
         &db,

@@ -89,10 +89,17 @@ impl SubjectKind {
         }
     }
 
-    /// Whether holders of this kind are natural persons who may request a digital identity.
+    /// Whether holders of this kind are natural persons, who may request a digital
+    /// identity: a private person, and the person behind a libero professionista
+    /// or a ditta individuale (the identity is always the person's own).
     #[must_use]
     pub fn is_person(self) -> bool {
-        matches!(self, SubjectKind::PersonaFisica)
+        matches!(
+            self,
+            SubjectKind::PersonaFisica
+                | SubjectKind::LiberoProfessionista
+                | SubjectKind::DittaIndividuale
+        )
     }
 }
 
@@ -122,7 +129,8 @@ pub enum HolderError {
     /// An SDI recipient code has 7 letters or digits.
     #[error("an SDI recipient code has 7 letters or digits")]
     BadSdiCode,
-    /// The birth date is in the future or implausibly old.
+    /// The birth date is before 1880 (future dates are refused by the use case,
+    /// which knows today's date).
     #[error("the date of birth is not plausible")]
     BadBirthDate,
 }

@@ -125,6 +125,11 @@ fn a_professional_is_a_person_with_a_vat_number() {
     assert_eq!(h.person().unwrap().family_name(), "Rossi");
     assert_eq!(h.vat_number(), Some(&vat));
     assert!(ProfessionalHolder::new(SubjectKind::Azienda, mario(), "", vat).is_err());
+    // The person behind a professional may hold a digital identity; a company may not.
+    assert!(
+        SubjectKind::LiberoProfessionista.is_person() && SubjectKind::DittaIndividuale.is_person()
+    );
+    assert!(!SubjectKind::Azienda.is_person() && !SubjectKind::EntePubblico.is_person());
 }
 
 #[test]

@@ -80,8 +80,13 @@ impl Backend {
         }
     }
 
-    /// Connection options for `url`; a SQLite file (and its folder) is created if missing.
-    pub(crate) fn connect_options(self, url: &str) -> Result<AnyConnectOptions, StoreError> {
+    /// Connection options for `url`; with `create`, a missing SQLite file (and its
+    /// folder) is created, otherwise opening it fails.
+    pub(crate) fn connect_options(
+        self,
+        url: &str,
+        create: bool,
+    ) -> Result<AnyConnectOptions, StoreError> {
         let url = match self {
             Backend::Sqlite => {
                 let path = url
@@ -90,19 +95,21 @@ impl Backend {
                     .split('?')
                     .next()
                     .unwrap_or_default();
-                if let Some(parent) = std::path::Path::new(path).parent()
+                if create
+                    && let Some(parent) = std::path::Path::new(path).parent()
                     && !parent.as_os_str().is_empty()
                 {
                     std::fs::create_dir_all(parent).map_err(|e| {
                         StoreError::Backend(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
+                let mode = if create { "rwc" } else { "rw" };
                 if url.contains("mode=") {
                     url.to_owned()
                 } else if url.contains('?') {
-                    format!("{url}&mode=rwc")
+                    format!("{url}&mode={mode}")
                 } else {
-                    format!("{url}?mode=rwc")
+                    format!("{url}?mode={mode}")
                 }
             }
             Backend::Postgres => url.to_owned(),

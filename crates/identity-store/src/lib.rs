@@ -30,6 +30,9 @@ pub struct ConnectOptions {
     pub max_connections: u32,
     /// How long to wait for a free connection.
     pub acquire_timeout: Duration,
+    /// Create a missing SQLite file (and its folder). Off for read-only commands,
+    /// so a mistyped path is an error instead of a new empty database.
+    pub create_if_missing: bool,
 }
 
 impl Default for ConnectOptions {
@@ -37,6 +40,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
+            create_if_missing: true,
         }
     }
 }
@@ -64,7 +68,7 @@ impl SqlStore {
     ) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let connect = backend.connect_options(url)?;
+        let connect = backend.connect_options(url, options.create_if_missing)?;
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)

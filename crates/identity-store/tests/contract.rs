@@ -351,6 +351,7 @@ async fn a_dropped_transaction_leaves_nothing(h: Harness) {
         tx.as_mut(),
         &prepared,
         "test.example.it",
+        &mut identity_service::usecases::register::random_login_numbers(),
     )
     .await
     .unwrap();
@@ -596,6 +597,36 @@ async fn identity_lifecycle_end_to_end(h: Harness) {
             .request_identity(company.holder_id, company.login_id.number())
             .await,
         Err(IdentityError::NotAPerson)
+    ));
+    // A holder cannot act on another holder's identity: it does not exist for them.
+    let (intruder, intruder_login) = register_mario(&h).await;
+    let theirs = h
+        .service
+        .request_identity(intruder, intruder_login)
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.service
+            .suspend_identity(theirs.id(), SuspensionReason::HolderRequest, holder.clone())
+            .await,
+        Err(IdentityError::NotFound)
+    ));
+    // A date of birth in the future is refused before anything is stored.
+    let mut reg = person_registration("future@example.it");
+    if let identity_core::HolderKind::Person(p) = &mut reg.kind {
+        p.person = identity_core::holder::PersonIdentity::new(
+            "Mario",
+            "Rossi",
+            identity_core::PersonalTaxCode::parse("RSSMRA85T10A562S").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2085, 12, 10).unwrap(),
+            "A562",
+            identity_core::Sex::Male,
+        )
+        .unwrap();
+    }
+    assert!(matches!(
+        h.service.register(reg).await,
+        Err(identity_service::usecases::register::RegisterError::BirthDateInFuture)
     ));
     // Nor can a person use someone else's login as username.
     let (other, _) = register_mario(&h).await;

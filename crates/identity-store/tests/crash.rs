@@ -102,9 +102,14 @@ async fn child_registration_that_never_commits() {
         password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     };
     let mut tx = store.begin().await.unwrap();
-    write_registration(tx.as_mut(), &prepared, "test.example.it")
-        .await
-        .unwrap();
+    write_registration(
+        tx.as_mut(),
+        &prepared,
+        "test.example.it",
+        &mut identity_service::usecases::register::random_login_numbers(),
+    )
+    .await
+    .unwrap();
     std::fs::write(marker, b"written").unwrap();
     // Wait to be killed with the transaction open.
     tokio::time::sleep(Duration::from_secs(600)).await;

@@ -15,7 +15,8 @@ pub enum DbCommand {
 
 pub async fn run(cli: &Cli, command: &DbCommand) -> Result<(), Failure> {
     let settings = context::settings(cli)?;
-    let store = context::store_without_migrating(&settings).await?;
+    let create = matches!(command, DbCommand::Migrate);
+    let store = context::store_without_migrating(&settings, create).await?;
     if matches!(command, DbCommand::Migrate) {
         store
             .migrate()

@@ -213,9 +213,17 @@ impl DigitalIdentity {
         let Some(revoke_at) = self.inactivity_revocation_at() else {
             return Vec::new();
         };
+        // Whole Rome calendar days before the revocation day, not multiples of 24 hours:
+        // across a clock change those differ by an hour and can land on another day.
+        let last_day = calendar::rome_date(revoke_at);
         INACTIVITY_NOTICE_DAYS
             .iter()
-            .map(|&d| (d, revoke_at - chrono::Duration::days(i64::from(d))))
+            .map(|&d| {
+                (
+                    d,
+                    calendar::end_of_rome_day(last_day - chrono::Days::new(u64::from(d))),
+                )
+            })
             .collect()
     }
 }

@@ -199,6 +199,16 @@ fn inactivity_revokes_after_24_months_with_notices_before() {
         Utc.with_ymd_and_hms(2028, 5, 10, 21, 59, 59).unwrap() + Duration::milliseconds(999)
     );
     let notices = s.inactivity_notice_dates();
+    // Each notice is the end of the Rome day that many calendar days before, even
+    // across the clock changes between (90 days before 10 May is 9 February, winter time).
+    for (days, at) in &notices {
+        let day = crate::calendar::rome_date(*at);
+        assert_eq!(
+            day,
+            NaiveDate::from_ymd_opt(2028, 5, 10).unwrap() - chrono::Days::new(u64::from(*days))
+        );
+        assert_eq!(*at, crate::calendar::end_of_rome_day(day));
+    }
     assert_eq!(
         notices.iter().map(|n| n.0).collect::<Vec<_>>(),
         vec![90, 30, 10, 1]
@@ -218,6 +228,21 @@ fn inactivity_revokes_after_24_months_with_notices_before() {
             ..
         }
     ));
+}
+
+#[test]
+fn a_police_report_belongs_to_a_suspension() {
+    let s = active(t0());
+    assert_eq!(
+        s.clone()
+            .record_police_report("ref", operator(), t0())
+            .unwrap_err(),
+        TransitionError::NotSuspended
+    );
+    let (s, _) = s
+        .suspend(SuspensionReason::EmergencyBlock, operator(), t0())
+        .unwrap();
+    assert!(s.record_police_report("ref", operator(), t0()).is_ok());
 }
 
 #[test]

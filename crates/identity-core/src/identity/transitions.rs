@@ -264,8 +264,9 @@ impl DigitalIdentity {
         Ok((self, e))
     }
 
-    /// Records a police report (denuncia). With a report on record the identity is
-    /// revoked at the suspension deadline and cannot be reactivated.
+    /// Records a police report (denuncia) on a suspended identity. With a report on
+    /// record the identity is revoked at the suspension deadline and cannot be
+    /// reactivated.
     pub fn record_police_report(
         mut self,
         reference: &str,
@@ -273,6 +274,11 @@ impl DigitalIdentity {
         now: DateTime<Utc>,
     ) -> Result<(DigitalIdentity, IdentityEvent), TransitionError> {
         self.not_revoked()?;
+        // A report belongs to a suspension (lost or stolen credentials): it decides
+        // what happens at that suspension's deadline.
+        if !matches!(self.state, IdentityState::Suspended { .. }) {
+            return Err(TransitionError::NotSuspended);
+        }
         self.police_report = Some(PoliceReport {
             reference: reference.trim().to_owned(),
             recorded_at: now,

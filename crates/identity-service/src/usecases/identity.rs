@@ -145,9 +145,11 @@ impl Service {
     }
 
     /// Applies a transition to an identity under a row lock and records its events.
+    /// A holder may only act on its own identity: another holder's is `NotFound`.
     async fn transition(
         &self,
         id: IdentityId,
+        actor: &Actor,
         decide: impl FnOnce(
             DigitalIdentity,
         ) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError>
@@ -155,6 +157,11 @@ impl Service {
     ) -> Result<DigitalIdentity, IdentityError> {
         let mut tx = self.store.begin().await?;
         let identity = tx.identity_for_update(id).await?;
+        if let Actor::Holder(holder) = actor
+            && *holder != identity.holder_id()
+        {
+            return Err(IdentityError::NotFound);
+        }
         let (identity, events) = decide(identity)?;
         tx.update_identity(&identity).await?;
         record_events(tx.as_mut(), &identity, &events).await?;
@@ -170,7 +177,8 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| {
+        let who = actor.clone();
+        self.transition(id, &who, move |i| {
             i.verify(proofing, actor, now).map(|(i, e)| (i, vec![e]))
         })
         .await
@@ -184,7 +192,8 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| {
+        let who = actor.clone();
+        self.transition(id, &who, move |i| {
             i.suspend(reason, actor, now).map(|(i, e)| (i, vec![e]))
         })
         .await
@@ -197,7 +206,8 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| {
+        let who = actor.clone();
+        self.transition(id, &who, move |i| {
             i.reactivate(actor, now).map(|(i, e)| (i, vec![e]))
         })
         .await
@@ -211,7 +221,8 @@ impl Service {
         actor: Actor,
     ) -> Result<DigitalIdentity, IdentityError> {
         let now = self.clock.now();
-        self.transition(id, move |i| {
+        let who = actor.clone();
+        self.transition(id, &who, move |i| {
             i.revoke(cause, actor, now).map(|(i, e)| (i, vec![e]))
         })
         .await

@@ -43,6 +43,9 @@ pub enum RegisterError {
     /// The tax code disagrees with the declared names, birth date, sex or place.
     #[error("the tax code does not match the declared data")]
     TaxCodeMismatch(Vec<TaxCodeMismatch>),
+    /// The declared date of birth is after today.
+    #[error("the date of birth is in the future")]
+    BirthDateInFuture,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -64,6 +67,11 @@ impl Localized for RegisterError {
                 .map(|e| e.message(lang))
                 .collect::<Vec<_>>()
                 .join(" "),
+            RegisterError::BirthDateInFuture => identity_core::i18n::pick(
+                lang,
+                "La data di nascita non può essere futura.".into(),
+                "The date of birth cannot be in the future.".into(),
+            ),
             RegisterError::Store(_) | RegisterError::Hash(_) => identity_core::i18n::pick(
                 lang,
                 "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
@@ -87,20 +95,27 @@ pub struct PreparedRegistration {
 /// numbers is rare; ten in a row means something else is wrong).
 const LOGIN_NUMBER_ATTEMPTS: usize = 10;
 
-/// Writes a prepared registration inside `tx`: holder, login (retrying on a taken
-/// number), password, audit record and the "registration confirmed" mail. Does not
-/// commit: the caller does, so a failure or a crash at any point stores nothing.
+/// Random login numbers, an endless supply for [`write_registration`].
+pub fn random_login_numbers() -> impl Iterator<Item = LoginNumber> + Send {
+    std::iter::repeat_with(|| LoginNumber::generate(&mut rand::rng()))
+}
+
+/// Writes a prepared registration inside `tx`: holder, login (the first number of
+/// `numbers` that is free), password, audit record and the "registration confirmed"
+/// mail. Does not commit: the caller does, so a failure or a crash at any point
+/// stores nothing.
 pub async fn write_registration(
     tx: &mut dyn StoreTx,
     prepared: &PreparedRegistration,
     login_domain: &str,
+    numbers: &mut (dyn Iterator<Item = LoginNumber> + Send),
 ) -> Result<LoginId, StoreError> {
     let holder = &prepared.holder;
     let now = holder.created_at();
     tx.insert_holder(holder).await?;
     let mut login = None;
-    for _ in 0..LOGIN_NUMBER_ATTEMPTS {
-        let candidate = Login::new(LoginNumber::generate(&mut rand::rng()), holder.id(), now);
+    for number in numbers.take(LOGIN_NUMBER_ATTEMPTS) {
+        let candidate = Login::new(number, holder.id(), now);
         match tx.insert_login(&candidate).await {
             Ok(()) => {
                 login = Some(candidate);
@@ -146,6 +161,9 @@ impl Service {
             HolderKind::Professional(p) => Some(&p.person),
             HolderKind::Company(_) => None,
         } {
+            if person.birth_date() > identity_core::calendar::rome_date(now) {
+                return Err(RegisterError::BirthDateInFuture);
+            }
             person
                 .tax_code()
                 .check_person(&PersonCheck {
@@ -170,14 +188,24 @@ impl Service {
             .password_policy
             .check(&reg.password, &ctx)
             .map_err(RegisterError::Password)?;
+        // The password must not contain the login number: draw only numbers it does
+        // not contain (the user chose the password before knowing the number).
+        let password = reg.password.clone();
+        let mut numbers =
+            random_login_numbers().filter(move |n| !password.contains(&n.to_string()));
         let password_hash = self.hasher.hash(reg.password).await?;
         let prepared = PreparedRegistration {
             holder,
             password_hash,
         };
         let mut tx = self.store.begin().await?;
-        let login_id =
-            write_registration(tx.as_mut(), &prepared, &self.config.login_domain).await?;
+        let login_id = write_registration(
+            tx.as_mut(),
+            &prepared,
+            &self.config.login_domain,
+            &mut numbers,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
         Ok(Registered {
