@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
-use identity_config::Settings;
+use identity_config::{MailTransportKind, Settings};
 use identity_http::AppState;
 use identity_service::{Service, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
@@ -44,7 +44,28 @@ async fn main() -> anyhow::Result<()> {
 
     let config = settings.service_config()?;
     let hasher = settings.password_hasher()?;
-    let service = Service::new(Arc::new(store), Arc::new(SystemClock), hasher, config);
+    let transport = settings.mail_transport()?;
+    match settings.mail.transport {
+        MailTransportKind::File => println!(
+            "mail: written as .eml files to {}",
+            settings.mail_dir().display()
+        ),
+        MailTransportKind::Smtp => println!(
+            "mail: sent through {}:{}",
+            settings.mail.smtp.host, settings.mail.smtp.port
+        ),
+    }
+    let store: Arc<dyn identity_service::Store> = Arc::new(store);
+    let clock = Arc::new(SystemClock);
+    let service = Service::new(store.clone(), clock.clone(), hasher, config);
+
+    // The outbox worker delivers queued mail until shutdown.
+    let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
+    let delivery = identity_mail::Delivery::new(store, transport, clock);
+    let interval = std::time::Duration::from_secs(settings.mail.delivery_interval_secs.max(1));
+    let mail_worker = tokio::spawn(delivery.run(interval, async {
+        let _ = mail_stopped.await;
+    }));
 
     let listener = TcpListener::bind(&settings.listen)
         .await
@@ -66,5 +87,7 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("shutting down");
     })
     .await?;
+    let _ = stop_mail.send(());
+    let _ = mail_worker.await;
     Ok(())
 }

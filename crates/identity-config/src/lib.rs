@@ -7,6 +7,7 @@
 //! (`IDENTITY_PASSWORD__MIN_LENGTH=10`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -44,10 +45,93 @@ pub struct Settings {
     /// At a suspension's 30-day deadline without a police report:
     /// `keep_suspended` (default) or `auto_restore`.
     pub suspension_deadline_policy: DeadlinePolicy,
+    /// Outgoing mail.
+    pub mail: MailSettings,
     /// The `IDENTITY_CONFIG` variable names the file; accepted here so that the
     /// environment layer does not reject it as unknown.
     #[serde(skip_serializing)]
     pub config: Option<PathBuf>,
+}
+
+/// Where outgoing mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransportKind {
+    /// One `.eml` file per message under `<data_dir>/mail/` (the default: works
+    /// on a fresh machine without a mail server).
+    #[default]
+    File,
+    /// An SMTP server (`mail.smtp.*`).
+    Smtp,
+}
+
+/// Outgoing mail settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `file` (default) or `smtp`.
+    pub transport: MailTransportKind,
+    /// The sender, e.g. `Identità digitale <noreply@identita.example.it>`.
+    pub from: String,
+    /// Seconds between delivery passes of the outbox worker.
+    pub delivery_interval_secs: u64,
+    /// SMTP server, used when `transport = "smtp"`.
+    pub smtp: SmtpSettings,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            transport: MailTransportKind::File,
+            from: "Identità digitale <noreply@identita.example.it>".into(),
+            delivery_interval_secs: 5,
+            smtp: SmtpSettings::default(),
+        }
+    }
+}
+
+/// SMTP server settings (`IDENTITY_MAIL__SMTP__HOST`, ...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Host name.
+    pub host: String,
+    /// Port (587 for STARTTLS, 465 for TLS).
+    pub port: u16,
+    /// `starttls` (default), `tls`, or `none` (local relays and tests only).
+    pub security: identity_mail::SmtpSecurity,
+    /// User name, when the server wants credentials.
+    pub username: Option<String>,
+    /// Password; never printed or logged.
+    #[serde(skip_serializing)]
+    pub password: Option<secrecy::SecretString>,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        SmtpSettings {
+            host: "localhost".into(),
+            port: 587,
+            security: identity_mail::SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+        }
+    }
+}
+
+impl PartialEq for SmtpSettings {
+    fn eq(&self, other: &Self) -> bool {
+        use secrecy::ExposeSecret as _;
+        self.host == other.host
+            && self.port == other.port
+            && self.security == other.security
+            && self.username == other.username
+            && self.password.as_ref().map(|p| p.expose_secret().to_owned())
+                == other
+                    .password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned())
+    }
 }
 
 /// Configurable bounds of the password policy.
@@ -82,6 +166,7 @@ impl Default for Settings {
             hash_concurrency: 4,
             password: PasswordSettings::default(),
             suspension_deadline_policy: DeadlinePolicy::default(),
+            mail: MailSettings::default(),
             config: None,
         }
     }
@@ -159,6 +244,49 @@ impl Settings {
             .map_err(|e| SettingsError::Invalid(format!("argon2: {e}")))
     }
 
+    /// The folder the file mail transport writes to.
+    #[must_use]
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// The configured mail transport.
+    pub fn mail_transport(&self) -> Result<Arc<dyn identity_mail::MailTransport>, SettingsError> {
+        use secrecy::ExposeSecret as _;
+        let from =
+            self.mail.from.parse().map_err(|e| {
+                SettingsError::Invalid(format!("mail.from {:?}: {e}", self.mail.from))
+            })?;
+        Ok(match self.mail.transport {
+            MailTransportKind::File => {
+                Arc::new(identity_mail::FileTransport::new(from, self.mail_dir()))
+            }
+            MailTransportKind::Smtp => {
+                let smtp = &self.mail.smtp;
+                let credentials = match (&smtp.username, &smtp.password) {
+                    (Some(user), Some(password)) => {
+                        Some((user.clone(), password.expose_secret().to_owned()))
+                    }
+                    (None, None) => None,
+                    _ => {
+                        return Err(SettingsError::Invalid(
+                            "mail.smtp.username and mail.smtp.password go together".into(),
+                        ));
+                    }
+                };
+                let transport = identity_mail::SmtpTransport::new(
+                    from,
+                    &smtp.host,
+                    smtp.port,
+                    smtp.security,
+                    credentials,
+                )
+                .map_err(|e| SettingsError::Invalid(format!("mail.smtp: {e}")))?;
+                Arc::new(transport)
+            }
+        })
+    }
+
     /// The database URL, defaulting to the SQLite file in the data directory.
     #[must_use]
     pub fn database_url(&self) -> String {
@@ -187,10 +315,17 @@ mod tests {
             jail.set_env("IDENTITY_PASSWORD__MIN_LENGTH", "12");
             jail.set_env("IDENTITY_OPERATOR", "anna");
             jail.set_env("IDENTITY_OPERATOR_TOKEN", "secret");
+            jail.set_env("IDENTITY_MAIL__SMTP__PORT", "2525");
+            jail.set_env("IDENTITY_MAIL__SMTP__PASSWORD", "hunter2");
             let s = Settings::load(Some(Path::new("identity.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(s.login_domain, "file.example.it");
             assert_eq!(s.listen, "127.0.0.1:0");
             assert_eq!(s.password.min_length, 12);
+            assert_eq!(s.mail.smtp.port, 2525);
+            assert!(
+                !format!("{s:?}").contains("hunter2"),
+                "secrets never appear in Debug output"
+            );
             assert_eq!(s.database_url(), "sqlite://./data/identity.db");
             Ok(())
         });

@@ -2,10 +2,21 @@
 //!
 //! Turns the messages the use cases queue in the outbox (a template name plus
 //! parameters, never rendered text) into the mail the holder reads, in the
-//! holder's language. Delivery transports (SMTP through lettre, a file transport
-//! for development) and the retrying delivery loop build on [`render`].
+//! holder's language, and delivers it: through SMTP ([`SmtpTransport`]), as `.eml`
+//! files ([`FileTransport`], the default on a fresh machine) or into memory
+//! ([`MemoryTransport`]). [`Delivery`] is the worker that drains the durable outbox
+//! with retries and backoff; a message is leased while it is being sent, so two
+//! workers (or two nodes) never send it twice in normal operation.
 
+mod delivery;
 mod templates;
+mod transport;
+
+pub use delivery::{Delivery, DeliveryReport, backoff};
+pub use transport::{
+    FileTransport, MailTransport, MemoryTransport, SmtpSecurity, SmtpTransport, TransportError,
+    build_message,
+};
 
 use identity_core::Lang;
 use identity_service::OutboxMessage;
@@ -15,12 +26,16 @@ pub use templates::TEMPLATES;
 /// A mail ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedMail {
+    /// The outbox message's id.
+    pub id: uuid::Uuid,
     /// Recipient.
     pub to: String,
     /// Subject line.
     pub subject: String,
     /// Plain-text body.
     pub text: String,
+    /// HTML body: the same text, escaped, in a small accessible layout.
+    pub html: String,
 }
 
 /// Why a message could not be rendered.
@@ -42,10 +57,13 @@ pub enum RenderError {
 /// Renders an outbox message in its language.
 pub fn render(message: &OutboxMessage) -> Result<RenderedMail, RenderError> {
     let (subject, text) = templates::render(&message.template, message.lang, &message.params)?;
+    let html = templates::html(message.lang, &subject, &text);
     Ok(RenderedMail {
+        id: message.id,
         to: message.to.clone(),
         subject,
         text,
+        html,
     })
 }
 

@@ -93,6 +93,30 @@ pub(crate) fn render(
     ))
 }
 
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The HTML alternative: the text's paragraphs, escaped, in a plain layout that
+/// reads well in any mail client (no images, no external resources).
+pub(crate) fn html(lang: Lang, subject: &str, text: &str) -> String {
+    let paragraphs: String = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p>{}</p>\n", escape(p.trim()).replace('\n', "<br>\n")))
+        .collect();
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body style=\"font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 40rem\">\n\
+         <h1 style=\"font-size: 1.25rem; color: #0047ab\">{title}</h1>\n{paragraphs}</body>\n</html>\n",
+        title = escape(subject),
+    )
+}
+
 fn identity_change(
     lang: Lang,
     event: &str,
@@ -215,6 +239,19 @@ mod tests {
         .unwrap();
         assert!(body.contains("1@x.it"));
         assert!(!body.to_lowercase().contains("password:"));
+    }
+
+    #[test]
+    fn html_is_escaped_and_keeps_the_paragraphs() {
+        let page = html(
+            Lang::It,
+            "Oggetto <b>",
+            "Riga 1\nRiga 2\n\n<script>x</script> & co",
+        );
+        assert!(page.contains("<html lang=\"it\">"));
+        assert!(page.contains("<title>Oggetto &lt;b&gt;</title>"));
+        assert!(page.contains("<p>Riga 1<br>\nRiga 2</p>"));
+        assert!(page.contains("<p>&lt;script&gt;x&lt;/script&gt; &amp; co</p>"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use identity_core::identity::DigitalIdentity;
 use identity_core::ids::IdentityId;
 use identity_core::password_policy::PasswordHistoryEntry;
 use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus};
+use uuid::Uuid;
 
 use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 
@@ -147,6 +148,28 @@ pub trait StoreTx: Send {
     async fn audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
     /// Queues a mail for delivery. MUST return `Duplicate("outbox")` if the id exists.
     async fn enqueue_mail(&mut self, message: &OutboxMessage) -> Result<(), StoreError>;
+    /// Claims up to `limit` pending messages due at `now` for one delivery worker,
+    /// oldest first: each is leased until `lease_until` (its next attempt moves
+    /// there), so other workers, on this node or another, pass it by. MUST skip
+    /// messages another transaction holds. A worker that dies mid-send leaves the
+    /// message to be retried when the lease ends.
+    async fn claim_due_mail(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Marks a message delivered. MUST return `NotFound` if there is none with this id.
+    async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Records a failed delivery attempt: one more attempt, the error, and the next
+    /// attempt at `retry_at`, or `failed` for good when `retry_at` is `None`.
+    /// MUST return `NotFound` if there is none with this id.
+    async fn mark_mail_attempt_failed(
+        &mut self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
     /// Mail in the outbox, oldest first, optionally only those in `status`.
     async fn outbox(
         &mut self,

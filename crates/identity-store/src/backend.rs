@@ -57,6 +57,15 @@ impl Backend {
         }
     }
 
+    /// Suffix that locks the selected rows and skips rows others have locked, for
+    /// work queues shared by several nodes. SQLite serializes writers instead.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// The embedded migrations of this backend.
     pub(crate) fn migrator(self) -> &'static Migrator {
         match self {

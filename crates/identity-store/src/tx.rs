@@ -419,6 +419,84 @@ impl StoreTx for SqlTx {
         Ok(())
     }
 
+    async fn claim_due_mail(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = format!(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, created_at, id LIMIT $2{}",
+            self.backend.skip_locked()
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(time::to_db(now))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        let messages: Vec<OutboxMessage> =
+            rows.iter().map(outbox_from_row).collect::<Result<_, _>>()?;
+        for m in &messages {
+            sqlx::query("UPDATE outbox SET next_attempt_at = $2 WHERE id = $1")
+                .bind(m.id.to_string())
+                .bind(time::to_db(lease_until))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        }
+        Ok(messages)
+    }
+
+    async fn mark_mail_sent(
+        &mut self,
+        id: uuid::Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL \
+             WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn mark_mail_attempt_failed(
+        &mut self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let status = if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, \
+             next_attempt_at = COALESCE($4, next_attempt_at) WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(status)
+        .bind(error.chars().take(1000).collect::<String>())
+        .bind(time::opt_to_db(retry_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn outbox(
         &mut self,
         status: Option<OutboxStatus>,

@@ -1,0 +1,140 @@
+//! The delivery worker: drains the durable outbox through a transport, with
+//! retries and exponential backoff.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use identity_service::{Clock, Store, StoreError};
+
+use crate::render;
+use crate::transport::MailTransport;
+
+/// What one pass over the outbox did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Handed to the transport.
+    pub sent: u32,
+    /// Failed, to be tried again later.
+    pub retried: u32,
+    /// Failed for good (unrenderable, or too many attempts).
+    pub failed: u32,
+}
+
+/// The wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at one hour.
+#[must_use]
+pub fn backoff(attempts: u32) -> Duration {
+    let exponent = attempts.saturating_sub(1).min(10);
+    (Duration::seconds(30) * (1 << exponent)).min(Duration::hours(1))
+}
+
+/// Delivers queued mail.
+pub struct Delivery {
+    store: Arc<dyn Store>,
+    transport: Arc<dyn MailTransport>,
+    clock: Arc<dyn Clock>,
+    /// Messages claimed per pass.
+    pub batch: u32,
+    /// How long a claimed message is reserved for this worker.
+    pub lease: Duration,
+    /// Attempts before a message is marked failed (about two days with the backoff).
+    pub max_attempts: u32,
+}
+
+impl Delivery {
+    /// A worker with the default batch (50), lease (5 minutes) and attempts (50).
+    #[must_use]
+    pub fn new(
+        store: Arc<dyn Store>,
+        transport: Arc<dyn MailTransport>,
+        clock: Arc<dyn Clock>,
+    ) -> Delivery {
+        Delivery {
+            store,
+            transport,
+            clock,
+            batch: 50,
+            lease: Duration::minutes(5),
+            max_attempts: 50,
+        }
+    }
+
+    /// One pass: claims the due messages, sends each, and records the outcome of
+    /// each in its own transaction (so one failure does not undo another's success).
+    pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let due = tx.claim_due_mail(now, now + self.lease, self.batch).await?;
+        tx.commit().await?;
+        let mut report = DeliveryReport::default();
+        for message in due {
+            let outcome = match render(&message) {
+                Ok(mail) => self
+                    .transport
+                    .send(&mail)
+                    .await
+                    .map_err(|e| (e.to_string(), true)),
+                Err(e) => Err((e.to_string(), false)),
+            };
+            let mut tx = self.store.begin().await?;
+            match outcome {
+                Ok(()) => {
+                    tx.mark_mail_sent(message.id, self.clock.now()).await?;
+                    report.sent += 1;
+                }
+                Err((error, retryable)) => {
+                    let attempts = message.attempts + 1;
+                    let retry_at = (retryable && attempts < self.max_attempts)
+                        .then(|| self.clock.now() + backoff(attempts));
+                    tracing::warn!(id = %message.id, attempts, %error, will_retry = retry_at.is_some(), "mail delivery failed");
+                    tx.mark_mail_attempt_failed(message.id, &error, retry_at)
+                        .await?;
+                    if retry_at.is_some() {
+                        report.retried += 1;
+                    } else {
+                        report.failed += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(report)
+    }
+
+    /// Runs passes every `interval` until `shutdown` completes.
+    pub async fn run(self, interval: StdDuration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            match self.deliver_due().await {
+                Ok(r) if r != DeliveryReport::default() => {
+                    tracing::info!(
+                        sent = r.sent,
+                        retried = r.retried,
+                        failed = r.failed,
+                        "mail delivery pass"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "mail delivery pass failed"),
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::minutes(1));
+        assert_eq!(backoff(5), Duration::minutes(8));
+        assert_eq!(backoff(20), Duration::hours(1));
+    }
+}

@@ -1,0 +1,236 @@
+//! Delivery of the durable outbox: through a real SMTP server on loopback (Python
+//! aiosmtpd) including a period when it is down, into `.eml` files, and by two
+//! workers at once without sending anything twice.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../../identity-store/tests/common/mod.rs"]
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use identity_mail::{
+    Delivery, DeliveryReport, FileTransport, MailTransport, MemoryTransport, SmtpSecurity,
+    SmtpTransport,
+};
+use identity_service::{OutboxStatus, Store};
+
+fn from() -> lettre::message::Mailbox {
+    "Identità digitale <noreply@identita.example.it>"
+        .parse()
+        .unwrap()
+}
+
+/// An aiosmtpd server writing what it receives to a Maildir; killed on drop.
+struct SmtpServer {
+    child: Child,
+    maildir: std::path::PathBuf,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpServer {
+    fn received(&self) -> Vec<String> {
+        let new = self.maildir.join("new");
+        let mut mails: Vec<String> = std::fs::read_dir(new)
+            .map(|d| {
+                d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        mails.sort();
+        mails
+    }
+}
+
+fn aiosmtpd_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("REQUIRE_SMTP_TESTS").is_err(),
+            "REQUIRE_SMTP_TESTS is set but Python's aiosmtpd is missing: pip install aiosmtpd"
+        );
+        eprintln!("aiosmtpd not installed: SMTP delivery test skipped (pip install aiosmtpd)");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_smtp(port: u16, maildir: std::path::PathBuf) -> SmtpServer {
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < StdDuration::from_secs(20),
+            "aiosmtpd did not start"
+        );
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    SmtpServer { child, maildir }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
+    if !aiosmtpd_available() {
+        return;
+    }
+    let h = common::sqlite().await;
+    let registered = h
+        .service
+        .register(common::person_registration("mario.rossi@example.it"))
+        .await
+        .unwrap();
+    let port = free_port();
+    let smtp = SmtpTransport::new(from(), "127.0.0.1", port, SmtpSecurity::None, None).unwrap();
+    let delivery = Delivery::new(h.store.clone(), Arc::new(smtp), h.clock.clone());
+
+    // The server is down: the message stays queued for a retry.
+    let report = delivery.deliver_due().await.unwrap();
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 0,
+            retried: 1,
+            failed: 0
+        }
+    );
+    // Not due again until the backoff has passed.
+    assert_eq!(
+        delivery.deliver_due().await.unwrap(),
+        DeliveryReport::default()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_smtp(port, dir.path().join("maildir")).await;
+    h.clock.advance(Duration::seconds(31));
+    assert_eq!(delivery.deliver_due().await.unwrap().sent, 1);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    assert!(mail.contains("To: mario.rossi@example.it"), "{mail}");
+    assert!(mail.contains("Subject: Registrazione completata"), "{mail}");
+    assert!(
+        mail.contains(&registered.login_id.to_string()),
+        "the login id is in the mail: {mail}"
+    );
+    assert!(!mail.contains(common::PASSWORD), "never the password");
+
+    // Later passes send nothing again.
+    h.clock.advance(Duration::hours(2));
+    assert_eq!(
+        delivery.deliver_due().await.unwrap(),
+        DeliveryReport::default()
+    );
+    assert_eq!(server.received().len(), 1);
+    let mut tx = h.store.begin().await.unwrap();
+    let outbox = tx.outbox(None, 10).await.unwrap();
+    assert_eq!(outbox[0].status, OutboxStatus::Sent);
+    assert_eq!(outbox[0].attempts, 2);
+}
+
+#[tokio::test]
+async fn the_file_transport_writes_one_eml_per_message() {
+    let h = common::sqlite().await;
+    h.service
+        .register(common::company_registration())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let files = FileTransport::new(from(), dir.path().join("mail"));
+    let delivery = Delivery::new(h.store.clone(), Arc::new(files), h.clock.clone());
+    assert_eq!(delivery.deliver_due().await.unwrap().sent, 1);
+    let written: Vec<_> = std::fs::read_dir(dir.path().join("mail"))
+        .unwrap()
+        .collect();
+    assert_eq!(written.len(), 1);
+    let eml = std::fs::read_to_string(written[0].as_ref().unwrap().path()).unwrap();
+    assert!(
+        eml.contains("Subject: Registration confirmed"),
+        "in the holder's language: {eml}"
+    );
+    assert!(
+        eml.contains("multipart/alternative"),
+        "text and HTML: {eml}"
+    );
+}
+
+async fn two_workers_send_each_message_once(h: common::Harness) {
+    for i in 0..30 {
+        h.service
+            .register(common::person_registration(&format!("u{i}@example.it")))
+            .await
+            .unwrap();
+    }
+    let memory = MemoryTransport::default();
+    let transport: Arc<dyn MailTransport> = Arc::new(memory.clone());
+    let mut workers = Vec::new();
+    for _ in 0..2 {
+        let mut d = Delivery::new(h.store.clone(), transport.clone(), h.clock.clone());
+        d.batch = 4;
+        workers.push(tokio::spawn(async move {
+            let mut sent = 0;
+            loop {
+                let r = d.deliver_due().await.unwrap();
+                if r.sent == 0 {
+                    return sent;
+                }
+                sent += r.sent;
+            }
+        }));
+    }
+    let mut total = 0;
+    for w in workers {
+        total += w.await.unwrap();
+    }
+    assert_eq!(total, 30);
+    let mut ids: Vec<_> = memory.sent().iter().map(|m| m.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 30, "each message was sent exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_two_workers_send_each_message_once() {
+    two_workers_send_each_message_once(common::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_workers_send_each_message_once() {
+    if let Some(h) = common::postgres().await {
+        two_workers_send_each_message_once(h).await;
+    }
+}
