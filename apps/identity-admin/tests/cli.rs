@@ -2,16 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "../../../crates/identity-store/tests/common/mod.rs"]
+mod common;
+
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use identity_core::holder::PersonIdentity;
-use identity_core::{
-    Address, Contacts, EmailAddress, HolderKind, Lang, PersonHolder, PersonalTaxCode, PhoneNumber,
-    PostalCode, ProvinceCode, Sex,
-};
-use identity_service::usecases::register::Registration;
 use identity_service::{AuditQuery, HashCost, PasswordHasher, Service, ServiceConfig, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
 
@@ -69,34 +65,10 @@ async fn service(db: &Db) -> Service {
 }
 
 async fn register(service: &Service) -> identity_service::usecases::register::Registered {
-    let person = PersonIdentity::new(
-        "Mario",
-        "Rossi",
-        PersonalTaxCode::parse("RSSMRA85T10A562S").unwrap(),
-        NaiveDate::from_ymd_opt(1985, 12, 10).unwrap(),
-        "A562",
-        Sex::Male,
-    )
-    .unwrap();
-    let registration = Registration {
-        kind: HolderKind::Person(PersonHolder { person }),
-        address: Address::new(
-            "Via Roma 1",
-            Some(PostalCode::parse("00184").unwrap()),
-            "Roma",
-            ProvinceCode::parse("RM").unwrap(),
-            "",
-        )
-        .unwrap(),
-        contacts: Contacts {
-            email: EmailAddress::parse("mario@example.it").unwrap(),
-            phone: PhoneNumber::parse("3331234567").unwrap(),
-            pec: None,
-        },
-        lang: Lang::It,
-        password: "Ver0-Sicura!x".into(),
-    };
-    service.register(registration).await.unwrap()
+    service
+        .register(common::person_registration("mario@example.it"))
+        .await
+        .unwrap()
 }
 
 #[test]

@@ -24,6 +24,16 @@ pub(crate) struct SqlTx {
     pub(crate) backend: Backend,
 }
 
+/// `Ok` when the statement touched a row, else `absent`: how an update of a missing
+/// row, or an insert that met `ON CONFLICT DO NOTHING`, is told apart.
+fn touched(done: &sqlx::any::AnyQueryResult, absent: StoreError) -> Result<(), StoreError> {
+    if done.rows_affected() == 0 {
+        Err(absent)
+    } else {
+        Ok(())
+    }
+}
+
 fn number_to_db(n: LoginNumber) -> i64 {
     i64::try_from(n.get()).unwrap_or(i64::MAX)
 }
@@ -125,10 +135,7 @@ impl StoreTx for SqlTx {
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        touched(&done, StoreError::NotFound)
     }
 
     async fn holders_by_fiscal_code(
@@ -163,10 +170,7 @@ impl StoreTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(translate("login_number"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Duplicate("login_number"));
-        }
-        Ok(())
+        touched(&done, StoreError::Duplicate("login_number"))
     }
 
     async fn login(&mut self, number: LoginNumber) -> Result<Login, StoreError> {
@@ -202,10 +206,7 @@ impl StoreTx for SqlTx {
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        touched(&done, StoreError::NotFound)
     }
 
     async fn set_password(
@@ -320,10 +321,7 @@ impl StoreTx for SqlTx {
             .execute(&mut *self.tx)
             .await
             .map_err(translate("identity"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Duplicate("identity"));
-        }
-        Ok(())
+        touched(&done, StoreError::Duplicate("identity"))
     }
 
     async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError> {
@@ -364,10 +362,7 @@ impl StoreTx for SqlTx {
             .execute(&mut *self.tx)
             .await
             .map_err(translate("identity"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        touched(&done, StoreError::NotFound)
     }
 
     async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
@@ -463,10 +458,7 @@ impl StoreTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        touched(&done, StoreError::NotFound)
     }
 
     async fn mark_mail_attempt_failed(
@@ -491,10 +483,7 @@ impl StoreTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        touched(&done, StoreError::NotFound)
     }
 
     async fn outbox(

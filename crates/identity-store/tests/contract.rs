@@ -333,19 +333,7 @@ async fn outbox_keeps_queued_mail(h: Harness) {
 }
 
 async fn a_dropped_transaction_leaves_nothing(h: Harness) {
-    let prepared = identity_service::usecases::register::PreparedRegistration {
-        holder: identity_core::Holder::new(
-            HolderId::from_uuid(uuid::Uuid::now_v7()),
-            identity_core::HolderKind::Person(identity_core::PersonHolder {
-                person: common::mario(),
-            }),
-            common::address(),
-            common::contacts("a@example.it"),
-            identity_core::Lang::It,
-            h.service.now(),
-        ),
-        password_hash: "$argon2id$placeholder".into(),
-    };
+    let prepared = common::prepared_registration("a@example.it", h.service.now());
     let mut tx = h.store.begin().await.unwrap();
     identity_service::usecases::register::write_registration(
         tx.as_mut(),

@@ -10,8 +10,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use identity_core::{Holder, HolderId, HolderKind, Lang, PersonHolder};
-use identity_service::usecases::register::{PreparedRegistration, write_registration};
+use identity_service::usecases::register::write_registration;
 use identity_service::{AuditQuery, Store};
 use identity_store::{ConnectOptions, SqlStore};
 
@@ -88,19 +87,7 @@ async fn child_registration_that_never_commits() {
     let store = SqlStore::connect(&url, &ConnectOptions::default())
         .await
         .unwrap();
-    let prepared = PreparedRegistration {
-        holder: Holder::new(
-            HolderId::from_uuid(uuid::Uuid::now_v7()),
-            HolderKind::Person(PersonHolder {
-                person: common::mario(),
-            }),
-            common::address(),
-            common::contacts("mario@example.it"),
-            Lang::It,
-            common::start_time(),
-        ),
-        password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
-    };
+    let prepared = common::prepared_registration("mario@example.it", common::start_time());
     let mut tx = store.begin().await.unwrap();
     write_registration(
         tx.as_mut(),

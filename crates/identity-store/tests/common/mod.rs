@@ -183,3 +183,21 @@ pub fn company_registration() -> Registration {
         password: PASSWORD.into(),
     }
 }
+
+/// Mario's registration prepared for `write_registration`, as the use case would.
+pub fn prepared_registration(
+    email: &str,
+    at: chrono::DateTime<Utc>,
+) -> identity_service::usecases::register::PreparedRegistration {
+    identity_service::usecases::register::PreparedRegistration {
+        holder: identity_core::Holder::new(
+            identity_core::HolderId::from_uuid(uuid::Uuid::now_v7()),
+            HolderKind::Person(PersonHolder { person: mario() }),
+            address(),
+            contacts(email),
+            Lang::It,
+            at,
+        ),
+        password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+    }
+}
