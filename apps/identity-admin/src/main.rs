@@ -39,6 +39,9 @@ enum Command {
     /// Verify, suspend, reactivate and revoke digital identities.
     #[command(subcommand)]
     Identity(cmd::identity::IdentityCommand),
+    /// The mail outbox: list it, retry a message.
+    #[command(subcommand)]
+    Outbox(cmd::outbox::OutboxCommand),
     /// Database schema.
     #[command(subcommand)]
     Db(cmd::db::DbCommand),
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Holder(c) => cmd::holder::run(&cli, c).await,
             Command::Identity(c) => cmd::identity::run(&cli, c).await,
+            Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
         }
     });

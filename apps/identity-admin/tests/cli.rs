@@ -244,6 +244,31 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
         .collect();
     assert!(actors.contains(&("identity.verified".into(), "operator:anna".into())));
     assert!(actors.contains(&("identity.revoked".into(), "operator:bruno".into())));
+    drop(tx);
+
+    // The outbox holds the registration mail and one per identity change.
+    let list = admin(&db, &["--json", "outbox", "list", "--status", "pending"]);
+    assert_eq!(code(&list), 0);
+    let queued: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
+    assert_eq!(queued.as_array().unwrap().len(), 6, "{queued}");
+    assert_eq!(queued[0]["template"], "registration_confirmed");
+    let first = queued[0]["id"].as_str().unwrap().to_owned();
+    assert!(stdout(&admin(&db, &["outbox", "list"])).contains("registration_confirmed"));
+    assert_eq!(
+        code(&admin(&db, &["outbox", "retry", &first])),
+        2,
+        "no operator named"
+    );
+    assert_eq!(
+        code(&admin_as(&db, Some("anna"), &["outbox", "retry", &first])),
+        0
+    );
+    let ghost = admin_as(
+        &db,
+        Some("anna"),
+        &["outbox", "retry", "0190a0a0-0000-7000-8000-000000000000"],
+    );
+    assert_eq!(code(&ghost), 1);
 
     let status = admin(&db, &["db", "status"]);
     assert_eq!(code(&status), 0);

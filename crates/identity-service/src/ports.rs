@@ -170,6 +170,10 @@ pub trait StoreTx: Send {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError>;
+    /// Puts a message back in the queue, due at `at`, whatever its state (an
+    /// operator's retry after fixing the mail server). MUST return `NotFound` if
+    /// there is none with this id.
+    async fn retry_mail(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Mail in the outbox, oldest first, optionally only those in `status`.
     async fn outbox(
         &mut self,

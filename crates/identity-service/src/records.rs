@@ -90,4 +90,6 @@ pub struct OutboxMessage {
     pub status: OutboxStatus,
     /// Delivery attempts so far.
     pub attempts: u32,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
 }

@@ -155,6 +155,7 @@ pub(crate) async fn mail_to(
         params,
         status: OutboxStatus::Pending,
         attempts: 0,
+        last_error: None,
     };
     tx.enqueue_mail(&message).await
 }

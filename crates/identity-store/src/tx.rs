@@ -103,6 +103,7 @@ fn outbox_from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
         status: OutboxStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("outbox status {status}")))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        last_error: row.try_get("last_error").map_err(corrupt)?,
     })
 }
 
@@ -483,6 +484,17 @@ impl StoreTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn retry_mail(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let done =
+            sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $2 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(time::to_db(at))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
         touched(&done, StoreError::NotFound)
     }
 

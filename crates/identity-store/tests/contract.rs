@@ -325,6 +325,29 @@ async fn outbox_keeps_queued_mail(h: Harness) {
             .unwrap()
             .is_empty()
     );
+    // A failed message can be queued again; an unknown one cannot.
+    let later = mail.created_at + Duration::hours(1);
+    tx.mark_mail_attempt_failed(mail.id, "relay down", None)
+        .await
+        .unwrap();
+    let failed = tx.outbox(Some(OutboxStatus::Failed), 10).await.unwrap();
+    assert_eq!(failed[0].last_error.as_deref(), Some("relay down"));
+    tx.retry_mail(mail.id, later).await.unwrap();
+    assert_eq!(
+        tx.claim_due_mail(later, later + Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(matches!(
+        tx.retry_mail(uuid::Uuid::nil(), later).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        tx.mark_mail_sent(uuid::Uuid::nil(), later).await,
+        Err(StoreError::NotFound)
+    ));
     // Last: after a duplicate, PostgreSQL has aborted the transaction.
     assert!(matches!(
         tx.enqueue_mail(mail).await,

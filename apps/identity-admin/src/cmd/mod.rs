@@ -3,3 +3,4 @@
 pub mod db;
 pub mod holder;
 pub mod identity;
+pub mod outbox;

@@ -2,5 +2,6 @@
 
 pub mod identity;
 pub mod lookup;
+pub mod outbox;
 pub mod register;
 pub mod sign_in;
