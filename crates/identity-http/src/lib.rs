@@ -5,6 +5,7 @@
 //! selfcare panel, JSON API and OpenID Connect endpoints are added here, one router
 //! per feature, merged in [`app`].
 
+mod headers;
 mod health;
 mod home;
 
@@ -24,12 +25,15 @@ pub struct AppState {
     pub public_url: String,
 }
 
-/// The whole application: every feature's router merged in one place.
+/// The whole application: every feature's router merged in one place, behind the
+/// security headers (HSTS too when the public URL is https).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let https = state.public_url.starts_with("https://");
+    let router = Router::new()
         .merge(home::router())
         .merge(health::router())
-        .with_state(state)
+        .with_state(state);
+    headers::secure(router, https)
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, with the client

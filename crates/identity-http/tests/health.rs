@@ -10,6 +10,7 @@ use identity_store::{ConnectOptions, SqlStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Status and the whole response (headers and body).
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
@@ -17,11 +18,8 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
     let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    // Headers and body together: tests look for both.
+    (status, response)
 }
 
 #[tokio::test]
@@ -58,6 +56,19 @@ async fn serves_home_and_health_on_a_free_port() {
     let (status, body) = get(addr, "/").await;
     assert_eq!(status, 200);
     assert!(body.contains("<html lang=\"it\">"));
+    let lower = body.to_ascii_lowercase();
+    for header in [
+        "content-security-policy: default-src 'self'",
+        "x-frame-options: deny",
+        "x-content-type-options: nosniff",
+        "referrer-policy: no-referrer",
+    ] {
+        assert!(lower.contains(header), "missing {header}");
+    }
+    assert!(
+        !lower.contains("strict-transport-security"),
+        "no HSTS over plain http"
+    );
     let (status, _) = get(addr, "/no-such-page").await;
     assert_eq!(status, 404);
 
