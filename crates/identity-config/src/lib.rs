@@ -235,6 +235,7 @@ impl Settings {
             login_domain: self.login_domain.clone(),
             password_policy,
             deadline_policy: self.suspension_deadline_policy,
+            ..ServiceConfig::default()
         })
     }
 

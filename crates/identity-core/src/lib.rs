@@ -18,6 +18,7 @@ pub mod ids;
 pub mod login;
 pub mod password_policy;
 pub mod records;
+pub mod session;
 pub mod values;
 
 pub use credentials::{
@@ -38,6 +39,7 @@ pub use password_policy::{
     PasswordAge, PasswordContext, PasswordHistoryEntry, PasswordPolicy, PasswordViolation,
 };
 pub use records::{AccessOutcome, AccessRecord, CorrectionRequest, Order};
+pub use session::{Session, SessionArea, SessionPolicy};
 pub use values::email::{EmailAddress, EmailError};
 pub use values::login_id::{LoginId, LoginIdError};
 pub use values::phone::{PhoneError, PhoneNumber};

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use identity_core::identity::DigitalIdentity;
 use identity_core::ids::IdentityId;
 use identity_core::password_policy::PasswordHistoryEntry;
-use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus};
+use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus, Session, SessionArea};
 use uuid::Uuid;
 
 use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
@@ -140,6 +140,34 @@ pub trait StoreTx: Send {
     /// Saves the state of an existing identity. MUST return `NotFound` if absent.
     async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError>;
 
+    // --- sessions ---------------------------------------------------------
+
+    /// Stores a new session under the hash of its token. MUST return
+    /// `Duplicate("session")` if the hash or the id exists.
+    async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        session: &Session,
+    ) -> Result<(), StoreError>;
+    /// The session whose token hashes to `token_hash`. MUST return `NotFound` if none.
+    async fn session_by_token_hash(&mut self, token_hash: &str) -> Result<Session, StoreError>;
+    /// Records a request on the session at `at`.
+    async fn touch_session(
+        &mut self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Ends the session with this token hash; ending one already gone is not an error.
+    async fn delete_session_by_token_hash(&mut self, token_hash: &str) -> Result<(), StoreError>;
+    /// The holder's sessions, newest first.
+    async fn sessions_of(&mut self, holder: HolderId) -> Result<Vec<Session>, StoreError>;
+    /// Ends the holder's sessions that match `filter` and returns how many ended.
+    async fn delete_sessions(
+        &mut self,
+        holder: HolderId,
+        filter: &SessionFilter,
+    ) -> Result<u64, StoreError>;
+
     // --- audit and outbox --------------------------------------------------
 
     /// Appends to the audit log (append-only: there is no update or delete).
@@ -180,6 +208,15 @@ pub trait StoreTx: Send {
         status: Option<OutboxStatus>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+}
+
+/// Which of a holder's sessions to end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// Only the session with this public id.
+    pub id: Option<Uuid>,
+    /// Only sessions of this area.
+    pub area: Option<SessionArea>,
 }
 
 /// The source of the current time, injected so tests can move through years.

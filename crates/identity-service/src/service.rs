@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use identity_core::identity::DeadlinePolicy;
 use identity_core::password_policy::PasswordPolicy;
-use identity_core::{Holder, HolderId, Lang};
+use identity_core::{Holder, HolderId, Lang, SessionPolicy};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,6 +22,8 @@ pub struct ServiceConfig {
     pub password_policy: PasswordPolicy,
     /// What happens at a suspension's 30-day deadline.
     pub deadline_policy: DeadlinePolicy,
+    /// Idle and absolute session lifetimes.
+    pub session_policy: SessionPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -30,6 +32,7 @@ impl Default for ServiceConfig {
             login_domain: "identita.example.it".into(),
             password_policy: PasswordPolicy::default(),
             deadline_policy: DeadlinePolicy::default(),
+            session_policy: SessionPolicy::default(),
         }
     }
 }

@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use identity_core::identity::DigitalIdentity;
 use identity_core::ids::IdentityId;
 use identity_core::password_policy::PasswordHistoryEntry;
-use identity_core::{Holder, HolderId, Lang, Login, LoginNumber, LoginStatus};
+use identity_core::{
+    CredentialLevel, Holder, HolderId, Lang, Login, LoginNumber, LoginStatus, Session, SessionArea,
+};
+use identity_service::ports::SessionFilter;
 use identity_service::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus, StoreError, StoreTx};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -58,6 +61,39 @@ fn login_from_row(row: &AnyRow) -> Result<Login, StoreError> {
         LoginStatus::from_code(&status).ok_or_else(|| corrupt("status", &status))?,
         time::from_db(created)?,
     ))
+}
+
+fn session_from_row(row: &AnyRow) -> Result<Session, StoreError> {
+    let corrupt =
+        |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("session {what}: {e}"));
+    let get_str = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, &e));
+    let get_i64 = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, &e));
+    let area = get_str("area")?;
+    let level = get_i64("level")?;
+    let login = get_i64("login_number")?;
+    Ok(Session {
+        id: get_str("id")?.parse().map_err(|e| corrupt("id", &e))?,
+        holder_id: get_str("holder_id")?
+            .parse()
+            .map_err(|e| corrupt("holder_id", &e))?,
+        login: u64::try_from(login)
+            .ok()
+            .and_then(LoginNumber::new)
+            .ok_or_else(|| corrupt("login", &login))?,
+        area: SessionArea::from_code(&area).ok_or_else(|| corrupt("area", &area))?,
+        level: u8::try_from(level)
+            .ok()
+            .and_then(CredentialLevel::from_u8)
+            .ok_or_else(|| corrupt("level", &level))?,
+        created_at: time::from_db(get_i64("created_at")?)?,
+        last_seen_at: time::from_db(get_i64("last_seen_at")?)?,
+        client_ip: row
+            .try_get("client_ip")
+            .map_err(|e| corrupt("client_ip", &e))?,
+        user_agent: row
+            .try_get("user_agent")
+            .map_err(|e| corrupt("user_agent", &e))?,
+    })
 }
 
 fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, StoreError> {
@@ -364,6 +400,91 @@ impl StoreTx for SqlTx {
             .await
             .map_err(translate("identity"))?;
         touched(&done, StoreError::NotFound)
+    }
+
+    async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        session: &Session,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO sessions (token_hash, id, holder_id, login_number, area, level, created_at, last_seen_at, \
+             client_ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        )
+        .bind(token_hash.to_owned())
+        .bind(session.id.to_string())
+        .bind(session.holder_id.to_string())
+        .bind(number_to_db(session.login))
+        .bind(session.area.code())
+        .bind(i64::from(session.level.as_u8()))
+        .bind(time::to_db(session.created_at))
+        .bind(time::to_db(session.last_seen_at))
+        .bind(session.client_ip.clone())
+        .bind(session.user_agent.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("session"))?;
+        touched(&done, StoreError::Duplicate("session"))
+    }
+
+    async fn session_by_token_hash(&mut self, token_hash: &str) -> Result<Session, StoreError> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        session_from_row(&row)
+    }
+
+    async fn touch_session(
+        &mut self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .bind(time::to_db(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_session_by_token_hash(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn sessions_of(&mut self, holder: HolderId) -> Result<Vec<Session>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM sessions WHERE holder_id = $1 ORDER BY created_at DESC, id")
+                .bind(holder.to_string())
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn delete_sessions(
+        &mut self,
+        holder: HolderId,
+        filter: &SessionFilter,
+    ) -> Result<u64, StoreError> {
+        // NULL parameters disable a filter, as in the audit query.
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE holder_id = $1 AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR area = $3)",
+        )
+        .bind(holder.to_string())
+        .bind(filter.id.map(|i| i.to_string()))
+        .bind(filter.area.map(SessionArea::code))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
     }
 
     async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {

@@ -31,6 +31,8 @@ contract_tests!(
     sign_in_checks_password_and_never_tells_why,
     sign_in_throttles_a_parallel_burst,
     identity_lifecycle_end_to_end,
+    sessions_live_expire_and_end,
+    an_identity_that_stops_being_usable_ends_its_selfcare_sessions,
 );
 
 async fn register_mario(h: &Harness) -> (HolderId, LoginNumber) {
@@ -645,4 +647,141 @@ async fn identity_lifecycle_end_to_end(h: Harness) {
         h.service.request_identity(other, number).await,
         Err(IdentityError::NotTheHoldersLogin)
     ));
+}
+
+async fn signed_in(h: &Harness) -> identity_service::usecases::sign_in::SignedIn {
+    let (_, number) = register_mario(h).await;
+    let id = identity_core::LoginId::new(number, "test.example.it");
+    h.service
+        .sign_in_password(&id, PASSWORD, Some("192.0.2.7"))
+        .await
+        .unwrap()
+}
+
+async fn sessions_live_expire_and_end(h: Harness) {
+    use identity_core::{CredentialLevel, SessionArea};
+    use identity_service::usecases::sessions::SessionToken;
+    let who = signed_in(&h).await;
+    let (token, session) = h
+        .service
+        .open_session(
+            &who,
+            SessionArea::Customer,
+            CredentialLevel::L1,
+            Some("192.0.2.7"),
+            Some("Firefox"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !format!("{token:?}").contains(token.expose()),
+        "tokens never appear in Debug output"
+    );
+    assert_eq!(
+        h.service.session(&token).await.unwrap(),
+        Some(session.clone())
+    );
+    assert_eq!(
+        h.service
+            .session(&SessionToken::from_client("forged"))
+            .await
+            .unwrap(),
+        None
+    );
+    // Storage keeps the hash, never the token.
+    let mut tx = h.store.begin().await.unwrap();
+    assert!(matches!(
+        tx.session_by_token_hash(token.expose()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        tx.insert_session(&token.hash(), &session).await,
+        Err(StoreError::Duplicate("session"))
+    ));
+    drop(tx);
+    // Activity keeps it alive; 30 idle minutes end it.
+    h.clock.advance(Duration::minutes(20));
+    let touched = h.service.session(&token).await.unwrap().unwrap();
+    assert_eq!(touched.last_seen_at, h.service.now());
+    h.clock.advance(Duration::minutes(29));
+    assert!(h.service.session(&token).await.unwrap().is_some());
+    h.clock.advance(Duration::minutes(31));
+    assert_eq!(h.service.session(&token).await.unwrap(), None);
+    assert!(
+        h.service
+            .sessions_of(who.holder_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the expired session was removed"
+    );
+    // Sign-out ends it on the server.
+    let (token, _) = h
+        .service
+        .open_session(&who, SessionArea::Customer, CredentialLevel::L1, None, None)
+        .await
+        .unwrap();
+    h.service.end_session(&token).await.unwrap();
+    assert_eq!(h.service.session(&token).await.unwrap(), None);
+    // The holder ends one of its sessions by id; another holder cannot.
+    let (token, session) = h
+        .service
+        .open_session(&who, SessionArea::Customer, CredentialLevel::L1, None, None)
+        .await
+        .unwrap();
+    let stranger = HolderId::from_uuid(uuid::Uuid::nil());
+    assert!(matches!(
+        h.service.end_holder_session(stranger, session.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(h.service.session(&token).await.unwrap().is_some());
+    h.service
+        .end_holder_session(who.holder_id, session.id)
+        .await
+        .unwrap();
+    assert_eq!(h.service.session(&token).await.unwrap(), None);
+    let mut tx = h.store.begin().await.unwrap();
+    let q = AuditQuery {
+        event: Some("session.ended".into()),
+        ..AuditQuery::default()
+    };
+    assert_eq!(tx.audit(&q).await.unwrap().len(), 2);
+}
+
+async fn an_identity_that_stops_being_usable_ends_its_selfcare_sessions(h: Harness) {
+    use identity_core::{CredentialLevel, SessionArea};
+    let who = signed_in(&h).await;
+    let identity = h
+        .service
+        .request_identity(who.holder_id, who.login.number())
+        .await
+        .unwrap();
+    let op = Actor::Operator("op1".into());
+    h.service
+        .verify_identity(identity.id(), proofing(&h), op.clone())
+        .await
+        .unwrap();
+    let (selfcare, _) = h
+        .service
+        .open_session(&who, SessionArea::Selfcare, CredentialLevel::L1, None, None)
+        .await
+        .unwrap();
+    let (customer, _) = h
+        .service
+        .open_session(&who, SessionArea::Customer, CredentialLevel::L1, None, None)
+        .await
+        .unwrap();
+    h.service
+        .suspend_identity(identity.id(), SuspensionReason::SuspectedFraud, op)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.service.session(&selfcare).await.unwrap(),
+        None,
+        "the selfcare session ended at once"
+    );
+    assert!(
+        h.service.session(&customer).await.unwrap().is_some(),
+        "the customer area does not depend on it"
+    );
 }

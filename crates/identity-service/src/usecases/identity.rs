@@ -4,15 +4,15 @@
 
 use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::{
-    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, Proofing, RevocationCause,
-    SuspensionReason, TransitionError,
+    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, IdentityState, Proofing,
+    RevocationCause, SuspensionReason, TransitionError,
 };
 use identity_core::ids::IdentityId;
-use identity_core::{HolderId, LoginNumber};
+use identity_core::{HolderId, LoginNumber, SessionArea};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::ports::{StoreError, StoreTx};
+use crate::ports::{SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 
 /// Why an identity use case failed. Nothing was changed.
@@ -164,6 +164,18 @@ impl Service {
         }
         let (identity, events) = decide(identity)?;
         tx.update_identity(&identity).await?;
+        // A suspended or revoked identity's live sessions end at once (DOMAIN.md
+        // section 4); the customer area does not depend on the identity.
+        if matches!(
+            identity.state(),
+            IdentityState::Suspended { .. } | IdentityState::Revoked { .. }
+        ) {
+            let filter = SessionFilter {
+                id: None,
+                area: Some(SessionArea::Selfcare),
+            };
+            tx.delete_sessions(identity.holder_id(), &filter).await?;
+        }
         record_events(tx.as_mut(), &identity, &events).await?;
         tx.commit().await?;
         Ok(identity)

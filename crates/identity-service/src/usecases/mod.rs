@@ -4,4 +4,5 @@ pub mod identity;
 pub mod lookup;
 pub mod outbox;
 pub mod register;
+pub mod sessions;
 pub mod sign_in;

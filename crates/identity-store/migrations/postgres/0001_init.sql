@@ -53,6 +53,22 @@ CREATE TABLE passwords (
 CREATE INDEX passwords_login ON passwords (login_number, set_at);
 CREATE UNIQUE INDEX passwords_one_current ON passwords (login_number) WHERE retired_at IS NULL;
 
+-- Signed-in sessions, found by the SHA-256 of their token (the token itself is
+-- never stored); `id` is the public handle to list and end them.
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    holder_id    TEXT NOT NULL REFERENCES holders (id),
+    login_number BIGINT NOT NULL REFERENCES logins (number),
+    area         TEXT NOT NULL,
+    level        BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    client_ip    TEXT,
+    user_agent   TEXT
+);
+CREATE INDEX sessions_holder ON sessions (holder_id, created_at);
+
 CREATE TABLE identities (
     id                  TEXT PRIMARY KEY,
     holder_id           TEXT NOT NULL REFERENCES holders (id),
