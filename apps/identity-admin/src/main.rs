@@ -33,12 +33,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Look up holders.
+    /// Look up holders (search, show).
     #[command(subcommand)]
     Holder(cmd::holder::HolderCommand),
     /// Verify, suspend, reactivate and revoke digital identities.
     #[command(subcommand)]
     Identity(cmd::identity::IdentityCommand),
+    /// Disable and enable logins.
+    #[command(subcommand)]
+    Login(cmd::login::LoginCommand),
     /// The mail outbox: list it, retry a message.
     #[command(subcommand)]
     Outbox(cmd::outbox::OutboxCommand),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Holder(c) => cmd::holder::run(&cli, c).await,
             Command::Identity(c) => cmd::identity::run(&cli, c).await,
+            Command::Login(c) => cmd::login::run(&cli, c).await,
             Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
         }

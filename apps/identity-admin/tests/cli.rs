@@ -270,6 +270,36 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
     );
     assert_eq!(code(&ghost), 1);
 
+    // Search by reference email; disable and enable the login.
+    let search = admin(&db, &["holder", "search", "MARIO@example.it"]);
+    assert_eq!(code(&search), 0);
+    assert!(stdout(&search).contains("RSSMRA85T10A562S"));
+    let login = registered.login_id.to_string();
+    assert_eq!(
+        code(&admin_as(&db, Some("anna"), &["login", "disable", &login])),
+        0
+    );
+    let again = admin_as(&db, Some("anna"), &["login", "disable", &login]);
+    assert_eq!(code(&again), 1, "already disabled");
+    assert_eq!(
+        code(&admin_as(&db, Some("anna"), &["login", "enable", &login])),
+        0
+    );
+    assert_eq!(
+        code(&admin_as(&db, Some("anna"), &["login", "enable", "12345"])),
+        2,
+        "not a login id"
+    );
+    assert_eq!(
+        code(&admin_as(
+            &db,
+            Some("anna"),
+            &["login", "enable", "999999999"]
+        )),
+        1,
+        "no such login"
+    );
+
     let status = admin(&db, &["db", "status"]);
     assert_eq!(code(&status), 0);
     assert!(stdout(&status).contains("applied"));

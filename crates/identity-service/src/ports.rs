@@ -75,6 +75,10 @@ pub trait StoreTx: Send {
         vat: bool,
     ) -> Result<Vec<Holder>, StoreError>;
 
+    /// Holders whose reference email is `normalized_email` (lower-cased), oldest first.
+    async fn holders_by_email(&mut self, normalized_email: &str)
+    -> Result<Vec<Holder>, StoreError>;
+
     // --- logins and passwords ---------------------------------------------
 
     /// Stores a new login. MUST return `Duplicate("login_number")` if the number was

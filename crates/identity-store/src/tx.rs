@@ -193,6 +193,19 @@ impl StoreTx for SqlTx {
         rows.iter().map(holder_from_row).collect()
     }
 
+    async fn holders_by_email(
+        &mut self,
+        normalized_email: &str,
+    ) -> Result<Vec<Holder>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM holders WHERE email_normalized = $1 ORDER BY created_at")
+                .bind(normalized_email.to_owned())
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        rows.iter().map(holder_from_row).collect()
+    }
+
     async fn insert_login(&mut self, login: &Login) -> Result<(), StoreError> {
         // ON CONFLICT keeps the transaction usable on PostgreSQL, so the caller can
         // draw another number and retry.

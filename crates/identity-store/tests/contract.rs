@@ -33,6 +33,7 @@ contract_tests!(
     identity_lifecycle_end_to_end,
     sessions_live_expire_and_end,
     an_identity_that_stops_being_usable_ends_its_selfcare_sessions,
+    logins_are_disabled_by_their_rules,
 );
 
 async fn register_mario(h: &Harness) -> (HolderId, LoginNumber) {
@@ -783,5 +784,81 @@ async fn an_identity_that_stops_being_usable_ends_its_selfcare_sessions(h: Harne
     assert!(
         h.service.session(&customer).await.unwrap().is_some(),
         "the customer area does not depend on it"
+    );
+}
+
+async fn logins_are_disabled_by_their_rules(h: Harness) {
+    use identity_core::{CredentialLevel, SessionArea};
+    use identity_service::usecases::logins::LoginChangeError;
+    let who = signed_in(&h).await;
+    let first = who.login.number();
+    let me = Actor::Holder(who.holder_id);
+    // The last active login cannot be disabled by its holder.
+    assert!(matches!(
+        h.service.disable_login(first, &me).await,
+        Err(LoginChangeError::Refused(
+            identity_core::login::LoginError::LastActiveLogin
+        ))
+    ));
+    // With a second login it can, and its sessions end.
+    let mut tx = h.store.begin().await.unwrap();
+    let second = Login::new(
+        LoginNumber::new(first.get() + 1).unwrap(),
+        who.holder_id,
+        h.service.now(),
+    );
+    tx.insert_login(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    let (token, _) = h
+        .service
+        .open_session(&who, SessionArea::Customer, CredentialLevel::L1, None, None)
+        .await
+        .unwrap();
+    let stranger = Actor::Holder(HolderId::from_uuid(uuid::Uuid::nil()));
+    assert!(matches!(
+        h.service.disable_login(first, &stranger).await,
+        Err(LoginChangeError::NotFound)
+    ));
+    h.service.disable_login(first, &me).await.unwrap();
+    assert_eq!(
+        h.service.session(&token).await.unwrap(),
+        None,
+        "the disabled login's session ended"
+    );
+    let id = identity_core::LoginId::new(first, "test.example.it");
+    assert!(matches!(
+        h.service.sign_in_password(&id, PASSWORD, None).await,
+        Err(SignInError::InvalidCredentials)
+    ));
+    // An operator may disable the last one too, and enable it again.
+    let op = Actor::Operator("op1".into());
+    h.service.disable_login(second.number(), &op).await.unwrap();
+    h.service.enable_login(first, &op).await.unwrap();
+    assert!(matches!(
+        h.service.enable_login(first, &op).await,
+        Err(LoginChangeError::Refused(_))
+    ));
+    h.service
+        .sign_in_password(&id, PASSWORD, None)
+        .await
+        .unwrap();
+    let mut tx = h.store.begin().await.unwrap();
+    let q = AuditQuery {
+        event: Some("login.disabled".into()),
+        ..AuditQuery::default()
+    };
+    let actors: Vec<String> = tx
+        .audit(&q)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.actor)
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            format!("holder:{}", who.holder_id),
+            "operator:op1".to_owned()
+        ]
     );
 }

@@ -14,6 +14,11 @@ use crate::{Cli, Failure, context, output};
 /// Holder commands.
 #[derive(Debug, Subcommand)]
 pub enum HolderCommand {
+    /// List holders found by holder id, login id, tax code, VAT number or email, one line each.
+    Search {
+        /// Holder id, login id (or the bare number), tax code, VAT number or reference email.
+        query: String,
+    },
     /// Show holders found by holder id, login id, tax code or VAT number.
     Show {
         /// Holder id, login id (123456@domain or the bare number), tax code or VAT number.
@@ -22,7 +27,7 @@ pub enum HolderCommand {
 }
 
 pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
-    let HolderCommand::Show { query } = command;
+    let (HolderCommand::Show { query } | HolderCommand::Search { query }) = command;
     if query.trim().is_empty() {
         return Err(Failure::Usage(
             "give a holder id, login id, tax code or VAT number".into(),
@@ -47,6 +52,29 @@ pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
     let domain = &service.config().login_domain;
     if cli.json {
         return output::json(&found.iter().map(|o| to_json(o, domain)).collect::<Vec<_>>());
+    }
+    if matches!(command, HolderCommand::Search { .. }) {
+        let rows: Vec<Vec<String>> = found
+            .iter()
+            .map(|o| {
+                let h = &o.holder;
+                vec![
+                    h.id().to_string(),
+                    h.subject_kind().code().to_owned(),
+                    h.display_name(),
+                    h.tax_code()
+                        .map(|t| t.as_str().to_owned())
+                        .unwrap_or_default(),
+                    h.contacts().email.to_string(),
+                    o.logins.len().to_string(),
+                ]
+            })
+            .collect();
+        output::table(
+            &["HOLDER", "KIND", "NAME", "TAX CODE", "EMAIL", "LOGINS"],
+            &rows,
+        );
+        return Ok(());
     }
     for (i, o) in found.iter().enumerate() {
         if i > 0 {

@@ -3,4 +3,5 @@
 pub mod db;
 pub mod holder;
 pub mod identity;
+pub mod login;
 pub mod outbox;

@@ -1,7 +1,7 @@
 //! Read-only look-ups for operators and the customer area.
 
 use identity_core::identity::DigitalIdentity;
-use identity_core::{Holder, HolderId, Login, LoginId, TaxCode, VatNumber};
+use identity_core::{EmailAddress, Holder, HolderId, Login, LoginId, TaxCode, VatNumber};
 
 use crate::ports::StoreError;
 use crate::service::Service;
@@ -31,8 +31,8 @@ impl Service {
         })
     }
 
-    /// Finds holders by holder id, login id (or bare login number), tax code or VAT
-    /// number, whichever `query` parses as.
+    /// Finds holders by holder id, login id (or bare login number), tax code, VAT
+    /// number or reference email, whichever `query` parses as.
     pub async fn find_holders(&self, query: &str) -> Result<Vec<HolderId>, StoreError> {
         let q = query.trim();
         if let Ok(id) = q.parse::<HolderId>() {
@@ -54,6 +54,12 @@ impl Service {
         }
         if let Ok(vat) = VatNumber::parse(q) {
             tx.holders_by_fiscal_code(vat.as_str(), true)
+                .await?
+                .iter()
+                .for_each(|h| add(h.id()));
+        }
+        if let Ok(email) = EmailAddress::parse(q) {
+            tx.holders_by_email(&email.normalized())
                 .await?
                 .iter()
                 .for_each(|h| add(h.id()));

@@ -1,0 +1,47 @@
+//! `login disable|enable`.
+
+use clap::Subcommand;
+use identity_core::i18n::Lang;
+use identity_core::{Localized, LoginId};
+use serde_json::json;
+
+use crate::{Cli, Failure, context, output};
+
+/// Login commands.
+#[derive(Debug, Subcommand)]
+pub enum LoginCommand {
+    /// Disable a login (its sessions end at once).
+    Disable {
+        /// Login id (123456@domain) or the bare number.
+        login: String,
+    },
+    /// Enable a disabled login.
+    Enable {
+        /// Login id (123456@domain) or the bare number.
+        login: String,
+    },
+}
+
+pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
+    let operator = context::operator(cli)?;
+    let settings = context::settings(cli)?;
+    let (LoginCommand::Disable { login } | LoginCommand::Enable { login }) = command;
+    let id = LoginId::parse(login, &settings.login_domain)
+        .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
+    let service = context::service(cli).await?;
+    let (result, state) = match command {
+        LoginCommand::Disable { .. } => (
+            service.disable_login(id.number(), &operator).await,
+            "disabled",
+        ),
+        LoginCommand::Enable { .. } => {
+            (service.enable_login(id.number(), &operator).await, "active")
+        }
+    };
+    result.map_err(|e| Failure::Refused(e.message(Lang::En)))?;
+    if cli.json {
+        return output::json(&json!({ "login": id.to_string(), "status": state }));
+    }
+    println!("login {id} is now {state}");
+    Ok(())
+}
