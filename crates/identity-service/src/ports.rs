@@ -48,6 +48,11 @@ pub trait Store: Send + Sync + 'static {
     /// locked by the `*_for_update` reads.
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
 
+    /// Begins a transaction for reading only: on SQLite it does not take the write
+    /// lock, so page views and look-ups never queue behind writers or each other.
+    /// Writing through it is a bug (SQLite may refuse it as busy).
+    async fn begin_read(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+
     /// Checks the database answers (for `/readyz` and `healthcheck`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -157,6 +157,14 @@ impl Store for SqlStore {
         }))
     }
 
+    async fn begin_read(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        let tx = self.pool.begin().await.map_err(error::db)?;
+        Ok(Box::new(tx::SqlTx {
+            tx,
+            backend: self.backend,
+        }))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.pool
             .execute("SELECT 1")

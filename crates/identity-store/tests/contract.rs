@@ -34,6 +34,7 @@ contract_tests!(
     sessions_live_expire_and_end,
     an_identity_that_stops_being_usable_ends_its_selfcare_sessions,
     logins_are_disabled_by_their_rules,
+    reads_do_not_wait_for_writers,
 );
 
 async fn register_mario(h: &Harness) -> (HolderId, LoginNumber) {
@@ -860,5 +861,36 @@ async fn logins_are_disabled_by_their_rules(h: Harness) {
             format!("holder:{}", who.holder_id),
             "operator:op1".to_owned()
         ]
+    );
+}
+
+async fn reads_do_not_wait_for_writers(h: Harness) {
+    let (holder_id, _) = register_mario(&h).await;
+    // A writer holds its transaction open (on SQLite: the database write lock)...
+    let mut writer = h.store.begin().await.unwrap();
+    let mut holder = writer.holder(holder_id).await.unwrap();
+    holder.change_email(EmailAddress::parse("nuovo@example.it").unwrap());
+    writer.update_holder_contacts(&holder).await.unwrap();
+    // ...and a reader still gets in at once, seeing the last committed data.
+    let mut reader = tokio::time::timeout(std::time::Duration::from_secs(2), h.store.begin_read())
+        .await
+        .expect("a read transaction does not wait for the writer")
+        .unwrap();
+    assert_eq!(
+        reader
+            .holder(holder_id)
+            .await
+            .unwrap()
+            .contacts()
+            .email
+            .to_string(),
+        "mario.rossi@example.it"
+    );
+    drop(reader);
+    writer.commit().await.unwrap();
+    let overview = h.service.holder_overview(holder_id).await.unwrap();
+    assert_eq!(
+        overview.holder.contacts().email.to_string(),
+        "nuovo@example.it"
     );
 }

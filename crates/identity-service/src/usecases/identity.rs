@@ -245,7 +245,7 @@ impl Service {
         &self,
         holder_id: HolderId,
     ) -> Result<Vec<DigitalIdentity>, IdentityError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let list = tx.identities_of(holder_id).await?;
         drop(tx);
         Ok(list)

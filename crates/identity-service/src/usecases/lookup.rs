@@ -20,7 +20,7 @@ pub struct HolderOverview {
 impl Service {
     /// Everything about one holder. `NotFound` if there is none.
     pub async fn holder_overview(&self, id: HolderId) -> Result<HolderOverview, StoreError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let holder = tx.holder(id).await?;
         let logins = tx.logins_of(id).await?;
         let identities = tx.identities_of(id).await?;
@@ -38,7 +38,7 @@ impl Service {
         if let Ok(id) = q.parse::<HolderId>() {
             return Ok(vec![id]);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let mut found: Vec<HolderId> = Vec::new();
         let mut add = |id: HolderId| {
             if !found.contains(&id) {

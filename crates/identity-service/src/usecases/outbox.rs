@@ -15,7 +15,7 @@ impl Service {
         status: Option<OutboxStatus>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         tx.outbox(status, limit).await
     }
 

@@ -96,23 +96,28 @@ impl Service {
     pub async fn session(&self, token: &SessionToken) -> Result<Option<Session>, StoreError> {
         let now = self.clock.now();
         let hash = token.hash();
-        let mut tx = self.store.begin().await?;
-        let mut session = match tx.session_by_token_hash(&hash).await {
+        // Read without the write lock: this runs on every page view.
+        let mut read = self.store.begin_read().await?;
+        let found = read.session_by_token_hash(&hash).await;
+        drop(read);
+        let mut session = match found {
             Ok(s) => s,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if !session.is_live(&self.config.session_policy, now) {
-            tx.delete_session_by_token_hash(&hash).await?;
-            tx.commit().await?;
-            return Ok(None);
+        let live = session.is_live(&self.config.session_policy, now);
+        if live && now - session.last_seen_at < TOUCH_EVERY {
+            return Ok(Some(session));
         }
-        if now - session.last_seen_at >= TOUCH_EVERY {
+        let mut tx = self.store.begin().await?;
+        if live {
             tx.touch_session(&hash, now).await?;
-            tx.commit().await?;
             session.last_seen_at = now;
+        } else {
+            tx.delete_session_by_token_hash(&hash).await?;
         }
-        Ok(Some(session))
+        tx.commit().await?;
+        Ok(live.then_some(session))
     }
 
     /// Signs out: ends the session of `token` on the server.
@@ -139,7 +144,7 @@ impl Service {
 
     /// The holder's sessions, newest first.
     pub async fn sessions_of(&self, holder: HolderId) -> Result<Vec<Session>, StoreError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         tx.sessions_of(holder).await
     }
 
