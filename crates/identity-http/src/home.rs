@@ -29,6 +29,7 @@ h1 { margin: 0; font-size: 1.5rem; }
 <main>
 <p>Servizio di registrazione e gestione dell'identità digitale.</p>
 <p lang="en">Digital identity registration and management service.</p>
+<p><a href="/account">Area clienti</a> · <a href="/account" lang="en">Customer area</a></p>
 </main>
 </body>
 </html>

@@ -5,9 +5,13 @@
 //! selfcare panel, JSON API and OpenID Connect endpoints are added here, one router
 //! per feature, merged in [`app`].
 
+mod account;
+mod assets;
 mod headers;
 mod health;
 mod home;
+mod texts;
+mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,12 +29,22 @@ pub struct AppState {
     pub public_url: String,
 }
 
+impl AppState {
+    /// Whether the site is served over https (cookies get `Secure`, responses HSTS).
+    #[must_use]
+    pub fn secure(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 /// The whole application: every feature's router merged in one place, behind the
 /// security headers (HSTS too when the public URL is https).
 pub fn app(state: AppState) -> Router {
     let https = state.public_url.starts_with("https://");
     let router = Router::new()
         .merge(home::router())
+        .merge(assets::router())
+        .merge(account::router())
         .merge(health::router())
         .with_state(state);
     headers::secure(router, https)

@@ -1,0 +1,52 @@
+//! The stylesheet and the language switch.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::cookie::{CookieJar, SameSite};
+use identity_core::Lang;
+
+use crate::AppState;
+use crate::web::{LANG_COOKIE, cookie, safe_path, see_other};
+
+const STYLE: &str = include_str!("../static/style.css");
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/style.css", get(style))
+        .route("/lang/{code}", get(switch_language))
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Remembers the chosen language in a cookie and goes back to the page.
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(back): Query<Back>,
+    jar: CookieJar,
+) -> Response {
+    let lang = Lang::from_tag(&code).unwrap_or_default();
+    let jar = jar.add(cookie(
+        LANG_COOKIE,
+        lang.code().to_owned(),
+        state.secure(),
+        SameSite::Lax,
+    ));
+    (jar, see_other(safe_path(back.back.as_deref()))).into_response()
+}
