@@ -19,6 +19,7 @@ pub mod login;
 pub mod password_policy;
 pub mod records;
 pub mod session;
+pub mod subject_kind;
 pub mod values;
 
 pub use credentials::{

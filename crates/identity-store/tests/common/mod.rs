@@ -201,3 +201,30 @@ pub fn prepared_registration(
         password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
     }
 }
+
+/// Registers Mario (the usual test person); his holder id and login number.
+pub async fn register_mario(h: &Harness) -> (identity_core::HolderId, identity_core::LoginNumber) {
+    let r = h
+        .service
+        .register(person_registration("mario.rossi@example.it"))
+        .await
+        .unwrap();
+    (r.holder_id, r.login_id.number())
+}
+
+/// An in-person proofing with an identity card valid until 2031.
+pub fn proofing(h: &Harness) -> identity_core::identity::Proofing {
+    use identity_core::identity::{DocumentKind, IdentityDocument, Proofing, ProofingMethod};
+    Proofing {
+        method: ProofingMethod::InPerson,
+        document: IdentityDocument::new(
+            DocumentKind::IdentityCard,
+            "CA12345AB",
+            "Comune di Roma",
+            NaiveDate::from_ymd_opt(2031, 5, 1).unwrap(),
+            identity_core::calendar::rome_date(h.service.now()),
+        )
+        .unwrap(),
+        evidence_ref: "sportello-42/2026".into(),
+    }
+}
