@@ -56,8 +56,6 @@ pub struct Texts {
     pub status_disabled: &'static str,
     /// The form was stale or forged.
     pub invalid_form: &'static str,
-    /// The password expired and must be changed.
-    pub password_expired: &'static str,
     /// The field is required.
     pub required: &'static str,
 }
@@ -88,7 +86,6 @@ const IT: Texts = Texts {
     status_active: "attiva",
     status_disabled: "disattivata",
     invalid_form: "Il modulo è scaduto: riprova.",
-    password_expired: "La password è scaduta: devi cambiarla prima di proseguire.",
     required: "Campo obbligatorio.",
 };
 
@@ -118,7 +115,6 @@ const EN: Texts = Texts {
     status_active: "active",
     status_disabled: "disabled",
     invalid_form: "The form expired: please try again.",
-    password_expired: "Your password has expired: change it before going on.",
     required: "This field is required.",
 };
 
