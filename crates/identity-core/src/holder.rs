@@ -398,6 +398,21 @@ impl Address {
     }
 }
 
+impl fmt::Display for Address {
+    /// One line, as on an envelope: `Via Roma 1, 00184 Roma (RM), Italia`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, ", self.street)?;
+        if let Some(cap) = &self.postal_code {
+            write!(f, "{cap} ")?;
+        }
+        write!(
+            f,
+            "{} ({}), {}",
+            self.municipality, self.province, self.country
+        )
+    }
+}
+
 pub(crate) fn ser_display<T: fmt::Display, S: serde::Serializer>(
     v: &T,
     s: S,

@@ -59,6 +59,10 @@ fn a_person_is_normalised_and_exposes_its_identity() {
     assert_eq!(h.tax_code().unwrap().as_str(), "RSSMRA85T10A562S");
     assert!(h.vat_number().is_none());
     assert_eq!(h.address().street, "Via Roma 1");
+    assert_eq!(
+        h.address().to_string(),
+        "Via Roma 1, 00184 Roma (RM), Italia"
+    );
 }
 
 #[test]

@@ -201,12 +201,6 @@ async fn account(State(state): State<AppState>, jar: CookieJar, headers: HeaderM
         }
     };
     let h = &overview.holder;
-    let a = h.address();
-    let cap = a
-        .postal_code
-        .as_ref()
-        .map(|c| format!("{c} "))
-        .unwrap_or_default();
     let domain = &state.service.config().login_domain;
     let (jar, csrf) = csrf_token(jar, state.secure());
     let body = AccountPage {
@@ -219,10 +213,7 @@ async fn account(State(state): State<AppState>, jar: CookieJar, headers: HeaderM
         vat_number: h.vat_number().map(|v| v.as_str().to_owned()),
         email: h.contacts().email.to_string(),
         phone: h.contacts().phone.to_string(),
-        address: format!(
-            "{}, {cap}{} ({}), {}",
-            a.street, a.municipality, a.province, a.country
-        ),
+        address: h.address().to_string(),
         logins: overview
             .logins
             .iter()

@@ -7,10 +7,8 @@
 #[path = "../../identity-store/tests/common/mod.rs"]
 mod common;
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use identity_mail::{
@@ -68,14 +66,6 @@ fn aiosmtpd_available() -> bool {
     ok
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start_smtp(port: u16, maildir: std::path::PathBuf) -> SmtpServer {
     let child = Command::new("python3")
         .args([
@@ -92,14 +82,7 @@ async fn start_smtp(port: u16, maildir: std::path::PathBuf) -> SmtpServer {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < StdDuration::from_secs(20),
-            "aiosmtpd did not start"
-        );
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
+    common::wait_for_port(port, "aiosmtpd").await;
     SmtpServer { child, maildir }
 }
 
@@ -114,7 +97,7 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
         .register(common::person_registration("mario.rossi@example.it"))
         .await
         .unwrap();
-    let port = free_port();
+    let port = common::free_port();
     let smtp = SmtpTransport::new(from(), "127.0.0.1", port, SmtpSecurity::None, None).unwrap();
     let delivery = Delivery::new(h.store.clone(), Arc::new(smtp), h.clock.clone());
 

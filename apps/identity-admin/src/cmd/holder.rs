@@ -167,19 +167,7 @@ fn print_overview(o: &HolderOverview, domain: &str) {
             format!("{} in {place} ({code})", person.birth_date()),
         ));
     }
-    let a = h.address();
-    let cap = a
-        .postal_code
-        .as_ref()
-        .map(|c| format!("{c} "))
-        .unwrap_or_default();
-    rows.push((
-        "Address",
-        format!(
-            "{}, {cap}{} ({}), {}",
-            a.street, a.municipality, a.province, a.country
-        ),
-    ));
+    rows.push(("Address", h.address().to_string()));
     rows.push(("Email", h.contacts().email.to_string()));
     rows.push(("Phone", h.contacts().phone.to_string()));
     rows.push(("Registered", rome(h.created_at())));

@@ -228,3 +228,25 @@ pub fn proofing(h: &Harness) -> identity_core::identity::Proofing {
         evidence_ref: "sportello-42/2026".into(),
     }
 }
+
+/// Waits (up to 20 s) until something listens on `127.0.0.1:port`; for test
+/// servers started as child processes (an SMTP server, chromedriver).
+pub async fn wait_for_port(port: u16, what: &str) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{what} did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A free TCP port on loopback (free when asked; the caller binds it soon after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
