@@ -226,6 +226,8 @@ pub struct SessionFilter {
     pub id: Option<Uuid>,
     /// Only sessions of this area.
     pub area: Option<SessionArea>,
+    /// Only sessions opened with this login.
+    pub login: Option<LoginNumber>,
 }
 
 /// The source of the current time, injected so tests can move through years.

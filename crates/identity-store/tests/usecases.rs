@@ -457,11 +457,31 @@ async fn logins_are_disabled_by_their_rules(h: Harness) {
         h.service.disable_login(first, &stranger).await,
         Err(LoginChangeError::NotFound)
     ));
+    // A session of the other login, which must outlive the first one's.
+    let via_second = identity_service::usecases::sign_in::SignedIn {
+        login: second.clone(),
+        ..who.clone()
+    };
+    let (other_token, _) = h
+        .service
+        .open_session(
+            &via_second,
+            SessionArea::Customer,
+            CredentialLevel::L1,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
     h.service.disable_login(first, &me).await.unwrap();
     assert_eq!(
         h.service.session(&token).await.unwrap(),
         None,
         "the disabled login's session ended"
+    );
+    assert!(
+        h.service.session(&other_token).await.unwrap().is_some(),
+        "only that login's sessions end"
     );
     let id = identity_core::LoginId::new(first, "test.example.it");
     assert!(matches!(

@@ -171,8 +171,8 @@ impl Service {
             IdentityState::Suspended { .. } | IdentityState::Revoked { .. }
         ) {
             let filter = SessionFilter {
-                id: None,
                 area: Some(SessionArea::Selfcare),
+                ..SessionFilter::default()
             };
             tx.delete_sessions(identity.holder_id(), &filter).await?;
         }

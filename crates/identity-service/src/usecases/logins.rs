@@ -5,7 +5,7 @@
 use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::Actor;
 use identity_core::login::LoginError;
-use identity_core::{HolderId, LoginNumber, LoginStatus};
+use identity_core::{LoginNumber, LoginStatus};
 use serde_json::json;
 
 use crate::ports::{SessionFilter, StoreError};
@@ -76,7 +76,11 @@ impl Service {
             Actor::Operator(_) | Actor::System(_) => login.disable_by_operator()?,
         }
         tx.set_login_status(number, LoginStatus::Disabled).await?;
-        end_login_sessions(tx.as_mut(), holder, number).await?;
+        let sessions = SessionFilter {
+            login: Some(number),
+            ..SessionFilter::default()
+        };
+        tx.delete_sessions(holder, &sessions).await?;
         let details = json!({ "login": number.get() });
         audit(
             tx.as_mut(),
@@ -115,25 +119,4 @@ impl Service {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Ends the sessions opened with one login of a holder.
-async fn end_login_sessions(
-    tx: &mut dyn crate::ports::StoreTx,
-    holder: HolderId,
-    number: LoginNumber,
-) -> Result<(), StoreError> {
-    for s in tx.sessions_of(holder).await? {
-        if s.login == number {
-            tx.delete_sessions(
-                holder,
-                &SessionFilter {
-                    id: Some(s.id),
-                    area: None,
-                },
-            )
-            .await?;
-        }
-    }
-    Ok(())
 }

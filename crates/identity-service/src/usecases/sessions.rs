@@ -158,7 +158,7 @@ impl Service {
                 holder,
                 &SessionFilter {
                     id: Some(id),
-                    area: None,
+                    ..SessionFilter::default()
                 },
             )
             .await?;
