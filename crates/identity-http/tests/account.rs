@@ -5,13 +5,14 @@
 
 #[path = "../../identity-store/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use identity_http::AppState;
+use support::TestServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// A minimal browser: keeps cookies, sends forms, does not follow redirects.
 struct Browser {
@@ -103,23 +104,10 @@ fn csrf_of(page: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_see_the_account_and_sign_out() {
     let h = common::sqlite().await;
-    let registered = h
-        .service
-        .register(common::person_registration("mario.rossi@example.it"))
-        .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        service: h.service.clone(),
-        public_url: format!("http://localhost:{}", addr.port()),
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(identity_http::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser {
-        addr,
+        addr: server.addr,
         cookies: BTreeMap::new(),
     };
 
@@ -225,6 +213,5 @@ async fn sign_in_see_the_account_and_sign_out() {
     b.cookies.insert("sid".into(), sid);
     assert_eq!(b.send("GET", "/account", &[]).await.status, 303);
 
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

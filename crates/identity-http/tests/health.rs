@@ -2,13 +2,13 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Arc;
+#[path = "../../identity-store/tests/common/mod.rs"]
+mod common;
+mod support;
 
-use identity_http::AppState;
-use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig, SystemClock};
-use identity_store::{ConnectOptions, SqlStore};
+use support::TestServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// Status and the whole response (headers and body).
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
@@ -24,28 +24,9 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn serves_home_and_health_on_a_free_port() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/identity.db", dir.path().display());
-    let store = SqlStore::connect(&url, &ConnectOptions::default())
-        .await
-        .unwrap();
-    let hasher = PasswordHasher::new(HashCost::cheap_for_tests(), 1).unwrap();
-    let service = Service::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        hasher,
-        ServiceConfig::default(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        service,
-        public_url: format!("http://localhost:{}", addr.port()),
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(identity_http::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let h = common::sqlite().await;
+    let server = TestServer::start(h.service.clone()).await;
+    let addr = server.addr;
 
     let (status, body) = get(addr, "/healthz").await;
     assert_eq!(status, 200);
@@ -72,6 +53,5 @@ async fn serves_home_and_health_on_a_free_port() {
     let (status, _) = get(addr, "/no-such-page").await;
     assert_eq!(status, 404);
 
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

@@ -92,11 +92,7 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
         return;
     }
     let h = common::sqlite().await;
-    let registered = h
-        .service
-        .register(common::person_registration("mario.rossi@example.it"))
-        .await
-        .unwrap();
+    let registered = common::registered_mario(&h).await;
     let port = common::free_port();
     let smtp = SmtpTransport::new(from(), "127.0.0.1", port, SmtpSecurity::None, None).unwrap();
     let delivery = Delivery::new(h.store.clone(), Arc::new(smtp), h.clock.clone());

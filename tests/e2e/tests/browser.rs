@@ -5,12 +5,14 @@
 
 #[path = "../../../crates/identity-store/tests/common/mod.rs"]
 mod common;
+#[path = "../../../crates/identity-http/tests/support/mod.rs"]
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
-use identity_http::AppState;
+use support::TestServer;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -71,6 +73,22 @@ async fn wait_for_page(browser: &fantoccini::Client, url_suffix: &str, heading: 
     }
 }
 
+/// Types `text` into the input with id `id`.
+async fn type_into(browser: &fantoccini::Client, id: &str, text: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `locator` finds.
+async fn click(browser: &fantoccini::Client, locator: Locator<'_>) {
+    browser.find(locator).await.unwrap().click().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_to_the_customer_area_and_out_in_chromium() {
     if !browser_available() {
@@ -78,22 +96,9 @@ async fn sign_in_to_the_customer_area_and_out_in_chromium() {
     }
     // The real server on a random port.
     let h = common::sqlite().await;
-    let registered = h
-        .service
-        .register(common::person_registration("mario.rossi@example.it"))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://localhost:{port}");
-    let state = AppState {
-        service: h.service.clone(),
-        public_url: base.clone(),
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(identity_http::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let base = server.base.clone();
 
     let (_driver, driver_port) = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
@@ -133,27 +138,9 @@ async fn sign_in_to_the_customer_area_and_out_in_chromium() {
     wait_for_page(&browser, "/account/sign-in", "Accedi all'area clienti").await;
     // A wrong password shows the message beside the form, the login id kept.
     let login = registered.login_id.to_string();
-    browser
-        .find(Locator::Id("login_id"))
-        .await
-        .unwrap()
-        .send_keys(&login)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("Sbagliata!99x")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "login_id", &login).await;
+    type_into(&browser, "password", "Sbagliata!99x").await;
+    click(&browser, Locator::Css("button[type=submit]")).await;
     let alert = browser
         .wait()
         .at_most(Duration::from_secs(10))
@@ -173,47 +160,26 @@ async fn sign_in_to_the_customer_area_and_out_in_chromium() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some(login.as_str()));
     // The right password opens the customer area.
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(common::PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "password", common::PASSWORD).await;
+    click(&browser, Locator::Css("button[type=submit]")).await;
     wait_for_page(&browser, "/account", "Area clienti").await;
     let page = browser.source().await.unwrap();
     assert!(
         page.contains("Mario Rossi") && page.contains("RSSMRA85T10A562S") && page.contains(&login)
     );
     // The language switch.
-    browser
-        .find(Locator::LinkText("English"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, Locator::LinkText("English")).await;
     wait_for_page(&browser, "/account", "Customer area").await;
     // Sign out: back to the sign-in form, and the account is closed to us.
-    browser
-        .find(Locator::Css("form[action='/account/sign-out'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::Css("form[action='/account/sign-out'] button"),
+    )
+    .await;
     wait_for_page(&browser, "/account/sign-in", "Sign in to the customer area").await;
     browser.goto(&format!("{base}/account")).await.unwrap();
     wait_for_page(&browser, "/account/sign-in", "Sign in to the customer area").await;
 
     browser.close().await.unwrap();
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

@@ -204,12 +204,16 @@ pub fn prepared_registration(
 
 /// Registers Mario (the usual test person); his holder id and login number.
 pub async fn register_mario(h: &Harness) -> (identity_core::HolderId, identity_core::LoginNumber) {
-    let r = h
-        .service
+    let r = registered_mario(h).await;
+    (r.holder_id, r.login_id.number())
+}
+
+/// Registers Mario with `mario.rossi@example.it`; the whole result.
+pub async fn registered_mario(h: &Harness) -> identity_service::usecases::register::Registered {
+    h.service
         .register(person_registration("mario.rossi@example.it"))
         .await
-        .unwrap();
-    (r.holder_id, r.login_id.number())
+        .unwrap()
 }
 
 /// An in-person proofing with an identity card valid until 2031.
