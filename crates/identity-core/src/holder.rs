@@ -3,17 +3,14 @@
 //! types: a company cannot exist without its name and a VAT number or 11-digit
 //! tax code, and a person cannot exist without names and a 16-character tax code.
 
-use std::fmt;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use crate::address::Address;
 use crate::i18n::{Lang, Localized, pick};
 use crate::ids::HolderId;
 pub use crate::subject_kind::SubjectKind;
 use crate::values::email::EmailAddress;
 use crate::values::phone::PhoneNumber;
-use crate::values::postal_code::PostalCode;
-use crate::values::province::ProvinceCode;
 use crate::values::tax_code::{PersonalTaxCode, Sex, TaxCode};
 use crate::values::vat_number::VatNumber;
 
@@ -339,97 +336,6 @@ pub enum HolderKind {
     Company(CompanyHolder),
 }
 
-/// A postal address (residence for people, registered office for bodies).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Address {
-    /// Street and number.
-    pub street: String,
-    /// CAP; absent abroad.
-    #[serde(serialize_with = "crate::holder::ser_display_opt")]
-    pub postal_code: Option<PostalCode>,
-    /// Municipality (or foreign town).
-    pub municipality: String,
-    /// Province code, `EE` abroad.
-    #[serde(serialize_with = "crate::holder::ser_display")]
-    pub province: ProvinceCode,
-    /// Country name; `Italia` at home.
-    pub country: String,
-}
-
-impl Address {
-    /// Builds an address; an Italian address needs a CAP.
-    pub fn new(
-        street: &str,
-        postal_code: Option<PostalCode>,
-        municipality: &str,
-        province: ProvinceCode,
-        country: &str,
-    ) -> Result<Address, HolderError> {
-        let street = street.split_whitespace().collect::<Vec<_>>().join(" ");
-        let municipality = municipality
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if street.is_empty() {
-            return Err(HolderError::Required("street"));
-        }
-        if municipality.is_empty() {
-            return Err(HolderError::Required("municipality"));
-        }
-        if !province.is_abroad() && postal_code.is_none() {
-            return Err(HolderError::Required("postal_code"));
-        }
-        let country = if province.is_abroad() {
-            let c = country.trim();
-            if c.is_empty() {
-                return Err(HolderError::Required("country"));
-            }
-            c.to_owned()
-        } else {
-            "Italia".to_owned()
-        };
-        Ok(Address {
-            street,
-            postal_code,
-            municipality,
-            province,
-            country,
-        })
-    }
-}
-
-impl fmt::Display for Address {
-    /// One line, as on an envelope: `Via Roma 1, 00184 Roma (RM), Italia`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, ", self.street)?;
-        if let Some(cap) = &self.postal_code {
-            write!(f, "{cap} ")?;
-        }
-        write!(
-            f,
-            "{} ({}), {}",
-            self.municipality, self.province, self.country
-        )
-    }
-}
-
-pub(crate) fn ser_display<T: fmt::Display, S: serde::Serializer>(
-    v: &T,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
-pub(crate) fn ser_display_opt<T: fmt::Display, S: serde::Serializer>(
-    v: &Option<T>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(v),
-        None => s.serialize_none(),
-    }
-}
-
 /// The holder's contact data: the reference email (recovery channel), phone and PEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contacts {
@@ -485,6 +391,7 @@ pub struct Holder {
     contacts: Contacts,
     lang: Lang,
     created_at: DateTime<Utc>,
+    email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl Holder {
@@ -505,7 +412,40 @@ impl Holder {
             contacts,
             lang,
             created_at,
+            email_verified_at: None,
         }
+    }
+
+    /// The same holder with its reference email verified at `at` (or not, with
+    /// `None`): for storage adapters restoring a holder.
+    #[must_use]
+    pub fn with_email_verified_at(mut self, at: Option<DateTime<Utc>>) -> Holder {
+        self.email_verified_at = at;
+        self
+    }
+
+    /// When the reference email was proven to reach the holder; `None` until then.
+    #[must_use]
+    pub fn email_verified_at(&self) -> Option<DateTime<Utc>> {
+        self.email_verified_at
+    }
+
+    /// Whether the reference email was proven to reach the holder. Until it is,
+    /// the holder's logins can only see their own data and resend the verification.
+    #[must_use]
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+
+    /// Records that the reference email reached the holder (a verification code
+    /// sent to it came back).
+    pub fn mark_email_verified(&mut self, at: DateTime<Utc>) {
+        self.email_verified_at = Some(at);
+    }
+
+    /// Replaces the identity data: only through an approved correction request.
+    pub(crate) fn replace_identity(&mut self, kind: HolderKind) {
+        self.kind = kind;
     }
 
     /// The holder's id.

@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
+use crate::values::postal_code::PostalCode;
+use crate::values::province::ProvinceCode;
 use crate::values::tax_code::PersonalTaxCode;
 
 fn mario() -> PersonIdentity {

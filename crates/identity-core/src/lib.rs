@@ -9,7 +9,10 @@
 //! can drive through years of simulated time. Adapters (storage, mail, HTTP) and the
 //! use cases live in other crates and depend on this one, never the other way round.
 
+pub mod address;
 pub mod calendar;
+pub mod consent;
+pub mod correction;
 pub mod credentials;
 pub mod holder;
 pub mod i18n;
@@ -22,6 +25,8 @@ pub mod session;
 pub mod subject_kind;
 pub mod values;
 
+pub use consent::{ConsentDecision, ConsentKind};
+pub use correction::{CorrectableField, CorrectionError, CorrectionRequest, CorrectionState};
 pub use credentials::{
     CredentialLevel, CredentialLevels, EmergencyCode, LevelState, TotpSecret, TotpState,
 };
@@ -34,12 +39,13 @@ pub use identity::{
     Actor, DigitalIdentity, IdentityEvent, IdentityState, RevocationCause, SuspensionReason,
     TransitionError,
 };
+pub use ids::{CorrectionId, OrderId};
 pub use ids::{HolderId, IdentityId, LoginNumber};
 pub use login::{Login, LoginStatus};
 pub use password_policy::{
     PasswordAge, PasswordContext, PasswordHistoryEntry, PasswordPolicy, PasswordViolation,
 };
-pub use records::{AccessOutcome, AccessRecord, CorrectionRequest, Order};
+pub use records::{AccessOutcome, AccessRecord, Order, OrderKind, OrderState};
 pub use session::{Session, SessionArea, SessionPolicy};
 pub use values::email::{EmailAddress, EmailError};
 pub use values::login_id::{LoginId, LoginIdError};

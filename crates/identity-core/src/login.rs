@@ -14,6 +14,9 @@ pub enum LoginStatus {
     Active,
     /// Disabled by the holder (an extra login) or by an operator.
     Disabled,
+    /// Deleted by the holder, or closed with the account: final. The number is
+    /// never handed out again.
+    Deleted,
 }
 
 impl LoginStatus {
@@ -23,6 +26,7 @@ impl LoginStatus {
         match self {
             LoginStatus::Active => "active",
             LoginStatus::Disabled => "disabled",
+            LoginStatus::Deleted => "deleted",
         }
     }
 
@@ -32,6 +36,7 @@ impl LoginStatus {
         match code {
             "active" => Some(LoginStatus::Active),
             "disabled" => Some(LoginStatus::Disabled),
+            "deleted" => Some(LoginStatus::Deleted),
             _ => None,
         }
     }
@@ -55,6 +60,9 @@ pub enum LoginError {
     /// The login already has the requested status.
     #[error("the login is already {0:?}")]
     AlreadyInStatus(LoginStatus),
+    /// A deleted login never comes back.
+    #[error("the login was deleted")]
+    Deleted,
 }
 
 impl Localized for LoginError {
@@ -74,6 +82,11 @@ impl Localized for LoginError {
                 lang,
                 "La login è già disattivata.".into(),
                 "The login is already disabled.".into(),
+            ),
+            LoginError::AlreadyInStatus(LoginStatus::Deleted) | LoginError::Deleted => pick(
+                lang,
+                "La login è stata cancellata.".into(),
+                "The login was deleted.".into(),
             ),
         }
     }
@@ -137,8 +150,8 @@ impl Login {
     /// the same holder are active: the holder must keep one. Operators bypass the
     /// rule with [`Login::disable_by_operator`].
     pub fn disable_by_holder(&mut self, other_active_logins: usize) -> Result<(), LoginError> {
-        if self.status == LoginStatus::Disabled {
-            return Err(LoginError::AlreadyInStatus(LoginStatus::Disabled));
+        if self.status != LoginStatus::Active {
+            return Err(LoginError::AlreadyInStatus(self.status));
         }
         if other_active_logins == 0 {
             return Err(LoginError::LastActiveLogin);
@@ -149,15 +162,37 @@ impl Login {
 
     /// Disables this login on an operator's decision.
     pub fn disable_by_operator(&mut self) -> Result<(), LoginError> {
-        if self.status == LoginStatus::Disabled {
-            return Err(LoginError::AlreadyInStatus(LoginStatus::Disabled));
+        if self.status != LoginStatus::Active {
+            return Err(LoginError::AlreadyInStatus(self.status));
         }
         self.status = LoginStatus::Disabled;
         Ok(())
     }
 
+    /// Deletes an extra login on the holder's request (seed: "Cancellazione
+    /// username"). `other_active_logins` as for [`Login::disable_by_holder`]: the
+    /// last active login goes only with the whole account.
+    pub fn delete_by_holder(&mut self, other_active_logins: usize) -> Result<(), LoginError> {
+        if self.status == LoginStatus::Deleted {
+            return Err(LoginError::Deleted);
+        }
+        if self.is_active() && other_active_logins == 0 {
+            return Err(LoginError::LastActiveLogin);
+        }
+        self.status = LoginStatus::Deleted;
+        Ok(())
+    }
+
+    /// Deletes the login as part of closing the whole account.
+    pub fn close(&mut self) {
+        self.status = LoginStatus::Deleted;
+    }
+
     /// Enables a disabled login.
     pub fn enable(&mut self) -> Result<(), LoginError> {
+        if self.status == LoginStatus::Deleted {
+            return Err(LoginError::Deleted);
+        }
         if self.status == LoginStatus::Active {
             return Err(LoginError::AlreadyInStatus(LoginStatus::Active));
         }
@@ -192,5 +227,19 @@ mod tests {
         l.enable().unwrap();
         l.disable_by_operator().unwrap();
         assert_eq!(l.status(), LoginStatus::Disabled);
+    }
+
+    #[test]
+    fn a_deleted_login_stays_deleted() {
+        let mut l = login();
+        assert_eq!(l.delete_by_holder(0), Err(LoginError::LastActiveLogin));
+        l.delete_by_holder(1).unwrap();
+        assert_eq!(l.enable(), Err(LoginError::Deleted));
+        assert_eq!(l.delete_by_holder(1), Err(LoginError::Deleted));
+        let mut disabled = login();
+        disabled.disable_by_operator().unwrap();
+        disabled
+            .delete_by_holder(0)
+            .expect("a disabled login is not the last active one");
     }
 }

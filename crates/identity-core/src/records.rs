@@ -1,11 +1,10 @@
-//! Records kept about a holder: access records (last accesses), correction
-//! requests for immutable data, and orders.
+//! Records kept about a holder: access records (last accesses) and orders.
 
 use chrono::{DateTime, Utc};
 
 use crate::credentials::CredentialLevel;
 use crate::i18n::{Lang, Localized, pick};
-use crate::ids::{CorrectionId, HolderId, IdentityId, OrderId};
+use crate::ids::{HolderId, IdentityId, OrderId};
 
 /// The outcome of a sign-in attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -64,160 +63,6 @@ pub struct AccessRecord {
     pub client_ip: Option<String>,
 }
 
-/// Where a correction request stands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum CorrectionState {
-    /// Waiting for an operator.
-    Open,
-    /// Approved and applied.
-    Approved {
-        /// Operator.
-        by: String,
-        /// When.
-        at: DateTime<Utc>,
-    },
-    /// Rejected.
-    Rejected {
-        /// Operator.
-        by: String,
-        /// When.
-        at: DateTime<Utc>,
-        /// Why (shown to the holder).
-        reason: String,
-    },
-}
-
-/// Which immutable field a correction request is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CorrectableField {
-    /// Given name.
-    GivenName,
-    /// Family name.
-    FamilyName,
-    /// Tax code.
-    TaxCode,
-    /// VAT number.
-    VatNumber,
-    /// Company name.
-    CompanyName,
-    /// Date of birth.
-    BirthDate,
-    /// Place of birth.
-    BirthPlace,
-}
-
-/// A request to fix a typo in an immutable holder field, decided by an operator.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CorrectionRequest {
-    /// Id.
-    pub id: CorrectionId,
-    /// The holder.
-    pub holder_id: HolderId,
-    /// Which field.
-    pub field: CorrectableField,
-    /// The value the holder says is right.
-    pub requested_value: String,
-    /// The holder's explanation.
-    pub reason: String,
-    /// When it was opened.
-    pub opened_at: DateTime<Utc>,
-    /// Where it stands.
-    pub state: CorrectionState,
-}
-
-/// An illegal decision on a correction request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CorrectionError {
-    /// Already approved or rejected.
-    #[error("the correction request was already decided")]
-    AlreadyDecided,
-    /// The reason or value is empty.
-    #[error("the field {0} is required")]
-    Required(&'static str),
-}
-
-impl Localized for CorrectionError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            CorrectionError::AlreadyDecided => pick(
-                lang,
-                "La richiesta di rettifica è già stata decisa.".into(),
-                "The correction request was already decided.".into(),
-            ),
-            CorrectionError::Required(_) => pick(
-                lang,
-                "Campo obbligatorio.".into(),
-                "This field is required.".into(),
-            ),
-        }
-    }
-}
-
-impl CorrectionRequest {
-    /// Opens a request.
-    pub fn open(
-        id: CorrectionId,
-        holder_id: HolderId,
-        field: CorrectableField,
-        requested_value: &str,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<CorrectionRequest, CorrectionError> {
-        let requested_value = requested_value.trim();
-        let reason = reason.trim();
-        if requested_value.is_empty() {
-            return Err(CorrectionError::Required("requested_value"));
-        }
-        if reason.is_empty() {
-            return Err(CorrectionError::Required("reason"));
-        }
-        Ok(CorrectionRequest {
-            id,
-            holder_id,
-            field,
-            requested_value: requested_value.to_owned(),
-            reason: reason.to_owned(),
-            opened_at: now,
-            state: CorrectionState::Open,
-        })
-    }
-
-    /// Approves an open request.
-    pub fn approve(&mut self, operator: &str, now: DateTime<Utc>) -> Result<(), CorrectionError> {
-        if self.state != CorrectionState::Open {
-            return Err(CorrectionError::AlreadyDecided);
-        }
-        self.state = CorrectionState::Approved {
-            by: operator.to_owned(),
-            at: now,
-        };
-        Ok(())
-    }
-
-    /// Rejects an open request with a reason for the holder.
-    pub fn reject(
-        &mut self,
-        operator: &str,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), CorrectionError> {
-        if self.state != CorrectionState::Open {
-            return Err(CorrectionError::AlreadyDecided);
-        }
-        if reason.trim().is_empty() {
-            return Err(CorrectionError::Required("reason"));
-        }
-        self.state = CorrectionState::Rejected {
-            by: operator.to_owned(),
-            at: now,
-            reason: reason.trim().to_owned(),
-        };
-        Ok(())
-    }
-}
-
 /// What an order is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -240,6 +85,93 @@ pub enum OrderState {
     Cancelled,
 }
 
+/// An illegal change of an order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    /// Completed and cancelled orders do not change any more.
+    #[error("the order is already completed or cancelled")]
+    Final,
+}
+
+impl Localized for OrderError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            OrderError::Final => pick(
+                lang,
+                "L'ordine è già concluso o annullato.".into(),
+                "The order is already completed or cancelled.".into(),
+            ),
+        }
+    }
+}
+
+impl OrderKind {
+    /// Stable storage code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderKind::DigitalIdentity => "digital_identity",
+            OrderKind::Renewal => "renewal",
+        }
+    }
+
+    /// Inverse of [`OrderKind::code`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<OrderKind> {
+        [OrderKind::DigitalIdentity, OrderKind::Renewal]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+
+    /// The name shown to the holder.
+    #[must_use]
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (OrderKind::DigitalIdentity, Lang::It) => "Identità digitale",
+            (OrderKind::DigitalIdentity, Lang::En) => "Digital identity",
+            (OrderKind::Renewal, Lang::It) => "Rinnovo",
+            (OrderKind::Renewal, Lang::En) => "Renewal",
+        }
+    }
+}
+
+impl OrderState {
+    /// Stable storage code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderState::Open => "open",
+            OrderState::Completed => "completed",
+            OrderState::Cancelled => "cancelled",
+        }
+    }
+
+    /// Inverse of [`OrderState::code`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<OrderState> {
+        [
+            OrderState::Open,
+            OrderState::Completed,
+            OrderState::Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+
+    /// The name shown to the holder.
+    #[must_use]
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (OrderState::Open, Lang::It) => "in lavorazione",
+            (OrderState::Open, Lang::En) => "in progress",
+            (OrderState::Completed, Lang::It) => "concluso",
+            (OrderState::Completed, Lang::En) => "completed",
+            (OrderState::Cancelled, Lang::It) => "annullato",
+            (OrderState::Cancelled, Lang::En) => "cancelled",
+        }
+    }
+}
+
 /// An order tied to a holder.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Order {
@@ -257,37 +189,11 @@ pub struct Order {
 
 impl Order {
     /// Moves to a new state; completed and cancelled orders are final.
-    pub fn set_state(&mut self, state: OrderState) -> Result<(), CorrectionError> {
+    pub fn set_state(&mut self, state: OrderState) -> Result<(), OrderError> {
         if self.state != OrderState::Open {
-            return Err(CorrectionError::AlreadyDecided);
+            return Err(OrderError::Final);
         }
         self.state = state;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_correction_is_decided_once() {
-        let now = DateTime::<Utc>::MIN_UTC;
-        let holder = HolderId::from_uuid(uuid::Uuid::nil());
-        let mut c = CorrectionRequest::open(
-            CorrectionId::from_uuid(uuid::Uuid::nil()),
-            holder,
-            CorrectableField::FamilyName,
-            "Rossi",
-            "typo at registration",
-            now,
-        )
-        .unwrap();
-        assert_eq!(
-            c.reject("op", " ", now),
-            Err(CorrectionError::Required("reason"))
-        );
-        c.approve("op", now).unwrap();
-        assert_eq!(c.approve("op", now), Err(CorrectionError::AlreadyDecided));
     }
 }

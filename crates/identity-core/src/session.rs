@@ -78,6 +78,9 @@ pub struct Session {
     pub client_ip: Option<String>,
     /// Browser at sign-in (`User-Agent`, shortened).
     pub user_agent: Option<String>,
+    /// The last time the holder re-entered its credentials in this session (sign-in
+    /// counts as one): changes of the recovery channels need a recent one.
+    pub reauthenticated_at: Option<DateTime<Utc>>,
 }
 
 impl Session {
@@ -86,6 +89,14 @@ impl Session {
     #[must_use]
     pub fn expires_at(&self, policy: &SessionPolicy) -> DateTime<Utc> {
         (self.last_seen_at + policy.idle).min(self.created_at + policy.absolute)
+    }
+
+    /// Whether the holder proved its credentials within `window` before `now`
+    /// (at sign-in or by re-entering them).
+    #[must_use]
+    pub fn recently_authenticated(&self, window: Duration, now: DateTime<Utc>) -> bool {
+        let last = self.reauthenticated_at.unwrap_or(self.created_at);
+        now - last < window
     }
 
     /// Whether the session is still usable at `now`.
@@ -114,6 +125,7 @@ mod tests {
             last_seen_at: t0,
             client_ip: None,
             user_agent: None,
+            reauthenticated_at: None,
         };
         let p = SessionPolicy::default();
         assert!(s.is_live(&p, t0 + Duration::minutes(29)));

@@ -9,6 +9,7 @@
 //! Adapters implement the ports: `identity-store` the [`ports::Store`], the apps a
 //! [`ports::Clock`]. Password hashing (argon2id) runs on the blocking pool.
 
+pub mod forms;
 pub mod passwords;
 pub mod ports;
 pub mod records;
@@ -17,5 +18,8 @@ pub mod usecases;
 
 pub use passwords::{HashCost, PasswordHasher};
 pub use ports::{Clock, ManualClock, Store, StoreError, StoreTx, SystemClock};
-pub use records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
+pub use records::{
+    ApiClient, ApiScope, AuditQuery, AuditRecord, CodePurpose, OneTimeCode, OutboxMessage,
+    OutboxStatus,
+};
 pub use service::{Service, ServiceConfig};

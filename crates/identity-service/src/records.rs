@@ -1,7 +1,7 @@
 //! Records the service writes beside domain changes: audit entries and queued mail.
 
 use chrono::{DateTime, Utc};
-use identity_core::{HolderId, Lang};
+use identity_core::{HolderId, Lang, LoginNumber};
 use uuid::Uuid;
 
 /// One append-only audit entry: who did what to whom, when, with details.
@@ -92,4 +92,130 @@ pub struct OutboxMessage {
     pub attempts: u32,
     /// The error of the last failed attempt.
     pub last_error: Option<String>,
+}
+
+/// What a single-use code sent by email proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    /// The reference email given at registration reaches the holder.
+    VerifyEmail,
+    /// A new reference email (the code's target) reaches the holder.
+    ChangeEmail,
+    /// The holder of the login may choose a new password.
+    ResetPassword,
+}
+
+impl CodePurpose {
+    /// Stable storage code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            CodePurpose::VerifyEmail => "verify_email",
+            CodePurpose::ChangeEmail => "change_email",
+            CodePurpose::ResetPassword => "reset_password",
+        }
+    }
+
+    /// Inverse of [`CodePurpose::code`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<CodePurpose> {
+        [
+            CodePurpose::VerifyEmail,
+            CodePurpose::ChangeEmail,
+            CodePurpose::ResetPassword,
+        ]
+        .into_iter()
+        .find(|p| p.code() == code)
+    }
+
+    /// How long a code of this purpose stays usable.
+    #[must_use]
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            CodePurpose::VerifyEmail | CodePurpose::ChangeEmail => chrono::Duration::hours(48),
+            CodePurpose::ResetPassword => chrono::Duration::minutes(30),
+        }
+    }
+}
+
+/// A single-use code sent by email, stored by the hash of its text only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeCode {
+    /// SHA-256 of the normalized code.
+    pub code_hash: String,
+    /// What it proves.
+    pub purpose: CodePurpose,
+    /// The holder it was sent to.
+    pub holder_id: HolderId,
+    /// The login a password reset is for.
+    pub login: Option<LoginNumber>,
+    /// The new address an email change is for.
+    pub target: Option<String>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// After this it is refused.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used; a used code is refused.
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl OneTimeCode {
+    /// Whether the code can still be used at `now` for `purpose`.
+    #[must_use]
+    pub fn usable(&self, purpose: CodePurpose, now: DateTime<Utc>) -> bool {
+        self.purpose == purpose && self.used_at.is_none() && now < self.expires_at
+    }
+}
+
+/// What an API client may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum ApiScope {
+    /// Read holders, their logins and correction requests.
+    #[serde(rename = "holders:read")]
+    HoldersRead,
+    /// Register holders, create logins, change secondary attributes, open
+    /// correction requests.
+    #[serde(rename = "holders:write")]
+    HoldersWrite,
+}
+
+impl ApiScope {
+    /// Every scope.
+    pub const ALL: [ApiScope; 2] = [ApiScope::HoldersRead, ApiScope::HoldersWrite];
+
+    /// The scope's name (`holders:read`).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            ApiScope::HoldersRead => "holders:read",
+            ApiScope::HoldersWrite => "holders:write",
+        }
+    }
+
+    /// Inverse of [`ApiScope::code`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<ApiScope> {
+        ApiScope::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// An integrating system allowed to call the JSON API with a bearer token (stored
+/// hashed, shown once at creation).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiClient {
+    /// Id.
+    pub id: Uuid,
+    /// Unique name, the actor in the audit log (`api:<name>`).
+    pub name: String,
+    /// What it may do.
+    pub scopes: Vec<ApiScope>,
+    /// The operator who registered it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked; a revoked client is refused.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Its last call.
+    pub last_used_at: Option<DateTime<Utc>>,
 }

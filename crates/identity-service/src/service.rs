@@ -24,6 +24,8 @@ pub struct ServiceConfig {
     pub deadline_policy: DeadlinePolicy,
     /// Idle and absolute session lifetimes.
     pub session_policy: SessionPolicy,
+    /// The external base URL, for links in mail (`https://id.example.it`).
+    pub public_url: String,
 }
 
 impl Default for ServiceConfig {
@@ -33,6 +35,7 @@ impl Default for ServiceConfig {
             password_policy: PasswordPolicy::default(),
             deadline_policy: DeadlinePolicy::default(),
             session_policy: SessionPolicy::default(),
+            public_url: "http://localhost:8080".into(),
         }
     }
 }

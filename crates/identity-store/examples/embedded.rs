@@ -57,6 +57,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             lang: Lang::It,
             password: "Ver0-Sicura!x".into(),
+            // Marketing refused, the other consents too (not listed = refused).
+            consents: Vec::new(),
         })
         .await?;
     println!(

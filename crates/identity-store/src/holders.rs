@@ -17,11 +17,25 @@ use crate::time;
 /// The columns of `holders`, in the order [`bind_holder`] binds them.
 pub(crate) const INSERT_HOLDER: &str = "INSERT INTO holders (id, subject_kind, given_name, family_name, tax_code, \
      birth_date, birth_place_code, sex, company_name, vat_number, invoicing_sdi, invoicing_pec, street, postal_code, \
-     municipality, province, country, email, email_normalized, phone, pec, lang, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)";
+     municipality, province, country, email, email_normalized, phone, pec, lang, created_at, email_verified_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
 
 pub(crate) const UPDATE_CONTACTS: &str = "UPDATE holders SET street = $2, postal_code = $3, municipality = $4, \
-     province = $5, country = $6, email = $7, email_normalized = $8, phone = $9, pec = $10, lang = $11 WHERE id = $1";
+     province = $5, country = $6, email = $7, email_normalized = $8, phone = $9, pec = $10, lang = $11, \
+     email_verified_at = $12 WHERE id = $1 AND closed_at IS NULL";
+
+/// Replaces the identity columns ($2-$12, as [`bind_identity_columns`] binds them).
+pub(crate) const UPDATE_IDENTITY: &str = "UPDATE holders SET subject_kind = $2, given_name = $3, family_name = $4, \
+     tax_code = $5, birth_date = $6, birth_place_code = $7, sex = $8, company_name = $9, vat_number = $10, \
+     invoicing_sdi = $11, invoicing_pec = $12 WHERE id = $1 AND closed_at IS NULL";
+
+/// Erases a closed holder's personal data: what stays is what the law requires
+/// (id, kind, tax code, VAT number, dates), so audit entries and proofing records
+/// keep their subject.
+pub(crate) const CLOSE_HOLDER: &str = "UPDATE holders SET closed_at = $2, given_name = NULL, family_name = NULL, \
+     birth_date = NULL, birth_place_code = NULL, sex = NULL, company_name = NULL, invoicing_sdi = NULL, \
+     invoicing_pec = NULL, street = '', postal_code = NULL, municipality = '', province = '', country = '', \
+     email = '', email_normalized = '', phone = '', pec = NULL WHERE id = $1 AND closed_at IS NULL";
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
@@ -32,8 +46,17 @@ fn sex_code(s: Sex) -> &'static str {
     }
 }
 
-/// Binds the identity columns ($1-$12) and the secondary ones ($13-$23).
+/// Binds the identity columns ($1-$12), the secondary ones ($13-$22), the
+/// creation time and the email verification time.
 pub(crate) fn bind_holder<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
+    let q = bind_identity_columns(q, h);
+    bind_secondary(q, h)
+        .bind(time::to_db(h.created_at()))
+        .bind(h.email_verified_at().map(time::to_db))
+}
+
+/// Binds the id and the identity columns ($1-$12).
+pub(crate) fn bind_identity_columns<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
     let person = h.person();
     let (company, vat, sdi, pec_inv) = match h.kind() {
         HolderKind::Person(_) => (None, None, None, None),
@@ -57,8 +80,7 @@ pub(crate) fn bind_holder<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
             )
         }
     };
-    let q = q
-        .bind(h.id().to_string())
+    q.bind(h.id().to_string())
         .bind(h.subject_kind().code())
         .bind(person.map(|p| p.given_name().to_owned()))
         .bind(person.map(|p| p.family_name().to_owned()))
@@ -69,8 +91,7 @@ pub(crate) fn bind_holder<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
         .bind(company)
         .bind(vat)
         .bind(sdi)
-        .bind(pec_inv);
-    bind_secondary(q, h).bind(time::to_db(h.created_at()))
+        .bind(pec_inv)
 }
 
 /// Binds the secondary attributes in the order both statements use after the id.
@@ -187,12 +208,13 @@ pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
         row.try_get::<i64, _>("created_at")
             .map_err(|e| corrupt("created_at", e))?,
     )?;
-    Ok(Holder::new(
-        id,
-        holder_kind,
-        address,
-        contacts,
-        lang,
-        created_at,
-    ))
+    let email_verified_at = row
+        .try_get::<Option<i64>, _>("email_verified_at")
+        .map_err(|e| corrupt("email_verified_at", e))?
+        .map(time::from_db)
+        .transpose()?;
+    Ok(
+        Holder::new(id, holder_kind, address, contacts, lang, created_at)
+            .with_email_verified_at(email_verified_at),
+    )
 }

@@ -7,7 +7,10 @@
 //! is applied at start. Queries are written once, in SQL both databases accept,
 //! through `sqlx::Any`; the few differences live in [`Backend`].
 
+mod account;
+mod api_clients;
 mod backend;
+mod cases;
 mod error;
 mod holders;
 mod identities;

@@ -29,7 +29,10 @@ pub(crate) struct SqlTx {
 
 /// `Ok` when the statement touched a row, else `absent`: how an update of a missing
 /// row, or an insert that met `ON CONFLICT DO NOTHING`, is told apart.
-fn touched(done: &sqlx::any::AnyQueryResult, absent: StoreError) -> Result<(), StoreError> {
+pub(crate) fn touched(
+    done: &sqlx::any::AnyQueryResult,
+    absent: StoreError,
+) -> Result<(), StoreError> {
     if done.rows_affected() == 0 {
         Err(absent)
     } else {
@@ -37,7 +40,7 @@ fn touched(done: &sqlx::any::AnyQueryResult, absent: StoreError) -> Result<(), S
     }
 }
 
-fn number_to_db(n: LoginNumber) -> i64 {
+pub(crate) fn number_to_db(n: LoginNumber) -> i64 {
     i64::try_from(n.get()).unwrap_or(i64::MAX)
 }
 
@@ -93,6 +96,11 @@ fn session_from_row(row: &AnyRow) -> Result<Session, StoreError> {
         user_agent: row
             .try_get("user_agent")
             .map_err(|e| corrupt("user_agent", &e))?,
+        reauthenticated_at: row
+            .try_get::<Option<i64>, _>("reauthenticated_at")
+            .map_err(|e| corrupt("reauthenticated_at", &e))?
+            .map(time::from_db)
+            .transpose()?,
     })
 }
 
@@ -158,7 +166,7 @@ impl StoreTx for SqlTx {
     }
 
     async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError> {
-        let row = sqlx::query("SELECT * FROM holders WHERE id = $1")
+        let row = sqlx::query("SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL")
             .bind(id.to_string())
             .fetch_one(&mut *self.tx)
             .await
@@ -169,6 +177,7 @@ impl StoreTx for SqlTx {
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
         let done = bind_secondary(q, holder)
+            .bind(holder.email_verified_at().map(time::to_db))
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
@@ -181,9 +190,9 @@ impl StoreTx for SqlTx {
         vat: bool,
     ) -> Result<Vec<Holder>, StoreError> {
         let sql = if vat {
-            "SELECT * FROM holders WHERE vat_number = $1 ORDER BY created_at"
+            "SELECT * FROM holders WHERE vat_number = $1 AND closed_at IS NULL ORDER BY created_at"
         } else {
-            "SELECT * FROM holders WHERE tax_code = $1 ORDER BY created_at"
+            "SELECT * FROM holders WHERE tax_code = $1 AND closed_at IS NULL ORDER BY created_at"
         };
         let rows = sqlx::query(sql)
             .bind(code.to_owned())
@@ -198,7 +207,7 @@ impl StoreTx for SqlTx {
         normalized_email: &str,
     ) -> Result<Vec<Holder>, StoreError> {
         let rows =
-            sqlx::query("SELECT * FROM holders WHERE email_normalized = $1 ORDER BY created_at")
+            sqlx::query("SELECT * FROM holders WHERE email_normalized = $1 AND closed_at IS NULL ORDER BY created_at")
                 .bind(normalized_email.to_owned())
                 .fetch_all(&mut *self.tx)
                 .await
@@ -353,8 +362,23 @@ impl StoreTx for SqlTx {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
+    async fn throttle_forgive(&mut self, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sign_in_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+        )
+        .bind(key.to_owned())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")
+        // Zeroed, not deleted: a transaction waiting on this row's lock must find
+        // it again (PostgreSQL would otherwise give it no row at all).
+        sqlx::query(
+            "UPDATE sign_in_throttle SET failures = 0, last_failure_at = NULL WHERE throttle_key = $1",
+        )
             .bind(key.to_owned())
             .execute(&mut *self.tx)
             .await

@@ -331,6 +331,7 @@ async fn a_dropped_transaction_leaves_nothing(h: Harness) {
         tx.as_mut(),
         &prepared,
         "test.example.it",
+        "http://localhost:8080",
         &mut identity_service::usecases::register::random_login_numbers(),
     )
     .await

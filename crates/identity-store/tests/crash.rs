@@ -93,6 +93,7 @@ async fn child_registration_that_never_commits() {
         tx.as_mut(),
         &prepared,
         "test.example.it",
+        "http://localhost:8080",
         &mut identity_service::usecases::register::random_login_numbers(),
     )
     .await

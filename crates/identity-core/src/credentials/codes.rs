@@ -28,6 +28,45 @@ pub fn random_token(rng: &mut impl Rng) -> String {
     base64url(&bytes)
 }
 
+/// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied by
+/// hand is not misread.
+const READABLE: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Characters in a [`random_readable_code`]: 16 of 32 symbols, 80 bits.
+pub const READABLE_CODE_LEN: usize = 16;
+
+/// A single-use code for links and forms sent by email (verify an address, reset a
+/// password): 80 random bits as 16 characters in groups of four
+/// (`7KQ2-M9XD-...`), long enough that guessing is hopeless even before rate
+/// limits, short enough to type. Store only a hash of [`normalize_readable_code`].
+#[must_use]
+pub fn random_readable_code(rng: &mut impl Rng) -> String {
+    let mut out = String::with_capacity(READABLE_CODE_LEN + 3);
+    for i in 0..READABLE_CODE_LEN {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(char::from(READABLE[rng.random_range(0..32usize)]));
+    }
+    out
+}
+
+/// A readable code as typed by a person, in its canonical form: spaces and hyphens
+/// dropped, upper case, and the letters people confuse with digits read as those
+/// digits (O as 0, I and L as 1), as Crockford's base32 prescribes.
+#[must_use]
+pub fn normalize_readable_code(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
 /// Unpadded base64url (RFC 4648 section 5).
 fn base64url(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
@@ -107,6 +146,19 @@ mod tests {
         assert_eq!(base64url(b"foo"), "Zm9v");
         assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn readable_codes_have_80_bits_and_survive_retyping() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let code = random_readable_code(&mut rng);
+        assert_eq!(code.len(), 19);
+        assert_eq!(code.matches('-').count(), 3);
+        let canonical = normalize_readable_code(&code);
+        assert_eq!(canonical.len(), READABLE_CODE_LEN);
+        let retyped = code.to_lowercase().replace('-', " ").replace('0', "o");
+        assert_eq!(normalize_readable_code(&retyped), canonical);
+        assert_ne!(code, random_readable_code(&mut rng));
     }
 
     #[test]

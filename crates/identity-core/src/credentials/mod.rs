@@ -10,7 +10,10 @@ pub mod emergency_code;
 pub mod levels;
 pub mod totp;
 
-pub use codes::{constant_time_eq, random_numeric_code, random_token};
+pub use codes::{
+    constant_time_eq, normalize_readable_code, random_numeric_code, random_readable_code,
+    random_token,
+};
 pub use emergency_code::EmergencyCode;
 pub use levels::{
     CredentialLevel, CredentialLevels, LevelState, LevelTransitionError, SignInBlocked,

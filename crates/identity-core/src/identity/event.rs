@@ -16,6 +16,8 @@ pub enum Actor {
     Operator(String),
     /// A scheduled job, by job name.
     System(String),
+    /// An integrating system calling the JSON API, by client name.
+    Api(String),
 }
 
 impl Actor {
@@ -26,6 +28,7 @@ impl Actor {
             Actor::Holder(id) => format!("holder:{id}"),
             Actor::Operator(name) => format!("operator:{name}"),
             Actor::System(job) => format!("system:{job}"),
+            Actor::Api(client) => format!("api:{client}"),
         }
     }
 
@@ -37,6 +40,7 @@ impl Actor {
             "holder" => rest.parse().ok().map(Actor::Holder),
             "operator" => Some(Actor::Operator(rest.to_owned())),
             "system" => Some(Actor::System(rest.to_owned())),
+            "api" => Some(Actor::Api(rest.to_owned())),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@ pub mod email;
 pub mod login_id;
 pub mod name_codes;
 pub mod phone;
+pub mod place_lookup;
 pub mod places;
 pub mod postal_code;
 pub mod province;

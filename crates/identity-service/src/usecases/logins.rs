@@ -1,15 +1,47 @@
-//! Disabling and enabling logins. A holder may disable its extra logins but never
-//! its last active one; an operator may disable any. Disabling ends the login's
-//! sessions.
+//! Creating, disabling, enabling and deleting logins. A holder may disable or
+//! delete its extra logins but never its last active one, nor the username of its
+//! live digital identity; an operator may disable any. Disabling or deleting ends
+//! the login's sessions.
 
 use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::Actor;
 use identity_core::login::LoginError;
-use identity_core::{LoginNumber, LoginStatus};
+use identity_core::{LoginId, LoginNumber, LoginStatus};
 use serde_json::json;
 
-use crate::ports::{SessionFilter, StoreError};
-use crate::service::{Service, audit};
+use crate::ports::{SessionFilter, StoreError, StoreTx};
+use crate::service::{Service, audit, mail_holder};
+
+/// How many logins of `holder` other than `number` are active.
+async fn other_active_logins(
+    tx: &mut dyn StoreTx,
+    holder: identity_core::HolderId,
+    number: LoginNumber,
+) -> Result<usize, StoreError> {
+    Ok(tx
+        .logins_of(holder)
+        .await?
+        .iter()
+        .filter(|l| l.number() != number && l.is_active())
+        .count())
+}
+
+/// Refuses when `number` is the username of the holder's identity that is not revoked.
+async fn refuse_identity_username(
+    tx: &mut dyn StoreTx,
+    holder: identity_core::HolderId,
+    number: LoginNumber,
+) -> Result<(), LoginChangeError> {
+    let is_username = tx
+        .identities_of(holder)
+        .await?
+        .iter()
+        .any(|i| !i.state().is_revoked() && i.username() == number);
+    if is_username {
+        return Err(LoginChangeError::IdentityUsername);
+    }
+    Ok(())
+}
 
 /// Why a login could not change state. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +52,10 @@ pub enum LoginChangeError {
     /// The rule forbids it (last active login, already in that state).
     #[error(transparent)]
     Refused(#[from] LoginError),
+    /// The login is the username of the holder's digital identity: it goes only
+    /// with the identity (revocation).
+    #[error("the login is the username of a digital identity")]
+    IdentityUsername,
     /// Storage failed.
     #[error("storage error: {0}")]
     Store(StoreError),
@@ -41,6 +77,11 @@ impl Localized for LoginChangeError {
                 pick(lang, "Login non trovata.".into(), "Login not found.".into())
             }
             LoginChangeError::Refused(e) => e.message(lang),
+            LoginChangeError::IdentityUsername => pick(
+                lang,
+                "Questa login è il nome utente della tua identità digitale: non puoi disattivarla né cancellarla.".into(),
+                "This login is the username of your digital identity: it cannot be disabled or deleted.".into(),
+            ),
             LoginChangeError::Store(_) => pick(
                 lang,
                 "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
@@ -65,15 +106,11 @@ impl Service {
         match actor {
             Actor::Holder(h) if *h != holder => return Err(LoginChangeError::NotFound),
             Actor::Holder(_) => {
-                let others = tx
-                    .logins_of(holder)
-                    .await?
-                    .iter()
-                    .filter(|l| l.number() != number && l.is_active())
-                    .count();
+                let others = other_active_logins(tx.as_mut(), holder, number).await?;
+                refuse_identity_username(tx.as_mut(), holder, number).await?;
                 login.disable_by_holder(others)?;
             }
-            Actor::Operator(_) | Actor::System(_) => login.disable_by_operator()?,
+            Actor::Operator(_) | Actor::System(_) | Actor::Api(_) => login.disable_by_operator()?,
         }
         tx.set_login_status(number, LoginStatus::Disabled).await?;
         let sessions = SessionFilter {
@@ -89,6 +126,55 @@ impl Service {
             "login.disabled",
             Some(holder),
             details,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes an extra login on the holder's request (never the last active one,
+    /// nor the username of a live identity). The number is never reused; the
+    /// login's sessions end and the holder is told by email.
+    pub async fn delete_login(
+        &self,
+        number: LoginNumber,
+        actor: &Actor,
+    ) -> Result<(), LoginChangeError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut login = tx.login(number).await?;
+        let holder_id = login.holder_id();
+        if let Actor::Holder(h) = actor
+            && *h != holder_id
+        {
+            return Err(LoginChangeError::NotFound);
+        }
+        let others = other_active_logins(tx.as_mut(), holder_id, number).await?;
+        refuse_identity_username(tx.as_mut(), holder_id, number).await?;
+        login.delete_by_holder(others)?;
+        tx.set_login_status(number, LoginStatus::Deleted).await?;
+        let sessions = SessionFilter {
+            login: Some(number),
+            ..SessionFilter::default()
+        };
+        tx.delete_sessions(holder_id, &sessions).await?;
+        let holder = tx.holder(holder_id).await?;
+        let login_id = LoginId::new(number, &self.config.login_domain).to_string();
+        audit(
+            tx.as_mut(),
+            now,
+            &actor.to_audit_string(),
+            "login.deleted",
+            Some(holder_id),
+            json!({ "login": number.get() }),
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "login_deleted",
+            json!({ "login_id": login_id }),
         )
         .await?;
         tx.commit().await?;

@@ -31,6 +31,12 @@ impl Service {
         })
     }
 
+    /// The holder's orders, newest first.
+    pub async fn orders_of(&self, id: HolderId) -> Result<Vec<identity_core::Order>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.orders_of(id).await
+    }
+
     /// Finds holders by holder id, login id (or bare login number), tax code, VAT
     /// number or reference email, whichever `query` parses as.
     pub async fn find_holders(&self, query: &str) -> Result<Vec<HolderId>, StoreError> {

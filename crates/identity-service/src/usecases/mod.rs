@@ -1,9 +1,21 @@
 //! The use cases, one module each, each with its own error type.
 
+pub mod api_clients;
+pub mod closure;
+pub mod codes;
+pub mod contacts;
+pub mod corrections;
+pub mod email;
+pub mod export;
 pub mod identity;
+pub mod limits;
 pub mod logins;
 pub mod lookup;
+pub mod new_login;
 pub mod outbox;
+pub mod privacy;
+pub mod recovery;
 pub mod register;
+pub mod register_input;
 pub mod sessions;
 pub mod sign_in;

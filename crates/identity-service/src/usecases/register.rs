@@ -1,5 +1,7 @@
 //! Registration: a new holder with its first login and password.
 
+use chrono::{DateTime, Utc};
+use identity_core::consent::{ConsentDecision, ConsentKind, PRIVACY_NOTICE_VERSION};
 use identity_core::i18n::{Lang, Localized};
 use identity_core::password_policy::{PasswordContext, PasswordViolation};
 use identity_core::values::tax_code::{PersonCheck, TaxCodeMismatch};
@@ -8,7 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::ports::{StoreError, StoreTx};
+use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::codes::issue_code;
 
 /// What the registration form collected, already parsed into domain types.
 #[derive(Debug, Clone)]
@@ -23,6 +27,9 @@ pub struct Registration {
     pub lang: Lang,
     /// The chosen password (checked against the policy, then hashed; never stored).
     pub password: String,
+    /// Each optional consent, given (`true`) or refused; recorded with the current
+    /// privacy notice version. Kinds not listed count as refused.
+    pub consents: Vec<(ConsentKind, bool)>,
 }
 
 /// The result of a registration.
@@ -89,6 +96,8 @@ pub struct PreparedRegistration {
     pub holder: Holder,
     /// The argon2id hash of the chosen password.
     pub password_hash: String,
+    /// The consent decisions to record.
+    pub consents: Vec<(ConsentKind, bool)>,
 }
 
 /// How many login numbers to draw before giving up (a collision among 900 million
@@ -101,13 +110,14 @@ pub fn random_login_numbers() -> impl Iterator<Item = LoginNumber> + Send {
 }
 
 /// Writes a prepared registration inside `tx`: holder, login (the first number of
-/// `numbers` that is free), password, audit record and the "registration confirmed"
-/// mail. Does not commit: the caller does, so a failure or a crash at any point
-/// stores nothing.
+/// `numbers` that is free), password, consents, audit record and the "registration
+/// confirmed" mail with the email verification link (built on `public_url`). Does
+/// not commit: the caller does, so a failure or a crash at any point stores nothing.
 pub async fn write_registration(
     tx: &mut dyn StoreTx,
     prepared: &PreparedRegistration,
     login_domain: &str,
+    public_url: &str,
     numbers: &mut (dyn Iterator<Item = LoginNumber> + Send),
 ) -> Result<LoginId, StoreError> {
     let holder = &prepared.holder;
@@ -128,6 +138,7 @@ pub async fn write_registration(
     let login = login.ok_or(StoreError::Duplicate("login_number"))?;
     tx.set_password(login.number(), &prepared.password_hash, now)
         .await?;
+    record_consents(tx, holder.id(), &prepared.consents, now).await?;
     let login_id = LoginId::new(login.number(), login_domain);
     let actor = format!("holder:{}", holder.id());
     audit(
@@ -139,15 +150,62 @@ pub async fn write_registration(
         json!({ "subject_kind": holder.subject_kind().code(), "login": login_id.to_string() }),
     )
     .await?;
+    mail_registration(tx, holder, &login_id, public_url).await?;
+    Ok(login_id)
+}
+
+/// Records one decision per consent kind (the ones not given count as refused),
+/// under the current privacy notice version.
+pub(crate) async fn record_consents(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+    consents: &[(ConsentKind, bool)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for kind in ConsentKind::ALL {
+        let given = consents.iter().any(|(k, g)| *k == kind && *g);
+        let decision = ConsentDecision {
+            kind,
+            given,
+            notice_version: PRIVACY_NOTICE_VERSION.to_owned(),
+            at: now,
+        };
+        tx.insert_consent(holder, &decision).await?;
+    }
+    Ok(())
+}
+
+/// Queues the "registration confirmed" mail with the login id and a link (and
+/// code) that verifies the reference email.
+pub(crate) async fn mail_registration(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    login_id: &LoginId,
+    public_url: &str,
+) -> Result<(), StoreError> {
+    let now = holder.created_at();
+    let code = issue_code(tx, CodePurpose::VerifyEmail, holder.id(), None, None, now).await?;
     mail_holder(
         tx,
         holder,
         now,
         "registration_confirmed",
-        json!({ "login_id": login_id.to_string() }),
+        json!({
+            "login_id": login_id.to_string(),
+            "code": code,
+            "link": verify_link(public_url, &code),
+        }),
     )
-    .await?;
-    Ok(login_id)
+    .await
+}
+
+/// The address of the email verification page with `code` filled in.
+#[must_use]
+pub fn verify_link(public_url: &str, code: &str) -> String {
+    format!(
+        "{}/account/verify-email?code={code}",
+        public_url.trim_end_matches('/')
+    )
 }
 
 impl Service {
@@ -155,6 +213,42 @@ impl Service {
     /// declared data and the password against the policy, hashes the password off
     /// the runtime, then writes everything in one transaction.
     pub async fn register(&self, reg: Registration) -> Result<Registered, RegisterError> {
+        let holder = self.validate_registration(&reg)?;
+        // The password must not contain the login number: draw only numbers it does
+        // not contain (the user chose the password before knowing the number).
+        let password = reg.password.clone();
+        let mut numbers =
+            random_login_numbers().filter(move |n| !password.contains(&n.to_string()));
+        let password_hash = self.hasher.hash(reg.password).await?;
+        let prepared = PreparedRegistration {
+            holder,
+            password_hash,
+            consents: reg.consents,
+        };
+        let mut tx = self.store.begin().await?;
+        let login_id = write_registration(
+            tx.as_mut(),
+            &prepared,
+            &self.config.login_domain,
+            &self.config.public_url,
+            &mut numbers,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
+        Ok(Registered {
+            holder_id: prepared.holder.id(),
+            login_id,
+        })
+    }
+}
+
+impl Service {
+    /// Checks a registration against the rules that need more than one field: the
+    /// birth date is not in the future, the tax code agrees with the declared
+    /// names, birth date, sex and place, and the password follows the policy.
+    /// Returns the holder to store (with a new id, created now).
+    pub fn validate_registration(&self, reg: &Registration) -> Result<Holder, RegisterError> {
         let now = self.clock.now();
         if let Some(person) = match &reg.kind {
             HolderKind::Person(p) => Some(&p.person),
@@ -177,47 +271,29 @@ impl Service {
         }
         let holder = Holder::new(
             HolderId::from_uuid(Uuid::now_v7()),
-            reg.kind,
-            reg.address,
-            reg.contacts,
+            reg.kind.clone(),
+            reg.address.clone(),
+            reg.contacts.clone(),
             reg.lang,
             now,
         );
-        let ctx = password_context(&holder, &[]);
+        let tax = holder.tax_code();
+        let ctx = password_context(&holder, tax.as_ref(), &[]);
         self.config
             .password_policy
             .check(&reg.password, &ctx)
             .map_err(RegisterError::Password)?;
-        // The password must not contain the login number: draw only numbers it does
-        // not contain (the user chose the password before knowing the number).
-        let password = reg.password.clone();
-        let mut numbers =
-            random_login_numbers().filter(move |n| !password.contains(&n.to_string()));
-        let password_hash = self.hasher.hash(reg.password).await?;
-        let prepared = PreparedRegistration {
-            holder,
-            password_hash,
-        };
-        let mut tx = self.store.begin().await?;
-        let login_id = write_registration(
-            tx.as_mut(),
-            &prepared,
-            &self.config.login_domain,
-            &mut numbers,
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
-        Ok(Registered {
-            holder_id: prepared.holder.id(),
-            login_id,
-        })
+        Ok(holder)
     }
 }
 
-/// The personal data a password must not contain.
+/// The personal data a password must not contain: a person's names, tax code and
+/// date of birth, or a body's name, VAT number and tax code; and the login numbers.
+/// `tax_code` is the holder's tax code as returned by `Holder::tax_code` (passed
+/// in so the context can borrow it).
 pub(crate) fn password_context<'a>(
     holder: &'a Holder,
+    tax_code: Option<&'a identity_core::TaxCode>,
     login_numbers: &'a [String],
 ) -> PasswordContext<'a> {
     let mut ctx = PasswordContext::default();
@@ -229,6 +305,14 @@ pub(crate) fn password_context<'a>(
             .collect();
         ctx.tax_code = Some(p.tax_code().as_str());
         ctx.birth_date = Some(p.birth_date());
+    } else {
+        if let HolderKind::Company(c) = holder.kind() {
+            ctx.names = c.business.name().split_whitespace().collect();
+        }
+        ctx.tax_code = holder
+            .vat_number()
+            .map(identity_core::VatNumber::as_str)
+            .or(tax_code.map(identity_core::TaxCode::as_str));
     }
     ctx.login_numbers = login_numbers.iter().map(String::as_str).collect();
     ctx

@@ -73,6 +73,7 @@ impl Service {
             last_seen_at: now,
             client_ip: client_ip.map(str::to_owned),
             user_agent: user_agent.map(|ua| ua.chars().take(200).collect()),
+            reauthenticated_at: None,
         };
         let mut tx = self.store.begin().await?;
         tx.insert_session(&token.hash(), &session).await?;

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
+use crate::usecases::limits::{SIGN_IN_FAILURES, address_key, exhausted};
 
 /// Failures allowed before delays start.
 pub const FREE_FAILURES: u32 = 3;
@@ -103,9 +104,12 @@ impl Service {
         let now = self.clock.now();
         let number = login_id.number();
         let key = login_throttle_key(number);
+        let ip_key = address_key("sign-in", client_ip);
         let mut tx = self.store.begin().await?;
+        // Always the login's counter first, then the address's: one lock order.
         let (failures, last_failure) = tx.throttle_lock(&key).await?;
-        let throttled = is_throttled(failures, last_failure, now);
+        let address_blocked = exhausted(tx.as_mut(), &ip_key, SIGN_IN_FAILURES, now).await?;
+        let throttled = is_throttled(failures, last_failure, now) || address_blocked;
         let login = match tx.login(number).await {
             Ok(l) if l.is_active() => Some(l),
             Ok(_) | Err(StoreError::NotFound) => None,
@@ -118,6 +122,7 @@ impl Service {
             .find(|h| h.retired_at.is_none());
         if !throttled {
             tx.throttle_record_failure(&key, now).await?;
+            tx.throttle_record_failure(&ip_key, now).await?;
         }
         tx.commit().await?;
 
@@ -144,6 +149,8 @@ impl Service {
             let result = match attempt.filter(|_| ok) {
                 Some((login, current)) => {
                     tx.throttle_reset(&key).await?;
+                    // The attempt was counted against the address before the check.
+                    tx.throttle_forgive(&ip_key).await?;
                     let actor = format!("holder:{}", login.holder_id());
                     audit(
                         tx.as_mut(),

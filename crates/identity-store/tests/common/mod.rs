@@ -159,6 +159,7 @@ pub fn person_registration(email: &str) -> Registration {
         contacts: contacts(email),
         lang: Lang::It,
         password: PASSWORD.into(),
+        consents: vec![(identity_core::ConsentKind::Marketing, true)],
     }
 }
 
@@ -181,6 +182,7 @@ pub fn company_registration() -> Registration {
         contacts: contacts("amministrazione@esempio.it"),
         lang: Lang::En,
         password: PASSWORD.into(),
+        consents: Vec::new(),
     }
 }
 
@@ -199,6 +201,7 @@ pub fn prepared_registration(
             at,
         ),
         password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        consents: Vec::new(),
     }
 }
 

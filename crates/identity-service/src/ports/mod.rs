@@ -15,6 +15,14 @@ use uuid::Uuid;
 
 use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 
+mod account;
+mod api_clients;
+mod cases;
+
+pub use account::AccountTx;
+pub use api_clients::ApiClientTx;
+pub use cases::CaseTx;
+
 /// Errors every storage method may return. Each method's docs say which of the
 /// domain-meaningful variants (`NotFound`, `Duplicate`) it MUST return and when.
 ///
@@ -58,9 +66,11 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// One transaction. Every method works inside it; nothing is visible to others
-/// until [`StoreTx::commit`].
+/// until [`StoreTx::commit`]. The customer-area records (consents, single-use
+/// codes, closure), the operators' cases (correction requests, orders) and the API
+/// clients are in the supertraits, one file each.
 #[async_trait]
-pub trait StoreTx: Send {
+pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + Send {
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 
@@ -68,10 +78,12 @@ pub trait StoreTx: Send {
 
     /// Stores a new holder. MUST return `Duplicate("holder")` if the id exists.
     async fn insert_holder(&mut self, holder: &Holder) -> Result<(), StoreError>;
-    /// Loads a holder. MUST return `NotFound` if there is none with this id.
+    /// Loads a holder. MUST return `NotFound` if there is none with this id, or if
+    /// its account was closed.
     async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError>;
-    /// Saves the secondary attributes (contacts, address, language) of an existing
-    /// holder; identity fields are never updated. MUST return `NotFound` if absent.
+    /// Saves the secondary attributes (contacts, address, language, when the email
+    /// was verified) of an existing holder; identity fields are never updated here.
+    /// MUST return `NotFound` if absent.
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError>;
     /// Holders whose tax code (or VAT number, for `vat = true`) is `code`, oldest first.
     async fn holders_by_fiscal_code(
@@ -127,6 +139,9 @@ pub trait StoreTx: Send {
         key: &str,
         at: DateTime<Utc>,
     ) -> Result<u32, StoreError>;
+    /// Takes back one counted attempt of `key` (a sign-in counted before its check
+    /// that turned out right), never below zero.
+    async fn throttle_forgive(&mut self, key: &str) -> Result<(), StoreError>;
     /// Forgets the failures of `key` (after a success).
     async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError>;
 

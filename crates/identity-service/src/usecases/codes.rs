@@ -1,0 +1,70 @@
+//! Single-use codes sent by email: issued (replacing earlier unused ones of the
+//! same purpose), and redeemed once. Only the SHA-256 of the normalized text is
+//! stored; the text travels in the mail.
+
+use chrono::{DateTime, Utc};
+use identity_core::credentials::{normalize_readable_code, random_readable_code};
+use identity_core::{HolderId, LoginNumber};
+use sha2::{Digest, Sha256};
+
+use crate::ports::{StoreError, StoreTx};
+use crate::records::{CodePurpose, OneTimeCode};
+
+/// The stored form of a code as typed or clicked.
+#[must_use]
+pub fn hash_code(text: &str) -> String {
+    Sha256::digest(normalize_readable_code(text).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Issues a new code of `purpose` for `holder` inside `tx`, discarding its unused
+/// codes of the same purpose, and returns the text to send.
+pub(crate) async fn issue_code(
+    tx: &mut dyn StoreTx,
+    purpose: CodePurpose,
+    holder: HolderId,
+    login: Option<LoginNumber>,
+    target: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    tx.discard_codes(holder, purpose).await?;
+    let text = random_readable_code(&mut rand::rng());
+    tx.insert_code(&OneTimeCode {
+        code_hash: hash_code(&text),
+        purpose,
+        holder_id: holder,
+        login,
+        target,
+        created_at: now,
+        expires_at: now + purpose.lifetime(),
+        used_at: None,
+    })
+    .await?;
+    Ok(text)
+}
+
+/// Redeems a code of `purpose` inside `tx`: `None` when it is unknown, used,
+/// expired or of another purpose (the caller answers all of these alike).
+pub(crate) async fn redeem_code(
+    tx: &mut dyn StoreTx,
+    purpose: CodePurpose,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<OneTimeCode>, StoreError> {
+    let hash = hash_code(text);
+    let code = match tx.code_for_update(&hash).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !code.usable(purpose, now) {
+        return Ok(None);
+    }
+    match tx.use_code(&hash, now).await {
+        Ok(()) => Ok(Some(code)),
+        Err(StoreError::Conflict | StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

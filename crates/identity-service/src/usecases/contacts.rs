@@ -1,0 +1,340 @@
+//! Changing the holder's secondary attributes (email, phone, PEC, postal address)
+//! from the customer area or the API. While the holder has a digital identity that
+//! is not revoked, the recovery channels (email, phone, PEC) change only after a
+//! fresh re-authentication with the identity's credentials: a stolen customer-area
+//! password alone must never redirect them. A new email takes effect only once a
+//! code sent to it comes back; the old address is told of every change.
+
+use chrono::Duration;
+use identity_core::i18n::{Lang, Localized};
+use identity_core::{ContactChange, HolderId, LoginId, Session};
+use serde_json::json;
+
+use crate::forms::{FieldErrors, Message, TEMPORARY};
+use crate::ports::StoreError;
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::register_input::RegistrationInput;
+use crate::usecases::sessions::SessionToken;
+use crate::usecases::sign_in::SignInError;
+
+/// How recent a re-authentication must be for a change of the recovery channels.
+pub const REAUTH_WINDOW: Duration = Duration::minutes(10);
+
+/// The secondary attributes as typed; field names as on the registration form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ContactsInput {
+    /// Reference email.
+    pub email: String,
+    /// The same, typed again.
+    pub email_confirm: String,
+    /// Phone.
+    pub phone: String,
+    /// PEC, optional.
+    pub pec: String,
+    /// Street and number.
+    pub street: String,
+    /// CAP.
+    pub postal_code: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Province code (`EE` abroad).
+    pub province: String,
+    /// Country, abroad.
+    pub country: String,
+}
+
+/// Who asks for the change.
+#[derive(Debug, Clone, Copy)]
+pub enum ContactsAuth<'a> {
+    /// The holder, signed in to the customer area.
+    Session(&'a Session),
+    /// An integrating system, by client name: it cannot re-authenticate, so it
+    /// cannot change the recovery channels of a holder with a digital identity.
+    Api(&'a str),
+}
+
+/// What changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactsUpdated {
+    /// Fields changed at once (`phone`, `pec`, `address`).
+    pub changed: Vec<&'static str>,
+    /// The new email waiting for its code to come back.
+    pub email_pending: Option<String>,
+}
+
+/// Why nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactsError {
+    /// Fields to fix.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The recovery channels need a fresh re-authentication first.
+    #[error("re-authentication required")]
+    ReauthRequired,
+    /// The reference email must be verified before anything else changes.
+    #[error("the reference email is not verified")]
+    EmailNotVerified,
+    /// No such holder.
+    #[error("holder not found")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ContactsError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ContactsError::NotFound,
+            other => ContactsError::Store(other),
+        }
+    }
+}
+
+impl Localized for ContactsError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            ContactsError::Invalid(_) => Message::new(
+                "Alcuni dati non sono corretti: correggi i campi indicati.",
+                "Some data is not right: please fix the fields shown.",
+            )
+            .message(lang),
+            ContactsError::ReauthRequired => Message::new(
+                "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità.",
+                "You hold a digital identity: to change email, phone or PEC, confirm your identity first.",
+            )
+            .message(lang),
+            ContactsError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
+            ContactsError::NotFound => {
+                Message::new("Anagrafica non trovata.", "Holder not found.").message(lang)
+            }
+            ContactsError::Store(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+/// Shown when an unverified holder tries anything beyond viewing its data.
+pub const EMAIL_NOT_VERIFIED: Message = Message::new(
+    "Prima conferma il tuo indirizzo email con il codice che ti abbiamo inviato.",
+    "First confirm your email address with the code we sent you.",
+);
+
+/// Why a re-authentication failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReauthError {
+    /// Wrong password (or throttled: the same answer).
+    #[error("invalid credentials")]
+    Invalid,
+    /// The session ended.
+    #[error("no session")]
+    NoSession,
+    /// Storage or hashing failed.
+    #[error("temporary failure: {0}")]
+    Failed(String),
+}
+
+impl Localized for ReauthError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            ReauthError::Invalid => {
+                Message::new("Password non corretta.", "Incorrect password.").message(lang)
+            }
+            ReauthError::NoSession => Message::new(
+                "La sessione è scaduta: accedi di nuovo.",
+                "Your session has expired: please sign in again.",
+            )
+            .message(lang),
+            ReauthError::Failed(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+impl ContactsInput {
+    /// The input as the registration form's, to check it with the same rules.
+    fn as_registration(&self) -> RegistrationInput {
+        RegistrationInput {
+            email: self.email.clone(),
+            email_confirm: self.email_confirm.clone(),
+            phone: self.phone.clone(),
+            pec: self.pec.clone(),
+            street: self.street.clone(),
+            postal_code: self.postal_code.clone(),
+            municipality: self.municipality.clone(),
+            province: self.province.clone(),
+            country: self.country.clone(),
+            ..RegistrationInput::default()
+        }
+    }
+}
+
+impl Service {
+    /// Whether the holder has a digital identity that is not revoked, and if so the
+    /// login number of its username.
+    async fn live_identity_username(
+        &self,
+        holder: HolderId,
+    ) -> Result<Option<identity_core::LoginNumber>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx
+            .identities_of(holder)
+            .await?
+            .into_iter()
+            .find(|i| !i.state().is_revoked())
+            .map(|i| i.username()))
+    }
+
+    /// Whether `session` may change the recovery channels now: always when the
+    /// holder has no live identity; otherwise only within [`REAUTH_WINDOW`] of a
+    /// re-authentication with the identity's credentials (or of signing in with
+    /// the identity's username itself).
+    pub async fn may_change_recovery_channels(
+        &self,
+        session: &Session,
+    ) -> Result<bool, StoreError> {
+        let Some(username) = self.live_identity_username(session.holder_id).await? else {
+            return Ok(true);
+        };
+        let now = self.clock.now();
+        let fresh = |at: chrono::DateTime<chrono::Utc>| now - at < REAUTH_WINDOW;
+        Ok(session.reauthenticated_at.is_some_and(fresh)
+            || (session.login == username && fresh(session.created_at)))
+    }
+
+    /// Re-enters the credentials in a session: the identity's username password when
+    /// the holder has a live digital identity, else the session's own login. Counts
+    /// against the same throttle as a sign-in.
+    pub async fn reauthenticate(
+        &self,
+        token: &SessionToken,
+        password: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), ReauthError> {
+        let failed = |e: StoreError| ReauthError::Failed(e.to_string());
+        let session = self
+            .session(token)
+            .await
+            .map_err(failed)?
+            .ok_or(ReauthError::NoSession)?;
+        let login = self
+            .live_identity_username(session.holder_id)
+            .await
+            .map_err(failed)?
+            .unwrap_or(session.login);
+        let id = LoginId::new(login, &self.config.login_domain);
+        match self.sign_in_password(&id, password, client_ip).await {
+            Ok(signed) if signed.holder_id == session.holder_id => {}
+            Ok(_) | Err(SignInError::InvalidCredentials) => return Err(ReauthError::Invalid),
+            Err(e) => return Err(ReauthError::Failed(e.to_string())),
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await.map_err(failed)?;
+        tx.mark_session_reauthenticated(&token.hash(), now)
+            .await
+            .map_err(failed)?;
+        let actor = format!("holder:{}", session.holder_id);
+        audit(
+            tx.as_mut(),
+            now,
+            &actor,
+            "session.reauthenticated",
+            Some(session.holder_id),
+            json!({ "login": id.to_string() }),
+        )
+        .await
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)
+    }
+
+    /// Changes the secondary attributes. Phone, PEC and address change at once; a
+    /// new email gets a code and changes when it comes back. Every change is
+    /// audited and notified to the reference address.
+    pub async fn update_contacts(
+        &self,
+        holder_id: HolderId,
+        input: &ContactsInput,
+        auth: ContactsAuth<'_>,
+    ) -> Result<ContactsUpdated, ContactsError> {
+        let mut errors = FieldErrors::new();
+        let as_reg = input.as_registration();
+        let address = as_reg.address(&mut errors);
+        let contacts = as_reg.contacts(&mut errors);
+        let (Some(address), Some(contacts)) = (address, contacts) else {
+            return Err(ContactsError::Invalid(errors));
+        };
+        // Decided before the write transaction, which on SQLite holds the only write lock.
+        let recovery_allowed = match auth {
+            ContactsAuth::Session(s) => self.may_change_recovery_channels(s).await?,
+            ContactsAuth::Api(_) => self.live_identity_username(holder_id).await?.is_none(),
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut holder = tx.holder(holder_id).await?;
+        if !holder.email_verified() && matches!(auth, ContactsAuth::Session(_)) {
+            return Err(ContactsError::EmailNotVerified);
+        }
+        let email_changes = contacts.email.normalized() != holder.contacts().email.normalized();
+        let channel_changes = email_changes
+            || contacts.phone != holder.contacts().phone
+            || contacts.pec != holder.contacts().pec;
+        if channel_changes && !recovery_allowed {
+            return Err(ContactsError::ReauthRequired);
+        }
+        let mut changes = Vec::new();
+        changes.extend(holder.change_phone(contacts.phone));
+        changes.extend(holder.change_pec(contacts.pec));
+        changes.extend(holder.change_address(address));
+        let actor = match auth {
+            ContactsAuth::Session(_) => format!("holder:{holder_id}"),
+            ContactsAuth::Api(name) => format!("api:{name}"),
+        };
+        let mut updated = ContactsUpdated::default();
+        for change in &changes {
+            let (field, old, new) = match change {
+                ContactChange::Phone { old, new } => ("phone", old.to_string(), new.to_string()),
+                ContactChange::Pec { old, new } => (
+                    "pec",
+                    old.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    new.as_ref().map(ToString::to_string).unwrap_or_default(),
+                ),
+                ContactChange::Address { old, new } => {
+                    ("address", old.to_string(), new.to_string())
+                }
+                ContactChange::Email { .. } => continue,
+            };
+            updated.changed.push(field);
+            let details = json!({ "field": field, "old": old, "new": new });
+            audit(
+                tx.as_mut(),
+                now,
+                &actor,
+                "holder.contacts_changed",
+                Some(holder_id),
+                details,
+            )
+            .await?;
+        }
+        if !changes.is_empty() {
+            tx.update_holder_contacts(&holder).await?;
+            let params = json!({ "fields": updated.changed.join(", "), "at": now.to_rfc3339() });
+            mail_holder(tx.as_mut(), &holder, now, "data_changed", params).await?;
+        }
+        if email_changes {
+            self.send_email_change_code(tx.as_mut(), &holder, &contacts.email, now)
+                .await?;
+            let details = json!({ "field": "email", "new": contacts.email.to_string() });
+            audit(
+                tx.as_mut(),
+                now,
+                &actor,
+                "holder.email_change_requested",
+                Some(holder_id),
+                details,
+            )
+            .await?;
+            updated.email_pending = Some(contacts.email.to_string());
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+}

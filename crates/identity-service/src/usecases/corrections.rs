@@ -1,0 +1,216 @@
+//! Correction requests: the holder asks for a typo in an identity field to be
+//! fixed; an operator approves (the fix is applied) or rejects it; the holder is
+//! told by email either way. Every step is audited under who took it.
+
+use identity_core::correction::{CorrectableField, CorrectionError, CorrectionRequest};
+use identity_core::i18n::{Lang, Localized};
+use identity_core::identity::Actor;
+use identity_core::{CorrectionId, HolderId};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::forms::{Message, TEMPORARY};
+use crate::ports::StoreError;
+use crate::service::{Service, audit, mail_holder};
+
+/// Most requests a holder may have waiting at once.
+pub const MAX_OPEN_REQUESTS: usize = 5;
+
+/// Why a correction request could not be opened or decided.
+#[derive(Debug, thiserror::Error)]
+pub enum CorrectionOpError {
+    /// The request breaks a rule (see the inner error).
+    #[error(transparent)]
+    Refused(#[from] CorrectionError),
+    /// The field name is not one of the correctable fields.
+    #[error("unknown field")]
+    UnknownField,
+    /// The holder has [`MAX_OPEN_REQUESTS`] requests waiting.
+    #[error("too many open requests")]
+    TooMany,
+    /// No such holder or request.
+    #[error("not found")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for CorrectionOpError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => CorrectionOpError::NotFound,
+            other => CorrectionOpError::Store(other),
+        }
+    }
+}
+
+impl Localized for CorrectionOpError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            CorrectionOpError::Refused(e) => e.message(lang),
+            CorrectionOpError::UnknownField => Message::new(
+                "Scegli il dato da correggere.",
+                "Choose the field to correct.",
+            )
+            .message(lang),
+            CorrectionOpError::TooMany => Message::new(
+                "Hai già 5 richieste in attesa: attendi che siano decise.",
+                "You already have 5 requests waiting: please wait for them to be decided.",
+            )
+            .message(lang),
+            CorrectionOpError::NotFound => {
+                Message::new("Richiesta non trovata.", "Request not found.").message(lang)
+            }
+            CorrectionOpError::Store(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+impl Service {
+    /// Opens a correction request for `field` (its code, e.g. `given_name`).
+    pub async fn open_correction(
+        &self,
+        holder_id: HolderId,
+        field: &str,
+        requested_value: &str,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<CorrectionRequest, CorrectionOpError> {
+        let field = CorrectableField::from_code(field).ok_or(CorrectionOpError::UnknownField)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(holder_id).await?;
+        let open = tx
+            .corrections_of(holder_id)
+            .await?
+            .iter()
+            .filter(|c| c.state.code() == "open")
+            .count();
+        if open >= MAX_OPEN_REQUESTS {
+            return Err(CorrectionOpError::TooMany);
+        }
+        let request = CorrectionRequest::open(
+            CorrectionId::from_uuid(Uuid::now_v7()),
+            &holder,
+            field,
+            requested_value,
+            reason,
+            now,
+        )?;
+        tx.insert_correction(&request).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &actor.to_audit_string(),
+            "correction.opened",
+            Some(holder_id),
+            json!({ "id": request.id, "field": field.code(), "requested_value": request.requested_value }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(request)
+    }
+
+    /// The holder's correction requests, newest first.
+    pub async fn corrections_of(
+        &self,
+        holder_id: HolderId,
+    ) -> Result<Vec<CorrectionRequest>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.corrections_of(holder_id).await
+    }
+
+    /// Correction requests for operators, oldest first (`open`, `approved`,
+    /// `rejected`, or all).
+    pub async fn list_corrections(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CorrectionRequest>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.corrections(state, limit).await
+    }
+
+    /// Approves a request: the corrected holder is stored, the decision audited
+    /// under the operator, and the holder told by email.
+    pub async fn approve_correction(
+        &self,
+        id: CorrectionId,
+        operator: &Actor,
+    ) -> Result<CorrectionRequest, CorrectionOpError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut request = tx.correction_for_update(id).await?;
+        let holder = tx.holder(request.holder_id).await?;
+        let corrected = request.approve(&holder, &operator.to_audit_string(), now)?;
+        tx.update_holder_identity(&corrected).await?;
+        tx.update_correction(&request).await?;
+        self.record_decision(tx.as_mut(), &request, &corrected, operator, now)
+            .await?;
+        tx.commit().await?;
+        Ok(request)
+    }
+
+    /// Rejects a request with a reason for the holder.
+    pub async fn reject_correction(
+        &self,
+        id: CorrectionId,
+        reason: &str,
+        operator: &Actor,
+    ) -> Result<CorrectionRequest, CorrectionOpError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut request = tx.correction_for_update(id).await?;
+        let holder = tx.holder(request.holder_id).await?;
+        request.reject(&operator.to_audit_string(), reason, now)?;
+        tx.update_correction(&request).await?;
+        self.record_decision(tx.as_mut(), &request, &holder, operator, now)
+            .await?;
+        tx.commit().await?;
+        Ok(request)
+    }
+
+    async fn record_decision(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        request: &CorrectionRequest,
+        holder: &identity_core::Holder,
+        operator: &Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        let decision = request.state.code();
+        let reason = match &request.state {
+            identity_core::CorrectionState::Rejected { reason, .. } => reason.clone(),
+            _ => String::new(),
+        };
+        audit(
+            tx,
+            now,
+            &operator.to_audit_string(),
+            &format!("correction.{decision}"),
+            Some(request.holder_id),
+            json!({
+                "id": request.id,
+                "field": request.field.code(),
+                "old_value": request.current_value,
+                "requested_value": request.requested_value,
+                "reason": reason,
+            }),
+        )
+        .await?;
+        mail_holder(
+            tx,
+            holder,
+            now,
+            "correction_decided",
+            json!({
+                "field": request.field.code(),
+                "value": request.requested_value,
+                "decision": decision,
+                "reason": reason,
+            }),
+        )
+        .await
+    }
+}

@@ -1,0 +1,165 @@
+//! Creating an additional login for a holder ("Crea nuova login"): a new random
+//! number and the password the holder chose; the login id is mailed to the
+//! reference address. All logins of a holder share its one holder record.
+
+use identity_core::i18n::{Lang, Localized};
+use identity_core::identity::Actor;
+use identity_core::{HolderId, Login, LoginId};
+use serde_json::json;
+
+use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::ports::StoreError;
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::contacts::EMAIL_NOT_VERIFIED;
+use crate::usecases::register::{password_context, random_login_numbers};
+use crate::usecases::register_input::Joined;
+
+/// Most logins a holder may hold (active or disabled), so a stolen session cannot
+/// mint logins without end.
+pub const MAX_LOGINS: usize = 20;
+
+/// Why no login was created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateLoginError {
+    /// The password fields to fix.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The reference email is not verified yet.
+    #[error("email not verified")]
+    EmailNotVerified,
+    /// The holder already has [`MAX_LOGINS`] logins.
+    #[error("too many logins")]
+    TooMany,
+    /// No such holder.
+    #[error("holder not found")]
+    NotFound,
+    /// Storage or hashing failed.
+    #[error("temporary failure: {0}")]
+    Failed(String),
+}
+
+impl From<StoreError> for CreateLoginError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => CreateLoginError::NotFound,
+            other => CreateLoginError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl Localized for CreateLoginError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            CreateLoginError::Invalid(_) => Message::new(
+                "La password non è valida: correggi i campi indicati.",
+                "The password is not valid: please fix the fields shown.",
+            )
+            .message(lang),
+            CreateLoginError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
+            CreateLoginError::TooMany => Message::new(
+                "Hai raggiunto il numero massimo di login.",
+                "You have reached the maximum number of logins.",
+            )
+            .message(lang),
+            CreateLoginError::NotFound => {
+                Message::new("Anagrafica non trovata.", "Holder not found.").message(lang)
+            }
+            CreateLoginError::Failed(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+const PASSWORDS_DIFFER: Message = Message::new(
+    "Le due password non coincidono.",
+    "The two passwords do not match.",
+);
+
+impl Service {
+    /// Creates a new login for the holder with the chosen password (typed twice),
+    /// and mails its id to the reference address.
+    pub async fn create_login(
+        &self,
+        holder_id: HolderId,
+        password: &str,
+        password_confirm: &str,
+        actor: &Actor,
+    ) -> Result<LoginId, CreateLoginError> {
+        let (holder, existing) = {
+            let mut tx = self.store.begin_read().await?;
+            (tx.holder(holder_id).await?, tx.logins_of(holder_id).await?)
+        };
+        if !holder.email_verified() && matches!(actor, Actor::Holder(_)) {
+            return Err(CreateLoginError::EmailNotVerified);
+        }
+        if existing
+            .iter()
+            .filter(|l| l.is_active() || l.status() == identity_core::LoginStatus::Disabled)
+            .count()
+            >= MAX_LOGINS
+        {
+            return Err(CreateLoginError::TooMany);
+        }
+        let mut errors = FieldErrors::new();
+        if password.is_empty() {
+            errors.add("password", REQUIRED);
+        } else if password != password_confirm {
+            errors.add("password_confirm", PASSWORDS_DIFFER);
+        } else {
+            let numbers: Vec<String> = existing.iter().map(|l| l.number().to_string()).collect();
+            let tax = holder.tax_code();
+            let ctx = password_context(&holder, tax.as_ref(), &numbers);
+            if let Err(v) = self.config.password_policy.check(password, &ctx) {
+                errors.add("password", Joined(v));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CreateLoginError::Invalid(errors));
+        }
+        let hash = self
+            .hasher
+            .hash(password.to_owned())
+            .await
+            .map_err(|e| CreateLoginError::Failed(e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(holder_id).await?;
+        let chosen = password.to_owned();
+        let mut login = None;
+        for number in random_login_numbers()
+            .filter(|n| !chosen.contains(&n.to_string()))
+            .take(10)
+        {
+            let candidate = Login::new(number, holder_id, now);
+            match tx.insert_login(&candidate).await {
+                Ok(()) => {
+                    login = Some(candidate);
+                    break;
+                }
+                Err(StoreError::Duplicate(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let login = login.ok_or(StoreError::Duplicate("login_number"))?;
+        tx.set_password(login.number(), &hash, now).await?;
+        let login_id = LoginId::new(login.number(), &self.config.login_domain);
+        audit(
+            tx.as_mut(),
+            now,
+            &actor.to_audit_string(),
+            "login.created",
+            Some(holder_id),
+            json!({ "login": login_id.to_string() }),
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "login_created",
+            json!({ "login_id": login_id.to_string() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(login_id)
+    }
+}

@@ -1,0 +1,359 @@
+//! Lost account ("Smarrimento account"), without signing in: the login ids of a
+//! holder are sent to its reference email (given the tax code or VAT number and
+//! that email), and a forgotten password is replaced after a single-use code sent
+//! to the reference email comes back. The answers never tell whether anything
+//! matched; attempts are limited per client address and per identifier.
+
+use identity_core::i18n::{Lang, Localized};
+use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
+use serde_json::json;
+
+use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::ports::{SessionFilter, StoreError};
+use crate::records::CodePurpose;
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::codes::{hash_code, issue_code};
+use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
+use crate::usecases::register::password_context;
+use crate::usecases::register_input::Joined;
+use crate::usecases::sign_in::login_throttle_key;
+
+/// Why a recovery request was not accepted. Matching or not is never an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    /// Fields to fix (malformed input only, never "not found").
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Too many requests from this address: try later.
+    #[error("too many requests")]
+    RateLimited,
+    /// The reset code is unknown, used or expired.
+    #[error("invalid code")]
+    InvalidCode,
+    /// Storage or hashing failed.
+    #[error("temporary failure: {0}")]
+    Failed(String),
+}
+
+impl From<StoreError> for RecoveryError {
+    fn from(e: StoreError) -> Self {
+        RecoveryError::Failed(e.to_string())
+    }
+}
+
+impl Localized for RecoveryError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            RecoveryError::Invalid(_) => Message::new(
+                "Alcuni dati non sono corretti: correggi i campi indicati.",
+                "Some data is not right: please fix the fields shown.",
+            )
+            .message(lang),
+            RecoveryError::RateLimited => Message::new(
+                "Troppe richieste da questa rete. Riprova tra un'ora.",
+                "Too many requests from this network. Please try again in an hour.",
+            )
+            .message(lang),
+            RecoveryError::InvalidCode => Message::new(
+                "Il codice non è valido o è scaduto: chiedine uno nuovo.",
+                "The code is not valid or has expired: ask for a new one.",
+            )
+            .message(lang),
+            RecoveryError::Failed(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+const PASSWORDS_DIFFER: Message = Message::new(
+    "Le due password non coincidono.",
+    "The two passwords do not match.",
+);
+
+const FISCAL_CODE_INVALID: Message = Message::new(
+    "Indica un codice fiscale o una partita IVA valida.",
+    "Enter a valid tax code or VAT number.",
+);
+
+impl Service {
+    /// Takes one attempt from the client address's and the identifier's limits.
+    async fn take_recovery(&self, keys: &[String]) -> Result<bool, RecoveryError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        for key in keys {
+            if exhausted(tx.as_mut(), key, RECOVERY, now).await? {
+                tx.commit().await?;
+                return Ok(false);
+            }
+        }
+        for key in keys {
+            take(tx.as_mut(), key, RECOVERY, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sends the active login ids of the holders whose tax code or VAT number is
+    /// `fiscal_code` and whose reference email is `email`, to that email. Returns
+    /// `Ok` whether or not anything matched.
+    pub async fn remind_login_ids(
+        &self,
+        fiscal_code: &str,
+        email: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), RecoveryError> {
+        let mut errors = FieldErrors::new();
+        let code = fiscal_code.trim().to_ascii_uppercase().replace(' ', "");
+        let tax = TaxCode::parse(&code).ok();
+        let vat = VatNumber::parse(&code).ok();
+        if code.is_empty() {
+            errors.add("fiscal_code", REQUIRED);
+        } else if tax.is_none() && vat.is_none() {
+            errors.add("fiscal_code", FISCAL_CODE_INVALID);
+        }
+        let email = errors.check("email", EmailAddress::parse(email));
+        let Some(email) = email.filter(|_| errors.is_empty()) else {
+            return Err(RecoveryError::Invalid(errors));
+        };
+        let keys = [
+            address_key("recovery", client_ip),
+            format!("recovery:fiscal:{code}"),
+        ];
+        if !self.take_recovery(&keys).await? {
+            return Err(RecoveryError::RateLimited);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut holders = Vec::new();
+        if let Some(t) = &tax {
+            holders.extend(tx.holders_by_fiscal_code(t.as_str(), false).await?);
+        }
+        if let Some(v) = &vat {
+            holders.extend(tx.holders_by_fiscal_code(v.as_str(), true).await?);
+        }
+        holders.dedup_by_key(|h| h.id());
+        for holder in holders
+            .iter()
+            .filter(|h| h.contacts().email.normalized() == email.normalized())
+        {
+            let ids: Vec<String> = tx
+                .logins_of(holder.id())
+                .await?
+                .iter()
+                .filter(|l| l.is_active())
+                .map(|l| LoginId::new(l.number(), &self.config.login_domain).to_string())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            mail_holder(
+                tx.as_mut(),
+                holder,
+                now,
+                "login_ids_reminder",
+                json!({ "login_ids": ids.join("\n") }),
+            )
+            .await?;
+            audit(
+                tx.as_mut(),
+                now,
+                "anonymous",
+                "recovery.login_ids_sent",
+                Some(holder.id()),
+                json!({ "client_ip": client_ip }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends a password reset code for `login_id` to its holder's reference email,
+    /// if the login exists and is active. Returns `Ok` either way.
+    pub async fn request_password_reset(
+        &self,
+        login_id: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), RecoveryError> {
+        let mut errors = FieldErrors::new();
+        if login_id.trim().is_empty() {
+            errors.add("login_id", REQUIRED);
+            return Err(RecoveryError::Invalid(errors));
+        }
+        let parsed = LoginId::parse(login_id, &self.config.login_domain).ok();
+        let id_key = parsed.as_ref().map_or_else(
+            || "reset:invalid".to_owned(),
+            |id| format!("reset:{}", id.number()),
+        );
+        let keys = [address_key("recovery", client_ip), id_key];
+        if !self.take_recovery(&keys).await? {
+            return Err(RecoveryError::RateLimited);
+        }
+        // A malformed id answers like an unknown one.
+        let Some(id) = parsed else { return Ok(()) };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let login = match tx.login(id.number()).await {
+            Ok(l) if l.is_active() => l,
+            Ok(_) | Err(StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let holder = tx.holder(login.holder_id()).await?;
+        let code = issue_code(
+            tx.as_mut(),
+            CodePurpose::ResetPassword,
+            holder.id(),
+            Some(login.number()),
+            None,
+            now,
+        )
+        .await?;
+        let link = format!(
+            "{}/account/reset-password?code={code}",
+            self.config.public_url.trim_end_matches('/')
+        );
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "password_reset_code",
+            json!({ "login_id": id.to_string(), "code": code, "link": link }),
+        )
+        .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            "anonymous",
+            "recovery.password_reset_sent",
+            Some(holder.id()),
+            json!({ "login": id.to_string(), "client_ip": client_ip }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the password of the login a reset code was sent for. The new
+    /// password follows the whole policy, history included; the code is used only
+    /// when the password is accepted. Every session of the login ends, its sign-in
+    /// throttle is cleared, the reference email counts as verified (the code came
+    /// back from it) and the holder is told by email. Returns the login id.
+    pub async fn reset_password(
+        &self,
+        code: &str,
+        password: &str,
+        password_confirm: &str,
+        client_ip: Option<&str>,
+    ) -> Result<LoginId, RecoveryError> {
+        if !self
+            .take_recovery(&[address_key("reset-code", client_ip)])
+            .await?
+        {
+            return Err(RecoveryError::RateLimited);
+        }
+        let now = self.clock.now();
+        let hash = hash_code(code);
+        let (found, holder, history, numbers) = {
+            let mut tx = self.store.begin_read().await?;
+            let found = match tx.code_for_update(&hash).await {
+                Ok(c) if c.usable(CodePurpose::ResetPassword, now) => c,
+                Ok(_) | Err(StoreError::NotFound) => return Err(RecoveryError::InvalidCode),
+                Err(e) => return Err(e.into()),
+            };
+            let number = found.login.ok_or(RecoveryError::InvalidCode)?;
+            let holder = tx.holder(found.holder_id).await?;
+            let history = tx.password_history(number).await?;
+            let numbers: Vec<String> = tx
+                .logins_of(found.holder_id)
+                .await?
+                .iter()
+                .map(|l| l.number().to_string())
+                .collect();
+            (found, holder, history, numbers)
+        };
+        let number = found.login.ok_or(RecoveryError::InvalidCode)?;
+        let mut errors = FieldErrors::new();
+        if password.is_empty() {
+            errors.add("password", REQUIRED);
+        } else if password != password_confirm {
+            errors.add("password_confirm", PASSWORDS_DIFFER);
+        } else {
+            let tax = holder.tax_code();
+            let ctx = password_context(&holder, tax.as_ref(), &numbers);
+            let policy = &self.config.password_policy;
+            let mut violations = policy.check(password, &ctx).err().unwrap_or_default();
+            if violations.is_empty() {
+                let hashes: Vec<String> = policy
+                    .entries_to_compare(&history, now)
+                    .iter()
+                    .map(|e| e.hash.clone())
+                    .collect();
+                let reused = self
+                    .hasher
+                    .matches_any(password.to_owned(), hashes)
+                    .await
+                    .map_err(|e| RecoveryError::Failed(e.to_string()))?;
+                if reused {
+                    violations.push(identity_core::PasswordViolation::RecentlyUsed {
+                        last: policy.settings().history_count,
+                        months: policy.settings().history_months,
+                    });
+                }
+            }
+            if !violations.is_empty() {
+                errors.add("password", Joined(violations));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RecoveryError::Invalid(errors));
+        }
+        let new_hash = self
+            .hasher
+            .hash(password.to_owned())
+            .await
+            .map_err(|e| RecoveryError::Failed(e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        match tx.use_code(&hash, now).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict | StoreError::NotFound) => {
+                return Err(RecoveryError::InvalidCode);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let login = tx.login(number).await?;
+        if login.status() != LoginStatus::Active {
+            return Err(RecoveryError::InvalidCode);
+        }
+        let mut holder = tx.holder(found.holder_id).await?;
+        tx.set_password(number, &new_hash, now).await?;
+        tx.throttle_reset(&login_throttle_key(number)).await?;
+        let sessions = SessionFilter {
+            login: Some(number),
+            ..SessionFilter::default()
+        };
+        tx.delete_sessions(holder.id(), &sessions).await?;
+        if !holder.email_verified() {
+            holder.mark_email_verified(now);
+            tx.update_holder_contacts(&holder).await?;
+        }
+        let login_id = LoginId::new(number, &self.config.login_domain);
+        audit(
+            tx.as_mut(),
+            now,
+            "anonymous",
+            "password.reset",
+            Some(holder.id()),
+            json!({ "login": login_id.to_string(), "client_ip": client_ip }),
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "password_changed",
+            json!({ "login_id": login_id.to_string(), "at": now.to_rfc3339() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(login_id)
+    }
+}

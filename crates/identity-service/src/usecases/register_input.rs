@@ -1,0 +1,490 @@
+//! The registration form's input as typed (strings), checked field by field into a
+//! [`Registration`]. The web form and the JSON API both go through here, so they
+//! accept and refuse exactly the same things, with the same messages.
+
+use chrono::NaiveDate;
+use identity_core::consent::ConsentKind;
+use identity_core::holder::{BusinessIdentity, HolderError, PersonIdentity};
+use identity_core::i18n::{Lang, Localized};
+use identity_core::values::place_lookup::{
+    birth_municipality, country_named, current_municipality,
+};
+use identity_core::values::province::ABROAD;
+use identity_core::{
+    Address, CompanyHolder, Contacts, EmailAddress, HolderKind, InvoicingChannel, PersonHolder,
+    PersonalTaxCode, PhoneNumber, PostalCode, ProfessionalHolder, ProvinceCode, Sex, SubjectKind,
+    TaxCode, VatNumber,
+};
+
+use identity_core::values::tax_code::TaxCodeMismatch;
+
+use crate::forms::{FieldErrors, Message, REQUIRED};
+use crate::ports::StoreError;
+use crate::usecases::limits::{REGISTRATIONS, address_key, take};
+use crate::usecases::register::{RegisterError, Registered, Registration};
+
+/// What the registration form (or the API) sent, field by field, untrimmed.
+/// Field names are those of the form and of the API's error list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RegistrationInput {
+    /// `persona_fisica`, `azienda`, `libero_professionista`, `ditta_individuale`,
+    /// `ente_no_profit`, `ente_pubblico`, `altri_soggetti`.
+    pub subject_kind: String,
+    /// Person: given name(s).
+    pub given_name: String,
+    /// Person: family name(s).
+    pub family_name: String,
+    /// The person's 16-character tax code, or a body's (11 digits or 16 characters).
+    pub tax_code: String,
+    /// Person: `YYYY-MM-DD` (or `DD/MM/YYYY`).
+    pub birth_date: String,
+    /// Person: `M` or `F`, as on the tax code.
+    pub sex: String,
+    /// Person: municipality of birth, or the country for people born abroad.
+    pub birth_place: String,
+    /// Person: province of the municipality of birth, `EE` for abroad.
+    pub birth_province: String,
+    /// Company, body or business name.
+    pub company_name: String,
+    /// VAT number.
+    pub vat_number: String,
+    /// Company: SDI recipient code (7 characters), or...
+    pub sdi_code: String,
+    /// ... the PEC address for electronic invoices.
+    pub invoicing_pec: String,
+    /// Residence or registered office: street and number.
+    pub street: String,
+    /// CAP (5 digits; empty abroad).
+    pub postal_code: String,
+    /// Municipality (a current Italian one, or a foreign town).
+    pub municipality: String,
+    /// Province code, `EE` abroad.
+    pub province: String,
+    /// Country, when the province is `EE`.
+    pub country: String,
+    /// Reference email.
+    pub email: String,
+    /// The same, typed again.
+    pub email_confirm: String,
+    /// Phone.
+    pub phone: String,
+    /// Certified mail (PEC), optional.
+    pub pec: String,
+    /// Chosen password.
+    pub password: String,
+    /// The same, typed again.
+    pub password_confirm: String,
+    /// Whether the privacy notice was read (required).
+    pub privacy_notice: bool,
+    /// Each optional consent: given, refused, or `None` if not answered.
+    #[serde(skip)]
+    pub consents: Vec<(ConsentKind, Option<bool>)>,
+    /// The form's language (mail follows it).
+    #[serde(skip)]
+    pub lang: Lang,
+}
+
+const EMAILS_DIFFER: Message = Message::new(
+    "I due indirizzi email non coincidono.",
+    "The two email addresses do not match.",
+);
+const PASSWORDS_DIFFER: Message = Message::new(
+    "Le due password non coincidono.",
+    "The two passwords do not match.",
+);
+const BAD_DATE: Message = Message::new(
+    "Indica la data nel formato gg/mm/aaaa.",
+    "Enter the date as dd/mm/yyyy.",
+);
+const BAD_SEX: Message = Message::new("Indica il sesso (M o F).", "Choose the sex (M or F).");
+const BAD_KIND: Message = Message::new(
+    "Scegli la tipologia di soggetto.",
+    "Choose the kind of subject.",
+);
+const PRIVACY_REQUIRED: Message = Message::new(
+    "Per registrarti devi dichiarare di aver letto l'informativa sulla privacy.",
+    "To register, confirm that you have read the privacy notice.",
+);
+const CONSENT_REQUIRED: Message = Message::new(
+    "Scegli se dare o negare il consenso.",
+    "Choose whether to give or refuse consent.",
+);
+const INVOICING_REQUIRED: Message = Message::new(
+    "Indica il codice destinatario SDI oppure la PEC per le fatture elettroniche.",
+    "Enter the SDI recipient code or the PEC address for electronic invoices.",
+);
+
+fn opt(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+fn required<'a>(errors: &mut FieldErrors, field: &'static str, s: &'a str) -> Option<&'a str> {
+    let v = opt(s);
+    if v.is_none() {
+        errors.add(field, REQUIRED);
+    }
+    v
+}
+
+/// Parses a date typed as `YYYY-MM-DD` (the date input) or `DD/MM/YYYY`.
+#[must_use]
+pub fn parse_form_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// A holder-rule error shown beside its field.
+fn holder_field(e: &HolderError) -> &'static str {
+    match e {
+        HolderError::Required(f) | HolderError::BadName(f) => f,
+        HolderError::MissingFiscalId => "vat_number",
+        HolderError::BadSdiCode => "sdi_code",
+        HolderError::BadBirthDate => "birth_date",
+    }
+}
+
+impl RegistrationInput {
+    /// The subject kind, if a valid one was chosen.
+    #[must_use]
+    pub fn kind(&self) -> Option<SubjectKind> {
+        SubjectKind::from_code(self.subject_kind.trim())
+    }
+
+    /// Checks every field and builds the registration, or returns every field's
+    /// error at once. Agreement between the tax code and the declared data, and the
+    /// password policy (which needs the holder's data), are checked by
+    /// [`crate::Service::register_input`] on the result.
+    pub fn parse(&self) -> Result<Registration, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let Some(kind) = self.kind() else {
+            errors.add("subject_kind", BAD_KIND);
+            return Err(errors);
+        };
+        let holder_kind = match kind {
+            SubjectKind::PersonaFisica => self
+                .person(&mut errors)
+                .map(|person| HolderKind::Person(PersonHolder { person })),
+            SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
+                let person = self.person(&mut errors);
+                let vat = required(&mut errors, "vat_number", &self.vat_number)
+                    .and_then(|v| errors.check("vat_number", VatNumber::parse(v)));
+                match (person, vat) {
+                    (Some(p), Some(v)) => {
+                        match ProfessionalHolder::new(kind, p, &self.company_name, v) {
+                            Ok(h) => Some(HolderKind::Professional(h)),
+                            Err(e) => {
+                                errors.add(holder_field(&e), e);
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => self.company(kind, &mut errors),
+        };
+        let address = self.address(&mut errors);
+        let contacts = self.contacts(&mut errors);
+        if self.password.is_empty() {
+            errors.add("password", REQUIRED);
+        } else if self.password != self.password_confirm {
+            errors.add("password_confirm", PASSWORDS_DIFFER);
+        }
+        if !self.privacy_notice {
+            errors.add("privacy_notice", PRIVACY_REQUIRED);
+        }
+        let mut consents = Vec::new();
+        for k in ConsentKind::ALL {
+            match self
+                .consents
+                .iter()
+                .find(|(c, _)| *c == k)
+                .and_then(|(_, v)| *v)
+            {
+                Some(given) => consents.push((k, given)),
+                None => errors.add(consent_field(k), CONSENT_REQUIRED),
+            }
+        }
+        match (holder_kind, address, contacts) {
+            (Some(kind), Some(address), Some(contacts)) if errors.is_empty() => Ok(Registration {
+                kind,
+                address,
+                contacts,
+                lang: self.lang,
+                password: self.password.clone(),
+                consents,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    fn person(&self, errors: &mut FieldErrors) -> Option<PersonIdentity> {
+        let given = required(errors, "given_name", &self.given_name);
+        let family = required(errors, "family_name", &self.family_name);
+        let code = required(errors, "tax_code", &self.tax_code)
+            .and_then(|c| errors.check("tax_code", PersonalTaxCode::parse(c)));
+        let birth_date = match required(errors, "birth_date", &self.birth_date) {
+            Some(d) => {
+                let parsed = parse_form_date(d);
+                if parsed.is_none() {
+                    errors.add("birth_date", BAD_DATE);
+                }
+                parsed
+            }
+            None => None,
+        };
+        let sex = match self.sex.trim().to_ascii_uppercase().as_str() {
+            "M" => Some(Sex::Male),
+            "F" => Some(Sex::Female),
+            _ => {
+                errors.add("sex", BAD_SEX);
+                None
+            }
+        };
+        let place = self.birth_place_code(errors, birth_date);
+        let (given, family, code, birth_date, place, sex) =
+            (given?, family?, code?, birth_date?, place?, sex?);
+        match PersonIdentity::new(given, family, code, birth_date, &place, sex) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.add(holder_field(&e), e);
+                None
+            }
+        }
+    }
+
+    fn birth_place_code(
+        &self,
+        errors: &mut FieldErrors,
+        birth_date: Option<NaiveDate>,
+    ) -> Option<String> {
+        let province = opt(&self.birth_province).map(str::to_ascii_uppercase);
+        if province.as_deref() == Some(ABROAD) {
+            return errors
+                .check("birth_place", country_named(&self.birth_place))
+                .map(|c| c.belfiore_code.clone());
+        }
+        errors
+            .check(
+                "birth_place",
+                birth_municipality(&self.birth_place, province.as_deref(), birth_date),
+            )
+            .map(|m| m.belfiore_code.clone())
+    }
+
+    fn company(&self, kind: SubjectKind, errors: &mut FieldErrors) -> Option<HolderKind> {
+        let name = required(errors, "company_name", &self.company_name);
+        let vat =
+            opt(&self.vat_number).and_then(|v| errors.check("vat_number", VatNumber::parse(v)));
+        let code = opt(&self.tax_code).and_then(|c| errors.check("tax_code", TaxCode::parse(c)));
+        if opt(&self.vat_number).is_none() && opt(&self.tax_code).is_none() {
+            errors.add("vat_number", HolderError::MissingFiscalId);
+        }
+        let invoicing = match (opt(&self.sdi_code), opt(&self.invoicing_pec)) {
+            (Some(sdi), _) => errors.check("sdi_code", InvoicingChannel::sdi(sdi)),
+            (None, Some(pec)) => errors
+                .check("invoicing_pec", EmailAddress::parse(pec))
+                .map(InvoicingChannel::Pec),
+            (None, None) => {
+                if kind == SubjectKind::Azienda {
+                    errors.add("sdi_code", INVOICING_REQUIRED);
+                }
+                None
+            }
+        };
+        let business = BusinessIdentity::new(name?, vat, code);
+        match business.and_then(|b| CompanyHolder::new(kind, b, invoicing)) {
+            Ok(c) if errors.is_empty() => Some(HolderKind::Company(c)),
+            Ok(_) => None,
+            Err(e) => {
+                errors.add(holder_field(&e), e);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn address(&self, errors: &mut FieldErrors) -> Option<Address> {
+        let street = required(errors, "street", &self.street);
+        let province = required(errors, "province", &self.province)
+            .and_then(|p| errors.check("province", ProvinceCode::parse(p)));
+        let abroad = province.as_ref().is_some_and(ProvinceCode::is_abroad);
+        let postal_code = if abroad {
+            None
+        } else {
+            required(errors, "postal_code", &self.postal_code)
+                .and_then(|p| errors.check("postal_code", PostalCode::parse(p)))
+        };
+        let municipality = match (&province, abroad) {
+            (Some(p), false) => errors
+                .check(
+                    "municipality",
+                    current_municipality(&self.municipality, p.as_str()),
+                )
+                .map(|m| m.name.clone()),
+            _ => required(errors, "municipality", &self.municipality).map(str::to_owned),
+        };
+        let country = if abroad {
+            required(errors, "country", &self.country).map(str::to_owned)
+        } else {
+            Some(String::new())
+        };
+        let (street, province, municipality, country) =
+            (street?, province?, municipality?, country?);
+        if !abroad && postal_code.is_none() {
+            return None;
+        }
+        match Address::new(street, postal_code, &municipality, province, &country) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errors.add(holder_field(&e), e);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn contacts(&self, errors: &mut FieldErrors) -> Option<Contacts> {
+        let email = required(errors, "email", &self.email)
+            .and_then(|e| errors.check("email", EmailAddress::parse(e)));
+        if let Some(e) = &email {
+            match EmailAddress::parse(&self.email_confirm) {
+                Ok(confirm) if confirm.normalized() == e.normalized() => {}
+                _ => errors.add("email_confirm", EMAILS_DIFFER),
+            }
+        }
+        let phone = required(errors, "phone", &self.phone)
+            .and_then(|p| errors.check("phone", PhoneNumber::parse(p)));
+        let pec = opt(&self.pec).and_then(|p| errors.check("pec", EmailAddress::parse(p)));
+        if opt(&self.pec).is_some() && pec.is_none() {
+            return None;
+        }
+        Some(Contacts {
+            email: email?,
+            phone: phone?,
+            pec,
+        })
+    }
+}
+
+/// The form field of a consent (`consent_marketing`).
+#[must_use]
+pub fn consent_field(kind: ConsentKind) -> &'static str {
+    match kind {
+        ConsentKind::Marketing => "consent_marketing",
+        ConsentKind::Profiling => "consent_profiling",
+        ConsentKind::ThirdParties => "consent_third_parties",
+    }
+}
+
+/// Several messages of one field, shown together.
+pub(crate) struct Joined<T>(pub Vec<T>);
+
+impl<T: Localized> Localized for Joined<T> {
+    fn message(&self, lang: Lang) -> String {
+        self.0
+            .iter()
+            .map(|e| e.message(lang))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Why [`crate::Service::register_input`] stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterInputError {
+    /// Fields to fix, each with its message.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Too many registrations from this client address: try later.
+    #[error("too many registrations from this address")]
+    RateLimited,
+    /// Storage or hashing failed.
+    #[error(transparent)]
+    Failed(RegisterError),
+}
+
+impl Localized for RegisterInputError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            RegisterInputError::Invalid(_) => Message::new(
+                "Alcuni dati non sono corretti: correggi i campi indicati.",
+                "Some data is not right: please fix the fields shown.",
+            )
+            .message(lang),
+            RegisterInputError::RateLimited => Message::new(
+                "Troppe registrazioni da questa rete. Riprova tra un'ora.",
+                "Too many registrations from this network. Please try again in an hour.",
+            )
+            .message(lang),
+            RegisterInputError::Failed(e) => e.message(lang),
+        }
+    }
+}
+
+/// The field a tax code disagreement is shown beside.
+fn mismatch_field(m: &TaxCodeMismatch) -> &'static str {
+    match m {
+        TaxCodeMismatch::FamilyName { .. } => "family_name",
+        TaxCodeMismatch::GivenName { .. } => "given_name",
+        TaxCodeMismatch::BirthDate { .. } => "birth_date",
+        TaxCodeMismatch::Sex { .. } => "sex",
+        TaxCodeMismatch::BirthPlace { .. } => "birth_place",
+    }
+}
+
+/// A registration's rule errors as field errors.
+fn field_errors(e: RegisterError) -> Result<FieldErrors, RegisterError> {
+    let mut errors = FieldErrors::new();
+    match e {
+        RegisterError::Password(v) => errors.add("password", Joined(v)),
+        RegisterError::BirthDateInFuture => {
+            errors.add("birth_date", RegisterError::BirthDateInFuture)
+        }
+        RegisterError::TaxCodeMismatch(v) => {
+            for m in v {
+                errors.add(mismatch_field(&m), m);
+            }
+        }
+        other => return Err(other),
+    }
+    Ok(errors)
+}
+
+impl crate::Service {
+    /// Registers from a form's (or the API's) input: every field is checked and
+    /// every error returned at once; a valid registration then counts against the
+    /// client address's limit (a mistyped form does not) before the password is
+    /// hashed and everything is written in one transaction.
+    pub async fn register_input(
+        &self,
+        input: &RegistrationInput,
+        client_ip: Option<&str>,
+    ) -> Result<Registered, RegisterInputError> {
+        let reg = input.parse().map_err(RegisterInputError::Invalid)?;
+        if let Err(e) = self.validate_registration(&reg) {
+            return Err(match field_errors(e) {
+                Ok(fields) => RegisterInputError::Invalid(fields),
+                Err(other) => RegisterInputError::Failed(other),
+            });
+        }
+        let now = self.now();
+        let key = address_key("register", client_ip);
+        let fail = |e: StoreError| RegisterInputError::Failed(RegisterError::Store(e));
+        let mut tx = self.store().begin().await.map_err(fail)?;
+        let allowed = take(tx.as_mut(), &key, REGISTRATIONS, now)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        if !allowed {
+            tracing::warn!(key, "registration rate limit reached");
+            return Err(RegisterInputError::RateLimited);
+        }
+        self.register(reg).await.map_err(|e| match field_errors(e) {
+            Ok(fields) => RegisterInputError::Invalid(fields),
+            Err(other) => RegisterInputError::Failed(other),
+        })
+    }
+}

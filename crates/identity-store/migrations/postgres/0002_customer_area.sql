@@ -1,0 +1,66 @@
+-- The customer area (PostgreSQL): email verification, account closure, consents,
+-- single-use codes, correction requests, orders, API clients, re-authentication.
+ALTER TABLE holders ADD COLUMN email_verified_at BIGINT;
+ALTER TABLE holders ADD COLUMN closed_at BIGINT;
+
+ALTER TABLE sessions ADD COLUMN reauthenticated_at BIGINT;
+
+-- Every consent decision; the latest per (holder, kind) is the one in force.
+CREATE TABLE consents (
+    holder_id      TEXT NOT NULL REFERENCES holders (id),
+    kind           TEXT NOT NULL,
+    given          BIGINT NOT NULL,
+    notice_version TEXT NOT NULL,
+    at             BIGINT NOT NULL
+);
+CREATE INDEX consents_holder ON consents (holder_id, at);
+
+-- Single-use codes sent by email, found by the SHA-256 of their text.
+CREATE TABLE one_time_codes (
+    code_hash    TEXT PRIMARY KEY,
+    purpose      TEXT NOT NULL,
+    holder_id    TEXT NOT NULL REFERENCES holders (id),
+    login_number BIGINT REFERENCES logins (number),
+    target       TEXT,
+    created_at   BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    used_at      BIGINT
+);
+CREATE INDEX one_time_codes_holder ON one_time_codes (holder_id, purpose);
+
+CREATE TABLE correction_requests (
+    id              TEXT PRIMARY KEY,
+    holder_id       TEXT NOT NULL REFERENCES holders (id),
+    field           TEXT NOT NULL,
+    current_value   TEXT NOT NULL,
+    requested_value TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    opened_at       BIGINT NOT NULL,
+    state           TEXT NOT NULL,
+    decided_by      TEXT,
+    decided_at      BIGINT,
+    decision_reason TEXT
+);
+CREATE INDEX correction_requests_holder ON correction_requests (holder_id, opened_at);
+CREATE INDEX correction_requests_state ON correction_requests (state, opened_at);
+
+CREATE TABLE orders (
+    id         TEXT PRIMARY KEY,
+    holder_id  TEXT NOT NULL REFERENCES holders (id),
+    kind       TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX orders_holder ON orders (holder_id, created_at);
+
+-- Integrating systems of the JSON API; the bearer token is stored as its SHA-256.
+CREATE TABLE api_clients (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    token_hash   TEXT NOT NULL UNIQUE,
+    scopes       TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    revoked_at   BIGINT,
+    last_used_at BIGINT
+);
