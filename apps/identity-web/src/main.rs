@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%addr, %public_url, "listening");
 
     let state = AppState {
-        service,
+        service: service.with_public_url(&public_url),
         public_url,
     };
     identity_http::serve(listener, state, async {

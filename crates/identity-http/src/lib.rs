@@ -1,15 +1,19 @@
 //! # identity-http
 //!
-//! The HTTP adapter: an axum [`Router`] over the service layer. For now it serves
-//! the home page and the health endpoints; the registration pages, customer area,
-//! selfcare panel, JSON API and OpenID Connect endpoints are added here, one router
-//! per feature, merged in [`app`].
+//! The HTTP adapter: an axum [`Router`] over the service layer, one router per
+//! feature merged in [`app`]: the home page, the registration form, the customer
+//! area, the lost-account pages and the health endpoints. Pages are server-rendered
+//! and work without JavaScript.
 
 mod account;
 mod assets;
+mod form;
 mod headers;
 mod health;
 mod home;
+mod i18n;
+mod recovery;
+mod register;
 mod texts;
 mod web;
 
@@ -44,7 +48,9 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(home::router())
         .merge(assets::router())
+        .merge(register::router())
         .merge(account::router())
+        .merge(recovery::router())
         .merge(health::router())
         .with_state(state);
     headers::secure(router, https)

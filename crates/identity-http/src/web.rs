@@ -1,10 +1,20 @@
-//! What every page needs: the user's language, the CSRF token, cookies, HTML responses.
+//! What every page needs: the user's language, the CSRF token, cookies, the
+//! client address, the signed-in session, HTML responses.
 
-use axum::http::{HeaderMap, header};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use identity_core::Lang;
 use identity_core::credentials::{constant_time_eq, random_token};
+use identity_core::{Lang, Session, SessionArea};
+use identity_service::usecases::sessions::SessionToken;
+
+use crate::AppState;
+use crate::form::Fieldset;
+use crate::texts::{Texts, texts};
 
 /// Cookie holding the chosen language.
 pub(crate) const LANG_COOKIE: &str = "lang";
@@ -68,6 +78,169 @@ pub(crate) fn csrf_ok(jar: &CookieJar, headers: &HeaderMap, submitted: &str) -> 
         !submitted.is_empty() && constant_time_eq(c.value().as_bytes(), submitted.as_bytes())
     });
     same_site && matches
+}
+
+/// The frame every page template gets as `c`.
+pub(crate) struct Chrome {
+    pub t: &'static Texts,
+    /// This page's path, for the language switch to come back to.
+    pub back: String,
+    /// The CSRF token for this page's forms.
+    pub csrf: String,
+    /// Whether to show the sign-out button.
+    pub signed_in: bool,
+}
+
+/// One request's context: language, cookies (with the CSRF cookie added when
+/// missing), headers, client address and path.
+pub(crate) struct Ctx {
+    pub state: AppState,
+    pub lang: Lang,
+    pub jar: CookieJar,
+    pub headers: HeaderMap,
+    pub ip: String,
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang = language(&jar, &parts.headers);
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Ok(Ctx {
+            state: state.clone(),
+            lang,
+            jar,
+            headers: parts.headers.clone(),
+            ip,
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        })
+    }
+}
+
+impl Ctx {
+    /// The frame for a page, creating the CSRF cookie if needed.
+    pub(crate) fn chrome(&mut self, signed_in: bool) -> Chrome {
+        let (jar, csrf) = csrf_token(std::mem::take(&mut self.jar), self.state.secure());
+        self.jar = jar;
+        Chrome {
+            t: texts(self.lang),
+            back: self.path.clone(),
+            csrf,
+            signed_in,
+        }
+    }
+
+    /// Whether a submitted form carries our CSRF token (and came from our site).
+    pub(crate) fn csrf_ok(&self, submitted: &str) -> bool {
+        csrf_ok(&self.jar, &self.headers, submitted)
+    }
+
+    /// The live customer-area session, if any.
+    pub(crate) async fn session(&self) -> Option<(Session, SessionToken)> {
+        let token = SessionToken::from_client(self.jar.get(SESSION_COOKIE)?.value());
+        match self.state.service.session(&token).await {
+            Ok(Some(s)) if s.area == SessionArea::Customer => Some((s, token)),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "session look-up failed");
+                None
+            }
+        }
+    }
+
+    /// The response with this context's cookies.
+    pub(crate) fn respond(self, response: impl IntoResponse) -> Response {
+        (self.jar, response).into_response()
+    }
+
+    /// A rendered page with this context's cookies.
+    pub(crate) fn page(self, template: &impl askama::Template) -> Response {
+        let body = page(template);
+        self.respond(body)
+    }
+
+    /// A page saying the form expired (stale or forged CSRF token).
+    pub(crate) fn form_expired(mut self) -> Response {
+        let msg = crate::i18n::L(
+            "Il modulo è scaduto o non proviene da questo sito. Torna indietro, ricarica la pagina e riprova.",
+            "The form expired or did not come from this site. Go back, reload the page and try again.",
+        );
+        let message = msg.get(self.lang).to_owned();
+        let c = self.chrome(false);
+        let body = MessagePage {
+            c,
+            title: crate::i18n::L("Modulo scaduto", "Form expired")
+                .get(self.lang)
+                .to_owned(),
+            message,
+            link: Some((
+                "/".to_owned(),
+                crate::i18n::L("Torna alla home", "Back to the home page")
+                    .get(self.lang)
+                    .to_owned(),
+            )),
+        };
+        let mut resp = self.page(&body);
+        *resp.status_mut() = StatusCode::FORBIDDEN;
+        resp
+    }
+
+    /// A page for a failure the user cannot fix; the detail is logged, not shown.
+    pub(crate) fn failure(mut self, detail: &dyn std::fmt::Display) -> Response {
+        tracing::error!(error = %detail, path = %self.path, "request failed");
+        let c = self.chrome(false);
+        let body = MessagePage {
+            c,
+            title: crate::i18n::L("Errore temporaneo", "Temporary error")
+                .get(self.lang)
+                .to_owned(),
+            message: identity_core::Localized::message(
+                &identity_service::forms::TEMPORARY,
+                self.lang,
+            ),
+            link: None,
+        };
+        let mut resp = self.page(&body);
+        *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        resp
+    }
+}
+
+/// A page with a heading, one message and an optional link onwards.
+#[derive(askama::Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub c: Chrome,
+    pub title: String,
+    pub message: String,
+    pub link: Option<(String, String)>,
+}
+
+/// A page with one form: heading, introduction, fields, submit, links after.
+#[derive(askama::Template)]
+#[template(path = "simple_form.html")]
+pub(crate) struct SimpleForm {
+    pub c: Chrome,
+    pub title: String,
+    pub intro: String,
+    pub action: &'static str,
+    pub submit: String,
+    pub sets: Vec<Fieldset>,
+    pub summary: Vec<(String, String)>,
+    pub notices: Vec<String>,
+    pub after: Vec<(String, String)>,
 }
 
 /// Renders a template into an HTML response; a template error is a 500 with detail logged.

@@ -9,6 +9,8 @@
 //! workers (or two nodes) never send it twice in normal operation.
 
 mod delivery;
+mod derived;
+mod engine;
 mod templates;
 mod transport;
 
@@ -34,7 +36,8 @@ pub struct RenderedMail {
     pub subject: String,
     /// Plain-text body.
     pub text: String,
-    /// HTML body: the same text, escaped, in a small accessible layout.
+    /// HTML body: the template's `body.html`, a small self-contained document
+    /// with the parameters escaped.
     pub html: String,
 }
 
@@ -54,16 +57,22 @@ pub enum RenderError {
     },
 }
 
-/// Renders an outbox message in its language.
+/// Renders an outbox message in its language from the template's files
+/// (`templates/<template>/<lang>/subject.txt`, `body.txt`, `body.html`).
+///
+/// # Errors
+///
+/// [`RenderError::UnknownTemplate`] when no template has the message's name (see
+/// [`TEMPLATES`]); [`RenderError::MissingParam`] when a parameter the template
+/// requires is absent or `null`. Optional parameters may be left out.
 pub fn render(message: &OutboxMessage) -> Result<RenderedMail, RenderError> {
-    let (subject, text) = templates::render(&message.template, message.lang, &message.params)?;
-    let html = templates::html(message.lang, &subject, &text);
+    let rendered = templates::render(&message.template, message.lang, &message.params)?;
     Ok(RenderedMail {
         id: message.id,
         to: message.to.clone(),
-        subject,
-        text,
-        html,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
     })
 }
 

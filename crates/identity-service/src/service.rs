@@ -74,6 +74,16 @@ impl Service {
         }
     }
 
+    /// The same service with links in mail built on `public_url` (known only once
+    /// the web app has bound its port).
+    #[must_use]
+    pub fn with_public_url(mut self, public_url: &str) -> Service {
+        let mut config = (*self.config).clone();
+        config.public_url = public_url.trim_end_matches('/').to_owned();
+        self.config = Arc::new(config);
+        self
+    }
+
     /// The settings.
     #[must_use]
     pub fn config(&self) -> &ServiceConfig {

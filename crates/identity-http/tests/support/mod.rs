@@ -22,7 +22,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let base = format!("http://localhost:{}", addr.port());
         let state = AppState {
-            service,
+            service: service.with_public_url(&base),
             public_url: base.clone(),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -262,6 +262,9 @@ impl Service {
         let (Some(address), Some(contacts)) = (address, contacts) else {
             return Err(ContactsError::Invalid(errors));
         };
+        if !errors.is_empty() {
+            return Err(ContactsError::Invalid(errors));
+        }
         // Decided before the write transaction, which on SQLite holds the only write lock.
         let recovery_allowed = match auth {
             ContactsAuth::Session(s) => self.may_change_recovery_channels(s).await?,

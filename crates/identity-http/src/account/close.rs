@@ -1,0 +1,161 @@
+//! Closing the whole account, confirmed with the password of the login in use.
+//! Refused while a digital identity is not revoked or an order is open.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Form;
+use axum::response::Response;
+use axum::routing::get;
+use axum_extra::extract::cookie::SameSite;
+use identity_core::LoginId;
+use identity_core::i18n::Localized;
+use identity_core::identity::Actor;
+use identity_service::usecases::closure::CloseAccountError;
+use identity_service::usecases::sign_in::SignInError;
+
+use super::{Frame, Section, Signed, require_verified};
+use crate::AppState;
+use crate::form::{Field, Fieldset};
+use crate::i18n::L;
+use crate::web::{Chrome, Ctx, MessagePage, SESSION_COOKIE, cookie};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/account/close", get(show).post(close))
+}
+
+#[derive(Template)]
+#[template(path = "account_confirm.html")]
+struct ClosePage {
+    c: Chrome,
+    f: Frame,
+    title: &'static str,
+    text: String,
+    action: String,
+    confirm: &'static str,
+    cancel: &'static str,
+    cancel_href: &'static str,
+    extra: Vec<Fieldset>,
+}
+
+async fn render(mut s: Signed, error: Option<String>) -> Response {
+    let lang = s.lang();
+    let holder = match s.holder().await {
+        Ok(h) => h,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let mut password = Field::new(
+        "password",
+        L(
+            "Password della login in uso",
+            "Password of the login in use",
+        ),
+        "password",
+        lang,
+    )
+    .autocomplete("current-password");
+    password.error = error;
+    let failed = password.error.is_some();
+    let f = Frame::new(&mut s, Section::Close, &holder);
+    let c = s.ctx.chrome(true);
+    let page = ClosePage {
+        c,
+        f,
+        title: L("Chiudi l'account", "Close the account").get(lang),
+        text: L(
+            "Chiudendo l'account tutte le tue login smettono di funzionare e i tuoi dati personali vengono cancellati, tranne quelli che la legge ci obbliga a conservare (registro delle operazioni, dati del riconoscimento, codice fiscale e partita IVA a cui si riferiscono). Non si può annullare. Non è possibile finché hai un'identità digitale non revocata o un ordine in lavorazione. Per cancellare una sola login usa la pagina delle login.",
+            "Closing the account stops all your logins and erases your personal data, except what the law requires us to keep (the log of operations, identity-proofing records, the tax code and VAT number they refer to). It cannot be undone. It is not possible while you hold a digital identity that is not revoked or have an order in progress. To delete a single login, use the logins page.",
+        )
+        .get(lang)
+        .to_owned(),
+        action: "/account/close".to_owned(),
+        confirm: L("Chiudi definitivamente l'account", "Close the account for good").get(lang),
+        cancel: L("Annulla", "Cancel").get(lang),
+        cancel_href: "/account",
+        extra: vec![Fieldset::new(L("Conferma", "Confirmation"), lang, vec![password])],
+    };
+    let mut resp = s.ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn show(ctx: Ctx) -> Response {
+    match Signed::from(ctx).await {
+        Ok(s) => render(s, None).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.ctx.csrf_ok(&f.csrf) {
+        return s.ctx.form_expired();
+    }
+    let (mut s, _) = match require_verified(s).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    let id = LoginId::new(s.session.login, &service.config().login_domain);
+    let ip = s.ctx.ip.clone();
+    match service.sign_in_password(&id, &f.password, Some(&ip)).await {
+        Ok(signed) if signed.holder_id == s.session.holder_id => {}
+        Ok(_) | Err(SignInError::InvalidCredentials) => {
+            let msg = L("Password non corretta.", "Incorrect password.")
+                .get(lang)
+                .to_owned();
+            return render(s, Some(msg)).await;
+        }
+        Err(e) => return s.ctx.failure(&e),
+    }
+    match service
+        .close_account(s.session.holder_id, &Actor::Holder(s.session.holder_id))
+        .await
+    {
+        Ok(()) => {
+            let secure = s.ctx.state.secure();
+            s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
+                SESSION_COOKIE,
+                String::new(),
+                secure,
+                SameSite::Lax,
+            ));
+            let c = s.ctx.chrome(false);
+            let page = MessagePage {
+                c,
+                title: L("Account chiuso", "Account closed").get(lang).to_owned(),
+                message: L(
+                    "Il tuo account è stato chiuso. Ti abbiamo inviato una conferma per email.",
+                    "Your account is closed. We sent you a confirmation by email.",
+                )
+                .get(lang)
+                .to_owned(),
+                link: Some((
+                    "/".to_owned(),
+                    L("Torna alla home", "Back to the home page")
+                        .get(lang)
+                        .to_owned(),
+                )),
+            };
+            s.ctx.page(&page)
+        }
+        Err(e @ CloseAccountError::Store(_)) => s.ctx.failure(&e),
+        Err(e) => {
+            let msg = e.message(lang);
+            render(s, Some(msg)).await
+        }
+    }
+}

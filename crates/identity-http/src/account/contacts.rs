@@ -1,0 +1,301 @@
+//! Changing contacts and address. With a live digital identity the recovery
+//! channels (email, phone, PEC) need a fresh re-authentication with the
+//! identity's username, offered on the same page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Form;
+use axum::response::Response;
+use axum::routing::{get, post};
+use identity_core::i18n::Localized;
+use identity_core::{Holder, Lang, LoginId};
+use identity_service::forms::FieldErrors;
+use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
+use identity_service::usecases::register_input::RegistrationInput;
+
+use super::{Frame, Section, Signed, require_verified};
+use crate::AppState;
+use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::i18n::L;
+use crate::register::address_fieldset;
+use crate::web::Chrome;
+use crate::web::Ctx;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/contacts", get(show).post(save))
+        .route("/account/reauth", post(reauth))
+}
+
+/// The re-authentication box: whose password to enter.
+struct Reauth {
+    text: String,
+    password_label: &'static str,
+    submit: &'static str,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account_contacts.html")]
+struct ContactsPage {
+    c: Chrome,
+    f: Frame,
+    title: &'static str,
+    intro: &'static str,
+    submit: &'static str,
+    reauth: Option<Reauth>,
+    sets: Vec<Fieldset>,
+    summary: Vec<(String, String)>,
+    notices: Vec<String>,
+}
+
+fn input_of(h: &Holder) -> ContactsInput {
+    let a = h.address();
+    let c = h.contacts();
+    ContactsInput {
+        email: c.email.to_string(),
+        email_confirm: c.email.to_string(),
+        phone: c.phone.to_string(),
+        pec: c.pec.as_ref().map(ToString::to_string).unwrap_or_default(),
+        street: a.street.clone(),
+        postal_code: a
+            .postal_code
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        municipality: a.municipality.clone(),
+        province: a.province.to_string(),
+        country: if a.province.is_abroad() {
+            a.country.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
+    let as_reg = RegistrationInput {
+        street: i.street.clone(),
+        postal_code: i.postal_code.clone(),
+        municipality: i.municipality.clone(),
+        province: i.province.clone(),
+        country: i.country.clone(),
+        ..RegistrationInput::default()
+    };
+    vec![
+        Fieldset::new(
+            L("Contatti", "Contacts"),
+            lang,
+            vec![
+                Field::new("email", L("Email di riferimento", "Reference email"), "email", lang)
+                    .value(&i.email)
+                    .autocomplete("email")
+                    .hint(L("Un nuovo indirizzo vale solo dopo la conferma con il codice che vi invieremo; il vecchio indirizzo sarà avvisato.", "A new address applies only once confirmed with the code we send to it; the old address will be told.").get(lang)),
+                Field::new("email_confirm", L("Conferma email", "Confirm email"), "email", lang)
+                    .value(&i.email_confirm)
+                    .autocomplete("email"),
+                Field::new("phone", L("Telefono", "Phone"), "tel", lang)
+                    .value(&i.phone)
+                    .autocomplete("tel"),
+                Field::new("pec", L("PEC", "Certified email (PEC)"), "email", lang)
+                    .value(&i.pec)
+                    .optional(),
+            ],
+        ),
+        address_fieldset(L("Indirizzo", "Address"), lang, &as_reg),
+    ]
+}
+
+/// The re-authentication box when the holder has a live identity and the
+/// session is not fresh.
+async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>, String> {
+    let service = &s.ctx.state.service;
+    let lang = s.lang();
+    if service
+        .may_change_recovery_channels(&s.session)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(None);
+    }
+    let overview = service
+        .holder_overview(s.session.holder_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let username = overview
+        .identities
+        .iter()
+        .find(|i| !i.state().is_revoked())
+        .map(|i| LoginId::new(i.username(), &service.config().login_domain).to_string())
+        .unwrap_or_default();
+    Ok(Some(Reauth {
+        text: match lang {
+            Lang::It => format!(
+                "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità con la password del nome utente {username}. La conferma vale 10 minuti."
+            ),
+            Lang::En => format!(
+                "You hold a digital identity: to change email, phone or PEC, first confirm your identity with the password of the username {username}. The confirmation lasts 10 minutes."
+            ),
+        },
+        password_label: L("Password del nome utente", "Username's password").get(lang),
+        submit: L("Conferma identità", "Confirm identity").get(lang),
+        error,
+    }))
+}
+
+async fn render(
+    mut s: Signed,
+    holder: &Holder,
+    input: &ContactsInput,
+    errors: &FieldErrors,
+    notices: Vec<String>,
+    reauth_error: Option<String>,
+) -> Response {
+    let lang = s.lang();
+    let reauth = match reauth_box(&s, reauth_error).await {
+        Ok(r) => r,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let mut sets = fieldsets(input, lang);
+    let mut notices = notices;
+    notices.extend(attach_errors(&mut sets, errors, lang));
+    let summary = error_summary(&sets);
+    let f = Frame::new(&mut s, Section::Contacts, holder);
+    let c = s.ctx.chrome(true);
+    let failed = !summary.is_empty() || !notices.is_empty();
+    let page = ContactsPage {
+        c,
+        f,
+        title: L(
+            "Modifica contatti e indirizzo",
+            "Change contacts and address",
+        )
+        .get(lang),
+        intro: L(
+            "Le modifiche valgono per tutte le login associate ai tuoi dati.",
+            "Changes apply to every login sharing your details.",
+        )
+        .get(lang),
+        submit: L("Salva", "Save").get(lang),
+        reauth,
+        sets,
+        summary,
+        notices,
+    };
+    let mut resp = s.ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn show(ctx: Ctx) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let holder = match s.holder().await {
+        Ok(h) => h,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let input = input_of(&holder);
+    render(s, &holder, &input, &FieldErrors::new(), Vec::new(), None).await
+}
+
+async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.ctx.csrf_ok(raw.get("csrf").map_or("", String::as_str)) {
+        return s.ctx.form_expired();
+    }
+    let (s, holder) = match require_verified(s).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    let input = ContactsInput {
+        email: get("email"),
+        email_confirm: get("email_confirm"),
+        phone: get("phone"),
+        pec: get("pec"),
+        street: get("street"),
+        postal_code: get("postal_code"),
+        municipality: get("municipality"),
+        province: get("province"),
+        country: get("country"),
+    };
+    let lang = s.lang();
+    let result = s
+        .ctx
+        .state
+        .service
+        .update_contacts(
+            s.session.holder_id,
+            &input,
+            ContactsAuth::Session(&s.session),
+        )
+        .await;
+    match result {
+        Ok(u) if u.email_pending.is_some() => s.redirect_with("/account", "email_pending"),
+        Ok(u) if u.changed.is_empty() => s.redirect_with("/account", "nothing_changed"),
+        Ok(_) => s.redirect_with("/account", "contacts_saved"),
+        Err(ContactsError::Invalid(errors)) => {
+            render(s, &holder, &input, &errors, Vec::new(), None).await
+        }
+        Err(e @ (ContactsError::ReauthRequired | ContactsError::EmailNotVerified)) => {
+            let notice = e.message(lang);
+            render(s, &holder, &input, &FieldErrors::new(), vec![notice], None).await
+        }
+        Err(e) => s.ctx.failure(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ReauthForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn reauth(ctx: Ctx, Form(f): Form<ReauthForm>) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.ctx.csrf_ok(&f.csrf) {
+        return s.ctx.form_expired();
+    }
+    let lang = s.lang();
+    let ip = s.ctx.ip.clone();
+    match s
+        .ctx
+        .state
+        .service
+        .reauthenticate(&s.token, &f.password, Some(&ip))
+        .await
+    {
+        Ok(()) => s.redirect_with("/account/contacts", "reauthenticated"),
+        Err(e @ identity_service::usecases::contacts::ReauthError::Failed(_)) => s.ctx.failure(&e),
+        Err(e) => {
+            let holder = match s.holder().await {
+                Ok(h) => h,
+                Err(err) => return s.ctx.failure(&err),
+            };
+            let input = input_of(&holder);
+            render(
+                s,
+                &holder,
+                &input,
+                &FieldErrors::new(),
+                Vec::new(),
+                Some(e.message(lang)),
+            )
+            .await
+        }
+    }
+}

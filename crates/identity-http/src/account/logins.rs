@@ -1,0 +1,389 @@
+//! The logins of the holder: the list, a new login ("Crea nuova login": new
+//! password twice, then a confirmation page with the new id), disabling and
+//! deleting extra logins (never the last active one).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::SameSite;
+use identity_core::i18n::Localized;
+use identity_core::identity::Actor;
+use identity_core::{LoginId, LoginNumber, LoginStatus};
+use identity_service::forms::FieldErrors;
+use identity_service::usecases::logins::LoginChangeError;
+use identity_service::usecases::new_login::CreateLoginError;
+
+use super::{Frame, Section, Signed, require_verified};
+use crate::AppState;
+use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::i18n::{L, rome_time};
+use crate::register::password_rules;
+use crate::web::{Chrome, Ctx, cookie};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/logins", get(list).post(create))
+        .route("/account/logins/created", get(created))
+        .route("/account/logins/{number}/disable", post(disable))
+        .route(
+            "/account/logins/{number}/delete",
+            get(confirm_delete).post(delete),
+        )
+}
+
+/// Carries the new login id to the confirmation page.
+const CREATED_COOKIE: &str = "new_login";
+
+struct LoginRow {
+    id: String,
+    number: u64,
+    status: &'static str,
+    active: bool,
+    created: String,
+    current: bool,
+    removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_logins.html")]
+struct LoginsPage {
+    c: Chrome,
+    f: Frame,
+    title: &'static str,
+    intro: &'static str,
+    rows: Vec<LoginRow>,
+    h_login: &'static str,
+    h_status: &'static str,
+    h_created: &'static str,
+    h_actions: &'static str,
+    this_session: &'static str,
+    disable: &'static str,
+    delete: &'static str,
+    new_title: &'static str,
+    new_intro: &'static str,
+    submit: &'static str,
+    sets: Vec<Fieldset>,
+    summary: Vec<(String, String)>,
+    notices: Vec<String>,
+}
+
+async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    let overview = match service.holder_overview(s.session.holder_id).await {
+        Ok(o) => o,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let domain = service.config().login_domain.clone();
+    let active = overview.logins.iter().filter(|l| l.is_active()).count();
+    let rows = overview
+        .logins
+        .iter()
+        .filter(|l| l.status() != LoginStatus::Deleted)
+        .map(|l| LoginRow {
+            id: LoginId::new(l.number(), &domain).to_string(),
+            number: l.number().get(),
+            status: if l.is_active() {
+                L("attiva", "active").get(lang)
+            } else {
+                L("disattivata", "disabled").get(lang)
+            },
+            active: l.is_active(),
+            created: rome_time(l.created_at()),
+            current: l.number() == s.session.login,
+            removable: !l.is_active() || active > 1,
+        })
+        .collect();
+    let mut sets = vec![Fieldset::new(
+        L("Password della nuova login", "Password of the new login"),
+        lang,
+        vec![
+            Field::new(
+                "password",
+                L("Nuova password", "New password"),
+                "password",
+                lang,
+            )
+            .autocomplete("new-password")
+            .hint(password_rules(&service.config().password_policy, lang)),
+            Field::new(
+                "password_confirm",
+                L("Conferma la password", "Confirm the password"),
+                "password",
+                lang,
+            )
+            .autocomplete("new-password"),
+        ],
+    )];
+    let mut notices = notices;
+    notices.extend(attach_errors(&mut sets, errors, lang));
+    let summary = error_summary(&sets);
+    let failed = !summary.is_empty() || !notices.is_empty();
+    let f = Frame::new(&mut s, Section::Logins, &overview.holder);
+    let c = s.ctx.chrome(true);
+    let page = LoginsPage {
+        c,
+        f,
+        title: L("Le tue login", "Your logins").get(lang),
+        intro: L(
+            "Tutte le login qui sotto condividono gli stessi dati intestatario: una modifica fatta con una vale per tutte.",
+            "All the logins below share the same holder data: a change made through one applies to all.",
+        )
+        .get(lang),
+        rows,
+        h_login: L("Login", "Login id").get(lang),
+        h_status: L("Stato", "Status").get(lang),
+        h_created: L("Creata il", "Created").get(lang),
+        h_actions: L("Azioni", "Actions").get(lang),
+        this_session: L("(in uso ora)", "(in use now)").get(lang),
+        disable: L("Disattiva", "Disable").get(lang),
+        delete: L("Cancella", "Delete").get(lang),
+        new_title: L("Crea nuova login", "Create a new login").get(lang),
+        new_intro: L(
+            "Scegli la password della nuova login: il numero di login sarà generato e inviato alla tua email di riferimento.",
+            "Choose the new login's password: the login number is generated and sent to your reference email.",
+        )
+        .get(lang),
+        submit: L("Crea nuova login", "Create new login").get(lang),
+        sets,
+        summary,
+        notices,
+    };
+    let mut resp = s.ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn list(ctx: Ctx) -> Response {
+    match Signed::from(ctx).await {
+        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NewLoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.ctx.csrf_ok(&f.csrf) {
+        return s.ctx.form_expired();
+    }
+    let (mut s, _) = match require_verified(s).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let actor = Actor::Holder(s.session.holder_id);
+    match s
+        .ctx
+        .state
+        .service
+        .create_login(
+            s.session.holder_id,
+            &f.password,
+            &f.password_confirm,
+            &actor,
+        )
+        .await
+    {
+        Ok(id) => {
+            let secure = s.ctx.state.secure();
+            s.ctx.jar = std::mem::take(&mut s.ctx.jar).add(cookie(
+                CREATED_COOKIE,
+                id.to_string(),
+                secure,
+                SameSite::Strict,
+            ));
+            s.ctx
+                .respond(crate::web::see_other("/account/logins/created"))
+        }
+        Err(CreateLoginError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
+        Err(e @ CreateLoginError::Failed(_)) => s.ctx.failure(&e),
+        Err(e) => {
+            let notice = e.message(lang);
+            render(s, &FieldErrors::new(), vec![notice]).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account_login_created.html")]
+struct CreatedPage {
+    c: Chrome,
+    f: Frame,
+    title: &'static str,
+    label: &'static str,
+    login_id: String,
+    text: &'static str,
+    ok: &'static str,
+}
+
+async fn created(ctx: Ctx) -> Response {
+    let mut s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let domain = s.ctx.state.service.config().login_domain.clone();
+    let Some(id) = s
+        .ctx
+        .jar
+        .get(CREATED_COOKIE)
+        .and_then(|c| LoginId::parse(c.value(), &domain).ok())
+    else {
+        return crate::web::see_other("/account/logins");
+    };
+    let secure = s.ctx.state.secure();
+    s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
+        CREATED_COOKIE,
+        String::new(),
+        secure,
+        SameSite::Strict,
+    ));
+    let holder = match s.holder().await {
+        Ok(h) => h,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let f = Frame::new(&mut s, Section::Logins, &holder);
+    let c = s.ctx.chrome(true);
+    let page = CreatedPage {
+        c,
+        f,
+        title: L("Nuova login creata", "New login created").get(lang),
+        label: L("La nuova login è", "The new login id is").get(lang),
+        login_id: id.to_string(),
+        text: L(
+            "L'abbiamo inviata anche alla tua email di riferimento. Usala con la password che hai appena scelto.",
+            "We also sent it to your reference email. Use it with the password you just chose.",
+        )
+        .get(lang),
+        ok: L("OK", "OK").get(lang),
+    };
+    s.ctx.page(&page)
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+fn parse_number(n: &str) -> Option<LoginNumber> {
+    n.parse::<u64>().ok().and_then(LoginNumber::new)
+}
+
+async fn change(ctx: Ctx, number: &str, csrf: &str, delete: bool) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !s.ctx.csrf_ok(csrf) {
+        return s.ctx.form_expired();
+    }
+    let (s, _) = match require_verified(s).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let Some(number) = parse_number(number) else {
+        return crate::web::see_other("/account/logins");
+    };
+    let actor = Actor::Holder(s.session.holder_id);
+    let service = s.ctx.state.service.clone();
+    let result = if delete {
+        service.delete_login(number, &actor).await
+    } else {
+        service.disable_login(number, &actor).await
+    };
+    match result {
+        // Disabling or deleting the login of this very session ends it too.
+        Ok(()) if number == s.session.login => crate::web::see_other("/account/sign-in"),
+        Ok(()) => s.redirect_with(
+            "/account/logins",
+            if delete {
+                "login_deleted"
+            } else {
+                "login_disabled"
+            },
+        ),
+        Err(e @ LoginChangeError::Store(_)) => s.ctx.failure(&e),
+        Err(e) => {
+            let notice = e.message(lang);
+            render(s, &FieldErrors::new(), vec![notice]).await
+        }
+    }
+}
+
+async fn disable(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+    change(ctx, &number, &f.csrf, false).await
+}
+
+async fn delete(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+    change(ctx, &number, &f.csrf, true).await
+}
+
+#[derive(Template)]
+#[template(path = "account_confirm.html")]
+struct ConfirmPage {
+    c: Chrome,
+    f: Frame,
+    title: &'static str,
+    text: String,
+    action: String,
+    confirm: &'static str,
+    cancel: &'static str,
+    cancel_href: &'static str,
+    extra: Vec<Fieldset>,
+}
+
+async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Response {
+    let mut s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let Some(n) = parse_number(&number) else {
+        return crate::web::see_other("/account/logins");
+    };
+    let holder = match s.holder().await {
+        Ok(h) => h,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let id = LoginId::new(n, &s.ctx.state.service.config().login_domain);
+    let f = Frame::new(&mut s, Section::Logins, &holder);
+    let c = s.ctx.chrome(true);
+    let page = ConfirmPage {
+        c,
+        f,
+        title: L("Cancella login", "Delete login").get(lang),
+        text: match lang {
+            identity_core::Lang::It => format!(
+                "Vuoi cancellare la login {id}? Non potrà più essere usata e il suo numero non sarà mai riassegnato. I tuoi dati e le altre login restano."
+            ),
+            identity_core::Lang::En => format!(
+                "Delete the login {id}? It can no longer be used and its number is never handed out again. Your data and your other logins stay."
+            ),
+        },
+        action: format!("/account/logins/{}/delete", n.get()),
+        confirm: L("Sì, cancella la login", "Yes, delete the login").get(lang),
+        cancel: L("Annulla", "Cancel").get(lang),
+        cancel_href: "/account/logins",
+        extra: Vec::new(),
+    };
+    s.ctx.page(&page)
+}

@@ -1,0 +1,238 @@
+//! The customer area ("area clienti"): one router per section, a shared frame
+//! (section navigation, the email-verification banner, the message left by the
+//! last action), and the rule that a holder whose email is not verified yet can
+//! only look at its data and ask for the verification again.
+
+mod close;
+mod contacts;
+mod corrections;
+mod logins;
+mod orders;
+mod overview;
+mod privacy;
+mod sign_in;
+mod verify;
+
+use axum::Router;
+use axum::response::Response;
+use axum_extra::extract::cookie::SameSite;
+use identity_core::{Holder, Lang, Session};
+use identity_service::usecases::sessions::SessionToken;
+
+use crate::AppState;
+use crate::i18n::L;
+use crate::web::{Ctx, cookie, see_other};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(sign_in::router())
+        .merge(overview::router())
+        .merge(verify::router())
+        .merge(contacts::router())
+        .merge(privacy::router())
+        .merge(logins::router())
+        .merge(corrections::router())
+        .merge(orders::router())
+        .merge(close::router())
+}
+
+/// Cookie carrying the outcome of the last action to the page after the redirect.
+const FLASH_COOKIE: &str = "flash";
+
+/// A request from a signed-in holder.
+pub(crate) struct Signed {
+    pub ctx: Ctx,
+    pub session: Session,
+    pub token: SessionToken,
+}
+
+impl Signed {
+    /// The signed-in holder's request, or a redirect to the sign-in page.
+    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
+        match ctx.session().await {
+            Some((session, token)) => Ok(Signed {
+                ctx,
+                session,
+                token,
+            }),
+            None => Err(see_other("/account/sign-in")),
+        }
+    }
+
+    pub(crate) fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+
+    /// Redirects to `to`, leaving `flash` (a message code) for that page.
+    pub(crate) fn redirect_with(mut self, to: &str, flash: &'static str) -> Response {
+        let secure = self.ctx.state.secure();
+        self.ctx.jar = std::mem::take(&mut self.ctx.jar).add(cookie(
+            FLASH_COOKIE,
+            flash.to_owned(),
+            secure,
+            SameSite::Lax,
+        ));
+        self.ctx.respond(see_other(to))
+    }
+
+    /// The holder, or the failure page.
+    pub(crate) async fn holder(&self) -> Result<Holder, String> {
+        self.ctx
+            .state
+            .service
+            .holder_overview(self.session.holder_id)
+            .await
+            .map(|o| o.holder)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The sections of the customer area, in the navigation's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Overview,
+    Contacts,
+    Privacy,
+    Logins,
+    Corrections,
+    Orders,
+    Close,
+}
+
+impl Section {
+    const ALL: [Section; 7] = [
+        Section::Overview,
+        Section::Contacts,
+        Section::Logins,
+        Section::Privacy,
+        Section::Corrections,
+        Section::Orders,
+        Section::Close,
+    ];
+
+    fn href(self) -> &'static str {
+        match self {
+            Section::Overview => "/account",
+            Section::Contacts => "/account/contacts",
+            Section::Privacy => "/account/privacy",
+            Section::Logins => "/account/logins",
+            Section::Corrections => "/account/corrections",
+            Section::Orders => "/account/orders",
+            Section::Close => "/account/close",
+        }
+    }
+
+    pub(crate) fn title(self) -> L {
+        match self {
+            Section::Overview => L("Dati intestatario", "Holder data"),
+            Section::Contacts => L("Modifica dati", "Edit details"),
+            Section::Privacy => L("Privacy e comunicazioni", "Privacy and communications"),
+            Section::Logins => L("Le tue login", "Your logins"),
+            Section::Corrections => L("Richieste di rettifica", "Correction requests"),
+            Section::Orders => L("Ordini", "Orders"),
+            Section::Close => L("Chiudi l'account", "Close the account"),
+        }
+    }
+}
+
+/// What every customer-area page shows around its content.
+pub(crate) struct Frame {
+    pub area: &'static str,
+    pub nav_label: &'static str,
+    pub nav: Vec<(&'static str, &'static str, bool)>,
+    /// The email-not-verified banner, when due.
+    pub unverified: Option<Unverified>,
+    /// The message of the last action.
+    pub flash: Option<String>,
+}
+
+/// The banner asking to verify the email, with the resend button.
+pub(crate) struct Unverified {
+    pub text: &'static str,
+    pub resend: &'static str,
+}
+
+impl Frame {
+    /// The frame of `section`, taking the flash message (it is shown once).
+    pub(crate) fn new(s: &mut Signed, section: Section, holder: &Holder) -> Frame {
+        let lang = s.lang();
+        let flash = s
+            .ctx
+            .jar
+            .get(FLASH_COOKIE)
+            .and_then(|c| flash_message(c.value(), lang));
+        if s.ctx.jar.get(FLASH_COOKIE).is_some() {
+            let secure = s.ctx.state.secure();
+            s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
+                FLASH_COOKIE,
+                String::new(),
+                secure,
+                SameSite::Lax,
+            ));
+        }
+        Frame {
+            area: L("Area clienti", "Customer area").get(lang),
+            nav_label: L("Sezioni dell'area clienti", "Customer area sections").get(lang),
+            nav: Section::ALL
+                .iter()
+                .map(|x| (x.href(), x.title().get(lang), *x == section))
+                .collect(),
+            unverified: (!holder.email_verified()).then(|| Unverified {
+                text: L(
+                    "Conferma il tuo indirizzo email: apri il link che ti abbiamo inviato. Fino ad allora puoi solo consultare i tuoi dati.",
+                    "Confirm your email address: open the link we sent you. Until then you can only view your data.",
+                )
+                .get(lang),
+                resend: L("Invia di nuovo il codice", "Send the code again").get(lang),
+            }),
+            flash,
+        }
+    }
+}
+
+/// The text of a flash code; unknown codes show nothing.
+fn flash_message(code: &str, lang: Lang) -> Option<String> {
+    let l = match code {
+        "verify_first" => L(
+            "Prima conferma il tuo indirizzo email con il codice che ti abbiamo inviato.",
+            "First confirm your email address with the code we sent you.",
+        ),
+        "verification_sent" => L(
+            "Ti abbiamo inviato un nuovo codice di conferma.",
+            "We sent you a new confirmation code.",
+        ),
+        "verification_not_sent" => L(
+            "Nessun nuovo codice inviato: l'indirizzo è già confermato, o ne hai chiesti troppi nell'ultima ora.",
+            "No new code sent: the address is already confirmed, or too many were asked for in the last hour.",
+        ),
+        "contacts_saved" => L("Dati aggiornati.", "Details updated."),
+        "nothing_changed" => L("Nessuna modifica.", "Nothing changed."),
+        "email_pending" => L(
+            "Ti abbiamo inviato un codice al nuovo indirizzo email: la modifica avrà effetto quando lo confermerai.",
+            "We sent a code to the new email address: the change takes effect once you confirm it.",
+        ),
+        "reauthenticated" => L(
+            "Identità confermata: ora puoi modificare i dati per 10 minuti.",
+            "Identity confirmed: you can now change your details for 10 minutes.",
+        ),
+        "consent_saved" => L("Preferenza registrata.", "Preference saved."),
+        "login_disabled" => L("Login disattivata.", "Login disabled."),
+        "login_deleted" => L("Login cancellata.", "Login deleted."),
+        "correction_opened" => L(
+            "Richiesta di rettifica inviata: un operatore la esaminerà e riceverai l'esito per email.",
+            "Correction request sent: an operator will review it and you will get the outcome by email.",
+        ),
+        _ => return None,
+    };
+    Some(l.get(lang).to_owned())
+}
+
+/// For actions: the holder must have verified its email; otherwise back to the
+/// overview with a message.
+pub(crate) async fn require_verified(s: Signed) -> Result<(Signed, Holder), Response> {
+    match s.holder().await {
+        Ok(h) if h.email_verified() => Ok((s, h)),
+        Ok(_) => Err(s.redirect_with("/account", "verify_first")),
+        Err(e) => Err(s.ctx.failure(&e)),
+    }
+}

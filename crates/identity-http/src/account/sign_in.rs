@@ -1,0 +1,194 @@
+//! Signing in to and out of the customer area.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Form;
+use axum::http::header;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::SameSite;
+use identity_core::credentials::CredentialLevel;
+use identity_core::i18n::Localized;
+use identity_core::{LoginId, SessionArea};
+use identity_service::usecases::sessions::SessionToken;
+use identity_service::usecases::sign_in::SignInError;
+
+use crate::AppState;
+use crate::i18n::L;
+use crate::web::{Chrome, Ctx, SESSION_COOKIE, cookie, see_other};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/sign-in", get(sign_in_form).post(sign_in))
+        .route("/account/sign-out", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    c: Chrome,
+    title: &'static str,
+    login_label: &'static str,
+    login_hint: String,
+    password_label: &'static str,
+    submit: &'static str,
+    lost: &'static str,
+    register: &'static str,
+    login_id: String,
+    error: Option<String>,
+}
+
+fn sign_in_page(mut ctx: Ctx, login_id: String, error: Option<String>) -> Response {
+    let lang = ctx.lang;
+    let domain = ctx.state.service.config().login_domain.clone();
+    let c = ctx.chrome(false);
+    let failed = error.is_some();
+    let page = SignInPage {
+        c,
+        title: L("Accedi all'area clienti", "Sign in to the customer area").get(lang),
+        login_label: L("Login", "Login id").get(lang),
+        login_hint: match lang {
+            identity_core::Lang::It => {
+                format!("La login ricevuta per email, ad esempio 123456789@{domain}.")
+            }
+            identity_core::Lang::En => {
+                format!("The login id you received by email, for example 123456789@{domain}.")
+            }
+        },
+        password_label: L("Password", "Password").get(lang),
+        submit: L("Accedi", "Sign in").get(lang),
+        lost: L(
+            "Hai smarrito la login o la password?",
+            "Lost your login id or password?",
+        )
+        .get(lang),
+        register: L(
+            "Non sei registrato? Registrati",
+            "Not registered yet? Register",
+        )
+        .get(lang),
+        login_id,
+        error,
+    };
+    let mut resp = ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    }
+    resp
+}
+
+async fn sign_in_form(ctx: Ctx) -> Response {
+    if ctx.session().await.is_some() {
+        return see_other("/account");
+    }
+    sign_in_page(ctx, String::new(), None)
+}
+
+#[derive(serde::Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
+    let lang = ctx.lang;
+    if !ctx.csrf_ok(&form.csrf) {
+        return ctx.form_expired();
+    }
+    if form.login_id.trim().is_empty() || form.password.is_empty() {
+        let msg = L(
+            "Indica login e password.",
+            "Enter your login id and password.",
+        )
+        .get(lang);
+        return sign_in_page(ctx, form.login_id, Some(msg.to_owned()));
+    }
+    let ip = ctx.ip.clone();
+    let service = ctx.state.service.clone();
+    // A malformed id gets the same answer as a wrong password: nothing to learn.
+    let outcome = match LoginId::parse(&form.login_id, &service.config().login_domain) {
+        Ok(id) => {
+            service
+                .sign_in_password(&id, &form.password, Some(&ip))
+                .await
+        }
+        Err(_) => Err(SignInError::InvalidCredentials),
+    };
+    let signed_in = match outcome {
+        Ok(s) => s,
+        Err(e) => {
+            if !matches!(e, SignInError::InvalidCredentials) {
+                tracing::error!(error = %e, "sign-in failed");
+            }
+            return sign_in_page(ctx, form.login_id, Some(e.message(lang)));
+        }
+    };
+    let agent = ctx
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // A new session (and token) at every sign-in; the old one, if any, ends.
+    if let Some(old) = ctx
+        .jar
+        .get(SESSION_COOKIE)
+        .map(|c| SessionToken::from_client(c.value()))
+    {
+        let _ = service.end_session(&old).await;
+    }
+    match service
+        .open_session(
+            &signed_in,
+            SessionArea::Customer,
+            CredentialLevel::L1,
+            Some(&ip),
+            agent.as_deref(),
+        )
+        .await
+    {
+        Ok((token, _)) => {
+            let secure = ctx.state.secure();
+            ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
+                SESSION_COOKIE,
+                token.expose().to_owned(),
+                secure,
+                SameSite::Lax,
+            ));
+            ctx.respond(see_other("/account"))
+        }
+        Err(e) => ctx.failure(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(mut ctx: Ctx, Form(form): Form<CsrfOnly>) -> Response {
+    if !ctx.csrf_ok(&form.csrf) {
+        return ctx.form_expired();
+    }
+    if let Some(c) = ctx.jar.get(SESSION_COOKIE)
+        && let Err(e) = ctx
+            .state
+            .service
+            .end_session(&SessionToken::from_client(c.value()))
+            .await
+    {
+        tracing::error!(error = %e, "ending the session failed");
+    }
+    let secure = ctx.state.secure();
+    ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
+        SESSION_COOKIE,
+        String::new(),
+        secure,
+        SameSite::Lax,
+    ));
+    ctx.respond(see_other("/account/sign-in"))
+}

@@ -1,0 +1,342 @@
+//! Lost account ("Smarrimento account"), from the customer-area sign-in page:
+//! forgotten login ids are mailed to the reference email; a forgotten password is
+//! replaced after a code sent there. The pages say the same whether or not
+//! anything matched.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::response::Response;
+use axum::routing::{get, post};
+use identity_core::i18n::Localized;
+use identity_service::forms::FieldErrors;
+use identity_service::usecases::recovery::RecoveryError;
+
+use crate::AppState;
+use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::i18n::L;
+use crate::register::password_rules;
+use crate::web::{Chrome, Ctx, MessagePage, SimpleForm};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/recover", get(show))
+        .route("/account/recover/login-ids", post(login_ids))
+        .route("/account/recover/password", post(password))
+        .route("/account/reset-password", get(reset_form).post(reset))
+}
+
+#[derive(Template)]
+#[template(path = "recover.html")]
+struct RecoverPage {
+    c: Chrome,
+    title: &'static str,
+    ids_title: &'static str,
+    ids_intro: &'static str,
+    ids_submit: &'static str,
+    ids_sets: Vec<Fieldset>,
+    pw_title: &'static str,
+    pw_intro: &'static str,
+    pw_submit: &'static str,
+    pw_sets: Vec<Fieldset>,
+    summary: Vec<(String, String)>,
+    notices: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RecoverForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    fiscal_code: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    login_id: String,
+}
+
+fn render(
+    mut ctx: Ctx,
+    form: &RecoverForm,
+    errors: &FieldErrors,
+    notices: Vec<String>,
+) -> Response {
+    let lang = ctx.lang;
+    let mut ids_sets = vec![Fieldset::new(
+        L("Dati di riferimento", "Your details"),
+        lang,
+        vec![
+            Field::new(
+                "fiscal_code",
+                L("Codice fiscale o partita IVA", "Tax code or VAT number"),
+                "text",
+                lang,
+            )
+            .value(&form.fiscal_code),
+            Field::new(
+                "email",
+                L("Email di riferimento", "Reference email"),
+                "email",
+                lang,
+            )
+            .value(&form.email)
+            .autocomplete("email"),
+        ],
+    )];
+    let mut pw_sets = vec![Fieldset::new(
+        L("Login", "Login id"),
+        lang,
+        vec![
+            Field::new("login_id", L("Login", "Login id"), "text", lang)
+                .value(&form.login_id)
+                .autocomplete("username"),
+        ],
+    )];
+    let mut notices = notices;
+    notices.extend(attach_errors(&mut ids_sets, errors, lang));
+    let _ = attach_errors(&mut pw_sets, errors, lang);
+    let mut summary = error_summary(&ids_sets);
+    summary.extend(error_summary(&pw_sets));
+    notices.retain(|n| !summary.iter().any(|(_, s)| s.ends_with(n.as_str())));
+    let failed = !summary.is_empty() || !notices.is_empty();
+    let c = ctx.chrome(false);
+    let page = RecoverPage {
+        c,
+        title: L("Hai smarrito l'account?", "Lost your account?").get(lang),
+        ids_title: L("Recupera la login", "Recover your login id").get(lang),
+        ids_intro: L(
+            "Indica il codice fiscale (o la partita IVA) e l'email di riferimento: se corrispondono a una registrazione, ti invieremo lì le login associate.",
+            "Enter the tax code (or VAT number) and the reference email: if they match a registration, we will send the associated login ids there.",
+        )
+        .get(lang),
+        ids_submit: L("Invia le login", "Send my login ids").get(lang),
+        ids_sets,
+        pw_title: L("Reimposta la password", "Reset your password").get(lang),
+        pw_intro: L(
+            "Indica la login: se esiste, invieremo all'email di riferimento un codice valido 30 minuti per scegliere una nuova password.",
+            "Enter the login id: if it exists, we will send the reference email a code valid for 30 minutes to choose a new password.",
+        )
+        .get(lang),
+        pw_submit: L("Invia il codice", "Send the code").get(lang),
+        pw_sets,
+        summary,
+        notices,
+    };
+    let mut resp = ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn show(ctx: Ctx) -> Response {
+    render(
+        ctx,
+        &RecoverForm::default(),
+        &FieldErrors::new(),
+        Vec::new(),
+    )
+}
+
+/// The one answer to a recovery request, matched or not.
+fn sent(mut ctx: Ctx, text: L) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.chrome(false);
+    let page = MessagePage {
+        c,
+        title: L("Richiesta ricevuta", "Request received")
+            .get(lang)
+            .to_owned(),
+        message: text.get(lang).to_owned(),
+        link: Some((
+            "/account/sign-in".to_owned(),
+            L("Torna all'accesso", "Back to sign-in")
+                .get(lang)
+                .to_owned(),
+        )),
+    };
+    ctx.page(&page)
+}
+
+fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {
+    let lang = ctx.lang;
+    match e {
+        RecoveryError::Invalid(errors) => render(ctx, form, &errors, Vec::new()),
+        RecoveryError::Failed(detail) => ctx.failure(&detail),
+        other => {
+            let notice = other.message(lang);
+            let mut resp = render(ctx, form, &FieldErrors::new(), vec![notice]);
+            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            resp
+        }
+    }
+}
+
+async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let ip = ctx.ip.clone();
+    match ctx
+        .state
+        .service
+        .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip))
+        .await
+    {
+        Ok(()) => sent(
+            ctx,
+            L(
+                "Se i dati corrispondono a una registrazione, abbiamo inviato le login all'email di riferimento. Controlla anche la posta indesiderata.",
+                "If the details match a registration, we sent the login ids to the reference email. Check your spam folder too.",
+            ),
+        ),
+        Err(e) => refused(ctx, &f, e),
+    }
+}
+
+async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let ip = ctx.ip.clone();
+    match ctx
+        .state
+        .service
+        .request_password_reset(&f.login_id, Some(&ip))
+        .await
+    {
+        Ok(()) => sent(
+            ctx,
+            L(
+                "Se la login esiste, abbiamo inviato all'email di riferimento un codice valido 30 minuti: apri il link del messaggio per scegliere la nuova password.",
+                "If the login id exists, we sent the reference email a code valid for 30 minutes: open the link in the message to choose the new password.",
+            ),
+        ),
+        Err(e) => refused(ctx, &f, e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldErrors, notices: Vec<String>) -> Response {
+    let lang = ctx.lang;
+    let policy = ctx.state.service.config().password_policy.clone();
+    let mut sets = vec![Fieldset::new(
+        L("Nuova password", "New password"),
+        lang,
+        vec![
+            Field::new(
+                "code",
+                L("Codice ricevuto per email", "Code received by email"),
+                "text",
+                lang,
+            )
+            .value(code)
+            .autocomplete("one-time-code"),
+            Field::new(
+                "password",
+                L("Nuova password", "New password"),
+                "password",
+                lang,
+            )
+            .autocomplete("new-password")
+            .hint(password_rules(&policy, lang)),
+            Field::new(
+                "password_confirm",
+                L("Conferma la nuova password", "Confirm the new password"),
+                "password",
+                lang,
+            )
+            .autocomplete("new-password"),
+        ],
+    )];
+    let mut notices = notices;
+    notices.extend(attach_errors(&mut sets, errors, lang));
+    let summary = error_summary(&sets);
+    let failed = !summary.is_empty() || !notices.is_empty();
+    let c = ctx.chrome(false);
+    let page = SimpleForm {
+        c,
+        title: L("Scegli una nuova password", "Choose a new password").get(lang).to_owned(),
+        intro: L(
+            "Il codice vale 30 minuti e una sola volta. Dopo la modifica tutte le sessioni aperte con questa login verranno chiuse.",
+            "The code is valid for 30 minutes and once only. After the change, every session open with this login ends.",
+        )
+        .get(lang)
+        .to_owned(),
+        action: "/account/reset-password",
+        submit: L("Cambia la password", "Change the password").get(lang).to_owned(),
+        sets,
+        summary,
+        notices,
+        after: vec![("/account/recover".to_owned(), L("Chiedi un nuovo codice", "Ask for a new code").get(lang).to_owned())],
+    };
+    let mut resp = ctx.page(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn reset_form(ctx: Ctx, Query(q): Query<ResetForm>) -> Response {
+    reset_page(ctx, &q.code, &FieldErrors::new(), Vec::new())
+}
+
+async fn reset(ctx: Ctx, Form(f): Form<ResetForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let lang = ctx.lang;
+    let ip = ctx.ip.clone();
+    match ctx
+        .state
+        .service
+        .reset_password(&f.code, &f.password, &f.password_confirm, Some(&ip))
+        .await
+    {
+        Ok(id) => {
+            let mut ctx = ctx;
+            let c = ctx.chrome(false);
+            let page = MessagePage {
+                c,
+                title: L("Password cambiata", "Password changed")
+                    .get(lang)
+                    .to_owned(),
+                message: match lang {
+                    identity_core::Lang::It => format!(
+                        "La password della login {id} è stata cambiata. Ora puoi accedere con la nuova password."
+                    ),
+                    identity_core::Lang::En => format!(
+                        "The password of login {id} was changed. You can now sign in with the new password."
+                    ),
+                },
+                link: Some((
+                    "/account/sign-in".to_owned(),
+                    L("Accedi", "Sign in").get(lang).to_owned(),
+                )),
+            };
+            ctx.page(&page)
+        }
+        Err(RecoveryError::Invalid(errors)) => reset_page(ctx, &f.code, &errors, Vec::new()),
+        Err(RecoveryError::Failed(detail)) => ctx.failure(&detail),
+        Err(RecoveryError::InvalidCode) => {
+            let mut errors = FieldErrors::new();
+            errors.add("code", RecoveryError::InvalidCode);
+            reset_page(ctx, &f.code, &errors, Vec::new())
+        }
+        Err(e) => {
+            let notice = e.message(lang);
+            reset_page(ctx, &f.code, &FieldErrors::new(), vec![notice])
+        }
+    }
+}

@@ -1,0 +1,564 @@
+//! The registration form ("Modulo di Registrazione"): the subject kind first (a
+//! page of its own, so the form works without JavaScript), then the fields that
+//! kind needs, then the success page with the new login id.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::response::Response;
+use axum::routing::get;
+use axum_extra::extract::cookie::SameSite;
+use identity_core::consent::ConsentKind;
+use identity_core::{Lang, LoginId, ProvinceCode, SubjectKind};
+use identity_service::forms::FieldErrors;
+use identity_service::usecases::register_input::{
+    RegisterInputError, RegistrationInput, consent_field,
+};
+
+use crate::AppState;
+use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::i18n::L;
+use crate::web::{Chrome, Ctx, cookie, see_other};
+
+/// Cookie carrying the new login id from the form's POST to the success page.
+const REGISTERED_COOKIE: &str = "registered";
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(form).post(submit))
+        .route("/register/done", get(done))
+}
+
+#[derive(Template)]
+#[template(path = "register_kind.html")]
+struct KindPage {
+    c: Chrome,
+    title: &'static str,
+    intro: &'static str,
+    legend: &'static str,
+    next: &'static str,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    c: Chrome,
+    title: &'static str,
+    kind_label: &'static str,
+    kind_name: &'static str,
+    kind_code: &'static str,
+    change_kind: &'static str,
+    intro: &'static str,
+    submit: &'static str,
+    sets: Vec<Fieldset>,
+    summary: Vec<(String, String)>,
+    notices: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "register_done.html")]
+struct DonePage {
+    c: Chrome,
+    title: &'static str,
+    login_label: &'static str,
+    login_id: String,
+    next_steps: &'static str,
+    sign_in: &'static str,
+}
+
+const TITLE: L = L("Modulo di registrazione", "Registration form");
+
+#[derive(serde::Deserialize)]
+struct KindQuery {
+    kind: Option<String>,
+}
+
+async fn form(mut ctx: Ctx, Query(q): Query<KindQuery>) -> Response {
+    let lang = ctx.lang;
+    let kind = q.kind.as_deref().and_then(SubjectKind::from_code);
+    let Some(kind) = kind else {
+        let c = ctx.chrome(false);
+        let page = KindPage {
+            c,
+            title: TITLE.get(lang),
+            intro: L(
+                "Registrati per ottenere i tuoi codici di autenticazione (una login del tipo 123456@dominio e la password che sceglierai). La registrazione è gratuita e non richiede alcun acquisto.",
+                "Register to get your authentication codes (a login id such as 123456@domain and the password you choose). Registration is free and needs no purchase.",
+            )
+            .get(lang),
+            legend: L("Tipologia di soggetto", "Kind of subject").get(lang),
+            next: L("Continua", "Continue").get(lang),
+            kinds: SubjectKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label(lang)))
+                .collect(),
+        };
+        return ctx.page(&page);
+    };
+    let input = RegistrationInput {
+        subject_kind: kind.code().to_owned(),
+        ..RegistrationInput::default()
+    };
+    render_form(
+        ctx,
+        kind,
+        &input,
+        &HashMap::new(),
+        &FieldErrors::new(),
+        Vec::new(),
+    )
+}
+
+fn render_form(
+    mut ctx: Ctx,
+    kind: SubjectKind,
+    input: &RegistrationInput,
+    raw: &HashMap<String, String>,
+    errors: &FieldErrors,
+    mut notices: Vec<String>,
+) -> Response {
+    let lang = ctx.lang;
+    let policy = ctx.state.service.config().password_policy.clone();
+    let mut sets = fieldsets(kind, input, raw, lang, &policy);
+    notices.extend(attach_errors(&mut sets, errors, lang));
+    let summary = error_summary(&sets);
+    let c = ctx.chrome(false);
+    let page = RegisterPage {
+        c,
+        title: TITLE.get(lang),
+        kind_label: L("Tipologia di soggetto", "Kind of subject").get(lang),
+        kind_name: kind.label(lang),
+        kind_code: kind.code(),
+        change_kind: L("Cambia", "Change").get(lang),
+        intro: L(
+            "Tutti i campi sono obbligatori, salvo quelli indicati come facoltativi.",
+            "All fields are required unless marked optional.",
+        )
+        .get(lang),
+        submit: L("Avanti", "Next").get(lang),
+        sets,
+        summary,
+        notices,
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut resp = ctx.page(&page);
+    if resp.status().is_success() {
+        *resp.status_mut() = status;
+    }
+    resp
+}
+
+fn provinces(lang: Lang) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = ProvinceCode::all()
+        .filter(|p| *p != identity_core::values::province::ABROAD)
+        .map(|p| (p.to_owned(), p.to_owned()))
+        .collect();
+    v.sort();
+    v.push((
+        identity_core::values::province::ABROAD.to_owned(),
+        L("EE - Estero", "EE - Abroad").get(lang).to_owned(),
+    ));
+    v
+}
+
+/// The fieldsets of `kind`, filled with what was typed.
+fn fieldsets(
+    kind: SubjectKind,
+    i: &RegistrationInput,
+    raw: &HashMap<String, String>,
+    lang: Lang,
+    policy: &identity_core::PasswordPolicy,
+) -> Vec<Fieldset> {
+    let mut sets = Vec::new();
+    let person_fields = || {
+        vec![
+            Field::new("given_name", L("Nome", "Given name"), "text", lang)
+                .value(&i.given_name)
+                .autocomplete("given-name"),
+            Field::new("family_name", L("Cognome", "Family name"), "text", lang)
+                .value(&i.family_name)
+                .autocomplete("family-name"),
+            Field::new("tax_code", L("Codice fiscale", "Tax code (codice fiscale)"), "text", lang)
+                .value(&i.tax_code)
+                .hint(L("16 caratteri, come sulla tessera sanitaria.", "16 characters, as on the health insurance card.").get(lang)),
+            Field::new("birth_date", L("Data di nascita", "Date of birth"), "date", lang)
+                .value(&i.birth_date)
+                .autocomplete("bday")
+                .hint(L("gg/mm/aaaa", "dd/mm/yyyy").get(lang)),
+            Field::new("sex", L("Sesso (come sul codice fiscale)", "Sex (as on the tax code)"), "radio", lang)
+                .value(&i.sex)
+                .options([
+                    ("M".to_owned(), L("Maschile", "Male").get(lang).to_owned()),
+                    ("F".to_owned(), L("Femminile", "Female").get(lang).to_owned()),
+                ]),
+            Field::new("birth_place", L("Comune di nascita (o Stato estero)", "Municipality of birth (or foreign country)"), "text", lang)
+                .value(&i.birth_place)
+                .hint(L("Il comune com'era chiamato alla nascita o come si chiama oggi; per chi è nato all'estero, lo Stato.", "The municipality's name at birth or today; for people born abroad, the country.").get(lang)),
+            Field::new("birth_province", L("Provincia di nascita", "Province of birth"), "select", lang)
+                .value(&i.birth_province)
+                .options(provinces(lang))
+                .hint(L("EE se sei nato all'estero.", "EE if you were born abroad.").get(lang)),
+        ]
+    };
+    match kind {
+        SubjectKind::PersonaFisica => {
+            sets.push(Fieldset::new(
+                L("Dati anagrafici", "Personal data"),
+                lang,
+                person_fields(),
+            ));
+        }
+        SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
+            sets.push(Fieldset::new(
+                L("Dati del titolare", "Owner's personal data"),
+                lang,
+                person_fields(),
+            ));
+            sets.push(Fieldset::new(
+                L("Dati dell'attività", "Business data"),
+                lang,
+                vec![
+                    Field::new(
+                        "company_name",
+                        L("Denominazione", "Business name"),
+                        "text",
+                        lang,
+                    )
+                    .value(&i.company_name)
+                    .optional()
+                    .autocomplete("organization")
+                    .hint(L("Se vuota, il tuo nome e cognome.", "If empty, your name.").get(lang)),
+                    Field::new("vat_number", L("Partita IVA", "VAT number"), "text", lang)
+                        .value(&i.vat_number)
+                        .hint(L("11 cifre.", "11 digits.").get(lang)),
+                ],
+            ));
+        }
+        _ => {
+            let mut fields = vec![
+                Field::new(
+                    "company_name",
+                    L("Ragione sociale o denominazione", "Company or body name"),
+                    "text",
+                    lang,
+                )
+                .value(&i.company_name)
+                .autocomplete("organization"),
+                Field::new("vat_number", L("Partita IVA", "VAT number"), "text", lang)
+                    .value(&i.vat_number)
+                    .optional()
+                    .hint(
+                        L(
+                            "11 cifre. Indica la partita IVA, il codice fiscale o entrambi.",
+                            "11 digits. Enter the VAT number, the tax code or both.",
+                        )
+                        .get(lang),
+                    ),
+                Field::new("tax_code", L("Codice fiscale", "Tax code"), "text", lang)
+                    .value(&i.tax_code)
+                    .optional()
+                    .hint(
+                        L(
+                            "11 cifre (o 16 caratteri).",
+                            "11 digits (or 16 characters).",
+                        )
+                        .get(lang),
+                    ),
+            ];
+            let optional = kind != SubjectKind::Azienda;
+            let sdi = Field::new(
+                "sdi_code",
+                L("Codice destinatario SDI", "SDI recipient code"),
+                "text",
+                lang,
+            )
+            .value(&i.sdi_code)
+            .optional()
+            .hint(
+                L(
+                    "7 caratteri; in alternativa indica la PEC per le fatture.",
+                    "7 characters; or give the PEC address for invoices instead.",
+                )
+                .get(lang),
+            );
+            let pec = Field::new(
+                "invoicing_pec",
+                L(
+                    "PEC per le fatture elettroniche",
+                    "PEC address for electronic invoices",
+                ),
+                "email",
+                lang,
+            )
+            .value(&i.invoicing_pec)
+            .optional();
+            fields.push(sdi);
+            fields.push(pec);
+            let legend = if optional {
+                L("Dati dell'ente", "Body data")
+            } else {
+                L("Dati dell'azienda", "Company data")
+            };
+            sets.push(Fieldset::new(legend, lang, fields));
+        }
+    }
+    let office = if kind.is_person() && kind == SubjectKind::PersonaFisica {
+        L("Residenza", "Residence")
+    } else if kind.is_person() {
+        L(
+            "Residenza o sede dell'attività",
+            "Residence or place of business",
+        )
+    } else {
+        L("Sede legale", "Registered office")
+    };
+    sets.push(address_fieldset(office, lang, i));
+    sets.push(Fieldset::new(
+        L("Contatti", "Contacts"),
+        lang,
+        vec![
+            Field::new("email", L("Email di riferimento", "Reference email"), "email", lang)
+                .value(&i.email)
+                .autocomplete("email")
+                .hint(L("Riceverai qui la login e tutte le comunicazioni: deve essere valida e funzionante.", "Your login id and every message will be sent here: it must be valid and working.").get(lang)),
+            Field::new("email_confirm", L("Conferma email", "Confirm email"), "email", lang)
+                .value(&i.email_confirm)
+                .autocomplete("email"),
+            Field::new("phone", L("Telefono", "Phone"), "tel", lang)
+                .value(&i.phone)
+                .autocomplete("tel"),
+            Field::new("pec", L("PEC", "Certified email (PEC)"), "email", lang)
+                .value(&i.pec)
+                .optional(),
+        ],
+    ));
+    sets.push(Fieldset::new(
+        L("Password", "Password"),
+        lang,
+        vec![
+            Field::new("password", L("Password", "Password"), "password", lang)
+                .autocomplete("new-password")
+                .hint(password_rules(policy, lang)),
+            Field::new(
+                "password_confirm",
+                L("Conferma password", "Confirm password"),
+                "password",
+                lang,
+            )
+            .autocomplete("new-password"),
+        ],
+    ));
+    let mut privacy = vec![
+        Field::new(
+            "privacy_notice",
+            L("Ho letto l'informativa sulla privacy", "I have read the privacy notice"),
+            "checkbox",
+            lang,
+        )
+        .checked(i.privacy_notice)
+        .hint(L(
+            "<a href=\"/privacy\" target=\"_blank\">Leggi l'informativa</a> (si apre in una nuova finestra).",
+            "<a href=\"/privacy\" target=\"_blank\">Read the notice</a> (opens in a new window).",
+        ).get(lang)),
+    ];
+    for k in ConsentKind::ALL {
+        let field = consent_field(k);
+        privacy.push(
+            Field {
+                label: k.label(lang).to_owned(),
+                ..Field::new(field, L("", ""), "radio", lang)
+            }
+            .value(raw.get(field).map_or("", String::as_str))
+            .options([
+                (
+                    "yes".to_owned(),
+                    L("Acconsento", "I consent").get(lang).to_owned(),
+                ),
+                (
+                    "no".to_owned(),
+                    L("Non acconsento", "I do not consent").get(lang).to_owned(),
+                ),
+            ]),
+        );
+    }
+    sets.push(Fieldset::new(L("Privacy", "Privacy"), lang, privacy));
+    sets
+}
+
+/// The residence / registered office fields, shared with the contacts page.
+pub(crate) fn address_fieldset(legend: L, lang: Lang, i: &RegistrationInput) -> Fieldset {
+    Fieldset::new(
+        legend,
+        lang,
+        vec![
+            Field::new(
+                "street",
+                L("Indirizzo (via e numero civico)", "Street and number"),
+                "text",
+                lang,
+            )
+            .value(&i.street)
+            .autocomplete("street-address"),
+            Field::new("postal_code", L("CAP", "Postcode (CAP)"), "text", lang)
+                .value(&i.postal_code)
+                .autocomplete("postal-code")
+                .hint(
+                    L(
+                        "5 cifre; vuoto se all'estero.",
+                        "5 digits; empty if abroad.",
+                    )
+                    .get(lang),
+                ),
+            Field::new("municipality", L("Comune", "Municipality"), "text", lang)
+                .value(&i.municipality)
+                .autocomplete("address-level2"),
+            Field::new("province", L("Provincia", "Province"), "select", lang)
+                .value(&i.province)
+                .options(provinces(lang))
+                .hint(L("EE se all'estero.", "EE if abroad.").get(lang)),
+            Field::new(
+                "country",
+                L("Stato (solo se all'estero)", "Country (only if abroad)"),
+                "text",
+                lang,
+            )
+            .value(&i.country)
+            .optional()
+            .autocomplete("country-name"),
+        ],
+    )
+}
+
+/// The password policy in words, for the hint under every new-password field.
+pub(crate) fn password_rules(policy: &identity_core::PasswordPolicy, lang: Lang) -> String {
+    let (min, max) = (policy.min_len(), policy.max_len());
+    match lang {
+        Lang::It => format!(
+            "Da {min} a {max} caratteri, con almeno una lettera maiuscola, una minuscola, una cifra e un carattere speciale (ad esempio ! ? # -); senza spazi, senza più di 2 caratteri uguali di seguito, senza il tuo nome, cognome, codice fiscale, data di nascita o numero di login. Scade dopo 180 giorni e non può ripetere una delle ultime 5 password."
+        ),
+        Lang::En => format!(
+            "{min} to {max} characters, with at least one upper-case letter, one lower-case letter, one digit and one special character (such as ! ? # -); no spaces, no more than 2 identical characters in a row, not your names, tax code, date of birth or login number. It expires after 180 days and cannot repeat one of your last 5 passwords."
+        ),
+    }
+}
+
+/// The form as posted: every field by name (consents are radio values).
+fn input_from(raw: &HashMap<String, String>, lang: Lang) -> RegistrationInput {
+    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    RegistrationInput {
+        subject_kind: get("subject_kind"),
+        given_name: get("given_name"),
+        family_name: get("family_name"),
+        tax_code: get("tax_code"),
+        birth_date: get("birth_date"),
+        sex: get("sex"),
+        birth_place: get("birth_place"),
+        birth_province: get("birth_province"),
+        company_name: get("company_name"),
+        vat_number: get("vat_number"),
+        sdi_code: get("sdi_code"),
+        invoicing_pec: get("invoicing_pec"),
+        street: get("street"),
+        postal_code: get("postal_code"),
+        municipality: get("municipality"),
+        province: get("province"),
+        country: get("country"),
+        email: get("email"),
+        email_confirm: get("email_confirm"),
+        phone: get("phone"),
+        pec: get("pec"),
+        password: get("password"),
+        password_confirm: get("password_confirm"),
+        privacy_notice: raw.get("privacy_notice").is_some_and(|v| v == "yes"),
+        consents: ConsentKind::ALL
+            .into_iter()
+            .map(|k| {
+                let v = raw.get(consent_field(k)).map(String::as_str);
+                (
+                    k,
+                    v.and_then(|v| match v {
+                        "yes" => Some(true),
+                        "no" => Some(false),
+                        _ => None,
+                    }),
+                )
+            })
+            .collect(),
+        lang,
+    }
+}
+
+async fn submit(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
+    if !ctx.csrf_ok(raw.get("csrf").map_or("", String::as_str)) {
+        return ctx.form_expired();
+    }
+    let lang = ctx.lang;
+    let input = input_from(&raw, lang);
+    let Some(kind) = input.kind() else {
+        return see_other("/register");
+    };
+    let ip = ctx.ip.clone();
+    match ctx.state.service.register_input(&input, Some(&ip)).await {
+        Ok(registered) => {
+            let secure = ctx.state.secure();
+            let mut ctx = ctx;
+            ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
+                REGISTERED_COOKIE,
+                registered.login_id.to_string(),
+                secure,
+                SameSite::Strict,
+            ));
+            ctx.respond(see_other("/register/done"))
+        }
+        Err(RegisterInputError::Invalid(errors)) => {
+            render_form(ctx, kind, &input, &raw, &errors, Vec::new())
+        }
+        Err(e @ RegisterInputError::RateLimited) => {
+            let notice = identity_core::Localized::message(&e, lang);
+            let mut resp = render_form(ctx, kind, &input, &raw, &FieldErrors::new(), vec![notice]);
+            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            resp
+        }
+        Err(RegisterInputError::Failed(e)) => ctx.failure(&e),
+    }
+}
+
+async fn done(mut ctx: Ctx) -> Response {
+    let domain = ctx.state.service.config().login_domain.clone();
+    let login = ctx
+        .jar
+        .get(REGISTERED_COOKIE)
+        .and_then(|c| LoginId::parse(c.value(), &domain).ok());
+    let Some(login) = login else {
+        return see_other("/register");
+    };
+    let lang = ctx.lang;
+    let secure = ctx.state.secure();
+    ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
+        REGISTERED_COOKIE,
+        String::new(),
+        secure,
+        SameSite::Strict,
+    ));
+    let c = ctx.chrome(false);
+    let page = DonePage {
+        c,
+        title: L("Registrazione completata", "Registration complete").get(lang),
+        login_label: L("La tua login è", "Your login id is").get(lang),
+        login_id: login.to_string(),
+        next_steps: L(
+            "Te l'abbiamo inviata anche per email, insieme al codice per confermare il tuo indirizzo email: apri il link del messaggio (vale 48 ore). Finché l'indirizzo non è confermato potrai solo consultare i tuoi dati. La password è quella che hai scelto: non la inviamo mai per email.",
+            "We also sent it by email, with the code that confirms your email address: open the link in the message (valid for 48 hours). Until the address is confirmed you can only view your data. The password is the one you chose: we never send it by email.",
+        )
+        .get(lang),
+        sign_in: L("Accedi all'area clienti", "Sign in to the customer area").get(lang),
+    };
+    ctx.page(&page)
+}
