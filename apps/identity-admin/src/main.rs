@@ -45,6 +45,12 @@ enum Command {
     /// The mail outbox: list it, retry a message.
     #[command(subcommand)]
     Outbox(cmd::outbox::OutboxCommand),
+    /// Holders' correction requests: list them, approve or reject one.
+    #[command(subcommand)]
+    Correction(cmd::correction::CorrectionCommand),
+    /// Clients of the JSON API: add one (its token is shown once), list, revoke.
+    #[command(subcommand)]
+    ApiClient(cmd::api_client::ApiClientCommand),
     /// Database schema.
     #[command(subcommand)]
     Db(cmd::db::DbCommand),
@@ -83,6 +89,8 @@ fn main() -> ExitCode {
             Command::Identity(c) => cmd::identity::run(&cli, c).await,
             Command::Login(c) => cmd::login::run(&cli, c).await,
             Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
+            Command::Correction(c) => cmd::correction::run(&cli, c).await,
+            Command::ApiClient(c) => cmd::api_client::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
         }
     });

@@ -46,3 +46,39 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
         line(row.iter().map(String::as_str).collect());
     }
 }
+
+/// A time on the Rome wall clock, as holders and operators see it.
+pub fn rome(at: chrono::DateTime<chrono::Utc>) -> String {
+    identity_core::calendar::in_rome(at)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// [`rome`] for an optional time; empty when there is none.
+pub fn rome_opt(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(rome).unwrap_or_default()
+}
+
+/// Free text fit for one table cell: whitespace runs (newlines included) become
+/// one space, and text longer than `max` characters is cut with an ellipsis.
+pub fn cell(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_are_one_line_and_bounded() {
+        assert_eq!(cell("short", 10), "short");
+        assert_eq!(cell("two\nlines  here", 20), "two lines here");
+        assert_eq!(cell("accent missing on the last letter", 10), "accent mi…");
+        assert_eq!(cell("àèìòùàèìòù", 5), "àèìò…");
+    }
+}

@@ -455,8 +455,7 @@ fn corrected_kind(
                 p.vat_number.clone()
             };
             HolderKind::Professional(
-                ProfessionalHolder::new(p.kind(), person, &business_name, vat)
-                    .map_err(|e| invalid(e))?,
+                ProfessionalHolder::new(p.kind(), person, &business_name, vat).map_err(invalid)?,
             )
         }
         HolderKind::Company(c) => {
@@ -479,10 +478,9 @@ fn corrected_kind(
                 ),
                 _ => return Err(CorrectionError::NotApplicable),
             };
-            let business = BusinessIdentity::new(&name, vat, code).map_err(|e| invalid(e))?;
+            let business = BusinessIdentity::new(&name, vat, code).map_err(invalid)?;
             HolderKind::Company(
-                CompanyHolder::new(c.kind(), business, c.invoicing.clone())
-                    .map_err(|e| invalid(e))?,
+                CompanyHolder::new(c.kind(), business, c.invoicing.clone()).map_err(invalid)?,
             )
         }
         HolderKind::Person(_) => return Err(CorrectionError::NotApplicable),

@@ -1,5 +1,7 @@
 //! One module per command group.
 
+pub mod api_client;
+pub mod correction;
 pub mod db;
 pub mod holder;
 pub mod identity;

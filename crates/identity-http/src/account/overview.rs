@@ -62,6 +62,14 @@ pub(crate) fn identity_rows(holder: &Holder, lang: Lang) -> Vec<Row> {
                     value = p.birth_date().format("%d/%m/%Y").to_string();
                 }
             }
+            CorrectableField::Sex => {
+                let label = if value == "F" {
+                    L("Femminile", "Female")
+                } else {
+                    L("Maschile", "Male")
+                };
+                value = label.get(lang).to_owned();
+            }
             _ => {}
         }
         if value.is_empty() {

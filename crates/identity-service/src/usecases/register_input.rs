@@ -222,7 +222,7 @@ impl RegistrationInput {
         }
     }
 
-    fn person(&self, errors: &mut FieldErrors) -> Option<PersonIdentity> {
+    pub(crate) fn person(&self, errors: &mut FieldErrors) -> Option<PersonIdentity> {
         let given = required(errors, "given_name", &self.given_name);
         let family = required(errors, "family_name", &self.family_name);
         let code = required(errors, "tax_code", &self.tax_code)
@@ -454,6 +454,50 @@ fn field_errors(e: RegisterError) -> Result<FieldErrors, RegisterError> {
 }
 
 impl crate::Service {
+    /// The checks across fields (tax code agreement, a birth date in the future,
+    /// the password policy) on whatever parts of a refused input are valid, added
+    /// to `errors` for fields that have no error yet.
+    fn cross_check(&self, input: &RegistrationInput, errors: &mut FieldErrors) {
+        let mut scratch = FieldErrors::new();
+        let person = match input.kind() {
+            Some(k) if k.is_person() => input.person(&mut scratch),
+            _ => None,
+        };
+        if let Some(p) = &person {
+            let today = identity_core::calendar::rome_date(self.now());
+            if p.birth_date() > today {
+                errors.add("birth_date", RegisterError::BirthDateInFuture);
+            } else if let Err(v) = p.tax_code().check_person(&identity_core::PersonCheck {
+                family_name: p.family_name(),
+                given_name: p.given_name(),
+                birth_date: p.birth_date(),
+                sex: p.sex(),
+                birth_place_code: Some(p.birth_place_code()),
+            }) {
+                for m in v {
+                    errors.add(mismatch_field(&m), m);
+                }
+            }
+        }
+        if !input.password.is_empty() && input.password == input.password_confirm {
+            let mut ctx = identity_core::PasswordContext::default();
+            if let Some(p) = &person {
+                ctx.names = p
+                    .given_name()
+                    .split_whitespace()
+                    .chain(p.family_name().split_whitespace())
+                    .collect();
+                ctx.tax_code = Some(p.tax_code().as_str());
+                ctx.birth_date = Some(p.birth_date());
+            } else {
+                ctx.names = input.company_name.split_whitespace().collect();
+            }
+            if let Err(v) = self.config().password_policy.check(&input.password, &ctx) {
+                errors.add("password", Joined(v));
+            }
+        }
+    }
+
     /// Registers from a form's (or the API's) input: every field is checked and
     /// every error returned at once; a valid registration then counts against the
     /// client address's limit (a mistyped form does not) before the password is
@@ -463,7 +507,14 @@ impl crate::Service {
         input: &RegistrationInput,
         client_ip: Option<&str>,
     ) -> Result<Registered, RegisterInputError> {
-        let reg = input.parse().map_err(RegisterInputError::Invalid)?;
+        let reg = match input.parse() {
+            Ok(reg) => reg,
+            Err(mut errors) => {
+                // Show the rules that span fields too, so every error comes at once.
+                self.cross_check(input, &mut errors);
+                return Err(RegisterInputError::Invalid(errors));
+            }
+        };
         if let Err(e) = self.validate_registration(&reg) {
             return Err(match field_errors(e) {
                 Ok(fields) => RegisterInputError::Invalid(fields),

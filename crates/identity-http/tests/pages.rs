@@ -1,0 +1,327 @@
+//! The registration form, the customer-area forms and the lost-account pages over
+//! real HTTP: CSRF on every form, errors beside their fields in the user's
+//! language, what an unverified holder may do, and answers that never tell whether
+//! an account exists.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../../identity-store/tests/common/mod.rs"]
+mod common;
+mod support;
+
+use identity_service::Store;
+use support::{Browser, TestServer, csrf_of};
+
+/// Every form the site posts to: without the CSRF token each is refused, changes
+/// nothing, and says so.
+const FORMS: &[&str] = &[
+    "/register",
+    "/account/sign-in",
+    "/account/sign-out",
+    "/account/verify-email",
+    "/account/verify-email/resend",
+    "/account/contacts",
+    "/account/reauth",
+    "/account/privacy/consent",
+    "/account/privacy/export",
+    "/account/logins",
+    "/account/logins/123456/disable",
+    "/account/logins/123456/delete",
+    "/account/corrections",
+    "/account/close",
+    "/account/recover/login-ids",
+    "/account/recover/password",
+    "/account/reset-password",
+];
+
+async fn signed_in(b: &mut Browser, login: &str) {
+    let page = b.send("GET", "/account/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let r = b
+        .send(
+            "POST",
+            "/account/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("login_id", login),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/account"));
+}
+
+fn person_form(csrf: &str) -> Vec<(&'static str, String)> {
+    [
+        ("csrf", csrf),
+        ("subject_kind", "persona_fisica"),
+        ("given_name", "Mario"),
+        ("family_name", "Rossi"),
+        ("tax_code", "RSSMRA85T10A562S"),
+        ("birth_date", "1985-12-10"),
+        ("sex", "M"),
+        ("birth_place", "San Giuliano Terme"),
+        ("birth_province", "PI"),
+        ("street", "Via Roma 1"),
+        ("postal_code", "56017"),
+        ("municipality", "San Giuliano Terme"),
+        ("province", "PI"),
+        ("email", "mario@example.it"),
+        ("email_confirm", "mario@example.it"),
+        ("phone", "3331234567"),
+        ("password", common::PASSWORD),
+        ("password_confirm", common::PASSWORD),
+        ("privacy_notice", "yes"),
+        ("consent_marketing", "no"),
+        ("consent_profiling", "no"),
+        ("consent_third_parties", "yes"),
+    ]
+    .iter()
+    .map(|(k, v)| (*k, (*v).to_owned()))
+    .collect()
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_form_refuses_a_missing_csrf_token() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    signed_in(&mut b, &registered.login_id.to_string()).await;
+    for path in FORMS {
+        let r = b.send("POST", path, &[("csrf", "forged")]).await;
+        assert_eq!(r.status, 403, "{path}");
+        assert!(r.body.contains("Il modulo è scaduto"), "{path}");
+    }
+    // Still signed in: the forged sign-out did nothing.
+    assert_eq!(b.send("GET", "/account", &[]).await.status, 200);
+    let mut tx = h.store.begin_read().await.unwrap();
+    let holders = tx.holders_by_email("mario@example.it").await.unwrap();
+    assert!(holders.is_empty(), "the forged registration stored nothing");
+    drop(tx);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_shows_errors_beside_fields_then_the_login_id() {
+    let h = common::sqlite().await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let kinds = b.send("GET", "/register", &[]).await;
+    assert!(kinds.body.contains("Tipologia di soggetto"));
+    for kind in identity_core::SubjectKind::ALL {
+        assert!(kinds.body.contains(&format!("value=\"{}\"", kind.code())));
+    }
+    let form = b.send("GET", "/register?kind=persona_fisica", &[]).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<label for=\"f-tax_code\">"));
+    let csrf = csrf_of(&form.body);
+
+    let mut bad = person_form(&csrf);
+    for (k, v) in &mut bad {
+        match *k {
+            "email_confirm" => *v = "altro@example.it".into(),
+            "birth_date" => *v = "1985-12-11".into(),
+            "consent_marketing" => *v = String::new(),
+            _ => {}
+        }
+    }
+    let r = b.send("POST", "/register", &pairs(&bad)).await;
+    assert_eq!(r.status, 422);
+    // Each error is beside its field, tied to it, in Italian.
+    assert!(
+        r.body
+            .contains("id=\"email_confirm-error\">I due indirizzi email non coincidono.")
+    );
+    assert!(r.body.contains("aria-describedby=\"email_confirm-error\""));
+    assert!(r.body.contains("id=\"birth_date-error\""));
+    assert!(r.body.contains("id=\"consent_marketing-error\""));
+    assert!(
+        r.body.contains("href=\"#f-email_confirm\""),
+        "the summary links to the field"
+    );
+    // What was typed is kept, never the password.
+    assert!(r.body.contains("value=\"Via Roma 1\""));
+    assert!(!r.body.contains(common::PASSWORD));
+
+    let r = b
+        .send("POST", "/register", &pairs(&person_form(&csrf)))
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (303, Some("/register/done"))
+    );
+    let done = b.send("GET", "/register/done", &[]).await;
+    let mut tx = h.store.begin_read().await.unwrap();
+    let holder = tx
+        .holders_by_email("mario@example.it")
+        .await
+        .unwrap()
+        .remove(0);
+    let login = tx.logins_of(holder.id()).await.unwrap().remove(0);
+    drop(tx);
+    let id = identity_core::LoginId::new(login.number(), "test.example.it").to_string();
+    assert!(
+        done.body.contains(&id),
+        "the success page shows the login id"
+    );
+    assert!(!done.body.contains(common::PASSWORD));
+    // Shown once: the cookie carrying it is gone.
+    assert_eq!(b.send("GET", "/register/done", &[]).await.status, 303);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unverified_holder_can_only_look_and_resend() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    signed_in(&mut b, &registered.login_id.to_string()).await;
+    let account = b.send("GET", "/account", &[]).await;
+    assert!(account.body.contains("id=\"unverified\""));
+    let csrf = csrf_of(&account.body);
+    let r = b
+        .send(
+            "POST",
+            "/account/logins",
+            &[
+                ("csrf", &csrf),
+                ("password", "Altra-Chiave!42"),
+                ("password_confirm", "Altra-Chiave!42"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/account"));
+    let after = b.send("GET", "/account", &[]).await;
+    assert!(after.body.contains("Prima conferma il tuo indirizzo email"));
+    assert_eq!(
+        h.service
+            .holder_overview(registered.holder_id)
+            .await
+            .unwrap()
+            .logins
+            .len(),
+        1
+    );
+    let r = b
+        .send("POST", "/account/verify-email/resend", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/account"));
+    assert!(
+        b.send("GET", "/account", &[])
+            .await
+            .body
+            .contains("nuovo codice")
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_account_pages_answer_the_same_whatever_matched() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let page = b.send("GET", "/account/recover", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let known = b
+        .send(
+            "POST",
+            "/account/recover/login-ids",
+            &[
+                ("csrf", &csrf),
+                ("fiscal_code", "RSSMRA85T10A562S"),
+                ("email", "mario.rossi@example.it"),
+            ],
+        )
+        .await;
+    let unknown = b
+        .send(
+            "POST",
+            "/account/recover/login-ids",
+            &[
+                ("csrf", &csrf),
+                ("fiscal_code", "RSSMRA85T10A562S"),
+                ("email", "nobody@example.it"),
+            ],
+        )
+        .await;
+    assert_eq!(known.status, 200);
+    assert_eq!(known.body, unknown.body);
+    let known = b
+        .send(
+            "POST",
+            "/account/recover/password",
+            &[
+                ("csrf", &csrf),
+                ("login_id", &registered.login_id.to_string()),
+            ],
+        )
+        .await;
+    let unknown = b
+        .send(
+            "POST",
+            "/account/recover/password",
+            &[("csrf", &csrf), ("login_id", "999999@test.example.it")],
+        )
+        .await;
+    assert_eq!(known.body, unknown.body);
+    // A malformed code is refused beside the code field.
+    let r = b
+        .send(
+            "POST",
+            "/account/reset-password",
+            &[
+                ("csrf", &csrf),
+                ("code", "AAAA-BBBB-CCCC-DDDD"),
+                ("password", "Nuova-Chiave!77"),
+                ("password_confirm", "Nuova-Chiave!77"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"code-error\""));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let page = b.send("GET", "/account/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("login_id", &registered.login_id.to_string()),
+        ("password", common::PASSWORD),
+    ];
+    let first = b.send("POST", "/account/sign-in", &form).await;
+    let cookie = first
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sid="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain http in tests");
+    let sid = b.cookies.get("sid").cloned().unwrap();
+    b.send("POST", "/account/sign-in", &form).await;
+    let renewed = b.cookies.get("sid").cloned().unwrap();
+    assert_ne!(sid, renewed, "a new session id at every sign-in");
+    b.cookies.insert("sid".into(), sid);
+    assert_eq!(
+        b.send("GET", "/account", &[]).await.status,
+        303,
+        "the replaced session ended"
+    );
+    server.stop().await;
+}
