@@ -6,6 +6,7 @@
 //! and work without JavaScript.
 
 mod account;
+mod api;
 mod assets;
 mod form;
 mod headers;
@@ -20,6 +21,7 @@ mod web;
 use std::future::Future;
 use std::net::SocketAddr;
 
+pub use api::openapi_json;
 use axum::Router;
 use identity_service::Service;
 use tokio::net::TcpListener;
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(register::router())
         .merge(account::router())
         .merge(recovery::router())
+        .merge(api::router())
         .merge(health::router())
         .with_state(state);
     headers::secure(router, https)

@@ -499,9 +499,10 @@ impl crate::Service {
     }
 
     /// Registers from a form's (or the API's) input: every field is checked and
-    /// every error returned at once; a valid registration then counts against the
-    /// client address's limit (a mistyped form does not) before the password is
-    /// hashed and everything is written in one transaction.
+    /// every error returned at once; a valid registration from `client_ip` then
+    /// counts against that address's limit (a mistyped form does not) before the
+    /// password is hashed and everything is written in one transaction. `None`
+    /// (an authenticated API client) is not limited by address.
     pub async fn register_input(
         &self,
         input: &RegistrationInput,
@@ -521,17 +522,21 @@ impl crate::Service {
                 Err(other) => RegisterInputError::Failed(other),
             });
         }
-        let now = self.now();
-        let key = address_key("register", client_ip);
-        let fail = |e: StoreError| RegisterInputError::Failed(RegisterError::Store(e));
-        let mut tx = self.store().begin().await.map_err(fail)?;
-        let allowed = take(tx.as_mut(), &key, REGISTRATIONS, now)
-            .await
-            .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
-        if !allowed {
-            tracing::warn!(key, "registration rate limit reached");
-            return Err(RegisterInputError::RateLimited);
+        // Anonymous registrations count against their address; authenticated API
+        // clients (`client_ip = None`) are audited instead.
+        if let Some(ip) = client_ip {
+            let now = self.now();
+            let key = address_key("register", Some(ip));
+            let fail = |e: StoreError| RegisterInputError::Failed(RegisterError::Store(e));
+            let mut tx = self.store().begin().await.map_err(fail)?;
+            let allowed = take(tx.as_mut(), &key, REGISTRATIONS, now)
+                .await
+                .map_err(fail)?;
+            tx.commit().await.map_err(fail)?;
+            if !allowed {
+                tracing::warn!(key, "registration rate limit reached");
+                return Err(RegisterInputError::RateLimited);
+            }
         }
         self.register(reg).await.map_err(|e| match field_errors(e) {
             Ok(fields) => RegisterInputError::Invalid(fields),

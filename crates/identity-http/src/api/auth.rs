@@ -1,0 +1,82 @@
+//! Bearer tokens of API clients: the `Authorization: Bearer idk_...` header is
+//! looked up (by its hash), the client must not be revoked, and each operation
+//! names the scope it needs.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use identity_core::Lang;
+use identity_service::{ApiClient, ApiScope};
+
+use super::error::ApiError;
+use crate::AppState;
+use crate::web::language;
+
+/// The caller's language for messages: `Accept-Language`, else Italian.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ApiLang(pub Lang);
+
+impl FromRequestParts<AppState> for ApiLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = axum_extra::extract::cookie::CookieJar::new();
+        Ok(ApiLang(language(&jar, &parts.headers)))
+    }
+}
+
+/// An authenticated API client.
+#[derive(Debug, Clone)]
+pub(crate) struct Client(pub ApiClient);
+
+impl Client {
+    /// Refuses with 403 unless the client holds `scope`.
+    pub(crate) fn require(&self, scope: ApiScope, lang: Lang) -> Result<(), ApiError> {
+        if self.0.scopes.contains(&scope) {
+            return Ok(());
+        }
+        let m = match lang {
+            Lang::It => format!("Questo client non ha l'ambito {}.", scope.code()),
+            Lang::En => format!("This client lacks the scope {}.", scope.code()),
+        };
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            m,
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = axum_extra::extract::cookie::CookieJar::new();
+        let lang = language(&jar, &parts.headers);
+        let unauthorized = || {
+            let m = match lang {
+                Lang::It => "Serve un token di accesso valido (Authorization: Bearer ...).",
+                Lang::En => "A valid access token is required (Authorization: Bearer ...).",
+            };
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m)
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(unauthorized)?;
+        match state.service.authenticate_api_client(token).await {
+            Ok(Some(client)) => Ok(Client(client)),
+            Ok(None) => Err(unauthorized()),
+            Err(e) => Err(ApiError::server(&e, lang)),
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Holders through the API: register, read, change secondary attributes, list and
+//! create logins, open and list correction requests. The same use cases as the
+//! pages; every call is audited under `api:<client name>`.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use identity_core::consent::ConsentKind;
+use identity_core::i18n::Localized;
+use identity_core::identity::Actor;
+use identity_core::{HolderId, Lang, LoginId};
+use identity_service::ApiScope;
+use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
+use identity_service::usecases::corrections::CorrectionOpError;
+use identity_service::usecases::new_login::CreateLoginError;
+use identity_service::usecases::register_input::{RegisterInputError, RegistrationInput};
+use serde_json::json;
+
+use super::auth::{ApiLang, Client};
+use super::dto::{
+    ContactsChanged, ContactsPatch, CorrectionDocument, CorrectionRequestBody, HolderDocument,
+    LoginDocument, NewLogin, NewLoginRequest, Registered, RegistrationRequest,
+};
+use super::error::{ApiError, ErrorDocument};
+use crate::AppState;
+
+type ApiResult<T> = Result<(StatusCode, Json<T>), ApiError>;
+
+fn body<T>(body: Result<Json<T>, JsonRejection>, lang: Lang) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ApiError::bad_request(e.body_text(), lang))
+}
+
+fn holder_id(raw: &str, lang: Lang) -> Result<HolderId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found(lang))
+}
+
+async fn audited(
+    state: &AppState,
+    client: &Client,
+    event: &str,
+    holder: Option<HolderId>,
+    lang: Lang,
+) -> Result<(), ApiError> {
+    state
+        .service
+        .audit_api_call(&client.0, event, holder, json!({}))
+        .await
+        .map_err(|e| ApiError::server(&e, lang))
+}
+
+/// Registers a holder with its first login, exactly as the registration form does.
+#[utoipa::path(
+    post, path = "/api/v1/holders", tag = "holders",
+    request_body = RegistrationRequest,
+    security(("bearer" = ["holders:write"])),
+    responses(
+        (status = 201, description = "Registered; the confirmation mail is queued", body = Registered),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorDocument),
+        (status = 401, description = "No valid token", body = ErrorDocument),
+        (status = 403, description = "The client lacks holders:write", body = ErrorDocument),
+        (status = 422, description = "Fields to fix, each with its message", body = ErrorDocument),
+        (status = 429, description = "Too many registrations from this address", body = ErrorDocument),
+    )
+)]
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    raw: Result<Json<RegistrationRequest>, JsonRejection>,
+) -> ApiResult<Registered> {
+    client.require(ApiScope::HoldersWrite, lang)?;
+    let r = body(raw, lang)?;
+    for key in r.consents.keys() {
+        if ConsentKind::from_code(key).is_none() {
+            return Err(ApiError::bad_request(
+                format!("unknown consent {key:?}"),
+                lang,
+            ));
+        }
+    }
+    let input = RegistrationInput {
+        subject_kind: r.subject_kind,
+        given_name: r.given_name,
+        family_name: r.family_name,
+        tax_code: r.tax_code,
+        birth_date: r.birth_date,
+        sex: r.sex,
+        birth_place: r.birth_place,
+        birth_province: r.birth_province,
+        company_name: r.company_name,
+        vat_number: r.vat_number,
+        sdi_code: r.sdi_code,
+        invoicing_pec: r.invoicing_pec,
+        street: r.street,
+        postal_code: r.postal_code,
+        municipality: r.municipality,
+        province: r.province,
+        country: r.country,
+        email: r.email,
+        email_confirm: r.email_confirm,
+        phone: r.phone,
+        pec: r.pec,
+        password: r.password,
+        password_confirm: r.password_confirm,
+        privacy_notice: r.privacy_notice,
+        consents: ConsentKind::ALL
+            .into_iter()
+            .map(|k| (k, r.consents.get(k.code()).copied()))
+            .collect(),
+        lang: r
+            .lang
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .unwrap_or_default(),
+    };
+    // Authenticated and audited: not limited by address like anonymous visitors.
+    match state.service.register_input(&input, None).await {
+        Ok(done) => {
+            audited(
+                &state,
+                &client,
+                "api.holder_registered",
+                Some(done.holder_id),
+                lang,
+            )
+            .await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(Registered {
+                    holder_id: done.holder_id.as_uuid(),
+                    login_id: done.login_id.to_string(),
+                }),
+            ))
+        }
+        Err(RegisterInputError::Invalid(errors)) => Err(ApiError::fields(&errors, lang)),
+        Err(e @ RegisterInputError::RateLimited) => Err(ApiError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            &e,
+            lang,
+        )),
+        Err(RegisterInputError::Failed(e)) => Err(ApiError::server(&e, lang)),
+    }
+}
+
+async fn document(state: &AppState, id: HolderId, lang: Lang) -> Result<HolderDocument, ApiError> {
+    let overview = match state.service.holder_overview(id).await {
+        Ok(o) => o,
+        Err(identity_service::StoreError::NotFound) => return Err(ApiError::not_found(lang)),
+        Err(e) => return Err(ApiError::server(&e, lang)),
+    };
+    let domain = &state.service.config().login_domain;
+    Ok(HolderDocument {
+        holder: identity_service::usecases::export::holder_json(&overview.holder),
+        logins: logins(&overview.logins, domain),
+    })
+}
+
+fn logins(list: &[identity_core::Login], domain: &str) -> Vec<LoginDocument> {
+    list.iter()
+        .map(|l| LoginDocument {
+            login_id: LoginId::new(l.number(), domain).to_string(),
+            status: l.status().code().to_owned(),
+            created_at: l.created_at(),
+        })
+        .collect()
+}
+
+/// A holder's data and logins.
+#[utoipa::path(
+    get, path = "/api/v1/holders/{id}", tag = "holders",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    security(("bearer" = ["holders:read"])),
+    responses(
+        (status = 200, body = HolderDocument),
+        (status = 401, body = ErrorDocument), (status = 403, body = ErrorDocument),
+        (status = 404, body = ErrorDocument),
+    )
+)]
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+) -> ApiResult<HolderDocument> {
+    client.require(ApiScope::HoldersRead, lang)?;
+    let id = holder_id(&id, lang)?;
+    let doc = document(&state, id, lang).await?;
+    audited(&state, &client, "api.holder_read", Some(id), lang).await?;
+    Ok((StatusCode::OK, Json(doc)))
+}
+
+/// Changes secondary attributes (fields left out keep their value). A new email
+/// takes effect when the code mailed to it comes back; while the holder has a
+/// digital identity, email, phone and PEC cannot change through the API.
+#[utoipa::path(
+    patch, path = "/api/v1/holders/{id}", tag = "holders",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    request_body = ContactsPatch,
+    security(("bearer" = ["holders:write"])),
+    responses(
+        (status = 200, body = ContactsChanged),
+        (status = 400, body = ErrorDocument), (status = 401, body = ErrorDocument),
+        (status = 403, description = "Missing scope, or recovery channels of a holder with a digital identity", body = ErrorDocument),
+        (status = 404, body = ErrorDocument), (status = 422, body = ErrorDocument),
+    )
+)]
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+    raw: Result<Json<ContactsPatch>, JsonRejection>,
+) -> ApiResult<ContactsChanged> {
+    client.require(ApiScope::HoldersWrite, lang)?;
+    let id = holder_id(&id, lang)?;
+    let patch = body(raw, lang)?;
+    let current = match state.service.holder_overview(id).await {
+        Ok(o) => o.holder,
+        Err(identity_service::StoreError::NotFound) => return Err(ApiError::not_found(lang)),
+        Err(e) => return Err(ApiError::server(&e, lang)),
+    };
+    let a = current.address();
+    let c = current.contacts();
+    let email = patch.email.unwrap_or_else(|| c.email.to_string());
+    let input = ContactsInput {
+        email_confirm: email.clone(),
+        email,
+        phone: patch.phone.unwrap_or_else(|| c.phone.to_string()),
+        pec: patch
+            .pec
+            .unwrap_or_else(|| c.pec.as_ref().map(ToString::to_string).unwrap_or_default()),
+        street: patch.street.unwrap_or_else(|| a.street.clone()),
+        postal_code: patch.postal_code.unwrap_or_else(|| {
+            a.postal_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        }),
+        municipality: patch.municipality.unwrap_or_else(|| a.municipality.clone()),
+        province: patch.province.unwrap_or_else(|| a.province.to_string()),
+        country: patch.country.unwrap_or_else(|| {
+            if a.province.is_abroad() {
+                a.country.clone()
+            } else {
+                String::new()
+            }
+        }),
+    };
+    match state
+        .service
+        .update_contacts(id, &input, ContactsAuth::Api(&client.0.name))
+        .await
+    {
+        Ok(u) => Ok((
+            StatusCode::OK,
+            Json(ContactsChanged {
+                changed: u.changed.iter().map(|s| (*s).to_owned()).collect(),
+                email_pending: u.email_pending,
+            }),
+        )),
+        Err(ContactsError::Invalid(errors)) => Err(ApiError::fields(&errors, lang)),
+        Err(e @ ContactsError::ReauthRequired) => Err(ApiError::refused(
+            StatusCode::FORBIDDEN,
+            "reauthentication_required",
+            &e,
+            lang,
+        )),
+        Err(ContactsError::NotFound) => Err(ApiError::not_found(lang)),
+        Err(e) => Err(ApiError::server(&e, lang)),
+    }
+}
+
+/// The holder's logins.
+#[utoipa::path(
+    get, path = "/api/v1/holders/{id}/logins", tag = "logins",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    security(("bearer" = ["holders:read"])),
+    responses((status = 200, body = Vec<LoginDocument>), (status = 401, body = ErrorDocument),
+              (status = 403, body = ErrorDocument), (status = 404, body = ErrorDocument))
+)]
+pub(crate) async fn list_logins(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<LoginDocument>> {
+    client.require(ApiScope::HoldersRead, lang)?;
+    let id = holder_id(&id, lang)?;
+    let doc = document(&state, id, lang).await?;
+    audited(&state, &client, "api.logins_read", Some(id), lang).await?;
+    Ok((StatusCode::OK, Json(doc.logins)))
+}
+
+/// Creates a login for the holder with the given password; its id is mailed to
+/// the reference address.
+#[utoipa::path(
+    post, path = "/api/v1/holders/{id}/logins", tag = "logins",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    request_body = NewLoginRequest,
+    security(("bearer" = ["holders:write"])),
+    responses((status = 201, body = NewLogin), (status = 400, body = ErrorDocument),
+              (status = 401, body = ErrorDocument), (status = 403, body = ErrorDocument),
+              (status = 404, body = ErrorDocument), (status = 409, description = "Too many logins", body = ErrorDocument),
+              (status = 422, body = ErrorDocument))
+)]
+pub(crate) async fn create_login(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+    raw: Result<Json<NewLoginRequest>, JsonRejection>,
+) -> ApiResult<NewLogin> {
+    client.require(ApiScope::HoldersWrite, lang)?;
+    let id = holder_id(&id, lang)?;
+    let req = body(raw, lang)?;
+    let actor = Actor::Api(client.0.name.clone());
+    match state
+        .service
+        .create_login(id, &req.password, &req.password, &actor)
+        .await
+    {
+        Ok(login) => Ok((
+            StatusCode::CREATED,
+            Json(NewLogin {
+                login_id: login.to_string(),
+            }),
+        )),
+        Err(CreateLoginError::Invalid(errors)) => Err(ApiError::fields(&errors, lang)),
+        Err(CreateLoginError::NotFound) => Err(ApiError::not_found(lang)),
+        Err(e @ (CreateLoginError::TooMany | CreateLoginError::EmailNotVerified)) => Err(
+            ApiError::refused(StatusCode::CONFLICT, "conflict", &e, lang),
+        ),
+        Err(e) => Err(ApiError::server(&e, lang)),
+    }
+}
+
+/// The holder's correction requests, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/holders/{id}/corrections", tag = "corrections",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    security(("bearer" = ["holders:read"])),
+    responses((status = 200, body = Vec<CorrectionDocument>), (status = 401, body = ErrorDocument),
+              (status = 403, body = ErrorDocument), (status = 404, body = ErrorDocument))
+)]
+pub(crate) async fn list_corrections(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<CorrectionDocument>> {
+    client.require(ApiScope::HoldersRead, lang)?;
+    let id = holder_id(&id, lang)?;
+    document(&state, id, lang).await?;
+    let list = state
+        .service
+        .corrections_of(id)
+        .await
+        .map_err(|e| ApiError::server(&e, lang))?;
+    audited(&state, &client, "api.corrections_read", Some(id), lang).await?;
+    Ok((
+        StatusCode::OK,
+        Json(list.iter().map(CorrectionDocument::from).collect()),
+    ))
+}
+
+/// Opens a correction request for a typo in an identity field; an operator
+/// decides it.
+#[utoipa::path(
+    post, path = "/api/v1/holders/{id}/corrections", tag = "corrections",
+    params(("id" = String, Path, description = "Holder id (UUID)")),
+    request_body = CorrectionRequestBody,
+    security(("bearer" = ["holders:write"])),
+    responses((status = 201, body = CorrectionDocument), (status = 400, body = ErrorDocument),
+              (status = 401, body = ErrorDocument), (status = 403, body = ErrorDocument),
+              (status = 404, body = ErrorDocument), (status = 409, description = "Too many open requests", body = ErrorDocument),
+              (status = 422, body = ErrorDocument))
+)]
+pub(crate) async fn open_correction(
+    State(state): State<AppState>,
+    ApiLang(lang): ApiLang,
+    client: Client,
+    Path(id): Path<String>,
+    raw: Result<Json<CorrectionRequestBody>, JsonRejection>,
+) -> ApiResult<CorrectionDocument> {
+    client.require(ApiScope::HoldersWrite, lang)?;
+    let id = holder_id(&id, lang)?;
+    let req = body(raw, lang)?;
+    let actor = Actor::Api(client.0.name.clone());
+    match state
+        .service
+        .open_correction(id, &req.field, &req.requested_value, &req.reason, &actor)
+        .await
+    {
+        Ok(c) => Ok((StatusCode::CREATED, Json(CorrectionDocument::from(&c)))),
+        Err(CorrectionOpError::NotFound) => Err(ApiError::not_found(lang)),
+        Err(e @ CorrectionOpError::UnknownField) => Err(ApiError::field("field", &e, lang)),
+        Err(CorrectionOpError::Refused(e @ identity_core::CorrectionError::Required("reason"))) => {
+            Err(ApiError::field("reason", &e, lang))
+        }
+        Err(CorrectionOpError::Refused(e)) => Err(ApiError::field("requested_value", &e, lang)),
+        Err(e @ CorrectionOpError::TooMany) => Err(ApiError::refused(
+            StatusCode::CONFLICT,
+            "conflict",
+            &e,
+            lang,
+        )),
+        Err(e @ CorrectionOpError::Store(_)) => Err(ApiError::server(&e.message(Lang::En), lang)),
+    }
+}
