@@ -94,6 +94,24 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
 }
 
+/// Parameters of queued mail that are secrets (single-use codes and the links
+/// carrying them): kept only until the mail is sent.
+pub const SECRET_PARAMS: [&str; 2] = ["code", "link"];
+
+/// `params` with every [`SECRET_PARAMS`] value replaced by `"[sent]"`.
+#[must_use]
+pub fn redact_secrets(params: &serde_json::Value) -> serde_json::Value {
+    let mut out = params.clone();
+    if let Some(map) = out.as_object_mut() {
+        for key in SECRET_PARAMS {
+            if let Some(v) = map.get_mut(key) {
+                *v = serde_json::Value::String("[sent]".into());
+            }
+        }
+    }
+    out
+}
+
 /// What a single-use code sent by email proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -610,12 +610,29 @@ impl StoreTx for SqlTx {
         id: uuid::Uuid,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        // Once sent, the single-use codes and links in the parameters are of no
+        // further use to anyone but an intruder: they are blanked.
+        let params: Option<String> = sqlx::query("SELECT params FROM outbox WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .map(|row| row.try_get::<String, _>(0))
+            .transpose()
+            .map_err(db)?;
+        let Some(params) = params else {
+            return Err(StoreError::NotFound);
+        };
+        let redacted = serde_json::from_str(&params)
+            .map(|p| identity_service::records::redact_secrets(&p).to_string())
+            .unwrap_or(params);
         let done = sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL \
-             WHERE id = $1",
+            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL, \
+             params = $3 WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(time::to_db(at))
+        .bind(redacted)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

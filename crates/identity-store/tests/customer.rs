@@ -33,6 +33,7 @@ contract_tests!(
     the_account_closes_only_when_nothing_needs_it,
     lost_login_ids_and_password_reset,
     api_clients_authenticate_until_revoked,
+    sent_mail_keeps_no_codes,
 );
 
 async fn mail(h: &Harness, template: &str) -> Vec<OutboxMessage> {
@@ -901,4 +902,18 @@ async fn api_clients_authenticate_until_revoked(h: Harness) {
     assert!(h.service.revoke_api_client("crm", &anna).await.is_err());
     let listed = h.service.api_clients().await.unwrap();
     assert!(listed[0].revoked_at.is_some());
+}
+
+async fn sent_mail_keeps_no_codes(h: Harness) {
+    registered_mario(&h).await;
+    let queued = mail(&h, "registration_confirmed").await.remove(0);
+    let code = queued.p("code");
+    assert!(!code.is_empty());
+    let mut tx = h.store.begin().await.unwrap();
+    tx.mark_mail_sent(queued.id, h.service.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let sent = mail(&h, "registration_confirmed").await.remove(0);
+    assert_eq!(sent.p("code"), "[sent]");
+    assert_eq!(sent.p("link"), "[sent]");
+    assert_eq!(sent.p("login_id"), queued.p("login_id"), "the rest stays");
 }

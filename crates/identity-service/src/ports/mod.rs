@@ -211,7 +211,9 @@ pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + Send {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks a message delivered. MUST return `NotFound` if there is none with this id.
+    /// Marks a message delivered and blanks its secret parameters (see
+    /// [`crate::records::SECRET_PARAMS`]). MUST return `NotFound` if there is none
+    /// with this id.
     async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Records a failed delivery attempt: one more attempt, the error, and the next
     /// attempt at `retry_at`, or `failed` for good when `retry_at` is `None`.
