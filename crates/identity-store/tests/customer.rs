@@ -34,6 +34,7 @@ contract_tests!(
     lost_login_ids_and_password_reset,
     api_clients_authenticate_until_revoked,
     sent_mail_keeps_no_codes,
+    a_parallel_burst_from_one_address_on_two_nodes_stops_at_the_limit,
 );
 
 async fn mail(h: &Harness, template: &str) -> Vec<OutboxMessage> {
@@ -916,4 +917,81 @@ async fn sent_mail_keeps_no_codes(h: Harness) {
     assert_eq!(sent.p("code"), "[sent]");
     assert_eq!(sent.p("link"), "[sent]");
     assert_eq!(sent.p("login_id"), queued.p("login_id"), "the rest stays");
+}
+
+async fn a_parallel_burst_from_one_address_on_two_nodes_stops_at_the_limit(h: Harness) {
+    use identity_service::usecases::limits::SIGN_IN_FAILURES;
+    let r = registered_mario(&h).await;
+    // A second app node: its own pool on the same database, the same clock.
+    let second_store = std::sync::Arc::new(
+        identity_store::SqlStore::connect(&h.url, &identity_store::ConnectOptions::default())
+            .await
+            .unwrap(),
+    );
+    let node_b = identity_service::Service::new(
+        second_store,
+        h.clock.clone(),
+        identity_service::PasswordHasher::new(identity_service::HashCost::cheap_for_tests(), 4)
+            .unwrap(),
+        h.service.config().clone(),
+    );
+    // 70 guesses at once from one address, each on another (unknown) login so the
+    // per-login delay never applies, half through each node.
+    let mut tasks = Vec::new();
+    for i in 0..70u64 {
+        let service = if i % 2 == 0 {
+            h.service.clone()
+        } else {
+            node_b.clone()
+        };
+        let id = LoginId::new(
+            identity_core::LoginNumber::new(500_000 + i).unwrap(),
+            "test.example.it",
+        );
+        tasks.push(tokio::spawn(async move {
+            service
+                .sign_in_password(&id, "Sbagliata!99x", Some("198.51.100.66"))
+                .await
+        }));
+    }
+    for t in tasks {
+        assert!(matches!(
+            t.await.unwrap(),
+            Err(SignInError::InvalidCredentials)
+        ));
+    }
+    let trail = h
+        .store
+        .begin_read()
+        .await
+        .unwrap()
+        .audit(&AuditQuery {
+            event: Some("sign_in.failed".into()),
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        trail.len(),
+        SIGN_IN_FAILURES.max as usize,
+        "checked attempts stop exactly at the limit"
+    );
+    // The right password from that address is now refused like a wrong one; from
+    // another address it works; after a quiet hour the address is free again.
+    assert!(matches!(
+        h.service
+            .sign_in_password(&r.login_id, PASSWORD, Some("198.51.100.66"))
+            .await,
+        Err(SignInError::InvalidCredentials)
+    ));
+    h.service
+        .sign_in_password(&r.login_id, PASSWORD, Some("198.51.100.67"))
+        .await
+        .unwrap();
+    h.clock.advance(Duration::minutes(61));
+    h.service
+        .sign_in_password(&r.login_id, PASSWORD, Some("198.51.100.66"))
+        .await
+        .unwrap();
 }
