@@ -122,11 +122,7 @@ fn render(
         summary,
         notices,
     };
-    let mut resp = ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    ctx.form_page(&page, failed)
 }
 
 async fn show(ctx: Ctx) -> Response {
@@ -281,11 +277,7 @@ fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldErrors, notices: Vec<Strin
         notices,
         after: vec![("/account/recover".to_owned(), L("Chiedi un nuovo codice", "Ask for a new code").get(lang).to_owned())],
     };
-    let mut resp = ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    ctx.form_page(&page, failed)
 }
 
 async fn reset_form(ctx: Ctx, Query(q): Query<ResetForm>) -> Response {

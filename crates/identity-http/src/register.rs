@@ -320,25 +320,7 @@ fn fieldsets(
         L("Sede legale", "Registered office")
     };
     sets.push(address_fieldset(office, lang, i));
-    sets.push(Fieldset::new(
-        L("Contatti", "Contacts"),
-        lang,
-        vec![
-            Field::new("email", L("Email di riferimento", "Reference email"), "email", lang)
-                .value(&i.email)
-                .autocomplete("email")
-                .hint(L("Riceverai qui la login e tutte le comunicazioni: deve essere valida e funzionante.", "Your login id and every message will be sent here: it must be valid and working.").get(lang)),
-            Field::new("email_confirm", L("Conferma email", "Confirm email"), "email", lang)
-                .value(&i.email_confirm)
-                .autocomplete("email"),
-            Field::new("phone", L("Telefono", "Phone"), "tel", lang)
-                .value(&i.phone)
-                .autocomplete("tel"),
-            Field::new("pec", L("PEC", "Certified email (PEC)"), "email", lang)
-                .value(&i.pec)
-                .optional(),
-        ],
-    ));
+    sets.push(contacts_fieldset(lang, i, None));
     sets.push(Fieldset::new(
         L("Password", "Password"),
         lang,
@@ -390,6 +372,48 @@ fn fieldsets(
     }
     sets.push(Fieldset::new(L("Privacy", "Privacy"), lang, privacy));
     sets
+}
+
+/// The contact fields, shared with the contacts page; `email_hint` replaces the
+/// registration's hint under the email.
+pub(crate) fn contacts_fieldset(
+    lang: Lang,
+    i: &RegistrationInput,
+    email_hint: Option<L>,
+) -> Fieldset {
+    let hint = email_hint.unwrap_or(L(
+        "Riceverai qui la login e tutte le comunicazioni: deve essere valida e funzionante.",
+        "Your login id and every message will be sent here: it must be valid and working.",
+    ));
+    Fieldset::new(
+        L("Contatti", "Contacts"),
+        lang,
+        vec![
+            Field::new(
+                "email",
+                L("Email di riferimento", "Reference email"),
+                "email",
+                lang,
+            )
+            .value(&i.email)
+            .autocomplete("email")
+            .hint(hint.get(lang)),
+            Field::new(
+                "email_confirm",
+                L("Conferma email", "Confirm email"),
+                "email",
+                lang,
+            )
+            .value(&i.email_confirm)
+            .autocomplete("email"),
+            Field::new("phone", L("Telefono", "Phone"), "tel", lang)
+                .value(&i.phone)
+                .autocomplete("tel"),
+            Field::new("pec", L("PEC", "Certified email (PEC)"), "email", lang)
+                .value(&i.pec)
+                .optional(),
+        ],
+    )
 }
 
 /// The residence / registered office fields, shared with the contacts page.

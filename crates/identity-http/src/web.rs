@@ -171,6 +171,15 @@ impl Ctx {
         self.respond(body)
     }
 
+    /// A rendered page: 422 when the form on it was sent back with errors.
+    pub(crate) fn form_page(self, template: &impl askama::Template, failed: bool) -> Response {
+        let mut resp = self.page(template);
+        if failed && resp.status().is_success() {
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        resp
+    }
+
     /// A page saying the form expired (stale or forged CSRF token).
     pub(crate) fn form_expired(mut self) -> Response {
         let msg = crate::i18n::L(

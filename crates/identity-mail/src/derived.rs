@@ -68,6 +68,23 @@ pub(crate) fn greeting_name(params: Params<'_>, lang: Lang) -> String {
     }
 }
 
+/// The layout's greeting line: `Gentile <name>,` / `Dear <name>,`.
+pub(crate) fn greeting(params: Params<'_>, lang: Lang) -> String {
+    let name = greeting_name(params, lang);
+    match lang {
+        Lang::It => format!("Gentile {name},"),
+        Lang::En => format!("Dear {name},"),
+    }
+}
+
+/// The layout's closing line.
+pub(crate) fn signature(lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => "Questo messaggio è stato inviato automaticamente, non rispondere.",
+        Lang::En => "This message was sent automatically; please do not reply.",
+    }
+}
+
 /// Splits a list parameter on line breaks and commas, dropping blank items.
 fn items(list: &str) -> Vec<String> {
     list.split(['\n', ','])

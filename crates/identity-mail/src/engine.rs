@@ -9,6 +9,9 @@
 //! Optional parts need no conditionals: a line whose placeholders all come out
 //! empty and that shows no text (blank, or only tags such as `<p ...></p>`) is
 //! dropped, and in text runs of blank lines are folded into one.
+//!
+//! A layout is a template with a line `{body}`: [`wrap`] puts a body's source
+//! there, and the whole is then filled as one template.
 
 /// How substituted values are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +143,22 @@ pub(crate) fn placeholders(source: &str) -> Vec<&str> {
             Piece::Literal(_) => None,
         })
         .collect()
+}
+
+/// Puts `body` in place of the line `{body}` of `layout`.
+pub(crate) fn wrap(layout: &str, body: &str) -> String {
+    let mut out = String::with_capacity(layout.len() + body.len());
+    for line in layout.split_inclusive('\n') {
+        if line.trim_end() == "{body}" {
+            out.push_str(body);
+            if !body.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Fills `source` from `context`. Fails with the name of the first placeholder
@@ -275,6 +294,14 @@ mod tests {
             "<p>a</p>\n<p></p>\n<a href=\"Anna &lt;b&gt; &amp; &quot;co&quot;\"></a>\n",
             "only lines whose placeholders are all empty are dropped"
         );
+    }
+
+    #[test]
+    fn wrap_puts_the_body_on_the_layout_body_line() {
+        let layout = "<p>{name}</p>\n{body}\n<p>end {body}</p>\n";
+        let wrapped = "<p>{name}</p>\n<p>a</p>\n<p>b</p>\n<p>end {body}</p>\n";
+        assert_eq!(wrap(layout, "<p>a</p>\n<p>b</p>\n"), wrapped);
+        assert_eq!(wrap(layout, "<p>a</p>\n<p>b</p>"), wrapped);
     }
 
     #[test]

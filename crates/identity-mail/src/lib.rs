@@ -36,8 +36,8 @@ pub struct RenderedMail {
     pub subject: String,
     /// Plain-text body.
     pub text: String,
-    /// HTML body: the template's `body.html`, a small self-contained document
-    /// with the parameters escaped.
+    /// HTML body: the template's `body.html` in the shared layout, a small
+    /// self-contained document with the parameters escaped.
     pub html: String,
 }
 
@@ -58,7 +58,8 @@ pub enum RenderError {
 }
 
 /// Renders an outbox message in its language from the template's files
-/// (`templates/<template>/<lang>/subject.txt`, `body.txt`, `body.html`).
+/// (`templates/<template>/<lang>/subject.txt`, `body.txt`, `body.html`), the
+/// bodies wrapped in the layout (`templates/_layout/`).
 ///
 /// # Errors
 ///

@@ -2,6 +2,12 @@
 //! `templates/` directory (`<template>/<lang>/subject.txt`, `body.txt`,
 //! `body.html`), embedded at compile time and filled by [`crate::engine`].
 //!
+//! A body holds only what its message says: the layout
+//! (`templates/_layout/layout.txt` and `layout.html`, one for all messages and
+//! languages) wraps it in the document, the title, the greeting and the
+//! signature. The layout uses `{subject}`, `{lang}`, `{greeting}` and
+//! `{signature}`, and `{body}` on a line of its own where the body goes.
+//!
 //! Every file can use `{name}` (the holder's name, or a neutral word when it is
 //! missing) and the template's parameters below; body files can also use
 //! `{subject}`. Required parameters must be in the message, optional ones may be
@@ -15,6 +21,12 @@ use serde_json::Value as Json;
 use crate::RenderError;
 use crate::derived::{self, Derive, Params};
 use crate::engine::{self, Context, Mode, Value};
+
+/// The text layout, around every `body.txt`.
+pub(crate) const LAYOUT_TEXT: &str = include_str!("../templates/_layout/layout.txt");
+
+/// The HTML layout, around every `body.html`.
+pub(crate) const LAYOUT_HTML: &str = include_str!("../templates/_layout/layout.html");
 
 /// One language's files of a template.
 pub(crate) struct Files {
@@ -174,9 +186,9 @@ pub(crate) fn find(name: &str) -> Option<&'static Template> {
 pub(crate) struct Rendered {
     /// One line.
     pub(crate) subject: String,
-    /// From `body.txt`.
+    /// From `body.txt` in the text layout.
     pub(crate) text: String,
-    /// From `body.html`.
+    /// From `body.html` in the HTML layout.
     pub(crate) html: String,
 }
 
@@ -219,10 +231,15 @@ pub(crate) fn render(template: &str, lang: Lang, params: &Json) -> Result<Render
     let subject = engine::fill(files.subject, Mode::Text, &context).map_err(missing)?;
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     context.set("subject", Value::Text(subject.clone()));
+    context.set("lang", Value::text(lang.code()));
+    context.set("greeting", Value::Text(derived::greeting(p, lang)));
+    context.set("signature", Value::text(derived::signature(lang)));
+    let text = engine::wrap(LAYOUT_TEXT, files.text);
+    let html = engine::wrap(LAYOUT_HTML, files.html);
     Ok(Rendered {
         subject,
-        text: engine::fill(files.text, Mode::Text, &context).map_err(missing)?,
-        html: engine::fill(files.html, Mode::Html, &context).map_err(missing)?,
+        text: engine::fill(&text, Mode::Text, &context).map_err(missing)?,
+        html: engine::fill(&html, Mode::Html, &context).map_err(missing)?,
     })
 }
 

@@ -67,15 +67,22 @@ pub(crate) fn ok(template: &str, lang: Lang, params: &Json) -> Rendered {
     render(template, lang, params).unwrap_or_else(|e| panic!("{template} {lang}: {e}"))
 }
 
+/// The names of the entries of `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn every_template_directory_has_its_six_files_and_nothing_else() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    let mut on_disk: Vec<String> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    on_disk.sort();
+    let on_disk = entries(&root);
     let mut declared: Vec<String> = TEMPLATES.iter().map(|t| (*t).to_owned()).collect();
+    declared.push("_layout".to_owned());
     declared.sort();
     assert_eq!(
         on_disk, declared,
@@ -83,17 +90,51 @@ fn every_template_directory_has_its_six_files_and_nothing_else() {
     );
     for t in TEMPLATES {
         for lang in LANGUAGES {
-            let dir = root.join(t).join(lang.code());
-            let mut files: Vec<String> = std::fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .collect();
-            files.sort();
             assert_eq!(
-                files,
+                entries(&root.join(t).join(lang.code())),
                 ["body.html", "body.txt", "subject.txt"],
                 "{t} {lang}"
             );
+        }
+    }
+    assert_eq!(
+        entries(&root.join("_layout")),
+        ["layout.html", "layout.txt"]
+    );
+}
+
+#[test]
+fn the_layout_uses_only_its_placeholders_and_has_one_body_line() {
+    let known = ["subject", "lang", "greeting", "signature", "body"];
+    for (file, source) in [("layout.txt", LAYOUT_TEXT), ("layout.html", LAYOUT_HTML)] {
+        for p in placeholders(source) {
+            assert!(known.contains(&p), "_layout/{file}: unknown {{{p}}}");
+        }
+        let body_lines = source.lines().filter(|l| *l == "{body}").count();
+        let bodies = placeholders(source)
+            .iter()
+            .filter(|p| **p == "body")
+            .count();
+        assert_eq!(
+            (body_lines, bodies),
+            (1, 1),
+            "_layout/{file}: one {{body}} line"
+        );
+    }
+}
+
+#[test]
+fn bodies_leave_the_document_greeting_and_signature_to_the_layout() {
+    for t in TABLE {
+        for lang in LANGUAGES {
+            let files = t.files(lang);
+            for (file, source) in [("body.txt", files.text), ("body.html", files.html)] {
+                let what = format!("{}/{lang}/{file}", t.name);
+                for part in ["<!doctype", "<html", "<body", "</html>", "{name},"] {
+                    assert!(!source.contains(part), "{what}: {part}");
+                }
+                assert!(!source.contains(derived::signature(lang)), "{what}");
+            }
         }
     }
 }

@@ -126,3 +126,29 @@ pub const TEMPORARY: Message = Message::new(
     "Si è verificato un errore temporaneo. Riprova tra poco.",
     "A temporary error occurred. Please try again shortly.",
 );
+
+/// "The two passwords do not match."
+pub const PASSWORDS_DIFFER: Message = Message::new(
+    "Le due password non coincidono.",
+    "The two passwords do not match.",
+);
+
+/// The errors of a new password typed twice: required, the same twice, and the
+/// policy's composition and personal-data rules (`ctx`). History is the caller's.
+#[must_use]
+pub fn new_password_errors(
+    policy: &identity_core::PasswordPolicy,
+    password: &str,
+    confirm: &str,
+    ctx: &identity_core::PasswordContext<'_>,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if password.is_empty() {
+        errors.add("password", REQUIRED);
+    } else if password != confirm {
+        errors.add("password_confirm", PASSWORDS_DIFFER);
+    } else if let Err(v) = policy.check(password, ctx) {
+        errors.add("password", crate::usecases::register_input::Joined(v));
+    }
+    errors
+}

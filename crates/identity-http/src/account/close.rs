@@ -13,7 +13,7 @@ use identity_core::identity::Actor;
 use identity_service::usecases::closure::CloseAccountError;
 use identity_service::usecases::sign_in::SignInError;
 
-use super::{Frame, Section, Signed, require_verified};
+use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset};
 use crate::i18n::L;
@@ -35,9 +35,11 @@ struct ClosePage {
     cancel: &'static str,
     cancel_href: &'static str,
     extra: Vec<Fieldset>,
+    notices: Vec<String>,
+    summary: Vec<(String, String)>,
 }
 
-async fn render(mut s: Signed, error: Option<String>) -> Response {
+async fn render(mut s: Signed, error: Option<String>, notice: Option<String>) -> Response {
     let lang = s.lang();
     let holder = match s.holder().await {
         Ok(h) => h,
@@ -54,7 +56,7 @@ async fn render(mut s: Signed, error: Option<String>) -> Response {
     )
     .autocomplete("current-password");
     password.error = error;
-    let failed = password.error.is_some();
+    let failed = password.error.is_some() || notice.is_some();
     let f = Frame::new(&mut s, Section::Close, &holder);
     let c = s.ctx.chrome(true);
     let page = ClosePage {
@@ -72,17 +74,15 @@ async fn render(mut s: Signed, error: Option<String>) -> Response {
         cancel: L("Annulla", "Cancel").get(lang),
         cancel_href: "/account",
         extra: vec![Fieldset::new(L("Conferma", "Confirmation"), lang, vec![password])],
+        notices: notice.into_iter().collect(),
+        summary: Vec::new(),
     };
-    let mut resp = s.ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    s.ctx.form_page(&page, failed)
 }
 
 async fn show(ctx: Ctx) -> Response {
     match Signed::from(ctx).await {
-        Ok(s) => render(s, None).await,
+        Ok(s) => render(s, None, None).await,
         Err(r) => r,
     }
 }
@@ -96,14 +96,7 @@ struct CloseForm {
 }
 
 async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
-    let (mut s, _) = match require_verified(s).await {
+    let (mut s, _) = match super::action(ctx, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -117,7 +110,7 @@ async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
             let msg = L("Password non corretta.", "Incorrect password.")
                 .get(lang)
                 .to_owned();
-            return render(s, Some(msg)).await;
+            return render(s, Some(msg), None).await;
         }
         Err(e) => return s.ctx.failure(&e),
     }
@@ -155,7 +148,7 @@ async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
         Err(e @ CloseAccountError::Store(_)) => s.ctx.failure(&e),
         Err(e) => {
             let msg = e.message(lang);
-            render(s, Some(msg)).await
+            render(s, None, Some(msg)).await
         }
     }
 }

@@ -15,11 +15,11 @@ use identity_service::forms::FieldErrors;
 use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
 use identity_service::usecases::register_input::RegistrationInput;
 
-use super::{Frame, Section, Signed, require_verified};
+use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::form::{Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::address_fieldset;
+use crate::register::{address_fieldset, contacts_fieldset};
 use crate::web::Chrome;
 use crate::web::Ctx;
 
@@ -77,6 +77,10 @@ fn input_of(h: &Holder) -> ContactsInput {
 
 fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
     let as_reg = RegistrationInput {
+        email: i.email.clone(),
+        email_confirm: i.email_confirm.clone(),
+        phone: i.phone.clone(),
+        pec: i.pec.clone(),
         street: i.street.clone(),
         postal_code: i.postal_code.clone(),
         municipality: i.municipality.clone(),
@@ -85,24 +89,13 @@ fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
         ..RegistrationInput::default()
     };
     vec![
-        Fieldset::new(
-            L("Contatti", "Contacts"),
+        contacts_fieldset(
             lang,
-            vec![
-                Field::new("email", L("Email di riferimento", "Reference email"), "email", lang)
-                    .value(&i.email)
-                    .autocomplete("email")
-                    .hint(L("Un nuovo indirizzo vale solo dopo la conferma con il codice che vi invieremo; il vecchio indirizzo sarà avvisato.", "A new address applies only once confirmed with the code we send to it; the old address will be told.").get(lang)),
-                Field::new("email_confirm", L("Conferma email", "Confirm email"), "email", lang)
-                    .value(&i.email_confirm)
-                    .autocomplete("email"),
-                Field::new("phone", L("Telefono", "Phone"), "tel", lang)
-                    .value(&i.phone)
-                    .autocomplete("tel"),
-                Field::new("pec", L("PEC", "Certified email (PEC)"), "email", lang)
-                    .value(&i.pec)
-                    .optional(),
-            ],
+            &as_reg,
+            Some(L(
+                "Un nuovo indirizzo vale solo dopo la conferma con il codice che vi invieremo; il vecchio indirizzo sarà avvisato.",
+                "A new address applies only once confirmed with the code we send to it; the old address will be told.",
+            )),
         ),
         address_fieldset(L("Indirizzo", "Address"), lang, &as_reg),
     ]
@@ -184,11 +177,7 @@ async fn render(
         summary,
         notices,
     };
-    let mut resp = s.ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    s.ctx.form_page(&page, failed)
 }
 
 async fn show(ctx: Ctx) -> Response {
@@ -205,14 +194,7 @@ async fn show(ctx: Ctx) -> Response {
 }
 
 async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(raw.get("csrf").map_or("", String::as_str)) {
-        return s.ctx.form_expired();
-    }
-    let (s, holder) = match require_verified(s).await {
+    let (s, holder) = match super::action(ctx, raw.get("csrf").map_or("", String::as_str)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -263,13 +245,10 @@ struct ReauthForm {
 }
 
 async fn reauth(ctx: Ctx, Form(f): Form<ReauthForm>) -> Response {
-    let s = match Signed::from(ctx).await {
+    let s = match super::signed_post(ctx, &f.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
     let lang = s.lang();
     let ip = s.ctx.ip.clone();
     match s

@@ -12,7 +12,7 @@ use identity_core::identity::Actor;
 use identity_service::forms::FieldErrors;
 use identity_service::usecases::corrections::CorrectionOpError;
 
-use super::{Frame, Section, Signed, require_verified};
+use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::{L, rome_time};
@@ -140,11 +140,7 @@ async fn render(
         summary,
         notices,
     };
-    let mut resp = s.ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    s.ctx.form_page(&page, failed)
 }
 
 #[derive(serde::Deserialize)]
@@ -166,14 +162,7 @@ async fn show(ctx: Ctx, Query(q): Query<FieldQuery>) -> Response {
 }
 
 async fn open(ctx: Ctx, Form(form): Form<CorrectionForm>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(&form.csrf) {
-        return s.ctx.form_expired();
-    }
-    let (s, _) = match require_verified(s).await {
+    let (s, _) = match super::action(ctx, &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };

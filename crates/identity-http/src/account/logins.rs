@@ -15,7 +15,7 @@ use identity_service::forms::FieldErrors;
 use identity_service::usecases::logins::LoginChangeError;
 use identity_service::usecases::new_login::CreateLoginError;
 
-use super::{Frame, Section, Signed, require_verified};
+use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::{L, rome_time};
@@ -151,11 +151,7 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
         summary,
         notices,
     };
-    let mut resp = s.ctx.page(&page);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    s.ctx.form_page(&page, failed)
 }
 
 async fn list(ctx: Ctx) -> Response {
@@ -176,14 +172,7 @@ struct NewLoginForm {
 }
 
 async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
-    let (mut s, _) = match require_verified(s).await {
+    let (mut s, _) = match super::action(ctx, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -288,14 +277,7 @@ fn parse_number(n: &str) -> Option<LoginNumber> {
 }
 
 async fn change(ctx: Ctx, number: &str, csrf: &str, delete: bool) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(csrf) {
-        return s.ctx.form_expired();
-    }
-    let (s, _) = match require_verified(s).await {
+    let (s, _) = match super::action(ctx, csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -349,6 +331,8 @@ struct ConfirmPage {
     cancel: &'static str,
     cancel_href: &'static str,
     extra: Vec<Fieldset>,
+    notices: Vec<String>,
+    summary: Vec<(String, String)>,
 }
 
 async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Response {
@@ -384,6 +368,8 @@ async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Response {
         cancel: L("Annulla", "Cancel").get(lang),
         cancel_href: "/account/logins",
         extra: Vec::new(),
+        notices: Vec::new(),
+        summary: Vec::new(),
     };
     s.ctx.page(&page)
 }

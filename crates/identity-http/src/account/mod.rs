@@ -227,6 +227,25 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
     Some(l.get(lang).to_owned())
 }
 
+/// A form post of the customer area: signed in, the CSRF token right, and the
+/// holder's email verified; otherwise the response to give instead.
+pub(crate) async fn action(ctx: Ctx, csrf: &str) -> Result<(Signed, Holder), Response> {
+    let s = Signed::from(ctx).await?;
+    if !s.ctx.csrf_ok(csrf) {
+        return Err(s.ctx.form_expired());
+    }
+    require_verified(s).await
+}
+
+/// A form post that only needs the session and the CSRF token.
+pub(crate) async fn signed_post(ctx: Ctx, csrf: &str) -> Result<Signed, Response> {
+    let s = Signed::from(ctx).await?;
+    if !s.ctx.csrf_ok(csrf) {
+        return Err(s.ctx.form_expired());
+    }
+    Ok(s)
+}
+
 /// For actions: the holder must have verified its email; otherwise back to the
 /// overview with a message.
 pub(crate) async fn require_verified(s: Signed) -> Result<(Signed, Holder), Response> {

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use identity_core::consent::ConsentKind;
 use identity_core::identity::Actor;
 
-use super::{Frame, Section, Signed, require_verified};
+use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::i18n::{L, rome_time};
 use crate::web::{Chrome, Ctx};
@@ -164,14 +164,7 @@ struct ConsentForm {
 }
 
 async fn set(ctx: Ctx, Form(f): Form<ConsentForm>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
-    let (s, _) = match require_verified(s).await {
+    let (s, _) = match super::action(ctx, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -199,13 +192,10 @@ struct CsrfForm {
 }
 
 async fn export(ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
-    let s = match Signed::from(ctx).await {
+    let s = match super::signed_post(ctx, &f.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
     let actor = Actor::Holder(s.session.holder_id);
     match s
         .ctx

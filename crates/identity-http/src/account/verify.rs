@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use identity_core::i18n::Localized;
 use identity_service::usecases::email::EmailVerified;
 
-use super::Signed;
 use crate::AppState;
 use crate::form::{Field, Fieldset, error_summary};
 use crate::i18n::L;
@@ -73,11 +72,7 @@ fn page(mut ctx: Ctx, code: &str, error: Option<String>) -> Response {
         notices: Vec::new(),
         after: Vec::new(),
     };
-    let mut resp = ctx.page(&body);
-    if failed {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+    ctx.form_page(&body, failed)
 }
 
 async fn form(ctx: Ctx, Query(q): Query<CodeForm>) -> Response {
@@ -127,13 +122,10 @@ async fn verify(mut ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
 }
 
 async fn resend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::from(ctx).await {
+    let s = match super::signed_post(ctx, &f.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !s.ctx.csrf_ok(&f.csrf) {
-        return s.ctx.form_expired();
-    }
     match s
         .ctx
         .state

@@ -7,12 +7,11 @@ use identity_core::identity::Actor;
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::forms::{FieldErrors, Message, TEMPORARY, new_password_errors};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::contacts::EMAIL_NOT_VERIFIED;
 use crate::usecases::register::{password_context, random_login_numbers};
-use crate::usecases::register_input::Joined;
 
 /// Most logins a holder may hold (active or disabled), so a stolen session cannot
 /// mint logins without end.
@@ -69,11 +68,6 @@ impl Localized for CreateLoginError {
     }
 }
 
-const PASSWORDS_DIFFER: Message = Message::new(
-    "Le due password non coincidono.",
-    "The two passwords do not match.",
-);
-
 impl Service {
     /// Creates a new login for the holder with the chosen password (typed twice),
     /// and mails its id to the reference address.
@@ -99,19 +93,15 @@ impl Service {
         {
             return Err(CreateLoginError::TooMany);
         }
-        let mut errors = FieldErrors::new();
-        if password.is_empty() {
-            errors.add("password", REQUIRED);
-        } else if password != password_confirm {
-            errors.add("password_confirm", PASSWORDS_DIFFER);
-        } else {
-            let numbers: Vec<String> = existing.iter().map(|l| l.number().to_string()).collect();
-            let tax = holder.tax_code();
-            let ctx = password_context(&holder, tax.as_ref(), &numbers);
-            if let Err(v) = self.config.password_policy.check(password, &ctx) {
-                errors.add("password", Joined(v));
-            }
-        }
+        let numbers: Vec<String> = existing.iter().map(|l| l.number().to_string()).collect();
+        let tax = holder.tax_code();
+        let ctx = password_context(&holder, tax.as_ref(), &numbers);
+        let errors = new_password_errors(
+            &self.config.password_policy,
+            password,
+            password_confirm,
+            &ctx,
+        );
         if !errors.is_empty() {
             return Err(CreateLoginError::Invalid(errors));
         }

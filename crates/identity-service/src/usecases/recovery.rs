@@ -8,14 +8,13 @@ use identity_core::i18n::{Lang, Localized};
 use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY, new_password_errors};
 use crate::ports::{SessionFilter, StoreError};
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::codes::{hash_code, issue_code};
 use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
 use crate::usecases::register::password_context;
-use crate::usecases::register_input::Joined;
 use crate::usecases::sign_in::login_throttle_key;
 
 /// Why a recovery request was not accepted. Matching or not is never an error.
@@ -63,11 +62,6 @@ impl Localized for RecoveryError {
         }
     }
 }
-
-const PASSWORDS_DIFFER: Message = Message::new(
-    "Le due password non coincidono.",
-    "The two passwords do not match.",
-);
 
 const FISCAL_CODE_INVALID: Message = Message::new(
     "Indica un codice fiscale o una partita IVA valida.",
@@ -271,36 +265,29 @@ impl Service {
             (found, holder, history, numbers)
         };
         let number = found.login.ok_or(RecoveryError::InvalidCode)?;
-        let mut errors = FieldErrors::new();
-        if password.is_empty() {
-            errors.add("password", REQUIRED);
-        } else if password != password_confirm {
-            errors.add("password_confirm", PASSWORDS_DIFFER);
-        } else {
-            let tax = holder.tax_code();
-            let ctx = password_context(&holder, tax.as_ref(), &numbers);
-            let policy = &self.config.password_policy;
-            let mut violations = policy.check(password, &ctx).err().unwrap_or_default();
-            if violations.is_empty() {
-                let hashes: Vec<String> = policy
-                    .entries_to_compare(&history, now)
-                    .iter()
-                    .map(|e| e.hash.clone())
-                    .collect();
-                let reused = self
-                    .hasher
-                    .matches_any(password.to_owned(), hashes)
-                    .await
-                    .map_err(|e| RecoveryError::Failed(e.to_string()))?;
-                if reused {
-                    violations.push(identity_core::PasswordViolation::RecentlyUsed {
+        let tax = holder.tax_code();
+        let ctx = password_context(&holder, tax.as_ref(), &numbers);
+        let policy = &self.config.password_policy;
+        let mut errors = new_password_errors(policy, password, password_confirm, &ctx);
+        if errors.is_empty() {
+            let hashes: Vec<String> = policy
+                .entries_to_compare(&history, now)
+                .iter()
+                .map(|e| e.hash.clone())
+                .collect();
+            let reused = self
+                .hasher
+                .matches_any(password.to_owned(), hashes)
+                .await
+                .map_err(|e| RecoveryError::Failed(e.to_string()))?;
+            if reused {
+                errors.add(
+                    "password",
+                    identity_core::PasswordViolation::RecentlyUsed {
                         last: policy.settings().history_count,
                         months: policy.settings().history_months,
-                    });
-                }
-            }
-            if !violations.is_empty() {
-                errors.add("password", Joined(violations));
+                    },
+                );
             }
         }
         if !errors.is_empty() {

@@ -18,7 +18,7 @@ use identity_core::{
 
 use identity_core::values::tax_code::TaxCodeMismatch;
 
-use crate::forms::{FieldErrors, Message, REQUIRED};
+use crate::forms::{FieldErrors, Message, PASSWORDS_DIFFER, REQUIRED};
 use crate::ports::StoreError;
 use crate::usecases::limits::{REGISTRATIONS, address_key, take};
 use crate::usecases::register::{RegisterError, Registered, Registration};
@@ -88,10 +88,6 @@ pub struct RegistrationInput {
 const EMAILS_DIFFER: Message = Message::new(
     "I due indirizzi email non coincidono.",
     "The two email addresses do not match.",
-);
-const PASSWORDS_DIFFER: Message = Message::new(
-    "Le due password non coincidono.",
-    "The two passwords do not match.",
 );
 const BAD_DATE: Message = Message::new(
     "Indica la data nel formato gg/mm/aaaa.",
