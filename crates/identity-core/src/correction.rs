@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::holder::{
-    BusinessIdentity, CompanyHolder, Holder, HolderError, HolderKind, PersonHolder, PersonIdentity,
-    ProfessionalHolder,
+    BusinessIdentity, CompanyHolder, DataReview, Holder, HolderError, HolderKind, PersonHolder,
+    PersonIdentity, ProfessionalHolder,
 };
 use crate::i18n::{Lang, Localized, pick};
 use crate::ids::{CorrectionId, HolderId};
@@ -38,11 +38,15 @@ pub enum CorrectableField {
     BirthPlace,
     /// Sex, as on the tax code.
     Sex,
+    /// Not a field: a tax code that disagrees with the declared data, confirmed as
+    /// right by the holder at registration, for an operator to confirm. Opened by
+    /// registration only ([`CorrectionRequest::open_agreement_review`]).
+    TaxCodeAgreement,
 }
 
 impl CorrectableField {
     /// Every field, in the order the form lists them.
-    pub const ALL: [CorrectableField; 8] = [
+    pub const ALL: [CorrectableField; 9] = [
         CorrectableField::GivenName,
         CorrectableField::FamilyName,
         CorrectableField::TaxCode,
@@ -51,6 +55,7 @@ impl CorrectableField {
         CorrectableField::Sex,
         CorrectableField::CompanyName,
         CorrectableField::VatNumber,
+        CorrectableField::TaxCodeAgreement,
     ];
 
     /// Stable code for storage, forms and the API.
@@ -65,6 +70,7 @@ impl CorrectableField {
             CorrectableField::BirthDate => "birth_date",
             CorrectableField::BirthPlace => "birth_place",
             CorrectableField::Sex => "sex",
+            CorrectableField::TaxCodeAgreement => "tax_code_agreement",
         }
     }
 
@@ -94,6 +100,12 @@ impl CorrectableField {
             (CorrectableField::BirthPlace, Lang::En) => "Place of birth",
             (CorrectableField::Sex, Lang::It) => "Sesso",
             (CorrectableField::Sex, Lang::En) => "Sex",
+            (CorrectableField::TaxCodeAgreement, Lang::It) => {
+                "Corrispondenza tra codice fiscale e dati anagrafici"
+            }
+            (CorrectableField::TaxCodeAgreement, Lang::En) => {
+                "Agreement between tax code and personal data"
+            }
         }
     }
 
@@ -133,6 +145,8 @@ impl CorrectableField {
                         .unwrap_or_default(),
                 ),
             },
+            // Not something a holder picks: registration opens it.
+            CorrectableField::TaxCodeAgreement => None,
         }
     }
 }
@@ -319,6 +333,31 @@ impl CorrectionRequest {
         })
     }
 
+    /// Opens the review of a tax code that disagrees with the declared data, which
+    /// the holder confirmed as right when registering; `mismatches` describes the
+    /// disagreement for the operator.
+    pub fn open_agreement_review(
+        id: CorrectionId,
+        holder: &Holder,
+        mismatches: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CorrectionRequest, CorrectionError> {
+        let code = holder
+            .tax_code()
+            .map(|c| c.as_str().to_owned())
+            .ok_or(CorrectionError::NotApplicable)?;
+        Ok(CorrectionRequest {
+            id,
+            holder_id: holder.id(),
+            field: CorrectableField::TaxCodeAgreement,
+            current_value: code.clone(),
+            requested_value: code,
+            reason: bounded("reason", mismatches)?,
+            opened_at: now,
+            state: CorrectionState::Open,
+        })
+    }
+
     /// Approves an open request and returns the corrected holder (the caller stores it).
     pub fn approve(
         &mut self,
@@ -329,9 +368,22 @@ impl CorrectionRequest {
         if self.state != CorrectionState::Open {
             return Err(CorrectionError::AlreadyDecided);
         }
-        let kind = corrected_kind(holder, self.field, &self.requested_value, true)?;
         let mut corrected = holder.clone();
-        corrected.replace_identity(kind);
+        if self.field == CorrectableField::TaxCodeAgreement {
+            corrected.set_data_review(DataReview::Confirmed);
+        } else {
+            // Data an operator confirmed as declared need not agree with the code.
+            let agree = holder.data_review() != DataReview::Confirmed;
+            let kind = corrected_kind(holder, self.field, &self.requested_value, agree)?;
+            corrected.replace_identity(kind);
+            if matches!(
+                holder.data_review(),
+                DataReview::Pending | DataReview::Rejected
+            ) {
+                // The corrected data agrees now: nothing left to review.
+                corrected.set_data_review(DataReview::NotNeeded);
+            }
+        }
         self.state = CorrectionState::Approved {
             by: operator.to_owned(),
             at: now,
@@ -402,7 +454,9 @@ fn corrected_person(
                 _ => return Err(CorrectionError::Invalid("M / F".into())),
             }
         }
-        CorrectableField::CompanyName | CorrectableField::VatNumber => {
+        CorrectableField::CompanyName
+        | CorrectableField::VatNumber
+        | CorrectableField::TaxCodeAgreement => {
             return Err(CorrectionError::NotApplicable);
         }
     }
@@ -430,6 +484,9 @@ fn corrected_kind(
     value: &str,
     agree: bool,
 ) -> Result<HolderKind, CorrectionError> {
+    if field == CorrectableField::TaxCodeAgreement {
+        return Err(CorrectionError::NotApplicable);
+    }
     let person_fields = !matches!(
         field,
         CorrectableField::CompanyName | CorrectableField::VatNumber

@@ -381,6 +381,48 @@ pub enum ContactChange {
     },
 }
 
+/// Whether a person's identity data has an operator's review pending: a tax code
+/// that disagrees with the declared data, which the holder confirmed as right at
+/// registration (real codes sometimes differ from the standard derivation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataReview {
+    /// Nothing to review: the data agrees with the tax code.
+    #[default]
+    NotNeeded,
+    /// Waiting for an operator: no digital identity until confirmed.
+    Pending,
+    /// An operator confirmed the data as declared.
+    Confirmed,
+    /// An operator could not confirm it: the holder must correct it.
+    Rejected,
+}
+
+impl DataReview {
+    /// Stable storage code (`None` for [`DataReview::NotNeeded`]).
+    #[must_use]
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            DataReview::NotNeeded => None,
+            DataReview::Pending => Some("pending"),
+            DataReview::Confirmed => Some("confirmed"),
+            DataReview::Rejected => Some("rejected"),
+        }
+    }
+
+    /// Inverse of [`DataReview::code`].
+    #[must_use]
+    pub fn from_code(code: Option<&str>) -> Option<DataReview> {
+        match code {
+            None => Some(DataReview::NotNeeded),
+            Some("pending") => Some(DataReview::Pending),
+            Some("confirmed") => Some(DataReview::Confirmed),
+            Some("rejected") => Some(DataReview::Rejected),
+            Some(_) => None,
+        }
+    }
+}
+
 /// The registered subject. Identity fields are only readable; secondary attributes
 /// change through methods that return the change as an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +434,7 @@ pub struct Holder {
     lang: Lang,
     created_at: DateTime<Utc>,
     email_verified_at: Option<DateTime<Utc>>,
+    data_review: DataReview,
 }
 
 impl Holder {
@@ -413,7 +456,20 @@ impl Holder {
             lang,
             created_at,
             email_verified_at: None,
+            data_review: DataReview::NotNeeded,
         }
+    }
+
+    /// Whether the identity data waits for (or had) an operator's review.
+    #[must_use]
+    pub fn data_review(&self) -> DataReview {
+        self.data_review
+    }
+
+    /// Sets the review state of the identity data (registration with a confirmed
+    /// tax-code disagreement, an operator's decision, storage adapters restoring).
+    pub fn set_data_review(&mut self, review: DataReview) {
+        self.data_review = review;
     }
 
     /// The same holder with its reference email verified at `at` (or not, with

@@ -31,8 +31,8 @@ pub use credentials::{
     CredentialLevel, CredentialLevels, EmergencyCode, LevelState, TotpSecret, TotpState,
 };
 pub use holder::{
-    Address, CompanyHolder, ContactChange, Contacts, Holder, HolderKind, InvoicingChannel,
-    PersonHolder, ProfessionalHolder, SubjectKind,
+    Address, CompanyHolder, ContactChange, Contacts, DataReview, Holder, HolderKind,
+    InvoicingChannel, PersonHolder, ProfessionalHolder, SubjectKind,
 };
 pub use i18n::{Lang, Localized};
 pub use identity::{

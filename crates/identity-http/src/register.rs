@@ -109,6 +109,7 @@ async fn form(mut ctx: Ctx, Query(q): Query<KindQuery>) -> Response {
         &HashMap::new(),
         &FieldErrors::new(),
         Vec::new(),
+        false,
     )
 }
 
@@ -119,10 +120,27 @@ fn render_form(
     raw: &HashMap<String, String>,
     errors: &FieldErrors,
     mut notices: Vec<String>,
+    offer_confirm: bool,
 ) -> Response {
     let lang = ctx.lang;
     let policy = ctx.state.service.config().password_policy.clone();
     let mut sets = fieldsets(kind, input, raw, lang, &policy);
+    if offer_confirm || input.confirm_mismatch {
+        // Only the tax code's agreement failed: the person may confirm the data.
+        sets[0].fields.push(
+            Field::new(
+                "confirm_mismatch",
+                L(
+                    "Confermo che i dati sono esattamente quelli del mio tesserino del codice fiscale: chiedo la verifica di un operatore",
+                    "I confirm the data is exactly as on my tax code card: I ask an operator to check it",
+                ),
+                "checkbox",
+                lang,
+            )
+            .checked(input.confirm_mismatch)
+            .optional(),
+        );
+    }
     notices.extend(attach_errors(&mut sets, errors, lang));
     let summary = error_summary(&sets);
     let c = ctx.chrome(false);
@@ -501,6 +519,7 @@ fn input_from(raw: &HashMap<String, String>, lang: Lang) -> RegistrationInput {
         password: get("password"),
         password_confirm: get("password_confirm"),
         privacy_notice: raw.get("privacy_notice").is_some_and(|v| v == "yes"),
+        confirm_mismatch: raw.get("confirm_mismatch").is_some_and(|v| v == "yes"),
         consents: ConsentKind::ALL
             .into_iter()
             .map(|k| {
@@ -542,11 +561,26 @@ async fn submit(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response 
             ctx.respond(see_other("/register/done"))
         }
         Err(RegisterInputError::Invalid(errors)) => {
-            render_form(ctx, kind, &input, &raw, &errors, Vec::new())
+            render_form(ctx, kind, &input, &raw, &errors, Vec::new(), false)
+        }
+        Err(RegisterInputError::Mismatch(errors)) => {
+            let notice = identity_core::Localized::message(
+                &RegisterInputError::Mismatch(FieldErrors::new()),
+                lang,
+            );
+            render_form(ctx, kind, &input, &raw, &errors, vec![notice], true)
         }
         Err(e @ RegisterInputError::RateLimited) => {
             let notice = identity_core::Localized::message(&e, lang);
-            let mut resp = render_form(ctx, kind, &input, &raw, &FieldErrors::new(), vec![notice]);
+            let mut resp = render_form(
+                ctx,
+                kind,
+                &input,
+                &raw,
+                &FieldErrors::new(),
+                vec![notice],
+                false,
+            );
             *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
             resp
         }

@@ -59,6 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             password: "Ver0-Sicura!x".into(),
             // Marketing refused, the other consents too (not listed = refused).
             consents: Vec::new(),
+            accept_tax_code_mismatch: false,
         })
         .await?;
     println!(

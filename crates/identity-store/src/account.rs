@@ -55,6 +55,7 @@ fn code_from_row(row: &AnyRow) -> Result<OneTimeCode, StoreError> {
 impl AccountTx for SqlTx {
     async fn update_holder_identity(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let done = bind_identity_columns(sqlx::query(UPDATE_IDENTITY), holder)
+            .bind(holder.data_review().code())
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;

@@ -17,17 +17,19 @@ use crate::time;
 /// The columns of `holders`, in the order [`bind_holder`] binds them.
 pub(crate) const INSERT_HOLDER: &str = "INSERT INTO holders (id, subject_kind, given_name, family_name, tax_code, \
      birth_date, birth_place_code, sex, company_name, vat_number, invoicing_sdi, invoicing_pec, street, postal_code, \
-     municipality, province, country, email, email_normalized, phone, pec, lang, created_at, email_verified_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
+     municipality, province, country, email, email_normalized, phone, pec, lang, created_at, email_verified_at, \
+     data_review) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";
 
 pub(crate) const UPDATE_CONTACTS: &str = "UPDATE holders SET street = $2, postal_code = $3, municipality = $4, \
      province = $5, country = $6, email = $7, email_normalized = $8, phone = $9, pec = $10, lang = $11, \
      email_verified_at = $12 WHERE id = $1 AND closed_at IS NULL";
 
-/// Replaces the identity columns ($2-$12, as [`bind_identity_columns`] binds them).
+/// Replaces the identity columns ($2-$12, as [`bind_identity_columns`] binds them)
+/// and the data review ($13).
 pub(crate) const UPDATE_IDENTITY: &str = "UPDATE holders SET subject_kind = $2, given_name = $3, family_name = $4, \
      tax_code = $5, birth_date = $6, birth_place_code = $7, sex = $8, company_name = $9, vat_number = $10, \
-     invoicing_sdi = $11, invoicing_pec = $12 WHERE id = $1 AND closed_at IS NULL";
+     invoicing_sdi = $11, invoicing_pec = $12, data_review = $13 WHERE id = $1 AND closed_at IS NULL";
 
 /// Erases a closed holder's personal data: what stays is what the law requires
 /// (id, kind, tax code, VAT number, dates), so audit entries and proofing records
@@ -53,6 +55,7 @@ pub(crate) fn bind_holder<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
     bind_secondary(q, h)
         .bind(time::to_db(h.created_at()))
         .bind(h.email_verified_at().map(time::to_db))
+        .bind(h.data_review().code())
 }
 
 /// Binds the id and the identity columns ($1-$12).
@@ -213,8 +216,12 @@ pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
         .map_err(|e| corrupt("email_verified_at", e))?
         .map(time::from_db)
         .transpose()?;
-    Ok(
-        Holder::new(id, holder_kind, address, contacts, lang, created_at)
-            .with_email_verified_at(email_verified_at),
-    )
+    let review = text(row, "data_review")?;
+    let mut holder = Holder::new(id, holder_kind, address, contacts, lang, created_at)
+        .with_email_verified_at(email_verified_at);
+    holder.set_data_review(
+        identity_core::DataReview::from_code(review.as_deref())
+            .ok_or_else(|| corrupt("data_review", review.unwrap_or_default()))?,
+    );
+    Ok(holder)
 }

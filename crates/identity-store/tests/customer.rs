@@ -34,6 +34,7 @@ contract_tests!(
     lost_login_ids_and_password_reset,
     api_clients_authenticate_until_revoked,
     sent_mail_keeps_no_codes,
+    a_confirmed_tax_code_mismatch_goes_to_an_operator,
     a_parallel_burst_from_one_address_on_two_nodes_stops_at_the_limit,
 );
 
@@ -146,7 +147,7 @@ async fn registration_input_reports_every_field_and_agreement_error(h: Harness) 
         birth_date: "1985-12-11".into(),
         ..mario_input()
     };
-    let Err(RegisterInputError::Invalid(errors)) =
+    let Err(RegisterInputError::Mismatch(errors)) =
         h.service.register_input(&mismatch, Some("192.0.2.1")).await
     else {
         panic!("refused")
@@ -994,4 +995,79 @@ async fn a_parallel_burst_from_one_address_on_two_nodes_stops_at_the_limit(h: Ha
         .sign_in_password(&r.login_id, PASSWORD, Some("198.51.100.66"))
         .await
         .unwrap();
+}
+
+async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
+    use identity_core::{CorrectableField, DataReview};
+    let anna = Actor::Operator("anna".into());
+    // "Mariano" gives MRN, the code says MRA: only the agreement fails.
+    let insisted = RegistrationInput {
+        given_name: "Mariano".into(),
+        ..mario_input()
+    };
+    let Err(RegisterInputError::Mismatch(errors)) =
+        h.service.register_input(&insisted, Some("192.0.2.1")).await
+    else {
+        panic!("only the agreement fails")
+    };
+    assert!(errors.get("given_name").is_some());
+    let confirmed = RegistrationInput {
+        confirm_mismatch: true,
+        ..insisted.clone()
+    };
+    let r = h
+        .service
+        .register_input(&confirmed, Some("192.0.2.1"))
+        .await
+        .unwrap();
+    let holder = h.service.holder_overview(r.holder_id).await.unwrap().holder;
+    assert_eq!(holder.data_review(), DataReview::Pending);
+    assert!(matches!(
+        h.service.request_identity(r.holder_id, r.login_id.number()).await,
+        Err(identity_service::usecases::identity::IdentityError::DataUnderReview)
+    ));
+    let open = h.service.list_corrections(Some("open"), 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].field, CorrectableField::TaxCodeAgreement);
+    assert!(open[0].reason.contains("nome"), "{}", open[0].reason);
+    // The operator checks the card and confirms: the identity can be requested.
+    h.service.approve_correction(open[0].id, &anna).await.unwrap();
+    let holder = h.service.holder_overview(r.holder_id).await.unwrap().holder;
+    assert_eq!(holder.data_review(), DataReview::Confirmed);
+    assert_eq!(holder.person().unwrap().given_name(), "Mariano", "data as declared");
+    h.service
+        .request_identity(r.holder_id, r.login_id.number())
+        .await
+        .unwrap();
+
+    // Another person insists, the operator rejects, the person fixes the name.
+    let other = h
+        .service
+        .register_input(
+            &RegistrationInput {
+                email: "b@example.it".into(),
+                email_confirm: "b@example.it".into(),
+                ..confirmed.clone()
+            },
+            Some("192.0.2.2"),
+        )
+        .await
+        .unwrap();
+    let review = h.service.list_corrections(Some("open"), 10).await.unwrap()[0].id;
+    h.service
+        .reject_correction(review, "The card says Mario.", &anna)
+        .await
+        .unwrap();
+    let rejected = h.service.holder_overview(other.holder_id).await.unwrap().holder;
+    assert_eq!(rejected.data_review(), DataReview::Rejected);
+    let me = Actor::Holder(other.holder_id);
+    let fix = h
+        .service
+        .open_correction(other.holder_id, "given_name", "Mario", "typo", &me)
+        .await
+        .unwrap();
+    h.service.approve_correction(fix.id, &anna).await.unwrap();
+    let fixed = h.service.holder_overview(other.holder_id).await.unwrap().holder;
+    assert_eq!(fixed.data_review(), DataReview::NotNeeded);
+    assert_eq!(fixed.person().unwrap().given_name(), "Mario");
 }

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use identity_core::correction::CorrectableField;
 use identity_core::values::places::place_name;
-use identity_core::{Holder, HolderKind, InvoicingChannel, Lang, LoginId};
+use identity_core::{DataReview, Holder, HolderKind, InvoicingChannel, Lang, LoginId};
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
@@ -36,6 +36,7 @@ struct OverviewPage {
     identity_note: &'static str,
     correct_label: &'static str,
     identity_rows: Vec<Row>,
+    review: Option<&'static str>,
     contacts_title: &'static str,
     contact_rows: Vec<Row>,
     edit: &'static str,
@@ -160,6 +161,17 @@ async fn overview(ctx: Ctx) -> Response {
         .get(lang),
         correct_label: L("Chiedi una rettifica", "Ask for a correction").get(lang),
         identity_rows: identity_rows(h, lang),
+        review: match h.data_review() {
+            DataReview::Pending => Some(L(
+                "Il tuo codice fiscale non corrisponde ai dati anagrafici indicati e li hai confermati: un operatore li sta verificando. Riceverai l'esito per email; fino ad allora non puoi chiedere l'identità digitale.",
+                "Your tax code does not match the personal data you gave and you confirmed it: an operator is checking it. You will get the outcome by email; until then you cannot request a digital identity.",
+            ).get(lang)),
+            DataReview::Rejected => Some(L(
+                "Un operatore non ha potuto confermare i tuoi dati anagrafici rispetto al codice fiscale: chiedi una rettifica del dato errato oppure registrati di nuovo con i dati corretti.",
+                "An operator could not confirm your personal data against the tax code: ask for a correction of the wrong field, or register again with the right data.",
+            ).get(lang)),
+            DataReview::NotNeeded | DataReview::Confirmed => None,
+        },
         contacts_title: L("Contatti e indirizzo", "Contacts and address").get(lang),
         contact_rows: contact_rows(h, lang),
         edit: L("Modifica contatti e indirizzo", "Change contacts and address").get(lang),

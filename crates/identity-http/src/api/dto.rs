@@ -60,6 +60,10 @@ pub(crate) struct RegistrationRequest {
     pub password_confirm: String,
     /// The holder read the privacy notice (required).
     pub privacy_notice: bool,
+    /// The person confirms the data although the tax code disagrees with it (an
+    /// answer of `tax_code_mismatch`): registered with the data under an
+    /// operator's review.
+    pub confirm_mismatch: bool,
     /// Each optional consent given (`true`) or refused (`false`): `marketing`,
     /// `profiling`, `third_parties`; all three are required.
     pub consents: std::collections::BTreeMap<String, bool>,

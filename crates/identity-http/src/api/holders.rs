@@ -60,7 +60,7 @@ async fn audited(
         (status = 400, description = "The body is not JSON of this shape", body = ErrorDocument),
         (status = 401, description = "No valid token", body = ErrorDocument),
         (status = 403, description = "The client lacks holders:write", body = ErrorDocument),
-        (status = 422, description = "Fields to fix, each with its message", body = ErrorDocument),
+        (status = 422, description = "Fields to fix, each with its message; `tax_code_mismatch` when only the tax code disagrees with the data (send again with `confirm_mismatch` to have an operator review it)", body = ErrorDocument),
         (status = 429, description = "Too many registrations from this address", body = ErrorDocument),
     )
 )]
@@ -105,6 +105,7 @@ pub(crate) async fn register(
         password: r.password,
         password_confirm: r.password_confirm,
         privacy_notice: r.privacy_notice,
+        confirm_mismatch: r.confirm_mismatch,
         consents: ConsentKind::ALL
             .into_iter()
             .map(|k| (k, r.consents.get(k.code()).copied()))
@@ -135,6 +136,11 @@ pub(crate) async fn register(
             ))
         }
         Err(RegisterInputError::Invalid(errors)) => Err(ApiError::fields(&errors, lang)),
+        Err(RegisterInputError::Mismatch(errors)) => {
+            let mut e = ApiError::fields(&errors, lang);
+            e.problem.code = "tax_code_mismatch";
+            Err(e)
+        }
         Err(e @ RegisterInputError::RateLimited) => Err(ApiError::refused(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",

@@ -13,7 +13,8 @@ use crate::records::{CodePurpose, OneTimeCode};
 #[async_trait]
 pub trait AccountTx: Send {
     /// Replaces the identity fields (names, tax code, birth data, company name, VAT
-    /// number) of an existing holder: only for an approved correction request.
+    /// number) and the data review state of an existing holder: only for an
+    /// operator's decision on a correction request.
     /// MUST return `NotFound` if the holder is absent or closed.
     async fn update_holder_identity(&mut self, holder: &Holder) -> Result<(), StoreError>;
 

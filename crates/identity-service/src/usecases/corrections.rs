@@ -162,9 +162,14 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut request = tx.correction_for_update(id).await?;
-        let holder = tx.holder(request.holder_id).await?;
+        let mut holder = tx.holder(request.holder_id).await?;
         request.reject(&operator.to_audit_string(), reason, now)?;
         tx.update_correction(&request).await?;
+        if request.field == CorrectableField::TaxCodeAgreement {
+            // The data as declared was not confirmed: the holder must correct it.
+            holder.set_data_review(identity_core::DataReview::Rejected);
+            tx.update_holder_identity(&holder).await?;
+        }
         self.record_decision(tx.as_mut(), &request, &holder, operator, now)
             .await?;
         tx.commit().await?;

@@ -27,6 +27,10 @@ pub enum IdentityError {
     /// The holder's tax code already has an identity that is not revoked.
     #[error("a digital identity already exists for this tax code")]
     AlreadyExists,
+    /// The holder's identity data waits for (or failed) an operator's review of a
+    /// tax code that disagrees with it.
+    #[error("the holder's data is under review")]
+    DataUnderReview,
     /// No such identity (or holder).
     #[error("not found")]
     NotFound,
@@ -65,6 +69,11 @@ impl Localized for IdentityError {
                 lang,
                 "Esiste già un'identità digitale per questo codice fiscale.".into(),
                 "A digital identity already exists for this tax code.".into(),
+            ),
+            IdentityError::DataUnderReview => pick(
+                lang,
+                "I tuoi dati anagrafici non corrispondono al codice fiscale e sono in verifica da parte di un operatore: potrai chiedere l'identità digitale quando saranno confermati o corretti.".into(),
+                "Your personal data does not match the tax code and is being checked by an operator: you can request a digital identity once it is confirmed or corrected.".into(),
             ),
             IdentityError::NotFound => pick(
                 lang,
@@ -125,6 +134,12 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let holder = tx.holder(holder_id).await?;
         let person = holder.person().ok_or(IdentityError::NotAPerson)?;
+        if matches!(
+            holder.data_review(),
+            identity_core::DataReview::Pending | identity_core::DataReview::Rejected
+        ) {
+            return Err(IdentityError::DataUnderReview);
+        }
         let login = match tx.login(username).await {
             Ok(l) if l.holder_id() == holder_id && l.is_active() => l,
             Ok(_) | Err(StoreError::NotFound) => return Err(IdentityError::NotTheHoldersLogin),

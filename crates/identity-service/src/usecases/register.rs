@@ -30,6 +30,11 @@ pub struct Registration {
     /// Each optional consent, given (`true`) or refused; recorded with the current
     /// privacy notice version. Kinds not listed count as refused.
     pub consents: Vec<(ConsentKind, bool)>,
+    /// The person confirms the data as declared although the tax code disagrees
+    /// with it (real codes sometimes differ from the standard derivation): the
+    /// registration goes through with the data under an operator's review, instead
+    /// of being refused.
+    pub accept_tax_code_mismatch: bool,
 }
 
 /// The result of a registration.
@@ -199,6 +204,37 @@ pub(crate) async fn mail_registration(
     .await
 }
 
+/// Opens the operator's review of a tax code the person confirmed against its
+/// disagreement with the declared data.
+async fn open_data_review(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    mismatches: &[TaxCodeMismatch],
+) -> Result<(), StoreError> {
+    let described = mismatches
+        .iter()
+        .map(|m| m.message(Lang::It))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let review = identity_core::CorrectionRequest::open_agreement_review(
+        identity_core::CorrectionId::from_uuid(Uuid::now_v7()),
+        holder,
+        &described,
+        holder.created_at(),
+    )
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.insert_correction(&review).await?;
+    audit(
+        tx,
+        holder.created_at(),
+        &format!("holder:{}", holder.id()),
+        "holder.data_review_requested",
+        Some(holder.id()),
+        json!({ "correction": review.id, "mismatches": described }),
+    )
+    .await
+}
+
 /// The address of the email verification page with `code` filled in.
 #[must_use]
 pub fn verify_link(public_url: &str, code: &str) -> String {
@@ -213,7 +249,7 @@ impl Service {
     /// declared data and the password against the policy, hashes the password off
     /// the runtime, then writes everything in one transaction.
     pub async fn register(&self, reg: Registration) -> Result<Registered, RegisterError> {
-        let holder = self.validate_registration(&reg)?;
+        let (holder, mismatches) = self.validate_registration(&reg)?;
         // The password must not contain the login number: draw only numbers it does
         // not contain (the user chose the password before knowing the number).
         let password = reg.password.clone();
@@ -234,6 +270,9 @@ impl Service {
             &mut numbers,
         )
         .await?;
+        if !mismatches.is_empty() {
+            open_data_review(tx.as_mut(), &prepared.holder, &mismatches).await?;
+        }
         tx.commit().await?;
         tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");
         Ok(Registered {
@@ -247,8 +286,14 @@ impl Service {
     /// Checks a registration against the rules that need more than one field: the
     /// birth date is not in the future, the tax code agrees with the declared
     /// names, birth date, sex and place, and the password follows the policy.
-    /// Returns the holder to store (with a new id, created now).
-    pub fn validate_registration(&self, reg: &Registration) -> Result<Holder, RegisterError> {
+    /// Returns the holder to store (with a new id, created now), and the tax code's
+    /// disagreements the person confirmed (`accept_tax_code_mismatch`), which put
+    /// the holder's data under review.
+    pub fn validate_registration(
+        &self,
+        reg: &Registration,
+    ) -> Result<(Holder, Vec<TaxCodeMismatch>), RegisterError> {
+        let mut accepted = Vec::new();
         let now = self.clock.now();
         if let Some(person) = match &reg.kind {
             HolderKind::Person(p) => Some(&p.person),
@@ -267,9 +312,16 @@ impl Service {
                     sex: person.sex(),
                     birth_place_code: Some(person.birth_place_code()),
                 })
-                .map_err(RegisterError::TaxCodeMismatch)?;
+                .or_else(|v| {
+                    if reg.accept_tax_code_mismatch {
+                        accepted = v;
+                        Ok(())
+                    } else {
+                        Err(RegisterError::TaxCodeMismatch(v))
+                    }
+                })?;
         }
-        let holder = Holder::new(
+        let mut holder = Holder::new(
             HolderId::from_uuid(Uuid::now_v7()),
             reg.kind.clone(),
             reg.address.clone(),
@@ -277,13 +329,16 @@ impl Service {
             reg.lang,
             now,
         );
+        if !accepted.is_empty() {
+            holder.set_data_review(identity_core::DataReview::Pending);
+        }
         let tax = holder.tax_code();
         let ctx = password_context(&holder, tax.as_ref(), &[]);
         self.config
             .password_policy
             .check(&reg.password, &ctx)
             .map_err(RegisterError::Password)?;
-        Ok(holder)
+        Ok((holder, accepted))
     }
 }
 

@@ -77,6 +77,9 @@ pub struct RegistrationInput {
     pub password_confirm: String,
     /// Whether the privacy notice was read (required).
     pub privacy_notice: bool,
+    /// The person confirms the data although the tax code disagrees with it: the
+    /// data goes to an operator's review instead of being refused.
+    pub confirm_mismatch: bool,
     /// Each optional consent: given, refused, or `None` if not answered.
     #[serde(skip)]
     pub consents: Vec<(ConsentKind, Option<bool>)>,
@@ -213,6 +216,7 @@ impl RegistrationInput {
                 lang: self.lang,
                 password: self.password.clone(),
                 consents,
+                accept_tax_code_mismatch: self.confirm_mismatch,
             }),
             _ => Err(errors),
         }
@@ -394,6 +398,10 @@ pub enum RegisterInputError {
     /// Fields to fix, each with its message.
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// Only the tax code's agreement with the declared data failed: the person may
+    /// fix the data, or confirm it (`confirm_mismatch`) for an operator's review.
+    #[error("the tax code disagrees with the declared data")]
+    Mismatch(FieldErrors),
     /// Too many registrations from this client address: try later.
     #[error("too many registrations from this address")]
     RateLimited,
@@ -405,6 +413,11 @@ pub enum RegisterInputError {
 impl Localized for RegisterInputError {
     fn message(&self, lang: Lang) -> String {
         match self {
+            RegisterInputError::Mismatch(_) => Message::new(
+                "Il codice fiscale non corrisponde ai dati indicati. Correggi i dati oppure, se sono esattamente quelli del tuo tesserino del codice fiscale, confermali: li verificherà un operatore e fino ad allora non potrai chiedere l'identità digitale.",
+                "The tax code does not match the data given. Fix the data or, if they are exactly as on your tax code card, confirm them: an operator will check them, and until then you cannot request a digital identity.",
+            )
+            .message(lang),
             RegisterInputError::Invalid(_) => Message::new(
                 "Alcuni dati non sono corretti: correggi i campi indicati.",
                 "Some data is not right: please fix the fields shown.",
@@ -513,7 +526,9 @@ impl crate::Service {
             }
         };
         if let Err(e) = self.validate_registration(&reg) {
+            let only_mismatch = matches!(e, RegisterError::TaxCodeMismatch(_));
             return Err(match field_errors(e) {
+                Ok(fields) if only_mismatch => RegisterInputError::Mismatch(fields),
                 Ok(fields) => RegisterInputError::Invalid(fields),
                 Err(other) => RegisterInputError::Failed(other),
             });

@@ -2,6 +2,9 @@
 -- single-use codes, correction requests, orders, API clients, re-authentication.
 ALTER TABLE holders ADD COLUMN email_verified_at BIGINT;
 ALTER TABLE holders ADD COLUMN closed_at BIGINT;
+-- A tax code that disagrees with the declared data, confirmed by the holder:
+-- pending / confirmed / rejected by an operator (NULL: nothing to review).
+ALTER TABLE holders ADD COLUMN data_review TEXT;
 
 ALTER TABLE sessions ADD COLUMN reauthenticated_at BIGINT;
 

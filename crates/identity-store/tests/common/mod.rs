@@ -160,6 +160,7 @@ pub fn person_registration(email: &str) -> Registration {
         lang: Lang::It,
         password: PASSWORD.into(),
         consents: vec![(identity_core::ConsentKind::Marketing, true)],
+        accept_tax_code_mismatch: false,
     }
 }
 
@@ -183,6 +184,7 @@ pub fn company_registration() -> Registration {
         lang: Lang::En,
         password: PASSWORD.into(),
         consents: Vec::new(),
+        accept_tax_code_mismatch: false,
     }
 }
 
