@@ -1023,7 +1023,9 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
     let holder = h.service.holder_overview(r.holder_id).await.unwrap().holder;
     assert_eq!(holder.data_review(), DataReview::Pending);
     assert!(matches!(
-        h.service.request_identity(r.holder_id, r.login_id.number()).await,
+        h.service
+            .request_identity(r.holder_id, r.login_id.number())
+            .await,
         Err(identity_service::usecases::identity::IdentityError::DataUnderReview)
     ));
     let open = h.service.list_corrections(Some("open"), 10).await.unwrap();
@@ -1031,10 +1033,17 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
     assert_eq!(open[0].field, CorrectableField::TaxCodeAgreement);
     assert!(open[0].reason.contains("nome"), "{}", open[0].reason);
     // The operator checks the card and confirms: the identity can be requested.
-    h.service.approve_correction(open[0].id, &anna).await.unwrap();
+    h.service
+        .approve_correction(open[0].id, &anna)
+        .await
+        .unwrap();
     let holder = h.service.holder_overview(r.holder_id).await.unwrap().holder;
     assert_eq!(holder.data_review(), DataReview::Confirmed);
-    assert_eq!(holder.person().unwrap().given_name(), "Mariano", "data as declared");
+    assert_eq!(
+        holder.person().unwrap().given_name(),
+        "Mariano",
+        "data as declared"
+    );
     h.service
         .request_identity(r.holder_id, r.login_id.number())
         .await
@@ -1058,7 +1067,12 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
         .reject_correction(review, "The card says Mario.", &anna)
         .await
         .unwrap();
-    let rejected = h.service.holder_overview(other.holder_id).await.unwrap().holder;
+    let rejected = h
+        .service
+        .holder_overview(other.holder_id)
+        .await
+        .unwrap()
+        .holder;
     assert_eq!(rejected.data_review(), DataReview::Rejected);
     let me = Actor::Holder(other.holder_id);
     let fix = h
@@ -1067,7 +1081,12 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
         .await
         .unwrap();
     h.service.approve_correction(fix.id, &anna).await.unwrap();
-    let fixed = h.service.holder_overview(other.holder_id).await.unwrap().holder;
+    let fixed = h
+        .service
+        .holder_overview(other.holder_id)
+        .await
+        .unwrap()
+        .holder;
     assert_eq!(fixed.data_review(), DataReview::NotNeeded);
     assert_eq!(fixed.person().unwrap().given_name(), "Mario");
 }
