@@ -81,6 +81,10 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState {
         service: service.with_public_url(&public_url),
         public_url,
+        client_ip_header: settings
+            .client_ip_header
+            .as_ref()
+            .map(|h| h.trim().to_ascii_lowercase()),
     };
     identity_http::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

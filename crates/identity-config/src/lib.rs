@@ -40,6 +40,12 @@ pub struct Settings {
     pub argon2: HashCost,
     /// How many password hashes may run at once.
     pub hash_concurrency: usize,
+    /// Behind a reverse proxy: the header it sets with the client's address
+    /// (`x-forwarded-for`, `x-real-ip`); the last address in it is the client's.
+    /// Unset (the default), the address of the TCP peer is the client's. Set it
+    /// only when every request passes through that proxy, or clients could claim
+    /// any address.
+    pub client_ip_header: Option<String>,
     /// Password length bounds.
     pub password: PasswordSettings,
     /// At a suspension's 30-day deadline without a police report:
@@ -164,6 +170,7 @@ impl Default for Settings {
             database_max_connections: 10,
             argon2: HashCost::default(),
             hash_concurrency: 4,
+            client_ip_header: None,
             password: PasswordSettings::default(),
             suspension_deadline_policy: DeadlinePolicy::default(),
             mail: MailSettings::default(),

@@ -26,6 +26,8 @@ pub(crate) struct Field {
     pub kind: &'static str,
     pub value: String,
     pub hint: Option<String>,
+    /// A hint with markup (a link): only ever a constant of ours, never data.
+    pub hint_html: Option<&'static str>,
     pub error: Option<String>,
     pub required: bool,
     /// The `autocomplete` attribute (`off` when nothing fits).
@@ -44,6 +46,7 @@ impl Field {
             kind,
             value: String::new(),
             hint: None,
+            hint_html: None,
             error: None,
             required: true,
             autocomplete: "off",
@@ -61,6 +64,12 @@ impl Field {
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Field {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// A hint with markup; `&'static str`, so it cannot carry user data.
+    pub(crate) fn hint_html(mut self, html: &'static str) -> Field {
+        self.hint_html = Some(html);
         self
     }
 
@@ -96,7 +105,7 @@ impl Field {
     /// `aria-describedby`: the hint and the error, when present.
     pub(crate) fn described_by(&self) -> String {
         let mut ids = Vec::new();
-        if self.hint.is_some() {
+        if self.hint.is_some() || self.hint_html.is_some() {
             ids.push(format!("{}-hint", self.name));
         }
         if self.error.is_some() {

@@ -33,6 +33,9 @@ pub struct AppState {
     pub service: Service,
     /// The external base URL (for links).
     pub public_url: String,
+    /// The header a trusted reverse proxy puts the client's address in (lower
+    /// case); `None` uses the TCP peer's address.
+    pub client_ip_header: Option<String>,
 }
 
 impl AppState {
@@ -53,7 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(register::router())
         .merge(account::router())
         .merge(recovery::router())
-        .merge(api::router())
+        .merge(api::router(state.clone()))
         .merge(health::router())
         .with_state(state);
     headers::secure(router, https)

@@ -168,17 +168,24 @@ fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {
     }
 }
 
+/// How long a lost-account request takes at least, matched or not: the work for an
+/// account that exists (a code, a mail, an audit record) must not show in the
+/// response time.
+const RECOVERY_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(600);
+
 async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
     }
+    let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
-    match ctx
+    let outcome = ctx
         .state
         .service
         .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip))
-        .await
-    {
+        .await;
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    match outcome {
         Ok(()) => sent(
             ctx,
             L(
@@ -194,13 +201,15 @@ async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
     }
+    let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
-    match ctx
+    let outcome = ctx
         .state
         .service
         .request_password_reset(&f.login_id, Some(&ip))
-        .await
-    {
+        .await;
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    match outcome {
         Ok(()) => sent(
             ctx,
             L(

@@ -363,7 +363,7 @@ fn fieldsets(
             lang,
         )
         .checked(i.privacy_notice)
-        .hint(L(
+        .hint_html(L(
             "<a href=\"/privacy\" target=\"_blank\">Leggi l'informativa</a> (si apre in una nuova finestra).",
             "<a href=\"/privacy\" target=\"_blank\">Read the notice</a> (opens in a new window).",
         ).get(lang)),

@@ -80,6 +80,16 @@ pub(crate) fn csrf_ok(jar: &CookieJar, headers: &HeaderMap, submitted: &str) -> 
     same_site && matches
 }
 
+/// The client's address from a trusted proxy's header: the last address in it
+/// (the one the proxy itself appended), if it parses as an IP address.
+pub(crate) fn client_ip(headers: &HeaderMap, header_name: Option<&str>) -> Option<String> {
+    let value = headers.get(header_name?)?.to_str().ok()?;
+    let last = value.rsplit(',').next()?.trim();
+    last.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
 /// The frame every page template gets as `c`.
 pub(crate) struct Chrome {
     pub t: &'static Texts,
@@ -111,10 +121,11 @@ impl FromRequestParts<AppState> for Ctx {
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = language(&jar, &parts.headers);
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let ip = client_ip(&parts.headers, state.client_ip_header.as_deref()).unwrap_or(peer);
         Ok(Ctx {
             state: state.clone(),
             lang,
@@ -275,7 +286,16 @@ pub(crate) fn see_other(to: &str) -> Response {
 /// Only same-site paths (`/x`, never `//host` or a full URL) may be redirect targets.
 pub(crate) fn safe_path(path: Option<&str>) -> &str {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        // Browsers drop tabs and newlines from URLs, so `/\t/evil` would become
+        // `//evil`: any control character or space disqualifies the path.
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            p
+        }
         _ => "/",
     }
 }
@@ -298,11 +318,30 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_proxy_names_the_client() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.4".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip(&headers, Some("x-forwarded-for")).as_deref(),
+            Some("198.51.100.4"),
+            "the address the proxy appended, not what the client claimed"
+        );
+        assert_eq!(client_ip(&headers, None), None, "not configured: the peer");
+        headers.insert("x-real-ip", "nonsense".parse().unwrap());
+        assert_eq!(client_ip(&headers, Some("x-real-ip")), None);
+    }
+
+    #[test]
     fn redirects_stay_on_site() {
         assert_eq!(safe_path(Some("/account")), "/account");
         assert_eq!(safe_path(Some("//evil.example")), "/");
         assert_eq!(safe_path(Some("https://evil.example")), "/");
         assert_eq!(safe_path(Some("/\\evil")), "/");
+        assert_eq!(safe_path(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_path(Some("/\n/evil.example")), "/");
         assert_eq!(safe_path(None), "/");
     }
 }

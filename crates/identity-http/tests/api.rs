@@ -222,27 +222,40 @@ async fn the_customer_area_operations_through_the_api() {
     assert_eq!(doc["changed"], json!(["phone", "address"]));
     let (_, doc, _) = call(a, "GET", &format!("/api/v1/holders/{id}"), t, "it", None).await;
     assert_eq!(doc["holder"]["phone"], "+393471234567");
+    // A new login has no password: the holder chooses it through the mailed link.
     let (status, doc, _) = call(
         a,
         "POST",
         &format!("/api/v1/holders/{id}/logins"),
         t,
         "en",
-        Some(r#"{"password": "weak"}"#),
-    )
-    .await;
-    assert_eq!(status, 422);
-    assert_eq!(doc["error"]["fields"][0]["field"], "password");
-    let (status, doc, _) = call(
-        a,
-        "POST",
-        &format!("/api/v1/holders/{id}/logins"),
-        t,
-        "en",
-        Some(r#"{"password": "Altra-Chiave!42"}"#),
+        None,
     )
     .await;
     assert_eq!(status, 201, "{doc}");
+    let new_login = doc["login_id"].as_str().unwrap().to_owned();
+    let queued = {
+        let mut tx = h.store.begin_read().await.unwrap();
+        tx.outbox(None, 50).await.unwrap()
+    };
+    let created = queued
+        .iter()
+        .find(|m| m.template == "login_created")
+        .expect("mailed");
+    assert_eq!(created.params["login_id"], new_login.as_str());
+    assert!(
+        created.params["link"]
+            .as_str()
+            .unwrap()
+            .contains("/account/reset-password?code=")
+    );
+    let login = identity_core::LoginId::parse(&new_login, "test.example.it").unwrap();
+    assert!(
+        h.service
+            .sign_in_password(&login, common::PASSWORD, None)
+            .await
+            .is_err()
+    );
     let (_, doc, _) = call(
         a,
         "GET",
@@ -310,14 +323,42 @@ async fn the_customer_area_operations_through_the_api() {
     let events: Vec<&str> = trail.iter().map(|r| r.event.as_str()).collect();
     for e in [
         "api.holder_registered",
-        "api.holder_read",
+        "api.call",
         "holder.contacts_changed",
         "login.created",
         "correction.opened",
-        "api.corrections_read",
     ] {
         assert!(events.contains(&e), "{e} in {events:?}");
     }
+    // Every call, refused ones included, with its outcome.
+    let calls: Vec<(String, u64)> = trail
+        .iter()
+        .filter(|r| r.event == "api.call")
+        .map(|r| {
+            (
+                r.details["path"].as_str().unwrap().to_owned(),
+                r.details["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        calls.contains(&("/api/v1/holders".into(), 422)),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&("/api/v1/holders".into(), 400)),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&(format!("/api/v1/holders/{id}"), 200)),
+        "{calls:?}"
+    );
+    assert!(
+        trail.iter().any(
+            |r| r.event == "api.call" && r.holder_id.map(|h| h.to_string()) == Some(id.clone())
+        ),
+        "calls about a holder are on its trail"
+    );
     drop(tx);
     server.stop().await;
 }

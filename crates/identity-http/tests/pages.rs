@@ -29,6 +29,7 @@ const FORMS: &[&str] = &[
     "/account/logins/123456/delete",
     "/account/corrections",
     "/account/close",
+    "/account/password",
     "/account/recover/login-ids",
     "/account/recover/password",
     "/account/reset-password",
@@ -323,5 +324,80 @@ async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
         303,
         "the replaced session ended"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_password_must_be_changed_first() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let login = registered.login_id.to_string();
+    // Six days before expiry: a warning on every page.
+    h.clock.advance(chrono::Duration::days(174));
+    signed_in(&mut b, &login).await;
+    let page = b.send("GET", "/account", &[]).await;
+    assert!(page.body.contains("id=\"password-expiry\""), "warned");
+    // Expired: every page leads to the password change.
+    h.clock.advance(chrono::Duration::days(7));
+    signed_in(&mut b, &login).await;
+    let r = b.send("GET", "/account/logins", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    let page = b.send("GET", "/account/password", &[]).await;
+    assert!(page.body.contains("id=\"password-expired\""));
+    let csrf = csrf_of(&page.body);
+    // The old password again is refused (history), a wrong current one too.
+    let r = b
+        .send(
+            "POST",
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", common::PASSWORD),
+                ("password", common::PASSWORD),
+                ("password_confirm", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"password-error\""));
+    let r = b
+        .send(
+            "POST",
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", "Sbagliata!99x"),
+                ("password", "Nuova-Chiave!77"),
+                ("password_confirm", "Nuova-Chiave!77"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("id=\"current_password-error\""));
+    let r = b
+        .send(
+            "POST",
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", common::PASSWORD),
+                ("password", "Nuova-Chiave!77"),
+                ("password_confirm", "Nuova-Chiave!77"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Password cambiata"));
+    assert_eq!(
+        b.send("GET", "/account", &[]).await.status,
+        303,
+        "signed out"
+    );
+    let id = identity_core::LoginId::parse(&login, "test.example.it").unwrap();
+    h.service
+        .sign_in_password(&id, "Nuova-Chiave!77", None)
+        .await
+        .unwrap();
     server.stop().await;
 }

@@ -136,7 +136,7 @@ templates! {
         derived: ["purpose_sentence"] by derived::verify_email
     },
     login_created {
-        required: ["login_id"], optional: [], times: [],
+        required: ["login_id"], optional: ["link"], times: [],
         derived: [] by derived::none
     },
     login_ids_reminder {
@@ -145,6 +145,10 @@ templates! {
     },
     password_reset_code {
         required: ["login_id", "code", "link"], optional: [], times: [],
+        derived: [] by derived::none
+    },
+    password_reset_identity {
+        required: ["login_id"], optional: [], times: [],
         derived: [] by derived::none
     },
     data_changed {

@@ -20,7 +20,13 @@ pub(crate) fn sample(template: &str) -> Json {
             "code": "AB12CD", "link": "https://identita.example.it/account/email?code=AB12CD",
             "change": true,
         }),
-        "login_created" | "login_deleted" => json!({ "login_id": "654321@identita.example.it" }),
+        "login_deleted" | "password_reset_identity" => {
+            json!({ "login_id": "654321@identita.example.it" })
+        }
+        "login_created" => json!({
+            "login_id": "654321@identita.example.it",
+            "link": "https://identita.example.it/account/reset-password?code=K7P",
+        }),
         "login_ids_reminder" => {
             json!({ "login_ids": "111111@identita.example.it\n222222@identita.example.it" })
         }

@@ -98,14 +98,15 @@ pub struct OutboxMessage {
 /// carrying them): kept only until the mail is sent.
 pub const SECRET_PARAMS: [&str; 2] = ["code", "link"];
 
-/// `params` with every [`SECRET_PARAMS`] value replaced by `"[sent]"`.
+/// `params` with every [`SECRET_PARAMS`] value replaced by `"[redacted]"` (once the
+/// mail is sent, or wherever parameters are shown to operators).
 #[must_use]
 pub fn redact_secrets(params: &serde_json::Value) -> serde_json::Value {
     let mut out = params.clone();
     if let Some(map) = out.as_object_mut() {
         for key in SECRET_PARAMS {
             if let Some(v) = map.get_mut(key) {
-                *v = serde_json::Value::String("[sent]".into());
+                *v = serde_json::Value::String("[redacted]".into());
             }
         }
     }

@@ -64,6 +64,16 @@ impl AccountTx for SqlTx {
 
     async fn close_holder(&mut self, id: HolderId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let holder = id.to_string();
+        // Mail already sent to the holder's address keeps neither the address nor
+        // the parameters (queued mail, such as the closure notice, is still sent).
+        sqlx::query(
+            "UPDATE outbox SET to_address = '', params = '{}' WHERE status <> 'pending' \
+             AND to_address = (SELECT email FROM holders WHERE id = $1 AND closed_at IS NULL)",
+        )
+        .bind(holder.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
         let done = sqlx::query(CLOSE_HOLDER)
             .bind(holder.clone())
             .bind(time::to_db(at))
@@ -73,6 +83,10 @@ impl AccountTx for SqlTx {
         touched(&done, StoreError::NotFound)?;
         for sql in [
             "DELETE FROM consents WHERE holder_id = $1",
+            // The requests' dates and decisions stay (they are decisions on the
+            // record); the personal values in them go.
+            "UPDATE correction_requests SET current_value = '', requested_value = '', reason = '', \
+             decision_reason = NULL WHERE holder_id = $1",
             "DELETE FROM one_time_codes WHERE holder_id = $1",
             "DELETE FROM sessions WHERE holder_id = $1",
             "DELETE FROM passwords WHERE login_number IN (SELECT number FROM logins WHERE holder_id = $1)",

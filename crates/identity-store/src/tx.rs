@@ -174,6 +174,19 @@ impl StoreTx for SqlTx {
         holder_from_row(&row)
     }
 
+    async fn holder_for_update(&mut self, id: HolderId) -> Result<Holder, StoreError> {
+        let sql = format!(
+            "SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        holder_from_row(&row)
+    }
+
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
         let done = bind_secondary(q, holder)

@@ -23,7 +23,7 @@ use identity_service::{ApiScope, AuditQuery, OutboxMessage, Store, StoreError};
 
 contract_tests!(
     registration_input_reports_every_field_and_agreement_error,
-    registration_input_is_rate_limited_per_address,
+    registration_input_is_rate_limited_per_address_and_tax_code,
     registration_records_consents_and_the_email_is_verified_once,
     contacts_change_at_once_and_a_new_email_after_its_code,
     recovery_channels_need_a_fresh_reauthentication_with_an_identity,
@@ -191,7 +191,7 @@ async fn registration_input_reports_every_field_and_agreement_error(h: Harness) 
     );
 }
 
-async fn registration_input_is_rate_limited_per_address(h: Harness) {
+async fn registration_input_is_rate_limited_per_address_and_tax_code(h: Harness) {
     let input = mario_input();
     for _ in 0..10 {
         h.service
@@ -203,11 +203,25 @@ async fn registration_input_is_rate_limited_per_address(h: Harness) {
         h.service.register_input(&input, Some("198.51.100.7")).await,
         Err(RegisterInputError::RateLimited)
     ));
-    // Another address is not affected; the limit restarts after a quiet hour.
+    // The same tax code from another address is limited too...
+    assert!(matches!(
+        h.service.register_input(&input, Some("198.51.100.8")).await,
+        Err(RegisterInputError::RateLimited)
+    ));
+    // ... but another subject from there is not.
+    let company = RegistrationInput {
+        subject_kind: "azienda".into(),
+        company_name: "Esempio S.r.l.".into(),
+        tax_code: String::new(),
+        vat_number: "12345670017".into(),
+        sdi_code: "ABC1234".into(),
+        ..mario_input()
+    };
     h.service
-        .register_input(&input, Some("198.51.100.8"))
+        .register_input(&company, Some("198.51.100.8"))
         .await
         .unwrap();
+    // The limits restart after a quiet hour.
     h.clock.advance(Duration::minutes(61));
     h.service
         .register_input(&input, Some("198.51.100.7"))
@@ -695,6 +709,14 @@ async fn corrections_are_opened_approved_and_rejected(h: Harness) {
 
 async fn the_account_closes_only_when_nothing_needs_it(h: Harness) {
     let (holder, number) = verified_mario(&h).await;
+    let welcome = mail(&h, "registration_confirmed").await.remove(0);
+    {
+        let mut tx = h.store.begin().await.unwrap();
+        tx.mark_mail_sent(welcome.id, h.service.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
     let me = Actor::Holder(holder);
     let identity = h.service.request_identity(holder, number).await.unwrap();
     assert!(matches!(
@@ -728,6 +750,9 @@ async fn the_account_closes_only_when_nothing_needs_it(h: Harness) {
             .is_empty()
     );
     assert_eq!(mail(&h, "account_closed").await.len(), 1);
+    let sent = mail(&h, "registration_confirmed").await.remove(0);
+    assert_eq!(sent.to, "", "sent mail keeps no address");
+    assert_eq!(sent.params, serde_json::json!({}));
     // The identity and its proofing stay, with the holder row they point at.
     let mut tx = h.store.begin_read().await.unwrap();
     assert_eq!(tx.identities_of(holder).await.unwrap().len(), 1);
@@ -915,8 +940,8 @@ async fn sent_mail_keeps_no_codes(h: Harness) {
     tx.mark_mail_sent(queued.id, h.service.now()).await.unwrap();
     tx.commit().await.unwrap();
     let sent = mail(&h, "registration_confirmed").await.remove(0);
-    assert_eq!(sent.p("code"), "[sent]");
-    assert_eq!(sent.p("link"), "[sent]");
+    assert_eq!(sent.p("code"), "[redacted]");
+    assert_eq!(sent.p("link"), "[redacted]");
     assert_eq!(sent.p("login_id"), queued.p("login_id"), "the rest stays");
 }
 

@@ -47,10 +47,15 @@ pub async fn run(cli: &Cli, command: &OutboxCommand) -> Result<(), Failure> {
                 Status::Failed => OutboxStatus::Failed,
             });
             let service = context::service(cli).await?;
-            let messages = service
+            let mut messages = service
                 .outbox(status, *limit)
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
+            // Codes and links of queued mail are the holders' secrets, not the
+            // operator's: never printed.
+            for m in &mut messages {
+                m.params = identity_service::records::redact_secrets(&m.params);
+            }
             if cli.json {
                 return output::json(&messages);
             }

@@ -9,6 +9,7 @@ mod corrections;
 mod logins;
 mod orders;
 mod overview;
+mod password;
 mod privacy;
 mod sign_in;
 mod verify;
@@ -16,6 +17,7 @@ mod verify;
 use axum::Router;
 use axum::response::Response;
 use axum_extra::extract::cookie::SameSite;
+use identity_core::password_policy::PasswordAge;
 use identity_core::{Holder, Lang, Session};
 use identity_service::usecases::sessions::SessionToken;
 
@@ -34,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(corrections::router())
         .merge(orders::router())
         .merge(close::router())
+        .merge(password::router())
 }
 
 /// Cookie carrying the outcome of the last action to the page after the redirect.
@@ -44,19 +47,34 @@ pub(crate) struct Signed {
     pub ctx: Ctx,
     pub session: Session,
     pub token: SessionToken,
+    /// Days until the password expires, when a warning is due (7 days or fewer).
+    pub password_days_left: Option<u32>,
 }
 
 impl Signed {
     /// The signed-in holder's request, or a redirect to the sign-in page.
+    /// An expired password sends every page but the password change there.
     pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
-        match ctx.session().await {
-            Some((session, token)) => Ok(Signed {
-                ctx,
-                session,
-                token,
-            }),
-            None => Err(see_other("/account/sign-in")),
-        }
+        let Some((session, token)) = ctx.session().await else {
+            return Err(see_other("/account/sign-in"));
+        };
+        let age = match ctx.state.service.password_age(session.login).await {
+            Ok(a) => a,
+            Err(e) => return Err(ctx.failure(&e)),
+        };
+        let password_days_left = match age {
+            PasswordAge::Expired if !ctx.path.starts_with(password::PATH) => {
+                return Err(see_other(password::PATH));
+            }
+            PasswordAge::ExpiresSoon { days_left } => Some(days_left),
+            _ => None,
+        };
+        Ok(Signed {
+            ctx,
+            session,
+            token,
+            password_days_left,
+        })
     }
 
     pub(crate) fn lang(&self) -> Lang {
@@ -96,14 +114,16 @@ pub(crate) enum Section {
     Logins,
     Corrections,
     Orders,
+    Password,
     Close,
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Section::Overview,
         Section::Contacts,
         Section::Logins,
+        Section::Password,
         Section::Privacy,
         Section::Corrections,
         Section::Orders,
@@ -118,6 +138,7 @@ impl Section {
             Section::Logins => "/account/logins",
             Section::Corrections => "/account/corrections",
             Section::Orders => "/account/orders",
+            Section::Password => password::PATH,
             Section::Close => "/account/close",
         }
     }
@@ -130,6 +151,7 @@ impl Section {
             Section::Logins => L("Le tue login", "Your logins"),
             Section::Corrections => L("Richieste di rettifica", "Correction requests"),
             Section::Orders => L("Ordini", "Orders"),
+            Section::Password => L("Password", "Password"),
             Section::Close => L("Chiudi l'account", "Close the account"),
         }
     }
@@ -144,6 +166,8 @@ pub(crate) struct Frame {
     pub unverified: Option<Unverified>,
     /// The message of the last action.
     pub flash: Option<String>,
+    /// The password-expiry warning, when due.
+    pub expiry: Option<String>,
 }
 
 /// The banner asking to verify the email, with the resend button.
@@ -186,6 +210,10 @@ impl Frame {
                 resend: L("Invia di nuovo il codice", "Send the code again").get(lang),
             }),
             flash,
+            expiry: s.password_days_left.map(|days| match lang {
+                Lang::It => format!("La tua password scade tra {days} giorni: cambiala dalla sezione Password."),
+                Lang::En => format!("Your password expires in {days} days: change it in the Password section."),
+            }),
         }
     }
 }

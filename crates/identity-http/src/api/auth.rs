@@ -50,33 +50,47 @@ impl Client {
 impl FromRequestParts<AppState> for Client {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    /// The client the audit layer authenticated for this request.
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         let jar = axum_extra::extract::cookie::CookieJar::new();
         let lang = language(&jar, &parts.headers);
-        let unauthorized = || {
-            let m = match lang {
-                Lang::It => "Serve un token di accesso valido (Authorization: Bearer ...).",
-                Lang::En => "A valid access token is required (Authorization: Bearer ...).",
-            };
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m)
-        };
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(unauthorized)?;
-        match state.service.authenticate_api_client(token).await {
-            Ok(Some(client)) => Ok(Client(client)),
-            Ok(None) => Err(unauthorized()),
-            Err(e) => Err(ApiError::server(&e, lang)),
-        }
+        parts
+            .extensions
+            .get::<Client>()
+            .cloned()
+            .ok_or_else(|| unauthorized(lang))
+    }
+}
+
+/// 401 with the `WWW-Authenticate` challenge.
+pub(crate) fn unauthorized(lang: Lang) -> ApiError {
+    let m = match lang {
+        Lang::It => "Serve un token di accesso valido (Authorization: Bearer ...).",
+        Lang::En => "A valid access token is required (Authorization: Bearer ...).",
+    };
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m)
+}
+
+/// The client a request's bearer token belongs to, if any.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Client>, ApiError> {
+    let jar = axum_extra::extract::cookie::CookieJar::new();
+    let lang = language(&jar, headers);
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+    else {
+        return Ok(None);
+    };
+    match state.service.authenticate_api_client(token).await {
+        Ok(found) => Ok(found.map(Client)),
+        Err(e) => Err(ApiError::server(&e, lang)),
     }
 }

@@ -133,18 +133,12 @@ pub(crate) struct ContactsChanged {
     pub email_pending: Option<String>,
 }
 
-/// A new login.
-#[derive(Debug, Default, serde::Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub(crate) struct NewLoginRequest {
-    /// Its password (policy as on the form).
-    pub password: String,
-}
-
 /// A created login.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub(crate) struct NewLogin {
-    /// The new login's id (also mailed to the reference address).
+    /// The new login's id. It has no password yet: the holder receives the id and
+    /// a single-use link to choose the password at the reference address (an
+    /// integrating system never chooses a holder's password).
     pub login_id: String,
 }
 

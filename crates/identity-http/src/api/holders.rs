@@ -20,7 +20,7 @@ use serde_json::json;
 use super::auth::{ApiLang, Client};
 use super::dto::{
     ContactsChanged, ContactsPatch, CorrectionDocument, CorrectionRequestBody, HolderDocument,
-    LoginDocument, NewLogin, NewLoginRequest, Registered, RegistrationRequest,
+    LoginDocument, NewLogin, Registered, RegistrationRequest,
 };
 use super::error::{ApiError, ErrorDocument};
 use crate::AppState;
@@ -194,7 +194,6 @@ pub(crate) async fn read(
     client.require(ApiScope::HoldersRead, lang)?;
     let id = holder_id(&id, lang)?;
     let doc = document(&state, id, lang).await?;
-    audited(&state, &client, "api.holder_read", Some(id), lang).await?;
     Ok((StatusCode::OK, Json(doc)))
 }
 
@@ -223,41 +222,46 @@ pub(crate) async fn update(
     client.require(ApiScope::HoldersWrite, lang)?;
     let id = holder_id(&id, lang)?;
     let patch = body(raw, lang)?;
-    let current = match state.service.holder_overview(id).await {
-        Ok(o) => o.holder,
-        Err(identity_service::StoreError::NotFound) => return Err(ApiError::not_found(lang)),
-        Err(e) => return Err(ApiError::server(&e, lang)),
-    };
-    let a = current.address();
-    let c = current.contacts();
-    let email = patch.email.unwrap_or_else(|| c.email.to_string());
-    let input = ContactsInput {
-        email_confirm: email.clone(),
-        email,
-        phone: patch.phone.unwrap_or_else(|| c.phone.to_string()),
-        pec: patch
-            .pec
-            .unwrap_or_else(|| c.pec.as_ref().map(ToString::to_string).unwrap_or_default()),
-        street: patch.street.unwrap_or_else(|| a.street.clone()),
-        postal_code: patch.postal_code.unwrap_or_else(|| {
-            a.postal_code
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        }),
-        municipality: patch.municipality.unwrap_or_else(|| a.municipality.clone()),
-        province: patch.province.unwrap_or_else(|| a.province.to_string()),
-        country: patch.country.unwrap_or_else(|| {
-            if a.province.is_abroad() {
-                a.country.clone()
-            } else {
-                String::new()
-            }
-        }),
+    // The fields the PATCH does not carry keep their values, read under the lock.
+    let build = move |current: &identity_core::Holder| {
+        let a = current.address();
+        let c = current.contacts();
+        let email = patch.email.clone().unwrap_or_else(|| c.email.to_string());
+        ContactsInput {
+            email_confirm: email.clone(),
+            email,
+            phone: patch.phone.clone().unwrap_or_else(|| c.phone.to_string()),
+            pec: patch
+                .pec
+                .clone()
+                .unwrap_or_else(|| c.pec.as_ref().map(ToString::to_string).unwrap_or_default()),
+            street: patch.street.clone().unwrap_or_else(|| a.street.clone()),
+            postal_code: patch.postal_code.clone().unwrap_or_else(|| {
+                a.postal_code
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            }),
+            municipality: patch
+                .municipality
+                .clone()
+                .unwrap_or_else(|| a.municipality.clone()),
+            province: patch
+                .province
+                .clone()
+                .unwrap_or_else(|| a.province.to_string()),
+            country: patch.country.clone().unwrap_or_else(|| {
+                if a.province.is_abroad() {
+                    a.country.clone()
+                } else {
+                    String::new()
+                }
+            }),
+        }
     };
     match state
         .service
-        .update_contacts(id, &input, ContactsAuth::Api(&client.0.name))
+        .update_contacts_with(id, ContactsAuth::Api(&client.0.name), build)
         .await
     {
         Ok(u) => Ok((
@@ -296,18 +300,16 @@ pub(crate) async fn list_logins(
     client.require(ApiScope::HoldersRead, lang)?;
     let id = holder_id(&id, lang)?;
     let doc = document(&state, id, lang).await?;
-    audited(&state, &client, "api.logins_read", Some(id), lang).await?;
     Ok((StatusCode::OK, Json(doc.logins)))
 }
 
-/// Creates a login for the holder with the given password; its id is mailed to
-/// the reference address.
+/// Creates a login for the holder. It has no password: the holder receives its id
+/// and a single-use link to choose the password at the reference address.
 #[utoipa::path(
     post, path = "/api/v1/holders/{id}/logins", tag = "logins",
     params(("id" = String, Path, description = "Holder id (UUID)")),
-    request_body = NewLoginRequest,
     security(("bearer" = ["holders:write"])),
-    responses((status = 201, body = NewLogin), (status = 400, body = ErrorDocument),
+    responses((status = 201, body = NewLogin),
               (status = 401, body = ErrorDocument), (status = 403, body = ErrorDocument),
               (status = 404, body = ErrorDocument), (status = 409, description = "Too many logins", body = ErrorDocument),
               (status = 422, body = ErrorDocument))
@@ -317,15 +319,13 @@ pub(crate) async fn create_login(
     ApiLang(lang): ApiLang,
     client: Client,
     Path(id): Path<String>,
-    raw: Result<Json<NewLoginRequest>, JsonRejection>,
 ) -> ApiResult<NewLogin> {
     client.require(ApiScope::HoldersWrite, lang)?;
     let id = holder_id(&id, lang)?;
-    let req = body(raw, lang)?;
     let actor = Actor::Api(client.0.name.clone());
     match state
         .service
-        .create_login(id, &req.password, &req.password, &actor)
+        .create_login_for_holder_to_set(id, &actor)
         .await
     {
         Ok(login) => Ok((
@@ -365,7 +365,6 @@ pub(crate) async fn list_corrections(
         .corrections_of(id)
         .await
         .map_err(|e| ApiError::server(&e, lang))?;
-    audited(&state, &client, "api.corrections_read", Some(id), lang).await?;
     Ok((
         StatusCode::OK,
         Json(list.iter().map(CorrectionDocument::from).collect()),
@@ -407,12 +406,9 @@ pub(crate) async fn open_correction(
             Err(ApiError::field("reason", &e, lang))
         }
         Err(CorrectionOpError::Refused(e)) => Err(ApiError::field("requested_value", &e, lang)),
-        Err(e @ CorrectionOpError::TooMany) => Err(ApiError::refused(
-            StatusCode::CONFLICT,
-            "conflict",
-            &e,
-            lang,
-        )),
+        Err(e @ (CorrectionOpError::TooMany | CorrectionOpError::LiveIdentity)) => Err(
+            ApiError::refused(StatusCode::CONFLICT, "conflict", &e, lang),
+        ),
         Err(e @ CorrectionOpError::Store(_)) => Err(ApiError::server(&e.message(Lang::En), lang)),
     }
 }

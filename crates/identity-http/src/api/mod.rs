@@ -12,8 +12,10 @@ mod holders;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -70,20 +72,69 @@ pub fn openapi_json() -> String {
     api().1.to_pretty_json().unwrap_or_default()
 }
 
-pub(crate) fn router() -> Router<AppState> {
+/// Authenticates every API call and audits it under the client's name with its
+/// outcome (method, path, status), whatever the outcome: refused and failed calls
+/// are on record too. Calls without a valid token are answered 401 here and
+/// logged, not audited (they have no client to file them under).
+async fn authenticate_and_audit(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let jar = axum_extra::extract::cookie::CookieJar::new();
+    let lang = crate::web::language(&jar, request.headers());
+    let client = match auth::authenticate(&state, request.headers()).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            tracing::info!(path = %request.uri().path(), "API call without a valid token");
+            return auth::unauthorized(lang).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    // `/api/v1/holders/<id>/...`: the holder the call is about, for its trail.
+    let holder = path
+        .strip_prefix("/api/v1/holders/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse::<identity_core::HolderId>().ok());
+    request.extensions_mut().insert(client.clone());
+    let response = next.run(request).await;
+    let details = serde_json::json!({
+        "method": method,
+        "path": path,
+        "status": response.status().as_u16(),
+    });
+    if let Err(e) = state
+        .service
+        .audit_api_call(&client.0, "api.call", holder, details)
+        .await
+    {
+        tracing::error!(error = %e, "auditing an API call failed");
+        return error::ApiError::server(&e, lang).into_response();
+    }
+    response
+}
+
+pub(crate) fn router(state: AppState) -> Router<AppState> {
     let (router, doc) = api();
     let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
-    router.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let json = json.clone();
-            async move {
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    json.to_string(),
-                )
-                    .into_response()
-            }
-        }),
-    )
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            authenticate_and_audit,
+        ))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                        .into_response()
+                }
+            }),
+        )
 }

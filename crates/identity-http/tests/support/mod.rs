@@ -27,6 +27,7 @@ impl TestServer {
         let state = AppState {
             service: service.with_public_url(&base),
             public_url: base.clone(),
+            client_ip_header: None,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(identity_http::serve(listener, state, async {

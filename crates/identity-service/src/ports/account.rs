@@ -20,8 +20,10 @@ pub trait AccountTx: Send {
 
     /// Closes the holder's account at `at`: the row stays (so audit entries and
     /// proofing records keep their subject) with only its id, subject kind, tax code,
-    /// VAT number and dates; every other personal field is erased, and its consents,
-    /// codes, sessions and password hashes are deleted. A closed holder is not found
+    /// VAT number and dates; every other personal field is erased, its consents,
+    /// codes, sessions and password hashes are deleted, the values in its
+    /// correction requests are blanked, and mail already sent to its address keeps
+    /// neither the address nor the parameters. A closed holder is not found
     /// by any look-up. MUST return `NotFound` if absent or already closed.
     async fn close_holder(&mut self, id: HolderId, at: DateTime<Utc>) -> Result<(), StoreError>;
 

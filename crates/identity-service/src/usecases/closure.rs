@@ -70,7 +70,7 @@ impl Service {
     ) -> Result<(), CloseAccountError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder(holder_id).await?;
+        let holder = tx.holder_for_update(holder_id).await?;
         if tx
             .identities_of(holder_id)
             .await?

@@ -192,13 +192,25 @@ impl Service {
         &self,
         session: &Session,
     ) -> Result<bool, StoreError> {
-        let Some(username) = self.live_identity_username(session.holder_id).await? else {
+        if self
+            .live_identity_username(session.holder_id)
+            .await?
+            .is_none()
+        {
             return Ok(true);
-        };
+        }
+        Ok(self.freshly_reauthenticated(session))
+    }
+
+    /// Whether the holder re-entered the identity's credentials in `session`
+    /// within [`REAUTH_WINDOW`]. Signing in is not enough: the session may have been
+    /// opened with any login, and the re-authentication is what proves the
+    /// identity's credentials (its highest level) right now.
+    fn freshly_reauthenticated(&self, session: &Session) -> bool {
         let now = self.clock.now();
-        let fresh = |at: chrono::DateTime<chrono::Utc>| now - at < REAUTH_WINDOW;
-        Ok(session.reauthenticated_at.is_some_and(fresh)
-            || (session.login == username && fresh(session.created_at)))
+        session
+            .reauthenticated_at
+            .is_some_and(|at| now - at < REAUTH_WINDOW)
     }
 
     /// Re-enters the credentials in a session: the identity's username password when
@@ -255,6 +267,24 @@ impl Service {
         input: &ContactsInput,
         auth: ContactsAuth<'_>,
     ) -> Result<ContactsUpdated, ContactsError> {
+        self.update_contacts_with(holder_id, auth, |_| input.clone())
+            .await
+    }
+
+    /// [`Service::update_contacts`] with the input built from the holder as it is
+    /// once locked: a partial change (the API's PATCH) fills what it does not
+    /// carry from the current values, with no window for another change to slip
+    /// in between.
+    pub async fn update_contacts_with(
+        &self,
+        holder_id: HolderId,
+        auth: ContactsAuth<'_>,
+        build: impl FnOnce(&identity_core::Holder) -> ContactsInput + Send,
+    ) -> Result<ContactsUpdated, ContactsError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut holder = tx.holder_for_update(holder_id).await?;
+        let input = build(&holder);
         let mut errors = FieldErrors::new();
         let as_reg = input.as_registration();
         let address = as_reg.address(&mut errors);
@@ -265,14 +295,17 @@ impl Service {
         if !errors.is_empty() {
             return Err(ContactsError::Invalid(errors));
         }
-        // Decided before the write transaction, which on SQLite holds the only write lock.
-        let recovery_allowed = match auth {
-            ContactsAuth::Session(s) => self.may_change_recovery_channels(s).await?,
-            ContactsAuth::Api(_) => self.live_identity_username(holder_id).await?.is_none(),
-        };
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let mut holder = tx.holder(holder_id).await?;
+        // Decided inside the transaction, under the holder's lock.
+        let live_identity = tx
+            .identities_of(holder_id)
+            .await?
+            .iter()
+            .any(|i| !i.state().is_revoked());
+        let recovery_allowed = !live_identity
+            || match auth {
+                ContactsAuth::Session(s) => self.freshly_reauthenticated(s),
+                ContactsAuth::Api(_) => false,
+            };
         if !holder.email_verified() && matches!(auth, ContactsAuth::Session(_)) {
             return Err(ContactsError::EmailNotVerified);
         }

@@ -28,6 +28,10 @@ pub enum CorrectionOpError {
     /// The holder has [`MAX_OPEN_REQUESTS`] requests waiting.
     #[error("too many open requests")]
     TooMany,
+    /// The field is part of a digital identity's proofed data, and that identity
+    /// is not revoked: changing it would change proofed data without proofing.
+    #[error("the field belongs to a live digital identity")]
+    LiveIdentity,
     /// No such holder or request.
     #[error("not found")]
     NotFound,
@@ -59,12 +63,48 @@ impl Localized for CorrectionOpError {
                 "You already have 5 requests waiting: please wait for them to be decided.",
             )
             .message(lang),
+            CorrectionOpError::LiveIdentity => Message::new(
+                "Questo dato fa parte della tua identità digitale, riconosciuta con un documento: finché l'identità non è revocata non si può rettificare qui. Rivolgiti all'assistenza per un nuovo riconoscimento.",
+                "This field is part of your digital identity, verified against a document: while the identity is not revoked it cannot be corrected here. Contact support for a new identity proofing.",
+            )
+            .message(lang),
             CorrectionOpError::NotFound => {
                 Message::new("Richiesta non trovata.", "Request not found.").message(lang)
             }
             CorrectionOpError::Store(_) => TEMPORARY.message(lang),
         }
     }
+}
+
+/// Whether `field` is part of a person's proofed identity data.
+fn proofed(field: CorrectableField) -> bool {
+    matches!(
+        field,
+        CorrectableField::GivenName
+            | CorrectableField::FamilyName
+            | CorrectableField::TaxCode
+            | CorrectableField::BirthDate
+            | CorrectableField::BirthPlace
+            | CorrectableField::Sex
+    )
+}
+
+/// Refuses a change of proofed data while the holder has a live identity.
+async fn refuse_if_proofed(
+    tx: &mut dyn crate::ports::StoreTx,
+    holder: HolderId,
+    field: CorrectableField,
+) -> Result<(), CorrectionOpError> {
+    if proofed(field)
+        && tx
+            .identities_of(holder)
+            .await?
+            .iter()
+            .any(|i| !i.state().is_revoked())
+    {
+        return Err(CorrectionOpError::LiveIdentity);
+    }
+    Ok(())
 }
 
 impl Service {
@@ -80,7 +120,8 @@ impl Service {
         let field = CorrectableField::from_code(field).ok_or(CorrectionOpError::UnknownField)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder(holder_id).await?;
+        let holder = tx.holder_for_update(holder_id).await?;
+        refuse_if_proofed(tx.as_mut(), holder_id, field).await?;
         let open = tx
             .corrections_of(holder_id)
             .await?
@@ -141,8 +182,11 @@ impl Service {
     ) -> Result<CorrectionRequest, CorrectionOpError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // The request, then its holder (decisions are the only users of request
+        // locks, and always take them in this order).
         let mut request = tx.correction_for_update(id).await?;
-        let holder = tx.holder(request.holder_id).await?;
+        let holder = tx.holder_for_update(request.holder_id).await?;
+        refuse_if_proofed(tx.as_mut(), request.holder_id, request.field).await?;
         let corrected = request.approve(&holder, &operator.to_audit_string(), now)?;
         tx.update_holder_identity(&corrected).await?;
         tx.update_correction(&request).await?;
@@ -162,7 +206,7 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut request = tx.correction_for_update(id).await?;
-        let mut holder = tx.holder(request.holder_id).await?;
+        let mut holder = tx.holder_for_update(request.holder_id).await?;
         request.reject(&operator.to_audit_string(), reason, now)?;
         tx.update_correction(&request).await?;
         if request.field == CorrectableField::TaxCodeAgreement {

@@ -11,7 +11,7 @@ use crate::forms::{Message, TEMPORARY};
 use crate::ports::StoreError;
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder, mail_to};
-use crate::usecases::codes::{issue_code, redeem_code};
+use crate::usecases::codes::{hash_code, issue_code, redeem_code};
 use crate::usecases::limits::{RECOVERY, take};
 use crate::usecases::register::verify_link;
 
@@ -63,9 +63,23 @@ impl Service {
     /// refused alike.
     pub async fn verify_email_code(&self, code: &str) -> Result<EmailVerified, VerifyEmailError> {
         let now = self.clock.now();
+        // Whose code it is, first: the holder's row is locked before the code's, the
+        // order every change of a holder takes (so two of them never deadlock).
+        let holder_id = {
+            let mut read = self.store.begin_read().await?;
+            match read.code_for_update(&hash_code(code)).await {
+                Ok(c) => c.holder_id,
+                Err(StoreError::NotFound) => return Err(VerifyEmailError::InvalidCode),
+                Err(e) => return Err(e.into()),
+            }
+        };
         let mut tx = self.store.begin().await?;
+        let mut holder = match tx.holder_for_update(holder_id).await {
+            Ok(h) => h,
+            Err(StoreError::NotFound) => return Err(VerifyEmailError::InvalidCode),
+            Err(e) => return Err(e.into()),
+        };
         if let Some(c) = redeem_code(tx.as_mut(), CodePurpose::VerifyEmail, code, now).await? {
-            let mut holder = tx.holder(c.holder_id).await?;
             if !holder.email_verified() {
                 holder.mark_email_verified(now);
                 tx.update_holder_contacts(&holder).await?;
@@ -87,7 +101,6 @@ impl Service {
         let Some(c) = redeem_code(tx.as_mut(), CodePurpose::ChangeEmail, code, now).await? else {
             return Err(VerifyEmailError::InvalidCode);
         };
-        let mut holder = tx.holder(c.holder_id).await?;
         let new = c
             .target
             .as_deref()
@@ -133,7 +146,7 @@ impl Service {
     pub async fn resend_email_verification(&self, holder_id: HolderId) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder(holder_id).await?;
+        let holder = tx.holder_for_update(holder_id).await?;
         if holder.email_verified() {
             return Ok(false);
         }

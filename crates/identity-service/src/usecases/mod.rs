@@ -13,6 +13,7 @@ pub mod logins;
 pub mod lookup;
 pub mod new_login;
 pub mod outbox;
+pub mod password;
 pub mod privacy;
 pub mod recovery;
 pub mod register;

@@ -69,6 +69,62 @@ impl Localized for CreateLoginError {
 }
 
 impl Service {
+    /// Creates a new login with no password yet (for integrating systems, which
+    /// must never choose a holder's password): the holder receives its id and a
+    /// single-use link to choose the password, at the reference address.
+    pub async fn create_login_for_holder_to_set(
+        &self,
+        holder_id: HolderId,
+        actor: &Actor,
+    ) -> Result<LoginId, CreateLoginError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder_for_update(holder_id).await?;
+        let existing = tx.logins_of(holder_id).await?;
+        if existing
+            .iter()
+            .filter(|l| l.status() != identity_core::LoginStatus::Deleted)
+            .count()
+            >= MAX_LOGINS
+        {
+            return Err(CreateLoginError::TooMany);
+        }
+        let login = insert_new_login(tx.as_mut(), holder_id, "", now).await?;
+        let login_id = LoginId::new(login.number(), &self.config.login_domain);
+        let code = crate::usecases::codes::issue_code(
+            tx.as_mut(),
+            crate::records::CodePurpose::ResetPassword,
+            holder_id,
+            Some(login.number()),
+            None,
+            now,
+        )
+        .await?;
+        let link = format!(
+            "{}/account/reset-password?code={code}",
+            self.config.public_url.trim_end_matches('/')
+        );
+        audit(
+            tx.as_mut(),
+            now,
+            &actor.to_audit_string(),
+            "login.created",
+            Some(holder_id),
+            json!({ "login": login_id.to_string(), "password": "chosen by the holder" }),
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "login_created",
+            json!({ "login_id": login_id.to_string(), "link": link }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(login_id)
+    }
+
     /// Creates a new login for the holder with the chosen password (typed twice),
     /// and mails its id to the reference address.
     pub async fn create_login(
@@ -112,24 +168,19 @@ impl Service {
             .map_err(|e| CreateLoginError::Failed(e.to_string()))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder(holder_id).await?;
-        let chosen = password.to_owned();
-        let mut login = None;
-        for number in random_login_numbers()
-            .filter(|n| !chosen.contains(&n.to_string()))
-            .take(10)
-        {
-            let candidate = Login::new(number, holder_id, now);
-            match tx.insert_login(&candidate).await {
-                Ok(()) => {
-                    login = Some(candidate);
-                    break;
-                }
-                Err(StoreError::Duplicate(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+        let holder = tx.holder_for_update(holder_id).await?;
+        // Counted again under the holder's lock: two requests at once cannot both
+        // take the last place.
+        let count = tx
+            .logins_of(holder_id)
+            .await?
+            .iter()
+            .filter(|l| l.status() != identity_core::LoginStatus::Deleted)
+            .count();
+        if count >= MAX_LOGINS {
+            return Err(CreateLoginError::TooMany);
         }
-        let login = login.ok_or(StoreError::Duplicate("login_number"))?;
+        let login = insert_new_login(tx.as_mut(), holder_id, password, now).await?;
         tx.set_password(login.number(), &hash, now).await?;
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
         audit(
@@ -152,4 +203,26 @@ impl Service {
         tx.commit().await?;
         Ok(login_id)
     }
+}
+
+/// Inserts a login with a fresh random number for `holder` (one the chosen
+/// password does not contain), drawing again on the rare collision.
+async fn insert_new_login(
+    tx: &mut dyn crate::ports::StoreTx,
+    holder: HolderId,
+    password: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Login, StoreError> {
+    for number in random_login_numbers()
+        .filter(|n| password.is_empty() || !password.contains(&n.to_string()))
+        .take(10)
+    {
+        let candidate = Login::new(number, holder, now);
+        match tx.insert_login(&candidate).await {
+            Ok(()) => return Ok(candidate),
+            Err(StoreError::Duplicate(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Duplicate("login_number"))
 }

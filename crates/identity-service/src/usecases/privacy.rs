@@ -56,7 +56,7 @@ impl Service {
     ) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.holder(holder).await?;
+        tx.holder_for_update(holder).await?;
         let history = tx.consents_of(holder).await?;
         let current = history
             .iter()

@@ -8,13 +8,12 @@ use identity_core::i18n::{Lang, Localized};
 use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY, new_password_errors};
+use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
 use crate::ports::{SessionFilter, StoreError};
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::codes::{hash_code, issue_code};
 use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
-use crate::usecases::register::password_context;
 use crate::usecases::sign_in::login_throttle_key;
 
 /// Why a recovery request was not accepted. Matching or not is never an error.
@@ -67,6 +66,19 @@ const FISCAL_CODE_INVALID: Message = Message::new(
     "Indica un codice fiscale o una partita IVA valida.",
     "Enter a valid tax code or VAT number.",
 );
+
+/// Whether `login` is the username of its holder's digital identity that is not
+/// revoked.
+async fn is_identity_username(
+    tx: &mut dyn crate::ports::StoreTx,
+    login: &identity_core::Login,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .identities_of(login.holder_id())
+        .await?
+        .iter()
+        .any(|i| !i.state().is_revoked() && i.username() == login.number()))
+}
 
 impl Service {
     /// Takes one attempt from the client address's and the identifier's limits.
@@ -191,7 +203,30 @@ impl Service {
             Ok(_) | Err(StoreError::NotFound) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
-        let holder = tx.holder(login.holder_id()).await?;
+        let holder = tx.holder_for_update(login.holder_id()).await?;
+        if is_identity_username(tx.as_mut(), &login).await? {
+            // The identity's password is its level 1: an email code alone must not
+            // replace it (the selfcare recovery asks for the emergency code too).
+            mail_holder(
+                tx.as_mut(),
+                &holder,
+                now,
+                "password_reset_identity",
+                json!({ "login_id": id.to_string() }),
+            )
+            .await?;
+            audit(
+                tx.as_mut(),
+                now,
+                "anonymous",
+                "recovery.password_reset_refused",
+                Some(holder.id()),
+                json!({ "login": id.to_string(), "client_ip": client_ip, "why": "identity_username" }),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
         let code = issue_code(
             tx.as_mut(),
             CodePurpose::ResetPassword,
@@ -265,31 +300,10 @@ impl Service {
             (found, holder, history, numbers)
         };
         let number = found.login.ok_or(RecoveryError::InvalidCode)?;
-        let tax = holder.tax_code();
-        let ctx = password_context(&holder, tax.as_ref(), &numbers);
-        let policy = &self.config.password_policy;
-        let mut errors = new_password_errors(policy, password, password_confirm, &ctx);
-        if errors.is_empty() {
-            let hashes: Vec<String> = policy
-                .entries_to_compare(&history, now)
-                .iter()
-                .map(|e| e.hash.clone())
-                .collect();
-            let reused = self
-                .hasher
-                .matches_any(password.to_owned(), hashes)
-                .await
-                .map_err(|e| RecoveryError::Failed(e.to_string()))?;
-            if reused {
-                errors.add(
-                    "password",
-                    identity_core::PasswordViolation::RecentlyUsed {
-                        last: policy.settings().history_count,
-                        months: policy.settings().history_months,
-                    },
-                );
-            }
-        }
+        let errors = self
+            .new_password_check(&holder, &numbers, &history, password, password_confirm, now)
+            .await
+            .map_err(|e| RecoveryError::Failed(e.to_string()))?;
         if !errors.is_empty() {
             return Err(RecoveryError::Invalid(errors));
         }
@@ -299,6 +313,18 @@ impl Service {
             .await
             .map_err(|e| RecoveryError::Failed(e.to_string()))?;
         let mut tx = self.store.begin().await?;
+        // The holder first, then the code: the order every change of a holder takes.
+        let mut holder = match tx.holder_for_update(found.holder_id).await {
+            Ok(h) => h,
+            Err(StoreError::NotFound) => return Err(RecoveryError::InvalidCode),
+            Err(e) => return Err(e.into()),
+        };
+        let login = tx.login(number).await?;
+        if login.status() != LoginStatus::Active
+            || is_identity_username(tx.as_mut(), &login).await?
+        {
+            return Err(RecoveryError::InvalidCode);
+        }
         match tx.use_code(&hash, now).await {
             Ok(()) => {}
             Err(StoreError::Conflict | StoreError::NotFound) => {
@@ -306,11 +332,6 @@ impl Service {
             }
             Err(e) => return Err(e.into()),
         }
-        let login = tx.login(number).await?;
-        if login.status() != LoginStatus::Active {
-            return Err(RecoveryError::InvalidCode);
-        }
-        let mut holder = tx.holder(found.holder_id).await?;
         tx.set_password(number, &new_hash, now).await?;
         tx.throttle_reset(&login_throttle_key(number)).await?;
         let sessions = SessionFilter {

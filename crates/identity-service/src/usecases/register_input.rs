@@ -20,7 +20,7 @@ use identity_core::values::tax_code::TaxCodeMismatch;
 
 use crate::forms::{FieldErrors, Message, PASSWORDS_DIFFER, REQUIRED};
 use crate::ports::StoreError;
-use crate::usecases::limits::{REGISTRATIONS, address_key, take};
+use crate::usecases::limits::{REGISTRATIONS, address_key, exhausted, take};
 use crate::usecases::register::{RegisterError, Registered, Registration};
 
 /// What the registration form (or the API) sent, field by field, untrimmed.
@@ -536,22 +536,50 @@ impl crate::Service {
         // Anonymous registrations count against their address; authenticated API
         // clients (`client_ip = None`) are audited instead.
         if let Some(ip) = client_ip {
+            // Per address, and per tax code or VAT number: one person cannot be
+            // registered over and over from many addresses either.
+            let mut keys = vec![address_key("register", Some(ip))];
+            if let Some(code) = input_fiscal_key(&reg) {
+                keys.push(format!("register:fiscal:{code}"));
+            }
             let now = self.now();
-            let key = address_key("register", Some(ip));
             let fail = |e: StoreError| RegisterInputError::Failed(RegisterError::Store(e));
             let mut tx = self.store().begin().await.map_err(fail)?;
-            let allowed = take(tx.as_mut(), &key, REGISTRATIONS, now)
-                .await
-                .map_err(fail)?;
-            tx.commit().await.map_err(fail)?;
-            if !allowed {
-                tracing::warn!(key, "registration rate limit reached");
-                return Err(RegisterInputError::RateLimited);
+            for key in &keys {
+                if exhausted(tx.as_mut(), key, REGISTRATIONS, now)
+                    .await
+                    .map_err(fail)?
+                {
+                    tx.commit().await.map_err(fail)?;
+                    tracing::warn!(key, "registration rate limit reached");
+                    return Err(RegisterInputError::RateLimited);
+                }
             }
+            for key in &keys {
+                take(tx.as_mut(), key, REGISTRATIONS, now)
+                    .await
+                    .map_err(fail)?;
+            }
+            tx.commit().await.map_err(fail)?;
         }
         self.register(reg).await.map_err(|e| match field_errors(e) {
             Ok(fields) => RegisterInputError::Invalid(fields),
             Err(other) => RegisterInputError::Failed(other),
         })
+    }
+}
+
+/// The fiscal identifier a registration counts under: the person's tax code, else
+/// the VAT number, else the body's tax code.
+fn input_fiscal_key(reg: &Registration) -> Option<String> {
+    use identity_core::HolderKind;
+    match &reg.kind {
+        HolderKind::Person(p) => Some(p.person.tax_code().as_str().to_owned()),
+        HolderKind::Professional(p) => Some(p.person.tax_code().as_str().to_owned()),
+        HolderKind::Company(c) => c
+            .business
+            .vat_number()
+            .map(|v| v.as_str().to_owned())
+            .or_else(|| c.business.tax_code().map(|t| t.as_str().to_owned())),
     }
 }

@@ -1,0 +1,182 @@
+//! Choosing a new password for a login: the whole policy (composition, personal
+//! data, the last 5 passwords and any used in the last 15 months), for the
+//! password change in the customer area and the reset of a forgotten one; and
+//! whether a login's password has expired (180 days) or soon will.
+
+use chrono::{DateTime, Utc};
+use identity_core::i18n::{Lang, Localized};
+use identity_core::password_policy::{PasswordAge, PasswordHistoryEntry};
+use identity_core::{Holder, LoginId, LoginNumber, PasswordViolation};
+use serde_json::json;
+
+use crate::forms::{FieldErrors, Message, TEMPORARY, new_password_errors};
+use crate::passwords::HashError;
+use crate::ports::{SessionFilter, StoreError};
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::register::password_context;
+use crate::usecases::sign_in::SignInError;
+
+/// Why the password did not change.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangePasswordError {
+    /// The current password is wrong (or the login is throttled: the same answer).
+    #[error("the current password is not right")]
+    WrongPassword,
+    /// The new password's fields to fix.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Storage or hashing failed.
+    #[error("temporary failure: {0}")]
+    Failed(String),
+}
+
+impl From<StoreError> for ChangePasswordError {
+    fn from(e: StoreError) -> Self {
+        ChangePasswordError::Failed(e.to_string())
+    }
+}
+
+impl Localized for ChangePasswordError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            ChangePasswordError::WrongPassword => Message::new(
+                "Password attuale non corretta.",
+                "The current password is not right.",
+            )
+            .message(lang),
+            ChangePasswordError::Invalid(_) => Message::new(
+                "La nuova password non è valida: correggi i campi indicati.",
+                "The new password is not valid: please fix the fields shown.",
+            )
+            .message(lang),
+            ChangePasswordError::Failed(_) => TEMPORARY.message(lang),
+        }
+    }
+}
+
+impl Service {
+    /// The errors of a new password for a login of `holder`: typed twice, the
+    /// policy's rules (`login_numbers` are the holder's, which it must not
+    /// contain), and the history rule against `history`.
+    pub(crate) async fn new_password_check(
+        &self,
+        holder: &Holder,
+        login_numbers: &[String],
+        history: &[PasswordHistoryEntry],
+        password: &str,
+        confirm: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FieldErrors, HashError> {
+        let tax = holder.tax_code();
+        let ctx = password_context(holder, tax.as_ref(), login_numbers);
+        let policy = &self.config.password_policy;
+        let mut errors = new_password_errors(policy, password, confirm, &ctx);
+        if errors.is_empty() {
+            let hashes: Vec<String> = policy
+                .entries_to_compare(history, now)
+                .iter()
+                .map(|e| e.hash.clone())
+                .collect();
+            if self.hasher.matches_any(password.to_owned(), hashes).await? {
+                errors.add(
+                    "password",
+                    PasswordViolation::RecentlyUsed {
+                        last: policy.settings().history_count,
+                        months: policy.settings().history_months,
+                    },
+                );
+            }
+        }
+        Ok(errors)
+    }
+
+    /// The age of the login's current password: expired, expiring soon (with the
+    /// days left), or fine. A login without a password counts as expired.
+    pub async fn password_age(&self, login: LoginNumber) -> Result<PasswordAge, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        let current = tx
+            .password_history(login)
+            .await?
+            .into_iter()
+            .find(|h| h.retired_at.is_none());
+        Ok(match current {
+            Some(c) => self
+                .config
+                .password_policy
+                .status(c.set_at, self.clock.now()),
+            None => PasswordAge::Expired,
+        })
+    }
+
+    /// Changes a login's password: the current one must be right (a wrong one
+    /// counts against the sign-in throttle), the new one follows the whole policy.
+    /// Every session of the login ends (the caller signs the holder in again) and
+    /// the holder is told by email.
+    pub async fn change_password(
+        &self,
+        login: LoginNumber,
+        current: &str,
+        password: &str,
+        confirm: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), ChangePasswordError> {
+        let id = LoginId::new(login, &self.config.login_domain);
+        let signed = match self.sign_in_password(&id, current, client_ip).await {
+            Ok(s) => s,
+            Err(SignInError::InvalidCredentials) => return Err(ChangePasswordError::WrongPassword),
+            Err(e) => return Err(ChangePasswordError::Failed(e.to_string())),
+        };
+        let now = self.clock.now();
+        let (holder, numbers, history) = {
+            let mut tx = self.store.begin_read().await?;
+            let holder = tx.holder(signed.holder_id).await?;
+            let numbers: Vec<String> = tx
+                .logins_of(signed.holder_id)
+                .await?
+                .iter()
+                .map(|l| l.number().to_string())
+                .collect();
+            (holder, numbers, tx.password_history(login).await?)
+        };
+        let errors = self
+            .new_password_check(&holder, &numbers, &history, password, confirm, now)
+            .await
+            .map_err(|e| ChangePasswordError::Failed(e.to_string()))?;
+        if !errors.is_empty() {
+            return Err(ChangePasswordError::Invalid(errors));
+        }
+        let hash = self
+            .hasher
+            .hash(password.to_owned())
+            .await
+            .map_err(|e| ChangePasswordError::Failed(e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder_for_update(signed.holder_id).await?;
+        tx.set_password(login, &hash, now).await?;
+        let sessions = SessionFilter {
+            login: Some(login),
+            ..SessionFilter::default()
+        };
+        tx.delete_sessions(holder.id(), &sessions).await?;
+        let actor = format!("holder:{}", holder.id());
+        audit(
+            tx.as_mut(),
+            now,
+            &actor,
+            "password.changed",
+            Some(holder.id()),
+            json!({ "login": id.to_string(), "client_ip": client_ip }),
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "password_changed",
+            json!({ "login_id": id.to_string(), "at": now.to_rfc3339() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
