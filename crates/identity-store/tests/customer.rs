@@ -35,6 +35,7 @@ contract_tests!(
     api_clients_authenticate_until_revoked,
     sent_mail_keeps_no_codes,
     a_confirmed_tax_code_mismatch_goes_to_an_operator,
+    a_live_identity_guards_its_password_and_its_proofed_data,
     a_parallel_burst_from_one_address_on_two_nodes_stops_at_the_limit,
 );
 
@@ -1114,4 +1115,43 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: Harness) {
         .holder;
     assert_eq!(fixed.data_review(), DataReview::NotNeeded);
     assert_eq!(fixed.person().unwrap().given_name(), "Mario");
+}
+
+async fn a_live_identity_guards_its_password_and_its_proofed_data(h: Harness) {
+    let (holder, number) = verified_mario(&h).await;
+    let me = Actor::Holder(holder);
+    let login = LoginId::new(number, "test.example.it");
+    // A code issued before the identity existed no longer works once it does.
+    h.service
+        .request_password_reset(&login.to_string(), Some("203.0.113.1"))
+        .await
+        .unwrap();
+    let early = last_code(&h, "password_reset_code").await;
+    h.service.request_identity(holder, number).await.unwrap();
+    assert!(matches!(
+        h.service
+            .reset_password(
+                &early,
+                "Nuova-Chiave!77",
+                "Nuova-Chiave!77",
+                Some("203.0.113.1")
+            )
+            .await,
+        Err(RecoveryError::InvalidCode)
+    ));
+    // A new request sends no code: the mail points to the selfcare recovery.
+    let codes_before = mail(&h, "password_reset_code").await.len();
+    h.service
+        .request_password_reset(&login.to_string(), Some("203.0.113.1"))
+        .await
+        .unwrap();
+    assert_eq!(mail(&h, "password_reset_code").await.len(), codes_before);
+    assert_eq!(mail(&h, "password_reset_identity").await.len(), 1);
+    // Proofed data cannot be corrected while the identity lives.
+    assert!(matches!(
+        h.service
+            .open_correction(holder, "family_name", "Rossì", "accent", &me)
+            .await,
+        Err(identity_service::usecases::corrections::CorrectionOpError::LiveIdentity)
+    ));
 }
