@@ -15,7 +15,7 @@ use identity_service::usecases::recovery::RecoveryError;
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::password_rules;
+use crate::register::new_password_fields;
 use crate::web::{Chrome, Ctx, MessagePage, SimpleForm};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -248,22 +248,10 @@ fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldErrors, notices: Vec<Strin
             )
             .value(code)
             .autocomplete("one-time-code"),
-            Field::new(
-                "password",
-                L("Nuova password", "New password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password")
-            .hint(password_rules(&policy, lang)),
-            Field::new(
-                "password_confirm",
-                L("Conferma la nuova password", "Confirm the new password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password"),
-        ],
+        ]
+        .into_iter()
+        .chain(new_password_fields(&policy, lang))
+        .collect(),
     )];
     let mut notices = notices;
     notices.extend(attach_errors(&mut sets, errors, lang));

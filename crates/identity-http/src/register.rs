@@ -478,6 +478,30 @@ pub(crate) fn address_fieldset(legend: L, lang: Lang, i: &RegistrationInput) -> 
     )
 }
 
+/// A new password typed twice, with the policy in words under the first.
+pub(crate) fn new_password_fields(
+    policy: &identity_core::PasswordPolicy,
+    lang: Lang,
+) -> Vec<Field> {
+    vec![
+        Field::new(
+            "password",
+            L("Nuova password", "New password"),
+            "password",
+            lang,
+        )
+        .autocomplete("new-password")
+        .hint(password_rules(policy, lang)),
+        Field::new(
+            "password_confirm",
+            L("Conferma la nuova password", "Confirm the new password"),
+            "password",
+            lang,
+        )
+        .autocomplete("new-password"),
+    ]
+}
+
 /// The password policy in words, for the hint under every new-password field.
 pub(crate) fn password_rules(policy: &identity_core::PasswordPolicy, lang: Lang) -> String {
     let (min, max) = (policy.min_len(), policy.max_len());

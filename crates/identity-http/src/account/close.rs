@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::Form;
 use axum::response::Response;
 use axum::routing::get;
-use axum_extra::extract::cookie::SameSite;
 use identity_core::LoginId;
 use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
@@ -17,7 +16,7 @@ use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset};
 use crate::i18n::L;
-use crate::web::{Chrome, Ctx, MessagePage, SESSION_COOKIE, cookie};
+use crate::web::{Chrome, Ctx};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account/close", get(show).post(close))
@@ -96,7 +95,7 @@ struct CloseForm {
 }
 
 async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
-    let (mut s, _) = match super::action(ctx, &f.csrf).await {
+    let (s, _) = match super::action(ctx, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -118,33 +117,14 @@ async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
         .close_account(s.session.holder_id, &Actor::Holder(s.session.holder_id))
         .await
     {
-        Ok(()) => {
-            let secure = s.ctx.state.secure();
-            s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
-                SESSION_COOKIE,
-                String::new(),
-                secure,
-                SameSite::Lax,
-            ));
-            let c = s.ctx.chrome(false);
-            let page = MessagePage {
-                c,
-                title: L("Account chiuso", "Account closed").get(lang).to_owned(),
-                message: L(
-                    "Il tuo account è stato chiuso. Ti abbiamo inviato una conferma per email.",
-                    "Your account is closed. We sent you a confirmation by email.",
-                )
-                .get(lang)
-                .to_owned(),
-                link: Some((
-                    "/".to_owned(),
-                    L("Torna alla home", "Back to the home page")
-                        .get(lang)
-                        .to_owned(),
-                )),
-            };
-            s.ctx.page(&page)
-        }
+        Ok(()) => s.signed_out_page(
+            L("Account chiuso", "Account closed"),
+            L(
+                "Il tuo account è stato chiuso. Ti abbiamo inviato una conferma per email.",
+                "Your account is closed. We sent you a confirmation by email.",
+            ),
+            ("/", L("Torna alla home", "Back to the home page")),
+        ),
         Err(e @ CloseAccountError::Store(_)) => s.ctx.failure(&e),
         Err(e) => {
             let msg = e.message(lang);

@@ -17,9 +17,9 @@ use identity_service::usecases::new_login::CreateLoginError;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::form::{Fieldset, attach_errors, error_summary};
 use crate::i18n::{L, rome_time};
-use crate::register::password_rules;
+use crate::register::new_password_fields;
 use crate::web::{Chrome, Ctx, cookie};
 
 pub(super) fn router() -> Router<AppState> {
@@ -99,23 +99,7 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
     let mut sets = vec![Fieldset::new(
         L("Password della nuova login", "Password of the new login"),
         lang,
-        vec![
-            Field::new(
-                "password",
-                L("Nuova password", "New password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password")
-            .hint(password_rules(&service.config().password_policy, lang)),
-            Field::new(
-                "password_confirm",
-                L("Conferma la password", "Confirm the password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password"),
-        ],
+        new_password_fields(&service.config().password_policy, lang),
     )];
     let mut notices = notices;
     notices.extend(attach_errors(&mut sets, errors, lang));

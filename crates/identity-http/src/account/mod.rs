@@ -93,6 +93,28 @@ impl Signed {
         self.ctx.respond(see_other(to))
     }
 
+    /// Forgets the session cookie (the session already ended on the server) and
+    /// shows a message with a link onwards: after closing the account or changing
+    /// the password.
+    pub(crate) fn signed_out_page(mut self, title: L, message: L, link: (&str, L)) -> Response {
+        let lang = self.lang();
+        let secure = self.ctx.state.secure();
+        self.ctx.jar = std::mem::take(&mut self.ctx.jar).remove(cookie(
+            crate::web::SESSION_COOKIE,
+            String::new(),
+            secure,
+            SameSite::Lax,
+        ));
+        let c = self.ctx.chrome(false);
+        let page = crate::web::MessagePage {
+            c,
+            title: title.get(lang).to_owned(),
+            message: message.get(lang).to_owned(),
+            link: Some((link.0.to_owned(), link.1.get(lang).to_owned())),
+        };
+        self.ctx.page(&page)
+    }
+
     /// The holder, or the failure page.
     pub(crate) async fn holder(&self) -> Result<Holder, String> {
         self.ctx

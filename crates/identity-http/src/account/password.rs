@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::Form;
 use axum::response::Response;
 use axum::routing::get;
-use axum_extra::extract::cookie::SameSite;
 use identity_core::password_policy::PasswordAge;
 use identity_core::{Lang, LoginId};
 use identity_service::forms::FieldErrors;
@@ -16,8 +15,8 @@ use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::password_rules;
-use crate::web::{Chrome, Ctx, MessagePage, SESSION_COOKIE, cookie};
+use crate::register::new_password_fields;
+use crate::web::{Chrome, Ctx};
 
 /// The page's path (an expired password is sent here).
 pub(crate) const PATH: &str = "/account/password";
@@ -68,22 +67,10 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
                 lang,
             )
             .autocomplete("current-password"),
-            Field::new(
-                "password",
-                L("Nuova password", "New password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password")
-            .hint(password_rules(&service.config().password_policy, lang)),
-            Field::new(
-                "password_confirm",
-                L("Conferma la nuova password", "Confirm the new password"),
-                "password",
-                lang,
-            )
-            .autocomplete("new-password"),
-        ],
+        ]
+        .into_iter()
+        .chain(new_password_fields(&service.config().password_policy, lang))
+        .collect(),
     )];
     let mut notices = notices;
     notices.extend(attach_errors(&mut sets, errors, lang));
@@ -132,11 +119,10 @@ struct PasswordForm {
 }
 
 async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
-    let mut s = match super::signed_post(ctx, &f.csrf).await {
+    let s = match super::signed_post(ctx, &f.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let lang = s.lang();
     let ip = s.ctx.ip.clone();
     let result = s
         .ctx
@@ -152,26 +138,14 @@ async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
         .await;
     match result {
         Ok(()) => {
-            let secure = s.ctx.state.secure();
-            s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
-                SESSION_COOKIE,
-                String::new(),
-                secure,
-                SameSite::Lax,
-            ));
-            let c = s.ctx.chrome(false);
-            let page = MessagePage {
-                c,
-                title: L("Password cambiata", "Password changed").get(lang).to_owned(),
-                message: L(
+            s.signed_out_page(
+                L("Password cambiata", "Password changed"),
+                L(
                     "La password è cambiata e ti abbiamo avvisato per email. Accedi di nuovo con la nuova password.",
                     "The password has changed and we told you by email. Sign in again with the new password.",
-                )
-                .get(lang)
-                .to_owned(),
-                link: Some(("/account/sign-in".to_owned(), L("Accedi", "Sign in").get(lang).to_owned())),
-            };
-            s.ctx.page(&page)
+                ),
+                ("/account/sign-in", L("Accedi", "Sign in")),
+            )
         }
         Err(ChangePasswordError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
         Err(ChangePasswordError::WrongPassword) => {

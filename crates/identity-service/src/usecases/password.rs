@@ -152,31 +152,62 @@ impl Service {
             .map_err(|e| ChangePasswordError::Failed(e.to_string()))?;
         let mut tx = self.store.begin().await?;
         let holder = tx.holder_for_update(signed.holder_id).await?;
-        tx.set_password(login, &hash, now).await?;
-        let sessions = SessionFilter {
-            login: Some(login),
-            ..SessionFilter::default()
-        };
-        tx.delete_sessions(holder.id(), &sessions).await?;
         let actor = format!("holder:{}", holder.id());
-        audit(
-            tx.as_mut(),
-            now,
-            &actor,
-            "password.changed",
-            Some(holder.id()),
-            json!({ "login": id.to_string(), "client_ip": client_ip }),
-        )
-        .await?;
-        mail_holder(
-            tx.as_mut(),
-            &holder,
-            now,
-            "password_changed",
-            json!({ "login_id": id.to_string(), "at": now.to_rfc3339() }),
-        )
-        .await?;
+        let change = NewPassword {
+            holder: &holder,
+            login: &id,
+            hash: &hash,
+            actor: &actor,
+            event: "password.changed",
+            client_ip,
+        };
+        write_new_password(tx.as_mut(), &change, now).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A password about to replace a login's current one.
+pub(crate) struct NewPassword<'a> {
+    pub holder: &'a Holder,
+    pub login: &'a LoginId,
+    /// Its argon2id hash.
+    pub hash: &'a str,
+    /// Who changes it (audit), and the audit event.
+    pub actor: &'a str,
+    pub event: &'a str,
+    pub client_ip: Option<&'a str>,
+}
+
+/// Writes a new password inside `tx`: the password, the end of every session of
+/// the login, the audit record and the "password changed" mail.
+pub(crate) async fn write_new_password(
+    tx: &mut dyn crate::ports::StoreTx,
+    change: &NewPassword<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let number = change.login.number();
+    tx.set_password(number, change.hash, now).await?;
+    let sessions = SessionFilter {
+        login: Some(number),
+        ..SessionFilter::default()
+    };
+    tx.delete_sessions(change.holder.id(), &sessions).await?;
+    audit(
+        tx,
+        now,
+        change.actor,
+        change.event,
+        Some(change.holder.id()),
+        json!({ "login": change.login.to_string(), "client_ip": change.client_ip }),
+    )
+    .await?;
+    mail_holder(
+        tx,
+        change.holder,
+        now,
+        "password_changed",
+        json!({ "login_id": change.login.to_string(), "at": now.to_rfc3339() }),
+    )
+    .await
 }

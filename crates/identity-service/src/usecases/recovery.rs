@@ -9,11 +9,12 @@ use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
 use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
-use crate::ports::{SessionFilter, StoreError};
+use crate::ports::StoreError;
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::codes::{hash_code, issue_code};
 use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
+use crate::usecases::password::{NewPassword, write_new_password};
 use crate::usecases::sign_in::login_throttle_key;
 
 /// Why a recovery request was not accepted. Matching or not is never an error.
@@ -332,35 +333,21 @@ impl Service {
             }
             Err(e) => return Err(e.into()),
         }
-        tx.set_password(number, &new_hash, now).await?;
         tx.throttle_reset(&login_throttle_key(number)).await?;
-        let sessions = SessionFilter {
-            login: Some(number),
-            ..SessionFilter::default()
-        };
-        tx.delete_sessions(holder.id(), &sessions).await?;
         if !holder.email_verified() {
             holder.mark_email_verified(now);
             tx.update_holder_contacts(&holder).await?;
         }
         let login_id = LoginId::new(number, &self.config.login_domain);
-        audit(
-            tx.as_mut(),
-            now,
-            "anonymous",
-            "password.reset",
-            Some(holder.id()),
-            json!({ "login": login_id.to_string(), "client_ip": client_ip }),
-        )
-        .await?;
-        mail_holder(
-            tx.as_mut(),
-            &holder,
-            now,
-            "password_changed",
-            json!({ "login_id": login_id.to_string(), "at": now.to_rfc3339() }),
-        )
-        .await?;
+        let change = NewPassword {
+            holder: &holder,
+            login: &login_id,
+            hash: &new_hash,
+            actor: "anonymous",
+            event: "password.reset",
+            client_ip,
+        };
+        write_new_password(tx.as_mut(), &change, now).await?;
         tx.commit().await?;
         Ok(login_id)
     }
