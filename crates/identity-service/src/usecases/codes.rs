@@ -68,3 +68,28 @@ pub(crate) async fn redeem_code(
         Err(e) => Err(e),
     }
 }
+
+/// Issues a password-reset code for `login` of `holder` inside `tx`; the code and
+/// the link of the page that takes it (on `public_url`).
+pub(crate) async fn issue_reset_code(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+    login: LoginNumber,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String), StoreError> {
+    let code = issue_code(
+        tx,
+        CodePurpose::ResetPassword,
+        holder,
+        Some(login),
+        None,
+        now,
+    )
+    .await?;
+    let link = format!(
+        "{}/account/reset-password?code={code}",
+        public_url.trim_end_matches('/')
+    );
+    Ok((code, link))
+}

@@ -91,19 +91,14 @@ impl Service {
         }
         let login = insert_new_login(tx.as_mut(), holder_id, "", now).await?;
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
-        let code = crate::usecases::codes::issue_code(
+        let (_, link) = crate::usecases::codes::issue_reset_code(
             tx.as_mut(),
-            crate::records::CodePurpose::ResetPassword,
             holder_id,
-            Some(login.number()),
-            None,
+            login.number(),
+            &self.config.public_url,
             now,
         )
         .await?;
-        let link = format!(
-            "{}/account/reset-password?code={code}",
-            self.config.public_url.trim_end_matches('/')
-        );
         audit(
             tx.as_mut(),
             now,

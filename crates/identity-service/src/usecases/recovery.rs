@@ -12,7 +12,7 @@ use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
 use crate::ports::StoreError;
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{hash_code, issue_code};
+use crate::usecases::codes::{hash_code, issue_reset_code};
 use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
 use crate::usecases::password::{NewPassword, write_new_password};
 use crate::usecases::sign_in::login_throttle_key;
@@ -228,19 +228,14 @@ impl Service {
             tx.commit().await?;
             return Ok(());
         }
-        let code = issue_code(
+        let (code, link) = issue_reset_code(
             tx.as_mut(),
-            CodePurpose::ResetPassword,
             holder.id(),
-            Some(login.number()),
-            None,
+            login.number(),
+            &self.config.public_url,
             now,
         )
         .await?;
-        let link = format!(
-            "{}/account/reset-password?code={code}",
-            self.config.public_url.trim_end_matches('/')
-        );
         mail_holder(
             tx.as_mut(),
             &holder,
