@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod consent;
 pub mod correction;
 pub mod credentials;
+pub mod data_review;
 pub mod holder;
 pub mod i18n;
 pub mod identity;

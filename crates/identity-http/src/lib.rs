@@ -15,6 +15,7 @@ mod home;
 mod i18n;
 mod recovery;
 mod register;
+mod register_fields;
 mod texts;
 mod web;
 

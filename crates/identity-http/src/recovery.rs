@@ -15,7 +15,7 @@ use identity_service::usecases::recovery::RecoveryError;
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::new_password_fields;
+use crate::register_fields::new_password_fields;
 use crate::web::{Chrome, Ctx, MessagePage, SimpleForm};
 
 pub(crate) fn router() -> Router<AppState> {

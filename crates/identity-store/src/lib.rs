@@ -14,6 +14,7 @@ mod cases;
 mod error;
 mod holders;
 mod identities;
+mod rows;
 mod time;
 mod tx;
 

@@ -19,7 +19,7 @@ use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::{address_fieldset, contacts_fieldset};
+use crate::register_fields::{address_fieldset, contacts_fieldset};
 use crate::web::Chrome;
 use crate::web::Ctx;
 

@@ -19,7 +19,7 @@ use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Fieldset, attach_errors, error_summary};
 use crate::i18n::{L, rome_time};
-use crate::register::new_password_fields;
+use crate::register_fields::new_password_fields;
 use crate::web::{Chrome, Ctx, cookie};
 
 pub(super) fn router() -> Router<AppState> {

@@ -15,7 +15,7 @@ use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
-use crate::register::new_password_fields;
+use crate::register_fields::new_password_fields;
 use crate::web::{Chrome, Ctx};
 
 /// The page's path (an expired password is sent here).
