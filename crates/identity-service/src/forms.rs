@@ -118,6 +118,15 @@ impl Localized for Message {
     }
 }
 
+/// The summary of a form sent back with field errors.
+pub const FIX_FIELDS: Message = Message::new(
+    "Alcuni dati non sono corretti: correggi i campi indicati.",
+    "Some data is not right: please fix the fields shown.",
+);
+
+/// The holder is unknown (or its account is closed).
+pub const HOLDER_NOT_FOUND: Message = Message::new("Anagrafica non trovata.", "Holder not found.");
+
 /// "This field is required."
 pub const REQUIRED: Message = Message::new("Campo obbligatorio.", "This field is required.");
 

@@ -106,23 +106,17 @@ fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
 async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>, String> {
     let service = &s.ctx.state.service;
     let lang = s.lang();
-    if service
-        .may_change_recovery_channels(&s.session)
+    let Some(username) = service
+        .live_identity_username(s.session.holder_id)
         .await
         .map_err(|e| e.to_string())?
-    {
+    else {
+        return Ok(None);
+    };
+    if service.freshly_reauthenticated(&s.session) {
         return Ok(None);
     }
-    let overview = service
-        .holder_overview(s.session.holder_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let username = overview
-        .identities
-        .iter()
-        .find(|i| !i.state().is_revoked())
-        .map(|i| LoginId::new(i.username(), &service.config().login_domain).to_string())
-        .unwrap_or_default();
+    let username = LoginId::new(username, &service.config().login_domain);
     Ok(Some(Reauth {
         text: match lang {
             Lang::It => format!(

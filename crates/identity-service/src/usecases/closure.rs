@@ -9,9 +9,10 @@ use identity_core::records::OrderState;
 use identity_core::{HolderId, LoginId, LoginStatus};
 use serde_json::json;
 
-use crate::forms::{Message, TEMPORARY};
+use crate::forms::{HOLDER_NOT_FOUND, Message, TEMPORARY};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::identity::live_identity;
 
 /// Why the account stays open.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +54,7 @@ impl Localized for CloseAccountError {
             )
             .message(lang),
             CloseAccountError::NotFound => {
-                Message::new("Anagrafica non trovata.", "Holder not found.").message(lang)
+                HOLDER_NOT_FOUND.message(lang)
             }
             CloseAccountError::Store(_) => TEMPORARY.message(lang),
         }
@@ -71,12 +72,7 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let holder = tx.holder_for_update(holder_id).await?;
-        if tx
-            .identities_of(holder_id)
-            .await?
-            .iter()
-            .any(|i| !i.state().is_revoked())
-        {
+        if live_identity(tx.as_mut(), holder_id).await?.is_some() {
             return Err(CloseAccountError::LiveIdentity);
         }
         if tx

@@ -10,9 +10,10 @@ use identity_core::i18n::{Lang, Localized};
 use identity_core::{ContactChange, HolderId, LoginId, Session};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, TEMPORARY};
+use crate::forms::{FIX_FIELDS, FieldErrors, HOLDER_NOT_FOUND, Message, TEMPORARY};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::identity::live_identity;
 use crate::usecases::register_input::RegistrationInput;
 use crate::usecases::sessions::SessionToken;
 use crate::usecases::sign_in::SignInError;
@@ -95,10 +96,7 @@ impl From<StoreError> for ContactsError {
 impl Localized for ContactsError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            ContactsError::Invalid(_) => Message::new(
-                "Alcuni dati non sono corretti: correggi i campi indicati.",
-                "Some data is not right: please fix the fields shown.",
-            )
+            ContactsError::Invalid(_) => FIX_FIELDS
             .message(lang),
             ContactsError::ReauthRequired => Message::new(
                 "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità.",
@@ -107,7 +105,7 @@ impl Localized for ContactsError {
             .message(lang),
             ContactsError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
             ContactsError::NotFound => {
-                Message::new("Anagrafica non trovata.", "Holder not found.").message(lang)
+                HOLDER_NOT_FOUND.message(lang)
             }
             ContactsError::Store(_) => TEMPORARY.message(lang),
         }
@@ -170,43 +168,22 @@ impl ContactsInput {
 
 impl Service {
     /// Whether the holder has a digital identity that is not revoked, and if so the
-    /// login number of its username.
-    async fn live_identity_username(
+    /// login number of its username (whose credentials a re-authentication asks for).
+    pub async fn live_identity_username(
         &self,
         holder: HolderId,
     ) -> Result<Option<identity_core::LoginNumber>, StoreError> {
         let mut tx = self.store.begin_read().await?;
-        Ok(tx
-            .identities_of(holder)
+        Ok(live_identity(tx.as_mut(), holder)
             .await?
-            .into_iter()
-            .find(|i| !i.state().is_revoked())
             .map(|i| i.username()))
-    }
-
-    /// Whether `session` may change the recovery channels now: always when the
-    /// holder has no live identity; otherwise only within [`REAUTH_WINDOW`] of a
-    /// re-authentication with the identity's credentials (or of signing in with
-    /// the identity's username itself).
-    pub async fn may_change_recovery_channels(
-        &self,
-        session: &Session,
-    ) -> Result<bool, StoreError> {
-        if self
-            .live_identity_username(session.holder_id)
-            .await?
-            .is_none()
-        {
-            return Ok(true);
-        }
-        Ok(self.freshly_reauthenticated(session))
     }
 
     /// Whether the holder re-entered the identity's credentials in `session`
     /// within [`REAUTH_WINDOW`]. Signing in is not enough: the session may have been
     /// opened with any login, and the re-authentication is what proves the
     /// identity's credentials (its highest level) right now.
-    fn freshly_reauthenticated(&self, session: &Session) -> bool {
+    pub fn freshly_reauthenticated(&self, session: &Session) -> bool {
         let now = self.clock.now();
         session
             .reauthenticated_at
@@ -296,12 +273,7 @@ impl Service {
             return Err(ContactsError::Invalid(errors));
         }
         // Decided inside the transaction, under the holder's lock.
-        let live_identity = tx
-            .identities_of(holder_id)
-            .await?
-            .iter()
-            .any(|i| !i.state().is_revoked());
-        let recovery_allowed = !live_identity
+        let recovery_allowed = live_identity(tx.as_mut(), holder_id).await?.is_none()
             || match auth {
                 ContactsAuth::Session(s) => self.freshly_reauthenticated(s),
                 ContactsAuth::Api(_) => false,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::forms::{Message, TEMPORARY};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::identity::live_identity;
 
 /// Most requests a holder may have waiting at once.
 pub const MAX_OPEN_REQUESTS: usize = 5;
@@ -95,13 +96,7 @@ async fn refuse_if_proofed(
     holder: HolderId,
     field: CorrectableField,
 ) -> Result<(), CorrectionOpError> {
-    if proofed(field)
-        && tx
-            .identities_of(holder)
-            .await?
-            .iter()
-            .any(|i| !i.state().is_revoked())
-    {
+    if proofed(field) && live_identity(tx, holder).await?.is_some() {
         return Err(CorrectionOpError::LiveIdentity);
     }
     Ok(())

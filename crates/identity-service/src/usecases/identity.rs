@@ -122,6 +122,19 @@ async fn record_events(
     Ok(())
 }
 
+/// The holder's digital identity that is not revoked, if any (there is at most
+/// one), read inside `tx`.
+pub(crate) async fn live_identity(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+) -> Result<Option<DigitalIdentity>, StoreError> {
+    Ok(tx
+        .identities_of(holder)
+        .await?
+        .into_iter()
+        .find(|i| !i.state().is_revoked()))
+}
+
 impl Service {
     /// A holder requests a digital identity, naming one of its active logins as
     /// the username. The identity is `Pending` until an operator verifies it.

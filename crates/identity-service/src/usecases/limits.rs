@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::ports::{StoreError, StoreTx};
+use crate::ports::{Store, StoreError, StoreTx};
 
 /// At most `max` attempts; the count starts again after `window` without attempts.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +83,28 @@ pub(crate) async fn take(
         return Ok(false);
     }
     tx.throttle_record_failure(key, now).await?;
+    Ok(true)
+}
+
+/// Takes one attempt from the limit of every key of `keys`, in one transaction
+/// and all or nothing: `false` (nothing counted) when any of them is reached.
+pub(crate) async fn take_all(
+    store: &dyn Store,
+    keys: &[String],
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    for key in keys {
+        if exhausted(tx.as_mut(), key, limit, now).await? {
+            tx.commit().await?;
+            return Ok(false);
+        }
+    }
+    for key in keys {
+        tx.throttle_record_failure(key, now).await?;
+    }
+    tx.commit().await?;
     Ok(true)
 }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::ports::{SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::identity::live_identity;
 
 /// How many logins of `holder` other than `number` are active.
 async fn other_active_logins(
@@ -32,12 +33,10 @@ async fn refuse_identity_username(
     holder: identity_core::HolderId,
     number: LoginNumber,
 ) -> Result<(), LoginChangeError> {
-    let is_username = tx
-        .identities_of(holder)
+    if live_identity(tx, holder)
         .await?
-        .iter()
-        .any(|i| !i.state().is_revoked() && i.username() == number);
-    if is_username {
+        .is_some_and(|i| i.username() == number)
+    {
         return Err(LoginChangeError::IdentityUsername);
     }
     Ok(())

@@ -7,7 +7,7 @@ use identity_core::identity::Actor;
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, TEMPORARY, new_password_errors};
+use crate::forms::{FieldErrors, HOLDER_NOT_FOUND, Message, TEMPORARY, new_password_errors};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::contacts::EMAIL_NOT_VERIFIED;
@@ -60,9 +60,7 @@ impl Localized for CreateLoginError {
                 "You have reached the maximum number of logins.",
             )
             .message(lang),
-            CreateLoginError::NotFound => {
-                Message::new("Anagrafica non trovata.", "Holder not found.").message(lang)
-            }
+            CreateLoginError::NotFound => HOLDER_NOT_FOUND.message(lang),
             CreateLoginError::Failed(_) => TEMPORARY.message(lang),
         }
     }

@@ -8,12 +8,13 @@ use identity_core::i18n::{Lang, Localized};
 use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::forms::{FIX_FIELDS, FieldErrors, Message, REQUIRED, TEMPORARY};
 use crate::ports::StoreError;
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::codes::{hash_code, issue_reset_code};
-use crate::usecases::limits::{RECOVERY, address_key, exhausted, take};
+use crate::usecases::identity::live_identity;
+use crate::usecases::limits::{RECOVERY, address_key, take_all};
 use crate::usecases::password::{NewPassword, write_new_password};
 use crate::usecases::sign_in::login_throttle_key;
 
@@ -43,11 +44,7 @@ impl From<StoreError> for RecoveryError {
 impl Localized for RecoveryError {
     fn message(&self, lang: Lang) -> String {
         match self {
-            RecoveryError::Invalid(_) => Message::new(
-                "Alcuni dati non sono corretti: correggi i campi indicati.",
-                "Some data is not right: please fix the fields shown.",
-            )
-            .message(lang),
+            RecoveryError::Invalid(_) => FIX_FIELDS.message(lang),
             RecoveryError::RateLimited => Message::new(
                 "Troppe richieste da questa rete. Riprova tra un'ora.",
                 "Too many requests from this network. Please try again in an hour.",
@@ -74,29 +71,15 @@ async fn is_identity_username(
     tx: &mut dyn crate::ports::StoreTx,
     login: &identity_core::Login,
 ) -> Result<bool, StoreError> {
-    Ok(tx
-        .identities_of(login.holder_id())
+    Ok(live_identity(tx, login.holder_id())
         .await?
-        .iter()
-        .any(|i| !i.state().is_revoked() && i.username() == login.number()))
+        .is_some_and(|i| i.username() == login.number()))
 }
 
 impl Service {
     /// Takes one attempt from the client address's and the identifier's limits.
     async fn take_recovery(&self, keys: &[String]) -> Result<bool, RecoveryError> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        for key in keys {
-            if exhausted(tx.as_mut(), key, RECOVERY, now).await? {
-                tx.commit().await?;
-                return Ok(false);
-            }
-        }
-        for key in keys {
-            take(tx.as_mut(), key, RECOVERY, now).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        Ok(take_all(self.store.as_ref(), keys, RECOVERY, self.clock.now()).await?)
     }
 
     /// Sends the active login ids of the holders whose tax code or VAT number is

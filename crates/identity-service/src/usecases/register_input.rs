@@ -18,9 +18,8 @@ use identity_core::{
 
 use identity_core::values::tax_code::TaxCodeMismatch;
 
-use crate::forms::{FieldErrors, Message, PASSWORDS_DIFFER, REQUIRED};
-use crate::ports::StoreError;
-use crate::usecases::limits::{REGISTRATIONS, address_key, exhausted, take};
+use crate::forms::{FIX_FIELDS, FieldErrors, Message, PASSWORDS_DIFFER, REQUIRED};
+use crate::usecases::limits::{REGISTRATIONS, address_key, take_all};
 use crate::usecases::register::{RegisterError, Registered, Registration};
 
 /// What the registration form (or the API) sent, field by field, untrimmed.
@@ -418,10 +417,7 @@ impl Localized for RegisterInputError {
                 "The tax code does not match the data given. Fix the data or, if they are exactly as on your tax code card, confirm them: an operator will check them, and until then you cannot request a digital identity.",
             )
             .message(lang),
-            RegisterInputError::Invalid(_) => Message::new(
-                "Alcuni dati non sono corretti: correggi i campi indicati.",
-                "Some data is not right: please fix the fields shown.",
-            )
+            RegisterInputError::Invalid(_) => FIX_FIELDS
             .message(lang),
             RegisterInputError::RateLimited => Message::new(
                 "Troppe registrazioni da questa rete. Riprova tra un'ora.",
@@ -542,25 +538,13 @@ impl crate::Service {
             if let Some(code) = input_fiscal_key(&reg) {
                 keys.push(format!("register:fiscal:{code}"));
             }
-            let now = self.now();
-            let fail = |e: StoreError| RegisterInputError::Failed(RegisterError::Store(e));
-            let mut tx = self.store().begin().await.map_err(fail)?;
-            for key in &keys {
-                if exhausted(tx.as_mut(), key, REGISTRATIONS, now)
-                    .await
-                    .map_err(fail)?
-                {
-                    tx.commit().await.map_err(fail)?;
-                    tracing::warn!(key, "registration rate limit reached");
-                    return Err(RegisterInputError::RateLimited);
-                }
+            let allowed = take_all(self.store().as_ref(), &keys, REGISTRATIONS, self.now())
+                .await
+                .map_err(|e| RegisterInputError::Failed(RegisterError::Store(e)))?;
+            if !allowed {
+                tracing::warn!(?keys, "registration rate limit reached");
+                return Err(RegisterInputError::RateLimited);
             }
-            for key in &keys {
-                take(tx.as_mut(), key, REGISTRATIONS, now)
-                    .await
-                    .map_err(fail)?;
-            }
-            tx.commit().await.map_err(fail)?;
         }
         self.register(reg).await.map_err(|e| match field_errors(e) {
             Ok(fields) => RegisterInputError::Invalid(fields),
