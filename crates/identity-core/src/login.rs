@@ -183,11 +183,6 @@ impl Login {
         Ok(())
     }
 
-    /// Deletes the login as part of closing the whole account.
-    pub fn close(&mut self) {
-        self.status = LoginStatus::Deleted;
-    }
-
     /// Enables a disabled login.
     pub fn enable(&mut self) -> Result<(), LoginError> {
         if self.status == LoginStatus::Deleted {

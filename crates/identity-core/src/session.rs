@@ -78,8 +78,9 @@ pub struct Session {
     pub client_ip: Option<String>,
     /// Browser at sign-in (`User-Agent`, shortened).
     pub user_agent: Option<String>,
-    /// The last time the holder re-entered its credentials in this session (sign-in
-    /// counts as one): changes of the recovery channels need a recent one.
+    /// The last time the holder re-entered the identity's credentials in this
+    /// session (signing in does not count): changes of the recovery channels need a
+    /// recent one.
     pub reauthenticated_at: Option<DateTime<Utc>>,
 }
 
@@ -89,14 +90,6 @@ impl Session {
     #[must_use]
     pub fn expires_at(&self, policy: &SessionPolicy) -> DateTime<Utc> {
         (self.last_seen_at + policy.idle).min(self.created_at + policy.absolute)
-    }
-
-    /// Whether the holder proved its credentials within `window` before `now`
-    /// (at sign-in or by re-entering them).
-    #[must_use]
-    pub fn recently_authenticated(&self, window: Duration, now: DateTime<Utc>) -> bool {
-        let last = self.reauthenticated_at.unwrap_or(self.created_at);
-        now - last < window
     }
 
     /// Whether the session is still usable at `now`.
