@@ -173,6 +173,23 @@ fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {
 /// response time.
 const RECOVERY_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(600);
 
+/// Answers a lost-account request, no sooner than [`RECOVERY_ANSWER_TIME`] after
+/// it `started`: with `text` whether or not anything matched, or with what was
+/// refused (malformed input, too many requests).
+async fn answer(
+    ctx: Ctx,
+    f: &RecoverForm,
+    started: tokio::time::Instant,
+    outcome: Result<(), RecoveryError>,
+    text: L,
+) -> Response {
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    match outcome {
+        Ok(()) => sent(ctx, text),
+        Err(e) => refused(ctx, f, e),
+    }
+}
+
 async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
@@ -184,17 +201,11 @@ async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
         .service
         .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip))
         .await;
-    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
-    match outcome {
-        Ok(()) => sent(
-            ctx,
-            L(
+    answer(ctx, &f, started, outcome, L(
                 "Se i dati corrispondono a una registrazione, abbiamo inviato le login all'email di riferimento. Controlla anche la posta indesiderata.",
                 "If the details match a registration, we sent the login ids to the reference email. Check your spam folder too.",
-            ),
-        ),
-        Err(e) => refused(ctx, &f, e),
-    }
+            ))
+    .await
 }
 
 async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
@@ -208,17 +219,11 @@ async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
         .service
         .request_password_reset(&f.login_id, Some(&ip))
         .await;
-    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
-    match outcome {
-        Ok(()) => sent(
-            ctx,
-            L(
+    answer(ctx, &f, started, outcome, L(
                 "Se la login esiste, abbiamo inviato all'email di riferimento un codice valido 30 minuti: apri il link del messaggio per scegliere la nuova password.",
                 "If the login id exists, we sent the reference email a code valid for 30 minutes: open the link in the message to choose the new password.",
-            ),
-        ),
-        Err(e) => refused(ctx, &f, e),
-    }
+            ))
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]

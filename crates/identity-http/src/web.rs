@@ -25,9 +25,15 @@ pub(crate) const SESSION_COOKIE: &str = "sid";
 
 /// The language: the cookie if set, else the browser's `Accept-Language`, else Italian.
 pub(crate) fn language(jar: &CookieJar, headers: &HeaderMap) -> Lang {
-    if let Some(lang) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())) {
-        return lang;
+    match jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())) {
+        Some(lang) => lang,
+        None => accept_language(headers),
     }
+}
+
+/// The first language of `Accept-Language` we speak, else Italian (for the API,
+/// which has no language cookie).
+pub(crate) fn accept_language(headers: &HeaderMap) -> Lang {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

@@ -120,9 +120,8 @@ impl Signed {
         self.ctx
             .state
             .service
-            .holder_overview(self.session.holder_id)
+            .holder(self.session.holder_id)
             .await
-            .map(|o| o.holder)
             .map_err(|e| e.to_string())
     }
 }

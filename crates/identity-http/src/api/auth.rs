@@ -10,7 +10,7 @@ use identity_service::{ApiClient, ApiScope};
 
 use super::error::ApiError;
 use crate::AppState;
-use crate::web::language;
+use crate::web::accept_language;
 
 /// The caller's language for messages: `Accept-Language`, else Italian.
 #[derive(Debug, Clone, Copy)]
@@ -20,8 +20,7 @@ impl FromRequestParts<AppState> for ApiLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = axum_extra::extract::cookie::CookieJar::new();
-        Ok(ApiLang(language(&jar, &parts.headers)))
+        Ok(ApiLang(accept_language(&parts.headers)))
     }
 }
 
@@ -52,8 +51,7 @@ impl FromRequestParts<AppState> for Client {
 
     /// The client the audit layer authenticated for this request.
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = axum_extra::extract::cookie::CookieJar::new();
-        let lang = language(&jar, &parts.headers);
+        let lang = accept_language(&parts.headers);
         parts
             .extensions
             .get::<Client>()
@@ -76,8 +74,7 @@ pub(crate) async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Client>, ApiError> {
-    let jar = axum_extra::extract::cookie::CookieJar::new();
-    let lang = language(&jar, headers);
+    let lang = accept_language(headers);
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -151,12 +151,20 @@ pub(crate) async fn register(
     }
 }
 
+/// A storage error as the API answers it: `NotFound` is 404, the rest 500.
+fn store_error(e: &identity_service::StoreError, lang: Lang) -> ApiError {
+    match e {
+        identity_service::StoreError::NotFound => ApiError::not_found(lang),
+        other => ApiError::server(other, lang),
+    }
+}
+
 async fn document(state: &AppState, id: HolderId, lang: Lang) -> Result<HolderDocument, ApiError> {
-    let overview = match state.service.holder_overview(id).await {
-        Ok(o) => o,
-        Err(identity_service::StoreError::NotFound) => return Err(ApiError::not_found(lang)),
-        Err(e) => return Err(ApiError::server(&e, lang)),
-    };
+    let overview = state
+        .service
+        .holder_overview(id)
+        .await
+        .map_err(|e| store_error(&e, lang))?;
     let domain = &state.service.config().login_domain;
     Ok(HolderDocument {
         holder: identity_service::usecases::export::holder_json(&overview.holder),
@@ -359,7 +367,12 @@ pub(crate) async fn list_corrections(
 ) -> ApiResult<Vec<CorrectionDocument>> {
     client.require(ApiScope::HoldersRead, lang)?;
     let id = holder_id(&id, lang)?;
-    document(&state, id, lang).await?;
+    // Only whether the holder exists (or its account is closed: not found).
+    state
+        .service
+        .holder(id)
+        .await
+        .map_err(|e| store_error(&e, lang))?;
     let list = state
         .service
         .corrections_of(id)

@@ -81,8 +81,7 @@ async fn authenticate_and_audit(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let jar = axum_extra::extract::cookie::CookieJar::new();
-    let lang = crate::web::language(&jar, request.headers());
+    let lang = crate::web::accept_language(request.headers());
     let client = match auth::authenticate(&state, request.headers()).await {
         Ok(Some(c)) => c,
         Ok(None) => {

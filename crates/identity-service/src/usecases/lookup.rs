@@ -18,6 +18,12 @@ pub struct HolderOverview {
 }
 
 impl Service {
+    /// One holder's data alone. `NotFound` if there is none.
+    pub async fn holder(&self, id: HolderId) -> Result<Holder, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.holder(id).await
+    }
+
     /// Everything about one holder. `NotFound` if there is none.
     pub async fn holder_overview(&self, id: HolderId) -> Result<HolderOverview, StoreError> {
         let mut tx = self.store.begin_read().await?;
