@@ -61,7 +61,8 @@ async fn main() -> anyhow::Result<()> {
 
     // The outbox worker delivers queued mail until shutdown.
     let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
-    let delivery = identity_mail::Delivery::new(store, transport, clock);
+    let delivery =
+        identity_mail::Delivery::new(store, transport, clock).with_sms(settings.sms_sender());
     let interval = std::time::Duration::from_secs(settings.mail.delivery_interval_secs.max(1));
     let mail_worker = tokio::spawn(delivery.run(interval, async {
         let _ = mail_stopped.await;

@@ -13,7 +13,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use identity_core::identity::DeadlinePolicy;
 use identity_core::password_policy::PasswordPolicy;
-use identity_service::{HashCost, PasswordHasher, ServiceConfig};
+use identity_service::{HashCost, Keyring, PasswordHasher, ServiceConfig};
+
+mod keyfile;
 use serde::{Deserialize, Serialize};
 
 /// `IDENTITY_*` variables that belong to the CLI, not to the settings.
@@ -53,6 +55,15 @@ pub struct Settings {
     pub suspension_deadline_policy: DeadlinePolicy,
     /// Outgoing mail.
     pub mail: MailSettings,
+    /// The keys that seal the authenticators' TOTP secrets, each `<id>:<base64 of
+    /// 32 bytes>`; the first seals, the others only open (keep an old key here
+    /// until every secret sealed with it was used once and re-sealed). Empty (the
+    /// default): one key is generated in `<data_dir>/totp.key` at first use.
+    #[serde(skip_serializing)]
+    pub totp_keys: TotpKeys,
+    /// Where the file SMS transport appends text messages; default
+    /// `<data_dir>/sms.log`.
+    pub sms_file: Option<PathBuf>,
     /// The `IDENTITY_CONFIG` variable names the file; accepted here so that the
     /// environment layer does not reject it as unknown.
     #[serde(skip_serializing)]
@@ -140,6 +151,23 @@ impl PartialEq for SmtpSettings {
     }
 }
 
+/// The TOTP sealing keys (`<id>:<base64>`), secrets: never printed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct TotpKeys(pub Vec<secrecy::SecretString>);
+
+impl PartialEq for TotpKeys {
+    fn eq(&self, other: &Self) -> bool {
+        use secrecy::ExposeSecret as _;
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(a, b)| a.expose_secret() == b.expose_secret())
+    }
+}
+
 /// Configurable bounds of the password policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -174,6 +202,8 @@ impl Default for Settings {
             password: PasswordSettings::default(),
             suspension_deadline_policy: DeadlinePolicy::default(),
             mail: MailSettings::default(),
+            totp_keys: TotpKeys::default(),
+            sms_file: None,
             config: None,
         }
     }
@@ -242,8 +272,40 @@ impl Settings {
             login_domain: self.login_domain.clone(),
             password_policy,
             deadline_policy: self.suspension_deadline_policy,
+            keyring: self.keyring()?,
             ..ServiceConfig::default()
         })
+    }
+
+    /// The keyring of `totp_keys`, or of the key file in the data folder
+    /// (generated, readable by the owner only, when missing).
+    pub fn keyring(&self) -> Result<Keyring, SettingsError> {
+        use secrecy::ExposeSecret as _;
+        let entries: Vec<String> = if self.totp_keys.0.is_empty() {
+            vec![keyfile::load_or_create(&self.data_dir.join("totp.key"))?]
+        } else {
+            self.totp_keys
+                .0
+                .iter()
+                .map(|k| k.expose_secret().to_owned())
+                .collect()
+        };
+        let mut keys = Vec::new();
+        for entry in &entries {
+            keys.push(keyfile::parse_key(entry)?);
+        }
+        let active = keys.first().map(|(id, _)| id.clone()).unwrap_or_default();
+        Keyring::new(&active, keys).map_err(|e| SettingsError::Invalid(format!("totp_keys: {e}")))
+    }
+
+    /// The SMS transport: the file one, under `sms_file`.
+    #[must_use]
+    pub fn sms_sender(&self) -> Arc<dyn identity_service::SmsSender> {
+        let path = self
+            .sms_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("sms.log"));
+        Arc::new(identity_mail::FileSms::new(path))
     }
 
     /// The argon2id hasher with the configured cost and concurrency.

@@ -8,7 +8,10 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use identity_service::{Clock, Store, StoreError};
 
+use identity_service::SmsSender;
+
 use crate::render;
+use crate::sms::{is_sms, render_sms};
 use crate::transport::MailTransport;
 
 /// What one pass over the outbox did.
@@ -33,6 +36,7 @@ pub fn backoff(attempts: u32) -> Duration {
 pub struct Delivery {
     store: Arc<dyn Store>,
     transport: Arc<dyn MailTransport>,
+    sms: Option<Arc<dyn SmsSender>>,
     clock: Arc<dyn Clock>,
     /// Messages claimed per pass.
     pub batch: u32,
@@ -53,10 +57,45 @@ impl Delivery {
         Delivery {
             store,
             transport,
+            sms: None,
             clock,
             batch: 50,
             lease: Duration::minutes(5),
             max_attempts: 50,
+        }
+    }
+
+    /// The same worker, also sending the outbox's text messages (`sms_*`
+    /// templates) through `sms`. Without it they fail for good.
+    #[must_use]
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Delivery {
+        self.sms = Some(sms);
+        self
+    }
+
+    /// Renders and hands over one message: `Err((error, retryable))`.
+    async fn send_one(
+        &self,
+        message: &identity_service::OutboxMessage,
+    ) -> Result<(), (String, bool)> {
+        if is_sms(&message.template) {
+            let text = render_sms(message).map_err(|e| (e.to_string(), false))?;
+            let sms = self
+                .sms
+                .as_ref()
+                .ok_or_else(|| ("no SMS transport is configured".to_owned(), false))?;
+            return sms
+                .send(&message.to, &text)
+                .await
+                .map_err(|e| (e.to_string(), true));
+        }
+        match render(message) {
+            Ok(mail) => self
+                .transport
+                .send(&mail)
+                .await
+                .map_err(|e| (e.to_string(), true)),
+            Err(e) => Err((e.to_string(), false)),
         }
     }
 
@@ -69,14 +108,7 @@ impl Delivery {
         tx.commit().await?;
         let mut report = DeliveryReport::default();
         for message in due {
-            let outcome = match render(&message) {
-                Ok(mail) => self
-                    .transport
-                    .send(&mail)
-                    .await
-                    .map_err(|e| (e.to_string(), true)),
-                Err(e) => Err((e.to_string(), false)),
-            };
+            let outcome = self.send_one(&message).await;
             let mut tx = self.store.begin().await?;
             match outcome {
                 Ok(()) => {

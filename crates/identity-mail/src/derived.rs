@@ -324,3 +324,100 @@ pub(crate) fn identity_state_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static
 #[cfg(test)]
 #[path = "derived_tests.rs"]
 mod tests;
+
+/// `security_code`: the title and the sentence of what the code is for.
+pub(crate) fn security_code(p: Params<'_>, lang: Lang) -> Vec<(&'static str, Value)> {
+    let (title, sentence) = match (p.or_empty("purpose").as_str(), lang) {
+        ("emergency_block", Lang::It) => (
+            "Codice per il blocco d'emergenza",
+            "hai chiesto il blocco d'emergenza della tua identità digitale. Inserisci questo codice nella pagina del blocco per sospenderla subito.",
+        ),
+        ("emergency_block", Lang::En) => (
+            "Code for the emergency block",
+            "You asked for the emergency block of your digital identity. Enter this code on the block page to suspend it at once.",
+        ),
+        ("reactivate_identity", Lang::It) => (
+            "Codice per riattivare l'identità digitale",
+            "hai chiesto di riattivare la tua identità digitale sospesa. Inserisci questo codice nel Selfcare per confermare.",
+        ),
+        ("reactivate_identity", Lang::En) => (
+            "Code to reactivate your digital identity",
+            "You asked to reactivate your suspended digital identity. Enter this code in the Selfcare to confirm.",
+        ),
+        ("revoke_identity", Lang::It) => (
+            "Codice per revocare l'identità digitale",
+            "hai chiesto la revoca della tua identità digitale. La revoca è definitiva: inserisci questo codice nel Selfcare solo se sei sicuro.",
+        ),
+        ("revoke_identity", Lang::En) => (
+            "Code to revoke your digital identity",
+            "You asked to revoke your digital identity. Revocation is final: enter this code in the Selfcare only if you are sure.",
+        ),
+        ("new_emergency_code", Lang::It) => (
+            "Codice per un nuovo codice di emergenza",
+            "hai chiesto un nuovo codice di emergenza. Inserisci questo codice nella pagina di recupero: il nuovo codice ti arriverà in due metà, per email e per SMS.",
+        ),
+        ("new_emergency_code", Lang::En) => (
+            "Code for a new emergency code",
+            "You asked for a new emergency code. Enter this code on the recovery page: the new code reaches you in two halves, by email and SMS.",
+        ),
+        ("unblock_level2", Lang::It) => (
+            "Codice per sbloccare il livello 2",
+            "le credenziali di livello 2 sono state bloccate dopo troppi codici errati. Inserisci questo codice nella pagina di accesso per sbloccarle.",
+        ),
+        ("unblock_level2", Lang::En) => (
+            "Code to unblock level 2",
+            "Your level 2 credential was blocked after too many wrong codes. Enter this code on the sign-in page to unblock it.",
+        ),
+        ("reenrol_authenticator", Lang::It) => (
+            "Codice per il cambio di telefono",
+            "hai chiesto di associare l'app di autenticazione a un nuovo telefono. Inserisci questo codice insieme a quello ricevuto per SMS.",
+        ),
+        ("reenrol_authenticator", Lang::En) => (
+            "Code to change phone",
+            "You asked to link the authenticator app to a new phone. Enter this code together with the one received by SMS.",
+        ),
+        (_, Lang::It) => (
+            "Il tuo codice di sicurezza",
+            "ecco il codice di sicurezza che hai chiesto.",
+        ),
+        (_, Lang::En) => (
+            "Your security code",
+            "Here is the security code you asked for.",
+        ),
+    };
+    vec![
+        ("purpose_title", Value::text(title)),
+        ("purpose_sentence", Value::text(sentence)),
+    ]
+}
+
+/// `credential_changed`: what changed, from `change`.
+pub(crate) fn credential_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static str, Value)> {
+    let sentence = match (p.or_empty("change").as_str(), lang) {
+        ("level2_enrolled", Lang::It) => {
+            "hai attivato le credenziali di livello 2 con l'app di autenticazione."
+        }
+        ("level2_enrolled", Lang::En) => {
+            "you activated level 2 credentials with the authenticator app."
+        }
+        ("level2_removed", Lang::It) => "hai disattivato le credenziali di livello 2.",
+        ("level2_removed", Lang::En) => "you removed your level 2 credentials.",
+        ("level2_reset", Lang::It) => {
+            "l'app di autenticazione associata alla tua identità è stata scollegata per un cambio di telefono: il vecchio telefono non genera più codici validi. Attiva il livello 2 sul nuovo telefono dal Selfcare."
+        }
+        ("level2_reset", Lang::En) => {
+            "the authenticator app linked to your identity was unlinked for a change of phone: the old phone no longer makes valid codes. Activate level 2 on the new phone from the Selfcare."
+        }
+        ("level2_blocked", Lang::It) => {
+            "le credenziali di livello 2 sono state bloccate dopo 5 codici errati. Puoi sbloccarle dalla pagina di accesso del Selfcare con un codice via email o con il codice di emergenza."
+        }
+        ("level2_blocked", Lang::En) => {
+            "your level 2 credential was blocked after 5 wrong codes. You can unblock it from the Selfcare sign-in page with a code by email or with the emergency code."
+        }
+        ("level2_unblocked", Lang::It) => "le credenziali di livello 2 sono state sbloccate.",
+        ("level2_unblocked", Lang::En) => "your level 2 credential was unblocked.",
+        (_, Lang::It) => "le credenziali della tua identità digitale sono cambiate.",
+        (_, Lang::En) => "the credentials of your digital identity changed.",
+    };
+    vec![("change_sentence", Value::text(sentence))]
+}

@@ -11,10 +11,12 @@
 mod delivery;
 mod derived;
 mod engine;
+mod sms;
 mod templates;
 mod transport;
 
 pub use delivery::{Delivery, DeliveryReport, backoff};
+pub use sms::{FileSms, MemorySms, SMS_TEMPLATES, is_sms, render_sms};
 pub use transport::{
     FileTransport, MailTransport, MemoryTransport, SmtpSecurity, SmtpTransport, TransportError,
     build_message,

@@ -178,6 +178,26 @@ templates! {
         derived: ["event_title", "event_sentence", "deadline_sentence", "revocation_sentence"]
             by derived::identity_state_changed
     },
+    emergency_code_half {
+        required: ["code", "at"], optional: [], times: ["at"],
+        derived: [] by derived::none
+    },
+    security_code {
+        required: ["purpose", "code"], optional: [], times: [],
+        derived: ["purpose_title", "purpose_sentence"] by derived::security_code
+    },
+    identity_username {
+        required: ["login_id"], optional: [], times: [],
+        derived: [] by derived::none
+    },
+    access_notification {
+        required: ["at", "service", "level"], optional: ["client_ip"], times: ["at"],
+        derived: [] by derived::none
+    },
+    credential_changed {
+        required: ["change", "at"], optional: [], times: ["at"],
+        derived: ["change_sentence"] by derived::credential_changed
+    },
 }
 
 /// The template called `name`.

@@ -48,6 +48,15 @@ pub(crate) fn sample(template: &str) -> Json {
             "event": "identity.suspended", "at": "2026-03-01T10:00:00+00:00",
             "reason": "holder_request", "deadline": "2026-03-31T21:59:59+00:00",
         }),
+        "emergency_code_half" => json!({ "code": "7K2M-9QXA", "at": "2026-03-01T10:00:00Z" }),
+        "security_code" => json!({ "purpose": "emergency_block", "code": "K7P4-QX9Z-D2M8-ABCD" }),
+        "identity_username" => json!({ "login_id": "123456@identita.example.it" }),
+        "access_notification" => json!({
+            "at": "2026-03-01T10:00:00Z", "service": "selfcare", "level": 2, "client_ip": "192.0.2.7",
+        }),
+        "credential_changed" => {
+            json!({ "change": "level2_enrolled", "at": "2026-03-01T10:00:00Z" })
+        }
         other => panic!("no sample for {other}"),
     };
     p["name"] = json!("Mario Rossi");

@@ -13,13 +13,15 @@ pub mod forms;
 pub mod passwords;
 pub mod ports;
 pub mod records;
+pub mod sealing;
 mod service;
 pub mod usecases;
 
 pub use passwords::{HashCost, PasswordHasher};
-pub use ports::{Clock, ManualClock, Store, StoreError, StoreTx, SystemClock};
+pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use records::{
     ApiClient, ApiScope, AuditQuery, AuditRecord, CodePurpose, OneTimeCode, OutboxMessage,
     OutboxStatus,
 };
+pub use sealing::Keyring;
 pub use service::{Service, ServiceConfig};

@@ -123,6 +123,24 @@ pub enum CodePurpose {
     ChangeEmail,
     /// The holder of the login may choose a new password.
     ResetPassword,
+    /// The mobile phone (the code's target) reaches the holder: sent by SMS when
+    /// a digital identity is requested or the authenticator is re-enrolled.
+    VerifyPhone,
+    /// Blocks the holder's identity in an emergency (sent to the reference email).
+    EmergencyBlock,
+    /// Confirms the reactivation of a suspended identity.
+    ReactivateIdentity,
+    /// Confirms the holder's request to revoke its identity.
+    RevokeIdentity,
+    /// Proves control of the reference email to get a new emergency code.
+    NewEmergencyCode,
+    /// Unblocks level 2 after too many wrong one-time codes.
+    UnblockLevel2,
+    /// Proves control of the reference email to re-enrol the authenticator.
+    ReenrolAuthenticator,
+    /// The holder of an identity's username, who gave the emergency code, may
+    /// choose a new password.
+    ResetIdentityPassword,
 }
 
 impl CodePurpose {
@@ -133,6 +151,14 @@ impl CodePurpose {
             CodePurpose::VerifyEmail => "verify_email",
             CodePurpose::ChangeEmail => "change_email",
             CodePurpose::ResetPassword => "reset_password",
+            CodePurpose::VerifyPhone => "verify_phone",
+            CodePurpose::EmergencyBlock => "emergency_block",
+            CodePurpose::ReactivateIdentity => "reactivate_identity",
+            CodePurpose::RevokeIdentity => "revoke_identity",
+            CodePurpose::NewEmergencyCode => "new_emergency_code",
+            CodePurpose::UnblockLevel2 => "unblock_level2",
+            CodePurpose::ReenrolAuthenticator => "reenrol_authenticator",
+            CodePurpose::ResetIdentityPassword => "reset_identity_password",
         }
     }
 
@@ -143,6 +169,14 @@ impl CodePurpose {
             CodePurpose::VerifyEmail,
             CodePurpose::ChangeEmail,
             CodePurpose::ResetPassword,
+            CodePurpose::VerifyPhone,
+            CodePurpose::EmergencyBlock,
+            CodePurpose::ReactivateIdentity,
+            CodePurpose::RevokeIdentity,
+            CodePurpose::NewEmergencyCode,
+            CodePurpose::UnblockLevel2,
+            CodePurpose::ReenrolAuthenticator,
+            CodePurpose::ResetIdentityPassword,
         ]
         .into_iter()
         .find(|p| p.code() == code)
@@ -153,7 +187,15 @@ impl CodePurpose {
     pub fn lifetime(self) -> chrono::Duration {
         match self {
             CodePurpose::VerifyEmail | CodePurpose::ChangeEmail => chrono::Duration::hours(48),
-            CodePurpose::ResetPassword => chrono::Duration::minutes(30),
+            CodePurpose::ResetPassword
+            | CodePurpose::EmergencyBlock
+            | CodePurpose::ReactivateIdentity
+            | CodePurpose::RevokeIdentity
+            | CodePurpose::NewEmergencyCode
+            | CodePurpose::UnblockLevel2
+            | CodePurpose::ReenrolAuthenticator
+            | CodePurpose::ResetIdentityPassword => chrono::Duration::minutes(30),
+            CodePurpose::VerifyPhone => chrono::Duration::minutes(15),
         }
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::passwords::PasswordHasher;
 use crate::ports::{Clock, Store, StoreError, StoreTx};
 use crate::records::{AuditRecord, OutboxMessage, OutboxStatus};
+use crate::sealing::Keyring;
 
 /// Settings of the use cases.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct ServiceConfig {
     pub session_policy: SessionPolicy,
     /// The external base URL, for links in mail (`https://id.example.it`).
     pub public_url: String,
+    /// The keys that seal the authenticators' secrets.
+    pub keyring: Keyring,
 }
 
 impl Default for ServiceConfig {
@@ -36,6 +39,7 @@ impl Default for ServiceConfig {
             deadline_policy: DeadlinePolicy::default(),
             session_policy: SessionPolicy::default(),
             public_url: "http://localhost:8080".into(),
+            keyring: Keyring::ephemeral(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod error;
 mod holders;
 mod identities;
 mod rows;
+mod selfcare;
 mod time;
 mod tx;
 

@@ -418,12 +418,14 @@ impl StoreTx for SqlTx {
         // NULL parameters disable a filter, as in the audit query.
         let done = sqlx::query(
             "DELETE FROM sessions WHERE holder_id = $1 AND ($2 IS NULL OR id = $2) \
-             AND ($3 IS NULL OR area = $3) AND ($4 IS NULL OR login_number = $4)",
+             AND ($3 IS NULL OR area = $3) AND ($4 IS NULL OR login_number = $4) \
+             AND ($5 IS NULL OR level >= $5)",
         )
         .bind(holder.to_string())
         .bind(filter.id.map(|i| i.to_string()))
         .bind(filter.area.map(SessionArea::code))
         .bind(filter.login.map(number_to_db))
+        .bind(filter.min_level.map(|l| i64::from(l.as_u8())))
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

@@ -18,10 +18,14 @@ use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 mod account;
 mod api_clients;
 mod cases;
+mod selfcare;
+mod sms;
 
 pub use account::AccountTx;
 pub use api_clients::ApiClientTx;
 pub use cases::CaseTx;
+pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
+pub use sms::{SmsError, SmsSender};
 
 /// Errors every storage method may return. Each method's docs say which of the
 /// domain-meaningful variants (`NotFound`, `Duplicate`) it MUST return and when.
@@ -70,7 +74,7 @@ pub trait Store: Send + Sync + 'static {
 /// codes, closure), the operators' cases (correction requests, orders) and the API
 /// clients are in the supertraits, one file each.
 #[async_trait]
-pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + Send {
+pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + Send {
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 
@@ -249,6 +253,9 @@ pub struct SessionFilter {
     pub area: Option<SessionArea>,
     /// Only sessions opened with this login.
     pub login: Option<LoginNumber>,
+    /// Only sessions signed in at this level or higher (those that used a
+    /// credential level being removed).
+    pub min_level: Option<identity_core::CredentialLevel>,
 }
 
 /// The source of the current time, injected so tests can move through years.

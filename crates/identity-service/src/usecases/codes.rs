@@ -73,20 +73,13 @@ pub(crate) async fn redeem_code(
 /// the link of the page that takes it (on `public_url`).
 pub(crate) async fn issue_reset_code(
     tx: &mut dyn StoreTx,
+    purpose: CodePurpose,
     holder: HolderId,
     login: LoginNumber,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), StoreError> {
-    let code = issue_code(
-        tx,
-        CodePurpose::ResetPassword,
-        holder,
-        Some(login),
-        None,
-        now,
-    )
-    .await?;
+    let code = issue_code(tx, purpose, holder, Some(login), None, now).await?;
     let link = format!(
         "{}/account/reset-password?code={code}",
         public_url.trim_end_matches('/')

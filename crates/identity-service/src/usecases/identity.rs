@@ -12,8 +12,9 @@ use identity_core::{HolderId, LoginNumber, SessionArea};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::ports::{SessionFilter, StoreError, StoreTx};
+use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::selfcare::issue_emergency_code;
 
 /// Why an identity use case failed. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +168,8 @@ impl Service {
         );
         tx.insert_identity(&identity, person.tax_code().as_str())
             .await?;
+        tx.insert_credentials(&IdentityCredentials::new(identity.id()))
+            .await?;
         record_events(tx.as_mut(), &identity, &[event]).await?;
         tx.commit().await?;
         Ok(identity)
@@ -192,6 +195,8 @@ impl Service {
         }
         let (identity, events) = decide(identity)?;
         tx.update_identity(&identity).await?;
+        self.credentials_follow(tx.as_mut(), &identity, &events, actor)
+            .await?;
         // A suspended or revoked identity's live sessions end at once (DOMAIN.md
         // section 4); the customer area does not depend on the identity.
         if matches!(
@@ -207,6 +212,37 @@ impl Service {
         record_events(tx.as_mut(), &identity, &events).await?;
         tx.commit().await?;
         Ok(identity)
+    }
+
+    /// What a transition does to the credentials: activation issues the emergency
+    /// code (in two halves, by email and SMS); revocation revokes every level and
+    /// forgets the secrets.
+    async fn credentials_follow(
+        &self,
+        tx: &mut dyn StoreTx,
+        identity: &DigitalIdentity,
+        events: &[IdentityEvent],
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        for e in events {
+            match e.kind {
+                IdentityEventKind::Verified { .. } => {
+                    let mut creds = tx.credentials_for_update(identity.id()).await?;
+                    issue_emergency_code(tx, identity, &mut creds, &actor.to_audit_string(), e.at)
+                        .await?;
+                }
+                IdentityEventKind::Revoked { .. } => {
+                    let mut creds = tx.credentials_for_update(identity.id()).await?;
+                    creds.levels = creds.levels.revoke_all();
+                    creds.totp_secret = None;
+                    creds.totp_pending = None;
+                    creds.emergency_hash = None;
+                    tx.update_credentials(&creds).await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// An operator records the identity proofing: `Pending -> Active`.

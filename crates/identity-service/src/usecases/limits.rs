@@ -35,6 +35,19 @@ pub const SIGN_IN_FAILURES: Limit = Limit {
     window: Duration::hours(1),
 };
 
+/// Wrong guesses of one holder's SMS code of one purpose.
+pub const SMS_CODE_ATTEMPTS: Limit = Limit {
+    max: 5,
+    window: Duration::hours(1),
+};
+
+/// Emergency-code attempts per identity (and per client address): the code has 80
+/// bits, but every wrong guess is also a signal worth stopping.
+pub const EMERGENCY_CODE_ATTEMPTS: Limit = Limit {
+    max: 5,
+    window: Duration::hours(1),
+};
+
 /// The key of a client address: IPv4 as is, IPv6 by its /64 (one subscriber's
 /// network), so rotating through one's own addresses gains nothing.
 #[must_use]

@@ -18,5 +18,6 @@ pub mod privacy;
 pub mod recovery;
 pub mod register;
 pub mod register_input;
+pub mod selfcare;
 pub mod sessions;
 pub mod sign_in;

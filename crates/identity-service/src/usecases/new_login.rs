@@ -91,6 +91,7 @@ impl Service {
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
         let (_, link) = crate::usecases::codes::issue_reset_code(
             tx.as_mut(),
+            crate::records::CodePurpose::ResetPassword,
             holder_id,
             login.number(),
             &self.config.public_url,

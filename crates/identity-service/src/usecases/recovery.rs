@@ -213,6 +213,7 @@ impl Service {
         }
         let (code, link) = issue_reset_code(
             tx.as_mut(),
+            CodePurpose::ResetPassword,
             holder.id(),
             login.number(),
             &self.config.public_url,
@@ -263,7 +264,12 @@ impl Service {
         let (found, holder, history, numbers) = {
             let mut tx = self.store.begin_read().await?;
             let found = match tx.code_for_update(&hash).await {
-                Ok(c) if c.usable(CodePurpose::ResetPassword, now) => c,
+                Ok(c)
+                    if c.usable(CodePurpose::ResetPassword, now)
+                        || c.usable(CodePurpose::ResetIdentityPassword, now) =>
+                {
+                    c
+                }
                 Ok(_) | Err(StoreError::NotFound) => return Err(RecoveryError::InvalidCode),
                 Err(e) => return Err(e.into()),
             };
@@ -299,8 +305,11 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let login = tx.login(number).await?;
+        // A plain reset code never replaces an identity's password (its level 1);
+        // the selfcare recovery's code, given for the emergency code, only does.
+        let for_identity = found.purpose == CodePurpose::ResetIdentityPassword;
         if login.status() != LoginStatus::Active
-            || is_identity_username(tx.as_mut(), &login).await?
+            || is_identity_username(tx.as_mut(), &login).await? != for_identity
         {
             return Err(RecoveryError::InvalidCode);
         }

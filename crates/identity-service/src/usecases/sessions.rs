@@ -3,7 +3,7 @@
 //! when the identity they were opened for stops being usable.
 
 use identity_core::credentials::random_token;
-use identity_core::{CredentialLevel, HolderId, Session, SessionArea};
+use identity_core::{CredentialLevel, HolderId, LoginNumber, Session, SessionArea};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -17,6 +17,12 @@ use crate::usecases::sign_in::SignedIn;
 pub struct SessionToken(String);
 
 impl SessionToken {
+    /// A new random token (256 bits).
+    #[must_use]
+    pub fn generate() -> SessionToken {
+        SessionToken(random_token(&mut rand::rng()))
+    }
+
     /// Wraps a token received from a client.
     #[must_use]
     pub fn from_client(token: &str) -> SessionToken {
@@ -61,12 +67,33 @@ impl Service {
         client_ip: Option<&str>,
         user_agent: Option<&str>,
     ) -> Result<(SessionToken, Session), StoreError> {
+        self.open_session_for(
+            signed_in.holder_id,
+            signed_in.login.number(),
+            area,
+            level,
+            client_ip,
+            user_agent,
+        )
+        .await
+    }
+
+    /// Opens a session for `login` of `holder` (see [`Service::open_session`]).
+    pub async fn open_session_for(
+        &self,
+        holder: HolderId,
+        login: LoginNumber,
+        area: SessionArea,
+        level: CredentialLevel,
+        client_ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<(SessionToken, Session), StoreError> {
         let now = self.clock.now();
-        let token = SessionToken(random_token(&mut rand::rng()));
+        let token = SessionToken::generate();
         let session = Session {
             id: Uuid::now_v7(),
-            holder_id: signed_in.holder_id,
-            login: signed_in.login.number(),
+            holder_id: holder,
+            login,
             area,
             level,
             created_at: now,

@@ -1,0 +1,484 @@
+//! What the selfcare sign-in page offers without signing in (seed section 3.1):
+//! the emergency block (tax code + emergency code, or tax code + a code sent to
+//! the reference email), recovery of the username (sent to the reference email),
+//! of the password (username + emergency code, then a code by email) and of the
+//! emergency code itself (username + password + a code by email; the new code
+//! arrives in two halves on two channels). Every request is rate-limited per
+//! client address and per identifier.
+
+use identity_core::credentials::EmergencyCode;
+use identity_core::identity::{Actor, DigitalIdentity, SuspensionReason};
+use identity_core::{EmailAddress, LoginId, TaxCode};
+use serde_json::json;
+
+use super::{EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code};
+use crate::forms::{FieldErrors, Message, REQUIRED};
+use crate::records::CodePurpose;
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::codes::{issue_code, issue_reset_code, redeem_code};
+use crate::usecases::identity::live_identity;
+use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
+use crate::usecases::sign_in::SignInError;
+
+const TAX_CODE_INVALID: Message = Message::new(
+    "Indica un codice fiscale valido di 16 caratteri.",
+    "Enter a valid 16-character tax code.",
+);
+const LOGIN_INVALID: Message = Message::new(
+    "Indica lo username nella forma 123456@dominio.",
+    "Enter the username as 123456@domain.",
+);
+
+fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
+    let code = input.trim().to_ascii_uppercase().replace(' ', "");
+    if code.is_empty() {
+        errors.add("tax_code", REQUIRED);
+        return None;
+    }
+    match TaxCode::parse(&code) {
+        Ok(t) if t.as_str().len() == 16 => Some(t),
+        _ => {
+            errors.add("tax_code", TAX_CODE_INVALID);
+            None
+        }
+    }
+}
+
+fn emergency_field(input: &str, errors: &mut FieldErrors) -> Option<EmergencyCode> {
+    if input.trim().is_empty() {
+        errors.add("emergency_code", REQUIRED);
+        return None;
+    }
+    let parsed = EmergencyCode::parse(input);
+    if parsed.is_none() {
+        errors.add("emergency_code", EMERGENCY_CODE_FORMAT);
+    }
+    parsed
+}
+
+fn code_field(input: &str, errors: &mut FieldErrors) {
+    if input.trim().is_empty() {
+        errors.add("code", REQUIRED);
+    }
+}
+
+impl Service {
+    fn login_field(&self, input: &str, errors: &mut FieldErrors) -> Option<LoginId> {
+        if input.trim().is_empty() {
+            errors.add("login_id", REQUIRED);
+            return None;
+        }
+        let parsed = LoginId::parse(input, &self.config.login_domain).ok();
+        if parsed.is_none() {
+            errors.add("login_id", LOGIN_INVALID);
+        }
+        parsed
+    }
+
+    async fn take_emergency(&self, keys: &[String]) -> Result<(), SelfcareError> {
+        let ok = take_all(
+            self.store.as_ref(),
+            keys,
+            EMERGENCY_CODE_ATTEMPTS,
+            self.clock.now(),
+        )
+        .await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(SelfcareError::RateLimited)
+        }
+    }
+
+    async fn take_recovery_limit(&self, keys: &[String]) -> Result<(), SelfcareError> {
+        let ok = take_all(self.store.as_ref(), keys, RECOVERY, self.clock.now()).await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(SelfcareError::RateLimited)
+        }
+    }
+
+    /// The live identity of the person with this tax code, if any.
+    async fn identity_by_tax_code(
+        &self,
+        tax: &TaxCode,
+    ) -> Result<Option<DigitalIdentity>, SelfcareError> {
+        let mut tx = self.store.begin_read().await?;
+        for holder in tx.holders_by_fiscal_code(tax.as_str(), false).await? {
+            if let Some(i) = live_identity(tx.as_mut(), holder.id()).await? {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The live identity whose username is `login`, if any.
+    async fn identity_by_username(
+        &self,
+        login: &LoginId,
+    ) -> Result<Option<DigitalIdentity>, SelfcareError> {
+        let mut tx = self.store.begin_read().await?;
+        let holder = match tx.login(login.number()).await {
+            Ok(l) => l.holder_id(),
+            Err(crate::ports::StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(live_identity(tx.as_mut(), holder)
+            .await?
+            .filter(|i| i.username() == login.number()))
+    }
+
+    /// Whether `code` is the emergency code of `identity` (read, not locked).
+    async fn emergency_is(
+        &self,
+        identity: &DigitalIdentity,
+        code: &EmergencyCode,
+    ) -> Result<bool, SelfcareError> {
+        let mut tx = self.store.begin_read().await?;
+        let creds = tx.credentials(identity.id()).await?;
+        Ok(emergency_matches(&creds, code))
+    }
+
+    /// Emergency block with the tax code and the emergency code: the identity is
+    /// suspended at once, every selfcare session ends, and the holder is told.
+    pub async fn emergency_block_with_code(
+        &self,
+        tax_code: &str,
+        emergency_code: &str,
+        client_ip: Option<&str>,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let tax = tax_code_field(tax_code, &mut errors);
+        let code = emergency_field(emergency_code, &mut errors);
+        let (Some(tax), Some(code)) = (tax, code) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_emergency(&[
+            address_key("emergency", client_ip),
+            format!("emergency:tax:{}", tax.as_str()),
+        ])
+        .await?;
+        let identity = self
+            .identity_by_tax_code(&tax)
+            .await?
+            .ok_or(SelfcareError::InvalidCredentials)?;
+        if !self.emergency_is(&identity, &code).await? {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        self.block_in_emergency(&identity, "emergency_code").await
+    }
+
+    async fn block_in_emergency(
+        &self,
+        identity: &DigitalIdentity,
+        proof: &str,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let blocked = self
+            .suspend_identity(
+                identity.id(),
+                SuspensionReason::EmergencyBlock,
+                Actor::Holder(identity.holder_id()),
+            )
+            .await
+            .map_err(|e| match e {
+                crate::usecases::identity::IdentityError::Transition(t) => {
+                    SelfcareError::Transition(t)
+                }
+                other => SelfcareError::Store(other.to_string()),
+            })?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &format!("holder:{}", identity.holder_id()),
+            "identity.emergency_block",
+            Some(identity.holder_id()),
+            json!({ "identity_id": identity.id(), "proof": proof }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(blocked)
+    }
+
+    /// Sends a code to the reference email of the live identity of `tax_code`, to
+    /// block it in an emergency. Answers `Ok` whether or not anything matched.
+    pub async fn send_emergency_block_code(
+        &self,
+        tax_code: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let Some(tax) = tax_code_field(tax_code, &mut errors) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_recovery_limit(&[
+            address_key("emergency-mail", client_ip),
+            format!("emergency-mail:tax:{}", tax.as_str()),
+        ])
+        .await?;
+        let Some(identity) = self.identity_by_tax_code(&tax).await? else {
+            return Ok(());
+        };
+        if !identity.state().is_active() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(identity.holder_id()).await?;
+        let code = issue_code(
+            tx.as_mut(),
+            CodePurpose::EmergencyBlock,
+            holder.id(),
+            Some(identity.username()),
+            None,
+            now,
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "security_code",
+            json!({ "purpose": "emergency_block", "code": code }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Emergency block with the tax code and the code sent by email.
+    pub async fn emergency_block_with_email_code(
+        &self,
+        tax_code: &str,
+        code: &str,
+        client_ip: Option<&str>,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let tax = tax_code_field(tax_code, &mut errors);
+        code_field(code, &mut errors);
+        let Some(tax) = tax.filter(|_| errors.is_empty()) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_emergency(&[
+            address_key("emergency", client_ip),
+            format!("emergency:tax:{}", tax.as_str()),
+        ])
+        .await?;
+        let identity = self
+            .identity_by_tax_code(&tax)
+            .await?
+            .ok_or(SelfcareError::InvalidCredentials)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let ok = redeem_code(tx.as_mut(), CodePurpose::EmergencyBlock, code, now)
+            .await?
+            .is_some_and(|c| c.holder_id == identity.holder_id());
+        if !ok {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        tx.commit().await?;
+        self.block_in_emergency(&identity, "email_code").await
+    }
+
+    /// Sends the username of the live identity of `tax_code` to its reference
+    /// email, when `email` is that address. Answers `Ok` whether or not anything
+    /// matched; the username is never shown.
+    pub async fn remind_identity_username(
+        &self,
+        tax_code: &str,
+        email: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let tax = tax_code_field(tax_code, &mut errors);
+        let email = errors.check("email", EmailAddress::parse(email));
+        let (Some(tax), Some(email)) = (tax, email) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_recovery_limit(&[
+            address_key("recovery", client_ip),
+            format!("recovery:fiscal:{}", tax.as_str()),
+        ])
+        .await?;
+        let Some(identity) = self.identity_by_tax_code(&tax).await? else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(identity.holder_id()).await?;
+        if holder.contacts().email.normalized() != email.normalized() {
+            return Ok(());
+        }
+        let username = LoginId::new(identity.username(), &self.config.login_domain);
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "identity_username",
+            json!({ "login_id": username.to_string() }),
+        )
+        .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            "anonymous",
+            "recovery.username_sent",
+            Some(holder.id()),
+            json!({ "client_ip": client_ip }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Password recovery of an identity: the username and the emergency code;
+    /// a single-use code (30 minutes) goes to the reference email, with the link
+    /// of the page that sets the new password.
+    pub async fn recover_identity_password(
+        &self,
+        login_id: &str,
+        emergency_code: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let login = self.login_field(login_id, &mut errors);
+        let code = emergency_field(emergency_code, &mut errors);
+        let (Some(login), Some(code)) = (login, code) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_emergency(&[
+            address_key("emergency", client_ip),
+            format!("emergency:login:{}", login.number()),
+        ])
+        .await?;
+        let identity = self
+            .identity_by_username(&login)
+            .await?
+            .ok_or(SelfcareError::InvalidCredentials)?;
+        if !self.emergency_is(&identity, &code).await? {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(identity.holder_id()).await?;
+        let (code, link) = issue_reset_code(
+            tx.as_mut(),
+            CodePurpose::ResetIdentityPassword,
+            holder.id(),
+            identity.username(),
+            &self.config.public_url,
+            now,
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "password_reset_code",
+            json!({ "login_id": login.to_string(), "code": code, "link": link }),
+        )
+        .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            "anonymous",
+            "recovery.identity_password_code_sent",
+            Some(holder.id()),
+            json!({ "client_ip": client_ip }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// First step of the emergency-code recovery: the username and its password
+    /// (throttled like a sign-in); a code goes to the reference email.
+    pub async fn start_emergency_code_recovery(
+        &self,
+        login_id: &str,
+        password: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let login = self.login_field(login_id, &mut errors);
+        if password.is_empty() {
+            errors.add("password", REQUIRED);
+        }
+        let Some(login) = login.filter(|_| errors.is_empty()) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        match self.sign_in_password(&login, password, client_ip).await {
+            Ok(_) => {}
+            Err(SignInError::InvalidCredentials) => return Err(SelfcareError::InvalidCredentials),
+            Err(e) => return Err(SelfcareError::Store(e.to_string())),
+        }
+        let identity = self
+            .identity_by_username(&login)
+            .await?
+            .ok_or(SelfcareError::NoIdentity)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(identity.holder_id()).await?;
+        let code = issue_code(
+            tx.as_mut(),
+            CodePurpose::NewEmergencyCode,
+            holder.id(),
+            Some(identity.username()),
+            None,
+            now,
+        )
+        .await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "security_code",
+            json!({ "purpose": "new_emergency_code", "code": code }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Second step: the code from the email. A new emergency code is issued in two
+    /// halves (email and SMS); the old one stops working.
+    pub async fn finish_emergency_code_recovery(
+        &self,
+        login_id: &str,
+        code: &str,
+        client_ip: Option<&str>,
+    ) -> Result<(), SelfcareError> {
+        let mut errors = FieldErrors::new();
+        let login = self.login_field(login_id, &mut errors);
+        code_field(code, &mut errors);
+        let Some(login) = login.filter(|_| errors.is_empty()) else {
+            return Err(SelfcareError::Invalid(errors));
+        };
+        self.take_emergency(&[
+            address_key("emergency", client_ip),
+            format!("emergency:login:{}", login.number()),
+        ])
+        .await?;
+        let identity = self
+            .identity_by_username(&login)
+            .await?
+            .ok_or(SelfcareError::InvalidCredentials)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let ok = redeem_code(tx.as_mut(), CodePurpose::NewEmergencyCode, code, now)
+            .await?
+            .is_some_and(|c| {
+                c.holder_id == identity.holder_id() && c.login == Some(identity.username())
+            });
+        if !ok {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        let mut creds = tx.credentials_for_update(identity.id()).await?;
+        let actor = format!("holder:{}", identity.holder_id());
+        issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

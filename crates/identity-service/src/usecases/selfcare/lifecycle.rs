@@ -1,0 +1,259 @@
+//! The holder's side of the identity lifecycle: requesting the identity (the
+//! mobile phone verified by an SMS code), suspending it, reactivating it (a fresh
+//! sign-in at the highest level plus a code sent to the reference email) and
+//! asking for its revocation (confirmed with a code: final); and its history.
+
+use identity_core::identity::{Actor, DigitalIdentity, RevocationCause, SuspensionReason};
+use identity_core::ids::IdentityId;
+use identity_core::{HolderId, LoginNumber, Session};
+use serde_json::json;
+
+use super::sms_codes::{issue_sms_code, redeem_sms_code};
+use super::{SelfcareError, identity_of_username, queue_sms};
+use crate::records::{AuditQuery, AuditRecord, CodePurpose};
+use crate::service::{Service, mail_holder};
+use crate::usecases::codes::{issue_code, redeem_code};
+use crate::usecases::identity::IdentityError;
+
+/// Which confirmation a code sent to the reference email is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Reactivating a suspended identity.
+    Reactivate,
+    /// Revoking the identity (final).
+    Revoke,
+}
+
+impl Confirmation {
+    fn purpose(self) -> CodePurpose {
+        match self {
+            Confirmation::Reactivate => CodePurpose::ReactivateIdentity,
+            Confirmation::Revoke => CodePurpose::RevokeIdentity,
+        }
+    }
+}
+
+fn identity_failure(e: IdentityError) -> SelfcareError {
+    match e {
+        IdentityError::Transition(t) => SelfcareError::Transition(t),
+        IdentityError::NotFound => SelfcareError::NoIdentity,
+        other => SelfcareError::Store(other.to_string()),
+    }
+}
+
+impl Service {
+    /// Sends an SMS code to the holder's mobile phone, the first step of a
+    /// digital-identity request with `username` as its username. The request's
+    /// conditions are checked first, so a request that would be refused sends
+    /// nothing.
+    pub async fn send_identity_phone_code(
+        &self,
+        holder_id: HolderId,
+        username: LoginNumber,
+    ) -> Result<(), IdentityError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(holder_id).await?;
+        holder.person().ok_or(IdentityError::NotAPerson)?;
+        if matches!(
+            holder.data_review(),
+            identity_core::DataReview::Pending | identity_core::DataReview::Rejected
+        ) {
+            return Err(IdentityError::DataUnderReview);
+        }
+        match tx.login(username).await {
+            Ok(l) if l.holder_id() == holder_id && l.is_active() => {}
+            Ok(_) | Err(crate::ports::StoreError::NotFound) => {
+                return Err(IdentityError::NotTheHoldersLogin);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if crate::usecases::identity::live_identity(tx.as_mut(), holder_id)
+            .await?
+            .is_some()
+        {
+            return Err(IdentityError::AlreadyExists);
+        }
+        let phone = holder.contacts().phone.to_string();
+        let code = issue_sms_code(
+            tx.as_mut(),
+            CodePurpose::VerifyPhone,
+            holder_id,
+            Some(phone),
+            now,
+        )
+        .await?;
+        queue_sms(
+            tx.as_mut(),
+            &holder,
+            now,
+            "sms_code",
+            json!({ "code": code }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Requests the digital identity once the SMS code came back from the phone
+    /// on record. `None` when the code is wrong, used or expired.
+    pub async fn request_identity_with_phone_code(
+        &self,
+        holder_id: HolderId,
+        username: LoginNumber,
+        sms_code: &str,
+    ) -> Result<Option<DigitalIdentity>, IdentityError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(holder_id).await?;
+        let code = redeem_sms_code(
+            tx.as_mut(),
+            CodePurpose::VerifyPhone,
+            holder_id,
+            sms_code,
+            now,
+        )
+        .await?;
+        let phone = holder.contacts().phone.to_string();
+        let verified = code.is_some_and(|c| c.target.as_deref() == Some(phone.as_str()));
+        tx.commit().await?;
+        if !verified {
+            return Ok(None);
+        }
+        self.request_identity(holder_id, username).await.map(Some)
+    }
+
+    /// The session's identity, which must be fresh (signed in at the highest
+    /// level within the last 10 minutes).
+    async fn fresh_session_identity(
+        &self,
+        session: &Session,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let (identity, creds) = self.selfcare_identity(session).await?;
+        if identity.state().is_revoked() {
+            return Err(SelfcareError::Revoked);
+        }
+        if !self.selfcare_session_is_fresh(session, &creds) {
+            return Err(SelfcareError::NeedsFreshSignIn);
+        }
+        Ok(identity)
+    }
+
+    /// The holder suspends its own identity (DOMAIN.md section 4: 30 days to a
+    /// decision). Every selfcare session ends.
+    pub async fn suspend_own_identity(
+        &self,
+        session: &Session,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let (identity, _) = self.selfcare_identity(session).await?;
+        self.suspend_identity(
+            identity.id(),
+            SuspensionReason::HolderRequest,
+            Actor::Holder(session.holder_id),
+        )
+        .await
+        .map_err(identity_failure)
+    }
+
+    /// Sends the code that confirms a reactivation or a revocation to the
+    /// reference email. The session must be fresh and at the highest level.
+    pub async fn send_confirmation_code(
+        &self,
+        session: &Session,
+        what: Confirmation,
+    ) -> Result<(), SelfcareError> {
+        let identity = self.fresh_session_identity(session).await?;
+        if what == Confirmation::Reactivate && identity.state().is_active() {
+            return Err(identity_core::TransitionError::NotSuspended.into());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let holder = tx.holder(session.holder_id).await?;
+        let code = issue_code(
+            tx.as_mut(),
+            what.purpose(),
+            holder.id(),
+            Some(identity.username()),
+            None,
+            now,
+        )
+        .await?;
+        let purpose = match what {
+            Confirmation::Reactivate => "reactivate_identity",
+            Confirmation::Revoke => "revoke_identity",
+        };
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "security_code",
+            json!({ "purpose": purpose, "code": code }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reactivates or revokes the session's identity with the code from the email.
+    pub async fn confirm_with_code(
+        &self,
+        session: &Session,
+        what: Confirmation,
+        code: &str,
+    ) -> Result<DigitalIdentity, SelfcareError> {
+        let identity = self.fresh_session_identity(session).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let ok = redeem_code(tx.as_mut(), what.purpose(), code, now)
+            .await?
+            .is_some_and(|c| c.holder_id == session.holder_id);
+        if !ok {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        tx.commit().await?;
+        let actor = Actor::Holder(session.holder_id);
+        match what {
+            Confirmation::Reactivate => self.reactivate_identity(identity.id(), actor).await,
+            Confirmation::Revoke => {
+                self.revoke_identity(identity.id(), RevocationCause::HolderRequest, actor)
+                    .await
+            }
+        }
+        .map_err(identity_failure)
+    }
+
+    /// Every recorded event of an identity (state changes, emergency blocks,
+    /// credential changes), oldest first: who, when, what, why.
+    pub async fn identity_history(
+        &self,
+        holder: HolderId,
+        identity: IdentityId,
+    ) -> Result<Vec<AuditRecord>, crate::ports::StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        let all = tx
+            .audit(&AuditQuery {
+                holder_id: Some(holder),
+                event: None,
+                actor: None,
+                limit: 10_000,
+            })
+            .await?;
+        let id = identity.to_string();
+        Ok(all
+            .into_iter()
+            .filter(|r| {
+                (r.event.starts_with("identity.") || r.event.starts_with("credential."))
+                    && r.details.get("identity_id").and_then(|v| v.as_str()) == Some(id.as_str())
+            })
+            .collect())
+    }
+
+    /// The identity whose username signed in to `session`, if the login is one.
+    pub async fn identity_of_session(
+        &self,
+        session: &Session,
+    ) -> Result<Option<DigitalIdentity>, crate::ports::StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        identity_of_username(tx.as_mut(), session.holder_id, session.login).await
+    }
+}

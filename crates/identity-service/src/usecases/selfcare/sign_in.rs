@@ -1,0 +1,367 @@
+//! Signing in to the selfcare panel with the identity's **highest active
+//! level**: the username's password first, then, when level 2 is active, a code
+//! from the authenticator app. Between the two steps the sign-in waits server-side
+//! (five minutes) under a token of its own; the session is opened, with a new
+//! token, only when the last factor is right. Every attempt on a username lands
+//! in the holder's access history.
+
+use chrono::{DateTime, Duration, Utc};
+use identity_core::credentials::totp::{self, TotpSecret};
+use identity_core::credentials::{CredentialLevel, SignInBlocked, TotpError};
+use identity_core::identity::DigitalIdentity;
+use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{HolderId, LoginId, LoginNumber, Session, SessionArea};
+use serde_json::json;
+
+use super::access::{SELFCARE_SERVICE, record_access};
+use super::{SelfcareError, identity_of_username};
+use crate::ports::{IdentityCredentials, PendingSignIn, StoreError, StoreTx};
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::sessions::SessionToken;
+use crate::usecases::sign_in::SignInError;
+
+/// How long a sign-in waits for its second factor.
+pub const SECOND_FACTOR_WINDOW: Duration = Duration::minutes(5);
+
+/// Who is signing in, as the web layer sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client<'a> {
+    /// Client address.
+    pub ip: Option<&'a str>,
+    /// Browser, shown in the list of sessions.
+    pub agent: Option<&'a str>,
+}
+
+/// An opened selfcare session.
+#[derive(Debug, Clone)]
+pub struct SelfcareSession {
+    /// The token for the session cookie.
+    pub token: SessionToken,
+    /// The session.
+    pub session: Session,
+}
+
+/// What the password step leads to.
+#[derive(Debug, Clone)]
+pub enum PasswordStep {
+    /// The identity has only level 1 (or is pending or suspended with only level
+    /// 1): signed in.
+    SignedIn(SelfcareSession),
+    /// The second factor of `level` is due; keep `pending` in a cookie.
+    SecondFactor {
+        /// The waiting sign-in's token.
+        pending: SessionToken,
+        /// The level to reach.
+        level: CredentialLevel,
+    },
+    /// Level 2 is blocked (5 wrong codes): it must be unblocked, with a code sent
+    /// by email or with the emergency code, before the sign-in can go on.
+    Level2Blocked {
+        /// The waiting sign-in's token.
+        pending: SessionToken,
+    },
+}
+
+fn access(
+    identity: &DigitalIdentity,
+    at: DateTime<Utc>,
+    level: CredentialLevel,
+    credential: &str,
+    outcome: AccessOutcome,
+    ip: Option<&str>,
+) -> AccessRecord {
+    AccessRecord {
+        holder_id: identity.holder_id(),
+        identity_id: Some(identity.id()),
+        at,
+        service: SELFCARE_SERVICE.to_owned(),
+        level,
+        credential: credential.to_owned(),
+        outcome,
+        client_ip: ip.map(str::to_owned),
+    }
+}
+
+impl Service {
+    /// The first step: username and password (throttled like every sign-in).
+    pub async fn selfcare_sign_in_password(
+        &self,
+        login_id: &LoginId,
+        password: &str,
+        client: Client<'_>,
+    ) -> Result<PasswordStep, SelfcareError> {
+        let signed = match self.sign_in_password(login_id, password, client.ip).await {
+            Ok(s) => s,
+            Err(SignInError::InvalidCredentials) => {
+                // Filed in the background, so that the answer takes the same time
+                // whether or not the login is a username.
+                let service = self.clone();
+                let number = login_id.number();
+                let ip = client.ip.map(str::to_owned);
+                tokio::spawn(async move {
+                    if let Err(e) = service.record_failed_password(number, ip.as_deref()).await {
+                        tracing::warn!(error = %e, "recording a failed selfcare sign-in");
+                    }
+                });
+                return Err(SelfcareError::InvalidCredentials);
+            }
+            Err(SignInError::Store(e)) => return Err(e.into()),
+            Err(SignInError::Hash(e)) => return Err(e.into()),
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let identity = identity_of_username(tx.as_mut(), signed.holder_id, signed.login.number())
+            .await?
+            .ok_or(SelfcareError::NoIdentity)?;
+        if identity.state().is_revoked() {
+            let record = access(
+                &identity,
+                now,
+                CredentialLevel::L1,
+                "password",
+                AccessOutcome::Failed,
+                client.ip,
+            );
+            record_access(tx.as_mut(), &record, None).await?;
+            tx.commit().await?;
+            return Err(SelfcareError::Revoked);
+        }
+        let creds = tx.credentials(identity.id()).await?;
+        let level = match creds.levels.required_sign_in_level() {
+            Ok(CredentialLevel::L1) => {
+                drop(tx);
+                return self
+                    .complete_sign_in(&identity, CredentialLevel::L1, "password", client)
+                    .await
+                    .map(PasswordStep::SignedIn);
+            }
+            Ok(level) => level,
+            Err(SignInBlocked::LevelBlocked(level)) => level,
+            Err(SignInBlocked::Revoked) => return Err(SelfcareError::Revoked),
+            Err(other) => return Err(other.into()),
+        };
+        let pending = SessionToken::generate();
+        tx.insert_pending_sign_in(&PendingSignIn {
+            token_hash: pending.hash(),
+            identity_id: identity.id(),
+            holder_id: identity.holder_id(),
+            login: identity.username(),
+            level,
+            created_at: now,
+            expires_at: now + SECOND_FACTOR_WINDOW,
+        })
+        .await?;
+        tx.commit().await?;
+        if creds.levels.state(level) == identity_core::LevelState::Blocked {
+            Ok(PasswordStep::Level2Blocked { pending })
+        } else {
+            Ok(PasswordStep::SecondFactor { pending, level })
+        }
+    }
+
+    /// Files a wrong password on a username in its holder's access history.
+    async fn record_failed_password(
+        &self,
+        number: LoginNumber,
+        ip: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let login = match tx.login(number).await {
+            Ok(l) => l,
+            Err(StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if let Some(identity) = identity_of_username(tx.as_mut(), login.holder_id(), number).await?
+        {
+            let record = access(
+                &identity,
+                now,
+                CredentialLevel::L1,
+                "password",
+                AccessOutcome::Failed,
+                ip,
+            );
+            record_access(tx.as_mut(), &record, None).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The waiting sign-in of `pending`, locked inside `tx`, with its identity and
+    /// credentials (locked too). `SignInExpired` if it is gone or too old.
+    pub(crate) async fn pending_sign_in(
+        &self,
+        tx: &mut dyn StoreTx,
+        pending: &SessionToken,
+    ) -> Result<(PendingSignIn, DigitalIdentity, IdentityCredentials), SelfcareError> {
+        let now = self.clock.now();
+        let p = match tx.pending_sign_in_for_update(&pending.hash()).await {
+            Ok(p) if now < p.expires_at => p,
+            Ok(_) | Err(StoreError::NotFound) => return Err(SelfcareError::SignInExpired),
+            Err(e) => return Err(e.into()),
+        };
+        let identity = tx.identity_for_update(p.identity_id).await?;
+        if identity.state().is_revoked() {
+            return Err(SelfcareError::Revoked);
+        }
+        let creds = tx.credentials_for_update(p.identity_id).await?;
+        Ok((p, identity, creds))
+    }
+
+    /// The level-2 step: a code from the authenticator app. A wrong code counts
+    /// toward the block (5 in a row); a replayed one is refused without counting.
+    pub async fn selfcare_sign_in_totp(
+        &self,
+        pending: &SessionToken,
+        code: &str,
+        client: Client<'_>,
+    ) -> Result<SelfcareSession, SelfcareError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        creds.levels.check_sign_in_at(CredentialLevel::L2)?;
+        let sealed = creds.totp_secret.clone().ok_or(SelfcareError::Blocked(
+            SignInBlocked::LevelNotActive(CredentialLevel::L2),
+        ))?;
+        let context = identity.id().to_string();
+        let secret =
+            TotpSecret::from_bytes(&self.config.keyring.open(&sealed, context.as_bytes())?)
+                .ok_or_else(|| {
+                    SelfcareError::Store("stored TOTP secret has a bad length".into())
+                })?;
+        let (state, outcome) = totp::verify(&secret, code, now, &creds.totp_state);
+        creds.totp_state = state;
+        match outcome {
+            Ok(_) => {
+                if self.config.keyring.is_stale(&sealed) {
+                    creds.totp_secret = Some(
+                        self.config
+                            .keyring
+                            .seal(secret.as_bytes(), context.as_bytes())?,
+                    );
+                }
+                tx.update_credentials(&creds).await?;
+                tx.delete_pending_sign_in(&p.token_hash).await?;
+                tx.commit().await?;
+                self.complete_sign_in(&identity, CredentialLevel::L2, "totp", client)
+                    .await
+            }
+            Err(e @ (TotpError::Malformed | TotpError::Replayed)) => Err(e.into()),
+            Err(e) => {
+                let holder = identity.holder_id();
+                if e == TotpError::Blocked
+                    && creds.levels.state(CredentialLevel::L2) == identity_core::LevelState::Active
+                {
+                    creds.levels = creds.levels.block(CredentialLevel::L2)?;
+                    self.level2_blocked(tx.as_mut(), &identity, holder, now)
+                        .await?;
+                }
+                tx.update_credentials(&creds).await?;
+                let record = access(
+                    &identity,
+                    now,
+                    CredentialLevel::L2,
+                    "totp",
+                    AccessOutcome::Failed,
+                    client.ip,
+                );
+                record_access(tx.as_mut(), &record, None).await?;
+                tx.commit().await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn level2_blocked(
+        &self,
+        tx: &mut dyn StoreTx,
+        identity: &DigitalIdentity,
+        holder: HolderId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        audit(
+            tx,
+            now,
+            "system:sign_in",
+            "credential.level2_blocked",
+            Some(holder),
+            json!({ "identity_id": identity.id() }),
+        )
+        .await?;
+        let h = tx.holder(holder).await?;
+        mail_holder(
+            tx,
+            &h,
+            now,
+            "credential_changed",
+            json!({ "change": "level2_blocked", "at": now.to_rfc3339() }),
+        )
+        .await
+    }
+
+    /// The last factor was right: records the access (and its notification), the
+    /// use of the identity, and opens the session at `level` with a new token.
+    pub(crate) async fn complete_sign_in(
+        &self,
+        identity: &DigitalIdentity,
+        level: CredentialLevel,
+        credential: &str,
+        client: Client<'_>,
+    ) -> Result<SelfcareSession, SelfcareError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut current = tx.identity_for_update(identity.id()).await?;
+        if current.record_use(now).is_ok() {
+            tx.update_identity(&current).await?;
+        }
+        let creds = tx.credentials(identity.id()).await?;
+        let record = access(
+            identity,
+            now,
+            level,
+            credential,
+            AccessOutcome::Ok,
+            client.ip,
+        );
+        record_access(tx.as_mut(), &record, Some(&creds)).await?;
+        tx.commit().await?;
+        let (token, session) = self
+            .open_session_for(
+                identity.holder_id(),
+                identity.username(),
+                SessionArea::Selfcare,
+                level,
+                client.ip,
+                client.agent,
+            )
+            .await?;
+        Ok(SelfcareSession { token, session })
+    }
+
+    /// Abandons a waiting sign-in (the user went back to the password).
+    pub async fn abandon_pending_sign_in(&self, pending: &SessionToken) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.delete_pending_sign_in(&pending.hash()).await?;
+        tx.commit().await
+    }
+
+    /// The level a waiting sign-in must reach and whether it is blocked; `None` if
+    /// it expired.
+    pub async fn pending_sign_in_state(
+        &self,
+        pending: &SessionToken,
+    ) -> Result<Option<(CredentialLevel, bool)>, StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let p = match tx.pending_sign_in_for_update(&pending.hash()).await {
+            Ok(p) if now < p.expires_at => p,
+            Ok(_) | Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let creds = tx.credentials(p.identity_id).await?;
+        drop(tx);
+        let blocked = creds.levels.state(p.level) == identity_core::LevelState::Blocked;
+        Ok(Some((p.level, blocked)))
+    }
+}
