@@ -185,11 +185,19 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
     assert!(actors.contains(&("identity.revoked".into(), "operator:bruno".into())));
     drop(tx);
 
-    // The outbox holds the registration mail and one per identity change.
+    // The outbox holds the registration mail, one per identity change, and the
+    // emergency code's two halves sent at activation (email and SMS, secrets redacted).
     let list = admin(&db, &["--json", "outbox", "list", "--status", "pending"]);
     assert_eq!(code(&list), 0);
     let queued: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
-    assert_eq!(queued.as_array().unwrap().len(), 6, "{queued}");
+    assert_eq!(queued.as_array().unwrap().len(), 8, "{queued}");
+    assert!(
+        queued
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["template"] == "sms_emergency_half" && m["params"]["code"] == "[redacted]")
+    );
     assert_eq!(queued[0]["template"], "registration_confirmed");
     let first = queued[0]["id"].as_str().unwrap().to_owned();
     assert!(stdout(&admin(&db, &["outbox", "list"])).contains("registration_confirmed"));

@@ -233,6 +233,7 @@ async fn identity_lifecycle_end_to_end(h: Harness) {
             "holder.registered",
             "identity.requested",
             "identity.verified",
+            "credential.emergency_code_issued",
             "identity.suspended",
             "identity.reactivated",
             "identity.revoked"

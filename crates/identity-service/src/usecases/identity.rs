@@ -195,8 +195,6 @@ impl Service {
         }
         let (identity, events) = decide(identity)?;
         tx.update_identity(&identity).await?;
-        self.credentials_follow(tx.as_mut(), &identity, &events, actor)
-            .await?;
         // A suspended or revoked identity's live sessions end at once (DOMAIN.md
         // section 4); the customer area does not depend on the identity.
         if matches!(
@@ -210,6 +208,8 @@ impl Service {
             tx.delete_sessions(identity.holder_id(), &filter).await?;
         }
         record_events(tx.as_mut(), &identity, &events).await?;
+        self.credentials_follow(tx.as_mut(), &identity, &events, actor)
+            .await?;
         tx.commit().await?;
         Ok(identity)
     }

@@ -16,13 +16,25 @@ use identity_service::usecases::register::Registration;
 use identity_service::{HashCost, ManualClock, PasswordHasher, Service, ServiceConfig};
 use identity_store::{ConnectOptions, SqlStore};
 
-/// A service on a fresh database, with a manual clock.
+/// A service on a fresh database, with a manual clock. A clone shares the
+/// database (swap its `service` to see the same data through other settings).
+#[derive(Clone)]
 pub struct Harness {
     pub service: Service,
     pub store: Arc<SqlStore>,
     pub clock: Arc<ManualClock>,
     pub url: String,
-    _guard: Guard,
+    _guard: Arc<Guard>,
+}
+
+impl Harness {
+    /// The same database and clock seen through `service`.
+    pub fn with_service(&self, service: Service) -> Harness {
+        Harness {
+            service,
+            ..self.clone()
+        }
+    }
 }
 
 enum Guard {
@@ -54,7 +66,7 @@ async fn harness(url: String, guard: Guard) -> Harness {
         store,
         clock,
         url,
-        _guard: guard,
+        _guard: Arc::new(guard),
     }
 }
 

@@ -1,0 +1,161 @@
+//! Helpers of the selfcare use-case tests: an active identity with its emergency
+//! code read back from the outbox, TOTP codes computed from the enrolled secret,
+//! signing in at level 1 and 2.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use chrono::Duration;
+use identity_core::credentials::totp::{step_at, totp_code};
+use identity_core::identity::Actor;
+use identity_core::{DigitalIdentity, HolderId, LoginId, LoginNumber, TotpSecret};
+use identity_service::usecases::selfcare::sign_in::{Client, PasswordStep, SelfcareSession};
+use identity_service::usecases::sessions::SessionToken;
+use identity_service::{OutboxMessage, Store};
+
+use crate::common::{Harness, PASSWORD, proofing};
+use crate::customer_support::{Param, mail, verified_mario};
+
+pub const IP: &str = "192.0.2.10";
+
+pub fn client() -> Client<'static> {
+    Client {
+        ip: Some(IP),
+        agent: Some("test-agent"),
+    }
+}
+
+/// Every queued message of `template`, mail or SMS.
+pub async fn outbox(h: &Harness, template: &str) -> Vec<OutboxMessage> {
+    mail(h, template).await
+}
+
+/// The `code` parameter of the last message of `template`.
+pub async fn last(h: &Harness, template: &str) -> String {
+    outbox(h, template)
+        .await
+        .last()
+        .expect("a message")
+        .p("code")
+}
+
+/// A verified Mario with an active identity; returns the identity, the username
+/// and the emergency code (its two halves joined, as the holder types them).
+pub struct Active {
+    pub holder: HolderId,
+    pub identity: DigitalIdentity,
+    pub username: LoginId,
+    pub emergency: String,
+}
+
+pub async fn active_identity(h: &Harness) -> Active {
+    let (holder, number) = verified_mario(h).await;
+    h.service
+        .send_identity_phone_code(holder, number)
+        .await
+        .unwrap();
+    let sms = last(h, "sms_code").await;
+    let identity = h
+        .service
+        .request_identity_with_phone_code(holder, number, &sms)
+        .await
+        .unwrap()
+        .expect("the SMS code is right");
+    let identity = h
+        .service
+        .verify_identity(identity.id(), proofing(h), Actor::Operator("op".into()))
+        .await
+        .unwrap();
+    let emergency = format!(
+        "{}{}",
+        last(h, "emergency_code_half").await,
+        last(h, "sms_emergency_half").await
+    );
+    Active {
+        holder,
+        identity,
+        username: LoginId::new(number, "test.example.it"),
+        emergency,
+    }
+}
+
+pub async fn sign_in_l1(h: &Harness, a: &Active) -> SelfcareSession {
+    match h
+        .service
+        .selfcare_sign_in_password(&a.username, PASSWORD, client())
+        .await
+        .unwrap()
+    {
+        PasswordStep::SignedIn(s) => s,
+        other => panic!("expected a level-1 sign-in, got {other:?}"),
+    }
+}
+
+/// The current code of `secret`, or the one of the next step.
+pub fn code_at(h: &Harness, secret: &TotpSecret, steps_ahead: u64) -> String {
+    format!(
+        "{:06}",
+        totp_code(secret, step_at(h.service.now()) + steps_ahead)
+    )
+}
+
+/// Enrols the authenticator for `a` (signing in at level 1 first); returns the secret.
+pub async fn enrol(h: &Harness, a: &Active) -> TotpSecret {
+    let s = sign_in_l1(h, a).await;
+    let enrolment = h.service.start_totp_enrolment(&s.session).await.unwrap();
+    let secret = TotpSecret::from_base32(&enrolment.manual_key).unwrap();
+    assert!(enrolment.uri.starts_with("otpauth://totp/"));
+    h.service
+        .confirm_totp_enrolment(&s.session, &code_at(h, &secret, 0))
+        .await
+        .unwrap();
+    // The next code must come from a later step (the enrolment used this one).
+    h.clock.advance(Duration::seconds(30));
+    secret
+}
+
+/// The waiting sign-in after the password, for an identity with level 2.
+pub async fn password_step(h: &Harness, a: &Active) -> PasswordStep {
+    h.service
+        .selfcare_sign_in_password(&a.username, PASSWORD, client())
+        .await
+        .unwrap()
+}
+
+pub fn pending_of(step: &PasswordStep) -> SessionToken {
+    match step {
+        PasswordStep::SecondFactor { pending, .. } | PasswordStep::Level2Blocked { pending } => {
+            pending.clone()
+        }
+        PasswordStep::SignedIn(_) => panic!("signed in without a second factor"),
+    }
+}
+
+pub async fn sign_in_l2(h: &Harness, a: &Active, secret: &TotpSecret) -> SelfcareSession {
+    let step = password_step(h, a).await;
+    let s = h
+        .service
+        .selfcare_sign_in_totp(&pending_of(&step), &code_at(h, secret, 0), client())
+        .await
+        .unwrap();
+    h.clock.advance(Duration::seconds(30));
+    s
+}
+
+pub async fn credentials(h: &Harness, a: &Active) -> identity_service::ports::IdentityCredentials {
+    let mut tx = h.store.begin_read().await.unwrap();
+    tx.credentials(a.identity.id()).await.unwrap()
+}
+
+pub async fn selfcare_sessions(h: &Harness, holder: HolderId) -> usize {
+    h.service
+        .sessions_of(holder)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| s.area == identity_core::SessionArea::Selfcare)
+        .count()
+}
+
+pub fn number(a: &Active) -> LoginNumber {
+    a.username.number()
+}
