@@ -16,6 +16,7 @@ mod i18n;
 mod recovery;
 mod register;
 mod register_fields;
+mod selfcare;
 mod texts;
 mod web;
 
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(register::router())
         .merge(account::router())
         .merge(recovery::router())
+        .merge(selfcare::router())
         .merge(api::router(state.clone()))
         .merge(health::router())
         .with_state(state);

@@ -171,7 +171,7 @@ fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {
 /// How long a lost-account request takes at least, matched or not: the work for an
 /// account that exists (a code, a mail, an audit record) must not show in the
 /// response time.
-const RECOVERY_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(600);
+pub(crate) const RECOVERY_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// Answers a lost-account request, no sooner than [`RECOVERY_ANSWER_TIME`] after
 /// it `started`: with `text` whether or not anything matched, or with what was

@@ -105,6 +105,8 @@ pub(crate) struct Chrome {
     pub csrf: String,
     /// Whether to show the sign-out button.
     pub signed_in: bool,
+    /// Where the sign-out button posts (the customer area's or the selfcare's).
+    pub sign_out: &'static str,
 }
 
 /// One request's context: language, cookies (with the CSRF cookie added when
@@ -156,6 +158,15 @@ impl Ctx {
             back: self.path.clone(),
             csrf,
             signed_in,
+            sign_out: "/account/sign-out",
+        }
+    }
+
+    /// The frame for a selfcare page: its sign-out button ends the selfcare session.
+    pub(crate) fn selfcare_chrome(&mut self, signed_in: bool) -> Chrome {
+        Chrome {
+            sign_out: "/selfcare/sign-out",
+            ..self.chrome(signed_in)
         }
     }
 

@@ -32,6 +32,9 @@ pub(super) fn router() -> Router<AppState> {
 /// The re-authentication box: whose password to enter.
 struct Reauth {
     text: String,
+    /// The identity signs in with a second factor: the change is made from the
+    /// selfcare, signed in at that level, not with a password here.
+    selfcare_only: bool,
     password_label: &'static str,
     submit: &'static str,
     error: Option<String>,
@@ -51,7 +54,7 @@ struct ContactsPage {
     notices: Vec<String>,
 }
 
-fn input_of(h: &Holder) -> ContactsInput {
+pub(crate) fn input_of(h: &Holder) -> ContactsInput {
     let a = h.address();
     let c = h.contacts();
     ContactsInput {
@@ -75,7 +78,7 @@ fn input_of(h: &Holder) -> ContactsInput {
     }
 }
 
-fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
+pub(crate) fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
     let as_reg = RegistrationInput {
         email: i.email.clone(),
         email_confirm: i.email_confirm.clone(),
@@ -117,7 +120,28 @@ async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>,
         return Ok(None);
     }
     let username = LoginId::new(username, &service.config().login_domain);
+    if service
+        .identity_needs_second_factor(s.session.holder_id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(Some(Reauth {
+            text: match lang {
+                Lang::It => format!(
+                    "Hai un'identità digitale con credenziali di livello 2: email, telefono e PEC si cambiano dal Selfcare, nelle Informazioni utente, dopo l'accesso con {username} e il codice dell'app. Qui puoi cambiare l'indirizzo postale."
+                ),
+                Lang::En => format!(
+                    "You hold a digital identity with level 2 credentials: email, phone and PEC change from the Selfcare, under User information, after signing in with {username} and the app's code. Here you can change the postal address."
+                ),
+            },
+            selfcare_only: true,
+            password_label: "",
+            submit: L("Vai al Selfcare", "Go to the Selfcare").get(lang),
+            error,
+        }));
+    }
     Ok(Some(Reauth {
+        selfcare_only: false,
         text: match lang {
             Lang::It => format!(
                 "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità con la password del nome utente {username}. La conferma vale 10 minuti."

@@ -4,11 +4,12 @@
 //! only look at its data and ask for the verification again.
 
 mod close;
-mod contacts;
+pub(crate) mod contacts;
 mod corrections;
+mod identity;
 mod logins;
 mod orders;
-mod overview;
+pub(crate) mod overview;
 mod password;
 mod privacy;
 mod sign_in;
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(logins::router())
         .merge(corrections::router())
         .merge(orders::router())
+        .merge(identity::router())
         .merge(close::router())
         .merge(password::router())
 }
@@ -136,12 +138,14 @@ pub(crate) enum Section {
     Corrections,
     Orders,
     Password,
+    Identity,
     Close,
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::Overview,
+        Section::Identity,
         Section::Contacts,
         Section::Logins,
         Section::Password,
@@ -160,6 +164,7 @@ impl Section {
             Section::Corrections => "/account/corrections",
             Section::Orders => "/account/orders",
             Section::Password => password::PATH,
+            Section::Identity => "/account/identity",
             Section::Close => "/account/close",
         }
     }
@@ -173,6 +178,7 @@ impl Section {
             Section::Corrections => L("Richieste di rettifica", "Correction requests"),
             Section::Orders => L("Ordini", "Orders"),
             Section::Password => L("Password", "Password"),
+            Section::Identity => L("Identità digitale", "Digital identity"),
             Section::Close => L("Chiudi l'account", "Close the account"),
         }
     }
@@ -255,6 +261,10 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
             "No new code sent: the address is already confirmed, or too many were asked for in the last hour.",
         ),
         "contacts_saved" => L("Dati aggiornati.", "Details updated."),
+        "identity_requested" => L(
+            "Identità digitale richiesta: ora serve il riconoscimento da parte di un operatore.",
+            "Digital identity requested: an operator now needs to verify who you are.",
+        ),
         "nothing_changed" => L("Nessuna modifica.", "Nothing changed."),
         "email_pending" => L(
             "Ti abbiamo inviato un codice al nuovo indirizzo email: la modifica avrà effetto quando lo confermerai.",

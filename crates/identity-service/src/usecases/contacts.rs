@@ -53,6 +53,9 @@ pub enum ContactsAuth<'a> {
     /// An integrating system, by client name: it cannot re-authenticate, so it
     /// cannot change the recovery channels of a holder with a digital identity.
     Api(&'a str),
+    /// The holder, signed in to the selfcare with the identity: a sign-in at the
+    /// identity's highest level within the last 10 minutes allows every change.
+    Selfcare(&'a Session),
 }
 
 /// What changed.
@@ -167,6 +170,18 @@ impl ContactsInput {
 }
 
 impl Service {
+    /// Whether the holder's live identity signs in with more than a password
+    /// (level 2 or 3 active or blocked): then its recovery channels change only
+    /// from the selfcare, after a sign-in at that level.
+    pub async fn identity_needs_second_factor(&self, holder: HolderId) -> Result<bool, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        let Some(identity) = live_identity(tx.as_mut(), holder).await? else {
+            return Ok(false);
+        };
+        let creds = tx.credentials(identity.id()).await?;
+        Ok(creds.levels.required_sign_in_level() != Ok(identity_core::CredentialLevel::L1))
+    }
+
     /// Whether the holder has a digital identity that is not revoked, and if so the
     /// login number of its username (whose credentials a re-authentication asks for).
     pub async fn live_identity_username(
@@ -273,12 +288,26 @@ impl Service {
             return Err(ContactsError::Invalid(errors));
         }
         // Decided inside the transaction, under the holder's lock.
-        let recovery_allowed = live_identity(tx.as_mut(), holder_id).await?.is_none()
-            || match auth {
-                ContactsAuth::Session(s) => self.freshly_reauthenticated(s),
-                ContactsAuth::Api(_) => false,
-            };
-        if !holder.email_verified() && matches!(auth, ContactsAuth::Session(_)) {
+        let recovery_allowed = match live_identity(tx.as_mut(), holder_id).await? {
+            None => true,
+            Some(identity) => {
+                let creds = tx.credentials(identity.id()).await?;
+                match auth {
+                    // A password re-entered in the customer area is enough only for
+                    // an identity whose highest level is the password itself.
+                    ContactsAuth::Session(s) => {
+                        self.freshly_reauthenticated(s)
+                            && creds.levels.required_sign_in_level()
+                                == Ok(identity_core::CredentialLevel::L1)
+                    }
+                    ContactsAuth::Selfcare(s) => {
+                        s.login == identity.username() && self.selfcare_session_is_fresh(s, &creds)
+                    }
+                    ContactsAuth::Api(_) => false,
+                }
+            }
+        };
+        if !holder.email_verified() && !matches!(auth, ContactsAuth::Api(_)) {
             return Err(ContactsError::EmailNotVerified);
         }
         let email_changes = contacts.email.normalized() != holder.contacts().email.normalized();
@@ -293,7 +322,7 @@ impl Service {
         changes.extend(holder.change_pec(contacts.pec));
         changes.extend(holder.change_address(address));
         let actor = match auth {
-            ContactsAuth::Session(_) => format!("holder:{holder_id}"),
+            ContactsAuth::Session(_) | ContactsAuth::Selfcare(_) => format!("holder:{holder_id}"),
             ContactsAuth::Api(name) => format!("api:{name}"),
         };
         let mut updated = ContactsUpdated::default();

@@ -10,15 +10,21 @@ mod common;
 #[path = "../../../../crates/identity-http/tests/support/mod.rs"]
 mod support;
 
+#[path = "../../../../crates/identity-store/tests/customer_support/mod.rs"]
+mod customer_support;
+#[path = "../../../../crates/identity-store/tests/selfcare_support/mod.rs"]
+mod selfcare_support;
+
 mod account;
 mod registration;
+mod selfcare;
 mod sign_in;
 
 use std::sync::Arc;
 
 use fantoccini::Client;
 use identity_e2e::{Driver, browser, browser_available, click, fill, start_driver, wait_for_page};
-use identity_mail::{Delivery, MemoryTransport, RenderedMail};
+use identity_mail::{Delivery, MemorySms, MemoryTransport, RenderedMail};
 use support::TestServer;
 
 /// A running site with a browser pointed at it.
@@ -28,6 +34,7 @@ pub struct Site {
     pub base: String,
     pub browser: Client,
     mail: MemoryTransport,
+    sms: MemorySms,
     delivery: Delivery,
     _driver: Driver,
     _profile: tempfile::TempDir,
@@ -46,8 +53,10 @@ impl Site {
         // Mail queued by the tests' own calls links to this server too.
         h.service = h.service.clone().with_public_url(&base);
         let mail = MemoryTransport::default();
+        let sms = MemorySms::new();
         let store: Arc<dyn identity_service::Store> = h.store.clone();
-        let delivery = Delivery::new(store, Arc::new(mail.clone()), h.clock.clone());
+        let delivery = Delivery::new(store, Arc::new(mail.clone()), h.clock.clone())
+            .with_sms(Arc::new(sms.clone()));
         let driver = start_driver().await;
         let profile = tempfile::tempdir().unwrap();
         let browser = browser(&driver, "it-IT", width, profile.path()).await;
@@ -57,6 +66,7 @@ impl Site {
             base,
             browser,
             mail,
+            sms,
             delivery,
             _driver: driver,
             _profile: profile,
@@ -78,6 +88,17 @@ impl Site {
             .sent()
             .into_iter()
             .filter(|m| m.to == to)
+            .collect()
+    }
+
+    /// Delivers what the outbox holds, then the text messages `phone` received.
+    pub async fn texts(&self, phone: &str) -> Vec<String> {
+        self.delivery.deliver_due().await.unwrap();
+        self.sms
+            .sent()
+            .into_iter()
+            .filter(|(to, _)| to == phone)
+            .map(|(_, text)| text)
             .collect()
     }
 

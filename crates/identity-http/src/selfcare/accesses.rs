@@ -1,0 +1,259 @@
+//! Last accesses: every sign-in with the identity (date and time, service,
+//! level, credential, outcome, address), newest first, 20 a page, filtered by a
+//! date range, downloadable as CSV; and the access-notification switches.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, Utc};
+use identity_core::{AccessOutcome, CredentialLevel, Lang};
+
+use super::{Frame, Signed};
+use crate::AppState;
+use crate::i18n::{L, rome_time};
+use crate::web::{Chrome, Ctx};
+
+const PER_PAGE: u32 = 20;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/selfcare/accesses", get(show))
+        .route("/selfcare/accesses.csv", get(csv))
+        .route("/selfcare/notifications", post(notifications))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Filter {
+    from: String,
+    to: String,
+    page: u32,
+}
+
+impl Filter {
+    /// The range in UTC: from the start of `from` to the end of `to`, Rome days.
+    fn range(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono_tz::Europe::Rome).earliest())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        (
+            day(&self.from).and_then(start),
+            day(&self.to).and_then(|d| d.succ_opt()).and_then(start),
+        )
+    }
+
+    fn link(&self, page: u32) -> String {
+        format!(
+            "/selfcare/accesses?from={}&to={}&page={page}",
+            urlencode(&self.from),
+            urlencode(&self.to)
+        )
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "selfcare_accesses.html")]
+struct AccessesPage {
+    c: Chrome,
+    f: Frame,
+    notices: Vec<String>,
+    title: &'static str,
+    from_label: &'static str,
+    to_label: &'static str,
+    from: String,
+    to: String,
+    filter_submit: &'static str,
+    csv_label: &'static str,
+    empty: &'static str,
+    head: Vec<&'static str>,
+    /// (when, service, level, credential, outcome label, address, outcome code)
+    records: Vec<(
+        String,
+        String,
+        String,
+        String,
+        &'static str,
+        String,
+        &'static str,
+    )>,
+    pager_label: &'static str,
+    newer: Option<String>,
+    newer_label: &'static str,
+    older: Option<String>,
+    older_label: &'static str,
+    notify_title: &'static str,
+    notify_text: &'static str,
+    notify: Vec<(u8, String, bool)>,
+    notify_submit: &'static str,
+}
+
+fn outcome_label(o: AccessOutcome, lang: Lang) -> &'static str {
+    match o {
+        AccessOutcome::Ok => L("Riuscito", "OK"),
+        AccessOutcome::Failed => L("Fallito", "Failed"),
+        AccessOutcome::ConsentDenied => L("Consenso negato", "Consent not given"),
+    }
+    .get(lang)
+}
+
+fn service_label(service: &str, lang: Lang) -> String {
+    if service == "selfcare" {
+        "Selfcare".to_owned()
+    } else if service == "customer_area" {
+        L("Area clienti", "Customer area").get(lang).to_owned()
+    } else {
+        service.to_owned()
+    }
+}
+
+async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
+    let mut s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let (from, until) = q.range();
+    let page = match s
+        .ctx
+        .state
+        .service
+        .accesses(s.session.holder_id, from, until, q.page, PER_PAGE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let records = page
+        .records
+        .iter()
+        .map(|r| {
+            (
+                rome_time(r.at),
+                service_label(&r.service, lang),
+                r.level.as_u8().to_string(),
+                r.credential.clone(),
+                outcome_label(r.outcome, lang),
+                r.client_ip.clone().unwrap_or_default(),
+                r.outcome.code(),
+            )
+        })
+        .collect();
+    let notify = CredentialLevel::ALL
+        .iter()
+        .map(|l| {
+            let label = match lang {
+                Lang::It => format!("Avvisami per email a ogni accesso di livello {}", l.as_u8()),
+                Lang::En => format!("Email me at every level {} sign-in", l.as_u8()),
+            };
+            (l.as_u8(), label, s.creds.notifies(*l))
+        })
+        .collect();
+    let f = Frame::new(&mut s, "/selfcare/accesses");
+    let c = s.ctx.selfcare_chrome(true);
+    let view = AccessesPage {
+        c,
+        f,
+        notices: Vec::new(),
+        title: L("Ultimi accessi", "Last accesses").get(lang),
+        from_label: L("Dal", "From").get(lang),
+        to_label: L("Al", "To").get(lang),
+        from: urlencode(&q.from),
+        to: urlencode(&q.to),
+        filter_submit: L("Filtra", "Filter").get(lang),
+        csv_label: L("Scarica CSV", "Download CSV").get(lang),
+        empty: L("Nessun accesso nel periodo.", "No accesses in this period.").get(lang),
+        head: vec![
+            L("Data e ora", "Date and time").get(lang),
+            L("Servizio", "Service").get(lang),
+            L("Livello", "Level").get(lang),
+            L("Credenziale", "Credential").get(lang),
+            L("Esito", "Outcome").get(lang),
+            L("Indirizzo IP", "IP address").get(lang),
+        ],
+        records,
+        pager_label: L("Pagine", "Pages").get(lang),
+        newer: (q.page > 0).then(|| q.link(q.page - 1)),
+        newer_label: L("Più recenti", "Newer").get(lang),
+        older: page.has_more.then(|| q.link(q.page + 1)),
+        older_label: L("Meno recenti", "Older").get(lang),
+        notify_title: L("Notifiche di accesso", "Access notifications").get(lang),
+        notify_text: L(
+            "Per ogni livello che scegli, a ogni accesso riuscito ti mandiamo un'email con data, ora, servizio e livello.",
+            "For each level you choose, every successful sign-in sends you an email with date, time, service and level.",
+        )
+        .get(lang),
+        notify,
+        notify_submit: L("Salva le preferenze", "Save preferences").get(lang),
+    };
+    s.ctx.page(&view)
+}
+
+async fn csv(ctx: Ctx, Query(q): Query<Filter>) -> Response {
+    let s = match Signed::from(ctx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (from, until) = q.range();
+    match s
+        .ctx
+        .state
+        .service
+        .accesses_csv(s.session.holder_id, from, until)
+        .await
+    {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"ultimi-accessi.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => s.ctx.failure(&e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct NotifyForm {
+    csrf: String,
+    level1: Option<String>,
+    level2: Option<String>,
+    level3: Option<String>,
+}
+
+async fn notifications(ctx: Ctx, Form(f): Form<NotifyForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let service = s.ctx.state.service.clone();
+    for (level, on) in [
+        (CredentialLevel::L1, f.level1.is_some()),
+        (CredentialLevel::L2, f.level2.is_some()),
+        (CredentialLevel::L3, f.level3.is_some()),
+    ] {
+        if s.creds.notifies(level) != on
+            && let Err(e) = service.set_access_notification(&s.session, level, on).await
+        {
+            return s.ctx.failure(&e);
+        }
+    }
+    s.redirect_with("/selfcare/accesses#notifications", "notifications_saved")
+}

@@ -1,0 +1,239 @@
+//! The credentials page: the state of each level, level 1's password change
+//! (the whole policy, history included), removing level 2, and the emergency code.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Form;
+use axum::response::Response;
+use axum::routing::{get, post};
+use identity_core::i18n::Localized;
+use identity_core::{CredentialLevel, Lang, LevelState};
+use identity_service::forms::FieldErrors;
+use identity_service::usecases::password::ChangePasswordError;
+
+use super::{Frame, Signed, signed_out};
+use crate::AppState;
+use crate::form::{Field, Fieldset, attach_errors, error_summary};
+use crate::i18n::{L, rome_time};
+use crate::register_fields::new_password_fields;
+use crate::web::{Chrome, Ctx};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/selfcare/credentials", get(show))
+        .route("/selfcare/password", post(change_password))
+        .route("/selfcare/credentials/level2/remove", post(remove_level2))
+}
+
+#[derive(Template)]
+#[template(path = "selfcare_credentials.html")]
+struct CredentialsPage {
+    c: Chrome,
+    f: Frame,
+    notices: Vec<String>,
+    title: &'static str,
+    head: Vec<&'static str>,
+    /// (number, name, state label, state code, detail)
+    levels: Vec<(u8, &'static str, &'static str, &'static str, String)>,
+    enrol: Option<&'static str>,
+    remove: Option<(&'static str, &'static str)>,
+    emergency_title: &'static str,
+    emergency_text: String,
+    emergency_link: &'static str,
+    password_title: &'static str,
+    password_submit: &'static str,
+    sets: Vec<Fieldset>,
+    summary: Vec<(String, String)>,
+}
+
+fn state_label(state: LevelState, lang: Lang) -> (&'static str, &'static str) {
+    let (l, code) = match state {
+        LevelState::NotActivated => (L("Non attivo", "Not active"), "not_activated"),
+        LevelState::Active => (L("Attivo", "Active"), "active"),
+        LevelState::Blocked => (L("Bloccato", "Blocked"), "blocked"),
+        LevelState::Revoked => (L("Revocato", "Revoked"), "revoked"),
+    };
+    (l.get(lang), code)
+}
+
+pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+    let lang = s.lang();
+    let creds = s.creds.clone();
+    let policy = s.ctx.state.service.config().password_policy.clone();
+    let levels = CredentialLevel::ALL
+        .iter()
+        .map(|l| {
+            let (label, code) = state_label(creds.levels.state(*l), lang);
+            let (name, detail) = match l {
+                CredentialLevel::L1 => (
+                    L("Livello 1 · password", "Level 1 · password"),
+                    String::new(),
+                ),
+                CredentialLevel::L2 => (
+                    L(
+                        "Livello 2 · app di autenticazione",
+                        "Level 2 · authenticator app",
+                    ),
+                    creds
+                        .totp_enrolled_at
+                        .map(|at| {
+                            format!(
+                                "{} {}",
+                                L("attivato il", "activated on").get(lang),
+                                rome_time(at)
+                            )
+                        })
+                        .unwrap_or_default(),
+                ),
+                CredentialLevel::L3 => (
+                    L("Livello 3 · chiave di sicurezza", "Level 3 · security key"),
+                    L(
+                        "Non ancora offerto da questo servizio.",
+                        "Not offered by this service yet.",
+                    )
+                    .get(lang)
+                    .to_owned(),
+                ),
+            };
+            (l.as_u8(), name.get(lang), label, code, detail)
+        })
+        .collect();
+    let l2 = creds.levels.state(CredentialLevel::L2);
+    let active = s.identity.state().is_active();
+    let mut sets = vec![Fieldset::new(
+        L("Cambia password", "Change password"),
+        lang,
+        std::iter::once(
+            Field::new(
+                "current_password",
+                L("Password attuale", "Current password"),
+                "password",
+                lang,
+            )
+            .autocomplete("current-password"),
+        )
+        .chain(new_password_fields(&policy, lang))
+        .collect(),
+    )];
+    let mut notices = notices;
+    notices.extend(attach_errors(&mut sets, errors, lang));
+    let summary = error_summary(&sets);
+    let failed = !summary.is_empty() || !notices.is_empty();
+    let f = Frame::new(&mut s, "/selfcare/credentials");
+    let c = s.ctx.selfcare_chrome(true);
+    let page = CredentialsPage {
+        c,
+        f,
+        notices,
+        title: L("Credenziali", "Credentials").get(lang),
+        head: vec![L("Livello", "Level").get(lang), L("Stato", "State").get(lang), L("Dettagli", "Details").get(lang)],
+        levels,
+        enrol: (active && l2 == LevelState::NotActivated)
+            .then(|| L("Attiva il livello 2", "Activate level 2").get(lang)),
+        remove: (active && l2 == LevelState::Active).then(|| {
+            (
+                L(
+                    "Disattivare il livello 2 chiude le sessioni aperte con il codice; servirà un accesso recente con il livello 2.",
+                    "Removing level 2 ends the sessions opened with the code; it needs a recent level-2 sign-in.",
+                )
+                .get(lang),
+                L("Disattiva il livello 2", "Remove level 2").get(lang),
+            )
+        }),
+        emergency_title: L("Codice di emergenza", "Emergency code").get(lang),
+        emergency_text: match creds.emergency_issued_at {
+            Some(at) => match lang {
+                Lang::It => format!("Emesso il {}. Serve per il blocco d'emergenza, il recupero della password e il cambio telefono. È conservato cifrato: non possiamo mostrartelo.", rome_time(at)),
+                Lang::En => format!("Issued on {}. You need it for the emergency block, password recovery and a change of phone. It is kept hashed: we cannot show it to you.", rome_time(at)),
+            },
+            None => L("Ti verrà inviato, in due metà, quando l'identità sarà attivata.", "It is sent to you, in two halves, when the identity is activated.").get(lang).to_owned(),
+        },
+        emergency_link: L("Hai perso il codice di emergenza? Emettine uno nuovo", "Lost the emergency code? Issue a new one").get(lang),
+        password_title: L("Password (livello 1)", "Password (level 1)").get(lang),
+        password_submit: L("Cambia password", "Change password").get(lang),
+        sets,
+        summary,
+    };
+    s.ctx.form_page(&page, failed)
+}
+
+async fn show(ctx: Ctx) -> Response {
+    match Signed::from(ctx).await {
+        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    password: String,
+    password_confirm: String,
+}
+
+async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let ip = s.ctx.ip.clone();
+    let service = s.ctx.state.service.clone();
+    match service
+        .change_password(
+            s.session.login,
+            &f.current_password,
+            &f.password,
+            &f.password_confirm,
+            Some(&ip),
+        )
+        .await
+    {
+        Ok(()) => signed_out(
+            s.ctx,
+            L("Password cambiata", "Password changed"),
+            L(
+                "La password è cambiata e ti abbiamo avvisato per email. Accedi di nuovo con la nuova password.",
+                "The password has changed and we told you by email. Sign in again with the new password.",
+            ),
+        ),
+        Err(ChangePasswordError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
+        Err(ChangePasswordError::WrongPassword) => {
+            let mut errors = FieldErrors::new();
+            errors.add("current_password", ChangePasswordError::WrongPassword);
+            render(s, &errors, Vec::new()).await
+        }
+        Err(e) => s.ctx.failure(&e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn remove_level2(ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    match service.remove_level2(&s.session).await {
+        Ok(()) => signed_out(
+            s.ctx,
+            L("Livello 2 disattivato", "Level 2 removed"),
+            L(
+                "Le credenziali di livello 2 sono state disattivate e le sessioni che le usavano sono state chiuse. Ti abbiamo avvisato per email.",
+                "Your level 2 credentials were removed and the sessions that used them ended. We told you by email.",
+            ),
+        ),
+        Err(identity_service::usecases::selfcare::SelfcareError::Store(e)) => s.ctx.failure(&e),
+        Err(e) => {
+            let msg = e.message(lang);
+            render(s, &FieldErrors::new(), vec![msg]).await
+        }
+    }
+}

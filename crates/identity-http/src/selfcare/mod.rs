@@ -1,0 +1,259 @@
+//! The selfcare panel of the digital identity (`/selfcare`), with its own
+//! sign-in at the identity's highest credential level, its own session cookie,
+//! and the operations the sign-in page offers without signing in. One router per
+//! section, merged here; every section shares the frame (navigation, the state
+//! banner, the message of the last action).
+
+mod accesses;
+mod credentials;
+mod forms;
+mod identity;
+mod profile;
+mod recover;
+mod sessions;
+mod sign_in;
+mod totp;
+
+use axum::Router;
+use axum::response::Response;
+use axum_extra::extract::cookie::SameSite;
+use identity_core::identity::DigitalIdentity;
+use identity_core::{Lang, Session, SessionArea};
+use identity_service::ports::IdentityCredentials;
+use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::selfcare::sign_in::Client;
+use identity_service::usecases::sessions::SessionToken;
+
+pub(crate) use forms::{FormBox, FormsPage};
+
+use crate::AppState;
+use crate::i18n::L;
+use crate::web::{Ctx, cookie, see_other};
+
+/// The selfcare session cookie (apart from the customer area's).
+pub(crate) const SELFCARE_COOKIE: &str = "scsid";
+/// The cookie of a sign-in waiting for its second factor.
+pub(crate) const PENDING_COOKIE: &str = "scpending";
+/// The message of the last action, for the page after the redirect.
+const FLASH_COOKIE: &str = "scflash";
+/// Where the sign-in page is.
+pub(crate) const SIGN_IN: &str = "/selfcare/sign-in";
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(sign_in::router())
+        .merge(recover::router())
+        .merge(identity::router())
+        .merge(credentials::router())
+        .merge(totp::router())
+        .merge(accesses::router())
+        .merge(sessions::router())
+        .merge(profile::router())
+}
+
+/// Who the web layer says is signing in.
+pub(crate) fn client(ctx: &Ctx) -> (String, Option<String>) {
+    let agent = ctx
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (ctx.ip.clone(), agent)
+}
+
+pub(crate) fn as_client<'a>(c: &'a (String, Option<String>)) -> Client<'a> {
+    Client {
+        ip: Some(c.0.as_str()),
+        agent: c.1.as_deref(),
+    }
+}
+
+/// A request signed in to the selfcare.
+pub(crate) struct Signed {
+    pub ctx: Ctx,
+    pub session: Session,
+    pub identity: DigitalIdentity,
+    pub creds: IdentityCredentials,
+}
+
+impl Signed {
+    /// The signed-in request, or a redirect to the sign-in page.
+    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
+        let Some(token) = ctx
+            .jar
+            .get(SELFCARE_COOKIE)
+            .map(|c| SessionToken::from_client(c.value()))
+        else {
+            return Err(see_other(SIGN_IN));
+        };
+        let service = ctx.state.service.clone();
+        let session = match service.session(&token).await {
+            Ok(Some(s)) if s.area == SessionArea::Selfcare => s,
+            Ok(_) => return Err(see_other(SIGN_IN)),
+            Err(e) => return Err(ctx.failure(&e)),
+        };
+        match service.selfcare_identity(&session).await {
+            Ok((identity, creds)) => Ok(Signed {
+                ctx,
+                session,
+                identity,
+                creds,
+            }),
+            Err(SelfcareError::NoIdentity) => Err(see_other(SIGN_IN)),
+            Err(e) => Err(ctx.failure(&e)),
+        }
+    }
+
+    /// A form post: signed in and the CSRF token right.
+    pub(crate) async fn post(ctx: Ctx, csrf: &str) -> Result<Signed, Response> {
+        let s = Signed::from(ctx).await?;
+        if !s.ctx.csrf_ok(csrf) {
+            return Err(s.ctx.form_expired());
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+
+    /// Whether the session is fresh enough for sensitive operations.
+    pub(crate) fn fresh(&self) -> bool {
+        self.ctx
+            .state
+            .service
+            .selfcare_session_is_fresh(&self.session, &self.creds)
+    }
+
+    /// Redirects to `to`, leaving `flash` (a message code) for that page.
+    pub(crate) fn redirect_with(mut self, to: &str, flash: &'static str) -> Response {
+        let secure = self.ctx.state.secure();
+        self.ctx.jar = std::mem::take(&mut self.ctx.jar).add(cookie(
+            FLASH_COOKIE,
+            flash.to_owned(),
+            secure,
+            SameSite::Lax,
+        ));
+        self.ctx.respond(see_other(to))
+    }
+
+    /// Takes the flash message (shown once).
+    pub(crate) fn take_flash(&mut self) -> Option<String> {
+        let code = self.ctx.jar.get(FLASH_COOKIE)?.value().to_owned();
+        let secure = self.ctx.state.secure();
+        self.ctx.jar = std::mem::take(&mut self.ctx.jar).remove(cookie(
+            FLASH_COOKIE,
+            String::new(),
+            secure,
+            SameSite::Lax,
+        ));
+        flash_message(&code, self.lang())
+    }
+}
+
+/// Ends the selfcare cookie and shows a message page (after the session ended on
+/// the server: suspension, revocation, a level enrolled or removed).
+pub(crate) fn signed_out(mut ctx: Ctx, title: L, message: L) -> Response {
+    let lang = ctx.lang;
+    let secure = ctx.state.secure();
+    ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
+        SELFCARE_COOKIE,
+        String::new(),
+        secure,
+        SameSite::Lax,
+    ));
+    let c = ctx.selfcare_chrome(false);
+    let page = crate::web::MessagePage {
+        c,
+        title: title.get(lang).to_owned(),
+        message: message.get(lang).to_owned(),
+        link: Some((
+            SIGN_IN.to_owned(),
+            L("Accedi al Selfcare", "Sign in to the Selfcare")
+                .get(lang)
+                .to_owned(),
+        )),
+    };
+    ctx.page(&page)
+}
+
+/// The sections, in the navigation's order: (path, title).
+pub(crate) const SECTIONS: [(&str, L); 5] = [
+    ("/selfcare", L("Identità digitale", "Digital identity")),
+    ("/selfcare/credentials", L("Credenziali", "Credentials")),
+    (
+        "/selfcare/profile",
+        L("Informazioni utente", "User information"),
+    ),
+    ("/selfcare/accesses", L("Ultimi accessi", "Last accesses")),
+    (
+        "/selfcare/sessions",
+        L("Sessioni attive", "Active sessions"),
+    ),
+];
+
+/// What every selfcare page shows around its content.
+pub(crate) struct Frame {
+    pub area: &'static str,
+    pub nav_label: &'static str,
+    pub nav: Vec<(&'static str, &'static str, bool)>,
+    pub flash: Option<String>,
+    /// Who is signed in, and at which level.
+    pub who: String,
+}
+
+impl Frame {
+    pub(crate) fn new(s: &mut Signed, current: &str) -> Frame {
+        let lang = s.lang();
+        let flash = s.take_flash();
+        let username = identity_core::LoginId::new(
+            s.session.login,
+            &s.ctx.state.service.config().login_domain,
+        );
+        Frame {
+            area: "Selfcare",
+            nav_label: L("Sezioni del Selfcare", "Selfcare sections").get(lang),
+            nav: SECTIONS
+                .iter()
+                .map(|(href, title)| (*href, title.get(lang), *href == current))
+                .collect(),
+            flash,
+            who: match lang {
+                Lang::It => format!("{username} · livello {}", s.session.level.as_u8()),
+                Lang::En => format!("{username} · level {}", s.session.level.as_u8()),
+            },
+        }
+    }
+}
+
+/// The text of a flash code; unknown codes show nothing.
+fn flash_message(code: &str, lang: Lang) -> Option<String> {
+    let l = match code {
+        "code_sent" => L(
+            "Ti abbiamo inviato un codice all'email di riferimento: inseriscilo qui sotto.",
+            "We sent a code to your reference email: enter it below.",
+        ),
+        "reactivated" => L(
+            "L'identità digitale è di nuovo attiva.",
+            "The digital identity is active again.",
+        ),
+        "notifications_saved" => L(
+            "Preferenze delle notifiche salvate.",
+            "Notification preferences saved.",
+        ),
+        "session_ended" => L("Sessione chiusa.", "Session ended."),
+        "password_changed" => L("Password cambiata.", "Password changed."),
+        "profile_saved" => L("Dati aggiornati.", "Details updated."),
+        "email_pending" => L(
+            "Ti abbiamo inviato un codice al nuovo indirizzo email: la modifica avrà effetto quando lo confermerai.",
+            "We sent a code to the new email address: the change takes effect once you confirm it.",
+        ),
+        "nothing_changed" => L("Nessuna modifica.", "Nothing changed."),
+        "level2_ready" => L(
+            "Il vecchio telefono è stato scollegato. Attiva ora il livello 2 sul nuovo telefono.",
+            "The old phone was unlinked. Now activate level 2 on the new phone.",
+        ),
+        _ => return None,
+    };
+    Some(l.get(lang).to_owned())
+}
