@@ -36,9 +36,15 @@ enum Command {
     /// Look up holders (search, show).
     #[command(subcommand)]
     Holder(cmd::holder::HolderCommand),
-    /// Verify, suspend, reactivate and revoke digital identities.
+    /// Digital identities: verify, suspend, reactivate, revoke, show, history.
     #[command(subcommand)]
     Identity(cmd::identity::IdentityCommand),
+    /// Credentials of an identity: unblock a blocked level.
+    #[command(subcommand)]
+    Credential(cmd::credential::CredentialCommand),
+    /// The holders' access history (last accesses).
+    #[command(subcommand)]
+    Access(cmd::access::AccessCommand),
     /// Disable and enable logins.
     #[command(subcommand)]
     Login(cmd::login::LoginCommand),
@@ -88,6 +94,8 @@ fn main() -> ExitCode {
             Command::Holder(c) => cmd::holder::run(&cli, c).await,
             Command::Identity(c) => cmd::identity::run(&cli, c).await,
             Command::Login(c) => cmd::login::run(&cli, c).await,
+            Command::Credential(c) => cmd::credential::run(&cli, c).await,
+            Command::Access(c) => cmd::access::run(&cli, c).await,
             Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
             Command::Correction(c) => cmd::correction::run(&cli, c).await,
             Command::ApiClient(c) => cmd::api_client::run(&cli, c).await,

@@ -1,4 +1,4 @@
-//! `identity verify|suspend|reactivate|revoke`.
+//! `identity verify|suspend|reactivate|revoke|show|history`.
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -39,6 +39,16 @@ pub enum IdentityCommand {
         /// Why.
         #[arg(long, value_enum)]
         cause: Cause,
+    },
+    /// Show an identity: state, proofing, credential levels, emergency code, notifications.
+    Show {
+        /// Identity id.
+        id: IdentityId,
+    },
+    /// The identity's history: every state change and credential event, who, when, why.
+    History {
+        /// Identity id.
+        id: IdentityId,
     },
 }
 
@@ -201,10 +211,18 @@ fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
         IdentityCommand::Suspend { id, reason: r } => Planned::Suspend(*id, reason(*r)),
         IdentityCommand::Reactivate { id } => Planned::Reactivate(*id),
         IdentityCommand::Revoke { id, cause: c } => Planned::Revoke(*id, cause(*c)),
+        IdentityCommand::Show { .. } | IdentityCommand::History { .. } => {
+            return Err(Failure::Usage("not a change".into()));
+        }
     })
 }
 
 pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
+    match command {
+        IdentityCommand::Show { id } => return super::identity_show::show(cli, *id).await,
+        IdentityCommand::History { id } => return super::identity_show::history(cli, *id).await,
+        _ => {}
+    }
     // Usage checks first: nothing touches the database before they pass.
     let actor = context::operator(cli)?;
     let planned = plan(command)?;

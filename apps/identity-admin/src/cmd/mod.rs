@@ -1,9 +1,12 @@
 //! One module per command group.
 
+pub mod access;
 pub mod api_client;
 pub mod correction;
+pub mod credential;
 pub mod db;
 pub mod holder;
 pub mod identity;
+pub mod identity_show;
 pub mod login;
 pub mod outbox;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod authenticator;
 pub mod emergency;
 pub mod lifecycle;
+pub mod operator;
 pub mod sign_in;
 mod sms_codes;
 

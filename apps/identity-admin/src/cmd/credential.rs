@@ -1,0 +1,48 @@
+//! `credential unblock`: an operator unblocks level 2 of an identity after 5
+//! wrong one-time codes, for a holder who proved who they are.
+
+use clap::Subcommand;
+use identity_core::CredentialLevel;
+use identity_core::Localized;
+use identity_core::i18n::Lang;
+use identity_core::ids::IdentityId;
+use serde_json::json;
+
+use crate::{Cli, Failure, context, output};
+
+/// Credential commands.
+#[derive(Debug, Subcommand)]
+pub enum CredentialCommand {
+    /// Unblock a blocked credential level (level 2 after 5 wrong codes); the holder is told.
+    Unblock {
+        /// Identity id.
+        id: IdentityId,
+        /// The level to unblock (only level 2 can be blocked).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
+        level: u8,
+    },
+}
+
+pub async fn run(cli: &Cli, command: &CredentialCommand) -> Result<(), Failure> {
+    let CredentialCommand::Unblock { id, level } = command;
+    let actor = context::operator(cli)?;
+    let level = CredentialLevel::from_u8(*level)
+        .ok_or_else(|| Failure::Usage("--level must be 2 or 3".into()))?;
+    let service = context::service(cli).await?;
+    let creds = service
+        .operator_unblock_level(*id, level, actor)
+        .await
+        .map_err(|e| match e {
+            identity_service::usecases::selfcare::SelfcareError::NoIdentity => {
+                Failure::Refused("no identity with this id".into())
+            }
+            other => Failure::Refused(other.message(Lang::En)),
+        })?;
+    if cli.json {
+        return output::json(
+            &json!({ "id": id, "level": level.as_u8(), "state": "active", "consecutive_failures": creds.totp_state.consecutive_failures() }),
+        );
+    }
+    println!("level {} of identity {id} is active again", level.as_u8());
+    Ok(())
+}
