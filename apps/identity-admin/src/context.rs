@@ -47,7 +47,7 @@ fn connect_options(settings: &Settings) -> ConnectOptions {
 pub async fn service(cli: &Cli) -> Result<Service, Failure> {
     let settings = settings(cli)?;
     let config = settings
-        .service_config()
+        .service_config_without_new_keys()
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let hasher = settings
         .password_hasher()

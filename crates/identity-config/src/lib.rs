@@ -263,8 +263,28 @@ impl Settings {
         Ok(())
     }
 
-    /// The use cases' settings: login domain, password policy, deadline policy.
+    /// The use cases' settings for a program that never seals or opens TOTP
+    /// secrets (the operator CLI): the configured keys or the key file when there
+    /// is one, else a throw-away key; no key file is created.
+    pub fn service_config_without_new_keys(&self) -> Result<ServiceConfig, SettingsError> {
+        let keyring = if self.totp_keys.0.is_empty() && !self.data_dir.join("totp.key").exists() {
+            Keyring::ephemeral()
+        } else {
+            self.keyring()?
+        };
+        Ok(ServiceConfig {
+            keyring,
+            ..self.service_config_with(Keyring::ephemeral())?
+        })
+    }
+
+    /// The use cases' settings: login domain, password policy, deadline policy,
+    /// and the TOTP keys (the key file is generated when none is configured).
     pub fn service_config(&self) -> Result<ServiceConfig, SettingsError> {
+        self.service_config_with(self.keyring()?)
+    }
+
+    fn service_config_with(&self, keyring: Keyring) -> Result<ServiceConfig, SettingsError> {
         let password_policy =
             PasswordPolicy::new(self.password.min_length, self.password.max_length)
                 .map_err(|e| SettingsError::Invalid(format!("password: {e}")))?;
@@ -272,7 +292,7 @@ impl Settings {
             login_domain: self.login_domain.clone(),
             password_policy,
             deadline_policy: self.suspension_deadline_policy,
-            keyring: self.keyring()?,
+            keyring,
             ..ServiceConfig::default()
         })
     }
