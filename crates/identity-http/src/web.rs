@@ -234,6 +234,33 @@ impl Ctx {
         resp
     }
 
+    /// 503 with `Retry-After`: password checking is at capacity (a flood of
+    /// sign-ins); answered at once instead of queueing without bound.
+    pub(crate) fn busy(mut self) -> Response {
+        let lang = self.lang;
+        let c = self.chrome(false);
+        let body = MessagePage {
+            c,
+            title: crate::i18n::L("Servizio occupato", "Service busy")
+                .get(lang)
+                .to_owned(),
+            message: crate::i18n::L(
+                "Il servizio è molto richiesto in questo momento: riprova tra qualche secondo.",
+                "The service is very busy right now: try again in a few seconds.",
+            )
+            .get(lang)
+            .to_owned(),
+            link: None,
+        };
+        let mut resp = self.page(&body);
+        *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("2"),
+        );
+        resp
+    }
+
     /// A page for a failure the user cannot fix; the detail is logged, not shown.
     pub(crate) fn failure(mut self, detail: &dyn std::fmt::Display) -> Response {
         tracing::error!(error = %detail, path = %self.path, "request failed");

@@ -17,7 +17,12 @@ pub mod sealing;
 mod service;
 pub mod usecases;
 
-pub use passwords::{HashCost, PasswordHasher};
+pub use passwords::{HashCost, HashError, PasswordHasher};
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
+    identity_core::credentials::constant_time_eq(a, b)
+}
 pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use records::{
     ApiClient, ApiScope, AuditQuery, AuditRecord, CodePurpose, OneTimeCode, OutboxMessage,

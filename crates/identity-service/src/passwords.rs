@@ -1,7 +1,13 @@
 //! Password hashing with argon2id, run on the blocking thread pool and bounded by a
-//! semaphore so a burst of sign-ins never stalls the async runtime or exhausts memory.
+//! semaphore so a burst of sign-ins never stalls the async runtime or exhausts
+//! memory. Beyond the workers, a bounded number of requests may wait; past that a
+//! request is refused at once ([`HashError::Busy`], a 503 for the web), rather than
+//! queued without bound. Verification reuses each worker thread's argon2 memory
+//! (19 MiB with the default cost) instead of allocating and zeroing it every time.
 
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -43,16 +49,39 @@ impl HashCost {
     }
 }
 
-/// Why hashing failed (bad parameters or a worker panic); never shown to users.
+/// Why hashing failed; never shown to users as such.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(String);
+pub enum HashError {
+    /// Bad parameters or a worker panic.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+    /// Every worker is busy and the waiting line is full: try again in a moment.
+    #[error("password hashing is at capacity")]
+    Busy,
+}
+
+impl HashError {
+    fn failed(e: impl std::fmt::Display) -> HashError {
+        HashError::Failed(e.to_string())
+    }
+}
+
+/// Requests that may wait for a worker, per worker, unless configured otherwise.
+pub const DEFAULT_QUEUE_PER_WORKER: usize = 8;
+
+thread_local! {
+    /// The argon2 memory of this worker thread, kept between verifications.
+    static MEMORY: RefCell<Vec<argon2::Block>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Hashes and verifies passwords off the async runtime.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
     permits: Arc<Semaphore>,
+    /// Requests waiting for a worker now, and how many may.
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
     /// A hash of a random password, verified against when the login is unknown so
     /// the answer takes as long as for a real login (no enumeration by timing).
     dummy_hash: Arc<str>,
@@ -67,18 +96,33 @@ impl std::fmt::Debug for PasswordHasher {
 fn hash_with(argon: &Argon2<'_>, password: &[u8]) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(HashError::failed)?;
     argon
         .hash_password(password, &salt)
         .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+        .map_err(HashError::failed)
 }
 
 impl PasswordHasher {
-    /// A hasher with the given cost, running at most `concurrency` hashes at once.
+    /// A hasher with the given cost, running at most `concurrency` hashes at once,
+    /// with up to [`DEFAULT_QUEUE_PER_WORKER`] waiting per worker.
     pub fn new(cost: HashCost, concurrency: usize) -> Result<PasswordHasher, HashError> {
+        PasswordHasher::with_queue(
+            cost,
+            concurrency,
+            concurrency.max(1) * DEFAULT_QUEUE_PER_WORKER,
+        )
+    }
+
+    /// A hasher that lets at most `max_waiting` requests wait for one of its
+    /// `concurrency` workers; more are refused with [`HashError::Busy`].
+    pub fn with_queue(
+        cost: HashCost,
+        concurrency: usize,
+        max_waiting: usize,
+    ) -> Result<PasswordHasher, HashError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
-            .map_err(|e| HashError(e.to_string()))?;
+            .map_err(HashError::failed)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut random = [0u8; 32];
         rand::rng().fill_bytes(&mut random);
@@ -86,6 +130,8 @@ impl PasswordHasher {
         Ok(PasswordHasher {
             argon,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting,
             dummy_hash,
         })
     }
@@ -94,15 +140,23 @@ impl PasswordHasher {
         &self,
         f: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| HashError(e.to_string()))?;
+        let _permit = match self.permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                // Counted before waiting, so a burst cannot overshoot the line.
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(HashError::Busy);
+                }
+                let permit = self.permits.clone().acquire_owned().await;
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
+                permit.map_err(HashError::failed)?
+            }
+        };
         let argon = self.argon.clone();
         tokio::task::spawn_blocking(move || f(argon))
             .await
-            .map_err(|e| HashError(e.to_string()))
+            .map_err(HashError::failed)
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
@@ -137,8 +191,38 @@ impl PasswordHasher {
 }
 
 fn verify_with(argon: &Argon2<'_>, password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    match verify_reusing_memory(&parsed, password.as_bytes()) {
+        Some(ok) => ok,
+        // Anything but an argon2 hash with a salt and an output: the library's way.
+        None => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+    }
+}
+
+/// Verifies with this thread's kept argon2 memory; `None` when the hash is not a
+/// plain argon2 PHC string (then the caller verifies the usual way).
+fn verify_reusing_memory(parsed: &PasswordHash<'_>, password: &[u8]) -> Option<bool> {
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = parsed
+        .version
+        .map_or(Some(Version::V0x13), |v| Version::try_from(v).ok())?;
+    let params = Params::try_from(parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt_buf = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt_buf).ok()?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    let computed = MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        let blocks = params.block_count();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
+    });
+    Some(computed.is_ok() && crate::constant_time(&out, expected.as_bytes()))
 }
 
 #[cfg(test)]
@@ -163,5 +247,66 @@ mod tests {
                 .unwrap()
         );
         assert!(!h.verify_dummy("anything".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn verification_with_kept_memory_agrees_with_the_library() {
+        let h = PasswordHasher::new(HashCost::cheap_for_tests(), 1).unwrap();
+        let hash = h.hash("Correct-Horse-9".into()).await.unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert_eq!(
+            verify_reusing_memory(&parsed, b"Correct-Horse-9"),
+            Some(true)
+        );
+        assert_eq!(
+            verify_reusing_memory(&parsed, b"correct-horse-9"),
+            Some(false)
+        );
+        // A hash of other parameters, after a bigger one used the memory.
+        let big = PasswordHasher::new(
+            HashCost {
+                memory_kib: 256,
+                iterations: 2,
+                parallelism: 2,
+            },
+            1,
+        )
+        .unwrap();
+        let big_hash = big.hash("x".into()).await.unwrap();
+        let parsed_big = PasswordHash::new(&big_hash).unwrap();
+        assert_eq!(verify_reusing_memory(&parsed_big, b"x"), Some(true));
+        assert_eq!(
+            verify_reusing_memory(&parsed, b"Correct-Horse-9"),
+            Some(true)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_burst_beyond_the_line_is_refused_at_once() {
+        let slow = HashCost {
+            memory_kib: 8 * 1024,
+            iterations: 3,
+            parallelism: 1,
+        };
+        let h = PasswordHasher::with_queue(slow, 1, 2).unwrap();
+        let hash = h.hash("pw".into()).await.unwrap();
+        let tries: Vec<_> = (0..8)
+            .map(|_| {
+                let h = h.clone();
+                let hash = hash.clone();
+                tokio::spawn(async move { h.verify("pw".into(), hash).await })
+            })
+            .collect();
+        let mut busy = 0;
+        let mut done = 0;
+        for t in tries {
+            match t.await.unwrap() {
+                Ok(true) => done += 1,
+                Err(HashError::Busy) => busy += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(done + busy, 8);
+        assert!(busy >= 1 && done >= 3, "busy {busy}, done {done}");
     }
 }

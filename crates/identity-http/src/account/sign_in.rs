@@ -120,6 +120,7 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
     };
     let signed_in = match outcome {
         Ok(s) => s,
+        Err(SignInError::Hash(identity_service::HashError::Busy)) => return ctx.busy(),
         Err(e) => {
             if !matches!(e, SignInError::InvalidCredentials) {
                 tracing::error!(error = %e, "sign-in failed");

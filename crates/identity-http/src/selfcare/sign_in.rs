@@ -197,6 +197,7 @@ async fn password(mut ctx: Ctx, Form(f): Form<StepForm>) -> Response {
             ctx.respond(see_other("/selfcare/sign-in/blocked"))
         }
         Err(SelfcareError::Store(e)) => ctx.failure(&e),
+        Err(SelfcareError::Busy) => ctx.busy(),
         Err(SelfcareError::InvalidCredentials) => {
             let msg = L(
                 "Username o password non corretti.",

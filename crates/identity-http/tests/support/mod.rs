@@ -59,6 +59,8 @@ pub struct Reply {
     pub body: String,
     /// Raw `Set-Cookie` headers.
     pub set_cookies: Vec<String>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
 }
 
 pub fn encode(s: &str) -> String {
@@ -113,6 +115,7 @@ impl Browser {
         stream.read_to_string(&mut raw).await.unwrap();
         let (head, body) = raw.split_once("\r\n\r\n").unwrap();
         let mut location = None;
+        let mut retry_after = None;
         let mut set_cookies = Vec::new();
         for line in head.lines().skip(1) {
             let (name, value) = line.split_once(": ").unwrap();
@@ -128,6 +131,7 @@ impl Browser {
                     }
                 }
                 "location" => location = Some(value.to_owned()),
+                "retry-after" => retry_after = Some(value.to_owned()),
                 _ => {}
             }
         }
@@ -137,6 +141,7 @@ impl Browser {
             location,
             body: body.to_owned(),
             set_cookies,
+            retry_after,
         }
     }
 }

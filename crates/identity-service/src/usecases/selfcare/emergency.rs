@@ -412,6 +412,7 @@ impl Service {
         match self.sign_in_password(&login, password, client_ip).await {
             Ok(_) => {}
             Err(SignInError::InvalidCredentials) => return Err(SelfcareError::InvalidCredentials),
+            Err(SignInError::Hash(e)) => return Err(e.into()),
             Err(e) => return Err(SelfcareError::Store(e.to_string())),
         }
         let identity = self

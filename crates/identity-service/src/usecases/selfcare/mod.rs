@@ -71,6 +71,9 @@ pub enum SelfcareError {
     /// The lifecycle forbids the change.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// Password checking is at capacity: try again in a moment.
+    #[error("busy")]
+    Busy,
     /// Storage (or sealing) failed.
     #[error("storage error: {0}")]
     Store(String),
@@ -84,7 +87,10 @@ impl From<StoreError> for SelfcareError {
 
 impl From<crate::passwords::HashError> for SelfcareError {
     fn from(e: crate::passwords::HashError) -> Self {
-        SelfcareError::Store(e.to_string())
+        match e {
+            crate::passwords::HashError::Busy => SelfcareError::Busy,
+            other => SelfcareError::Store(other.to_string()),
+        }
     }
 }
 
@@ -131,6 +137,10 @@ impl Localized for SelfcareError {
             SelfcareError::Totp(t) => t.message(lang),
             SelfcareError::Level(l) => l.message(lang),
             SelfcareError::Transition(t) => t.message(lang),
+            SelfcareError::Busy => m(
+                "Il servizio è molto richiesto in questo momento: riprova tra qualche secondo.",
+                "The service is very busy right now: try again in a few seconds.",
+            ),
             SelfcareError::Store(_) => crate::forms::TEMPORARY.message(lang),
         }
     }

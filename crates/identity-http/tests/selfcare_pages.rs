@@ -1,0 +1,207 @@
+//! The selfcare over real HTTP: CSRF on every form, the pages that need no
+//! session, a sign-in flood beyond capacity answered at once with 503 and
+//! `Retry-After`, and what a session that is too old may not do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../../identity-store/tests/common/mod.rs"]
+mod common;
+mod support;
+
+use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig};
+use support::{Browser, TestServer, csrf_of};
+
+const FORMS: &[&str] = &[
+    "/selfcare/sign-in",
+    "/selfcare/sign-in/code",
+    "/selfcare/sign-in/unblock",
+    "/selfcare/sign-in/unblock/send",
+    "/selfcare/sign-in/lost-phone",
+    "/selfcare/sign-in/lost-phone/send",
+    "/selfcare/sign-out",
+    "/selfcare/recover/username",
+    "/selfcare/recover/password",
+    "/selfcare/recover/emergency-code",
+    "/selfcare/recover/emergency-code/confirm",
+    "/selfcare/emergency-block",
+    "/selfcare/emergency-block/email",
+    "/selfcare/emergency-block/send",
+    "/selfcare/suspend",
+    "/selfcare/reactivate/send",
+    "/selfcare/reactivate",
+    "/selfcare/revoke/send",
+    "/selfcare/revoke",
+    "/selfcare/password",
+    "/selfcare/credentials/level2/remove",
+    "/selfcare/credentials/totp",
+    "/selfcare/notifications",
+    "/selfcare/sessions/end",
+    "/selfcare/profile",
+    "/account/identity",
+    "/account/identity/send",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_selfcare_form_refuses_a_missing_csrf_token() {
+    let h = common::sqlite().await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    b.send("GET", "/selfcare/sign-in", &[]).await;
+    for path in FORMS {
+        let r = b
+            .send("POST", path, &[("csrf", "forged"), ("code", "1")])
+            .await;
+        // Forms of a session redirect to the sign-in first; the others refuse.
+        assert!(
+            r.status == 403
+                || (r.status == 303
+                    && r.location
+                        .as_deref()
+                        .is_some_and(|l| l.ends_with("sign-in"))),
+            "{path}: {}",
+            r.status
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_without_a_session_answer_in_both_languages() {
+    let h = common::sqlite().await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    for (path, it, en) in [
+        (
+            "/selfcare/sign-in",
+            "Accedi al Selfcare",
+            "Sign in to the Selfcare",
+        ),
+        (
+            "/selfcare/recover/username",
+            "Recupera lo username",
+            "Recover your username",
+        ),
+        (
+            "/selfcare/recover/password",
+            "Recupera la password",
+            "Recover your password",
+        ),
+        (
+            "/selfcare/recover/emergency-code",
+            "Recupera il codice di emergenza",
+            "Recover your emergency code",
+        ),
+        (
+            "/selfcare/emergency-block",
+            "Blocco d&#39;emergenza",
+            "Emergency block",
+        ),
+        (
+            "/selfcare/emergency-block/email",
+            "Blocco d&#39;emergenza con codice via email",
+            "Emergency block with a code by email",
+        ),
+    ] {
+        b.cookies.remove("lang");
+        let r = b.send("GET", path, &[]).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.body.contains(&format!("<h1>{it}</h1>")), "{path}");
+        b.cookies.insert("lang".into(), "en".into());
+        let r = b.send("GET", path, &[]).await;
+        assert!(
+            r.body.contains(&format!("<h1>{en}</h1>")),
+            "{path} in English"
+        );
+    }
+    b.cookies.remove("lang");
+    // The session pages send to the sign-in; a waiting step without its cookie too.
+    for path in [
+        "/selfcare",
+        "/selfcare/credentials",
+        "/selfcare/accesses",
+        "/selfcare/sign-in/code",
+    ] {
+        let r = b.send("GET", path, &[]).await;
+        assert_eq!(
+            (r.status, r.location.as_deref()),
+            (303, Some("/selfcare/sign-in")),
+            "{path}"
+        );
+    }
+    // Errors beside their fields, in the user's language.
+    let page = b.send("GET", "/selfcare/emergency-block", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let r = b
+        .send(
+            "POST",
+            "/selfcare/emergency-block",
+            &[("csrf", &csrf), ("tax_code", "ABC"), ("emergency_code", "")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("id=\"tax_code-error\"") && r.body.contains("id=\"emergency_code-error\"")
+    );
+    assert!(r.body.contains("Campo obbligatorio"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
+    let h = common::sqlite().await;
+    let registered = common::registered_mario(&h).await;
+    // One worker, one place in line, and a slow hash: a burst of 12 overflows.
+    let slow = HashCost {
+        memory_kib: 16 * 1024,
+        iterations: 4,
+        parallelism: 1,
+    };
+    let service = Service::new(
+        h.store.clone(),
+        h.clock.clone(),
+        PasswordHasher::with_queue(slow, 1, 1).unwrap(),
+        ServiceConfig {
+            login_domain: "test.example.it".into(),
+            ..ServiceConfig::default()
+        },
+    );
+    let server = TestServer::start(service).await;
+    let mut first = Browser::new(server.addr);
+    let page = first.send("GET", "/account/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let login = registered.login_id.to_string();
+    let tries: Vec<_> = (0..12)
+        .map(|_| {
+            let mut b = Browser::new(server.addr);
+            b.cookies = first.cookies.clone();
+            let (csrf, login) = (csrf.clone(), login.clone());
+            tokio::spawn(async move {
+                b.send(
+                    "POST",
+                    "/account/sign-in",
+                    &[
+                        ("csrf", &csrf),
+                        ("login_id", &login),
+                        ("password", "Wrong-Pass-1!"),
+                    ],
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for t in tries {
+        let r = t.await.unwrap();
+        match r.status {
+            503 => {
+                busy += 1;
+                assert_eq!(r.retry_after.as_deref(), Some("2"));
+                assert!(r.body.contains("riprova tra qualche secondo"));
+            }
+            401 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy >= 1, "the burst overflowed the line");
+    server.stop().await;
+}
