@@ -40,8 +40,12 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// argon2id cost (the default is OWASP's; lower it only in tests).
     pub argon2: HashCost,
-    /// How many password hashes may run at once.
+    /// How many password hashes may run at once; 0 (the default): one per core,
+    /// since argon2 is memory-bound and more workers than cores only thrash the cache.
     pub hash_concurrency: usize,
+    /// How many password checks may wait for a worker; more are answered 503 at
+    /// once. 0 (the default): 8 per worker.
+    pub hash_queue: usize,
     /// Behind a reverse proxy: the header it sets with the client's address
     /// (`x-forwarded-for`, `x-real-ip`); the last address in it is the client's.
     /// Unset (the default), the address of the TCP peer is the client's. Set it
@@ -197,7 +201,8 @@ impl Default for Settings {
             login_domain: ServiceConfig::default().login_domain,
             database_max_connections: 10,
             argon2: HashCost::default(),
-            hash_concurrency: 4,
+            hash_concurrency: 0,
+            hash_queue: 0,
             client_ip_header: None,
             password: PasswordSettings::default(),
             suspension_deadline_policy: DeadlinePolicy::default(),
@@ -330,7 +335,15 @@ impl Settings {
 
     /// The argon2id hasher with the configured cost and concurrency.
     pub fn password_hasher(&self) -> Result<PasswordHasher, SettingsError> {
-        PasswordHasher::new(self.argon2, self.hash_concurrency)
+        let workers = match self.hash_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        };
+        let queue = match self.hash_queue {
+            0 => workers * identity_service::passwords::DEFAULT_QUEUE_PER_WORKER,
+            n => n,
+        };
+        PasswordHasher::with_queue(self.argon2, workers, queue)
             .map_err(|e| SettingsError::Invalid(format!("argon2: {e}")))
     }
 

@@ -1,9 +1,11 @@
 //! Password hashing with argon2id, run on the blocking thread pool and bounded by a
 //! semaphore so a burst of sign-ins never stalls the async runtime or exhausts
-//! memory. Beyond the workers, a bounded number of requests may wait; past that a
-//! request is refused at once ([`HashError::Busy`], a 503 for the web), rather than
-//! queued without bound. Verification reuses each worker thread's argon2 memory
-//! (19 MiB with the default cost) instead of allocating and zeroing it every time.
+//! memory. The work runs on the hasher's own worker threads (one per configured
+//! slot), each keeping its argon2 memory (19 MiB with the default cost) between
+//! verifications instead of allocating and zeroing it every time. Beyond the
+//! workers, a bounded number of requests may wait; past that a request is refused
+//! at once ([`HashError::Busy`], a 503 for the web), rather than queued without
+//! bound.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -69,6 +71,37 @@ impl HashError {
 /// Requests that may wait for a worker, per worker, unless configured otherwise.
 pub const DEFAULT_QUEUE_PER_WORKER: usize = 8;
 
+/// Work for a hashing thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `n` threads that run jobs until the sender is dropped.
+fn start_workers(n: usize) -> Result<std::sync::mpsc::Sender<Job>, HashError> {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..n {
+        let rx = rx.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                loop {
+                    let job = {
+                        let guard = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        guard.recv()
+                    };
+                    match job {
+                        // A panicking job loses only its own answer, not the worker.
+                        Ok(job) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                        Err(_) => break,
+                    }
+                }
+            })
+            .map_err(HashError::failed)?;
+    }
+    Ok(tx)
+}
+
 thread_local! {
     /// The argon2 memory of this worker thread, kept between verifications.
     static MEMORY: RefCell<Vec<argon2::Block>> = const { RefCell::new(Vec::new()) };
@@ -78,6 +111,8 @@ thread_local! {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
+    /// Jobs for the worker threads; they end when the last clone is dropped.
+    jobs: std::sync::mpsc::Sender<Job>,
     permits: Arc<Semaphore>,
     /// Requests waiting for a worker now, and how many may.
     waiting: Arc<AtomicUsize>,
@@ -127,8 +162,10 @@ impl PasswordHasher {
         let mut random = [0u8; 32];
         rand::rng().fill_bytes(&mut random);
         let dummy_hash = hash_with(&argon, &random)?.into();
+        let workers = concurrency.max(1);
         Ok(PasswordHasher {
             argon,
+            jobs: start_workers(workers)?,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             waiting: Arc::new(AtomicUsize::new(0)),
             max_waiting,
@@ -154,9 +191,15 @@ impl PasswordHasher {
             }
         };
         let argon = self.argon.clone();
-        tokio::task::spawn_blocking(move || f(argon))
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(f(argon));
+            }))
+            .map_err(|_| HashError::Failed("the hashing threads stopped".into()))?;
+        result
             .await
-            .map_err(HashError::failed)
+            .map_err(|_| HashError::Failed("a hashing job was lost".into()))
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
