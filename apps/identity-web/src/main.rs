@@ -68,6 +68,23 @@ async fn main() -> anyhow::Result<()> {
         let _ = mail_stopped.await;
     }));
 
+    // Access records are kept 24 months: purged every hour (issue 5 brings the
+    // other calendar jobs).
+    let purger = {
+        let service = service.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                match service.purge_old_accesses().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "old access records removed"),
+                    Err(e) => tracing::error!(error = %e, "purging access records failed"),
+                }
+            }
+        })
+    };
+
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
@@ -92,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("shutting down");
     })
     .await?;
+    purger.abort();
     let _ = stop_mail.send(());
     let _ = mail_worker.await;
     Ok(())

@@ -14,7 +14,7 @@ use identity_service::{OutboxMessage, SmsError, SmsSender};
 use crate::RenderError;
 
 /// The outbox templates that are text messages.
-pub const SMS_TEMPLATES: [&str; 2] = ["sms_code", "sms_emergency_half"];
+pub const SMS_TEMPLATES: [&str; 3] = ["sms_code", "sms_emergency_half", "sms_phone_changed"];
 
 /// Whether an outbox message is a text message rather than a mail.
 #[must_use]
@@ -29,14 +29,28 @@ pub fn is_sms(template: &str) -> bool {
 /// [`RenderError::UnknownTemplate`] for another template, and
 /// [`RenderError::MissingParam`] without its `code`.
 pub fn render_sms(message: &OutboxMessage) -> Result<String, RenderError> {
-    let code = message
-        .params
-        .get("code")
-        .and_then(|c| c.as_str())
-        .ok_or_else(|| RenderError::MissingParam {
-            template: message.template.clone(),
-            param: "code".into(),
-        })?;
+    let param = |name: &str| {
+        message
+            .params
+            .get(name)
+            .and_then(|c| c.as_str())
+            .ok_or_else(|| RenderError::MissingParam {
+                template: message.template.clone(),
+                param: name.into(),
+            })
+    };
+    if message.template == "sms_phone_changed" {
+        let phone = param("phone")?;
+        return Ok(match message.lang {
+            Lang::It => format!(
+                "Identità digitale: il cellulare della tua identità è ora {phone}. Se non sei stato tu, esegui subito il blocco d'emergenza dal Selfcare."
+            ),
+            Lang::En => format!(
+                "Digital identity: your identity's mobile number is now {phone}. If this was not you, use the emergency block in the Selfcare at once."
+            ),
+        });
+    }
+    let code = param("code")?;
     let text = match (message.template.as_str(), message.lang) {
         ("sms_code", Lang::It) => format!(
             "Identità digitale: il tuo codice di verifica è {code}. Vale 15 minuti. Non comunicarlo a nessuno."
@@ -144,7 +158,7 @@ mod tests {
             to: "+393331234567".into(),
             lang,
             template: template.into(),
-            params: json!({ "code": "ABCD-EFGH" }),
+            params: json!({ "code": "ABCD-EFGH", "phone": "+393331234567" }),
             status: OutboxStatus::Pending,
             attempts: 0,
             last_error: None,
@@ -157,7 +171,7 @@ mod tests {
             assert!(is_sms(t));
             for lang in [Lang::It, Lang::En] {
                 let text = render_sms(&message(t, lang)).expect("renders");
-                assert!(text.contains("ABCD-EFGH"));
+                assert!(text.contains("ABCD-EFGH") || text.contains("+393331234567"));
                 assert!(text.chars().count() <= 160, "{t} {lang}: {}", text.len());
             }
         }

@@ -141,6 +141,8 @@ pub enum CodePurpose {
     /// The holder of an identity's username, who gave the emergency code, may
     /// choose a new password.
     ResetIdentityPassword,
+    /// A new mobile phone (the code's target) reaches the holder of an identity.
+    ChangePhone,
 }
 
 impl CodePurpose {
@@ -159,6 +161,7 @@ impl CodePurpose {
             CodePurpose::UnblockLevel2 => "unblock_level2",
             CodePurpose::ReenrolAuthenticator => "reenrol_authenticator",
             CodePurpose::ResetIdentityPassword => "reset_identity_password",
+            CodePurpose::ChangePhone => "change_phone",
         }
     }
 
@@ -177,6 +180,7 @@ impl CodePurpose {
             CodePurpose::UnblockLevel2,
             CodePurpose::ReenrolAuthenticator,
             CodePurpose::ResetIdentityPassword,
+            CodePurpose::ChangePhone,
         ]
         .into_iter()
         .find(|p| p.code() == code)
@@ -195,7 +199,7 @@ impl CodePurpose {
             | CodePurpose::UnblockLevel2
             | CodePurpose::ReenrolAuthenticator
             | CodePurpose::ResetIdentityPassword => chrono::Duration::minutes(30),
-            CodePurpose::VerifyPhone => chrono::Duration::minutes(15),
+            CodePurpose::VerifyPhone | CodePurpose::ChangePhone => chrono::Duration::minutes(15),
         }
     }
 }

@@ -27,6 +27,7 @@ contract_tests!(
     the_username_is_sent_to_the_reference_email_only,
     the_access_history_pages_filters_exports_notifies_and_is_purged,
     the_identity_history_lists_every_transition_with_who_and_why,
+    a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare,
 );
 
 async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_sessions(
@@ -380,4 +381,111 @@ async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness
     assert!(history[1].actor.starts_with("operator:"));
     assert_eq!(history[3].actor, format!("holder:{}", a.holder));
     assert!(history[3].details.to_string().contains("holder_request"));
+}
+
+async fn a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare(h: Harness) {
+    use identity_service::usecases::contacts::{ContactsAuth, ContactsError};
+    let a = active_identity(&h).await;
+    let s = sign_in_l1(&h, &a).await;
+    let holder = h.service.holder(a.holder).await.unwrap();
+    let mut input = customer_support::contacts_of("mario.rossi@example.it", "+39 347 000 1111");
+    input.street = holder.address().street.clone();
+    let updated = h
+        .service
+        .update_contacts(a.holder, &input, ContactsAuth::Selfcare(&s.session))
+        .await
+        .unwrap();
+    assert_eq!(updated.phone_pending.as_deref(), Some("+393470001111"));
+    assert!(!updated.changed.contains(&"phone"));
+    assert_eq!(
+        h.service
+            .holder(a.holder)
+            .await
+            .unwrap()
+            .contacts()
+            .phone
+            .to_string(),
+        "+393331234567"
+    );
+    let sms = outbox(&h, "sms_code").await;
+    let to_new = sms.last().unwrap();
+    assert_eq!(
+        to_new.to, "+393470001111",
+        "the code goes to the new number"
+    );
+    assert!(
+        h.service
+            .confirm_phone_change(a.holder, "000000x")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let changed = h
+        .service
+        .confirm_phone_change(a.holder, &to_new.p("code"))
+        .await
+        .unwrap();
+    assert_eq!(changed.unwrap().to_string(), "+393470001111");
+    assert_eq!(
+        h.service
+            .holder(a.holder)
+            .await
+            .unwrap()
+            .contacts()
+            .phone
+            .to_string(),
+        "+393470001111"
+    );
+    let told = outbox(&h, "sms_phone_changed").await;
+    assert_eq!(
+        told.last().unwrap().to,
+        "+393331234567",
+        "the old number is told"
+    );
+
+    // A stale selfcare session may not change the recovery channels.
+    h.clock.advance(Duration::minutes(11));
+    let other = customer_support::contacts_of("nuovo@example.it", "+39 347 000 1111");
+    assert!(matches!(
+        h.service
+            .update_contacts(a.holder, &other, ContactsAuth::Selfcare(&s.session))
+            .await,
+        Err(ContactsError::ReauthRequired)
+    ));
+    // With level 2, the customer area's password re-entry is not enough either.
+    let secret = enrol(&h, &a).await;
+    let _ = secret;
+    let customer = h
+        .service
+        .sign_in_password(&a.username, PASSWORD, Some(IP))
+        .await
+        .unwrap();
+    let (token, session) = h
+        .service
+        .open_session(
+            &customer,
+            identity_core::SessionArea::Customer,
+            CredentialLevel::L1,
+            Some(IP),
+            None,
+        )
+        .await
+        .unwrap();
+    h.service
+        .reauthenticate(&token, PASSWORD, Some(IP))
+        .await
+        .unwrap();
+    let session = h.service.session(&token).await.unwrap().unwrap_or(session);
+    assert!(
+        h.service
+            .identity_needs_second_factor(a.holder)
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        h.service
+            .update_contacts(a.holder, &other, ContactsAuth::Session(&session))
+            .await,
+        Err(ContactsError::ReauthRequired)
+    ));
 }

@@ -26,6 +26,7 @@ use crate::web::Ctx;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/account/contacts", get(show).post(save))
+        .route("/account/contacts/phone", get(phone_form).post(phone))
         .route("/account/reauth", post(reauth))
 }
 
@@ -240,6 +241,9 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         )
         .await;
     match result {
+        Ok(u) if u.phone_pending.is_some() => {
+            s.redirect_with("/account/contacts/phone", "phone_pending")
+        }
         Ok(u) if u.email_pending.is_some() => s.redirect_with("/account", "email_pending"),
         Ok(u) if u.changed.is_empty() => s.redirect_with("/account", "nothing_changed"),
         Ok(_) => s.redirect_with("/account", "contacts_saved"),
@@ -294,5 +298,80 @@ async fn reauth(ctx: Ctx, Form(f): Form<ReauthForm>) -> Response {
             )
             .await
         }
+    }
+}
+
+fn phone_page(mut ctx: Ctx, error: Option<String>) -> Response {
+    let lang = ctx.lang;
+    let mut field = crate::form::Field::new(
+        "code",
+        L("Codice ricevuto per SMS", "Code received by SMS"),
+        "text",
+        lang,
+    )
+    .autocomplete("one-time-code");
+    field.error = error;
+    let failed = field.error.is_some();
+    let sets = vec![Fieldset::new(
+        L("Nuovo cellulare", "New mobile phone"),
+        lang,
+        vec![field],
+    )];
+    let summary = error_summary(&sets);
+    let c = ctx.chrome(true);
+    let page = crate::web::SimpleForm {
+        c,
+        title: L("Conferma il nuovo cellulare", "Confirm the new mobile phone").get(lang).to_owned(),
+        intro: L(
+            "Hai un'identità digitale: ti abbiamo inviato un codice per SMS al nuovo numero, e il cambio avrà effetto quando lo inserirai qui. Il vecchio numero sarà avvisato.",
+            "You hold a digital identity: we sent a code by SMS to the new number, and the change takes effect once you enter it here. The old number will be told.",
+        )
+        .get(lang)
+        .to_owned(),
+        action: "/account/contacts/phone",
+        submit: L("Conferma", "Confirm").get(lang).to_owned(),
+        sets,
+        summary,
+        notices: Vec::new(),
+        after: vec![("/account/contacts".into(), L("Torna ai contatti", "Back to contacts").get(lang).into())],
+    };
+    ctx.form_page(&page, failed)
+}
+
+async fn phone_form(ctx: Ctx) -> Response {
+    match Signed::from(ctx).await {
+        Ok(s) => phone_page(s.ctx, None),
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PhoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
+    let (s, _) = match super::action(ctx, &f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    match s.ctx.state.service.confirm_phone_change(s.session.holder_id, &f.code).await {
+        Ok(Some(_)) => s.redirect_with("/account", "contacts_saved"),
+        Ok(None) => phone_page(
+            s.ctx,
+            Some(
+                L(
+                    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
+                    "Wrong or expired code: check the SMS, or save the number again to get another one.",
+                )
+                .get(lang)
+                .to_owned(),
+            ),
+        ),
+        Err(e) => s.ctx.failure(&e),
     }
 }

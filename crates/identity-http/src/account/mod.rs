@@ -261,6 +261,10 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
             "No new code sent: the address is already confirmed, or too many were asked for in the last hour.",
         ),
         "contacts_saved" => L("Dati aggiornati.", "Details updated."),
+        "phone_pending" => L(
+            "Ti abbiamo inviato un codice per SMS al nuovo cellulare: inseriscilo per completare il cambio.",
+            "We sent a code by SMS to the new mobile phone: enter it to complete the change.",
+        ),
         "identity_requested" => L(
             "Identità digitale richiesta: ora serve il riconoscimento da parte di un operatore.",
             "Digital identity requested: an operator now needs to verify who you are.",

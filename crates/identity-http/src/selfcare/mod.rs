@@ -249,6 +249,10 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
             "We sent a code to the new email address: the change takes effect once you confirm it.",
         ),
         "nothing_changed" => L("Nessuna modifica.", "Nothing changed."),
+        "phone_pending" => L(
+            "Ti abbiamo inviato un codice per SMS al nuovo cellulare: inseriscilo per completare il cambio.",
+            "We sent a code by SMS to the new mobile phone: enter it to complete the change.",
+        ),
         "level2_ready" => L(
             "Il vecchio telefono è stato scollegato. Attiva ora il livello 2 sul nuovo telefono.",
             "The old phone was unlinked. Now activate level 2 on the new phone.",

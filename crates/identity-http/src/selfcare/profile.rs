@@ -24,7 +24,9 @@ use crate::i18n::L;
 use crate::web::{Chrome, Ctx};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/selfcare/profile", get(show).post(save))
+    Router::new()
+        .route("/selfcare/profile", get(show).post(save))
+        .route("/selfcare/profile/phone", get(phone_form).post(phone))
 }
 
 #[derive(Template)]
@@ -133,6 +135,9 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Err(e) => return s.ctx.failure(&e),
     };
     match result {
+        Ok(u) if u.phone_pending.is_some() => {
+            s.redirect_with("/selfcare/profile/phone", "phone_pending")
+        }
         Ok(u) if u.email_pending.is_some() => s.redirect_with("/selfcare/profile", "email_pending"),
         Ok(u) if u.changed.is_empty() => s.redirect_with("/selfcare/profile", "nothing_changed"),
         Ok(_) => s.redirect_with("/selfcare/profile", "profile_saved"),
@@ -148,6 +153,77 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
                 other => other.message(lang),
             };
             render(s, &holder, &input, &FieldErrors::new(), vec![notice]).await
+        }
+        Err(e) => s.ctx.failure(&e),
+    }
+}
+
+fn phone_page(ctx: Ctx, errors: &FieldErrors, notices: Vec<String>) -> Response {
+    let lang = ctx.lang;
+    let sets = vec![Fieldset::new(
+        L("Nuovo cellulare", "New mobile phone"),
+        lang,
+        vec![
+            crate::form::Field::new(
+                "code",
+                L("Codice ricevuto per SMS", "Code received by SMS"),
+                "text",
+                lang,
+            )
+            .autocomplete("one-time-code"),
+        ],
+    )];
+    super::FormsPage::render(
+        ctx,
+        L("Conferma il nuovo cellulare", "Confirm the new mobile phone").get(lang),
+        vec![L(
+            "Ti abbiamo inviato un codice per SMS al nuovo numero: il cambio avrà effetto quando lo inserirai qui. Il vecchio numero sarà avvisato.",
+            "We sent a code by SMS to the new number: the change takes effect once you enter it here. The old number will be told.",
+        )
+        .get(lang)
+        .to_owned()],
+        vec![super::FormBox::new("confirm-phone", "/selfcare/profile/phone", L("Conferma", "Confirm").get(lang), sets)],
+        errors,
+        notices,
+        vec![("/selfcare/profile".into(), L("Torna alle informazioni utente", "Back to user information").get(lang).into())],
+    )
+}
+
+async fn phone_form(ctx: Ctx) -> Response {
+    match Signed::from(ctx).await {
+        Ok(s) => phone_page(s.ctx, &FieldErrors::new(), Vec::new()),
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PhoneForm {
+    csrf: String,
+    code: String,
+}
+
+async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let service = s.ctx.state.service.clone();
+    match service
+        .confirm_phone_change(s.session.holder_id, &f.code)
+        .await
+    {
+        Ok(Some(_)) => s.redirect_with("/selfcare/profile", "profile_saved"),
+        Ok(None) => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "code",
+                identity_service::forms::Message::new(
+                    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
+                    "Wrong or expired code: check the SMS, or save the number again to get another one.",
+                ),
+            );
+            phone_page(s.ctx, &errors, Vec::new())
         }
         Err(e) => s.ctx.failure(&e),
     }

@@ -65,6 +65,9 @@ pub struct ContactsUpdated {
     pub changed: Vec<&'static str>,
     /// The new email waiting for its code to come back.
     pub email_pending: Option<String>,
+    /// The new mobile phone waiting for its SMS code to come back (holders with
+    /// a digital identity: the phone receives its recovery codes).
+    pub phone_pending: Option<String>,
 }
 
 /// Why nothing changed.
@@ -288,6 +291,7 @@ impl Service {
             return Err(ContactsError::Invalid(errors));
         }
         // Decided inside the transaction, under the holder's lock.
+        let has_identity = live_identity(tx.as_mut(), holder_id).await?.is_some();
         let recovery_allowed = match live_identity(tx.as_mut(), holder_id).await? {
             None => true,
             Some(identity) => {
@@ -318,7 +322,12 @@ impl Service {
             return Err(ContactsError::ReauthRequired);
         }
         let mut changes = Vec::new();
-        changes.extend(holder.change_phone(contacts.phone));
+        // An identity's phone takes its recovery codes: a new one must answer first.
+        let phone_pending = (has_identity && contacts.phone != holder.contacts().phone)
+            .then(|| contacts.phone.clone());
+        if phone_pending.is_none() {
+            changes.extend(holder.change_phone(contacts.phone));
+        }
         changes.extend(holder.change_pec(contacts.pec));
         changes.extend(holder.change_address(address));
         let actor = match auth {
@@ -370,6 +379,20 @@ impl Service {
             )
             .await?;
             updated.email_pending = Some(contacts.email.to_string());
+        }
+        if let Some(phone) = phone_pending {
+            crate::usecases::selfcare::send_phone_change_code(tx.as_mut(), &holder, &phone, now)
+                .await?;
+            audit(
+                tx.as_mut(),
+                now,
+                &actor,
+                "holder.phone_change_requested",
+                Some(holder_id),
+                json!({ "field": "phone", "new": phone.to_string() }),
+            )
+            .await?;
+            updated.phone_pending = Some(phone.to_string());
         }
         tx.commit().await?;
         Ok(updated)

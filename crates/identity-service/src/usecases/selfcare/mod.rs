@@ -9,6 +9,7 @@ pub mod authenticator;
 pub mod emergency;
 pub mod lifecycle;
 pub mod operator;
+mod phone;
 pub mod sign_in;
 mod sms_codes;
 
@@ -27,6 +28,7 @@ use crate::ports::{IdentityCredentials, StoreError, StoreTx};
 use crate::records::{OutboxMessage, OutboxStatus};
 use crate::service::{Service, audit, mail_holder};
 
+pub(crate) use phone::send_phone_change_code;
 pub use sms_codes::SMS_CODE_DIGITS;
 
 /// Why a selfcare operation failed. Nothing was changed, except where a variant

@@ -1,0 +1,124 @@
+//! Changing the mobile phone of a holder with a digital identity: the phone
+//! receives the emergency code's second half and the codes that prove a lost
+//! phone, so a new number takes effect only when a code sent to it by SMS comes
+//! back; the old number is then told by SMS, and the reference email by mail.
+
+use chrono::{DateTime, Utc};
+use identity_core::{ContactChange, Holder, HolderId, PhoneNumber};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::SelfcareError;
+use super::sms_codes::{issue_sms_code, redeem_sms_code};
+use crate::ports::{StoreError, StoreTx};
+use crate::records::{CodePurpose, OutboxMessage, OutboxStatus};
+use crate::service::{Service, audit, mail_holder};
+
+/// Queues a text message to `to` (any number, not only the holder's own).
+async fn sms_to(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    to: &str,
+    at: DateTime<Utc>,
+    template: &str,
+    params: serde_json::Value,
+) -> Result<(), StoreError> {
+    tx.enqueue_mail(&OutboxMessage {
+        id: Uuid::now_v7(),
+        created_at: at,
+        to: to.to_owned(),
+        lang: holder.lang(),
+        template: template.to_owned(),
+        params,
+        status: OutboxStatus::Pending,
+        attempts: 0,
+        last_error: None,
+    })
+    .await
+}
+
+/// Sends a code by SMS to the `new` phone, inside `tx`; the change waits for it.
+pub(crate) async fn send_phone_change_code(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    new: &PhoneNumber,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let code = issue_sms_code(
+        tx,
+        CodePurpose::ChangePhone,
+        holder.id(),
+        Some(new.to_string()),
+        now,
+    )
+    .await?;
+    sms_to(
+        tx,
+        holder,
+        &new.to_string(),
+        now,
+        "sms_code",
+        json!({ "code": code }),
+    )
+    .await
+}
+
+impl Service {
+    /// The new phone's SMS code came back: the phone changes, the old number and
+    /// the reference email are told. `Ok(None)` when the code is wrong, used or
+    /// expired.
+    pub async fn confirm_phone_change(
+        &self,
+        holder_id: HolderId,
+        code: &str,
+    ) -> Result<Option<PhoneNumber>, SelfcareError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut holder = tx.holder_for_update(holder_id).await?;
+        let Some(found) =
+            redeem_sms_code(tx.as_mut(), CodePurpose::ChangePhone, holder_id, code, now).await?
+        else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let Some(new) = found
+            .target
+            .as_deref()
+            .and_then(|t| PhoneNumber::parse(t).ok())
+        else {
+            return Ok(None);
+        };
+        let old = holder.contacts().phone.clone();
+        if let Some(ContactChange::Phone { old, new }) = holder.change_phone(new.clone()) {
+            tx.update_holder_contacts(&holder).await?;
+            audit(
+                tx.as_mut(),
+                now,
+                &format!("holder:{holder_id}"),
+                "holder.contacts_changed",
+                Some(holder_id),
+                json!({ "field": "phone", "old": old.to_string(), "new": new.to_string() }),
+            )
+            .await?;
+            mail_holder(
+                tx.as_mut(),
+                &holder,
+                now,
+                "data_changed",
+                json!({ "fields": "phone", "at": now.to_rfc3339() }),
+            )
+            .await?;
+        }
+        sms_to(
+            tx.as_mut(),
+            &holder,
+            &old.to_string(),
+            now,
+            "sms_phone_changed",
+            json!({ "phone": new.to_string() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(new))
+    }
+}
