@@ -12,10 +12,12 @@ use crate::AppState;
 use crate::web::{LANG_COOKIE, cookie, safe_path, see_other};
 
 const STYLE: &str = include_str!("../static/style.css");
+const WEBAUTHN_JS: &str = include_str!("../static/webauthn.js");
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(style))
+        .route("/static/webauthn.js", get(webauthn_js))
         .route("/lang/{code}", get(switch_language))
 }
 
@@ -26,6 +28,16 @@ async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+}
+
+async fn webauthn_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        WEBAUTHN_JS,
     )
 }
 

@@ -416,6 +416,18 @@ pub(crate) fn credential_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static str
         }
         ("level2_unblocked", Lang::It) => "le credenziali di livello 2 sono state sbloccate.",
         ("level2_unblocked", Lang::En) => "your level 2 credential was unblocked.",
+        ("level3_key_added", Lang::It) => {
+            "è stata registrata una nuova chiave di sicurezza (livello 3) per la tua identità digitale."
+        }
+        ("level3_key_added", Lang::En) => {
+            "a new security key (level 3) was registered for your digital identity."
+        }
+        ("level3_key_removed", Lang::It) => {
+            "è stata rimossa una chiave di sicurezza (livello 3) dalla tua identità digitale."
+        }
+        ("level3_key_removed", Lang::En) => {
+            "a security key (level 3) was removed from your digital identity."
+        }
         (_, Lang::It) => "le credenziali della tua identità digitale sono cambiate.",
         (_, Lang::En) => "the credentials of your digital identity changed.",
     };

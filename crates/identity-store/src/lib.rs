@@ -15,6 +15,7 @@ mod error;
 mod holders;
 mod identities;
 mod rows;
+mod security_keys;
 mod selfcare;
 mod time;
 mod tx;

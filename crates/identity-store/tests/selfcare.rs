@@ -30,6 +30,7 @@ contract_tests!(
     a_lost_phone_is_proven_and_the_old_secret_stops_at_once,
     removing_level_2_ends_the_sessions_that_used_it,
     totp_secrets_are_sealed_and_survive_a_key_rotation,
+    a_security_key_ceremony_refuses_forged_answers,
 );
 
 async fn the_identity_request_needs_the_sms_code_and_activation_sends_the_emergency_code_in_halves(
@@ -518,4 +519,54 @@ async fn totp_secrets_are_sealed_and_survive_a_key_rotation(h: Harness) {
     );
     let only_new = h.with_service(with_keys("k2", vec![new_key]));
     let _ = sign_in_l2(&only_new, &a, &secret).await;
+}
+
+async fn a_security_key_ceremony_refuses_forged_answers(h: Harness) {
+    let a = active_identity(&h).await;
+    let s = sign_in_l1(&h, &a).await;
+    let options = h.service.start_key_registration(&s.session).await.unwrap();
+    let pk = &options["publicKey"];
+    assert_eq!(pk["rp"]["id"], "localhost");
+    assert_eq!(pk["authenticatorSelection"]["userVerification"], "required");
+    assert!(pk["challenge"].as_str().is_some_and(|c| c.len() >= 32));
+    let forged = r#"{"id":"AAAA","rawId":"AAAA","type":"public-key","extensions":{},"response":{"clientDataJSON":"e30","attestationObject":"oA"}}"#;
+    assert!(matches!(
+        h.service
+            .finish_key_registration(&s.session, "Chiave", forged)
+            .await,
+        Err(SelfcareError::Invalid(_))
+    ));
+    // The ceremony was used up by the failed try.
+    assert!(matches!(
+        h.service
+            .finish_key_registration(&s.session, "Chiave", forged)
+            .await,
+        Err(SelfcareError::Invalid(_))
+    ));
+    let long = "x".repeat(41);
+    assert!(matches!(
+        h.service
+            .finish_key_registration(&s.session, &long, forged)
+            .await,
+        Err(SelfcareError::Invalid(_))
+    ));
+    assert!(
+        h.service
+            .security_keys_of(&s.session)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        credentials(&h, &a).await.levels.state(CredentialLevel::L3),
+        LevelState::NotActivated
+    );
+    // Without level 3, a waiting sign-in has no key step.
+    let secret = enrol(&h, &a).await;
+    let _ = secret;
+    let step = password_step(&h, &a).await;
+    assert!(matches!(
+        h.service.start_key_sign_in(&pending_of(&step)).await,
+        Err(SelfcareError::SignInExpired)
+    ));
 }

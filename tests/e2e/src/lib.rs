@@ -193,3 +193,43 @@ pub async fn screenshot(browser: &Client, path: &std::path::Path) {
     let png = browser.screenshot().await.unwrap();
     std::fs::write(path, png).unwrap();
 }
+
+/// The WebDriver extension command that adds a virtual authenticator to the
+/// browser (W3C WebAuthn, "Add Virtual Authenticator"): a CTAP2 security key with
+/// user verification, whose credentials stay on it (not backup-eligible).
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({
+            "protocol": "ctap2",
+            "transport": "usb",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Plugs a virtual security key into `browser`; returns its id.
+pub async fn add_virtual_authenticator(browser: &Client) -> String {
+    let answer = browser.issue_cmd(AddVirtualAuthenticator).await.unwrap();
+    answer
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| answer.to_string())
+}

@@ -25,9 +25,24 @@ pub(super) fn router() -> Router<AppState> {
         .route("/selfcare/credentials/level2/remove", post(remove_level2))
 }
 
+/// The level-3 section: the keys and the form that adds one.
+struct Keys {
+    title: &'static str,
+    intro: &'static str,
+    /// (id, name, registered and last used)
+    list: Vec<(String, String, String)>,
+    can_change: bool,
+    remove: &'static str,
+    name_label: &'static str,
+    add: &'static str,
+    unsupported: &'static str,
+    failed: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "selfcare_credentials.html")]
 struct CredentialsPage {
+    keys: Keys,
     c: Chrome,
     f: Frame,
     notices: Vec<String>,
@@ -100,6 +115,37 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
         .collect();
     let l2 = creds.levels.state(CredentialLevel::L2);
     let active = s.identity.state().is_active();
+    let service = s.ctx.state.service.clone();
+    let list = match service.security_keys_of(&s.session).await {
+        Ok(k) => k,
+        Err(e) => return s.ctx.failure(&e),
+    };
+    let keys = Keys {
+        title: L("Chiavi di sicurezza (livello 3)", "Security keys (level 3)").get(lang),
+        intro: L(
+            "Una chiave di sicurezza (per esempio una chiavetta USB FIDO2) o una passkey che resta sul dispositivo, protetta da PIN o impronta. Con una chiave registrata, l'accesso chiede la password e poi la chiave. Per aggiungerne o toglierne serve un accesso recente con il livello più alto.",
+            "A security key (for example a FIDO2 USB key) or a passkey that stays on its device, protected by a PIN or fingerprint. With a key registered, signing in asks for the password and then the key. Adding or removing one needs a recent sign-in at your highest level.",
+        )
+        .get(lang),
+        list: list
+            .iter()
+            .map(|k| {
+                let when = match (lang, k.last_used_at) {
+                    (Lang::It, Some(u)) => format!("registrata il {}, ultimo uso {}", rome_time(k.created_at), rome_time(u)),
+                    (Lang::En, Some(u)) => format!("registered {}, last used {}", rome_time(k.created_at), rome_time(u)),
+                    (Lang::It, None) => format!("registrata il {}", rome_time(k.created_at)),
+                    (Lang::En, None) => format!("registered {}", rome_time(k.created_at)),
+                };
+                (k.id.clone(), k.name.clone(), when)
+            })
+            .collect(),
+        can_change: active && s.fresh(),
+        remove: L("Rimuovi", "Remove").get(lang),
+        name_label: L("Nome della chiave", "Key name").get(lang),
+        add: L("Aggiungi una chiave di sicurezza", "Add a security key").get(lang),
+        unsupported: L("Questo browser non supporta le chiavi di sicurezza.", "This browser does not support security keys.").get(lang),
+        failed: L("La chiave non ha risposto o l'operazione è stata annullata.", "The key did not answer or the operation was cancelled.").get(lang),
+    };
     let mut sets = vec![Fieldset::new(
         L("Cambia password", "Change password"),
         lang,
@@ -122,6 +168,7 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
     let f = Frame::new(&mut s, "/selfcare/credentials");
     let c = s.ctx.selfcare_chrome(true);
     let page = CredentialsPage {
+        keys,
         c,
         f,
         notices,

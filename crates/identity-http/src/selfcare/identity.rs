@@ -81,6 +81,8 @@ fn event_label(event: &str, lang: Lang) -> &'static str {
         ),
         "credential.level2_blocked" => L("Livello 2 bloccato", "Level 2 blocked"),
         "credential.level2_unblocked" => L("Livello 2 sbloccato", "Level 2 unblocked"),
+        "credential.level3_key_added" => L("Chiave di sicurezza aggiunta", "Security key added"),
+        "credential.level3_key_removed" => L("Chiave di sicurezza rimossa", "Security key removed"),
         "credential.access_notification" => L(
             "Notifiche di accesso cambiate",
             "Access notifications changed",

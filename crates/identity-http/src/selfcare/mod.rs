@@ -8,6 +8,7 @@ mod accesses;
 mod credentials;
 mod forms;
 mod identity;
+mod keys;
 mod profile;
 mod recover;
 mod sessions;
@@ -46,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(identity::router())
         .merge(credentials::router())
         .merge(totp::router())
+        .merge(keys::router())
         .merge(accesses::router())
         .merge(sessions::router())
         .merge(profile::router())

@@ -178,14 +178,19 @@ async fn password(mut ctx: Ctx, Form(f): Form<StepForm>) -> Response {
     let secure = ctx.state.secure();
     match outcome {
         Ok(PasswordStep::SignedIn(s)) => signed_in(ctx, &s, "/selfcare", None),
-        Ok(PasswordStep::SecondFactor { pending, .. }) => {
+        Ok(PasswordStep::SecondFactor { pending, level }) => {
             ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
                 PENDING_COOKIE,
                 pending.expose().to_owned(),
                 secure,
                 SameSite::Lax,
             ));
-            ctx.respond(see_other("/selfcare/sign-in/code"))
+            let next = if level == identity_core::CredentialLevel::L3 {
+                "/selfcare/sign-in/key"
+            } else {
+                "/selfcare/sign-in/code"
+            };
+            ctx.respond(see_other(next))
         }
         Ok(PasswordStep::Level2Blocked { pending }) => {
             ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(

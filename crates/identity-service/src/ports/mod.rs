@@ -18,12 +18,14 @@ use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 mod account;
 mod api_clients;
 mod cases;
+mod security_keys;
 mod selfcare;
 mod sms;
 
 pub use account::AccountTx;
 pub use api_clients::ApiClientTx;
 pub use cases::CaseTx;
+pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
 pub use sms::{SmsError, SmsSender};
 
@@ -74,7 +76,7 @@ pub trait Store: Send + Sync + 'static {
 /// codes, closure), the operators' cases (correction requests, orders) and the API
 /// clients are in the supertraits, one file each.
 #[async_trait]
-pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + Send {
+pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + Send {
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 

@@ -268,3 +268,44 @@ async fn the_password_is_recovered_with_the_emergency_code() {
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;
     site.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_security_key_is_registered_and_used_at_level_3() {
+    let Some(site) = Site::start(1024).await else {
+        return;
+    };
+    let b = &site.browser;
+    let a = active_identity(&site.h).await;
+    identity_e2e::add_virtual_authenticator(b).await;
+
+    selfcare_sign_in(&site, &a.username.to_string(), common::PASSWORD).await;
+    wait_for_page(b, "/selfcare", "La tua identità digitale").await;
+    click(b, "nav.sections a[href='/selfcare/credentials']").await;
+    wait_for_page(b, "/selfcare/credentials", "Credenziali").await;
+    fill(b, "f-key_name", "Chiavetta blu").await;
+    if let Some(dir) = Site::screenshot_dir() {
+        screenshot(b, &dir.join("selfcare-credentials.png")).await;
+    }
+    click(b, "#add-key button[type=submit]").await;
+    wait_for_page(b, "/selfcare/keys", "Chiave di sicurezza aggiunta").await;
+
+    // The next sign-in asks for the key after the password.
+    selfcare_sign_in(&site, &a.username.to_string(), common::PASSWORD).await;
+    wait_for_page(b, "/selfcare/sign-in/key", "Chiave di sicurezza").await;
+    click(b, "#key-sign-in button[type=submit]").await;
+    wait_for_page(b, "/selfcare", "La tua identità digitale").await;
+    let who = text_of(b, "#who").await.to_lowercase();
+    assert!(who.contains("livello 3"), "{who}");
+    click(b, "nav.sections a[href='/selfcare/credentials']").await;
+    wait_for_page(b, "/selfcare/credentials", "Credenziali").await;
+    assert!(text_of(b, "#security-keys").await.contains("Chiavetta blu"));
+    let state = b
+        .find(fantoccini::Locator::Id("level-3"))
+        .await
+        .unwrap()
+        .attr("data-state")
+        .await
+        .unwrap();
+    assert_eq!(state.as_deref(), Some("active"));
+    site.stop().await;
+}

@@ -389,6 +389,10 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        // A lost phone does not lower a sign-in that must reach level 3.
+        if p.level != CredentialLevel::L2 {
+            return Err(SelfcareError::SignInExpired);
+        }
         match proof {
             ReenrolProof::EmergencyCode(typed) => {
                 let checked = self

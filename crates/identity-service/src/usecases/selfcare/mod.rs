@@ -10,6 +10,7 @@ pub mod emergency;
 pub mod lifecycle;
 pub mod operator;
 mod phone;
+pub mod security_keys;
 pub mod sign_in;
 mod sms_codes;
 

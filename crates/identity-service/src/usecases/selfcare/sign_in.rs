@@ -220,6 +220,10 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        // A sign-in that must reach level 3 is never completed with a level-2 code.
+        if p.level != CredentialLevel::L2 {
+            return Err(SelfcareError::SignInExpired);
+        }
         creds.levels.check_sign_in_at(CredentialLevel::L2)?;
         let sealed = creds.totp_secret.clone().ok_or(SelfcareError::Blocked(
             SignInBlocked::LevelNotActive(CredentialLevel::L2),

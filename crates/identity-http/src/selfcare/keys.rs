@@ -1,0 +1,217 @@
+//! Level 3 in the browser: adding and removing security keys, and the sign-in
+//! step that asks for one. The ceremonies need JavaScript (`/static/webauthn.js`):
+//! the options come from a POST that answers JSON, the browser's answer goes back
+//! in a plain form.
+
+use askama::Template;
+use axum::Json;
+use axum::Router;
+use axum::extract::Form;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::SameSite;
+use identity_core::i18n::Localized;
+use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::sessions::SessionToken;
+
+use super::{PENDING_COOKIE, SELFCARE_COOKIE, SIGN_IN, Signed, as_client, client, signed_out};
+use crate::AppState;
+use crate::i18n::L;
+use crate::web::{Chrome, Ctx, cookie, see_other};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/selfcare/keys/options", post(registration_options))
+        .route("/selfcare/keys", post(register))
+        .route("/selfcare/keys/remove", post(remove))
+        .route("/selfcare/sign-in/key", get(sign_in_page).post(sign_in))
+        .route("/selfcare/sign-in/key/options", post(sign_in_options))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct KeyForm {
+    csrf: String,
+    key_name: String,
+    credential: String,
+    id: String,
+}
+
+fn json_error(status: axum::http::StatusCode) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": status.as_u16() })),
+    )
+        .into_response()
+}
+
+async fn registration_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match s.ctx.state.service.start_key_registration(&s.session).await {
+        Ok(options) => Json(options).into_response(),
+        Err(SelfcareError::Store(e)) => {
+            tracing::error!(error = %e, "key registration options");
+            json_error(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(_) => json_error(axum::http::StatusCode::FORBIDDEN),
+    }
+}
+
+async fn register(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    match service
+        .finish_key_registration(&s.session, &f.key_name, &f.credential)
+        .await
+    {
+        Ok(()) => signed_out(
+            s.ctx,
+            L("Chiave di sicurezza aggiunta", "Security key added"),
+            L(
+                "La chiave è registrata e il livello 3 è attivo; ti abbiamo avvisato per email. Da ora l'accesso chiede la password e poi la chiave. Accedi di nuovo.",
+                "The key is registered and level 3 is active; we told you by email. From now on signing in asks for the password and then the key. Sign in again.",
+            ),
+        ),
+        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
+        Err(SelfcareError::Invalid(errors)) => {
+            let notices = errors.iter().map(|e| e.message(lang)).collect();
+            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), notices)
+                .await
+        }
+        Err(e) => {
+            let msg = e.message(lang);
+            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), vec![msg])
+                .await
+        }
+    }
+}
+
+async fn remove(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    match service.remove_security_key(&s.session, &f.id).await {
+        Ok(()) => signed_out(
+            s.ctx,
+            L("Chiave di sicurezza rimossa", "Security key removed"),
+            L(
+                "La chiave è stata rimossa e ti abbiamo avvisato per email. Le sessioni aperte con le chiavi sono state chiuse. Accedi di nuovo.",
+                "The key was removed and we told you by email. Sessions opened with keys ended. Sign in again.",
+            ),
+        ),
+        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
+        Err(e) => {
+            let msg = e.message(lang);
+            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), vec![msg])
+                .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "selfcare_key.html")]
+struct KeyPage {
+    c: Chrome,
+    title: &'static str,
+    intro: &'static str,
+    submit: &'static str,
+    restart: &'static str,
+    unsupported: &'static str,
+    failed: &'static str,
+    summary: Vec<(String, String)>,
+    notices: Vec<String>,
+}
+
+fn key_page(mut ctx: Ctx, notices: Vec<String>) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.selfcare_chrome(false);
+    let failed = !notices.is_empty();
+    let page = KeyPage {
+        c,
+        title: L("Chiave di sicurezza", "Security key").get(lang),
+        intro: L(
+            "Password corretta. Per completare l'accesso usa la tua chiave di sicurezza: premi il pulsante, poi tocca la chiave o conferma con PIN o impronta.",
+            "Password correct. To finish signing in, use your security key: press the button, then touch the key or confirm with your PIN or fingerprint.",
+        )
+        .get(lang),
+        submit: L("Usa la chiave di sicurezza", "Use the security key").get(lang),
+        restart: L("Ricomincia dall'inizio", "Start again").get(lang),
+        unsupported: L("Questo browser non supporta le chiavi di sicurezza.", "This browser does not support security keys.").get(lang),
+        failed: L("La chiave non ha risposto o l'operazione è stata annullata.", "The key did not answer or the operation was cancelled.").get(lang),
+        summary: Vec::new(),
+        notices,
+    };
+    ctx.form_page(&page, failed)
+}
+
+fn pending(ctx: &Ctx) -> Option<SessionToken> {
+    ctx.jar
+        .get(PENDING_COOKIE)
+        .map(|c| SessionToken::from_client(c.value()))
+}
+
+async fn sign_in_page(ctx: Ctx) -> Response {
+    if pending(&ctx).is_none() {
+        return see_other(SIGN_IN);
+    }
+    key_page(ctx, Vec::new())
+}
+
+async fn sign_in_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let Some(token) = pending(&ctx) else {
+        return json_error(axum::http::StatusCode::FORBIDDEN);
+    };
+    match ctx.state.service.start_key_sign_in(&token).await {
+        Ok(options) => Json(options).into_response(),
+        Err(SelfcareError::Store(e)) => {
+            tracing::error!(error = %e, "key sign-in options");
+            json_error(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(_) => json_error(axum::http::StatusCode::FORBIDDEN),
+    }
+}
+
+async fn sign_in(mut ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let lang = ctx.lang;
+    let Some(token) = pending(&ctx) else {
+        return see_other(SIGN_IN);
+    };
+    let who = client(&ctx);
+    let service = ctx.state.service.clone();
+    match service
+        .finish_key_sign_in(&token, &f.credential, as_client(&who))
+        .await
+    {
+        Ok(s) => {
+            let secure = ctx.state.secure();
+            ctx.jar = std::mem::take(&mut ctx.jar)
+                .add(cookie(
+                    SELFCARE_COOKIE,
+                    s.token.expose().to_owned(),
+                    secure,
+                    SameSite::Lax,
+                ))
+                .remove(cookie(PENDING_COOKIE, String::new(), secure, SameSite::Lax));
+            ctx.respond(see_other("/selfcare"))
+        }
+        Err(SelfcareError::Store(e)) => ctx.failure(&e),
+        Err(SelfcareError::SignInExpired) => see_other(SIGN_IN),
+        Err(e) => key_page(ctx, vec![e.message(lang)]),
+    }
+}

@@ -1,0 +1,375 @@
+//! Level 3: WebAuthn security keys (or passkeys that stay on their device), with
+//! user verification, through webauthn-rs. A key is registered from a fresh
+//! selfcare session at the highest level; signing in at level 3 is the password
+//! and then an assertion from one of the identity's keys. Keys that declare they
+//! may be synchronised to other devices (backup-eligible) are refused: level 3
+//! means the private key never leaves the device.
+
+use chrono::Duration;
+use identity_core::credentials::{CredentialLevel, LevelState};
+use identity_core::identity::DigitalIdentity;
+use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{LoginId, Session, SessionArea};
+use serde_json::json;
+use webauthn_rs::prelude::{
+    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
+};
+
+use super::access::{SELFCARE_SERVICE, record_access};
+use super::sign_in::{Client, SelfcareSession};
+use super::{SelfcareError, identity_of_username};
+use crate::forms::{FieldErrors, Message};
+use crate::ports::{SecurityKey, SessionFilter, StoreTx};
+use crate::service::{Service, audit, mail_holder};
+use crate::usecases::sessions::SessionToken;
+
+/// How long a ceremony may take between its two requests.
+pub const CEREMONY_WINDOW: Duration = Duration::minutes(5);
+
+/// Longest name of a key.
+const NAME_MAX: usize = 40;
+
+const NAME_TOO_LONG: Message = Message::new("Al massimo 40 caratteri.", "At most 40 characters.");
+const KEY_REFUSED: Message = Message::new(
+    "La chiave non è stata accettata. Riprova, e se usi una passkey sincronizzata (per esempio nel portachiavi del telefono) usa invece una chiave di sicurezza fisica: il livello 3 richiede una chiave che non lascia il dispositivo.",
+    "The key was not accepted. Try again; if you use a synchronised passkey (for example in your phone's keychain), use a physical security key instead: level 3 needs a key that never leaves its device.",
+);
+
+/// A key as the selfcare lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySummary {
+    /// Credential id (base64url).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Registered.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last sign-in with it.
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn refused() -> SelfcareError {
+    let mut errors = FieldErrors::new();
+    errors.add("credential", KEY_REFUSED);
+    SelfcareError::Invalid(errors)
+}
+
+fn cred_id_text(id: &impl serde::Serialize) -> String {
+    serde_json::to_value(id)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl Service {
+    /// The relying party: this site's host and public URL.
+    fn webauthn(&self) -> Result<Webauthn, SelfcareError> {
+        let url = Url::parse(&self.config.public_url)
+            .map_err(|e| SelfcareError::Store(format!("public URL: {e}")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| SelfcareError::Store("public URL has no host".into()))?
+            .to_owned();
+        WebauthnBuilder::new(&host, &url)
+            .and_then(|b| b.rp_name("Identità digitale").build())
+            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))
+    }
+
+    /// The session's security keys.
+    pub async fn security_keys_of(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<KeySummary>, SelfcareError> {
+        let (identity, _) = self.selfcare_identity(session).await?;
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx
+            .security_keys(identity.id())
+            .await?
+            .into_iter()
+            .map(|k| KeySummary {
+                id: k.id,
+                name: k.name,
+                created_at: k.created_at,
+                last_used_at: k.last_used_at,
+            })
+            .collect())
+    }
+
+    /// Starts registering a key: the options for `navigator.credentials.create`.
+    pub async fn start_key_registration(
+        &self,
+        session: &Session,
+    ) -> Result<serde_json::Value, SelfcareError> {
+        let now = self.clock.now();
+        let webauthn = self.webauthn()?;
+        let mut tx = self.store.begin().await?;
+        let (identity, _) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let existing = tx.security_keys(identity.id()).await?;
+        let exclude = existing
+            .iter()
+            .filter_map(|k| serde_json::from_str::<Passkey>(&k.passkey).ok())
+            .map(|p| p.cred_id().clone())
+            .collect::<Vec<_>>();
+        let username = LoginId::new(identity.username(), &self.config.login_domain).to_string();
+        let holder = tx.holder(identity.holder_id()).await?;
+        let (options, state) = webauthn
+            .start_passkey_registration(
+                identity.id().as_uuid(),
+                &username,
+                &holder.display_name(),
+                Some(exclude),
+            )
+            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
+        let state =
+            serde_json::to_string(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        tx.put_ceremony(&format!("reg:{}", session.id), &state, now)
+            .await?;
+        tx.commit().await?;
+        serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+    }
+
+    /// Finishes registering a key named `name` with the browser's answer
+    /// (`credential`, JSON): level 3 becomes active, the holder is told, and the
+    /// selfcare sessions end (the next sign-in asks for the key).
+    pub async fn finish_key_registration(
+        &self,
+        session: &Session,
+        name: &str,
+        credential: &str,
+    ) -> Result<(), SelfcareError> {
+        let now = self.clock.now();
+        let name = name.trim();
+        let mut errors = FieldErrors::new();
+        if name.chars().count() > NAME_MAX {
+            errors.add("key_name", NAME_TOO_LONG);
+            return Err(SelfcareError::Invalid(errors));
+        }
+        let name = if name.is_empty() {
+            "Chiave di sicurezza"
+        } else {
+            name
+        };
+        let webauthn = self.webauthn()?;
+        let mut tx = self.store.begin().await?;
+        let (identity, mut creds) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let Some((state, at)) = tx.take_ceremony(&format!("reg:{}", session.id)).await? else {
+            return Err(refused());
+        };
+        if now - at > CEREMONY_WINDOW {
+            tx.commit().await?;
+            return Err(refused());
+        }
+        let state: PasskeyRegistration =
+            serde_json::from_str(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        let answer: RegisterPublicKeyCredential =
+            serde_json::from_str(credential).map_err(|_| refused())?;
+        let passkey = webauthn
+            .finish_passkey_registration(&answer, &state)
+            .map_err(|e| {
+                tracing::info!(error = %e, "security key registration refused");
+                refused()
+            })?;
+        let stored =
+            serde_json::to_value(&passkey).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        if stored["cred"]["backup_eligible"].as_bool() == Some(true) {
+            tx.commit().await?;
+            return Err(refused());
+        }
+        let id = cred_id_text(passkey.cred_id());
+        tx.insert_security_key(&SecurityKey {
+            id: id.clone(),
+            identity_id: identity.id(),
+            name: name.to_owned(),
+            passkey: stored.to_string(),
+            created_at: now,
+            last_used_at: None,
+        })
+        .await?;
+        if creds.levels.state(CredentialLevel::L3) == LevelState::NotActivated {
+            creds.levels = creds.levels.activate(CredentialLevel::L3)?;
+            tx.update_credentials(&creds).await?;
+        }
+        self.key_changed(tx.as_mut(), &identity, "level3_key_added", name, now)
+            .await?;
+        tx.delete_sessions(
+            identity.holder_id(),
+            &SessionFilter {
+                area: Some(SessionArea::Selfcare),
+                ..SessionFilter::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes one of the session's keys; without keys level 3 is removed and the
+    /// sessions that used it end.
+    pub async fn remove_security_key(
+        &self,
+        session: &Session,
+        id: &str,
+    ) -> Result<(), SelfcareError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (identity, mut creds) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let keys = tx.security_keys(identity.id()).await?;
+        let Some(key) = keys.iter().find(|k| k.id == id) else {
+            return Err(SelfcareError::NoIdentity);
+        };
+        tx.delete_security_key(identity.id(), id).await?;
+        if keys.len() == 1 {
+            creds.levels = creds.levels.remove(CredentialLevel::L3)?;
+            tx.update_credentials(&creds).await?;
+        }
+        tx.delete_sessions(
+            identity.holder_id(),
+            &SessionFilter {
+                area: Some(SessionArea::Selfcare),
+                min_level: Some(CredentialLevel::L3),
+                ..SessionFilter::default()
+            },
+        )
+        .await?;
+        self.key_changed(tx.as_mut(), &identity, "level3_key_removed", &key.name, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn key_changed(
+        &self,
+        tx: &mut dyn StoreTx,
+        identity: &DigitalIdentity,
+        change: &str,
+        name: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), crate::ports::StoreError> {
+        audit(
+            tx,
+            now,
+            &format!("holder:{}", identity.holder_id()),
+            &format!("credential.{change}"),
+            Some(identity.holder_id()),
+            json!({ "identity_id": identity.id(), "key": name }),
+        )
+        .await?;
+        let holder = tx.holder(identity.holder_id()).await?;
+        mail_holder(
+            tx,
+            &holder,
+            now,
+            "credential_changed",
+            json!({ "change": change, "at": now.to_rfc3339() }),
+        )
+        .await
+    }
+
+    /// Like the authenticator's rule: an active identity, a fresh session at its
+    /// highest level.
+    async fn fresh_identity_for_keys(
+        &self,
+        tx: &mut dyn StoreTx,
+        session: &Session,
+    ) -> Result<(DigitalIdentity, crate::ports::IdentityCredentials), SelfcareError> {
+        let identity = identity_of_username(tx, session.holder_id, session.login)
+            .await?
+            .ok_or(SelfcareError::NoIdentity)?;
+        if !identity.state().is_active() {
+            return Err(SelfcareError::NotActive);
+        }
+        let creds = tx.credentials_for_update(identity.id()).await?;
+        if !self.selfcare_session_is_fresh(session, &creds) {
+            return Err(SelfcareError::NeedsFreshSignIn);
+        }
+        Ok((identity, creds))
+    }
+
+    /// The options for `navigator.credentials.get`, for a sign-in waiting for
+    /// its level-3 key.
+    pub async fn start_key_sign_in(
+        &self,
+        pending: &SessionToken,
+    ) -> Result<serde_json::Value, SelfcareError> {
+        let now = self.clock.now();
+        let webauthn = self.webauthn()?;
+        let mut tx = self.store.begin().await?;
+        let (p, identity, creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        if p.level != CredentialLevel::L3 {
+            return Err(SelfcareError::SignInExpired);
+        }
+        creds.levels.check_sign_in_at(CredentialLevel::L3)?;
+        let keys: Vec<Passkey> = tx
+            .security_keys(identity.id())
+            .await?
+            .iter()
+            .filter_map(|k| serde_json::from_str(&k.passkey).ok())
+            .collect();
+        let (options, state) = webauthn
+            .start_passkey_authentication(&keys)
+            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
+        let state =
+            serde_json::to_string(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        tx.put_ceremony(&format!("auth:{}", p.token_hash), &state, now)
+            .await?;
+        tx.commit().await?;
+        serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+    }
+
+    /// Finishes a level-3 sign-in with the browser's assertion (JSON).
+    pub async fn finish_key_sign_in(
+        &self,
+        pending: &SessionToken,
+        credential: &str,
+        client: Client<'_>,
+    ) -> Result<SelfcareSession, SelfcareError> {
+        let now = self.clock.now();
+        let webauthn = self.webauthn()?;
+        let mut tx = self.store.begin().await?;
+        let (p, identity, creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        if p.level != CredentialLevel::L3 {
+            return Err(SelfcareError::SignInExpired);
+        }
+        creds.levels.check_sign_in_at(CredentialLevel::L3)?;
+        let ceremony = tx.take_ceremony(&format!("auth:{}", p.token_hash)).await?;
+        let outcome = ceremony
+            .filter(|(_, at)| now - *at <= CEREMONY_WINDOW)
+            .and_then(|(state, _)| serde_json::from_str::<PasskeyAuthentication>(&state).ok())
+            .zip(serde_json::from_str::<PublicKeyCredential>(credential).ok())
+            .and_then(|(state, answer)| {
+                webauthn.finish_passkey_authentication(&answer, &state).ok()
+            });
+        let Some(result) = outcome else {
+            let record = AccessRecord {
+                holder_id: identity.holder_id(),
+                identity_id: Some(identity.id()),
+                at: now,
+                service: SELFCARE_SERVICE.to_owned(),
+                level: CredentialLevel::L3,
+                credential: "webauthn".into(),
+                outcome: AccessOutcome::Failed,
+                client_ip: client.ip.map(str::to_owned),
+            };
+            record_access(tx.as_mut(), &record, None).await?;
+            tx.commit().await?;
+            return Err(SelfcareError::InvalidCredentials);
+        };
+        let used = cred_id_text(result.cred_id());
+        let mut keys = tx.security_keys(identity.id()).await?;
+        let Some(key) = keys.iter_mut().find(|k| k.id == used) else {
+            return Err(SelfcareError::InvalidCredentials);
+        };
+        if let Ok(mut passkey) = serde_json::from_str::<Passkey>(&key.passkey) {
+            passkey.update_credential(&result);
+            key.passkey = serde_json::to_string(&passkey).unwrap_or_else(|_| key.passkey.clone());
+        }
+        key.last_used_at = Some(now);
+        tx.update_security_key(key).await?;
+        tx.delete_pending_sign_in(&p.token_hash).await?;
+        tx.commit().await?;
+        let credential = format!("webauthn:{}", key.name);
+        self.complete_sign_in(&identity, CredentialLevel::L3, &credential, client)
+            .await
+    }
+}
