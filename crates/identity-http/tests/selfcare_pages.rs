@@ -6,6 +6,10 @@
 
 #[path = "../../identity-store/tests/common/mod.rs"]
 mod common;
+#[path = "../../identity-store/tests/customer_support/mod.rs"]
+mod customer_support;
+#[path = "../../identity-store/tests/selfcare_support/mod.rs"]
+mod selfcare_support;
 mod support;
 
 use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig};
@@ -203,5 +207,40 @@ async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
         }
     }
     assert!(busy >= 1, "the burst overflowed the line");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
+    let h = common::sqlite().await;
+    let a = selfcare_support::active_identity(&h).await;
+    h.clock.advance(chrono::Duration::days(181));
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let page = b.send("GET", "/selfcare/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let r = b
+        .send(
+            "POST",
+            "/selfcare/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("login_id", &a.username.to_string()),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare"));
+    for path in ["/selfcare", "/selfcare/accesses", "/selfcare/profile"] {
+        let r = b.send("GET", path, &[]).await;
+        assert_eq!(
+            r.location.as_deref(),
+            Some("/selfcare/credentials#password"),
+            "{path}"
+        );
+    }
+    let r = b.send("GET", "/selfcare/credentials", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("action=\"/selfcare/password\""));
     server.stop().await;
 }

@@ -362,7 +362,10 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Harn
 async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness) {
     let a = active_identity(&h).await;
     let s = sign_in_l1(&h, &a).await;
-    h.service.suspend_own_identity(&s.session).await.unwrap();
+    h.service
+        .suspend_own_identity(&s.session, SuspensionReason::SuspectedFraud)
+        .await
+        .unwrap();
     let history = h
         .service
         .identity_history(a.holder, a.identity.id())
@@ -380,7 +383,7 @@ async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness
     );
     assert!(history[1].actor.starts_with("operator:"));
     assert_eq!(history[3].actor, format!("holder:{}", a.holder));
-    assert!(history[3].details.to_string().contains("holder_request"));
+    assert!(history[3].details.to_string().contains("suspected_fraud"));
 }
 
 async fn a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare(h: Harness) {

@@ -36,6 +36,8 @@ struct Action {
     title: &'static str,
     text: String,
     forms: Vec<(&'static str, &'static str, Option<&'static str>, bool)>,
+    /// A choice of reason, for the suspension: (legend, [(value, label)]).
+    reasons: Option<(&'static str, Vec<(&'static str, &'static str)>)>,
 }
 
 #[derive(Template)]
@@ -221,6 +223,13 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 "Suspension stops every sign-in with this identity at once and ends the open sessions. You have 30 days to reactivate it.",
             ).get(lang).to_owned(),
             forms: vec![("/selfcare/suspend", L("Sospendi", "Suspend").get(lang), None, true)],
+            reasons: Some((
+                L("Perché la sospendi?", "Why do you suspend it?").get(lang),
+                vec![
+                    ("holder_request", SuspensionReason::HolderRequest.label(lang)),
+                    ("suspected_fraud", SuspensionReason::SuspectedFraud.label(lang)),
+                ],
+            )),
         }),
         IdentityState::Suspended { .. } => out.push(Action {
             id: "reactivate",
@@ -233,6 +242,7 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 ("/selfcare/reactivate/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
                 ("/selfcare/reactivate", L("Riattiva", "Reactivate").get(lang), code_label, false),
             ],
+            reasons: None,
         }),
         _ => {}
     }
@@ -248,6 +258,7 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 ("/selfcare/revoke/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
                 ("/selfcare/revoke", L("Revoca definitivamente", "Revoke permanently").get(lang), code_label, true),
             ],
+            reasons: None,
         });
     }
     out
@@ -315,6 +326,7 @@ async fn show(ctx: Ctx) -> Response {
 struct CodeForm {
     csrf: String,
     code: String,
+    reason: String,
 }
 
 /// Shows a refusal on the identity page; storage failures get the failure page.
@@ -332,7 +344,8 @@ async fn suspend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
         Err(r) => return r,
     };
     let service = s.ctx.state.service.clone();
-    match service.suspend_own_identity(&s.session).await {
+    let reason = SuspensionReason::from_code(&f.reason).unwrap_or(SuspensionReason::HolderRequest);
+    match service.suspend_own_identity(&s.session, reason).await {
         Ok(_) => signed_out(
             s.ctx,
             L("Identità sospesa", "Identity suspended"),

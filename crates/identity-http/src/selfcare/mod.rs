@@ -94,6 +94,17 @@ impl Signed {
             Ok(_) => return Err(see_other(SIGN_IN)),
             Err(e) => return Err(ctx.failure(&e)),
         };
+        // An expired password (level 1) is changed before anything else.
+        match service.password_age(session.login).await {
+            Ok(identity_core::PasswordAge::Expired)
+                if !ctx.path.starts_with("/selfcare/credentials")
+                    && !ctx.path.starts_with("/selfcare/password") =>
+            {
+                return Err(see_other("/selfcare/credentials#password"));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(ctx.failure(&e)),
+        }
         match service.selfcare_identity(&session).await {
             Ok((identity, creds)) => Ok(Signed {
                 ctx,

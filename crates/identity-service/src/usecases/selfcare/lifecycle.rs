@@ -140,19 +140,21 @@ impl Service {
     }
 
     /// The holder suspends its own identity (DOMAIN.md section 4: 30 days to a
-    /// decision). Every selfcare session ends.
+    /// decision), saying why: its own request, or a suspected fraudulent use (any
+    /// other reason is an operator's). Every selfcare session ends.
     pub async fn suspend_own_identity(
         &self,
         session: &Session,
+        reason: SuspensionReason,
     ) -> Result<DigitalIdentity, SelfcareError> {
+        let reason = match reason {
+            SuspensionReason::SuspectedFraud => SuspensionReason::SuspectedFraud,
+            _ => SuspensionReason::HolderRequest,
+        };
         let (identity, _) = self.selfcare_identity(session).await?;
-        self.suspend_identity(
-            identity.id(),
-            SuspensionReason::HolderRequest,
-            Actor::Holder(session.holder_id),
-        )
-        .await
-        .map_err(identity_failure)
+        self.suspend_identity(identity.id(), reason, Actor::Holder(session.holder_id))
+            .await
+            .map_err(identity_failure)
     }
 
     /// Sends the code that confirms a reactivation or a revocation to the
