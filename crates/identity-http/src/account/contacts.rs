@@ -55,6 +55,22 @@ struct ContactsPage {
     notices: Vec<String>,
 }
 
+/// The contacts form as posted (missing fields are empty).
+pub(crate) fn input_from_form(raw: &HashMap<String, String>) -> ContactsInput {
+    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    ContactsInput {
+        email: get("email"),
+        email_confirm: get("email_confirm"),
+        phone: get("phone"),
+        pec: get("pec"),
+        street: get("street"),
+        postal_code: get("postal_code"),
+        municipality: get("municipality"),
+        province: get("province"),
+        country: get("country"),
+    }
+}
+
 pub(crate) fn input_of(h: &Holder) -> ContactsInput {
     let a = h.address();
     let c = h.contacts();
@@ -217,18 +233,7 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
-    let input = ContactsInput {
-        email: get("email"),
-        email_confirm: get("email_confirm"),
-        phone: get("phone"),
-        pec: get("pec"),
-        street: get("street"),
-        postal_code: get("postal_code"),
-        municipality: get("municipality"),
-        province: get("province"),
-        country: get("country"),
-    };
+    let input = input_from_form(&raw);
     let lang = s.lang();
     let result = s
         .ctx

@@ -164,6 +164,28 @@ impl Signed {
     }
 }
 
+/// Renders `page` with what the service refused: field errors beside their
+/// fields, anything else on top; a busy hasher is a 503 and a storage failure the
+/// failure page.
+pub(crate) fn refused(
+    ctx: Ctx,
+    e: SelfcareError,
+    page: impl FnOnce(Ctx, &identity_service::forms::FieldErrors, Vec<String>) -> Response,
+) -> Response {
+    use identity_core::i18n::Localized as _;
+    let lang = ctx.lang;
+    match e {
+        SelfcareError::Store(detail) => ctx.failure(&detail),
+        SelfcareError::Busy => ctx.busy(),
+        SelfcareError::Invalid(errors) => page(ctx, &errors, Vec::new()),
+        other => page(
+            ctx,
+            &identity_service::forms::FieldErrors::new(),
+            vec![other.message(lang)],
+        ),
+    }
+}
+
 /// Ends the selfcare cookie and shows a message page (after the session ended on
 /// the server: suspension, revocation, a level enrolled or removed).
 pub(crate) fn signed_out(mut ctx: Ctx, title: L, message: L) -> Response {

@@ -17,7 +17,7 @@ use identity_service::usecases::contacts::{ContactsAuth, ContactsError, Contacts
 
 use super::{Frame, Signed};
 use crate::AppState;
-use crate::account::contacts::{fieldsets, input_of};
+use crate::account::contacts::{fieldsets, input_from_form, input_of};
 use crate::account::overview::identity_rows;
 use crate::form::{Fieldset, attach_errors, error_summary};
 use crate::i18n::L;
@@ -109,18 +109,7 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
-    let input = ContactsInput {
-        email: get("email"),
-        email_confirm: get("email_confirm"),
-        phone: get("phone"),
-        pec: get("pec"),
-        street: get("street"),
-        postal_code: get("postal_code"),
-        municipality: get("municipality"),
-        province: get("province"),
-        country: get("country"),
-    };
+    let input = input_from_form(&raw);
     let lang = s.lang();
     let service = s.ctx.state.service.clone();
     let result = service

@@ -8,12 +8,10 @@ use axum::extract::Form;
 use axum::response::Response;
 use axum::routing::{get, post};
 use identity_core::Lang;
-use identity_core::i18n::Localized;
 use identity_service::forms::FieldErrors;
-use identity_service::usecases::selfcare::SelfcareError;
 
 use super::sign_in::{StepForm, emergency_field};
-use super::{FormBox, FormsPage, SIGN_IN};
+use super::{FormBox, FormsPage, SIGN_IN, refused};
 use crate::AppState;
 use crate::form::{Field, Fieldset};
 use crate::i18n::L;
@@ -83,20 +81,6 @@ fn done(mut ctx: Ctx, title: L, message: L) -> Response {
         )),
     };
     ctx.page(&page)
-}
-
-/// Renders `page` with what was refused; storage failures get the failure page.
-fn refused(
-    ctx: Ctx,
-    e: SelfcareError,
-    page: impl FnOnce(Ctx, &FieldErrors, Vec<String>) -> Response,
-) -> Response {
-    let lang = ctx.lang;
-    match e {
-        SelfcareError::Store(detail) => ctx.failure(&detail),
-        SelfcareError::Invalid(errors) => page(ctx, &errors, Vec::new()),
-        other => page(ctx, &FieldErrors::new(), vec![other.message(lang)]),
-    }
 }
 
 // ---- username ---------------------------------------------------------------

@@ -273,23 +273,19 @@ async fn code_form(ctx: Ctx) -> Response {
     }
 }
 
-/// Maps a step's error to the page's notices; storage errors become the failure page.
+/// Maps a step's error to the page's notices; an expired waiting sign-in starts
+/// again from the password.
 fn notice(
     ctx: Ctx,
     e: SelfcareError,
     page: impl FnOnce(Ctx, &FieldErrors, Vec<String>) -> Response,
 ) -> Response {
-    let lang = ctx.lang;
     match e {
-        SelfcareError::Store(detail) => ctx.failure(&detail),
-        SelfcareError::SignInExpired => sign_in_page(
-            ctx,
-            "",
-            &FieldErrors::new(),
-            vec![SelfcareError::SignInExpired.message(lang)],
-        ),
-        SelfcareError::Invalid(errors) => page(ctx, &errors, Vec::new()),
-        other => page(ctx, &FieldErrors::new(), vec![other.message(lang)]),
+        SelfcareError::SignInExpired => {
+            let msg = SelfcareError::SignInExpired.message(ctx.lang);
+            sign_in_page(ctx, "", &FieldErrors::new(), vec![msg])
+        }
+        other => super::refused(ctx, other, page),
     }
 }
 

@@ -14,12 +14,14 @@ use serde_json::json;
 
 use super::sign_in::{Client, SelfcareSession};
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
-use super::{EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, queue_sms};
+use super::{
+    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, queue_sms, send_security_code,
+};
 use crate::forms::FieldErrors;
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{issue_code, redeem_code};
+use crate::usecases::codes::redeem_code;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, take};
 use crate::usecases::sessions::SessionToken;
 
@@ -128,7 +130,7 @@ impl Service {
 
     /// The identity and credentials of a session allowed to change credentials:
     /// the identity active, the session fresh and at the highest level.
-    async fn fresh_identity(
+    pub(super) async fn fresh_identity(
         &self,
         tx: &mut dyn StoreTx,
         session: &Session,
@@ -273,22 +275,13 @@ impl Service {
                     .into(),
             );
         }
-        let code = issue_code(
-            tx.as_mut(),
-            CodePurpose::UnblockLevel2,
-            p.holder_id,
-            Some(p.login),
-            None,
-            now,
-        )
-        .await?;
         let holder = tx.holder(p.holder_id).await?;
-        mail_holder(
+        send_security_code(
             tx.as_mut(),
             &holder,
+            CodePurpose::UnblockLevel2,
+            Some(p.login),
             now,
-            "security_code",
-            json!({ "purpose": "unblock_level2", "code": code }),
         )
         .await?;
         tx.commit().await?;
@@ -339,21 +332,12 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (p, _, _) = self.pending_sign_in(tx.as_mut(), pending).await?;
         let holder = tx.holder(p.holder_id).await?;
-        let email_code = issue_code(
-            tx.as_mut(),
-            CodePurpose::ReenrolAuthenticator,
-            p.holder_id,
-            Some(p.login),
-            None,
-            now,
-        )
-        .await?;
-        mail_holder(
+        send_security_code(
             tx.as_mut(),
             &holder,
+            CodePurpose::ReenrolAuthenticator,
+            Some(p.login),
             now,
-            "security_code",
-            json!({ "purpose": "reenrol_authenticator", "code": email_code }),
         )
         .await?;
         let sms_code = issue_sms_code(

@@ -11,11 +11,14 @@ use identity_core::identity::{Actor, DigitalIdentity, SuspensionReason};
 use identity_core::{EmailAddress, LoginId, TaxCode};
 use serde_json::json;
 
-use super::{EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code};
+use super::{
+    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code,
+    send_security_code,
+};
 use crate::forms::{FieldErrors, Message, REQUIRED};
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{issue_code, issue_reset_code, redeem_code};
+use crate::usecases::codes::{issue_reset_code, redeem_code};
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
 use crate::usecases::sign_in::SignInError;
@@ -227,21 +230,12 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let holder = tx.holder(identity.holder_id()).await?;
-        let code = issue_code(
-            tx.as_mut(),
-            CodePurpose::EmergencyBlock,
-            holder.id(),
-            Some(identity.username()),
-            None,
-            now,
-        )
-        .await?;
-        mail_holder(
+        send_security_code(
             tx.as_mut(),
             &holder,
+            CodePurpose::EmergencyBlock,
+            Some(identity.username()),
             now,
-            "security_code",
-            json!({ "purpose": "emergency_block", "code": code }),
         )
         .await?;
         tx.commit().await?;
@@ -422,21 +416,12 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let holder = tx.holder(identity.holder_id()).await?;
-        let code = issue_code(
-            tx.as_mut(),
-            CodePurpose::NewEmergencyCode,
-            holder.id(),
-            Some(identity.username()),
-            None,
-            now,
-        )
-        .await?;
-        mail_holder(
+        send_security_code(
             tx.as_mut(),
             &holder,
+            CodePurpose::NewEmergencyCode,
+            Some(identity.username()),
             now,
-            "security_code",
-            json!({ "purpose": "new_emergency_code", "code": code }),
         )
         .await?;
         tx.commit().await?;

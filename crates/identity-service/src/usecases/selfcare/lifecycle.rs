@@ -9,10 +9,10 @@ use identity_core::{HolderId, LoginNumber, Session};
 use serde_json::json;
 
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
-use super::{SelfcareError, identity_of_username, queue_sms};
+use super::{SelfcareError, identity_of_username, queue_sms, send_security_code};
 use crate::records::{AuditQuery, AuditRecord, CodePurpose};
-use crate::service::{Service, mail_holder};
-use crate::usecases::codes::{issue_code, redeem_code};
+use crate::service::Service;
+use crate::usecases::codes::redeem_code;
 use crate::usecases::identity::IdentityError;
 
 /// Which confirmation a code sent to the reference email is for.
@@ -171,25 +171,12 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let holder = tx.holder(session.holder_id).await?;
-        let code = issue_code(
-            tx.as_mut(),
-            what.purpose(),
-            holder.id(),
-            Some(identity.username()),
-            None,
-            now,
-        )
-        .await?;
-        let purpose = match what {
-            Confirmation::Reactivate => "reactivate_identity",
-            Confirmation::Revoke => "revoke_identity",
-        };
-        mail_holder(
+        send_security_code(
             tx.as_mut(),
             &holder,
+            what.purpose(),
+            Some(identity.username()),
             now,
-            "security_code",
-            json!({ "purpose": purpose, "code": code }),
         )
         .await?;
         tx.commit().await?;

@@ -242,6 +242,27 @@ pub(crate) async fn issue_emergency_code(
     .await
 }
 
+/// Issues a single-use code of `purpose` (30 minutes) for the holder inside `tx`
+/// and mails it with the sentence of that purpose (`security_code` template).
+pub(crate) async fn send_security_code(
+    tx: &mut dyn StoreTx,
+    holder: &Holder,
+    purpose: crate::records::CodePurpose,
+    login: Option<LoginNumber>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let code =
+        crate::usecases::codes::issue_code(tx, purpose, holder.id(), login, None, now).await?;
+    mail_holder(
+        tx,
+        holder,
+        now,
+        "security_code",
+        json!({ "purpose": purpose.code(), "code": code }),
+    )
+    .await
+}
+
 /// The identity whose username is `login`: the live one, else the newest revoked
 /// one (to say that it is revoked). `None` if the login never was a username.
 pub(crate) async fn identity_of_username(

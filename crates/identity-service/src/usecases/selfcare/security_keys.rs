@@ -18,7 +18,7 @@ use webauthn_rs::prelude::{
 
 use super::access::{SELFCARE_SERVICE, record_access};
 use super::sign_in::{Client, SelfcareSession};
-use super::{SelfcareError, identity_of_username};
+use super::SelfcareError;
 use crate::forms::{FieldErrors, Message};
 use crate::ports::{SecurityKey, SessionFilter, StoreTx};
 use crate::service::{Service, audit, mail_holder};
@@ -104,7 +104,7 @@ impl Service {
         let now = self.clock.now();
         let webauthn = self.webauthn()?;
         let mut tx = self.store.begin().await?;
-        let (identity, _) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let (identity, _) = self.fresh_identity(tx.as_mut(), session).await?;
         let existing = tx.security_keys(identity.id()).await?;
         let exclude = existing
             .iter()
@@ -152,7 +152,7 @@ impl Service {
         };
         let webauthn = self.webauthn()?;
         let mut tx = self.store.begin().await?;
-        let (identity, mut creds) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
         let Some((state, at)) = tx.take_ceremony(&format!("reg:{}", session.id)).await? else {
             return Err(refused());
         };
@@ -213,7 +213,7 @@ impl Service {
     ) -> Result<(), SelfcareError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (identity, mut creds) = self.fresh_identity_for_keys(tx.as_mut(), session).await?;
+        let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
         let keys = tx.security_keys(identity.id()).await?;
         let Some(key) = keys.iter().find(|k| k.id == id) else {
             return Err(SelfcareError::NoIdentity);
@@ -264,26 +264,6 @@ impl Service {
             json!({ "change": change, "at": now.to_rfc3339() }),
         )
         .await
-    }
-
-    /// Like the authenticator's rule: an active identity, a fresh session at its
-    /// highest level.
-    async fn fresh_identity_for_keys(
-        &self,
-        tx: &mut dyn StoreTx,
-        session: &Session,
-    ) -> Result<(DigitalIdentity, crate::ports::IdentityCredentials), SelfcareError> {
-        let identity = identity_of_username(tx, session.holder_id, session.login)
-            .await?
-            .ok_or(SelfcareError::NoIdentity)?;
-        if !identity.state().is_active() {
-            return Err(SelfcareError::NotActive);
-        }
-        let creds = tx.credentials_for_update(identity.id()).await?;
-        if !self.selfcare_session_is_fresh(session, &creds) {
-            return Err(SelfcareError::NeedsFreshSignIn);
-        }
-        Ok((identity, creds))
     }
 
     /// The options for `navigator.credentials.get`, for a sign-in waiting for
