@@ -75,6 +75,11 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
     let lang = s.lang();
     let creds = s.creds.clone();
     let policy = s.ctx.state.service.config().password_policy.clone();
+    let service = s.ctx.state.service.clone();
+    let list = match service.security_keys_of(&s.session).await {
+        Ok(k) => k,
+        Err(e) => return s.ctx.failure(&e),
+    };
     let levels = CredentialLevel::ALL
         .iter()
         .map(|l| {
@@ -102,12 +107,11 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
                 ),
                 CredentialLevel::L3 => (
                     L("Livello 3 · chiave di sicurezza", "Level 3 · security key"),
-                    L(
-                        "Non ancora offerto da questo servizio.",
-                        "Not offered by this service yet.",
-                    )
-                    .get(lang)
-                    .to_owned(),
+                    match (lang, list.len()) {
+                        (_, 0) => String::new(),
+                        (Lang::It, n) => format!("{n} chiavi registrate"),
+                        (Lang::En, n) => format!("{n} keys registered"),
+                    },
                 ),
             };
             (l.as_u8(), name.get(lang), label, code, detail)
@@ -115,11 +119,6 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
         .collect();
     let l2 = creds.levels.state(CredentialLevel::L2);
     let active = s.identity.state().is_active();
-    let service = s.ctx.state.service.clone();
-    let list = match service.security_keys_of(&s.session).await {
-        Ok(k) => k,
-        Err(e) => return s.ctx.failure(&e),
-    };
     let keys = Keys {
         title: L("Chiavi di sicurezza (livello 3)", "Security keys (level 3)").get(lang),
         intro: L(
