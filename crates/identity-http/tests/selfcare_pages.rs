@@ -38,6 +38,7 @@ const FORMS: &[&str] = &[
     "/selfcare/password",
     "/selfcare/credentials/level2/remove",
     "/selfcare/credentials/totp",
+    "/selfcare/credentials/totp/start",
     "/selfcare/notifications",
     "/selfcare/sessions/end",
     "/selfcare/profile",

@@ -416,6 +416,18 @@ pub(crate) fn credential_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static str
         }
         ("level2_unblocked", Lang::It) => "le credenziali di livello 2 sono state sbloccate.",
         ("level2_unblocked", Lang::En) => "your level 2 credential was unblocked.",
+        ("notifications_on", Lang::It) => {
+            "hai attivato le notifiche email degli accessi con la tua identità digitale."
+        }
+        ("notifications_on", Lang::En) => {
+            "you turned on the email notices of sign-ins with your digital identity."
+        }
+        ("notifications_off", Lang::It) => {
+            "hai disattivato le notifiche email degli accessi con la tua identità digitale."
+        }
+        ("notifications_off", Lang::En) => {
+            "you turned off the email notices of sign-ins with your digital identity."
+        }
         ("level3_key_added", Lang::It) => {
             "è stata registrata una nuova chiave di sicurezza (livello 3) per la tua identità digitale."
         }

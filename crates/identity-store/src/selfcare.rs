@@ -243,6 +243,27 @@ impl SelfcareTx for SqlTx {
         pending_from_row(&row)
     }
 
+    async fn pending_sign_in(&mut self, token_hash: &str) -> Result<PendingSignIn, StoreError> {
+        let row = sqlx::query("SELECT * FROM pending_sign_ins WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        pending_from_row(&row)
+    }
+
+    async fn delete_pending_sign_ins_of(
+        &mut self,
+        holder: identity_core::HolderId,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM pending_sign_ins WHERE holder_id = $1")
+            .bind(holder.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn delete_pending_sign_in(&mut self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash.to_owned())

@@ -38,6 +38,26 @@ pub(crate) fn touched(
     }
 }
 
+impl SqlTx {
+    /// The parameters of outbox message `id` with its secrets blanked.
+    async fn redacted_params(&mut self, id: uuid::Uuid) -> Result<String, StoreError> {
+        let params: Option<String> = sqlx::query("SELECT params FROM outbox WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .map(|row| row.try_get::<String, _>(0))
+            .transpose()
+            .map_err(db)?;
+        let Some(params) = params else {
+            return Err(StoreError::NotFound);
+        };
+        Ok(serde_json::from_str(&params)
+            .map(|p| identity_service::records::redact_secrets(&p).to_string())
+            .unwrap_or(params))
+    }
+}
+
 pub(crate) fn number_to_db(n: LoginNumber) -> i64 {
     i64::try_from(n.get()).unwrap_or(i64::MAX)
 }
@@ -518,20 +538,7 @@ impl StoreTx for SqlTx {
     ) -> Result<(), StoreError> {
         // Once sent, the single-use codes and links in the parameters are of no
         // further use to anyone but an intruder: they are blanked.
-        let params: Option<String> = sqlx::query("SELECT params FROM outbox WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .map(|row| row.try_get::<String, _>(0))
-            .transpose()
-            .map_err(db)?;
-        let Some(params) = params else {
-            return Err(StoreError::NotFound);
-        };
-        let redacted = serde_json::from_str(&params)
-            .map(|p| identity_service::records::redact_secrets(&p).to_string())
-            .unwrap_or(params);
+        let redacted = self.redacted_params(id).await?;
         let done = sqlx::query(
             "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL, \
              params = $3 WHERE id = $1",
@@ -556,14 +563,20 @@ impl StoreTx for SqlTx {
         } else {
             "failed"
         };
+        // A message that will never be sent keeps no codes either.
+        let params = match retry_at {
+            Some(_) => None,
+            None => Some(self.redacted_params(id).await?),
+        };
         let done = sqlx::query(
             "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, \
-             next_attempt_at = COALESCE($4, next_attempt_at) WHERE id = $1",
+             next_attempt_at = COALESCE($4, next_attempt_at), params = COALESCE($5, params) WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(status)
         .bind(error.chars().take(1000).collect::<String>())
         .bind(time::opt_to_db(retry_at))
+        .bind(params)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

@@ -31,6 +31,7 @@ contract_tests!(
     removing_level_2_ends_the_sessions_that_used_it,
     totp_secrets_are_sealed_and_survive_a_key_rotation,
     a_security_key_ceremony_refuses_forged_answers,
+    a_waiting_sign_in_is_void_once_the_credentials_change,
 );
 
 async fn the_identity_request_needs_the_sms_code_and_activation_sends_the_emergency_code_in_halves(
@@ -569,4 +570,51 @@ async fn a_security_key_ceremony_refuses_forged_answers(h: Harness) {
         h.service.start_key_sign_in(&pending_of(&step)).await,
         Err(SelfcareError::SignInExpired)
     ));
+}
+
+async fn a_waiting_sign_in_is_void_once_the_credentials_change(h: Harness) {
+    let a = active_identity(&h).await;
+    let secret = enrol(&h, &a).await;
+    let waiting = password_step(&h, &a).await;
+    // Meanwhile, level 2 is removed from another session: the waiting sign-in
+    // cannot end at a level that no longer is the highest.
+    let s = sign_in_l2(&h, &a, &secret).await;
+    h.service.remove_level2(&s.session).await.unwrap();
+    assert!(matches!(
+        h.service
+            .selfcare_sign_in_totp(&pending_of(&waiting), &code_at(&h, &secret, 0), client())
+            .await,
+        Err(SelfcareError::SignInExpired)
+    ));
+    // A password change voids waiting sign-ins too.
+    let secret = {
+        let s = sign_in_l1(&h, &a).await;
+        let e = h.service.start_totp_enrolment(&s.session).await.unwrap();
+        let secret = TotpSecret::from_base32(&e.manual_key).unwrap();
+        h.service
+            .confirm_totp_enrolment(&s.session, &code_at(&h, &secret, 0))
+            .await
+            .unwrap();
+        h.clock.advance(Duration::seconds(30));
+        secret
+    };
+    let waiting = password_step(&h, &a).await;
+    let new = "Altra-Chiave9!";
+    h.service
+        .change_password(a.username.number(), PASSWORD, new, new, Some(IP))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.service
+            .selfcare_sign_in_totp(&pending_of(&waiting), &code_at(&h, &secret, 0), client())
+            .await,
+        Err(SelfcareError::SignInExpired)
+    ));
+    // The customer area may not change a level-2 username's password.
+    assert!(
+        !h.service
+            .customer_area_may_change_password(a.holder, a.username.number())
+            .await
+            .unwrap()
+    );
 }

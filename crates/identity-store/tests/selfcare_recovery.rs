@@ -28,6 +28,8 @@ contract_tests!(
     the_access_history_pages_filters_exports_notifies_and_is_purged,
     the_identity_history_lists_every_transition_with_who_and_why,
     a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare,
+    an_operators_suspension_is_lifted_by_an_operator_only,
+    codes_sent_to_a_holder_are_limited,
 );
 
 async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_sessions(
@@ -65,22 +67,35 @@ async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_s
     assert_eq!(selfcare_sessions(&h, a.holder).await, 0);
     let told = outbox(&h, "identity_state_changed").await;
     assert_eq!(told.last().unwrap().p("reason"), "emergency_block");
-    // Attempts are limited per tax code: 5 an hour.
-    for _ in 0..4 {
+    // The emergency code works once: a new one came in two halves.
+    let halves = (
+        outbox(&h, "emergency_code_half").await.len(),
+        outbox(&h, "sms_emergency_half").await.len(),
+    );
+    assert_eq!(halves, (2, 2));
+    // Attempts are limited per address: 5 an hour (two made above).
+    for _ in 0..3 {
         let _ = h
             .service
-            .emergency_block_with_code(
-                "RSSMRA85T10A562S",
-                "ZZZZ-ZZZZ-ZZZZ-ZZZZ",
-                Some("198.51.100.1"),
-            )
+            .emergency_block_with_code("RSSMRA85T10A562S", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", Some(IP))
             .await;
     }
     assert!(matches!(
         h.service
-            .emergency_block_with_code("RSSMRA85T10A562S", &a.emergency, Some("198.51.100.2"))
+            .emergency_block_with_code("RSSMRA85T10A562S", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", Some(IP))
             .await,
         Err(SelfcareError::RateLimited)
+    ));
+    // Someone else's guesses do not use up the holder's attempts.
+    assert!(matches!(
+        h.service
+            .emergency_block_with_code(
+                "RSSMRA85T10A562S",
+                "ZZZZ-ZZZZ-ZZZZ-ZZZZ",
+                Some("198.51.100.2")
+            )
+            .await,
+        Err(SelfcareError::InvalidCredentials)
     ));
 }
 
@@ -362,10 +377,7 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Harn
 async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness) {
     let a = active_identity(&h).await;
     let s = sign_in_l1(&h, &a).await;
-    h.service
-        .suspend_own_identity(&s.session, SuspensionReason::SuspectedFraud)
-        .await
-        .unwrap();
+    h.service.suspend_own_identity(&s.session).await.unwrap();
     let history = h
         .service
         .identity_history(a.holder, a.identity.id())
@@ -383,7 +395,7 @@ async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness
     );
     assert!(history[1].actor.starts_with("operator:"));
     assert_eq!(history[3].actor, format!("holder:{}", a.holder));
-    assert!(history[3].details.to_string().contains("suspected_fraud"));
+    assert!(history[3].details.to_string().contains("holder_request"));
 }
 
 async fn a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare(h: Harness) {
@@ -491,4 +503,62 @@ async fn a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_se
             .await,
         Err(ContactsError::ReauthRequired)
     ));
+}
+
+async fn an_operators_suspension_is_lifted_by_an_operator_only(h: Harness) {
+    use identity_core::identity::Actor;
+    let a = active_identity(&h).await;
+    h.service
+        .suspend_identity(
+            a.identity.id(),
+            SuspensionReason::SuspectedFraud,
+            Actor::Operator("anna".into()),
+        )
+        .await
+        .unwrap();
+    let s = sign_in_l1(&h, &a).await;
+    assert!(matches!(
+        h.service
+            .send_confirmation_code(&s.session, Confirmation::Reactivate)
+            .await,
+        Err(SelfcareError::OperatorSuspension)
+    ));
+    assert!(outbox(&h, "security_code").await.is_empty());
+    h.service
+        .reactivate_identity(a.identity.id(), Actor::Operator("anna".into()))
+        .await
+        .unwrap();
+    // The holder's own suspension, the holder lifts.
+    let s = sign_in_l1(&h, &a).await;
+    h.service.suspend_own_identity(&s.session).await.unwrap();
+    let s = sign_in_l1(&h, &a).await;
+    h.service
+        .send_confirmation_code(&s.session, Confirmation::Reactivate)
+        .await
+        .unwrap();
+}
+
+async fn codes_sent_to_a_holder_are_limited(h: Harness) {
+    let a = active_identity(&h).await;
+    let s = sign_in_l1(&h, &a).await;
+    let mut sent = 0;
+    for _ in 0..12 {
+        match h
+            .service
+            .send_confirmation_code(&s.session, Confirmation::Revoke)
+            .await
+        {
+            Ok(()) => sent += 1,
+            Err(SelfcareError::RateLimited) => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // 10 an hour, the SMS code of the identity request included.
+    assert_eq!(sent, 9);
+    h.clock.advance(Duration::minutes(61));
+    let s = sign_in_l1(&h, &a).await;
+    h.service
+        .send_confirmation_code(&s.session, Confirmation::Revoke)
+        .await
+        .unwrap();
 }

@@ -255,7 +255,11 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Err(ContactsError::Invalid(errors)) => {
             render(s, &holder, &input, &errors, Vec::new(), None).await
         }
-        Err(e @ (ContactsError::ReauthRequired | ContactsError::EmailNotVerified)) => {
+        Err(
+            e @ (ContactsError::ReauthRequired
+            | ContactsError::EmailNotVerified
+            | ContactsError::RateLimited),
+        ) => {
             let notice = e.message(lang);
             render(s, &holder, &input, &FieldErrors::new(), vec![notice], None).await
         }

@@ -123,6 +123,25 @@ async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
+    match s
+        .ctx
+        .state
+        .service
+        .customer_area_may_change_password(s.session.holder_id, s.session.login)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            let msg = L(
+                "Questa login è lo username della tua identità digitale, che usa credenziali di livello 2 o 3: cambia la password dal Selfcare, dopo l'accesso con il secondo fattore.",
+                "This login is your digital identity's username, which uses level 2 or 3 credentials: change the password from the Selfcare, after signing in with the second factor.",
+            )
+            .get(s.lang())
+            .to_owned();
+            return render(s, &FieldErrors::new(), vec![msg]).await;
+        }
+        Err(e) => return s.ctx.failure(&e),
+    }
     let ip = s.ctx.ip.clone();
     let result = s
         .ctx

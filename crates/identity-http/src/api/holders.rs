@@ -287,6 +287,12 @@ pub(crate) async fn update(
             lang,
         )),
         Err(ContactsError::NotFound) => Err(ApiError::not_found(lang)),
+        Err(e @ ContactsError::RateLimited) => Err(ApiError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            &e,
+            lang,
+        )),
         Err(e) => Err(ApiError::server(&e, lang)),
     }
 }

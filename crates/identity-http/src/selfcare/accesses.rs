@@ -249,10 +249,14 @@ async fn notifications(ctx: Ctx, Form(f): Form<NotifyForm>) -> Response {
         (CredentialLevel::L2, f.level2.is_some()),
         (CredentialLevel::L3, f.level3.is_some()),
     ] {
-        if s.creds.notifies(level) != on
-            && let Err(e) = service.set_access_notification(&s.session, level, on).await
-        {
-            return s.ctx.failure(&e);
+        if s.creds.notifies(level) != on {
+            match service.set_access_notification(&s.session, level, on).await {
+                Ok(()) => {}
+                Err(identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn) => {
+                    return s.redirect_with("/selfcare/accesses#notifications", "needs_fresh");
+                }
+                Err(e) => return s.ctx.failure(&e),
+            }
         }
     }
     s.redirect_with("/selfcare/accesses#notifications", "notifications_saved")

@@ -224,6 +224,13 @@ async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
+    if !s.fresh() {
+        let msg = identity_core::i18n::Localized::message(
+            &identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn,
+            s.lang(),
+        );
+        return render(s, &FieldErrors::new(), vec![msg]).await;
+    }
     let ip = s.ctx.ip.clone();
     let service = s.ctx.state.service.clone();
     match service

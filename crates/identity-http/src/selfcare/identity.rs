@@ -13,7 +13,9 @@ use identity_core::identity::{IdentityState, RevocationCause, SuspensionReason};
 use identity_core::{Lang, LoginId};
 use identity_service::AuditRecord;
 use identity_service::usecases::selfcare::SelfcareError;
-use identity_service::usecases::selfcare::lifecycle::Confirmation;
+use identity_service::usecases::selfcare::lifecycle::{
+    Confirmation, reason_lets_holder_reactivate,
+};
 
 use super::{Frame, Signed, signed_out};
 use crate::AppState;
@@ -36,8 +38,6 @@ struct Action {
     title: &'static str,
     text: String,
     forms: Vec<(&'static str, &'static str, Option<&'static str>, bool)>,
-    /// A choice of reason, for the suspension: (legend, [(value, label)]).
-    reasons: Option<(&'static str, Vec<(&'static str, &'static str)>)>,
 }
 
 #[derive(Template)]
@@ -223,13 +223,17 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 "Suspension stops every sign-in with this identity at once and ends the open sessions. You have 30 days to reactivate it.",
             ).get(lang).to_owned(),
             forms: vec![("/selfcare/suspend", L("Sospendi", "Suspend").get(lang), None, true)],
-            reasons: Some((
-                L("Perché la sospendi?", "Why do you suspend it?").get(lang),
-                vec![
-                    ("holder_request", SuspensionReason::HolderRequest.label(lang)),
-                    ("suspected_fraud", SuspensionReason::SuspectedFraud.label(lang)),
-                ],
-            )),
+        }),
+        IdentityState::Suspended { reason, .. } if !reason_lets_holder_reactivate(*reason) => out.push(Action {
+            id: "reactivate",
+            title: L("Riattiva l'identità", "Reactivate the identity").get(lang),
+            text: L(
+                "Questa sospensione è stata decisa da un operatore: per riattivare l'identità contatta l'assistenza, che verificherà di nuovo chi sei.",
+                "This suspension was decided by an operator: to reactivate the identity, contact support, who will verify who you are again.",
+            )
+            .get(lang)
+            .to_owned(),
+            forms: Vec::new(),
         }),
         IdentityState::Suspended { .. } => out.push(Action {
             id: "reactivate",
@@ -242,7 +246,6 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 ("/selfcare/reactivate/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
                 ("/selfcare/reactivate", L("Riattiva", "Reactivate").get(lang), code_label, false),
             ],
-            reasons: None,
         }),
         _ => {}
     }
@@ -258,7 +261,6 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 ("/selfcare/revoke/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
                 ("/selfcare/revoke", L("Revoca definitivamente", "Revoke permanently").get(lang), code_label, true),
             ],
-            reasons: None,
         });
     }
     out
@@ -326,7 +328,6 @@ async fn show(ctx: Ctx) -> Response {
 struct CodeForm {
     csrf: String,
     code: String,
-    reason: String,
 }
 
 /// Shows a refusal on the identity page; storage failures get the failure page.
@@ -344,8 +345,7 @@ async fn suspend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
         Err(r) => return r,
     };
     let service = s.ctx.state.service.clone();
-    let reason = SuspensionReason::from_code(&f.reason).unwrap_or(SuspensionReason::HolderRequest);
-    match service.suspend_own_identity(&s.session, reason).await {
+    match service.suspend_own_identity(&s.session).await {
         Ok(_) => signed_out(
             s.ctx,
             L("Identità sospesa", "Identity suspended"),

@@ -284,6 +284,10 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
             "We sent a code to the new email address: the change takes effect once you confirm it.",
         ),
         "nothing_changed" => L("Nessuna modifica.", "Nothing changed."),
+        "needs_fresh" => L(
+            "Per questa operazione accedi di nuovo con le credenziali del livello più alto che hai attivato (l'accesso vale 10 minuti).",
+            "For this operation, sign in again with the highest credential level you have activated (the sign-in counts for 10 minutes).",
+        ),
         "phone_pending" => L(
             "Ti abbiamo inviato un codice per SMS al nuovo cellulare: inseriscilo per completare il cambio.",
             "We sent a code by SMS to the new mobile phone: enter it to complete the change.",

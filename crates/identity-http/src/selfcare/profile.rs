@@ -133,7 +133,11 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Err(ContactsError::Invalid(errors)) => {
             render(s, &holder, &input, &errors, Vec::new()).await
         }
-        Err(e @ (ContactsError::ReauthRequired | ContactsError::EmailNotVerified)) => {
+        Err(
+            e @ (ContactsError::ReauthRequired
+            | ContactsError::EmailNotVerified
+            | ContactsError::RateLimited),
+        ) => {
             let notice = match e {
                 ContactsError::ReauthRequired => {
                     identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn

@@ -492,7 +492,7 @@ async fn lost_phone(ctx: Ctx, Form(f): Form<StepForm>) -> Response {
         .reenrol_authenticator(&token, proof, as_client(&who))
         .await
     {
-        Ok(s) => signed_in(ctx, &s, "/selfcare/credentials/totp", Some("level2_ready")),
+        Ok(s) => signed_in(ctx, &s, "/selfcare/credentials", Some("level2_ready")),
         Err(e) => notice(ctx, e, lost_phone_page),
     }
 }

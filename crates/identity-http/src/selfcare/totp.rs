@@ -18,7 +18,12 @@ use crate::i18n::L;
 use crate::web::{Chrome, Ctx, see_other};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/selfcare/credentials/totp", get(show).post(confirm))
+    Router::new()
+        .route("/selfcare/credentials/totp", get(show).post(confirm))
+        .route(
+            "/selfcare/credentials/totp/start",
+            axum::routing::post(start),
+        )
 }
 
 #[derive(Template)]
@@ -55,8 +60,10 @@ fn qr_svg(uri: &str) -> Option<String> {
 async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
     let lang = s.lang();
     let service = s.ctx.state.service.clone();
-    let enrolment = match service.start_totp_enrolment(&s.session).await {
-        Ok(e) => e,
+    // Showing the page changes nothing: the enrolment was started by a POST.
+    let enrolment = match service.totp_enrolment(&s.session).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return see_other("/selfcare/credentials"),
         Err(SelfcareError::Store(e)) => return s.ctx.failure(&e),
         Err(e) => {
             // Not possible now (already active, stale sign-in, identity not active).
@@ -134,6 +141,24 @@ async fn show(ctx: Ctx) -> Response {
     }
 }
 
+/// Starts the enrolment (a new secret, kept sealed until confirmed), then shows it.
+async fn start(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+    let s = match Signed::post(ctx, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = s.lang();
+    let service = s.ctx.state.service.clone();
+    match service.start_totp_enrolment(&s.session).await {
+        Ok(_) => see_other("/selfcare/credentials/totp"),
+        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
+        Err(e) => {
+            let msg = e.message(lang);
+            super::credentials::render(s, &FieldErrors::new(), vec![msg]).await
+        }
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct CodeForm {
@@ -158,7 +183,7 @@ async fn confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
             ),
         ),
         Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(SelfcareError::SignInExpired) => see_other("/selfcare/credentials/totp"),
+        Err(SelfcareError::SignInExpired) => see_other("/selfcare/credentials"),
         Err(e @ SelfcareError::Totp(_)) => {
             let mut errors = FieldErrors::new();
             errors.add("code", e);

@@ -138,8 +138,16 @@ pub trait SelfcareTx: Send {
         token_hash: &str,
     ) -> Result<PendingSignIn, StoreError>;
 
+    /// The waiting sign-in of `token_hash`, not locked (for pages that only look).
+    /// MUST return `NotFound` if none.
+    async fn pending_sign_in(&mut self, token_hash: &str) -> Result<PendingSignIn, StoreError>;
+
     /// Forgets a waiting sign-in (done, abandoned or expired); absent is not an error.
     async fn delete_pending_sign_in(&mut self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Forgets every waiting sign-in of the holder (its credentials or state
+    /// changed: a sign-in started before must start again).
+    async fn delete_pending_sign_ins_of(&mut self, holder: HolderId) -> Result<(), StoreError>;
 
     /// Appends a line to the holder's access history.
     async fn insert_access(&mut self, record: &AccessRecord) -> Result<(), StoreError>;

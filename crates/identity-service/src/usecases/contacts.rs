@@ -79,6 +79,9 @@ pub enum ContactsError {
     /// The recovery channels need a fresh re-authentication first.
     #[error("re-authentication required")]
     ReauthRequired,
+    /// Too many codes sent to the holder in the last hour (a new phone's SMS).
+    #[error("too many codes sent")]
+    RateLimited,
     /// The reference email must be verified before anything else changes.
     #[error("the reference email is not verified")]
     EmailNotVerified,
@@ -110,6 +113,11 @@ impl Localized for ContactsError {
             )
             .message(lang),
             ContactsError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
+            ContactsError::RateLimited => Message::new(
+                "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.",
+                "We already sent you too many codes in the last hour: try again later.",
+            )
+            .message(lang),
             ContactsError::NotFound => {
                 HOLDER_NOT_FOUND.message(lang)
             }
@@ -183,6 +191,20 @@ impl Service {
         };
         let creds = tx.credentials(identity.id()).await?;
         Ok(creds.levels.required_sign_in_level() != Ok(identity_core::CredentialLevel::L1))
+    }
+
+    /// Whether the customer area may change the password of `login`: not when it
+    /// is the username of an identity that signs in with a second factor (its
+    /// level 1 then changes only from the selfcare, signed in at that level).
+    pub async fn customer_area_may_change_password(
+        &self,
+        holder: HolderId,
+        login: identity_core::LoginNumber,
+    ) -> Result<bool, StoreError> {
+        if self.live_identity_username(holder).await? != Some(login) {
+            return Ok(true);
+        }
+        Ok(!self.identity_needs_second_factor(holder).await?)
     }
 
     /// Whether the holder has a digital identity that is not revoked, and if so the
@@ -381,8 +403,11 @@ impl Service {
             updated.email_pending = Some(contacts.email.to_string());
         }
         if let Some(phone) = phone_pending {
-            crate::usecases::selfcare::send_phone_change_code(tx.as_mut(), &holder, &phone, now)
-                .await?;
+            if !crate::usecases::selfcare::send_phone_change_code(tx.as_mut(), &holder, &phone, now)
+                .await?
+            {
+                return Err(ContactsError::RateLimited);
+            }
             audit(
                 tx.as_mut(),
                 now,

@@ -35,6 +35,9 @@ pub enum IdentityError {
     /// No such identity (or holder).
     #[error("not found")]
     NotFound,
+    /// Too many codes sent in the last hour: try later.
+    #[error("too many codes sent")]
+    RateLimited,
     /// The lifecycle forbids it.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -80,6 +83,11 @@ impl Localized for IdentityError {
                 lang,
                 "Identità non trovata.".into(),
                 "Identity not found.".into(),
+            ),
+            IdentityError::RateLimited => pick(
+                lang,
+                "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.".into(),
+                "We already sent you too many codes in the last hour: try again later.".into(),
             ),
             IdentityError::Transition(t) => t.message(lang),
             IdentityError::Store(_) => pick(
@@ -187,6 +195,24 @@ impl Service {
         + Send,
     ) -> Result<DigitalIdentity, IdentityError> {
         let mut tx = self.store.begin().await?;
+        let identity = self.transition_in(tx.as_mut(), id, actor, decide).await?;
+        tx.commit().await?;
+        Ok(identity)
+    }
+
+    /// [`Service::transition`] inside the caller's transaction, so that a change
+    /// proven by a single-use code spends the code and changes the identity
+    /// together, or neither.
+    pub(crate) async fn transition_in(
+        &self,
+        tx: &mut dyn StoreTx,
+        id: IdentityId,
+        actor: &Actor,
+        decide: impl FnOnce(
+            DigitalIdentity,
+        ) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError>
+        + Send,
+    ) -> Result<DigitalIdentity, IdentityError> {
         let identity = tx.identity_for_update(id).await?;
         if let Actor::Holder(holder) = actor
             && *holder != identity.holder_id()
@@ -206,11 +232,11 @@ impl Service {
                 ..SessionFilter::default()
             };
             tx.delete_sessions(identity.holder_id(), &filter).await?;
+            tx.delete_pending_sign_ins_of(identity.holder_id()).await?;
         }
-        record_events(tx.as_mut(), &identity, &events).await?;
-        self.credentials_follow(tx.as_mut(), &identity, &events, actor)
+        record_events(tx, &identity, &events).await?;
+        self.credentials_follow(tx, &identity, &events, actor)
             .await?;
-        tx.commit().await?;
         Ok(identity)
     }
 

@@ -48,6 +48,13 @@ pub const EMERGENCY_CODE_ATTEMPTS: Limit = Limit {
     window: Duration::hours(1),
 };
 
+/// Codes sent to one holder (by SMS or email) for the selfcare's operations:
+/// enough for a person, too few to flood a mailbox or run up an SMS bill.
+pub const CODE_SENDS: Limit = Limit {
+    max: 10,
+    window: Duration::hours(1),
+};
+
 /// The key of a client address: IPv4 as is, IPv6 by its /64 (one subscriber's
 /// network), so rotating through one's own addresses gains nothing.
 #[must_use]

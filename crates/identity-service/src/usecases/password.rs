@@ -193,6 +193,8 @@ pub(crate) async fn write_new_password(
         ..SessionFilter::default()
     };
     tx.delete_sessions(change.holder.id(), &sessions).await?;
+    // A selfcare sign-in that checked the old password must start again.
+    tx.delete_pending_sign_ins_of(change.holder.id()).await?;
     audit(
         tx,
         now,

@@ -153,10 +153,24 @@ impl Service {
         on: bool,
     ) -> Result<(), SelfcareError> {
         let now = self.clock.now();
-        let (identity, _) = self.selfcare_identity(session).await?;
+        let (identity, creds) = self.selfcare_identity(session).await?;
+        // Turning alerts off is what an intruder would do first: a fresh sign-in
+        // at the highest level is needed, and the holder is told by email.
+        if !self.selfcare_session_is_fresh(session, &creds) {
+            return Err(SelfcareError::NeedsFreshSignIn);
+        }
         let mut tx = self.store.begin().await?;
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         creds.set_notify(level, on);
+        let holder = tx.holder(session.holder_id).await?;
+        mail_holder(
+            tx.as_mut(),
+            &holder,
+            now,
+            "credential_changed",
+            json!({ "change": if on { "notifications_on" } else { "notifications_off" }, "at": now.to_rfc3339() }),
+        )
+        .await?;
         tx.update_credentials(&creds).await?;
         audit(
             tx.as_mut(),

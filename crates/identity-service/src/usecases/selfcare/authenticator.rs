@@ -15,7 +15,8 @@ use serde_json::json;
 use super::sign_in::{Client, SelfcareSession};
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
 use super::{
-    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, queue_sms, send_security_code,
+    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code, queue_sms,
+    send_security_code,
 };
 use crate::forms::FieldErrors;
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
@@ -148,6 +149,30 @@ impl Service {
         Ok((identity, creds))
     }
 
+    /// The enrolment in progress (started within [`ENROLMENT_WINDOW`]), to show
+    /// again; `None` if there is none. Reads only.
+    pub async fn totp_enrolment(
+        &self,
+        session: &Session,
+    ) -> Result<Option<Enrolment>, SelfcareError> {
+        let now = self.clock.now();
+        let (identity, creds) = self.selfcare_identity(session).await?;
+        let Some((sealed, at)) = creds.totp_pending.as_ref() else {
+            return Ok(None);
+        };
+        if now - *at >= ENROLMENT_WINDOW
+            || creds.levels.state(CredentialLevel::L2) != LevelState::NotActivated
+        {
+            return Ok(None);
+        }
+        let secret = self.open_secret(&identity, sealed)?;
+        let account = identity_core::LoginId::new(identity.username(), &self.config.login_domain);
+        Ok(Some(Enrolment {
+            uri: secret.otpauth_uri(TOTP_ISSUER, &account.to_string()),
+            manual_key: secret.to_base32(),
+        }))
+    }
+
     /// Starts (or shows again) the enrolment of the authenticator app.
     pub async fn start_totp_enrolment(
         &self,
@@ -275,6 +300,10 @@ impl Service {
                     .into(),
             );
         }
+        if !super::take_send(tx.as_mut(), p.holder_id, now).await? {
+            tx.commit().await?;
+            return Err(SelfcareError::RateLimited);
+        }
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
             tx.as_mut(),
@@ -307,6 +336,9 @@ impl Service {
                     tx.commit().await?;
                     return Err(e);
                 }
+                // An emergency code works once: a new one arrives in two halves.
+                let actor = format!("holder:{}", identity.holder_id());
+                issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
             }
             UnblockProof::EmailCode(typed) => {
                 let ok = redeem_code(tx.as_mut(), CodePurpose::UnblockLevel2, typed, now)
@@ -331,6 +363,13 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, _, _) = self.pending_sign_in(tx.as_mut(), pending).await?;
+        if p.level != CredentialLevel::L2 {
+            return Err(SelfcareError::SignInExpired);
+        }
+        if !super::take_send(tx.as_mut(), p.holder_id, now).await? {
+            tx.commit().await?;
+            return Err(SelfcareError::RateLimited);
+        }
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
             tx.as_mut(),
@@ -386,6 +425,8 @@ impl Service {
                     tx.commit().await?;
                     return Err(e);
                 }
+                let actor = format!("holder:{}", identity.holder_id());
+                issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
             }
             ReenrolProof::Codes { email, sms } => {
                 let email_ok =

@@ -65,6 +65,15 @@ fn code_field(input: &str, errors: &mut FieldErrors) {
     }
 }
 
+/// The limits an emergency-code attempt counts against: the client address, and
+/// the identifier *from that address*. Keyed by the identifier alone, anyone who
+/// knows a tax code could use up its attempts and keep the holder from blocking
+/// a stolen identity; the 80-bit code needs no global cap to resist guessing.
+fn emergency_keys(identifier: &str, client_ip: Option<&str>) -> [String; 2] {
+    let address = address_key("emergency", client_ip);
+    [address.clone(), format!("emergency:{identifier}:{address}")]
+}
+
 impl Service {
     fn login_field(&self, input: &str, errors: &mut FieldErrors) -> Option<LoginId> {
         if input.trim().is_empty() {
@@ -132,17 +141,6 @@ impl Service {
             .filter(|i| i.username() == login.number()))
     }
 
-    /// Whether `code` is the emergency code of `identity` (read, not locked).
-    async fn emergency_is(
-        &self,
-        identity: &DigitalIdentity,
-        code: &EmergencyCode,
-    ) -> Result<bool, SelfcareError> {
-        let mut tx = self.store.begin_read().await?;
-        let creds = tx.credentials(identity.id()).await?;
-        Ok(emergency_matches(&creds, code))
-    }
-
     /// Emergency block with the tax code and the emergency code: the identity is
     /// suspended at once, every selfcare session ends, and the holder is told.
     pub async fn emergency_block_with_code(
@@ -157,32 +155,43 @@ impl Service {
         let (Some(tax), Some(code)) = (tax, code) else {
             return Err(SelfcareError::Invalid(errors));
         };
-        self.take_emergency(&[
-            address_key("emergency", client_ip),
-            format!("emergency:tax:{}", tax.as_str()),
-        ])
-        .await?;
+        self.take_emergency(&emergency_keys(&format!("tax:{}", tax.as_str()), client_ip))
+            .await?;
         let identity = self
             .identity_by_tax_code(&tax)
             .await?
             .ok_or(SelfcareError::InvalidCredentials)?;
-        if !self.emergency_is(&identity, &code).await? {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut creds = tx.credentials_for_update(identity.id()).await?;
+        if !emergency_matches(&creds, &code) {
             return Err(SelfcareError::InvalidCredentials);
         }
-        self.block_in_emergency(&identity, "emergency_code").await
+        let blocked = self
+            .block_in_emergency(tx.as_mut(), &identity, "emergency_code")
+            .await?;
+        // An emergency code works once: a new one arrives in two halves.
+        let actor = format!("holder:{}", identity.holder_id());
+        issue_emergency_code(tx.as_mut(), &blocked, &mut creds, &actor, now).await?;
+        tx.commit().await?;
+        Ok(blocked)
     }
 
+    /// Suspends the identity for an emergency block inside `tx`, with its audit.
     async fn block_in_emergency(
         &self,
+        tx: &mut dyn crate::ports::StoreTx,
         identity: &DigitalIdentity,
         proof: &str,
     ) -> Result<DigitalIdentity, SelfcareError> {
+        let now = self.clock.now();
+        let actor = Actor::Holder(identity.holder_id());
+        let who = actor.clone();
         let blocked = self
-            .suspend_identity(
-                identity.id(),
-                SuspensionReason::EmergencyBlock,
-                Actor::Holder(identity.holder_id()),
-            )
+            .transition_in(tx, identity.id(), &who, move |i| {
+                i.suspend(SuspensionReason::EmergencyBlock, actor, now)
+                    .map(|(i, e)| (i, vec![e]))
+            })
             .await
             .map_err(|e| match e {
                 crate::usecases::identity::IdentityError::Transition(t) => {
@@ -190,10 +199,8 @@ impl Service {
                 }
                 other => SelfcareError::Store(other.to_string()),
             })?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
         audit(
-            tx.as_mut(),
+            tx,
             now,
             &format!("holder:{}", identity.holder_id()),
             "identity.emergency_block",
@@ -201,7 +208,6 @@ impl Service {
             json!({ "identity_id": identity.id(), "proof": proof }),
         )
         .await?;
-        tx.commit().await?;
         Ok(blocked)
     }
 
@@ -255,11 +261,8 @@ impl Service {
         let Some(tax) = tax.filter(|_| errors.is_empty()) else {
             return Err(SelfcareError::Invalid(errors));
         };
-        self.take_emergency(&[
-            address_key("emergency", client_ip),
-            format!("emergency:tax:{}", tax.as_str()),
-        ])
-        .await?;
+        self.take_emergency(&emergency_keys(&format!("tax:{}", tax.as_str()), client_ip))
+            .await?;
         let identity = self
             .identity_by_tax_code(&tax)
             .await?
@@ -272,8 +275,12 @@ impl Service {
         if !ok {
             return Err(SelfcareError::InvalidCredentials);
         }
+        // The code is spent only if the block happens, and together with it.
+        let blocked = self
+            .block_in_emergency(tx.as_mut(), &identity, "email_code")
+            .await?;
         tx.commit().await?;
-        self.block_in_emergency(&identity, "email_code").await
+        Ok(blocked)
     }
 
     /// Sends the username of the live identity of `tax_code` to its reference
@@ -342,20 +349,24 @@ impl Service {
         let (Some(login), Some(code)) = (login, code) else {
             return Err(SelfcareError::Invalid(errors));
         };
-        self.take_emergency(&[
-            address_key("emergency", client_ip),
-            format!("emergency:login:{}", login.number()),
-        ])
+        self.take_emergency(&emergency_keys(
+            &format!("login:{}", login.number()),
+            client_ip,
+        ))
         .await?;
         let identity = self
             .identity_by_username(&login)
             .await?
             .ok_or(SelfcareError::InvalidCredentials)?;
-        if !self.emergency_is(&identity, &code).await? {
-            return Err(SelfcareError::InvalidCredentials);
-        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let mut creds = tx.credentials_for_update(identity.id()).await?;
+        if !emergency_matches(&creds, &code) {
+            return Err(SelfcareError::InvalidCredentials);
+        }
+        // An emergency code works once: a new one arrives in two halves.
+        let actor = format!("holder:{}", identity.holder_id());
+        issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
         let holder = tx.holder(identity.holder_id()).await?;
         let (code, link) = issue_reset_code(
             tx.as_mut(),
@@ -442,10 +453,10 @@ impl Service {
         let Some(login) = login.filter(|_| errors.is_empty()) else {
             return Err(SelfcareError::Invalid(errors));
         };
-        self.take_emergency(&[
-            address_key("emergency", client_ip),
-            format!("emergency:login:{}", login.number()),
-        ])
+        self.take_emergency(&emergency_keys(
+            &format!("login:{}", login.number()),
+            client_ip,
+        ))
         .await?;
         let identity = self
             .identity_by_username(&login)

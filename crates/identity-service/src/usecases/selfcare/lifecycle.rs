@@ -33,11 +33,34 @@ impl Confirmation {
     }
 }
 
+/// Whether the holder may reactivate a suspension of `reason` itself: those it
+/// started (its request, the emergency block). An operator's suspension (fraud,
+/// shared contacts, an expired document) is lifted by an operator.
+#[must_use]
+pub fn reason_lets_holder_reactivate(reason: SuspensionReason) -> bool {
+    matches!(
+        reason,
+        SuspensionReason::HolderRequest | SuspensionReason::EmergencyBlock
+    )
+}
+
 fn identity_failure(e: IdentityError) -> SelfcareError {
     match e {
         IdentityError::Transition(t) => SelfcareError::Transition(t),
         IdentityError::NotFound => SelfcareError::NoIdentity,
         other => SelfcareError::Store(other.to_string()),
+    }
+}
+
+fn check_holder_may_reactivate(identity: &DigitalIdentity) -> Result<(), SelfcareError> {
+    match identity.state() {
+        identity_core::IdentityState::Suspended { reason, .. }
+            if reason_lets_holder_reactivate(*reason) =>
+        {
+            Ok(())
+        }
+        identity_core::IdentityState::Suspended { .. } => Err(SelfcareError::OperatorSuspension),
+        _ => Err(identity_core::TransitionError::NotSuspended.into()),
     }
 }
 
@@ -73,6 +96,10 @@ impl Service {
             .is_some()
         {
             return Err(IdentityError::AlreadyExists);
+        }
+        if !super::take_send(tx.as_mut(), holder_id, now).await? {
+            tx.commit().await?;
+            return Err(IdentityError::RateLimited);
         }
         let phone = holder.contacts().phone.to_string();
         let code = issue_sms_code(
@@ -140,21 +167,20 @@ impl Service {
     }
 
     /// The holder suspends its own identity (DOMAIN.md section 4: 30 days to a
-    /// decision), saying why: its own request, or a suspected fraudulent use (any
-    /// other reason is an operator's). Every selfcare session ends.
+    /// decision). Every selfcare session ends. The holder may later reactivate it
+    /// itself, which is why the holder cannot choose an operator's reason.
     pub async fn suspend_own_identity(
         &self,
         session: &Session,
-        reason: SuspensionReason,
     ) -> Result<DigitalIdentity, SelfcareError> {
-        let reason = match reason {
-            SuspensionReason::SuspectedFraud => SuspensionReason::SuspectedFraud,
-            _ => SuspensionReason::HolderRequest,
-        };
         let (identity, _) = self.selfcare_identity(session).await?;
-        self.suspend_identity(identity.id(), reason, Actor::Holder(session.holder_id))
-            .await
-            .map_err(identity_failure)
+        self.suspend_identity(
+            identity.id(),
+            SuspensionReason::HolderRequest,
+            Actor::Holder(session.holder_id),
+        )
+        .await
+        .map_err(identity_failure)
     }
 
     /// Sends the code that confirms a reactivation or a revocation to the
@@ -165,11 +191,15 @@ impl Service {
         what: Confirmation,
     ) -> Result<(), SelfcareError> {
         let identity = self.fresh_session_identity(session).await?;
-        if what == Confirmation::Reactivate && identity.state().is_active() {
-            return Err(identity_core::TransitionError::NotSuspended.into());
+        if what == Confirmation::Reactivate {
+            check_holder_may_reactivate(&identity)?;
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        if !super::take_send(tx.as_mut(), session.holder_id, now).await? {
+            tx.commit().await?;
+            return Err(SelfcareError::RateLimited);
+        }
         let holder = tx.holder(session.holder_id).await?;
         send_security_code(
             tx.as_mut(),
@@ -183,7 +213,8 @@ impl Service {
         Ok(())
     }
 
-    /// Reactivates or revokes the session's identity with the code from the email.
+    /// Reactivates or revokes the session's identity with the code from the email:
+    /// the code is spent and the identity changed in one transaction.
     pub async fn confirm_with_code(
         &self,
         session: &Session,
@@ -191,6 +222,9 @@ impl Service {
         code: &str,
     ) -> Result<DigitalIdentity, SelfcareError> {
         let identity = self.fresh_session_identity(session).await?;
+        if what == Confirmation::Reactivate {
+            check_holder_may_reactivate(&identity)?;
+        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let ok = redeem_code(tx.as_mut(), what.purpose(), code, now)
@@ -199,16 +233,26 @@ impl Service {
         if !ok {
             return Err(SelfcareError::InvalidCredentials);
         }
-        tx.commit().await?;
         let actor = Actor::Holder(session.holder_id);
-        match what {
-            Confirmation::Reactivate => self.reactivate_identity(identity.id(), actor).await,
+        let who = actor.clone();
+        let changed = match what {
+            Confirmation::Reactivate => {
+                self.transition_in(tx.as_mut(), identity.id(), &who, move |i| {
+                    i.reactivate(actor, now).map(|(i, e)| (i, vec![e]))
+                })
+                .await
+            }
             Confirmation::Revoke => {
-                self.revoke_identity(identity.id(), RevocationCause::HolderRequest, actor)
-                    .await
+                self.transition_in(tx.as_mut(), identity.id(), &who, move |i| {
+                    i.revoke(RevocationCause::HolderRequest, actor, now)
+                        .map(|(i, e)| (i, vec![e]))
+                })
+                .await
             }
         }
-        .map_err(identity_failure)
+        .map_err(identity_failure)?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Every recorded event of an identity (state changes, emergency blocks,

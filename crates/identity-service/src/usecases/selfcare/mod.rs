@@ -55,6 +55,9 @@ pub enum SelfcareError {
     /// The identity is not active (pending or suspended) for this operation.
     #[error("the identity is not active")]
     NotActive,
+    /// The identity was suspended by an operator: only an operator reactivates it.
+    #[error("suspended by an operator")]
+    OperatorSuspension,
     /// The operation needs a sign-in at the identity's highest level, within the
     /// last few minutes.
     #[error("a fresh sign-in at the highest level is needed")]
@@ -127,6 +130,10 @@ impl Localized for SelfcareError {
             SelfcareError::NotActive => m(
                 "L'identità digitale non è attiva.",
                 "The digital identity is not active.",
+            ),
+            SelfcareError::OperatorSuspension => m(
+                "Questa sospensione è stata decisa da un operatore: per riattivare l'identità contatta l'assistenza.",
+                "This suspension was decided by an operator: to reactivate the identity, contact support.",
             ),
             SelfcareError::NeedsFreshSignIn => m(
                 "Per questa operazione accedi di nuovo con le credenziali del livello più alto che hai attivato.",
@@ -238,6 +245,22 @@ pub(crate) async fn issue_emergency_code(
         "credential.emergency_code_issued",
         Some(identity.holder_id()),
         json!({ "identity_id": identity.id() }),
+    )
+    .await
+}
+
+/// Takes one send from the holder's [`CODE_SENDS`](crate::usecases::limits::CODE_SENDS)
+/// inside `tx`: `false` when it is used up.
+pub(crate) async fn take_send(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, StoreError> {
+    crate::usecases::limits::take(
+        tx,
+        &format!("send:{holder}"),
+        crate::usecases::limits::CODE_SENDS,
+        now,
     )
     .await
 }

@@ -38,12 +38,16 @@ async fn sms_to(
 }
 
 /// Sends a code by SMS to the `new` phone, inside `tx`; the change waits for it.
+/// `false` (nothing sent) when the holder's sends of the last hour are used up.
 pub(crate) async fn send_phone_change_code(
     tx: &mut dyn StoreTx,
     holder: &Holder,
     new: &PhoneNumber,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
+    if !super::take_send(tx, holder.id(), now).await? {
+        return Ok(false);
+    }
     let code = issue_sms_code(
         tx,
         CodePurpose::ChangePhone,
@@ -60,7 +64,8 @@ pub(crate) async fn send_phone_change_code(
         "sms_code",
         json!({ "code": code }),
     )
-    .await
+    .await?;
+    Ok(true)
 }
 
 impl Service {

@@ -16,9 +16,9 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
 };
 
+use super::SelfcareError;
 use super::access::{SELFCARE_SERVICE, record_access};
 use super::sign_in::{Client, SelfcareSession};
-use super::SelfcareError;
 use crate::forms::{FieldErrors, Message};
 use crate::ports::{SecurityKey, SessionFilter, StoreTx};
 use crate::service::{Service, audit, mail_holder};

@@ -206,6 +206,17 @@ impl Service {
             return Err(SelfcareError::Revoked);
         }
         let creds = tx.credentials_for_update(p.identity_id).await?;
+        // The level to reach is decided again under the lock: credentials that
+        // changed since the password step (a level added) void the waiting sign-in.
+        let still = match creds.levels.required_sign_in_level() {
+            Ok(level) => level == p.level,
+            Err(SignInBlocked::LevelBlocked(level)) => level == p.level,
+            Err(_) => false,
+        };
+        if !still {
+            tx.delete_pending_sign_in(&p.token_hash).await?;
+            return Err(SelfcareError::SignInExpired);
+        }
         Ok((p, identity, creds))
     }
 
@@ -316,10 +327,15 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut current = tx.identity_for_update(identity.id()).await?;
+        let creds = tx.credentials_for_update(identity.id()).await?;
+        // Never a session below the identity's highest level: its credentials may
+        // have changed since the factor was checked.
+        if current.state().is_revoked() || creds.levels.required_sign_in_level() != Ok(level) {
+            return Err(SelfcareError::SignInExpired);
+        }
         if current.record_use(now).is_ok() {
             tx.update_identity(&current).await?;
         }
-        let creds = tx.credentials(identity.id()).await?;
         let record = access(
             identity,
             now,
@@ -357,8 +373,8 @@ impl Service {
         pending: &SessionToken,
     ) -> Result<Option<(CredentialLevel, bool)>, StoreError> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let p = match tx.pending_sign_in_for_update(&pending.hash()).await {
+        let mut tx = self.store.begin_read().await?;
+        let p = match tx.pending_sign_in(&pending.hash()).await {
             Ok(p) if now < p.expires_at => p,
             Ok(_) | Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e),
