@@ -377,7 +377,15 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Harn
 async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness) {
     let a = active_identity(&h).await;
     let s = sign_in_l1(&h, &a).await;
-    h.service.suspend_own_identity(&s.session).await.unwrap();
+    let long = "x".repeat(201);
+    assert!(matches!(
+        h.service.suspend_own_identity(&s.session, &long).await,
+        Err(SelfcareError::Invalid(_))
+    ));
+    h.service
+        .suspend_own_identity(&s.session, "Ho perso il telefono")
+        .await
+        .unwrap();
     let history = h
         .service
         .identity_history(a.holder, a.identity.id())
@@ -390,9 +398,11 @@ async fn the_identity_history_lists_every_transition_with_who_and_why(h: Harness
             "identity.requested",
             "identity.verified",
             "credential.emergency_code_issued",
-            "identity.suspended"
+            "identity.suspended",
+            "identity.suspension_note"
         ]
     );
+    assert_eq!(history[4].details["note"], "Ho perso il telefono");
     assert!(history[1].actor.starts_with("operator:"));
     assert_eq!(history[3].actor, format!("holder:{}", a.holder));
     assert!(history[3].details.to_string().contains("holder_request"));
@@ -530,7 +540,10 @@ async fn an_operators_suspension_is_lifted_by_an_operator_only(h: Harness) {
         .unwrap();
     // The holder's own suspension, the holder lifts.
     let s = sign_in_l1(&h, &a).await;
-    h.service.suspend_own_identity(&s.session).await.unwrap();
+    h.service
+        .suspend_own_identity(&s.session, "")
+        .await
+        .unwrap();
     let s = sign_in_l1(&h, &a).await;
     h.service
         .send_confirmation_code(&s.session, Confirmation::Reactivate)

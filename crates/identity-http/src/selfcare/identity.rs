@@ -32,7 +32,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/selfcare/revoke", post(revoke))
 }
 
-/// One action box: its forms are (action, button, code label, dangerous).
+/// One action box: its forms are (action, button, code label, dangerous); the
+/// suspension's form also asks for a note.
 struct Action {
     id: &'static str,
     title: &'static str,
@@ -53,6 +54,7 @@ struct IdentityPage {
     state_text: Vec<String>,
     facts: Vec<(String, String)>,
     actions: Vec<Action>,
+    note_label: &'static str,
     history_title: &'static str,
     history_head: Vec<&'static str>,
     history: Vec<(String, String, String, String)>,
@@ -72,6 +74,7 @@ fn event_label(event: &str, lang: Lang) -> &'static str {
         "identity.police_report_recorded" => L("Denuncia registrata", "Police report recorded"),
         "identity.document_recorded" => L("Nuovo documento registrato", "New document recorded"),
         "identity.emergency_block" => L("Blocco d'emergenza", "Emergency block"),
+        "identity.suspension_note" => L("Motivo indicato da te", "Your reason"),
         "credential.emergency_code_issued" => {
             L("Codice di emergenza emesso", "Emergency code issued")
         }
@@ -123,6 +126,9 @@ fn why(r: &AuditRecord, lang: Lang) -> String {
         .and_then(RevocationCause::from_code)
     {
         return cause.label(lang).to_owned();
+    }
+    if let Some(note) = r.details.get("note").and_then(|v| v.as_str()) {
+        return note.to_owned();
     }
     r.details
         .get("method")
@@ -293,6 +299,7 @@ async fn render(mut s: Signed, notices: Vec<String>) -> Response {
         state_text,
         facts,
         actions,
+        note_label: L("Perché la sospendi?", "Why do you suspend it?").get(lang),
         history_title: L("Storico", "History").get(lang),
         history_head: vec![
             L("Quando", "When").get(lang),
@@ -328,6 +335,7 @@ async fn show(ctx: Ctx) -> Response {
 struct CodeForm {
     csrf: String,
     code: String,
+    note: String,
 }
 
 /// Shows a refusal on the identity page; storage failures get the failure page.
@@ -335,6 +343,11 @@ async fn refused(s: Signed, e: SelfcareError) -> Response {
     let lang = s.lang();
     match e {
         SelfcareError::Store(detail) => s.ctx.failure(&detail),
+        SelfcareError::Busy => s.ctx.busy(),
+        SelfcareError::Invalid(errors) => {
+            let notices = errors.iter().map(|e| e.message(lang)).collect();
+            render(s, notices).await
+        }
         other => render(s, vec![other.message(lang)]).await,
     }
 }
@@ -345,7 +358,7 @@ async fn suspend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
         Err(r) => return r,
     };
     let service = s.ctx.state.service.clone();
-    match service.suspend_own_identity(&s.session).await {
+    match service.suspend_own_identity(&s.session, &f.note).await {
         Ok(_) => signed_out(
             s.ctx,
             L("Identità sospesa", "Identity suspended"),

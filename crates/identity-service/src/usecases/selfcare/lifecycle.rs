@@ -15,6 +15,12 @@ use crate::service::Service;
 use crate::usecases::codes::redeem_code;
 use crate::usecases::identity::IdentityError;
 
+/// The longest note a holder may give when suspending its identity.
+const NOTE_MAX: usize = 200;
+
+const NOTE_TOO_LONG: crate::forms::Message =
+    crate::forms::Message::new("Al massimo 200 caratteri.", "At most 200 characters.");
+
 /// Which confirmation a code sent to the reference email is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirmation {
@@ -167,20 +173,45 @@ impl Service {
     }
 
     /// The holder suspends its own identity (DOMAIN.md section 4: 30 days to a
-    /// decision). Every selfcare session ends. The holder may later reactivate it
-    /// itself, which is why the holder cannot choose an operator's reason.
+    /// decision), saying why in its own words (`note`, optional, at most 200
+    /// characters, kept in the history). The reason on record is always "holder
+    /// request", which the holder may lift itself. Every selfcare session ends.
     pub async fn suspend_own_identity(
         &self,
         session: &Session,
+        note: &str,
     ) -> Result<DigitalIdentity, SelfcareError> {
+        let note = note.trim();
+        if note.chars().count() > NOTE_MAX {
+            let mut errors = crate::forms::FieldErrors::new();
+            errors.add("note", NOTE_TOO_LONG);
+            return Err(SelfcareError::Invalid(errors));
+        }
         let (identity, _) = self.selfcare_identity(session).await?;
-        self.suspend_identity(
-            identity.id(),
-            SuspensionReason::HolderRequest,
-            Actor::Holder(session.holder_id),
-        )
-        .await
-        .map_err(identity_failure)
+        let now = self.clock.now();
+        let actor = Actor::Holder(session.holder_id);
+        let who = actor.clone();
+        let mut tx = self.store.begin().await?;
+        let suspended = self
+            .transition_in(tx.as_mut(), identity.id(), &who, move |i| {
+                i.suspend(SuspensionReason::HolderRequest, actor, now)
+                    .map(|(i, e)| (i, vec![e]))
+            })
+            .await
+            .map_err(identity_failure)?;
+        if !note.is_empty() {
+            crate::service::audit(
+                tx.as_mut(),
+                now,
+                &who.to_audit_string(),
+                "identity.suspension_note",
+                Some(session.holder_id),
+                json!({ "identity_id": identity.id(), "note": note }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(suspended)
     }
 
     /// Sends the code that confirms a reactivation or a revocation to the
