@@ -245,3 +245,64 @@ async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
     assert!(r.body.contains("action=\"/selfcare/password\""));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_holder_sees_its_sessions_and_ends_another() {
+    let h = common::sqlite().await;
+    let a = selfcare_support::active_identity(&h).await;
+    let server = TestServer::start(h.service.clone()).await;
+    let sign_in = |ip: &'static str| {
+        let (addr, user) = (server.addr, a.username.to_string());
+        async move {
+            let mut b = Browser::new(addr);
+            let page = b.send("GET", "/selfcare/sign-in", &[]).await;
+            let csrf = csrf_of(&page.body);
+            let r = b
+                .send(
+                    "POST",
+                    "/selfcare/sign-in",
+                    &[
+                        ("csrf", &csrf),
+                        ("login_id", &user),
+                        ("password", common::PASSWORD),
+                    ],
+                )
+                .await;
+            assert_eq!(r.location.as_deref(), Some("/selfcare"), "{ip}");
+            b
+        }
+    };
+    let mut phone = sign_in("phone").await;
+    let mut laptop = sign_in("laptop").await;
+    let page = laptop.send("GET", "/selfcare/sessions", &[]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("name=\"id\"").count(),
+        1,
+        "the other session can be ended"
+    );
+    assert!(page.body.contains("Questa sessione"));
+    let other = page
+        .body
+        .split("name=\"id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = csrf_of(&page.body);
+    let r = laptop
+        .send(
+            "POST",
+            "/selfcare/sessions/end",
+            &[("csrf", &csrf), ("id", &other)],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare/sessions"));
+    // The phone's session is over; the laptop's goes on.
+    let r = phone.send("GET", "/selfcare", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare/sign-in"));
+    assert_eq!(laptop.send("GET", "/selfcare", &[]).await.status, 200);
+    server.stop().await;
+}
