@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::passwords::PasswordHasher;
-use crate::ports::{Clock, Store, StoreError, StoreTx};
+use crate::ports::{Clock, OsRandomness, Randomness, Store, StoreError, StoreTx};
 use crate::records::{AuditRecord, OutboxMessage, OutboxStatus};
 use crate::sealing::Keyring;
 
@@ -51,6 +51,7 @@ pub struct Service {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hasher: PasswordHasher,
     pub(crate) config: Arc<ServiceConfig>,
+    pub(crate) random: Arc<dyn Randomness>,
 }
 
 impl std::fmt::Debug for Service {
@@ -75,7 +76,16 @@ impl Service {
             clock,
             hasher,
             config: Arc::new(config),
+            random: Arc::new(OsRandomness),
         }
+    }
+
+    /// The same service drawing its codes, secrets and tokens from `random` (a
+    /// seeded source in tests; the operating system's by default).
+    #[must_use]
+    pub fn with_randomness(mut self, random: Arc<dyn Randomness>) -> Service {
+        self.random = random;
+        self
     }
 
     /// The same service with links in mail built on `public_url` (known only once

@@ -329,6 +329,7 @@ async fn a_dropped_transaction_leaves_nothing(h: Harness) {
     let mut tx = h.store.begin().await.unwrap();
     identity_service::usecases::register::write_registration(
         tx.as_mut(),
+        &identity_service::ports::OsRandomness,
         &prepared,
         "test.example.it",
         "http://localhost:8080",

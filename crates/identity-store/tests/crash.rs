@@ -91,6 +91,7 @@ async fn child_registration_that_never_commits() {
     let mut tx = store.begin().await.unwrap();
     write_registration(
         tx.as_mut(),
+        &identity_service::ports::OsRandomness,
         &prepared,
         "test.example.it",
         "http://localhost:8080",

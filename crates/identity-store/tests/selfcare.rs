@@ -32,6 +32,7 @@ contract_tests!(
     totp_secrets_are_sealed_and_survive_a_key_rotation,
     a_security_key_ceremony_refuses_forged_answers,
     a_waiting_sign_in_is_void_once_the_credentials_change,
+    a_seeded_source_draws_the_same_codes_every_run,
 );
 
 async fn the_identity_request_needs_the_sms_code_and_activation_sends_the_emergency_code_in_halves(
@@ -616,5 +617,25 @@ async fn a_waiting_sign_in_is_void_once_the_credentials_change(h: Harness) {
             .customer_area_may_change_password(a.holder, a.username.number())
             .await
             .unwrap()
+    );
+}
+
+async fn a_seeded_source_draws_the_same_codes_every_run(h: Harness) {
+    // A second database, same seed, same steps: the same login id, SMS code and
+    // emergency code (the tests' codes never depend on the machine's luck).
+    let again = common::sqlite().await;
+    let a = active_identity(&h).await;
+    let b = active_identity(&again).await;
+    assert_eq!(a.username, b.username);
+    assert_eq!(a.emergency, b.emergency);
+    assert_eq!(last(&h, "sms_code").await, last(&again, "sms_code").await);
+    let other = again.with_service(again.service.clone().with_randomness(std::sync::Arc::new(
+        identity_service::ports::SeededRandomness::new(common::SEED + 1),
+    )));
+    let (_, other_number) = customer_support::verified_mario(&other).await;
+    assert_ne!(
+        other_number,
+        a.username.number(),
+        "another seed, other draws"
     );
 }

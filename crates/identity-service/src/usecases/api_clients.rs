@@ -82,7 +82,10 @@ impl Service {
         scopes.sort();
         scopes.dedup();
         let now = self.clock.now();
-        let token = format!("{TOKEN_PREFIX}{}", random_token(&mut rand::rng()));
+        let token = format!(
+            "{TOKEN_PREFIX}{}",
+            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
+        );
         let client = ApiClient {
             id: Uuid::now_v7(),
             name: name.to_owned(),

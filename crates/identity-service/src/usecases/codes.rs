@@ -7,7 +7,7 @@ use identity_core::credentials::{normalize_readable_code, random_readable_code};
 use identity_core::{HolderId, LoginNumber};
 use sha2::{Digest, Sha256};
 
-use crate::ports::{StoreError, StoreTx};
+use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
 use crate::records::{CodePurpose, OneTimeCode};
 
 /// The stored form of a code as typed or clicked.
@@ -23,6 +23,7 @@ pub fn hash_code(text: &str) -> String {
 /// codes of the same purpose, and returns the text to send.
 pub(crate) async fn issue_code(
     tx: &mut dyn StoreTx,
+    random: &dyn Randomness,
     purpose: CodePurpose,
     holder: HolderId,
     login: Option<LoginNumber>,
@@ -30,7 +31,7 @@ pub(crate) async fn issue_code(
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     tx.discard_codes(holder, purpose).await?;
-    let text = random_readable_code(&mut rand::rng());
+    let text = random_readable_code(&mut RngOf(random));
     tx.insert_code(&OneTimeCode {
         code_hash: hash_code(&text),
         purpose,
@@ -73,13 +74,14 @@ pub(crate) async fn redeem_code(
 /// the link of the page that takes it (on `public_url`).
 pub(crate) async fn issue_reset_code(
     tx: &mut dyn StoreTx,
+    random: &dyn Randomness,
     purpose: CodePurpose,
     holder: HolderId,
     login: LoginNumber,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), StoreError> {
-    let code = issue_code(tx, purpose, holder, Some(login), None, now).await?;
+    let code = issue_code(tx, random, purpose, holder, Some(login), None, now).await?;
     let link = format!(
         "{}/account/reset-password?code={code}",
         public_url.trim_end_matches('/')

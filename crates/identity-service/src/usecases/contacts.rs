@@ -403,8 +403,14 @@ impl Service {
             updated.email_pending = Some(contacts.email.to_string());
         }
         if let Some(phone) = phone_pending {
-            if !crate::usecases::selfcare::send_phone_change_code(tx.as_mut(), &holder, &phone, now)
-                .await?
+            if !crate::usecases::selfcare::send_phone_change_code(
+                tx.as_mut(),
+                self.random.as_ref(),
+                &holder,
+                &phone,
+                now,
+            )
+            .await?
             {
                 return Err(ContactsError::RateLimited);
             }

@@ -156,6 +156,7 @@ impl Service {
         }
         let code = issue_code(
             tx.as_mut(),
+            self.random.as_ref(),
             CodePurpose::VerifyEmail,
             holder_id,
             None,
@@ -180,6 +181,7 @@ impl Service {
     ) -> Result<(), StoreError> {
         let code = issue_code(
             tx,
+            self.random.as_ref(),
             CodePurpose::ChangeEmail,
             holder.id(),
             None,

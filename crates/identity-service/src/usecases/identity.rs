@@ -254,8 +254,15 @@ impl Service {
             match e.kind {
                 IdentityEventKind::Verified { .. } => {
                     let mut creds = tx.credentials_for_update(identity.id()).await?;
-                    issue_emergency_code(tx, identity, &mut creds, &actor.to_audit_string(), e.at)
-                        .await?;
+                    issue_emergency_code(
+                        tx,
+                        self.random.as_ref(),
+                        identity,
+                        &mut creds,
+                        &actor.to_audit_string(),
+                        e.at,
+                    )
+                    .await?;
                 }
                 IdentityEventKind::Revoked { .. } => {
                     let mut creds = tx.credentials_for_update(identity.id()).await?;

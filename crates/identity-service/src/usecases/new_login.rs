@@ -11,7 +11,7 @@ use crate::forms::{FieldErrors, HOLDER_NOT_FOUND, Message, TEMPORARY, new_passwo
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::contacts::EMAIL_NOT_VERIFIED;
-use crate::usecases::register::{password_context, random_login_numbers};
+use crate::usecases::register::password_context;
 
 /// Most logins a holder may hold (active or disabled), so a stolen session cannot
 /// mint logins without end.
@@ -87,10 +87,11 @@ impl Service {
         {
             return Err(CreateLoginError::TooMany);
         }
-        let login = insert_new_login(tx.as_mut(), holder_id, "", now).await?;
+        let login = insert_new_login(tx.as_mut(), self.random.clone(), holder_id, "", now).await?;
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
         let (_, link) = crate::usecases::codes::issue_reset_code(
             tx.as_mut(),
+            self.random.as_ref(),
             crate::records::CodePurpose::ResetPassword,
             holder_id,
             login.number(),
@@ -174,7 +175,8 @@ impl Service {
         if count >= MAX_LOGINS {
             return Err(CreateLoginError::TooMany);
         }
-        let login = insert_new_login(tx.as_mut(), holder_id, password, now).await?;
+        let login =
+            insert_new_login(tx.as_mut(), self.random.clone(), holder_id, password, now).await?;
         tx.set_password(login.number(), &hash, now).await?;
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
         audit(
@@ -203,11 +205,12 @@ impl Service {
 /// password does not contain), drawing again on the rare collision.
 async fn insert_new_login(
     tx: &mut dyn crate::ports::StoreTx,
+    random: std::sync::Arc<dyn crate::ports::Randomness>,
     holder: HolderId,
     password: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Login, StoreError> {
-    for number in random_login_numbers()
+    for number in crate::usecases::register::login_numbers_from(random)
         .filter(|n| password.is_empty() || !password.contains(&n.to_string()))
         .take(10)
     {

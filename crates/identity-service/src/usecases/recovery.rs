@@ -213,6 +213,7 @@ impl Service {
         }
         let (code, link) = issue_reset_code(
             tx.as_mut(),
+            self.random.as_ref(),
             CodePurpose::ResetPassword,
             holder.id(),
             login.number(),

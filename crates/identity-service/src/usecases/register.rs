@@ -109,17 +109,27 @@ pub struct PreparedRegistration {
 /// numbers is rare; ten in a row means something else is wrong).
 const LOGIN_NUMBER_ATTEMPTS: usize = 10;
 
-/// Random login numbers, an endless supply for [`write_registration`].
+/// Random login numbers from the operating system's generator, an endless
+/// supply for [`write_registration`].
 pub fn random_login_numbers() -> impl Iterator<Item = LoginNumber> + Send {
-    std::iter::repeat_with(|| LoginNumber::generate(&mut rand::rng()))
+    login_numbers_from(std::sync::Arc::new(crate::ports::OsRandomness))
+}
+
+/// Login numbers drawn from `random`.
+pub fn login_numbers_from(
+    random: std::sync::Arc<dyn crate::ports::Randomness>,
+) -> impl Iterator<Item = LoginNumber> + Send {
+    std::iter::repeat_with(move || LoginNumber::generate(&mut crate::ports::RngOf(random.as_ref())))
 }
 
 /// Writes a prepared registration inside `tx`: holder, login (the first number of
 /// `numbers` that is free), password, consents, audit record and the "registration
-/// confirmed" mail with the email verification link (built on `public_url`). Does
-/// not commit: the caller does, so a failure or a crash at any point stores nothing.
+/// confirmed" mail with the email verification link (built on `public_url`; its
+/// code drawn from `random`). Does not commit: the caller does, so a failure or a
+/// crash at any point stores nothing.
 pub async fn write_registration(
     tx: &mut dyn StoreTx,
+    random: &dyn crate::ports::Randomness,
     prepared: &PreparedRegistration,
     login_domain: &str,
     public_url: &str,
@@ -155,7 +165,7 @@ pub async fn write_registration(
         json!({ "subject_kind": holder.subject_kind().code(), "login": login_id.to_string() }),
     )
     .await?;
-    mail_registration(tx, holder, &login_id, public_url).await?;
+    mail_registration(tx, random, holder, &login_id, public_url).await?;
     Ok(login_id)
 }
 
@@ -184,12 +194,22 @@ pub(crate) async fn record_consents(
 /// code) that verifies the reference email.
 pub(crate) async fn mail_registration(
     tx: &mut dyn StoreTx,
+    random: &dyn crate::ports::Randomness,
     holder: &Holder,
     login_id: &LoginId,
     public_url: &str,
 ) -> Result<(), StoreError> {
     let now = holder.created_at();
-    let code = issue_code(tx, CodePurpose::VerifyEmail, holder.id(), None, None, now).await?;
+    let code = issue_code(
+        tx,
+        random,
+        CodePurpose::VerifyEmail,
+        holder.id(),
+        None,
+        None,
+        now,
+    )
+    .await?;
     mail_holder(
         tx,
         holder,
@@ -253,8 +273,8 @@ impl Service {
         // The password must not contain the login number: draw only numbers it does
         // not contain (the user chose the password before knowing the number).
         let password = reg.password.clone();
-        let mut numbers =
-            random_login_numbers().filter(move |n| !password.contains(&n.to_string()));
+        let mut numbers = login_numbers_from(self.random.clone())
+            .filter(move |n| !password.contains(&n.to_string()));
         let password_hash = self.hasher.hash(reg.password).await?;
         let prepared = PreparedRegistration {
             holder,
@@ -264,6 +284,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let login_id = write_registration(
             tx.as_mut(),
+            self.random.as_ref(),
             &prepared,
             &self.config.login_domain,
             &self.config.public_url,

@@ -17,10 +17,10 @@ use crate::usecases::sign_in::SignedIn;
 pub struct SessionToken(String);
 
 impl SessionToken {
-    /// A new random token (256 bits).
+    /// A new random token (256 bits) drawn from `random`.
     #[must_use]
-    pub fn generate() -> SessionToken {
-        SessionToken(random_token(&mut rand::rng()))
+    pub fn generate(random: &dyn crate::ports::Randomness) -> SessionToken {
+        SessionToken(random_token(&mut crate::ports::RngOf(random)))
     }
 
     /// Wraps a token received from a client.
@@ -89,7 +89,7 @@ impl Service {
         user_agent: Option<&str>,
     ) -> Result<(SessionToken, Session), StoreError> {
         let now = self.clock.now();
-        let token = SessionToken::generate();
+        let token = SessionToken::generate(self.random.as_ref());
         let session = Session {
             id: Uuid::now_v7(),
             holder_id: holder,

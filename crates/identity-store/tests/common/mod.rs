@@ -42,6 +42,9 @@ enum Guard {
     Postgres,
 }
 
+/// The seed of the harness's source of randomness.
+pub const SEED: u64 = 20_261_124;
+
 pub fn start_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0)
         .single()
@@ -60,7 +63,10 @@ async fn harness(url: String, guard: Guard) -> Harness {
         login_domain: "test.example.it".into(),
         ..ServiceConfig::default()
     };
-    let service = Service::new(store.clone(), clock.clone(), hasher, config);
+    // A seeded source: every run draws the same codes, secrets and tokens.
+    let service = Service::new(store.clone(), clock.clone(), hasher, config).with_randomness(
+        Arc::new(identity_service::ports::SeededRandomness::new(SEED)),
+    );
     Harness {
         service,
         store,

@@ -194,7 +194,7 @@ impl Service {
                 self.open_secret(&identity, sealed)?
             }
             _ => {
-                let secret = TotpSecret::generate(&mut rand::rng());
+                let secret = TotpSecret::generate(&mut crate::ports::RngOf(self.random.as_ref()));
                 let sealed = self
                     .config
                     .keyring
@@ -307,6 +307,7 @@ impl Service {
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
             tx.as_mut(),
+            self.random.as_ref(),
             &holder,
             CodePurpose::UnblockLevel2,
             Some(p.login),
@@ -338,7 +339,15 @@ impl Service {
                 }
                 // An emergency code works once: a new one arrives in two halves.
                 let actor = format!("holder:{}", identity.holder_id());
-                issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
+                issue_emergency_code(
+                    tx.as_mut(),
+                    self.random.as_ref(),
+                    &identity,
+                    &mut creds,
+                    &actor,
+                    now,
+                )
+                .await?;
             }
             UnblockProof::EmailCode(typed) => {
                 let ok = redeem_code(tx.as_mut(), CodePurpose::UnblockLevel2, typed, now)
@@ -373,6 +382,7 @@ impl Service {
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
             tx.as_mut(),
+            self.random.as_ref(),
             &holder,
             CodePurpose::ReenrolAuthenticator,
             Some(p.login),
@@ -381,6 +391,7 @@ impl Service {
         .await?;
         let sms_code = issue_sms_code(
             tx.as_mut(),
+            self.random.as_ref(),
             CodePurpose::VerifyPhone,
             p.holder_id,
             None,
@@ -426,7 +437,15 @@ impl Service {
                     return Err(e);
                 }
                 let actor = format!("holder:{}", identity.holder_id());
-                issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
+                issue_emergency_code(
+                    tx.as_mut(),
+                    self.random.as_ref(),
+                    &identity,
+                    &mut creds,
+                    &actor,
+                    now,
+                )
+                .await?;
             }
             ReenrolProof::Codes { email, sms } => {
                 let email_ok =

@@ -172,7 +172,15 @@ impl Service {
             .await?;
         // An emergency code works once: a new one arrives in two halves.
         let actor = format!("holder:{}", identity.holder_id());
-        issue_emergency_code(tx.as_mut(), &blocked, &mut creds, &actor, now).await?;
+        issue_emergency_code(
+            tx.as_mut(),
+            self.random.as_ref(),
+            &blocked,
+            &mut creds,
+            &actor,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(blocked)
     }
@@ -238,6 +246,7 @@ impl Service {
         let holder = tx.holder(identity.holder_id()).await?;
         send_security_code(
             tx.as_mut(),
+            self.random.as_ref(),
             &holder,
             CodePurpose::EmergencyBlock,
             Some(identity.username()),
@@ -366,10 +375,19 @@ impl Service {
         }
         // An emergency code works once: a new one arrives in two halves.
         let actor = format!("holder:{}", identity.holder_id());
-        issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
+        issue_emergency_code(
+            tx.as_mut(),
+            self.random.as_ref(),
+            &identity,
+            &mut creds,
+            &actor,
+            now,
+        )
+        .await?;
         let holder = tx.holder(identity.holder_id()).await?;
         let (code, link) = issue_reset_code(
             tx.as_mut(),
+            self.random.as_ref(),
             CodePurpose::ResetIdentityPassword,
             holder.id(),
             identity.username(),
@@ -429,6 +447,7 @@ impl Service {
         let holder = tx.holder(identity.holder_id()).await?;
         send_security_code(
             tx.as_mut(),
+            self.random.as_ref(),
             &holder,
             CodePurpose::NewEmergencyCode,
             Some(identity.username()),
@@ -474,7 +493,15 @@ impl Service {
         }
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         let actor = format!("holder:{}", identity.holder_id());
-        issue_emergency_code(tx.as_mut(), &identity, &mut creds, &actor, now).await?;
+        issue_emergency_code(
+            tx.as_mut(),
+            self.random.as_ref(),
+            &identity,
+            &mut creds,
+            &actor,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -110,6 +110,7 @@ impl Service {
         let phone = holder.contacts().phone.to_string();
         let code = issue_sms_code(
             tx.as_mut(),
+            self.random.as_ref(),
             CodePurpose::VerifyPhone,
             holder_id,
             Some(phone),
@@ -234,6 +235,7 @@ impl Service {
         let holder = tx.holder(session.holder_id).await?;
         send_security_code(
             tx.as_mut(),
+            self.random.as_ref(),
             &holder,
             what.purpose(),
             Some(identity.username()),

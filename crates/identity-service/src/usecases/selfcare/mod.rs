@@ -211,12 +211,13 @@ pub(crate) async fn queue_sms(
 /// channel alone carries it.
 pub(crate) async fn issue_emergency_code(
     tx: &mut dyn StoreTx,
+    random: &dyn crate::ports::Randomness,
     identity: &DigitalIdentity,
     creds: &mut IdentityCredentials,
     actor: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let code = EmergencyCode::generate(&mut rand::rng());
+    let code = EmergencyCode::generate(&mut crate::ports::RngOf(random));
     creds.emergency_hash = Some(emergency_hash(&code));
     creds.emergency_issued_at = Some(now);
     tx.update_credentials(creds).await?;
@@ -269,13 +270,15 @@ pub(crate) async fn take_send(
 /// and mails it with the sentence of that purpose (`security_code` template).
 pub(crate) async fn send_security_code(
     tx: &mut dyn StoreTx,
+    random: &dyn crate::ports::Randomness,
     holder: &Holder,
     purpose: crate::records::CodePurpose,
     login: Option<LoginNumber>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let code =
-        crate::usecases::codes::issue_code(tx, purpose, holder.id(), login, None, now).await?;
+        crate::usecases::codes::issue_code(tx, random, purpose, holder.id(), login, None, now)
+            .await?;
     mail_holder(
         tx,
         holder,

@@ -41,6 +41,7 @@ async fn sms_to(
 /// `false` (nothing sent) when the holder's sends of the last hour are used up.
 pub(crate) async fn send_phone_change_code(
     tx: &mut dyn StoreTx,
+    random: &dyn crate::ports::Randomness,
     holder: &Holder,
     new: &PhoneNumber,
     now: DateTime<Utc>,
@@ -50,6 +51,7 @@ pub(crate) async fn send_phone_change_code(
     }
     let code = issue_sms_code(
         tx,
+        random,
         CodePurpose::ChangePhone,
         holder.id(),
         Some(new.to_string()),

@@ -140,7 +140,7 @@ impl Service {
             Err(SignInBlocked::Revoked) => return Err(SelfcareError::Revoked),
             Err(other) => return Err(other.into()),
         };
-        let pending = SessionToken::generate();
+        let pending = SessionToken::generate(self.random.as_ref());
         tx.insert_pending_sign_in(&PendingSignIn {
             token_hash: pending.hash(),
             identity_id: identity.id(),

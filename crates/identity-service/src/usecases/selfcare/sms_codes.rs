@@ -9,7 +9,7 @@ use identity_core::credentials::random_numeric_code;
 use sha2::{Digest, Sha256};
 
 use super::hex;
-use crate::ports::{StoreError, StoreTx};
+use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
 use crate::records::{CodePurpose, OneTimeCode};
 use crate::usecases::limits::{SMS_CODE_ATTEMPTS, take};
 
@@ -26,13 +26,14 @@ fn hash(holder: HolderId, purpose: CodePurpose, digits: &str) -> String {
 /// the same purpose) and returns its text, for the SMS.
 pub(crate) async fn issue_sms_code(
     tx: &mut dyn StoreTx,
+    random: &dyn Randomness,
     purpose: CodePurpose,
     holder: HolderId,
     target: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     tx.discard_codes(holder, purpose).await?;
-    let digits = random_numeric_code(&mut rand::rng(), SMS_CODE_DIGITS);
+    let digits = random_numeric_code(&mut RngOf(random), SMS_CODE_DIGITS);
     tx.insert_code(&OneTimeCode {
         code_hash: hash(holder, purpose, &digits),
         purpose,
