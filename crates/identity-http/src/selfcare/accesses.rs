@@ -30,10 +30,15 @@ pub(super) fn router() -> Router<AppState> {
 struct Filter {
     from: String,
     to: String,
-    page: u32,
+    /// Text, so that a hand-edited address shows the first page instead of an error.
+    page: String,
 }
 
 impl Filter {
+    fn page(&self) -> u32 {
+        self.page.trim().parse().unwrap_or(0).min(100_000)
+    }
+
     /// The range in UTC: from the start of `from` to the end of `to`, Rome days.
     fn range(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -129,7 +134,7 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
         .ctx
         .state
         .service
-        .accesses(s.session.holder_id, from, until, q.page, PER_PAGE)
+        .accesses(s.session.holder_id, from, until, q.page(), PER_PAGE)
         .await
     {
         Ok(p) => p,
@@ -184,9 +189,9 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
         ],
         records,
         pager_label: L("Pagine", "Pages").get(lang),
-        newer: (q.page > 0).then(|| q.link(q.page - 1)),
+        newer: (q.page() > 0).then(|| q.link(q.page() - 1)),
         newer_label: L("Più recenti", "Newer").get(lang),
-        older: page.has_more.then(|| q.link(q.page + 1)),
+        older: page.has_more.then(|| q.link(q.page() + 1)),
         older_label: L("Meno recenti", "Older").get(lang),
         notify_title: L("Notifiche di accesso", "Access notifications").get(lang),
         notify_text: L(
