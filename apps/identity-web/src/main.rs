@@ -19,17 +19,24 @@ struct Args {
     /// TOML configuration file (also `IDENTITY_CONFIG`); `IDENTITY_*` variables override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Log one JSON object per line (for log collectors) instead of text.
+    #[arg(long, env = "IDENTITY_LOG_JSON")]
+    log_json: bool,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
     let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    if args.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let settings = Settings::load(args.config.as_deref())?;
 
     let url = settings.database_url();

@@ -18,8 +18,8 @@ use identity_service::{HashCost, Keyring, PasswordHasher, ServiceConfig};
 mod keyfile;
 use serde::{Deserialize, Serialize};
 
-/// `IDENTITY_*` variables that belong to the CLI, not to the settings.
-const NOT_SETTINGS: [&str; 2] = ["operator", "operator_token"];
+/// `IDENTITY_*` variables that belong to the apps' command lines, not to the settings.
+const NOT_SETTINGS: [&str; 3] = ["operator", "operator_token", "log_json"];
 
 /// Every setting, with its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

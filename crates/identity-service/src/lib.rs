@@ -10,6 +10,7 @@
 //! [`ports::Clock`]. Password hashing (argon2id) runs on the blocking pool.
 
 pub mod forms;
+pub mod metrics;
 pub mod passwords;
 pub mod ports;
 pub mod records;

@@ -52,6 +52,7 @@ pub struct Service {
     pub(crate) hasher: PasswordHasher,
     pub(crate) config: Arc<ServiceConfig>,
     pub(crate) random: Arc<dyn Randomness>,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl std::fmt::Debug for Service {
@@ -77,7 +78,14 @@ impl Service {
             hasher,
             config: Arc::new(config),
             random: Arc::new(OsRandomness),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
         }
+    }
+
+    /// The counters and histograms of this service (rendered by `/metrics`).
+    #[must_use]
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// The same service drawing its codes, secrets and tokens from `random` (a

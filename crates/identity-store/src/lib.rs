@@ -171,6 +171,10 @@ impl Store for SqlStore {
         }))
     }
 
+    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        Ok(self.migration_status().await?.1.len())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.pool
             .execute("SELECT 1")

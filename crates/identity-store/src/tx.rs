@@ -594,6 +594,22 @@ impl StoreTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    async fn outbox_count(&mut self, status: OutboxStatus) -> Result<u64, StoreError> {
+        let code = match status {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+        };
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = $1")
+            .bind(code)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .try_get(0)
+            .map_err(db)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn outbox(
         &mut self,
         status: Option<OutboxStatus>,

@@ -71,6 +71,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks the database answers (for `/readyz` and `healthcheck`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// How many of this build's migrations the database has not applied (for
+    /// `/readyz`: a node must not serve a schema older than its code).
+    async fn pending_migrations(&self) -> Result<usize, StoreError>;
 }
 
 /// One transaction. Every method works inside it; nothing is visible to others
@@ -240,6 +244,8 @@ pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx
     /// operator's retry after fixing the mail server). MUST return `NotFound` if
     /// there is none with this id.
     async fn retry_mail(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// How many messages of the outbox are in `status`.
+    async fn outbox_count(&mut self, status: OutboxStatus) -> Result<u64, StoreError>;
     /// Mail in the outbox, oldest first, optionally only those in `status`.
     async fn outbox(
         &mut self,

@@ -174,6 +174,14 @@ impl Service {
                 }
             };
             tx.commit().await?;
+            let outcome = match (&result, throttled) {
+                (Ok(_), _) => "ok",
+                (Err(_), true) => "throttled",
+                (Err(_), false) => "failed",
+            };
+            service
+                .metrics
+                .count("identity_password_sign_ins_total", &[("outcome", outcome)]);
             result
         })
         .await

@@ -32,10 +32,20 @@ pub struct AccessPage {
 /// notification is on, queues the email.
 pub(crate) async fn record_access(
     tx: &mut dyn StoreTx,
+    metrics: &crate::metrics::Metrics,
     record: &AccessRecord,
     creds: Option<&IdentityCredentials>,
 ) -> Result<(), StoreError> {
     tx.insert_access(record).await?;
+    let level = record.level.as_u8().to_string();
+    metrics.count(
+        "identity_sign_ins_total",
+        &[
+            ("service", record.service.as_str()),
+            ("level", level.as_str()),
+            ("outcome", record.outcome.code()),
+        ],
+    );
     if record.outcome == AccessOutcome::Ok && creds.is_some_and(|c| c.notifies(record.level)) {
         let holder = tx.holder(record.holder_id).await?;
         mail_holder(

@@ -331,7 +331,7 @@ impl Service {
                 outcome: AccessOutcome::Failed,
                 client_ip: client.ip.map(str::to_owned),
             };
-            record_access(tx.as_mut(), &record, None).await?;
+            record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
             return Err(SelfcareError::InvalidCredentials);
         };

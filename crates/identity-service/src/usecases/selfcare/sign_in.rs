@@ -122,7 +122,7 @@ impl Service {
                 AccessOutcome::Failed,
                 client.ip,
             );
-            record_access(tx.as_mut(), &record, None).await?;
+            record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
             return Err(SelfcareError::Revoked);
         }
@@ -182,7 +182,7 @@ impl Service {
                 AccessOutcome::Failed,
                 ip,
             );
-            record_access(tx.as_mut(), &record, None).await?;
+            record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -269,6 +269,8 @@ impl Service {
                     && creds.levels.state(CredentialLevel::L2) == identity_core::LevelState::Active
                 {
                     creds.levels = creds.levels.block(CredentialLevel::L2)?;
+                    self.metrics
+                        .count("identity_lockouts_total", &[("level", "2")]);
                     self.level2_blocked(tx.as_mut(), &identity, holder, now)
                         .await?;
                 }
@@ -281,7 +283,7 @@ impl Service {
                     AccessOutcome::Failed,
                     client.ip,
                 );
-                record_access(tx.as_mut(), &record, None).await?;
+                record_access(tx.as_mut(), &self.metrics, &record, None).await?;
                 tx.commit().await?;
                 Err(e.into())
             }
@@ -344,7 +346,7 @@ impl Service {
             AccessOutcome::Ok,
             client.ip,
         );
-        record_access(tx.as_mut(), &record, Some(&creds)).await?;
+        record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
         tx.commit().await?;
         let (token, session) = self
             .open_session_for(
