@@ -477,13 +477,35 @@ async fn removing_level_2_ends_the_sessions_that_used_it(h: Harness) {
         password_step(&h, &a).await,
         PasswordStep::SignedIn(_)
     ));
-    // A stale session (over 10 minutes) may not change credentials.
+    // A stale session (over 10 minutes) may not change credentials, nor see an
+    // enrolment's secret started by a fresh one.
     let l1 = sign_in_l1(&h, &a).await;
-    h.clock.advance(Duration::minutes(11));
+    let fresh = sign_in_l1(&h, &a).await;
+    h.clock.advance(Duration::minutes(9));
+    let fresh = {
+        let _ = fresh;
+        sign_in_l1(&h, &a).await
+    };
+    h.service
+        .start_totp_enrolment(&fresh.session)
+        .await
+        .unwrap();
+    h.clock.advance(Duration::minutes(2));
     assert!(matches!(
         h.service.start_totp_enrolment(&l1.session).await,
         Err(SelfcareError::NeedsFreshSignIn)
     ));
+    assert!(matches!(
+        h.service.totp_enrolment(&l1.session).await,
+        Err(SelfcareError::NeedsFreshSignIn)
+    ));
+    assert!(
+        h.service
+            .totp_enrolment(&fresh.session)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 async fn totp_secrets_are_sealed_and_survive_a_key_rotation(h: Harness) {
@@ -629,7 +651,9 @@ async fn a_seeded_source_draws_the_same_codes_every_run(h: Harness) {
     assert_eq!(a.username, b.username);
     assert_eq!(a.emergency, b.emergency);
     assert_eq!(last(&h, "sms_code").await, last(&again, "sms_code").await);
-    let other = again.with_service(again.service.clone().with_randomness(std::sync::Arc::new(
+    // Another seed on a fresh database draws another login number.
+    let fresh = common::sqlite().await;
+    let other = fresh.with_service(fresh.service.clone().with_randomness(std::sync::Arc::new(
         identity_service::ports::SeededRandomness::new(common::SEED + 1),
     )));
     let (_, other_number) = customer_support::verified_mario(&other).await;

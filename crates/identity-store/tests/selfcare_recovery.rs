@@ -30,6 +30,7 @@ contract_tests!(
     a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare,
     an_operators_suspension_is_lifted_by_an_operator_only,
     codes_sent_to_a_holder_are_limited,
+    a_message_that_failed_for_good_keeps_no_codes_and_is_not_resent,
 );
 
 async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_sessions(
@@ -572,6 +573,31 @@ async fn codes_sent_to_a_holder_are_limited(h: Harness) {
     let s = sign_in_l1(&h, &a).await;
     h.service
         .send_confirmation_code(&s.session, Confirmation::Revoke)
+        .await
+        .unwrap();
+}
+
+async fn a_message_that_failed_for_good_keeps_no_codes_and_is_not_resent(h: Harness) {
+    use identity_service::Store;
+    let a = active_identity(&h).await;
+    let half = outbox(&h, "sms_emergency_half").await.pop().unwrap();
+    {
+        let mut tx = h.store.begin().await.unwrap();
+        tx.mark_mail_attempt_failed(half.id, "no SMS gateway", None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let failed = outbox(&h, "sms_emergency_half").await.pop().unwrap();
+    assert_eq!(failed.p("code"), "[redacted]");
+    let operator = identity_core::identity::Actor::Operator("anna".into());
+    assert!(matches!(
+        h.service.retry_mail(failed.id, &operator).await,
+        Err(identity_service::StoreError::Conflict)
+    ));
+    // The holder gets a new emergency code instead (username, password, email code).
+    h.service
+        .start_emergency_code_recovery(&a.username.to_string(), PASSWORD, Some(IP))
         .await
         .unwrap();
 }

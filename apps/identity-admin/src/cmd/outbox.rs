@@ -101,6 +101,9 @@ pub async fn run(cli: &Cli, command: &OutboxCommand) -> Result<(), Failure> {
                 Err(StoreError::NotFound) => {
                     Err(Failure::Refused(format!("no message {id} in the outbox")))
                 }
+                Err(StoreError::Conflict) => Err(Failure::Refused(format!(
+                    "message {id} failed for good and its codes were blanked: sent again it would carry none; the holder must ask for a new code"
+                ))),
                 Err(e) => Err(Failure::Refused(e.to_string())),
             }
         }

@@ -66,7 +66,18 @@ impl Signed {
         };
         let password_days_left = match age {
             PasswordAge::Expired if !ctx.path.starts_with(password::PATH) => {
-                return Err(see_other(password::PATH));
+                // A level-2/3 identity's username changes its password in the
+                // selfcare: send it there rather than to a page that refuses.
+                return match ctx
+                    .state
+                    .service
+                    .customer_area_may_change_password(session.holder_id, session.login)
+                    .await
+                {
+                    Ok(true) => Err(see_other(password::PATH)),
+                    Ok(false) => Err(expired_at_selfcare(ctx)),
+                    Err(e) => Err(ctx.failure(&e)),
+                };
             }
             PasswordAge::ExpiresSoon { days_left } => Some(days_left),
             _ => None,
@@ -126,6 +137,24 @@ impl Signed {
             .await
             .map_err(|e| e.to_string())
     }
+}
+
+/// For a level-2/3 identity's username whose password expired: where to change it.
+fn expired_at_selfcare(mut ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.chrome(true);
+    let page = crate::web::MessagePage {
+        c,
+        title: L("Password scaduta", "Password expired").get(lang).to_owned(),
+        message: L(
+            "La password di questa login è scaduta. È lo username della tua identità digitale, che usa credenziali di livello 2 o 3: cambiala dal Selfcare, dopo l'accesso con il secondo fattore.",
+            "This login's password has expired. It is your digital identity's username, which uses level 2 or 3 credentials: change it from the Selfcare, after signing in with the second factor.",
+        )
+        .get(lang)
+        .to_owned(),
+        link: Some(("/selfcare/sign-in".to_owned(), L("Vai al Selfcare", "Go to the Selfcare").get(lang).to_owned())),
+    };
+    ctx.page(&page)
 }
 
 /// The sections of the customer area, in the navigation's order.

@@ -20,10 +20,24 @@ impl Service {
     }
 
     /// Queues a message again, due now (after its failures were fixed), with an
-    /// audit record under `operator`. `NotFound` if there is no such message.
+    /// audit record under `operator`. `NotFound` if there is no such message;
+    /// `Conflict` if its codes were blanked when it failed for good (sent again, it
+    /// would carry `[redacted]` instead of a code: the holder asks for a new one).
     pub async fn retry_mail(&self, id: Uuid, operator: &Actor) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let message = tx
+            .outbox(None, u32::MAX)
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or(StoreError::NotFound)?;
+        let blanked = crate::records::SECRET_PARAMS
+            .iter()
+            .any(|k| message.params.get(*k).and_then(|v| v.as_str()) == Some("[redacted]"));
+        if blanked && message.status != OutboxStatus::Sent {
+            return Err(StoreError::Conflict);
+        }
         tx.retry_mail(id, now).await?;
         audit(
             tx.as_mut(),

@@ -157,6 +157,13 @@ impl Service {
     ) -> Result<Option<Enrolment>, SelfcareError> {
         let now = self.clock.now();
         let (identity, creds) = self.selfcare_identity(session).await?;
+        // The secret is shown only to the session that may enrol it.
+        if !identity.state().is_active() {
+            return Err(SelfcareError::NotActive);
+        }
+        if !self.selfcare_session_is_fresh(session, &creds) {
+            return Err(SelfcareError::NeedsFreshSignIn);
+        }
         let Some((sealed, at)) = creds.totp_pending.as_ref() else {
             return Ok(None);
         };

@@ -163,6 +163,9 @@ impl Service {
             .ok_or(SelfcareError::InvalidCredentials)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // The identity's row first, then its credentials: the order every use
+        // case takes, so two of them never wait on each other.
+        tx.identity_for_update(identity.id()).await?;
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         if !emergency_matches(&creds, &code) {
             return Err(SelfcareError::InvalidCredentials);

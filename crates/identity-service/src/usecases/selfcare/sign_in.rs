@@ -207,14 +207,14 @@ impl Service {
         }
         let creds = tx.credentials_for_update(p.identity_id).await?;
         // The level to reach is decided again under the lock: credentials that
-        // changed since the password step (a level added) void the waiting sign-in.
+        // changed since the password step (a level added or removed) void the
+        // waiting sign-in; it is then refused every time until it expires.
         let still = match creds.levels.required_sign_in_level() {
             Ok(level) => level == p.level,
             Err(SignInBlocked::LevelBlocked(level)) => level == p.level,
             Err(_) => false,
         };
         if !still {
-            tx.delete_pending_sign_in(&p.token_hash).await?;
             return Err(SelfcareError::SignInExpired);
         }
         Ok((p, identity, creds))
