@@ -60,6 +60,11 @@ enum Command {
     /// Database schema.
     #[command(subcommand)]
     Db(cmd::db::DbCommand),
+    /// The configuration: check it.
+    #[command(subcommand)]
+    Config(cmd::health::ConfigCommand),
+    /// Exit 0 when the database answers and has every migration of this build.
+    Healthcheck,
 }
 
 /// What a command reports when it cannot do its job.
@@ -100,6 +105,8 @@ fn main() -> ExitCode {
             Command::Correction(c) => cmd::correction::run(&cli, c).await,
             Command::ApiClient(c) => cmd::api_client::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
+            Command::Config(cmd::health::ConfigCommand::Check) => cmd::health::config_check(&cli),
+            Command::Healthcheck => cmd::health::healthcheck(&cli).await,
         }
     });
     match result {

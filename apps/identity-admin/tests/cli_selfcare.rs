@@ -184,3 +184,38 @@ async fn an_operator_reads_an_identity_unblocks_level_2_and_lists_accesses() {
         "the CLI creates no key file"
     );
 }
+
+#[tokio::test]
+async fn healthcheck_and_config_check_say_what_is_wrong() {
+    let db = db();
+    // No database yet: the check fails (and creates nothing).
+    let missing = admin(&db, &["healthcheck"]);
+    assert_eq!(code(&missing), 1, "{}", stderr(&missing));
+    let _service = service(&db).await;
+    let ok = admin(&db, &["--json", "healthcheck"]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!(json["pending_migrations"], 0);
+
+    let check = admin(&db, &["config", "check"]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+    assert!(stdout(&check).contains("configuration ok"));
+    assert!(
+        !stdout(&check).contains(&db.url),
+        "the database URL is not printed"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&admin(&db, &["--json", "config", "check"]))).unwrap();
+    assert_eq!(json["database"], "sqlite");
+    // A malformed setting is a usage error.
+    let mut bad = std::process::Command::new(env!("CARGO_BIN_EXE_identity-admin"));
+    let bad = bad
+        .args(["config", "check"])
+        .env("IDENTITY_DATABASE_URL", &db.url)
+        .env("IDENTITY_PASSWORD__MIN_LENGTH", "3")
+        .env_remove("IDENTITY_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("min_length"));
+}

@@ -5,6 +5,7 @@ pub mod api_client;
 pub mod correction;
 pub mod credential;
 pub mod db;
+pub mod health;
 pub mod holder;
 pub mod identity;
 pub mod identity_show;
