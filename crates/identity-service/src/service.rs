@@ -184,6 +184,19 @@ pub(crate) async fn mail_to(
     if let Some(map) = params.as_object_mut() {
         map.insert("name".into(), json!(holder.display_name()));
     }
+    enqueue(tx, to, lang, at, template, params).await
+}
+
+/// Queues a message (mail, or a text message for an `sms_*` template) to `to`
+/// inside `tx`, with its parameters as they are.
+pub(crate) async fn enqueue(
+    tx: &mut dyn StoreTx,
+    to: &str,
+    lang: Lang,
+    at: DateTime<Utc>,
+    template: &str,
+    params: serde_json::Value,
+) -> Result<(), StoreError> {
     let message = OutboxMessage {
         id: Uuid::now_v7(),
         created_at: at,

@@ -22,11 +22,9 @@ use identity_core::identity::{DigitalIdentity, TransitionError};
 use identity_core::{Holder, HolderId, LoginNumber, Session};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::forms::{FieldErrors, Message};
 use crate::ports::{IdentityCredentials, StoreError, StoreTx};
-use crate::records::{OutboxMessage, OutboxStatus};
 use crate::service::{Service, audit, mail_holder};
 
 pub(crate) use phone::send_phone_change_code;
@@ -192,18 +190,8 @@ pub(crate) async fn queue_sms(
     template: &str,
     params: serde_json::Value,
 ) -> Result<(), StoreError> {
-    tx.enqueue_mail(&OutboxMessage {
-        id: Uuid::now_v7(),
-        created_at: at,
-        to: holder.contacts().phone.to_string(),
-        lang: holder.lang(),
-        template: template.to_owned(),
-        params,
-        status: OutboxStatus::Pending,
-        attempts: 0,
-        last_error: None,
-    })
-    .await
+    let phone = holder.contacts().phone.to_string();
+    crate::service::enqueue(tx, &phone, holder.lang(), at, template, params).await
 }
 
 /// Issues a new emergency code for the identity inside `tx` (the old one stops

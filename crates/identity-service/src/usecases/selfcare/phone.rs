@@ -6,36 +6,12 @@
 use chrono::{DateTime, Utc};
 use identity_core::{ContactChange, Holder, HolderId, PhoneNumber};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::SelfcareError;
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
 use crate::ports::{StoreError, StoreTx};
-use crate::records::{CodePurpose, OutboxMessage, OutboxStatus};
-use crate::service::{Service, audit, mail_holder};
-
-/// Queues a text message to `to` (any number, not only the holder's own).
-async fn sms_to(
-    tx: &mut dyn StoreTx,
-    holder: &Holder,
-    to: &str,
-    at: DateTime<Utc>,
-    template: &str,
-    params: serde_json::Value,
-) -> Result<(), StoreError> {
-    tx.enqueue_mail(&OutboxMessage {
-        id: Uuid::now_v7(),
-        created_at: at,
-        to: to.to_owned(),
-        lang: holder.lang(),
-        template: template.to_owned(),
-        params,
-        status: OutboxStatus::Pending,
-        attempts: 0,
-        last_error: None,
-    })
-    .await
-}
+use crate::records::CodePurpose;
+use crate::service::{Service, audit, enqueue, mail_holder};
 
 /// Sends a code by SMS to the `new` phone, inside `tx`; the change waits for it.
 /// `false` (nothing sent) when the holder's sends of the last hour are used up.
@@ -58,10 +34,10 @@ pub(crate) async fn send_phone_change_code(
         now,
     )
     .await?;
-    sms_to(
+    enqueue(
         tx,
-        holder,
         &new.to_string(),
+        holder.lang(),
         now,
         "sms_code",
         json!({ "code": code }),
@@ -116,10 +92,10 @@ impl Service {
             )
             .await?;
         }
-        sms_to(
+        enqueue(
             tx.as_mut(),
-            &holder,
             &old.to_string(),
+            holder.lang(),
             now,
             "sms_phone_changed",
             json!({ "phone": new.to_string() }),
