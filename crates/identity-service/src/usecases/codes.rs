@@ -88,3 +88,34 @@ pub(crate) async fn issue_reset_code(
     );
     Ok((code, link))
 }
+
+/// Issues a password-reset code of `purpose` for `login` and mails it, with the
+/// link of the page that takes it, to the holder's reference address, inside `tx`.
+pub(crate) async fn mail_reset_code(
+    tx: &mut dyn StoreTx,
+    random: &dyn Randomness,
+    purpose: CodePurpose,
+    holder: &identity_core::Holder,
+    login: &identity_core::LoginId,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (code, link) = issue_reset_code(
+        tx,
+        random,
+        purpose,
+        holder.id(),
+        login.number(),
+        public_url,
+        now,
+    )
+    .await?;
+    crate::service::mail_holder(
+        tx,
+        holder,
+        now,
+        "password_reset_code",
+        serde_json::json!({ "login_id": login.to_string(), "code": code, "link": link }),
+    )
+    .await
+}

@@ -12,7 +12,7 @@ use crate::forms::{FIX_FIELDS, FieldErrors, Message, REQUIRED, TEMPORARY};
 use crate::ports::StoreError;
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{hash_code, issue_reset_code};
+use crate::usecases::codes::{hash_code, mail_reset_code};
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{RECOVERY, address_key, take_all};
 use crate::usecases::password::{NewPassword, write_new_password};
@@ -211,22 +211,14 @@ impl Service {
             tx.commit().await?;
             return Ok(());
         }
-        let (code, link) = issue_reset_code(
+        mail_reset_code(
             tx.as_mut(),
             self.random.as_ref(),
             CodePurpose::ResetPassword,
-            holder.id(),
-            login.number(),
+            &holder,
+            &id,
             &self.config.public_url,
             now,
-        )
-        .await?;
-        mail_holder(
-            tx.as_mut(),
-            &holder,
-            now,
-            "password_reset_code",
-            json!({ "login_id": id.to_string(), "code": code, "link": link }),
         )
         .await?;
         audit(

@@ -18,7 +18,7 @@ use super::{
 use crate::forms::{FieldErrors, Message, REQUIRED};
 use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{issue_reset_code, redeem_code};
+use crate::usecases::codes::{mail_reset_code, redeem_code};
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
 use crate::usecases::sign_in::SignInError;
@@ -388,22 +388,14 @@ impl Service {
         )
         .await?;
         let holder = tx.holder(identity.holder_id()).await?;
-        let (code, link) = issue_reset_code(
+        mail_reset_code(
             tx.as_mut(),
             self.random.as_ref(),
             CodePurpose::ResetIdentityPassword,
-            holder.id(),
-            identity.username(),
+            &holder,
+            &login,
             &self.config.public_url,
             now,
-        )
-        .await?;
-        mail_holder(
-            tx.as_mut(),
-            &holder,
-            now,
-            "password_reset_code",
-            json!({ "login_id": login.to_string(), "code": code, "link": link }),
         )
         .await?;
         audit(
