@@ -27,23 +27,8 @@ fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
     row.try_get::<T, _>(name).map_err(|e| corrupt(name, e))
 }
 
-fn level_state_code(s: LevelState) -> &'static str {
-    match s {
-        LevelState::NotActivated => "not_activated",
-        LevelState::Active => "active",
-        LevelState::Blocked => "blocked",
-        LevelState::Revoked => "revoked",
-    }
-}
-
 fn level_state(code: &str) -> Result<LevelState, StoreError> {
-    Ok(match code {
-        "not_activated" => LevelState::NotActivated,
-        "active" => LevelState::Active,
-        "blocked" => LevelState::Blocked,
-        "revoked" => LevelState::Revoked,
-        other => return Err(corrupt("credential level state", other)),
-    })
+    LevelState::from_code(code).ok_or_else(|| corrupt("credential level state", code))
 }
 
 fn level_from_db(n: i64) -> Result<CredentialLevel, StoreError> {
@@ -89,9 +74,9 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 /// Binds the 13 columns in table order.
 fn bind_credentials<'q>(q: AnyQuery<'q>, c: &IdentityCredentials) -> AnyQuery<'q> {
     q.bind(c.identity_id.to_string())
-        .bind(level_state_code(c.levels.state(CredentialLevel::L1)))
-        .bind(level_state_code(c.levels.state(CredentialLevel::L2)))
-        .bind(level_state_code(c.levels.state(CredentialLevel::L3)))
+        .bind(c.levels.state(CredentialLevel::L1).code())
+        .bind(c.levels.state(CredentialLevel::L2).code())
+        .bind(c.levels.state(CredentialLevel::L3).code())
         .bind(c.totp_secret.clone())
         .bind(i64::from(c.totp_state.consecutive_failures()))
         .bind(

@@ -3,19 +3,10 @@
 
 use identity_core::identity::IdentityState;
 use identity_core::ids::IdentityId;
-use identity_core::{CredentialLevel, LevelState, LoginId};
+use identity_core::{CredentialLevel, LoginId};
 use serde_json::json;
 
 use crate::{Cli, Failure, context, output};
-
-fn level_state(s: LevelState) -> &'static str {
-    match s {
-        LevelState::NotActivated => "not_activated",
-        LevelState::Active => "active",
-        LevelState::Blocked => "blocked",
-        LevelState::Revoked => "revoked",
-    }
-}
 
 fn not_found(e: &identity_service::usecases::selfcare::SelfcareError) -> Failure {
     match e {
@@ -44,7 +35,7 @@ pub async fn show(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
     };
     let levels: Vec<(u8, &str)> = CredentialLevel::ALL
         .iter()
-        .map(|l| (l.as_u8(), level_state(creds.levels.state(*l))))
+        .map(|l| (l.as_u8(), creds.levels.state(*l).code()))
         .collect();
     let notify: Vec<u8> = CredentialLevel::ALL
         .iter()

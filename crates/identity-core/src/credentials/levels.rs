@@ -102,6 +102,33 @@ pub enum LevelState {
     Revoked,
 }
 
+impl LevelState {
+    /// Every state.
+    pub const ALL: [LevelState; 4] = [
+        LevelState::NotActivated,
+        LevelState::Active,
+        LevelState::Blocked,
+        LevelState::Revoked,
+    ];
+
+    /// Stable storage code (the same as its serde name).
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            LevelState::NotActivated => "not_activated",
+            LevelState::Active => "active",
+            LevelState::Blocked => "blocked",
+            LevelState::Revoked => "revoked",
+        }
+    }
+
+    /// Inverse of [`LevelState::code`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<LevelState> {
+        LevelState::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
 /// Why a credential-level change was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LevelTransitionError {

@@ -256,3 +256,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn level_state_codes_round_trip() {
+    for s in LevelState::ALL {
+        assert_eq!(LevelState::from_code(s.code()), Some(s));
+    }
+    assert_eq!(LevelState::from_code("frozen"), None);
+}

@@ -61,14 +61,15 @@ struct CredentialsPage {
     summary: Vec<(String, String)>,
 }
 
+/// The state's label, and its code for the page's `data-state`.
 fn state_label(state: LevelState, lang: Lang) -> (&'static str, &'static str) {
-    let (l, code) = match state {
-        LevelState::NotActivated => (L("Non attivo", "Not active"), "not_activated"),
-        LevelState::Active => (L("Attivo", "Active"), "active"),
-        LevelState::Blocked => (L("Bloccato", "Blocked"), "blocked"),
-        LevelState::Revoked => (L("Revocato", "Revoked"), "revoked"),
+    let l = match state {
+        LevelState::NotActivated => L("Non attivo", "Not active"),
+        LevelState::Active => L("Attivo", "Active"),
+        LevelState::Blocked => L("Bloccato", "Blocked"),
+        LevelState::Revoked => L("Revocato", "Revoked"),
     };
-    (l.get(lang), code)
+    (l.get(lang), state.code())
 }
 
 pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
