@@ -9,15 +9,14 @@ use axum::Router;
 use axum::extract::Form;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::SameSite;
 use identity_core::i18n::Localized;
 use identity_service::usecases::selfcare::SelfcareError;
-use identity_service::usecases::sessions::SessionToken;
 
-use super::{PENDING_COOKIE, SELFCARE_COOKIE, SIGN_IN, Signed, as_client, client, signed_out};
+use super::sign_in::pending;
+use super::{SIGN_IN, Signed, as_client, client, signed_out};
 use crate::AppState;
 use crate::i18n::L;
-use crate::web::{Chrome, Ctx, cookie, see_other};
+use crate::web::{Chrome, Ctx, see_other};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -154,12 +153,6 @@ fn key_page(mut ctx: Ctx, notices: Vec<String>) -> Response {
     ctx.form_page(&page, failed)
 }
 
-fn pending(ctx: &Ctx) -> Option<SessionToken> {
-    ctx.jar
-        .get(PENDING_COOKIE)
-        .map(|c| SessionToken::from_client(c.value()))
-}
-
 async fn sign_in_page(ctx: Ctx) -> Response {
     if pending(&ctx).is_none() {
         return see_other(SIGN_IN);
@@ -184,7 +177,7 @@ async fn sign_in_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
     }
 }
 
-async fn sign_in(mut ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+async fn sign_in(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
     }
@@ -198,18 +191,7 @@ async fn sign_in(mut ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
         .finish_key_sign_in(&token, &f.credential, as_client(&who))
         .await
     {
-        Ok(s) => {
-            let secure = ctx.state.secure();
-            ctx.jar = std::mem::take(&mut ctx.jar)
-                .add(cookie(
-                    SELFCARE_COOKIE,
-                    s.token.expose().to_owned(),
-                    secure,
-                    SameSite::Lax,
-                ))
-                .remove(cookie(PENDING_COOKIE, String::new(), secure, SameSite::Lax));
-            ctx.respond(see_other("/selfcare"))
-        }
+        Ok(s) => super::sign_in::signed_in(ctx, &s, "/selfcare", None),
         Err(SelfcareError::Store(e)) => ctx.failure(&e),
         Err(SelfcareError::SignInExpired) => see_other(SIGN_IN),
         Err(e) => key_page(ctx, vec![e.message(lang)]),

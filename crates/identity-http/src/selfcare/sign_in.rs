@@ -123,7 +123,12 @@ async fn show(ctx: Ctx) -> Response {
 }
 
 /// Sets the session cookie (and drops a waiting sign-in's) and goes to `to`.
-fn signed_in(mut ctx: Ctx, s: &SelfcareSession, to: &str, flash: Option<&'static str>) -> Response {
+pub(super) fn signed_in(
+    mut ctx: Ctx,
+    s: &SelfcareSession,
+    to: &str,
+    flash: Option<&'static str>,
+) -> Response {
     let secure = ctx.state.secure();
     let mut jar = std::mem::take(&mut ctx.jar)
         .add(cookie(
@@ -145,7 +150,8 @@ fn signed_in(mut ctx: Ctx, s: &SelfcareSession, to: &str, flash: Option<&'static
     ctx.respond(see_other(to))
 }
 
-fn pending(ctx: &Ctx) -> Option<SessionToken> {
+/// The token of the sign-in waiting for its second factor, if the browser has one.
+pub(super) fn pending(ctx: &Ctx) -> Option<SessionToken> {
     ctx.jar
         .get(PENDING_COOKIE)
         .map(|c| SessionToken::from_client(c.value()))
