@@ -595,19 +595,23 @@ impl StoreTx for SqlTx {
     }
 
     async fn outbox_count(&mut self, status: OutboxStatus) -> Result<u64, StoreError> {
-        let code = match status {
-            OutboxStatus::Pending => "pending",
-            OutboxStatus::Sent => "sent",
-            OutboxStatus::Failed => "failed",
-        };
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = $1")
-            .bind(code)
+            .bind(status.code())
             .fetch_one(&mut *self.tx)
             .await
             .map_err(db)?
             .try_get(0)
             .map_err(db)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn outbox_message(&mut self, id: uuid::Uuid) -> Result<OutboxMessage, StoreError> {
+        let row = sqlx::query("SELECT * FROM outbox WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        outbox_from_row(&row)
     }
 
     async fn outbox(

@@ -244,6 +244,8 @@ pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx
     /// operator's retry after fixing the mail server). MUST return `NotFound` if
     /// there is none with this id.
     async fn retry_mail(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// One message of the outbox. MUST return `NotFound` if there is none with this id.
+    async fn outbox_message(&mut self, id: Uuid) -> Result<OutboxMessage, StoreError>;
     /// How many messages of the outbox are in `status`.
     async fn outbox_count(&mut self, status: OutboxStatus) -> Result<u64, StoreError>;
     /// Mail in the outbox, oldest first, optionally only those in `status`.

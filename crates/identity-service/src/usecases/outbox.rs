@@ -26,12 +26,7 @@ impl Service {
     pub async fn retry_mail(&self, id: Uuid, operator: &Actor) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let message = tx
-            .outbox(None, u32::MAX)
-            .await?
-            .into_iter()
-            .find(|m| m.id == id)
-            .ok_or(StoreError::NotFound)?;
+        let message = tx.outbox_message(id).await?;
         let blanked = crate::records::SECRET_PARAMS
             .iter()
             .any(|k| message.params.get(*k).and_then(|v| v.as_str()) == Some("[redacted]"));
