@@ -161,3 +161,15 @@ pub fn new_password_errors(
     }
     errors
 }
+
+/// Too many codes were sent to the holder in the last hour.
+pub const TOO_MANY_CODES: Message = Message::new(
+    "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.",
+    "We already sent you too many codes in the last hour: try again later.",
+);
+
+/// The SMS code that confirms a new mobile phone is wrong, used or expired.
+pub const PHONE_CODE_REFUSED: Message = Message::new(
+    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
+    "Wrong or expired code: check the SMS, or save the number again to get another one.",
+);

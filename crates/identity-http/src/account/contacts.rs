@@ -368,18 +368,17 @@ async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
         Err(r) => return r,
     };
     let lang = s.lang();
-    match s.ctx.state.service.confirm_phone_change(s.session.holder_id, &f.code).await {
+    match s
+        .ctx
+        .state
+        .service
+        .confirm_phone_change(s.session.holder_id, &f.code)
+        .await
+    {
         Ok(Some(_)) => s.redirect_with("/account", "contacts_saved"),
         Ok(None) => phone_page(
             s.ctx,
-            Some(
-                L(
-                    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
-                    "Wrong or expired code: check the SMS, or save the number again to get another one.",
-                )
-                .get(lang)
-                .to_owned(),
-            ),
+            Some(identity_service::forms::PHONE_CODE_REFUSED.message(lang)),
         ),
         Err(e) => s.ctx.failure(&e),
     }

@@ -209,13 +209,7 @@ async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
         Ok(Some(_)) => s.redirect_with("/selfcare/profile", "profile_saved"),
         Ok(None) => {
             let mut errors = FieldErrors::new();
-            errors.add(
-                "code",
-                identity_service::forms::Message::new(
-                    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
-                    "Wrong or expired code: check the SMS, or save the number again to get another one.",
-                ),
-            );
+            errors.add("code", identity_service::forms::PHONE_CODE_REFUSED);
             phone_page(s.ctx, &errors, Vec::new())
         }
         Err(e) => s.ctx.failure(&e),

@@ -113,11 +113,7 @@ impl Localized for ContactsError {
             )
             .message(lang),
             ContactsError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
-            ContactsError::RateLimited => Message::new(
-                "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.",
-                "We already sent you too many codes in the last hour: try again later.",
-            )
-            .message(lang),
+            ContactsError::RateLimited => crate::forms::TOO_MANY_CODES.message(lang),
             ContactsError::NotFound => {
                 HOLDER_NOT_FOUND.message(lang)
             }

@@ -84,11 +84,7 @@ impl Localized for IdentityError {
                 "Identità non trovata.".into(),
                 "Identity not found.".into(),
             ),
-            IdentityError::RateLimited => pick(
-                lang,
-                "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.".into(),
-                "We already sent you too many codes in the last hour: try again later.".into(),
-            ),
+            IdentityError::RateLimited => crate::forms::TOO_MANY_CODES.message(lang),
             IdentityError::Transition(t) => t.message(lang),
             IdentityError::Store(_) => pick(
                 lang,
