@@ -188,6 +188,27 @@ impl Ctx {
         }
     }
 
+    /// Leaves the message code `code` in the cookie `name`, for the page the
+    /// response redirects to.
+    pub(crate) fn set_flash(&mut self, name: &'static str, code: &str) {
+        let secure = self.state.secure();
+        self.jar =
+            std::mem::take(&mut self.jar).add(cookie(name, code.to_owned(), secure, SameSite::Lax));
+    }
+
+    /// Takes the message code left in the cookie `name` (it is shown once).
+    pub(crate) fn take_flash(&mut self, name: &'static str) -> Option<String> {
+        let code = self.jar.get(name)?.value().to_owned();
+        let secure = self.state.secure();
+        self.jar = std::mem::take(&mut self.jar).remove(cookie(
+            name,
+            String::new(),
+            secure,
+            SameSite::Lax,
+        ));
+        Some(code)
+    }
+
     /// The response with this context's cookies.
     pub(crate) fn respond(self, response: impl IntoResponse) -> Response {
         (self.jar, response).into_response()

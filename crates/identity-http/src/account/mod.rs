@@ -96,13 +96,7 @@ impl Signed {
 
     /// Redirects to `to`, leaving `flash` (a message code) for that page.
     pub(crate) fn redirect_with(mut self, to: &str, flash: &'static str) -> Response {
-        let secure = self.ctx.state.secure();
-        self.ctx.jar = std::mem::take(&mut self.ctx.jar).add(cookie(
-            FLASH_COOKIE,
-            flash.to_owned(),
-            secure,
-            SameSite::Lax,
-        ));
+        self.ctx.set_flash(FLASH_COOKIE, flash);
         self.ctx.respond(see_other(to))
     }
 
@@ -238,18 +232,8 @@ impl Frame {
         let lang = s.lang();
         let flash = s
             .ctx
-            .jar
-            .get(FLASH_COOKIE)
-            .and_then(|c| flash_message(c.value(), lang));
-        if s.ctx.jar.get(FLASH_COOKIE).is_some() {
-            let secure = s.ctx.state.secure();
-            s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
-                FLASH_COOKIE,
-                String::new(),
-                secure,
-                SameSite::Lax,
-            ));
-        }
+            .take_flash(FLASH_COOKIE)
+            .and_then(|code| flash_message(&code, lang));
         Frame {
             area: L("Area clienti", "Customer area").get(lang),
             nav_label: L("Sezioni dell'area clienti", "Customer area sections").get(lang),

@@ -140,26 +140,13 @@ impl Signed {
 
     /// Redirects to `to`, leaving `flash` (a message code) for that page.
     pub(crate) fn redirect_with(mut self, to: &str, flash: &'static str) -> Response {
-        let secure = self.ctx.state.secure();
-        self.ctx.jar = std::mem::take(&mut self.ctx.jar).add(cookie(
-            FLASH_COOKIE,
-            flash.to_owned(),
-            secure,
-            SameSite::Lax,
-        ));
+        self.ctx.set_flash(FLASH_COOKIE, flash);
         self.ctx.respond(see_other(to))
     }
 
     /// Takes the flash message (shown once).
     pub(crate) fn take_flash(&mut self) -> Option<String> {
-        let code = self.ctx.jar.get(FLASH_COOKIE)?.value().to_owned();
-        let secure = self.ctx.state.secure();
-        self.ctx.jar = std::mem::take(&mut self.ctx.jar).remove(cookie(
-            FLASH_COOKIE,
-            String::new(),
-            secure,
-            SameSite::Lax,
-        ));
+        let code = self.ctx.take_flash(FLASH_COOKIE)?;
         flash_message(&code, self.lang())
     }
 }

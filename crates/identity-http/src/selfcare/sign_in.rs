@@ -130,7 +130,7 @@ pub(super) fn signed_in(
     flash: Option<&'static str>,
 ) -> Response {
     let secure = ctx.state.secure();
-    let mut jar = std::mem::take(&mut ctx.jar)
+    ctx.jar = std::mem::take(&mut ctx.jar)
         .add(cookie(
             SELFCARE_COOKIE,
             s.token.expose().to_owned(),
@@ -139,14 +139,8 @@ pub(super) fn signed_in(
         ))
         .remove(cookie(PENDING_COOKIE, String::new(), secure, SameSite::Lax));
     if let Some(code) = flash {
-        jar = jar.add(cookie(
-            super::FLASH_COOKIE,
-            code.to_owned(),
-            secure,
-            SameSite::Lax,
-        ));
+        ctx.set_flash(super::FLASH_COOKIE, code);
     }
-    ctx.jar = jar;
     ctx.respond(see_other(to))
 }
 
