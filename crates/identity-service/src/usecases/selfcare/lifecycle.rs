@@ -9,7 +9,7 @@ use identity_core::{HolderId, LoginNumber, Session};
 use serde_json::json;
 
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
-use super::{SelfcareError, identity_of_username, queue_sms, send_security_code};
+use super::{SelfcareError, queue_sms, send_security_code};
 use crate::records::{AuditQuery, AuditRecord, CodePurpose};
 use crate::service::Service;
 use crate::usecases::codes::redeem_code;
@@ -312,14 +312,5 @@ impl Service {
                     && r.details.get("identity_id").and_then(|v| v.as_str()) == Some(id.as_str())
             })
             .collect())
-    }
-
-    /// The identity whose username signed in to `session`, if the login is one.
-    pub async fn identity_of_session(
-        &self,
-        session: &Session,
-    ) -> Result<Option<DigitalIdentity>, crate::ports::StoreError> {
-        let mut tx = self.store.begin_read().await?;
-        identity_of_username(tx.as_mut(), session.holder_id, session.login).await
     }
 }

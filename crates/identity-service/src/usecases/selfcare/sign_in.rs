@@ -361,13 +361,6 @@ impl Service {
         Ok(SelfcareSession { token, session })
     }
 
-    /// Abandons a waiting sign-in (the user went back to the password).
-    pub async fn abandon_pending_sign_in(&self, pending: &SessionToken) -> Result<(), StoreError> {
-        let mut tx = self.store.begin().await?;
-        tx.delete_pending_sign_in(&pending.hash()).await?;
-        tx.commit().await
-    }
-
     /// The level a waiting sign-in must reach and whether it is blocked; `None` if
     /// it expired.
     pub async fn pending_sign_in_state(
