@@ -136,22 +136,16 @@ async fn show(ctx: Ctx) -> Response {
 
 /// The one answer to a recovery request, matched or not.
 fn sent(mut ctx: Ctx, text: L) -> Response {
-    let lang = ctx.lang;
     let c = ctx.chrome(false);
-    let page = MessagePage {
+    ctx.message(
         c,
-        title: L("Richiesta ricevuta", "Request received")
-            .get(lang)
-            .to_owned(),
-        message: text.get(lang).to_owned(),
-        link: Some((
-            "/account/sign-in".to_owned(),
-            L("Torna all'accesso", "Back to sign-in")
-                .get(lang)
-                .to_owned(),
+        L("Richiesta ricevuta", "Request received"),
+        text,
+        Some((
+            "/account/sign-in",
+            L("Torna all'accesso", "Back to sign-in"),
         )),
-    };
-    ctx.page(&page)
+    )
 }
 
 fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {

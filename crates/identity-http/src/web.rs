@@ -14,6 +14,7 @@ use identity_service::usecases::sessions::SessionToken;
 
 use crate::AppState;
 use crate::form::Fieldset;
+use crate::i18n::L;
 use crate::texts::{Texts, texts};
 
 /// Cookie holding the chosen language.
@@ -229,28 +230,37 @@ impl Ctx {
         resp
     }
 
-    /// A page saying the form expired (stale or forged CSRF token).
-    pub(crate) fn form_expired(mut self) -> Response {
-        let msg = crate::i18n::L(
-            "Il modulo è scaduto o non proviene da questo sito. Torna indietro, ricarica la pagina e riprova.",
-            "The form expired or did not come from this site. Go back, reload the page and try again.",
-        );
-        let message = msg.get(self.lang).to_owned();
-        let c = self.chrome(false);
+    /// A page with a heading, one message and an optional link onwards, all in
+    /// this request's language, inside the frame `c`.
+    pub(crate) fn message(
+        self,
+        c: Chrome,
+        title: L,
+        message: L,
+        link: Option<(&str, L)>,
+    ) -> Response {
+        let lang = self.lang;
         let body = MessagePage {
             c,
-            title: crate::i18n::L("Modulo scaduto", "Form expired")
-                .get(self.lang)
-                .to_owned(),
-            message,
-            link: Some((
-                "/".to_owned(),
-                crate::i18n::L("Torna alla home", "Back to the home page")
-                    .get(self.lang)
-                    .to_owned(),
-            )),
+            title: title.get(lang).to_owned(),
+            message: message.get(lang).to_owned(),
+            link: link.map(|(href, text)| (href.to_owned(), text.get(lang).to_owned())),
         };
-        let mut resp = self.page(&body);
+        self.page(&body)
+    }
+
+    /// A page saying the form expired (stale or forged CSRF token).
+    pub(crate) fn form_expired(mut self) -> Response {
+        let c = self.chrome(false);
+        let mut resp = self.message(
+            c,
+            L("Modulo scaduto", "Form expired"),
+            L(
+                "Il modulo è scaduto o non proviene da questo sito. Torna indietro, ricarica la pagina e riprova.",
+                "The form expired or did not come from this site. Go back, reload the page and try again.",
+            ),
+            Some(("/", L("Torna alla home", "Back to the home page"))),
+        );
         *resp.status_mut() = StatusCode::FORBIDDEN;
         resp
     }
@@ -258,22 +268,16 @@ impl Ctx {
     /// 503 with `Retry-After`: password checking is at capacity (a flood of
     /// sign-ins); answered at once instead of queueing without bound.
     pub(crate) fn busy(mut self) -> Response {
-        let lang = self.lang;
         let c = self.chrome(false);
-        let body = MessagePage {
+        let mut resp = self.message(
             c,
-            title: crate::i18n::L("Servizio occupato", "Service busy")
-                .get(lang)
-                .to_owned(),
-            message: crate::i18n::L(
+            L("Servizio occupato", "Service busy"),
+            L(
                 "Il servizio è molto richiesto in questo momento: riprova tra qualche secondo.",
                 "The service is very busy right now: try again in a few seconds.",
-            )
-            .get(lang)
-            .to_owned(),
-            link: None,
-        };
-        let mut resp = self.page(&body);
+            ),
+            None,
+        );
         *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         resp.headers_mut().insert(
             header::RETRY_AFTER,

@@ -104,7 +104,6 @@ impl Signed {
     /// shows a message with a link onwards: after closing the account or changing
     /// the password.
     pub(crate) fn signed_out_page(mut self, title: L, message: L, link: (&str, L)) -> Response {
-        let lang = self.lang();
         let secure = self.ctx.state.secure();
         self.ctx.jar = std::mem::take(&mut self.ctx.jar).remove(cookie(
             crate::web::SESSION_COOKIE,
@@ -113,13 +112,7 @@ impl Signed {
             SameSite::Lax,
         ));
         let c = self.ctx.chrome(false);
-        let page = crate::web::MessagePage {
-            c,
-            title: title.get(lang).to_owned(),
-            message: message.get(lang).to_owned(),
-            link: Some((link.0.to_owned(), link.1.get(lang).to_owned())),
-        };
-        self.ctx.page(&page)
+        self.ctx.message(c, title, message, Some(link))
     }
 
     /// The holder, or the failure page.
@@ -135,20 +128,16 @@ impl Signed {
 
 /// For a level-2/3 identity's username whose password expired: where to change it.
 fn expired_at_selfcare(mut ctx: Ctx) -> Response {
-    let lang = ctx.lang;
     let c = ctx.chrome(true);
-    let page = crate::web::MessagePage {
+    ctx.message(
         c,
-        title: L("Password scaduta", "Password expired").get(lang).to_owned(),
-        message: L(
+        L("Password scaduta", "Password expired"),
+        L(
             "La password di questa login è scaduta. È lo username della tua identità digitale, che usa credenziali di livello 2 o 3: cambiala dal Selfcare, dopo l'accesso con il secondo fattore.",
             "This login's password has expired. It is your digital identity's username, which uses level 2 or 3 credentials: change it from the Selfcare, after signing in with the second factor.",
-        )
-        .get(lang)
-        .to_owned(),
-        link: Some(("/selfcare/sign-in".to_owned(), L("Vai al Selfcare", "Go to the Selfcare").get(lang).to_owned())),
-    };
-    ctx.page(&page)
+        ),
+        Some(("/selfcare/sign-in", L("Vai al Selfcare", "Go to the Selfcare"))),
+    )
 }
 
 /// The sections of the customer area, in the navigation's order.

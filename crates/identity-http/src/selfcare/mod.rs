@@ -176,7 +176,6 @@ pub(crate) fn refused(
 /// Ends the selfcare cookie and shows a message page (after the session ended on
 /// the server: suspension, revocation, a level enrolled or removed).
 pub(crate) fn signed_out(mut ctx: Ctx, title: L, message: L) -> Response {
-    let lang = ctx.lang;
     let secure = ctx.state.secure();
     ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
         SELFCARE_COOKIE,
@@ -185,18 +184,12 @@ pub(crate) fn signed_out(mut ctx: Ctx, title: L, message: L) -> Response {
         SameSite::Lax,
     ));
     let c = ctx.selfcare_chrome(false);
-    let page = crate::web::MessagePage {
+    ctx.message(
         c,
-        title: title.get(lang).to_owned(),
-        message: message.get(lang).to_owned(),
-        link: Some((
-            SIGN_IN.to_owned(),
-            L("Accedi al Selfcare", "Sign in to the Selfcare")
-                .get(lang)
-                .to_owned(),
-        )),
-    };
-    ctx.page(&page)
+        title,
+        message,
+        Some((SIGN_IN, L("Accedi al Selfcare", "Sign in to the Selfcare"))),
+    )
 }
 
 /// The sections, in the navigation's order: (path, title).

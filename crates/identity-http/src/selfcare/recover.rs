@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::form::{Field, Fieldset};
 use crate::i18n::L;
 use crate::recovery::RECOVERY_ANSWER_TIME;
-use crate::web::{Ctx, MessagePage};
+use crate::web::Ctx;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -67,20 +67,13 @@ fn login_field(lang: Lang, value: &str) -> Field {
 }
 
 fn done(mut ctx: Ctx, title: L, message: L) -> Response {
-    let lang = ctx.lang;
     let c = ctx.selfcare_chrome(false);
-    let page = MessagePage {
+    ctx.message(
         c,
-        title: title.get(lang).to_owned(),
-        message: message.get(lang).to_owned(),
-        link: Some((
-            SIGN_IN.into(),
-            L("Accedi al Selfcare", "Sign in to the Selfcare")
-                .get(lang)
-                .into(),
-        )),
-    };
-    ctx.page(&page)
+        title,
+        message,
+        Some((SIGN_IN, L("Accedi al Selfcare", "Sign in to the Selfcare"))),
+    )
 }
 
 // ---- username ---------------------------------------------------------------
