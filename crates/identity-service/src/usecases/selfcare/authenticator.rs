@@ -271,11 +271,14 @@ impl Service {
     }
 
     /// Checks a typed emergency code against the identity's, counting the attempt.
-    async fn check_emergency(
+    /// Spends the identity's emergency code: checks `typed` against it (counting
+    /// the attempt) and, when it is right, issues a new one in two halves, since
+    /// an emergency code works once. `creds` is updated with the new code.
+    async fn spend_emergency_code(
         &self,
         tx: &mut dyn StoreTx,
         identity: &DigitalIdentity,
-        creds: &IdentityCredentials,
+        creds: &mut IdentityCredentials,
         typed: &str,
     ) -> Result<(), SelfcareError> {
         let Some(code) = EmergencyCode::parse(typed) else {
@@ -287,12 +290,21 @@ impl Service {
         if !take(tx, &key, EMERGENCY_CODE_ATTEMPTS, self.clock.now()).await? {
             return Err(SelfcareError::RateLimited);
         }
-        if emergency_matches(creds, &code) {
-            tx.throttle_reset(&key).await?;
-            Ok(())
-        } else {
-            Err(SelfcareError::InvalidCredentials)
+        if !emergency_matches(creds, &code) {
+            return Err(SelfcareError::InvalidCredentials);
         }
+        tx.throttle_reset(&key).await?;
+        let actor = format!("holder:{}", identity.holder_id());
+        issue_emergency_code(
+            tx,
+            self.random.as_ref(),
+            identity,
+            creds,
+            &actor,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Sends a code to the reference email that unblocks level 2, for a waiting
@@ -337,24 +349,14 @@ impl Service {
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
         match proof {
             UnblockProof::EmergencyCode(typed) => {
-                let checked = self
-                    .check_emergency(tx.as_mut(), &identity, &creds, typed)
+                let spent = self
+                    .spend_emergency_code(tx.as_mut(), &identity, &mut creds, typed)
                     .await;
-                if let Err(e) = checked {
+                if let Err(e) = spent {
+                    // The counted attempt stays counted.
                     tx.commit().await?;
                     return Err(e);
                 }
-                // An emergency code works once: a new one arrives in two halves.
-                let actor = format!("holder:{}", identity.holder_id());
-                issue_emergency_code(
-                    tx.as_mut(),
-                    self.random.as_ref(),
-                    &identity,
-                    &mut creds,
-                    &actor,
-                    now,
-                )
-                .await?;
             }
             UnblockProof::EmailCode(typed) => {
                 let ok = redeem_code(tx.as_mut(), CodePurpose::UnblockLevel2, typed, now)
@@ -436,23 +438,14 @@ impl Service {
         }
         match proof {
             ReenrolProof::EmergencyCode(typed) => {
-                let checked = self
-                    .check_emergency(tx.as_mut(), &identity, &creds, typed)
+                let spent = self
+                    .spend_emergency_code(tx.as_mut(), &identity, &mut creds, typed)
                     .await;
-                if let Err(e) = checked {
+                if let Err(e) = spent {
+                    // The counted attempt stays counted.
                     tx.commit().await?;
                     return Err(e);
                 }
-                let actor = format!("holder:{}", identity.holder_id());
-                issue_emergency_code(
-                    tx.as_mut(),
-                    self.random.as_ref(),
-                    &identity,
-                    &mut creds,
-                    &actor,
-                    now,
-                )
-                .await?;
             }
             ReenrolProof::Codes { email, sms } => {
                 let email_ok =
