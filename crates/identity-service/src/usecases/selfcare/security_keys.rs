@@ -62,6 +62,21 @@ fn cred_id_text(id: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
+/// Keeps a ceremony's `state` for `owner` and commits `tx`; the options for the
+/// browser, as JSON.
+async fn keep_ceremony(
+    mut tx: Box<dyn StoreTx>,
+    owner: &str,
+    state: &impl serde::Serialize,
+    options: &impl serde::Serialize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, SelfcareError> {
+    let state = serde_json::to_string(state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+    tx.put_ceremony(owner, &state, now).await?;
+    tx.commit().await?;
+    serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+}
+
 impl Service {
     /// The relying party: this site's host and public URL.
     fn webauthn(&self) -> Result<Webauthn, SelfcareError> {
@@ -121,12 +136,7 @@ impl Service {
                 Some(exclude),
             )
             .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
-        let state =
-            serde_json::to_string(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
-        tx.put_ceremony(&format!("reg:{}", session.id), &state, now)
-            .await?;
-        tx.commit().await?;
-        serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+        keep_ceremony(tx, &format!("reg:{}", session.id), &state, &options, now).await
     }
 
     /// Finishes registering a key named `name` with the browser's answer
@@ -289,12 +299,7 @@ impl Service {
         let (options, state) = webauthn
             .start_passkey_authentication(&keys)
             .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
-        let state =
-            serde_json::to_string(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
-        tx.put_ceremony(&format!("auth:{}", p.token_hash), &state, now)
-            .await?;
-        tx.commit().await?;
-        serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+        keep_ceremony(tx, &format!("auth:{}", p.token_hash), &state, &options, now).await
     }
 
     /// Finishes a level-3 sign-in with the browser's assertion (JSON).
