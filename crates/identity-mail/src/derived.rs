@@ -268,6 +268,40 @@ fn identity_event(event: &str, lang: Lang, at: &str) -> (&'static str, String) {
             "Digital identity revoked",
             format!("On {at} your digital identity was revoked"),
         ),
+        ("identity.deadline_passed", Lang::It) => (
+            "Identità digitale ancora sospesa",
+            format!(
+                "il {at} sono trascorsi 30 giorni dalla sospensione: la tua identità digitale resta sospesa finché non la riattivi dal Selfcare con un codice di verifica o con l'assistenza"
+            ),
+        ),
+        ("identity.deadline_passed", Lang::En) => (
+            "Digital identity still suspended",
+            format!(
+                "On {at} the 30 days of the suspension ended: your digital identity stays suspended until you reactivate it from the Selfcare with a verification code, or with our support"
+            ),
+        ),
+        ("identity.police_report_recorded", Lang::It) => (
+            "Denuncia registrata sulla tua identità digitale",
+            format!(
+                "il {at} abbiamo registrato la denuncia relativa alla tua identità digitale sospesa: alla scadenza della sospensione sarà revocata"
+            ),
+        ),
+        ("identity.police_report_recorded", Lang::En) => (
+            "Police report recorded on your digital identity",
+            format!(
+                "On {at} we recorded the police report about your suspended digital identity: it will be revoked when the suspension ends"
+            ),
+        ),
+        ("identity.document_recorded", Lang::It) => (
+            "Nuovo documento di identità registrato",
+            format!(
+                "il {at} abbiamo registrato il nuovo documento di identità della tua identità digitale"
+            ),
+        ),
+        ("identity.document_recorded", Lang::En) => (
+            "New identity document recorded",
+            format!("On {at} we recorded the new identity document of your digital identity"),
+        ),
         (_, Lang::It) => (
             "Aggiornamento della tua identità digitale",
             format!("il {at} la tua identità digitale è stata aggiornata"),

@@ -198,6 +198,14 @@ templates! {
         required: ["change", "at"], optional: [], times: ["at"],
         derived: ["change_sentence"] by derived::credential_changed
     },
+    identity_inactivity_notice {
+        required: ["login_id", "days", "revoke_at", "link"], optional: [], times: ["revoke_at"],
+        derived: [] by derived::none
+    },
+    password_expiry_warning {
+        required: ["login_id", "days", "expires_at", "link"], optional: [], times: ["expires_at"],
+        derived: [] by derived::none
+    },
 }
 
 /// The template called `name`.

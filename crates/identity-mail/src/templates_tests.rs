@@ -57,6 +57,14 @@ pub(crate) fn sample(template: &str) -> Json {
         "credential_changed" => {
             json!({ "change": "level2_enrolled", "at": "2026-03-01T10:00:00Z" })
         }
+        "identity_inactivity_notice" => json!({
+            "login_id": "123456@identita.example.it", "days": 30,
+            "revoke_at": "2027-03-01T22:59:59Z", "link": "https://identita.example.it/selfcare",
+        }),
+        "password_expiry_warning" => json!({
+            "login_id": "123456@identita.example.it", "days": 7,
+            "expires_at": "2027-03-01T22:59:59Z", "link": "https://identita.example.it/account",
+        }),
         other => panic!("no sample for {other}"),
     };
     p["name"] = json!("Mario Rossi");

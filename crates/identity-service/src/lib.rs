@@ -26,7 +26,7 @@ pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
 }
 pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use records::{
-    ApiClient, ApiScope, AuditQuery, AuditRecord, CodePurpose, OneTimeCode, OutboxMessage,
+    ApiClient, ApiScope, AuditQuery, AuditRecord, CodePurpose, JobRun, OneTimeCode, OutboxMessage,
     OutboxStatus,
 };
 pub use sealing::Keyring;

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
 /// What each metric means (the `# HELP` line) and its type.
-const METRICS: [(&str, &str, &str); 5] = [
+const METRICS: [(&str, &str, &str); 7] = [
     (
         "identity_password_sign_ins_total",
         "counter",
@@ -30,6 +30,16 @@ const METRICS: [(&str, &str, &str); 5] = [
         "identity_http_request_duration_seconds",
         "histogram",
         "Time to answer an HTTP request, by method, route and status.",
+    ),
+    (
+        "identity_job_runs_total",
+        "counter",
+        "Runs of the calendar jobs, by job and outcome: ok, failed.",
+    ),
+    (
+        "identity_job_actions_total",
+        "counter",
+        "What the calendar jobs did, by job and action (revoked, suspended, notice_sent, purged_sessions, ...).",
     ),
     (
         "identity_outbox_messages",
@@ -87,11 +97,16 @@ fn label_text(labels: &Labels, extra: Option<(&str, String)>) -> String {
 impl Metrics {
     /// Adds one to counter `name` with `labels`.
     pub fn count(&self, name: &'static str, labels_: &[(&'static str, &str)]) {
+        self.count_by(name, labels_, 1);
+    }
+
+    /// Adds `n` to counter `name` with `labels`.
+    pub fn count_by(&self, name: &'static str, labels_: &[(&'static str, &str)], n: u64) {
         let mut c = self
             .counters
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *c.entry((name, labels(labels_))).or_default() += 1;
+        *c.entry((name, labels(labels_))).or_default() += n;
     }
 
     /// Records `seconds` in histogram `name` with `labels`.

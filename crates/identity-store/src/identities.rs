@@ -14,17 +14,18 @@ use crate::time;
 
 pub(crate) const INSERT_IDENTITY: &str = "INSERT INTO identities (id, holder_id, username, tax_code, state, \
      suspension_reason, suspended_since, suspension_deadline, revocation_cause, revoked_at, requested_at, \
-     activated_at, last_used_at, proofing, police_report_ref, police_report_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING";
+     activated_at, last_used_at, proofing, police_report_ref, police_report_at, document_expires_on) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING";
 
 pub(crate) const UPDATE_IDENTITY: &str = "UPDATE identities SET state = $5, suspension_reason = $6, \
      suspended_since = $7, suspension_deadline = $8, revocation_cause = $9, revoked_at = $10, requested_at = $11, \
-     activated_at = $12, last_used_at = $13, proofing = $14, police_report_ref = $15, police_report_at = $16 \
-     WHERE id = $1 AND holder_id = $2 AND username = $3 AND tax_code = $4";
+     activated_at = $12, last_used_at = $13, proofing = $14, police_report_ref = $15, police_report_at = $16, \
+     document_expires_on = $17 WHERE id = $1 AND holder_id = $2 AND username = $3 AND tax_code = $4";
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Binds all 16 columns in table order; `tax_code` is the holder's.
+/// Binds all 17 columns in table order; `tax_code` is the holder's. The
+/// document's expiry is a column of its own for the document-expiry job.
 pub(crate) fn bind_identity<'q>(
     q: AnyQuery<'q>,
     i: &DigitalIdentity,
@@ -67,6 +68,11 @@ pub(crate) fn bind_identity<'q>(
         )
         .bind(s.police_report.as_ref().map(|r| r.reference.clone()))
         .bind(s.police_report.as_ref().map(|r| time::to_db(r.recorded_at)))
+        .bind(
+            s.proofing
+                .as_ref()
+                .map(|p| p.document.expires_on.format("%Y-%m-%d").to_string()),
+        )
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {

@@ -14,6 +14,7 @@ mod cases;
 mod error;
 mod holders;
 mod identities;
+mod jobs;
 mod rows;
 mod security_keys;
 mod selfcare;

@@ -18,6 +18,7 @@ use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 mod account;
 mod api_clients;
 mod cases;
+mod jobs;
 mod randomness;
 mod security_keys;
 mod selfcare;
@@ -26,6 +27,7 @@ mod sms;
 pub use account::AccountTx;
 pub use api_clients::ApiClientTx;
 pub use cases::CaseTx;
+pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
 pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
 pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
@@ -82,7 +84,9 @@ pub trait Store: Send + Sync + 'static {
 /// codes, closure), the operators' cases (correction requests, orders) and the API
 /// clients are in the supertraits, one file each.
 #[async_trait]
-pub trait StoreTx: AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + Send {
+pub trait StoreTx:
+    AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + JobTx + Send
+{
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 

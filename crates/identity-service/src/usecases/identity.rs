@@ -4,8 +4,8 @@
 
 use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::{
-    Actor, DigitalIdentity, IdentityEvent, IdentityEventKind, IdentityState, Proofing,
-    RevocationCause, SuspensionReason, TransitionError,
+    Actor, DigitalIdentity, IdentityDocument, IdentityEvent, IdentityEventKind, IdentityState,
+    Proofing, RevocationCause, SuspensionReason, TransitionError,
 };
 use identity_core::ids::IdentityId;
 use identity_core::{HolderId, LoginNumber, SessionArea};
@@ -331,6 +331,37 @@ impl Service {
             i.revoke(cause, actor, now).map(|(i, e)| (i, vec![e]))
         })
         .await
+    }
+
+    /// An operator records a police report (denuncia) on a suspended identity:
+    /// at the suspension's deadline it is revoked instead of kept suspended.
+    pub async fn record_police_report(
+        &self,
+        id: IdentityId,
+        reference: &str,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        let who = actor.clone();
+        self.transition(id, &who, move |i| {
+            i.record_police_report(reference, actor, now)
+                .map(|(i, e)| (i, vec![e]))
+        })
+        .await
+    }
+
+    /// An operator records a new identity document; an identity suspended for an
+    /// expired document becomes active again.
+    pub async fn record_document(
+        &self,
+        id: IdentityId,
+        document: IdentityDocument,
+        actor: Actor,
+    ) -> Result<DigitalIdentity, IdentityError> {
+        let now = self.clock.now();
+        let who = actor.clone();
+        self.transition(id, &who, move |i| i.record_document(document, actor, now))
+            .await
     }
 
     /// The holder's identities, newest first.

@@ -8,6 +8,7 @@ pub mod corrections;
 pub mod email;
 pub mod export;
 pub mod identity;
+pub mod jobs;
 pub mod limits;
 pub mod logins;
 pub mod lookup;

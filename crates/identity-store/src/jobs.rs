@@ -1,0 +1,286 @@
+//! The calendar jobs' queries: candidates that may be due, the notices sent, the
+//! retention purges and the run reports.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use identity_core::LoginNumber;
+use identity_core::ids::IdentityId;
+use identity_service::StoreError;
+use identity_service::ports::{JobTx, PasswordAge, Purged, RetentionCutoffs};
+use identity_service::records::JobRun;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::db;
+use crate::time;
+use crate::tx::SqlTx;
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("job {what}: {e}"))
+}
+
+fn identity_ids(rows: &[AnyRow]) -> Result<Vec<IdentityId>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(0).map_err(|e| corrupt("identity id", e))?;
+            id.parse().map_err(|e| corrupt("identity id", e))
+        })
+        .collect()
+}
+
+/// The one parameter of a candidate query.
+enum Param {
+    None,
+    Int(i64),
+    Text(String),
+}
+
+impl SqlTx {
+    async fn ids(
+        &mut self,
+        sql: &'static str,
+        param: Param,
+    ) -> Result<Vec<IdentityId>, StoreError> {
+        let query = sqlx::query(sql);
+        let query = match param {
+            Param::None => query,
+            Param::Int(v) => query.bind(v),
+            Param::Text(v) => query.bind(v),
+        };
+        let rows = query.fetch_all(&mut *self.tx).await.map_err(db)?;
+        identity_ids(&rows)
+    }
+
+    async fn delete(&mut self, sql: &'static str, cutoff: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(cutoff)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .rows_affected())
+    }
+}
+
+#[async_trait]
+impl JobTx for SqlTx {
+    async fn identities_past_deadline(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IdentityId>, StoreError> {
+        self.ids(
+            "SELECT id FROM identities WHERE state = 'suspended' \
+             AND suspension_deadline IS NOT NULL AND suspension_deadline <= $1 ORDER BY id",
+            Param::Int(time::to_db(now)),
+        )
+        .await
+    }
+
+    async fn identities_unused_since(
+        &mut self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<IdentityId>, StoreError> {
+        self.ids(
+            "SELECT id FROM identities WHERE state IN ('active', 'suspended') \
+             AND COALESCE(last_used_at, activated_at) < $1 ORDER BY id",
+            Param::Int(time::to_db(before)),
+        )
+        .await
+    }
+
+    async fn identities_with_document_expired(
+        &mut self,
+        today: NaiveDate,
+    ) -> Result<Vec<IdentityId>, StoreError> {
+        self.ids(
+            "SELECT id FROM identities WHERE state = 'active' \
+             AND document_expires_on IS NOT NULL AND document_expires_on < $1 ORDER BY id",
+            Param::Text(today.format("%Y-%m-%d").to_string()),
+        )
+        .await
+    }
+
+    async fn identities_sharing_contacts(&mut self) -> Result<Vec<IdentityId>, StoreError> {
+        // Active or suspended identities count (pending ones are not usable yet).
+        // Two index look-ups (email, phone) rather than one OR, which defeats them.
+        const SQL: &str = "SELECT i.id FROM identities i JOIN holders h ON h.id = i.holder_id \
+             WHERE i.state IN ('active', 'suspended') AND EXISTS (SELECT 1 FROM holders k \
+             JOIN identities j ON j.holder_id = k.id WHERE k.email_normalized = h.email_normalized \
+             AND k.id <> h.id AND j.state IN ('active', 'suspended')) \
+             UNION SELECT i.id FROM identities i JOIN holders h ON h.id = i.holder_id \
+             WHERE i.state IN ('active', 'suspended') AND EXISTS (SELECT 1 FROM holders k \
+             JOIN identities j ON j.holder_id = k.id WHERE k.phone = h.phone \
+             AND k.id <> h.id AND j.state IN ('active', 'suspended')) ORDER BY 1";
+        self.ids(SQL, Param::None).await
+    }
+
+    async fn identities_suspended_for(
+        &mut self,
+        reason: &str,
+    ) -> Result<Vec<IdentityId>, StoreError> {
+        self.ids(
+            "SELECT id FROM identities WHERE state = 'suspended' AND suspension_reason = $1 ORDER BY id",
+            Param::Text(reason.to_owned()),
+        )
+        .await
+    }
+
+    async fn passwords_set_before(
+        &mut self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<PasswordAge>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.login_number, l.holder_id, p.set_at FROM passwords p \
+             JOIN logins l ON l.number = p.login_number \
+             WHERE p.retired_at IS NULL AND p.set_at < $1 AND l.status = 'active' \
+             ORDER BY p.login_number",
+        )
+        .bind(time::to_db(before))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let number: i64 = r.try_get(0).map_err(|e| corrupt("login", e))?;
+                let holder: String = r.try_get(1).map_err(|e| corrupt("holder", e))?;
+                let set_at: i64 = r.try_get(2).map_err(|e| corrupt("set_at", e))?;
+                Ok(PasswordAge {
+                    login: u64::try_from(number)
+                        .ok()
+                        .and_then(LoginNumber::new)
+                        .ok_or_else(|| corrupt("login", number))?,
+                    holder_id: holder.parse().map_err(|e| corrupt("holder", e))?,
+                    set_at: time::from_db(set_at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_notice(
+        &mut self,
+        subject: &str,
+        notice: &str,
+        due_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        // The primary key makes a concurrent second insert wait for the first
+        // and then do nothing: exactly one of two nodes sends the notice.
+        let done = sqlx::query(
+            "INSERT INTO job_notices (subject, notice, due_at, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(subject.to_owned())
+        .bind(notice.to_owned())
+        .bind(time::to_db(due_at))
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_expired(&mut self, c: &RetentionCutoffs) -> Result<Purged, StoreError> {
+        let now = time::to_db(c.now);
+        Ok(Purged {
+            codes: self
+                .delete(
+                    "DELETE FROM one_time_codes WHERE expires_at < $1 OR used_at IS NOT NULL",
+                    now,
+                )
+                .await?,
+            sessions: self
+                .delete(
+                    "DELETE FROM sessions WHERE last_seen_at < $1",
+                    time::to_db(c.session_idle_before),
+                )
+                .await?
+                + self
+                    .delete(
+                        "DELETE FROM sessions WHERE created_at < $1",
+                        time::to_db(c.session_created_before),
+                    )
+                    .await?,
+            pending_sign_ins: self
+                .delete("DELETE FROM pending_sign_ins WHERE expires_at < $1", now)
+                .await?,
+            ceremonies: self
+                .delete(
+                    "DELETE FROM webauthn_ceremonies WHERE created_at < $1",
+                    time::to_db(c.ceremony_before),
+                )
+                .await?,
+            outbox: self
+                .delete(
+                    "DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1",
+                    time::to_db(c.transaction_log_before),
+                )
+                .await?,
+            notices: self
+                .delete(
+                    "DELETE FROM job_notices WHERE due_at < $1",
+                    time::to_db(c.transaction_log_before),
+                )
+                .await?,
+        })
+    }
+
+    async fn forget_proofing_revoked_before(
+        &mut self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.delete(
+            "UPDATE identities SET proofing = NULL, document_expires_on = NULL \
+             WHERE state = 'revoked' AND revoked_at < $1 AND proofing IS NOT NULL",
+            time::to_db(before),
+        )
+        .await
+    }
+
+    async fn insert_job_run(&mut self, run: &JobRun) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO job_runs (id, job, node, as_of, started_at, finished_at, dry_run, counts, error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(run.id.to_string())
+        .bind(run.job.clone())
+        .bind(run.node.clone())
+        .bind(time::to_db(run.as_of))
+        .bind(time::to_db(run.started_at))
+        .bind(time::to_db(run.finished_at))
+        .bind(i64::from(run.dry_run))
+        .bind(serde_json::to_string(&run.counts).unwrap_or_else(|_| "{}".into()))
+        .bind(run.error.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn last_job_runs(&mut self) -> Result<Vec<JobRun>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.* FROM job_runs r WHERE r.id = (SELECT s.id FROM job_runs s \
+             WHERE s.job = r.job ORDER BY s.started_at DESC, s.id DESC LIMIT 1) ORDER BY r.job",
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(job_run_from_row).collect()
+    }
+}
+
+fn job_run_from_row(r: &AnyRow) -> Result<JobRun, StoreError> {
+    let text = |c: &str| r.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
+    let int = |c: &str| r.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
+    Ok(JobRun {
+        id: text("id")?.parse().map_err(|e| corrupt("id", e))?,
+        job: text("job")?,
+        node: text("node")?,
+        as_of: time::from_db(int("as_of")?)?,
+        started_at: time::from_db(int("started_at")?)?,
+        finished_at: time::from_db(int("finished_at")?)?,
+        dry_run: int("dry_run")? != 0,
+        counts: serde_json::from_str(&text("counts")?).map_err(|e| corrupt("counts", e))?,
+        error: r
+            .try_get::<Option<String>, _>("error")
+            .map_err(|e| corrupt("error", e))?,
+    })
+}
