@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use identity_config::Settings;
-use identity_core::identity::Actor;
-use identity_service::{Service, SystemClock};
+use identity_service::{Operator, OperatorRole, Service, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
 
 use crate::{Cli, Failure};
@@ -46,15 +45,20 @@ fn connect_options(settings: &Settings) -> ConnectOptions {
 /// The service on the configured database (migrated, as the web app would).
 pub async fn service(cli: &Cli) -> Result<Service, Failure> {
     let settings = settings(cli)?;
+    let store = SqlStore::connect(&settings.database_url(), &connect_options(&settings))
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    service_on(&settings, store)
+}
+
+/// The service on `store`, with the settings' policies.
+fn service_on(settings: &Settings, store: SqlStore) -> Result<Service, Failure> {
     let config = settings
         .service_config_without_new_keys()
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let hasher = settings
         .password_hasher()
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    let store = SqlStore::connect(&settings.database_url(), &connect_options(&settings))
-        .await
-        .map_err(|e| Failure::Refused(e.to_string()))?;
     Ok(Service::new(
         Arc::new(store),
         Arc::new(SystemClock),
@@ -63,12 +67,60 @@ pub async fn service(cli: &Cli) -> Result<Service, Failure> {
     ))
 }
 
-/// The operator making a change; required for every command that changes data.
-pub fn operator(cli: &Cli) -> Result<Actor, Failure> {
-    match cli.operator.as_deref().map(str::trim) {
-        Some(name) if !name.is_empty() => Ok(Actor::Operator(name.to_owned())),
-        _ => Err(Failure::Usage(
-            "name the operator with --operator NAME or IDENTITY_OPERATOR".into(),
-        )),
+/// The variable that carries the operator's token to every command.
+pub const TOKEN_VARIABLE: &str = "IDENTITY_OPERATOR_TOKEN";
+
+/// The operator's token: from `IDENTITY_OPERATOR_TOKEN`, else asked at the
+/// terminal (not echoed). Without either it is a usage error: nothing is touched.
+fn operator_token() -> Result<String, Failure> {
+    use std::io::IsTerminal as _;
+    if let Ok(token) = std::env::var(TOKEN_VARIABLE)
+        && !token.trim().is_empty()
+    {
+        return Ok(token.trim().to_owned());
     }
+    if std::io::stdin().is_terminal() {
+        let token = rpassword::prompt_password("operator token: ")
+            .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?;
+        if !token.trim().is_empty() {
+            return Ok(token.trim().to_owned());
+        }
+    }
+    Err(Failure::Usage(format!(
+        "this command needs an operator: set {TOKEN_VARIABLE} to your operator token \
+         (an admin adds operators with `identity-admin operator add`)"
+    )))
+}
+
+/// Checks that the operator has at least `role` on a database that is not
+/// migrated first (for `db migrate`, which must not change the schema before).
+pub async fn authenticate_without_migrating(
+    settings: &Settings,
+    role: OperatorRole,
+) -> Result<Operator, Failure> {
+    let token = operator_token()?;
+    let service = service_on(settings, store_without_migrating(settings, false).await?)?;
+    let operator = service
+        .authenticate_operator(&token)
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    operator
+        .require(role)
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    Ok(operator)
+}
+
+/// The service and the authenticated operator, who must have at least `role`.
+/// The token is read (and refused if missing) before the database is opened.
+pub async fn acting(cli: &Cli, role: OperatorRole) -> Result<(Service, Operator), Failure> {
+    let token = operator_token()?;
+    let service = service(cli).await?;
+    let operator = service
+        .authenticate_operator(&token)
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    operator
+        .require(role)
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    Ok((service, operator))
 }

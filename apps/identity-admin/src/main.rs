@@ -24,9 +24,6 @@ pub struct Cli {
     /// Print JSON instead of tables, for scripts.
     #[arg(long, global = true)]
     json: bool,
-    /// The operator name recorded in the audit log for changes.
-    #[arg(long, global = true, env = "IDENTITY_OPERATOR", value_name = "NAME")]
-    operator: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,6 +54,15 @@ enum Command {
     /// Clients of the JSON API: add one (its token is shown once), list, revoke.
     #[command(subcommand)]
     ApiClient(cmd::api_client::ApiClientCommand),
+    /// Decisions waiting for a second operator (two-person rule): list, confirm, reject.
+    #[command(subcommand)]
+    Approval(cmd::approval::ApprovalCommand),
+    /// The calendar jobs: run them (now or as of a date), see their last runs.
+    #[command(subcommand)]
+    Jobs(cmd::jobs::JobsCommand),
+    /// Operator accounts: add (the first one without a token), list, disable, new token.
+    #[command(subcommand)]
+    Operator(cmd::operator::OperatorCommand),
     /// Database schema.
     #[command(subcommand)]
     Db(cmd::db::DbCommand),
@@ -104,6 +110,9 @@ fn main() -> ExitCode {
             Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
             Command::Correction(c) => cmd::correction::run(&cli, c).await,
             Command::ApiClient(c) => cmd::api_client::run(&cli, c).await,
+            Command::Approval(c) => cmd::approval::run(&cli, c).await,
+            Command::Jobs(c) => cmd::jobs::run(&cli, c).await,
+            Command::Operator(c) => cmd::operator::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
             Command::Config(cmd::health::ConfigCommand::Check) => cmd::health::config_check(&cli),
             Command::Healthcheck => cmd::health::healthcheck(&cli).await,

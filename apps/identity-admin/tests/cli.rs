@@ -29,7 +29,7 @@ fn help_and_usage_errors() {
     );
     assert_eq!(code(&bad), 2);
     // No operator named: rejected before touching the database.
-    let anonymous = admin(
+    let anonymous = anonymous(
         &db,
         &[
             "identity",
@@ -38,7 +38,7 @@ fn help_and_usage_errors() {
         ],
     );
     assert_eq!(code(&anonymous), 2);
-    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("--operator"));
+    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("IDENTITY_OPERATOR_TOKEN"));
     assert!(
         !db.url.is_empty() && !std::path::Path::new(&db.url["sqlite://".len()..]).exists(),
         "no database was created"
@@ -202,7 +202,7 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
     let first = queued[0]["id"].as_str().unwrap().to_owned();
     assert!(stdout(&admin(&db, &["outbox", "list"])).contains("registration_confirmed"));
     assert_eq!(
-        code(&admin(&db, &["outbox", "retry", &first])),
+        code(&anonymous(&db, &["outbox", "retry", &first])),
         2,
         "no operator named"
     );

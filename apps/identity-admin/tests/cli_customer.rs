@@ -14,9 +14,8 @@ use support::*;
 async fn an_operator_adds_lists_and_revokes_api_clients() {
     // A wrong scope is a usage error, found before any database is created.
     let untouched = db();
-    let bad_scope = admin_as(
+    let bad_scope = unchecked_token(
         &untouched,
-        Some("anna"),
         &["api-client", "add", "crm", "--scope", "holders:delete"],
     );
     assert_eq!(code(&bad_scope), 2, "{}", stderr(&bad_scope));
@@ -24,14 +23,14 @@ async fn an_operator_adds_lists_and_revokes_api_clients() {
         stderr(&bad_scope).contains("holders:read"),
         "lists the scopes"
     );
-    let no_scope = admin_as(&untouched, Some("anna"), &["api-client", "add", "crm"]);
+    let no_scope = unchecked_token(&untouched, &["api-client", "add", "crm"]);
     assert_eq!(code(&no_scope), 2);
-    let anonymous = admin(
+    let anonymous = anonymous(
         &untouched,
         &["api-client", "add", "crm", "--scope", "holders:read"],
     );
     assert_eq!(code(&anonymous), 2);
-    assert!(stderr(&anonymous).contains("--operator"));
+    assert!(stderr(&anonymous).contains("IDENTITY_OPERATOR_TOKEN"));
     assert!(
         !std::path::Path::new(&untouched.url["sqlite://".len()..]).exists(),
         "no database was created"
@@ -133,7 +132,11 @@ async fn an_operator_adds_lists_and_revokes_api_clients() {
 
     // Revoking stops the token at once; a second revocation is refused.
     let revoke = ["api-client", "revoke", "crm"];
-    assert_eq!(code(&admin(&db, &revoke)), 2, "no operator named");
+    assert_eq!(
+        code(&support::anonymous(&db, &revoke)),
+        2,
+        "no operator named"
+    );
     let done = admin_as(&db, Some("anna"), &revoke);
     assert_eq!(code(&done), 0, "{}", stderr(&done));
     assert!(
@@ -200,9 +203,9 @@ async fn an_operator_decides_correction_requests() {
     assert_eq!(open_now[0]["state"], "open");
 
     // Usage errors: no operator, malformed id, empty rejection reason.
-    let anonymous = admin(&db, &["correction", "approve", &accent_id]);
+    let anonymous = anonymous(&db, &["correction", "approve", &accent_id]);
     assert_eq!(code(&anonymous), 2);
-    assert!(stderr(&anonymous).contains("--operator"));
+    assert!(stderr(&anonymous).contains("IDENTITY_OPERATOR_TOKEN"));
     let malformed = admin_as(&db, Some("anna"), &["correction", "approve", "42"]);
     assert_eq!(code(&malformed), 2);
     let no_reason = admin_as(

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use identity_config::{MailTransportKind, Settings};
 use identity_http::AppState;
+use identity_service::usecases::jobs::{JobOptions, this_node};
 use identity_service::{Service, SystemClock};
 use identity_store::{ConnectOptions, SqlStore};
 use tokio::net::TcpListener;
@@ -75,22 +76,27 @@ async fn main() -> anyhow::Result<()> {
         let _ = mail_stopped.await;
     }));
 
-    // Access records are kept 24 months: purged every hour (issue 5 brings the
-    // other calendar jobs).
-    let purger = {
+    // The calendar jobs (deadlines, inactivity, expiry warnings, retention) run
+    // at start and then every `jobs_interval_secs`; other nodes may run them too.
+    let jobs = (settings.jobs_interval_secs > 0).then(|| {
         let service = service.clone();
+        let every = std::time::Duration::from_secs(settings.jobs_interval_secs);
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let options = JobOptions {
+                as_of: None,
+                dry_run: false,
+                only: None,
+                node: this_node(),
+            };
             loop {
-                every.tick().await;
-                match service.purge_old_accesses().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(purged = n, "old access records removed"),
-                    Err(e) => tracing::error!(error = %e, "purging access records failed"),
-                }
+                ticks.tick().await;
+                // Each run logs and records its own report.
+                let _ = service.run_jobs(&options).await;
             }
         })
-    };
+    });
 
     let listener = TcpListener::bind(&settings.listen)
         .await
@@ -116,7 +122,9 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("shutting down");
     })
     .await?;
-    purger.abort();
+    if let Some(jobs) = jobs {
+        jobs.abort();
+    }
     let _ = stop_mail.send(());
     let _ = mail_worker.await;
     Ok(())

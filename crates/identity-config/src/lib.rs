@@ -59,6 +59,14 @@ pub struct Settings {
     pub suspension_deadline_policy: DeadlinePolicy,
     /// Outgoing mail.
     pub mail: MailSettings,
+    /// How often identity-web runs the calendar jobs (deadlines, inactivity,
+    /// expiry warnings, retention), in seconds; 0 turns them off in this node
+    /// (when `identity-admin jobs run` runs them from cron instead). Several nodes
+    /// may run them: they never do the same thing twice.
+    pub jobs_interval_secs: u64,
+    /// Whether identity verification and correction decisions need a second
+    /// operator's confirmation (two-person rule). On by default.
+    pub two_person_approval: bool,
     /// The keys that seal the authenticators' TOTP secrets, each `<id>:<base64 of
     /// 32 bytes>`; the first seals, the others only open (keep an old key here
     /// until every secret sealed with it was used once and re-sealed). Empty (the
@@ -207,6 +215,8 @@ impl Default for Settings {
             password: PasswordSettings::default(),
             suspension_deadline_policy: DeadlinePolicy::default(),
             mail: MailSettings::default(),
+            jobs_interval_secs: 3600,
+            two_person_approval: true,
             totp_keys: TotpKeys::default(),
             sms_file: None,
             config: None,

@@ -15,6 +15,7 @@ mod error;
 mod holders;
 mod identities;
 mod jobs;
+mod operators;
 mod rows;
 mod security_keys;
 mod selfcare;
@@ -100,6 +101,16 @@ impl SqlStore {
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+    }
+
+    /// Whether any operator account exists; `false` also before the migration
+    /// that creates them, so a fresh database can be migrated and its first
+    /// operator added without a token.
+    pub async fn has_operators(&self) -> bool {
+        sqlx::query("SELECT 1 FROM operators LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .is_ok_and(|row| row.is_some())
     }
 
     /// The versions and descriptions of applied migrations, and of pending ones.

@@ -364,9 +364,18 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Harn
         .len();
     h.clock.advance(Duration::days(365));
     let _recent = sign_in_l1(&h, &a).await;
-    assert_eq!(h.service.purge_old_accesses().await.unwrap(), 0);
+    let purged = |runs: Vec<identity_service::JobRun>| {
+        runs[0].counts.get("access_records").copied().unwrap_or(0)
+    };
+    let retention = identity_service::usecases::jobs::JobOptions {
+        as_of: None,
+        dry_run: false,
+        only: Some(identity_service::usecases::jobs::Job::Retention),
+        node: "test".into(),
+    };
+    assert_eq!(purged(h.service.run_jobs(&retention).await), 0);
     h.clock.advance(Duration::days(370));
-    assert_eq!(h.service.purge_old_accesses().await.unwrap(), old as u64);
+    assert_eq!(purged(h.service.run_jobs(&retention).await), old as u64);
     let left = h
         .service
         .accesses(a.holder, None, None, 0, 100)

@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// Access-history commands.
@@ -49,7 +51,7 @@ pub async fn run(cli: &Cli, command: &AccessCommand) -> Result<(), Failure> {
     {
         return Err(Failure::Usage("--from is after --to".into()));
     }
-    let service = context::service(cli).await?;
+    let service = context::acting(cli, OperatorRole::Viewer).await?.0;
     let ids = service
         .find_holders(query)
         .await

@@ -6,6 +6,8 @@ use identity_service::usecases::api_clients::ApiClientError;
 use identity_service::{ApiClient, ApiScope};
 use serde_json::json;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// API client commands.
@@ -55,10 +57,9 @@ pub async fn run(cli: &Cli, command: &ApiClientCommand) -> Result<(), Failure> {
 }
 
 async fn add(cli: &Cli, name: &str, scopes: &[ApiScope]) -> Result<(), Failure> {
-    let operator = context::operator(cli)?;
-    let service = context::service(cli).await?;
+    let (service, operator) = context::acting(cli, OperatorRole::Admin).await?;
     let (client, token) = service
-        .add_api_client(name, scopes, &operator)
+        .add_api_client(name, scopes, &operator.actor())
         .await
         .map_err(|e| match e {
             ApiClientError::BadName | ApiClientError::NoScope => Failure::Usage(e.to_string()),
@@ -92,7 +93,7 @@ async fn add(cli: &Cli, name: &str, scopes: &[ApiScope]) -> Result<(), Failure> 
 }
 
 async fn list(cli: &Cli) -> Result<(), Failure> {
-    let service = context::service(cli).await?;
+    let (service, _) = context::acting(cli, OperatorRole::Admin).await?;
     let clients = service
         .api_clients()
         .await
@@ -133,12 +134,11 @@ async fn list(cli: &Cli) -> Result<(), Failure> {
 }
 
 async fn revoke(cli: &Cli, name: &str) -> Result<(), Failure> {
-    let operator = context::operator(cli)?;
     if name.trim().is_empty() {
         return Err(Failure::Usage("give the name of the API client".into()));
     }
-    let service = context::service(cli).await?;
-    match service.revoke_api_client(name, &operator).await {
+    let (service, operator) = context::acting(cli, OperatorRole::Admin).await?;
+    match service.revoke_api_client(name, &operator.actor()).await {
         Ok(()) if cli.json => output::json(&json!({ "name": name.trim(), "revoked": true })),
         Ok(()) => {
             println!("API client {} is revoked", name.trim());

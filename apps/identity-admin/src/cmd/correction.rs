@@ -7,6 +7,9 @@ use identity_core::{Lang, Localized};
 use identity_service::usecases::corrections::CorrectionOpError;
 use serde_json::{Value, json};
 
+use identity_service::OperatorRole;
+use identity_service::usecases::approvals::ApprovedAction;
+
 use crate::{Cli, Failure, context, output};
 
 /// Correction request commands.
@@ -134,7 +137,7 @@ pub fn print_table(requests: &[CorrectionRequest], with_holder: bool) {
 pub async fn run(cli: &Cli, command: &CorrectionCommand) -> Result<(), Failure> {
     match command {
         CorrectionCommand::List { state, limit } => {
-            let service = context::service(cli).await?;
+            let (service, _) = context::acting(cli, OperatorRole::Viewer).await?;
             let requests = service
                 .list_corrections(state.code(), *limit)
                 .await
@@ -150,24 +153,26 @@ pub async fn run(cli: &Cli, command: &CorrectionCommand) -> Result<(), Failure> 
             Ok(())
         }
         CorrectionCommand::Approve { id } => {
-            let operator = context::operator(cli)?;
-            let service = context::service(cli).await?;
+            let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+            if context::settings(cli)?.two_person_approval {
+                let action = ApprovedAction::ApproveCorrection { correction: *id };
+                return super::approval::requested(cli, &service, &action, &operator).await;
+            }
             let request = service
-                .approve_correction(*id, &operator)
+                .approve_correction(*id, &operator.actor())
                 .await
                 .map_err(|e| refused("approve", *id, &e))?;
             report(cli, &request)
         }
         CorrectionCommand::Reject { id, reason } => {
-            let operator = context::operator(cli)?;
             if reason.trim().is_empty() {
                 return Err(Failure::Usage(
                     "--reason must say why, for the holder".into(),
                 ));
             }
-            let service = context::service(cli).await?;
+            let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
             let request = service
-                .reject_correction(*id, reason, &operator)
+                .reject_correction(*id, reason, &operator.actor())
                 .await
                 .map_err(|e| refused("reject", *id, &e))?;
             report(cli, &request)

@@ -8,6 +8,8 @@ use identity_core::i18n::Lang;
 use identity_core::ids::IdentityId;
 use serde_json::json;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// Credential commands.
@@ -25,12 +27,11 @@ pub enum CredentialCommand {
 
 pub async fn run(cli: &Cli, command: &CredentialCommand) -> Result<(), Failure> {
     let CredentialCommand::Unblock { id, level } = command;
-    let actor = context::operator(cli)?;
     let level = CredentialLevel::from_u8(*level)
         .ok_or_else(|| Failure::Usage("--level must be 2 or 3".into()))?;
-    let service = context::service(cli).await?;
+    let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
     let creds = service
-        .operator_unblock_level(*id, level, actor)
+        .operator_unblock_level(*id, level, operator.actor())
         .await
         .map_err(|e| match e {
             identity_service::usecases::selfcare::SelfcareError::NoIdentity => {

@@ -17,6 +17,11 @@ pub async fn run(cli: &Cli, command: &DbCommand) -> Result<(), Failure> {
     let settings = context::settings(cli)?;
     let create = matches!(command, DbCommand::Migrate);
     let store = context::store_without_migrating(&settings, create).await?;
+    // Once the database has operators, changing its schema is an admin's act.
+    if create && store.has_operators().await {
+        context::authenticate_without_migrating(&settings, identity_service::OperatorRole::Admin)
+            .await?;
+    }
     if matches!(command, DbCommand::Migrate) {
         store
             .migrate()

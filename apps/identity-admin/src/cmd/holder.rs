@@ -7,6 +7,8 @@ use clap::Subcommand;
 use identity_service::StoreError;
 use identity_service::usecases::lookup::HolderOverview;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// Holder commands.
@@ -35,7 +37,7 @@ pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
             "give a holder id, login id, tax code or VAT number".into(),
         ));
     }
-    let service = context::service(cli).await?;
+    let service = context::acting(cli, OperatorRole::Viewer).await?.0;
     let ids = service
         .find_holders(query)
         .await

@@ -1,4 +1,4 @@
-//! `identity verify|suspend|reactivate|revoke|show|history`.
+//! `identity verify|suspend|reactivate|revoke|record-report|record-document|show|history`.
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -9,6 +9,8 @@ use identity_core::identity::{
     SuspensionReason,
 };
 use identity_core::ids::IdentityId;
+use identity_service::OperatorRole;
+use identity_service::usecases::approvals::ApprovedAction;
 use identity_service::usecases::identity::IdentityError;
 use serde_json::json;
 
@@ -40,6 +42,18 @@ pub enum IdentityCommand {
         #[arg(long, value_enum)]
         cause: Cause,
     },
+    /// Record a police report (denuncia) on a suspended identity: at the
+    /// suspension's deadline it is revoked instead of kept suspended.
+    RecordReport {
+        /// Identity id.
+        id: IdentityId,
+        /// The report's reference (number, office, date).
+        #[arg(long)]
+        reference: String,
+    },
+    /// Record a new identity document (the old one expired or changed); an
+    /// identity suspended for an expired document becomes active again.
+    RecordDocument(DocumentArgs),
     /// Show an identity: state, proofing, credential levels, emergency code, notifications.
     Show {
         /// Identity id.
@@ -60,6 +74,25 @@ pub struct VerifyArgs {
     /// How the identity was verified.
     #[arg(long, value_enum)]
     method: Method,
+    #[command(flatten)]
+    document: DocumentFields,
+    /// Reference to the stored evidence (video id, signed form...).
+    #[arg(long)]
+    evidence: String,
+}
+
+/// Arguments of `identity record-document`.
+#[derive(Debug, Args)]
+pub struct DocumentArgs {
+    /// Identity id.
+    id: IdentityId,
+    #[command(flatten)]
+    document: DocumentFields,
+}
+
+/// The identity document's options, shared by `verify` and `record-document`.
+#[derive(Debug, Args)]
+pub struct DocumentFields {
     /// The document shown.
     #[arg(long = "document-type", value_enum)]
     document_type: Document,
@@ -72,9 +105,21 @@ pub struct VerifyArgs {
     /// Last day of validity (YYYY-MM-DD).
     #[arg(long)]
     expires: NaiveDate,
-    /// Reference to the stored evidence (video id, signed form...).
-    #[arg(long)]
-    evidence: String,
+}
+
+impl DocumentFields {
+    /// The document, checked (required fields, not expired) before any database work.
+    fn checked(&self) -> Result<IdentityDocument, Failure> {
+        let today = identity_core::calendar::rome_date(chrono::Utc::now());
+        IdentityDocument::new(
+            document(self.document_type),
+            &self.document_number,
+            &self.issuer,
+            self.expires,
+            today,
+        )
+        .map_err(|e| Failure::Usage(e.message(Lang::En)))
+    }
 }
 
 /// Proofing methods as CLI values.
@@ -184,20 +229,14 @@ enum Planned {
     Suspend(IdentityId, SuspensionReason),
     Reactivate(IdentityId),
     Revoke(IdentityId, RevocationCause),
+    RecordReport(IdentityId, String),
+    RecordDocument(IdentityId, IdentityDocument),
 }
 
 fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
     Ok(match command {
         IdentityCommand::Verify(a) => {
-            let today = identity_core::calendar::rome_date(chrono::Utc::now());
-            let doc = IdentityDocument::new(
-                document(a.document_type),
-                &a.document_number,
-                &a.issuer,
-                a.expires,
-                today,
-            )
-            .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
+            let doc = a.document.checked()?;
             if a.evidence.trim().is_empty() {
                 return Err(Failure::Usage("--evidence must not be empty".into()));
             }
@@ -211,6 +250,13 @@ fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
         IdentityCommand::Suspend { id, reason: r } => Planned::Suspend(*id, reason(*r)),
         IdentityCommand::Reactivate { id } => Planned::Reactivate(*id),
         IdentityCommand::Revoke { id, cause: c } => Planned::Revoke(*id, cause(*c)),
+        IdentityCommand::RecordReport { id, reference } => {
+            if reference.trim().is_empty() {
+                return Err(Failure::Usage("--reference must not be empty".into()));
+            }
+            Planned::RecordReport(*id, reference.trim().to_owned())
+        }
+        IdentityCommand::RecordDocument(a) => Planned::RecordDocument(a.id, a.document.checked()?),
         IdentityCommand::Show { .. } | IdentityCommand::History { .. } => {
             return Err(Failure::Usage("not a change".into()));
         }
@@ -224,11 +270,20 @@ pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
         _ => {}
     }
     // Usage checks first: nothing touches the database before they pass.
-    let actor = context::operator(cli)?;
     let planned = plan(command)?;
-    let service = context::service(cli).await?;
+    let two_person = context::settings(cli)?.two_person_approval;
+    let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+    let actor = operator.actor();
     let identity: DigitalIdentity = match planned {
+        Planned::Verify(identity, proofing) if two_person => {
+            let action = ApprovedAction::VerifyIdentity { identity, proofing };
+            return super::approval::requested(cli, &service, &action, &operator).await;
+        }
         Planned::Verify(id, proofing) => service.verify_identity(id, proofing, actor).await,
+        Planned::RecordReport(id, reference) => {
+            service.record_police_report(id, &reference, actor).await
+        }
+        Planned::RecordDocument(id, doc) => service.record_document(id, doc, actor).await,
         Planned::Suspend(id, r) => service.suspend_identity(id, r, actor).await,
         Planned::Reactivate(id) => service.reactivate_identity(id, actor).await,
         Planned::Revoke(id, c) => service.revoke_identity(id, c, actor).await,

@@ -6,6 +6,8 @@ use identity_core::ids::IdentityId;
 use identity_core::{CredentialLevel, LoginId};
 use serde_json::json;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 fn not_found(e: &identity_service::usecases::selfcare::SelfcareError) -> Failure {
@@ -18,7 +20,7 @@ fn not_found(e: &identity_service::usecases::selfcare::SelfcareError) -> Failure
 }
 
 pub async fn show(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
-    let service = context::service(cli).await?;
+    let service = context::acting(cli, OperatorRole::Viewer).await?.0;
     let (identity, creds) = service
         .identity_with_credentials(id)
         .await
@@ -127,7 +129,7 @@ pub async fn show(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
 }
 
 pub async fn history(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
-    let service = context::service(cli).await?;
+    let service = context::acting(cli, OperatorRole::Viewer).await?.0;
     let (identity, _) = service
         .identity_with_credentials(id)
         .await

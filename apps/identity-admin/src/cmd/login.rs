@@ -5,6 +5,8 @@ use identity_core::i18n::Lang;
 use identity_core::{Localized, LoginId};
 use serde_json::json;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// Login commands.
@@ -23,12 +25,12 @@ pub enum LoginCommand {
 }
 
 pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
-    let operator = context::operator(cli)?;
     let settings = context::settings(cli)?;
     let (LoginCommand::Disable { login } | LoginCommand::Enable { login }) = command;
     let id = LoginId::parse(login, &settings.login_domain)
         .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
-    let service = context::service(cli).await?;
+    let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+    let operator = operator.actor();
     let (result, state) = match command {
         LoginCommand::Disable { .. } => (
             service.disable_login(id.number(), &operator).await,

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api_client;
+pub mod approval;
 pub mod correction;
 pub mod credential;
 pub mod db;
@@ -9,5 +10,7 @@ pub mod health;
 pub mod holder;
 pub mod identity;
 pub mod identity_show;
+pub mod jobs;
 pub mod login;
+pub mod operator;
 pub mod outbox;

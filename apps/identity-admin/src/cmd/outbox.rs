@@ -6,6 +6,8 @@ use identity_service::{OutboxStatus, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
+use identity_service::OperatorRole;
+
 use crate::{Cli, Failure, context, output};
 
 /// Outbox commands.
@@ -46,7 +48,7 @@ pub async fn run(cli: &Cli, command: &OutboxCommand) -> Result<(), Failure> {
                 Status::Sent => OutboxStatus::Sent,
                 Status::Failed => OutboxStatus::Failed,
             });
-            let service = context::service(cli).await?;
+            let service = context::acting(cli, OperatorRole::Viewer).await?.0;
             let mut messages = service
                 .outbox(status, *limit)
                 .await
@@ -90,9 +92,8 @@ pub async fn run(cli: &Cli, command: &OutboxCommand) -> Result<(), Failure> {
             Ok(())
         }
         OutboxCommand::Retry { id } => {
-            let operator = context::operator(cli)?;
-            let service = context::service(cli).await?;
-            match service.retry_mail(*id, &operator).await {
+            let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+            match service.retry_mail(*id, &operator.actor()).await {
                 Ok(()) if cli.json => output::json(&json!({ "id": id, "status": "pending" })),
                 Ok(()) => {
                     println!("message {id} queued again");

@@ -19,6 +19,7 @@ mod account;
 mod api_clients;
 mod cases;
 mod jobs;
+mod operators;
 mod randomness;
 mod security_keys;
 mod selfcare;
@@ -28,6 +29,7 @@ pub use account::AccountTx;
 pub use api_clients::ApiClientTx;
 pub use cases::CaseTx;
 pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
+pub use operators::OperatorTx;
 pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
 pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
@@ -85,7 +87,7 @@ pub trait Store: Send + Sync + 'static {
 /// clients are in the supertraits, one file each.
 #[async_trait]
 pub trait StoreTx:
-    AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + JobTx + Send
+    AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + JobTx + OperatorTx + Send
 {
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -17,9 +17,10 @@ use crate::service::{Service, audit};
 pub const TOKEN_PREFIX: &str = "idk_";
 
 /// How much `last_used_at` must move before it is written again.
-const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+pub(crate) const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
-fn token_hash(token: &str) -> String {
+/// The SHA-256 of a bearer token (API clients, operators), as stored.
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -1,6 +1,7 @@
 //! The use cases, one module each, each with its own error type.
 
 pub mod api_clients;
+pub mod approvals;
 pub mod closure;
 pub mod codes;
 pub mod contacts;
@@ -13,6 +14,7 @@ pub mod limits;
 pub mod logins;
 pub mod lookup;
 pub mod new_login;
+pub mod operators;
 pub mod outbox;
 pub mod password;
 pub mod privacy;

@@ -107,18 +107,41 @@ async fn two_logins_share_the_data_and_an_operator_approves_a_correction() {
         .await
         .unwrap();
     let id = open[0].id.to_string();
-    let out = Command::new(admin_binary())
-        .args(["--operator", "anna", "correction", "approve", &id])
-        .env("IDENTITY_DATABASE_URL", &site.h.url)
-        .env("IDENTITY_LOGIN_DOMAIN", "test.example.it")
-        .env_remove("IDENTITY_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let cli = |token: Option<&str>, args: &[&str]| {
+        let mut command = Command::new(admin_binary());
+        command
+            .args(args)
+            .env("IDENTITY_DATABASE_URL", &site.h.url)
+            .env("IDENTITY_LOGIN_DOMAIN", "test.example.it")
+            .env_remove("IDENTITY_OPERATOR_TOKEN")
+            .env_remove("IDENTITY_CONFIG");
+        if let Some(t) = token {
+            command.env("IDENTITY_OPERATOR_TOKEN", t);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // Two operators (the first added without a token); with the two-person rule
+    // (on by default) anna asks and bruno confirms.
+    let anna = cli(
+        None,
+        &["--json", "operator", "add", "anna", "--role", "admin"],
     );
+    let anna = anna["token"].as_str().unwrap().to_owned();
+    let bruno = cli(
+        Some(&anna),
+        &["--json", "operator", "add", "bruno", "--role", "operator"],
+    );
+    let bruno = bruno["token"].as_str().unwrap().to_owned();
+    let asked = cli(Some(&anna), &["--json", "correction", "approve", &id]);
+    assert_eq!(asked["state"], "pending");
+    let approval = asked["id"].as_str().unwrap().to_owned();
+    cli(Some(&bruno), &["--json", "approval", "confirm", &approval]);
     b.refresh().await.unwrap();
     wait_for_page(b, "/account/corrections", "Richieste di rettifica").await;
     assert!(text_of(b, "#corrections").await.contains("approvata"));

@@ -202,3 +202,15 @@ impl Service {
         tx.last_job_runs().await
     }
 }
+
+/// This process's name for job-run records: the host name and the process id.
+#[must_use]
+pub fn this_node() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}", std::process::id())
+}

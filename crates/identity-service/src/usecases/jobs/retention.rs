@@ -6,10 +6,10 @@ use chrono::{DateTime, Months, Utc};
 use super::{Tally, finish};
 use crate::ports::{RetentionCutoffs, StoreError};
 use crate::service::Service;
+use crate::usecases::selfcare::access::ACCESS_RETENTION_MONTHS;
 use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
 
-/// Access records and transaction logs (delivered mail and SMS, notice records)
-/// are kept this long.
+/// Transaction logs (delivered mail and SMS, notice records) are kept this long.
 pub const TRANSACTION_LOG_MONTHS: u32 = 24;
 /// Identity-proofing records (document, evidence reference) are kept this long
 /// after the identity's revocation.
@@ -35,7 +35,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let purged = tx.purge_expired(&cutoffs).await?;
         let accesses = tx
-            .purge_accesses(months_ago(TRANSACTION_LOG_MONTHS))
+            .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS))
             .await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))

@@ -3,7 +3,7 @@
 //! credential, outcome, client address), kept 24 months, and, when the holder
 //! switched it on for that level, a successful one is notified by email.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use identity_core::credentials::CredentialLevel;
 use identity_core::records::{AccessOutcome, AccessRecord};
 use identity_core::{HolderId, Session};
@@ -141,18 +141,6 @@ impl Service {
             out.push_str("\r\n");
         }
         Ok(out)
-    }
-
-    /// Removes access records older than 24 months; returns how many went.
-    pub async fn purge_old_accesses(&self) -> Result<u64, StoreError> {
-        let now = self.clock.now();
-        let before = now
-            .checked_sub_months(Months::new(ACCESS_RETENTION_MONTHS))
-            .unwrap_or(now);
-        let mut tx = self.store.begin().await?;
-        let n = tx.purge_accesses(before).await?;
-        tx.commit().await?;
-        Ok(n)
     }
 
     /// Turns the access notification of `level` on or off for the session's identity.

@@ -1,0 +1,135 @@
+//! `jobs run|status`: the calendar jobs on demand (cron, rehearsals with
+//! `--as-of` and `--dry-run`) and the latest run of each.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Subcommand;
+use identity_service::records::JobRun;
+use identity_service::usecases::jobs::{Job, JobOptions, this_node};
+
+use crate::{Cli, Failure, context, output};
+
+/// Calendar-job commands.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run the jobs now (all, or one with --job). Safe beside running web nodes:
+    /// nothing is done twice.
+    Run {
+        /// Only this job: shared_contacts, document_expiry, suspension_deadlines,
+        /// inactivity, password_expiry or retention.
+        #[arg(long, value_name = "NAME")]
+        job: Option<String>,
+        /// Act as of this instant instead of now: an RFC 3339 time, or a day
+        /// (YYYY-MM-DD) meaning its first instant in Europe/Rome. Changes are
+        /// real unless --dry-run is given.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Decide everything and keep nothing (no change, no mail, no run record).
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The latest run of each job: when, as of when, on which node, what it did.
+    Status,
+}
+
+/// Parses `--as-of`: an RFC 3339 instant or a Rome calendar day.
+fn as_of(text: &str) -> Result<DateTime<Utc>, Failure> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(identity_core::calendar::start_of_rome_day)
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "--as-of {text:?}: give a day (2028-01-16) or an RFC 3339 time (2028-01-16T09:00:00+01:00)"
+            ))
+        })
+}
+
+fn counts(run: &JobRun) -> String {
+    if run.counts.is_empty() {
+        return "nothing due".into();
+    }
+    run.counts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn print_runs(cli: &Cli, runs: &[JobRun]) -> Result<(), Failure> {
+    if cli.json {
+        return output::json(&runs);
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                r.job.clone(),
+                output::rome(r.as_of),
+                output::rome(r.started_at),
+                format!("{} ms", (r.finished_at - r.started_at).num_milliseconds()),
+                r.node.clone(),
+                match &r.error {
+                    None => counts(r),
+                    Some(e) => format!("FAILED: {e} (before: {})", counts(r)),
+                },
+            ]
+        })
+        .collect();
+    output::table(&["JOB", "AS OF", "STARTED", "TOOK", "NODE", "DID"], &rows);
+    Ok(())
+}
+
+pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
+    match command {
+        JobsCommand::Run {
+            job,
+            as_of: at,
+            dry_run,
+        } => {
+            let only = match job {
+                None => None,
+                Some(name) => Some(Job::from_name(name).ok_or_else(|| {
+                    let names: Vec<&str> = Job::ALL.iter().map(|j| j.name()).collect();
+                    Failure::Usage(format!(
+                        "no job {name:?}; the jobs are {}",
+                        names.join(", ")
+                    ))
+                })?),
+            };
+            let as_of = at.as_deref().map(as_of).transpose()?;
+            let (service, _operator) =
+                context::acting(cli, identity_service::OperatorRole::Operator).await?;
+            let runs = service
+                .run_jobs(&JobOptions {
+                    as_of,
+                    dry_run: *dry_run,
+                    only,
+                    node: this_node(),
+                })
+                .await;
+            if *dry_run && !cli.json {
+                println!("dry run: nothing was changed");
+            }
+            print_runs(cli, &runs)?;
+            match runs.iter().find(|r| r.error.is_some()) {
+                Some(r) => Err(Failure::Refused(format!("job {} failed", r.job))),
+                None => Ok(()),
+            }
+        }
+        JobsCommand::Status => {
+            let (service, _operator) =
+                context::acting(cli, identity_service::OperatorRole::Viewer).await?;
+            let runs = service
+                .job_status()
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            if runs.is_empty() && !cli.json {
+                println!("no job has run yet");
+                return Ok(());
+            }
+            print_runs(cli, &runs)
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The two-person rule: an identity verification or a correction approval asked
+//! by one operator is carried out only when a second, different operator
+//! confirms it. The request and each decision are audited.
+
+use chrono::{DateTime, Utc};
+use identity_core::CorrectionId;
+use identity_core::i18n::{Lang, Localized};
+use identity_core::identity::Proofing;
+use identity_core::ids::IdentityId;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::StoreError;
+use crate::records::{Approval, ApprovalState, Operator, OperatorRole};
+use crate::service::{Service, audit};
+use crate::usecases::operators::OperatorError;
+
+/// What an approval carries out once confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApprovedAction {
+    /// Record the proofing of a pending identity (`identity verify`).
+    VerifyIdentity {
+        /// The identity.
+        identity: IdentityId,
+        /// The proofing to record.
+        proofing: Proofing,
+    },
+    /// Approve a holder's correction request (`correction approve`).
+    ApproveCorrection {
+        /// The request.
+        correction: CorrectionId,
+    },
+}
+
+impl ApprovedAction {
+    fn kind(&self) -> &'static str {
+        match self {
+            ApprovedAction::VerifyIdentity { .. } => "identity.verify",
+            ApprovedAction::ApproveCorrection { .. } => "correction.approve",
+        }
+    }
+
+    fn subject(&self) -> String {
+        match self {
+            ApprovedAction::VerifyIdentity { identity, .. } => identity.to_string(),
+            ApprovedAction::ApproveCorrection { correction } => correction.to_string(),
+        }
+    }
+
+    fn payload(&self) -> serde_json::Value {
+        match self {
+            ApprovedAction::VerifyIdentity { proofing, .. } => json!({ "proofing": proofing }),
+            ApprovedAction::ApproveCorrection { .. } => json!({}),
+        }
+    }
+
+    fn of(approval: &Approval) -> Result<ApprovedAction, StoreError> {
+        let corrupt = |e: String| StoreError::Corrupt(format!("approval {}: {e}", approval.id));
+        match approval.kind.as_str() {
+            "identity.verify" => Ok(ApprovedAction::VerifyIdentity {
+                identity: approval
+                    .subject
+                    .parse()
+                    .map_err(|e| corrupt(format!("{e}")))?,
+                proofing: serde_json::from_value(approval.payload["proofing"].clone())
+                    .map_err(|e| corrupt(e.to_string()))?,
+            }),
+            "correction.approve" => Ok(ApprovedAction::ApproveCorrection {
+                correction: approval
+                    .subject
+                    .parse()
+                    .map_err(|e| corrupt(format!("{e}")))?,
+            }),
+            other => Err(corrupt(format!("unknown kind {other}"))),
+        }
+    }
+}
+
+/// Why a decision on an approval was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    /// No approval with that id.
+    #[error("no such approval")]
+    NotFound,
+    /// It was decided already.
+    #[error("the approval was already {0}")]
+    NotPending(&'static str),
+    /// The operator who asked cannot also confirm.
+    #[error("a second operator, not the one who asked, must decide")]
+    SameOperator,
+    /// The operator may not decide.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    /// Confirmed, but carrying it out failed (the approval is marked failed).
+    #[error("confirmed, but it could not be carried out: {0}")]
+    Failed(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ApprovalError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApprovalError::NotFound,
+            other => ApprovalError::Store(other),
+        }
+    }
+}
+
+impl Service {
+    /// Records `action` as waiting for a second operator; nothing else changes.
+    pub async fn request_approval(
+        &self,
+        action: &ApprovedAction,
+        by: &Operator,
+    ) -> Result<Approval, ApprovalError> {
+        by.require(OperatorRole::Operator)?;
+        let now = self.clock.now();
+        let approval = Approval {
+            id: Uuid::now_v7(),
+            kind: action.kind().to_owned(),
+            subject: action.subject(),
+            payload: action.payload(),
+            requested_by: by.name.clone(),
+            requested_at: now,
+            state: ApprovalState::Pending,
+            decided_by: None,
+            decided_at: None,
+            note: None,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_approval(&approval).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "approval.requested",
+            None,
+            json!({ "approval": approval.id, "kind": approval.kind, "subject": approval.subject }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(approval)
+    }
+
+    /// Approvals in `state` (all with `None`), oldest first.
+    pub async fn approvals(
+        &self,
+        state: Option<ApprovalState>,
+        limit: u32,
+    ) -> Result<Vec<Approval>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.approvals(state.map(ApprovalState::code), limit).await
+    }
+
+    /// A second operator rejects a pending approval, saying why.
+    pub async fn reject_approval(
+        &self,
+        id: Uuid,
+        reason: &str,
+        by: &Operator,
+    ) -> Result<Approval, ApprovalError> {
+        self.decide(id, by, ApprovalState::Rejected, Some(reason.trim()))
+            .await
+    }
+
+    /// A second operator confirms a pending approval, which is then carried out
+    /// under that operator. If carrying it out fails (the identity is no longer
+    /// pending, the request was decided meanwhile), the approval is marked
+    /// failed with the reason.
+    pub async fn confirm_approval(
+        &self,
+        id: Uuid,
+        by: &Operator,
+    ) -> Result<Approval, ApprovalError> {
+        let mut approval = self.decide(id, by, ApprovalState::Confirmed, None).await?;
+        let outcome = match ApprovedAction::of(&approval)? {
+            ApprovedAction::VerifyIdentity { identity, proofing } => self
+                .verify_identity(identity, proofing, by.actor())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.message(Lang::En)),
+            ApprovedAction::ApproveCorrection { correction } => self
+                .approve_correction(correction, &by.actor())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.message(Lang::En)),
+        };
+        if let Err(reason) = outcome {
+            approval.state = ApprovalState::Failed;
+            approval.note = Some(reason.clone());
+            let mut tx = self.store.begin().await?;
+            tx.update_approval(&approval).await?;
+            self.audit_decision(tx.as_mut(), &approval, by, self.clock.now())
+                .await?;
+            tx.commit().await?;
+            return Err(ApprovalError::Failed(reason));
+        }
+        Ok(approval)
+    }
+
+    /// Marks a pending approval decided by `by` (never its requester).
+    async fn decide(
+        &self,
+        id: Uuid,
+        by: &Operator,
+        state: ApprovalState,
+        note: Option<&str>,
+    ) -> Result<Approval, ApprovalError> {
+        by.require(OperatorRole::Operator)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut approval = tx.approval_for_update(id).await?;
+        if approval.state != ApprovalState::Pending {
+            return Err(ApprovalError::NotPending(approval.state.code()));
+        }
+        if approval.requested_by == by.name {
+            return Err(ApprovalError::SameOperator);
+        }
+        approval.state = state;
+        approval.decided_by = Some(by.name.clone());
+        approval.decided_at = Some(now);
+        approval.note = note.map(str::to_owned);
+        tx.update_approval(&approval).await?;
+        self.audit_decision(tx.as_mut(), &approval, by, now).await?;
+        tx.commit().await?;
+        Ok(approval)
+    }
+
+    async fn audit_decision(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        approval: &Approval,
+        by: &Operator,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        audit(
+            tx,
+            at,
+            &by.actor().to_audit_string(),
+            &format!("approval.{}", approval.state.code()),
+            None,
+            json!({
+                "approval": approval.id,
+                "kind": approval.kind,
+                "subject": approval.subject,
+                "requested_by": approval.requested_by,
+                "note": approval.note,
+            }),
+        )
+        .await
+    }
+}

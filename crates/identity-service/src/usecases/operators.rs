@@ -1,0 +1,282 @@
+//! Operator accounts of the admin CLI: added by an admin (the first one once,
+//! without a token), authenticated by a bearer token shown once and stored as its
+//! SHA-256, with a role that bounds what each command may do.
+
+use identity_core::credentials::random_token;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::StoreError;
+use crate::records::{Operator, OperatorRole};
+use crate::service::{Service, audit};
+use crate::usecases::api_clients::{TOUCH_EVERY, token_hash};
+
+/// Prefix of every operator token, so a leaked one is easy to recognise.
+pub const OPERATOR_TOKEN_PREFIX: &str = "idop_";
+
+/// Why an operator command was refused. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    /// Names have 1-64 letters, digits, `-`, `_` or `.`.
+    #[error("an operator name has 1-64 letters, digits, '-', '_' or '.'")]
+    BadName,
+    /// The name is taken.
+    #[error("an operator with that name exists")]
+    Duplicate,
+    /// No operator of that name.
+    #[error("no such operator")]
+    NotFound,
+    /// The token is unknown, or its operator is disabled.
+    #[error("the operator token is not valid (unknown, or its operator is disabled)")]
+    BadToken,
+    /// The operator's role does not allow it.
+    #[error("operator {name} is {has}; this needs {needs}")]
+    Forbidden {
+        /// Who tried.
+        name: String,
+        /// Its role.
+        has: &'static str,
+        /// The role needed.
+        needs: &'static str,
+    },
+    /// Operators exist already: the first one was added.
+    #[error("the first operator was already added; an admin adds the others")]
+    AlreadyBootstrapped,
+    /// Disabling it would leave no enabled admin.
+    #[error("this is the last enabled admin")]
+    LastAdmin,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for OperatorError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => OperatorError::NotFound,
+            StoreError::Duplicate(_) => OperatorError::Duplicate,
+            other => OperatorError::Store(other),
+        }
+    }
+}
+
+impl Operator {
+    /// The audit log's actor for this operator.
+    #[must_use]
+    pub fn actor(&self) -> identity_core::identity::Actor {
+        identity_core::identity::Actor::Operator(self.name.clone())
+    }
+
+    /// `Ok` when this (enabled) operator's role is at least `needed`.
+    pub fn require(&self, needed: OperatorRole) -> Result<(), OperatorError> {
+        if self.disabled_at.is_some() {
+            return Err(OperatorError::BadToken);
+        }
+        if self.role < needed {
+            return Err(OperatorError::Forbidden {
+                name: self.name.clone(),
+                has: self.role.code(),
+                needs: needed.code(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn valid_name(name: &str) -> Result<&str, OperatorError> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(name)
+    } else {
+        Err(OperatorError::BadName)
+    }
+}
+
+impl Service {
+    fn new_operator_token(&self) -> String {
+        format!(
+            "{OPERATOR_TOKEN_PREFIX}{}",
+            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
+        )
+    }
+
+    /// Adds the first operator, an admin, without a token: allowed once per
+    /// database, while no operator exists. Returns it with its token.
+    pub async fn bootstrap_operator(
+        &self,
+        name: &str,
+    ) -> Result<(Operator, String), OperatorError> {
+        let name = valid_name(name)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.operators().await?.is_empty() || !tx.claim_bootstrap(now).await? {
+            return Err(OperatorError::AlreadyBootstrapped);
+        }
+        let token = self.new_operator_token();
+        let operator = Operator {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            role: OperatorRole::Admin,
+            created_by: "bootstrap".into(),
+            created_at: now,
+            disabled_at: None,
+            last_used_at: None,
+        };
+        tx.insert_operator(&operator, &token_hash(&token)).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            "bootstrap",
+            "operator.added",
+            None,
+            json!({ "name": operator.name, "role": operator.role.code() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((operator, token))
+    }
+
+    /// An admin adds an operator. Returns it with its token: the only time the
+    /// token is visible.
+    pub async fn add_operator(
+        &self,
+        name: &str,
+        role: OperatorRole,
+        by: &Operator,
+    ) -> Result<(Operator, String), OperatorError> {
+        by.require(OperatorRole::Admin)?;
+        let name = valid_name(name)?;
+        let now = self.clock.now();
+        let token = self.new_operator_token();
+        let operator = Operator {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            role,
+            created_by: by.actor().to_audit_string(),
+            created_at: now,
+            disabled_at: None,
+            last_used_at: None,
+        };
+        let mut tx = self.store.begin().await?;
+        // Adding one closes the bootstrap for good, even if it was never used.
+        let _ = tx.claim_bootstrap(now).await?;
+        tx.insert_operator(&operator, &token_hash(&token)).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "operator.added",
+            None,
+            json!({ "name": operator.name, "role": role.code() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((operator, token))
+    }
+
+    /// The operator holding `token`, if it is enabled. Notes the use (at most
+    /// once a minute).
+    pub async fn authenticate_operator(&self, token: &str) -> Result<Operator, OperatorError> {
+        let token = token.trim();
+        if !token.starts_with(OPERATOR_TOKEN_PREFIX) {
+            return Err(OperatorError::BadToken);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut operator = match tx.operator_by_token_hash(&token_hash(token)).await {
+            Ok(o) if o.disabled_at.is_none() => o,
+            Ok(_) | Err(StoreError::NotFound) => return Err(OperatorError::BadToken),
+            Err(e) => return Err(e.into()),
+        };
+        if operator
+            .last_used_at
+            .is_none_or(|at| now - at >= TOUCH_EVERY)
+        {
+            operator.last_used_at = Some(now);
+            tx.update_operator(&operator).await?;
+            tx.commit().await?;
+        }
+        Ok(operator)
+    }
+
+    /// Every operator, by name.
+    pub async fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.operators().await
+    }
+
+    /// An admin disables an operator: its token stops working at once. The last
+    /// enabled admin cannot be disabled.
+    pub async fn disable_operator(
+        &self,
+        name: &str,
+        by: &Operator,
+    ) -> Result<Operator, OperatorError> {
+        by.require(OperatorRole::Admin)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut operator = tx.operator_for_update(name.trim()).await?;
+        if operator.disabled_at.is_some() {
+            return Ok(operator);
+        }
+        if operator.role == OperatorRole::Admin {
+            let admins = tx
+                .operators()
+                .await?
+                .iter()
+                .filter(|o| o.role == OperatorRole::Admin && o.disabled_at.is_none())
+                .count();
+            if admins <= 1 {
+                return Err(OperatorError::LastAdmin);
+            }
+        }
+        operator.disabled_at = Some(now);
+        tx.update_operator(&operator).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "operator.disabled",
+            None,
+            json!({ "name": operator.name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(operator)
+    }
+
+    /// An admin gives an operator a new token (the old one stops working), for
+    /// a lost or leaked token.
+    pub async fn reissue_operator_token(
+        &self,
+        name: &str,
+        by: &Operator,
+    ) -> Result<(Operator, String), OperatorError> {
+        by.require(OperatorRole::Admin)?;
+        let now = self.clock.now();
+        let token = self.new_operator_token();
+        let mut tx = self.store.begin().await?;
+        let operator = tx.operator_for_update(name.trim()).await?;
+        if operator.disabled_at.is_some() {
+            return Err(OperatorError::NotFound);
+        }
+        tx.set_operator_token(operator.id, &token_hash(&token))
+            .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "operator.token_reissued",
+            None,
+            json!({ "name": operator.name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((operator, token))
+    }
+}

@@ -1,0 +1,34 @@
+-- Operator accounts (issue 5): every admin-CLI command authenticates one by its
+-- token (stored as its SHA-256, like API tokens) and checks its role.
+CREATE TABLE operators (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    role         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_by   TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    disabled_at  BIGINT,
+    last_used_at BIGINT
+);
+
+-- One row at most: the first operator may be added without a token, once.
+CREATE TABLE operator_bootstrap (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at BIGINT NOT NULL
+);
+
+-- Decisions that need a second operator (two-person rule): what was asked, by
+-- whom, and who confirmed or rejected it.
+CREATE TABLE approvals (
+    id           TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at BIGINT NOT NULL,
+    state        TEXT NOT NULL,
+    decided_by   TEXT,
+    decided_at   BIGINT,
+    note         TEXT
+);
+CREATE INDEX approvals_state ON approvals (state, requested_at);

@@ -1,0 +1,218 @@
+//! Operator accounts and two-person approvals on one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use identity_service::ports::OperatorTx;
+use identity_service::{Approval, ApprovalState, Operator, OperatorRole, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::error::{db, translate};
+use crate::time;
+use crate::tx::{SqlTx, touched};
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn operator_from_row(row: &AnyRow) -> Result<Operator, StoreError> {
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
+    let at = |c: &str| {
+        row.try_get::<Option<i64>, _>(c)
+            .map_err(|e| corrupt(c, e))
+            .and_then(time::opt_from_db)
+    };
+    let role = text("role")?;
+    Ok(Operator {
+        id: text("id")?.parse().map_err(|e| corrupt("operator id", e))?,
+        name: text("name")?,
+        role: OperatorRole::from_code(&role).ok_or_else(|| corrupt("operator role", &role))?,
+        created_by: text("created_by")?,
+        created_at: at("created_at")?.ok_or_else(|| corrupt("created_at", "missing"))?,
+        disabled_at: at("disabled_at")?,
+        last_used_at: at("last_used_at")?,
+    })
+}
+
+fn approval_from_row(row: &AnyRow) -> Result<Approval, StoreError> {
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
+    let opt = |c: &str| {
+        row.try_get::<Option<String>, _>(c)
+            .map_err(|e| corrupt(c, e))
+    };
+    let at = |c: &str| {
+        row.try_get::<Option<i64>, _>(c)
+            .map_err(|e| corrupt(c, e))
+            .and_then(time::opt_from_db)
+    };
+    let state = text("state")?;
+    Ok(Approval {
+        id: text("id")?.parse().map_err(|e| corrupt("approval id", e))?,
+        kind: text("kind")?,
+        subject: text("subject")?,
+        payload: serde_json::from_str(&text("payload")?).map_err(|e| corrupt("payload", e))?,
+        requested_by: text("requested_by")?,
+        requested_at: at("requested_at")?.ok_or_else(|| corrupt("requested_at", "missing"))?,
+        state: ApprovalState::from_code(&state).ok_or_else(|| corrupt("state", &state))?,
+        decided_by: opt("decided_by")?,
+        decided_at: at("decided_at")?,
+        note: opt("note")?,
+    })
+}
+
+#[async_trait]
+impl OperatorTx for SqlTx {
+    async fn insert_operator(
+        &mut self,
+        operator: &Operator,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO operators (id, name, role, token_hash, created_by, created_at, disabled_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(operator.id.to_string())
+        .bind(operator.name.clone())
+        .bind(operator.role.code())
+        .bind(token_hash.to_owned())
+        .bind(operator.created_by.clone())
+        .bind(time::to_db(operator.created_at))
+        .bind(time::opt_to_db(operator.disabled_at))
+        .bind(time::opt_to_db(operator.last_used_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("operator"))?;
+        Ok(())
+    }
+
+    async fn operator_by_token_hash(&mut self, token_hash: &str) -> Result<Operator, StoreError> {
+        let row = sqlx::query("SELECT * FROM operators WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        operator_from_row(&row)
+    }
+
+    async fn operator_for_update(&mut self, name: &str) -> Result<Operator, StoreError> {
+        let sql = format!(
+            "SELECT * FROM operators WHERE name = $1{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name.to_owned())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        operator_from_row(&row)
+    }
+
+    async fn operators(&mut self) -> Result<Vec<Operator>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM operators ORDER BY name")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        rows.iter().map(operator_from_row).collect()
+    }
+
+    async fn update_operator(&mut self, operator: &Operator) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE operators SET role = $2, disabled_at = $3, last_used_at = $4 WHERE id = $1",
+        )
+        .bind(operator.id.to_string())
+        .bind(operator.role.code())
+        .bind(time::opt_to_db(operator.disabled_at))
+        .bind(time::opt_to_db(operator.last_used_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn set_operator_token(&mut self, id: Uuid, token_hash: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE operators SET token_hash = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(token_hash.to_owned())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn claim_bootstrap(&mut self, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO operator_bootstrap (id, at) VALUES (1, $1) ON CONFLICT DO NOTHING",
+        )
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_approval(&mut self, a: &Approval) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO approvals (id, kind, subject, payload, requested_by, requested_at, state, decided_by, decided_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(a.id.to_string())
+        .bind(a.kind.clone())
+        .bind(a.subject.clone())
+        .bind(a.payload.to_string())
+        .bind(a.requested_by.clone())
+        .bind(time::to_db(a.requested_at))
+        .bind(a.state.code())
+        .bind(a.decided_by.clone())
+        .bind(time::opt_to_db(a.decided_at))
+        .bind(a.note.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("approval"))?;
+        Ok(())
+    }
+
+    async fn approval_for_update(&mut self, id: Uuid) -> Result<Approval, StoreError> {
+        let sql = format!(
+            "SELECT * FROM approvals WHERE id = $1{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        approval_from_row(&row)
+    }
+
+    async fn update_approval(&mut self, a: &Approval) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE approvals SET state = $2, decided_by = $3, decided_at = $4, note = $5 WHERE id = $1",
+        )
+        .bind(a.id.to_string())
+        .bind(a.state.code())
+        .bind(a.decided_by.clone())
+        .bind(time::opt_to_db(a.decided_at))
+        .bind(a.note.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn approvals(
+        &mut self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Approval>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM approvals WHERE ($1 IS NULL OR state = $1) ORDER BY requested_at, id LIMIT $2",
+        )
+        .bind(state.map(str::to_owned))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(approval_from_row).collect()
+    }
+}
