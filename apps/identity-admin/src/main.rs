@@ -12,6 +12,10 @@ use clap::{Parser, Subcommand};
 
 /// Operator commands of the digital-identity system. They act on the database of
 /// the web app (same configuration: --config, IDENTITY_CONFIG, IDENTITY_*).
+/// Commands authenticate their operator by the token in IDENTITY_OPERATOR_TOKEN
+/// (or asked at the terminal); the first operator is added with
+/// `identity-admin operator add NAME --role admin` while the database has none.
+/// Exit codes: 0 done, 1 refused / not found / failed, 2 bad usage.
 #[derive(Debug, Parser)]
 #[command(version, about, propagate_version = true)]
 pub struct Cli {
@@ -30,19 +34,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Look up holders (search, show).
+    /// Holders: search, show, export everything kept about one.
     #[command(subcommand)]
     Holder(cmd::holder::HolderCommand),
-    /// Digital identities: verify, suspend, reactivate, revoke, show, history.
+    /// Digital identities: verify, suspend, reactivate, revoke, record a police
+    /// report or a new document, show, history.
     #[command(subcommand)]
     Identity(cmd::identity::IdentityCommand),
     /// Credentials of an identity: unblock a blocked level.
     #[command(subcommand)]
     Credential(cmd::credential::CredentialCommand),
+    /// Orders tied to holders: list, show, complete or cancel.
+    #[command(subcommand)]
+    Order(cmd::order::OrderCommand),
+    /// The audit log: query it, export it as JSON lines.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// The holders' access history (last accesses).
     #[command(subcommand)]
     Access(cmd::access::AccessCommand),
-    /// Disable and enable logins.
+    /// Logins: disable, enable, send a password reset code.
     #[command(subcommand)]
     Login(cmd::login::LoginCommand),
     /// The mail outbox: list it, retry a message.
@@ -54,6 +65,9 @@ enum Command {
     /// Clients of the JSON API: add one (its token is shown once), list, revoke.
     #[command(subcommand)]
     ApiClient(cmd::api_client::ApiClientCommand),
+    /// Service providers (OpenID Connect clients): add, list, show, disable.
+    #[command(subcommand)]
+    Sp(cmd::sp::SpCommand),
     /// Decisions waiting for a second operator (two-person rule): list, confirm, reject.
     #[command(subcommand)]
     Approval(cmd::approval::ApprovalCommand),
@@ -63,6 +77,9 @@ enum Command {
     /// Operator accounts: add (the first one without a token), list, disable, new token.
     #[command(subcommand)]
     Operator(cmd::operator::OperatorCommand),
+    /// Bulk imports: holders from a CSV file.
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
     /// Database schema.
     #[command(subcommand)]
     Db(cmd::db::DbCommand),
@@ -71,6 +88,14 @@ enum Command {
     Config(cmd::health::ConfigCommand),
     /// Exit 0 when the database answers and has every migration of this build.
     Healthcheck,
+    /// Print the shell completion script (bash, zsh or fish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: cmd::docs::Shell,
+    },
+    /// Print the manual page (roff): `identity-admin man > identity-admin.1`.
+    Man,
 }
 
 /// What a command reports when it cannot do its job.
@@ -110,12 +135,18 @@ fn main() -> ExitCode {
             Command::Outbox(c) => cmd::outbox::run(&cli, c).await,
             Command::Correction(c) => cmd::correction::run(&cli, c).await,
             Command::ApiClient(c) => cmd::api_client::run(&cli, c).await,
+            Command::Order(c) => cmd::order::run(&cli, c).await,
+            Command::Audit(c) => cmd::audit::run(&cli, c).await,
+            Command::Sp(c) => cmd::sp::run(&cli, c).await,
             Command::Approval(c) => cmd::approval::run(&cli, c).await,
             Command::Jobs(c) => cmd::jobs::run(&cli, c).await,
             Command::Operator(c) => cmd::operator::run(&cli, c).await,
+            Command::Import(c) => cmd::import::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
             Command::Config(cmd::health::ConfigCommand::Check) => cmd::health::config_check(&cli),
             Command::Healthcheck => cmd::health::healthcheck(&cli).await,
+            Command::Completions { shell } => cmd::docs::completions(*shell),
+            Command::Man => cmd::docs::man(),
         }
     });
     match result {

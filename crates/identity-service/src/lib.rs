@@ -26,8 +26,8 @@ pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
 }
 pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use records::{
-    ApiClient, ApiScope, Approval, ApprovalState, AuditQuery, AuditRecord, CodePurpose, JobRun,
-    OneTimeCode, Operator, OperatorRole, OutboxMessage, OutboxStatus,
+    ApiClient, ApiScope, Approval, ApprovalState, AuditQuery, AuditRecord, ClientAuth, CodePurpose,
+    JobRun, OneTimeCode, Operator, OperatorRole, OutboxMessage, OutboxStatus, ServiceProvider,
 };
 pub use sealing::Keyring;
 pub use service::{Service, ServiceConfig};

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use identity_core::correction::{CorrectableField, CorrectionRequest, CorrectionState};
 use identity_core::records::{OrderKind, OrderState};
-use identity_core::{CorrectionId, HolderId, Order};
+use identity_core::{CorrectionId, HolderId, Order, OrderId};
 use identity_service::StoreError;
 use identity_service::ports::CaseTx;
 use sqlx::any::AnyRow;
@@ -184,5 +184,38 @@ impl CaseTx for SqlTx {
         .await
         .map_err(db)?;
         rows.iter().map(order_from_row).collect()
+    }
+
+    async fn orders(&mut self, state: Option<&str>, limit: u32) -> Result<Vec<Order>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM orders WHERE ($1 IS NULL OR state = $1) ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(state.map(str::to_owned))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(order_from_row).collect()
+    }
+
+    async fn order(&mut self, id: OrderId, lock: bool) -> Result<Order, StoreError> {
+        let suffix = if lock { self.backend.for_update() } else { "" };
+        let sql = format!("SELECT * FROM orders WHERE id = $1{suffix}");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        order_from_row(&row)
+    }
+
+    async fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE orders SET state = $2 WHERE id = $1")
+            .bind(order.id.to_string())
+            .bind(order.state.code())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        touched(&done, StoreError::NotFound)
     }
 }

@@ -19,6 +19,7 @@ mod operators;
 mod rows;
 mod security_keys;
 mod selfcare;
+mod service_providers;
 mod time;
 mod tx;
 

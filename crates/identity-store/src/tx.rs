@@ -470,11 +470,15 @@ impl StoreTx for SqlTx {
         // NULL parameters disable a filter, so one statement serves every combination.
         let rows = sqlx::query(
             "SELECT * FROM audit_log WHERE ($1 IS NULL OR holder_id = $1) AND ($2 IS NULL OR event = $2) \
-             AND ($3 IS NULL OR actor = $3) ORDER BY at, id LIMIT $4",
+             AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR substr(event, 1, length($4)) = $4) \
+             AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) ORDER BY at, id LIMIT $7",
         )
         .bind(q.holder_id.map(|h| h.to_string()))
         .bind(q.event.clone())
         .bind(q.actor.clone())
+        .bind(q.event_prefix.clone())
+        .bind(time::opt_to_db(q.from))
+        .bind(time::opt_to_db(q.to))
         .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))
         .fetch_all(&mut *self.tx)
         .await

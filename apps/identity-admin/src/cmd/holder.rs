@@ -1,5 +1,5 @@
-//! `holder search` (one line per holder) and `holder show` (everything about one:
-//! see [`show`]).
+//! `holder search` (one line per holder), `holder show` (everything about one:
+//! see [`show`]) and `holder export` (everything kept about one, as JSON).
 
 mod show;
 
@@ -28,14 +28,30 @@ pub enum HolderCommand {
         #[arg(long, default_value_t = 20, value_name = "N")]
         audit: usize,
     },
+    /// Export everything kept about one holder as one JSON document (holder data,
+    /// logins, identities with proofing, consents, corrections, orders, sessions,
+    /// audit trail; never secrets). The export is audited.
+    Export {
+        /// Holder id, login id, tax code, VAT number or reference email; it must
+        /// match one holder.
+        query: String,
+        /// Write to this file instead of standard output (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
-    let (HolderCommand::Show { query, .. } | HolderCommand::Search { query }) = command;
+    let (HolderCommand::Show { query, .. }
+    | HolderCommand::Search { query }
+    | HolderCommand::Export { query, .. }) = command;
     if query.trim().is_empty() {
         return Err(Failure::Usage(
             "give a holder id, login id, tax code or VAT number".into(),
         ));
+    }
+    if let HolderCommand::Export { query, output } = command {
+        return export(cli, query, output.as_deref()).await;
     }
     let service = context::acting(cli, OperatorRole::Viewer).await?.0;
     let ids = service
@@ -56,7 +72,52 @@ pub async fn run(cli: &Cli, command: &HolderCommand) -> Result<(), Failure> {
     match command {
         HolderCommand::Search { .. } => search(cli, &found, &service.config().login_domain),
         HolderCommand::Show { audit, .. } => show::run(cli, &service, found, *audit).await,
+        HolderCommand::Export { .. } => Err(Failure::Usage("export is handled above".into())),
     }
+}
+
+/// `holder export`: one holder's whole record, as the holder's own data export.
+async fn export(cli: &Cli, query: &str, path: Option<&std::path::Path>) -> Result<(), Failure> {
+    if let Some(p) = path
+        && p.exists()
+    {
+        return Err(Failure::Usage(format!(
+            "{} exists: give a new file",
+            p.display()
+        )));
+    }
+    let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+    let ids = service
+        .find_holders(query)
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    let holder = match ids.as_slice() {
+        [one] => *one,
+        [] => return Err(Failure::Refused(format!("no holder matches {query:?}"))),
+        _ => {
+            return Err(Failure::Refused(format!(
+                "{} holders match {query:?}: give a holder id",
+                ids.len()
+            )));
+        }
+    };
+    let document = service
+        .export_holder_data(holder, &operator.actor())
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&document).map_err(|e| Failure::Refused(e.to_string()))?;
+    match path {
+        None => println!("{text}"),
+        Some(p) => {
+            std::fs::write(p, text + "\n")
+                .map_err(|e| Failure::Refused(format!("{}: {e}", p.display())))?;
+            if !cli.json {
+                eprintln!("holder {holder} exported to {}", p.display());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn search(cli: &Cli, found: &[HolderOverview], domain: &str) -> Result<(), Failure> {

@@ -1,4 +1,4 @@
-//! `login disable|enable`.
+//! `login disable|enable|reset-password`.
 
 use clap::Subcommand;
 use identity_core::i18n::Lang;
@@ -22,14 +22,33 @@ pub enum LoginCommand {
         /// Login id (123456@domain) or the bare number.
         login: String,
     },
+    /// Mail the holder a password reset code (valid 30 minutes): the holder
+    /// chooses the new password; operators never set one.
+    ResetPassword {
+        /// Login id (123456@domain) or the bare number.
+        login: String,
+    },
 }
 
 pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
     let settings = context::settings(cli)?;
-    let (LoginCommand::Disable { login } | LoginCommand::Enable { login }) = command;
+    let (LoginCommand::Disable { login }
+    | LoginCommand::Enable { login }
+    | LoginCommand::ResetPassword { login }) = command;
     let id = LoginId::parse(login, &settings.login_domain)
         .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
     let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+    if let LoginCommand::ResetPassword { .. } = command {
+        service
+            .operator_password_reset(id.number(), &operator)
+            .await
+            .map_err(|e| Failure::Refused(e.to_string()))?;
+        if cli.json {
+            return output::json(&json!({ "login": id.to_string(), "reset_code_sent": true }));
+        }
+        println!("a password reset code for {id} was mailed to its holder");
+        return Ok(());
+    }
     let operator = operator.actor();
     let (result, state) = match command {
         LoginCommand::Disable { .. } => (
@@ -38,6 +57,9 @@ pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
         ),
         LoginCommand::Enable { .. } => {
             (service.enable_login(id.number(), &operator).await, "active")
+        }
+        LoginCommand::ResetPassword { .. } => {
+            return Err(Failure::Usage("handled above".into()));
         }
     };
     result.map_err(|e| Failure::Refused(e.message(Lang::En)))?;

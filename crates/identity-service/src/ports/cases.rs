@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use identity_core::correction::CorrectionRequest;
-use identity_core::{CorrectionId, HolderId, Order};
+use identity_core::{CorrectionId, HolderId, Order, OrderId};
 
 use super::StoreError;
 
@@ -42,4 +42,15 @@ pub trait CaseTx: Send {
 
     /// The holder's orders, newest first.
     async fn orders_of(&mut self, holder: HolderId) -> Result<Vec<Order>, StoreError>;
+
+    /// Orders in state `state` (`open`, `completed`, `cancelled`; all with
+    /// `None`), newest first, at most `limit`.
+    async fn orders(&mut self, state: Option<&str>, limit: u32) -> Result<Vec<Order>, StoreError>;
+
+    /// The order `id`, locked until the transaction ends when `lock` (only in a
+    /// transaction from `begin`). MUST return `NotFound` if none.
+    async fn order(&mut self, id: OrderId, lock: bool) -> Result<Order, StoreError>;
+
+    /// Saves an order's state. MUST return `NotFound` if absent.
+    async fn update_order(&mut self, order: &Order) -> Result<(), StoreError>;
 }

@@ -23,6 +23,7 @@ mod operators;
 mod randomness;
 mod security_keys;
 mod selfcare;
+mod service_providers;
 mod sms;
 
 pub use account::AccountTx;
@@ -33,6 +34,7 @@ pub use operators::OperatorTx;
 pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
 pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
+pub use service_providers::ServiceProviderTx;
 pub use sms::{SmsError, SmsSender};
 
 /// Errors every storage method may return. Each method's docs say which of the
@@ -87,7 +89,15 @@ pub trait Store: Send + Sync + 'static {
 /// clients are in the supertraits, one file each.
 #[async_trait]
 pub trait StoreTx:
-    AccountTx + CaseTx + ApiClientTx + SelfcareTx + SecurityKeyTx + JobTx + OperatorTx + Send
+    AccountTx
+    + CaseTx
+    + ApiClientTx
+    + SelfcareTx
+    + SecurityKeyTx
+    + JobTx
+    + OperatorTx
+    + ServiceProviderTx
+    + Send
 {
     /// Makes every change of this transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
+use crate::usecases::orders::{complete_open_orders, open_order};
 use crate::usecases::selfcare::issue_emergency_code;
+use identity_core::records::OrderKind;
 
 /// Why an identity use case failed. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +176,8 @@ impl Service {
             .await?;
         tx.insert_credentials(&IdentityCredentials::new(identity.id()))
             .await?;
+        // The request is an order the holder follows in the customer area.
+        open_order(tx.as_mut(), holder_id, OrderKind::DigitalIdentity, now).await?;
         record_events(tx.as_mut(), &identity, &[event]).await?;
         tx.commit().await?;
         Ok(identity)
@@ -249,6 +253,8 @@ impl Service {
         for e in events {
             match e.kind {
                 IdentityEventKind::Verified { .. } => {
+                    complete_open_orders(tx, identity.holder_id(), OrderKind::DigitalIdentity)
+                        .await?;
                     let mut creds = tx.credentials_for_update(identity.id()).await?;
                     issue_emergency_code(
                         tx,

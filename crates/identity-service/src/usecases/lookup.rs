@@ -85,4 +85,13 @@ impl Service {
         }
         Ok(found)
     }
+
+    /// The audit-log entries matching `query`, oldest first.
+    pub async fn audit_trail(
+        &self,
+        query: &crate::records::AuditQuery,
+    ) -> Result<Vec<crate::records::AuditRecord>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.audit(query).await
+    }
 }

@@ -279,4 +279,27 @@ impl Service {
         tx.commit().await?;
         Ok((operator, token))
     }
+
+    /// Audits a bulk export of personal data by an operator: what, about whom,
+    /// how many records.
+    pub async fn record_operator_export(
+        &self,
+        by: &Operator,
+        what: &str,
+        holder: Option<identity_core::HolderId>,
+        records: usize,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "operator.exported",
+            holder,
+            json!({ "what": what, "records": records }),
+        )
+        .await?;
+        tx.commit().await
+    }
 }

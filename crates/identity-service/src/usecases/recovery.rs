@@ -67,7 +67,7 @@ const FISCAL_CODE_INVALID: Message = Message::new(
 
 /// Whether `login` is the username of its holder's digital identity that is not
 /// revoked.
-async fn is_identity_username(
+pub(crate) async fn is_identity_username(
     tx: &mut dyn crate::ports::StoreTx,
     login: &identity_core::Login,
 ) -> Result<bool, StoreError> {

@@ -314,6 +314,23 @@ impl Service {
         &self,
         reg: &Registration,
     ) -> Result<(Holder, Vec<TaxCodeMismatch>), RegisterError> {
+        let (holder, accepted) = self.new_holder(reg)?;
+        let tax = holder.tax_code();
+        let ctx = password_context(&holder, tax.as_ref(), &[]);
+        self.config
+            .password_policy
+            .check(&reg.password, &ctx)
+            .map_err(RegisterError::Password)?;
+        Ok((holder, accepted))
+    }
+
+    /// The holder of a registration (its password aside): the birth date is not
+    /// in the future and the tax code agrees with the declared data (or the
+    /// disagreement was confirmed, which puts the data under review).
+    pub(crate) fn new_holder(
+        &self,
+        reg: &Registration,
+    ) -> Result<(Holder, Vec<TaxCodeMismatch>), RegisterError> {
         let mut accepted = Vec::new();
         let now = self.clock.now();
         if let Some(person) = match &reg.kind {
@@ -353,12 +370,6 @@ impl Service {
         if !accepted.is_empty() {
             holder.set_data_review(identity_core::DataReview::Pending);
         }
-        let tax = holder.tax_code();
-        let ctx = password_context(&holder, tax.as_ref(), &[]);
-        self.config
-            .password_policy
-            .check(&reg.password, &ctx)
-            .map_err(RegisterError::Password)?;
         Ok((holder, accepted))
     }
 }

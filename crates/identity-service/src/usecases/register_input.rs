@@ -162,31 +162,8 @@ impl RegistrationInput {
             errors.add("subject_kind", BAD_KIND);
             return Err(errors);
         };
-        let holder_kind = match kind {
-            SubjectKind::PersonaFisica => self
-                .person(&mut errors)
-                .map(|person| HolderKind::Person(PersonHolder { person })),
-            SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
-                let person = self.person(&mut errors);
-                let vat = required(&mut errors, "vat_number", &self.vat_number)
-                    .and_then(|v| errors.check("vat_number", VatNumber::parse(v)));
-                match (person, vat) {
-                    (Some(p), Some(v)) => {
-                        match ProfessionalHolder::new(kind, p, &self.company_name, v) {
-                            Ok(h) => Some(HolderKind::Professional(h)),
-                            Err(e) => {
-                                errors.add(holder_field(&e), e);
-                                None
-                            }
-                        }
-                    }
-                    _ => None,
-                }
-            }
-            _ => self.company(kind, &mut errors),
-        };
-        let address = self.address(&mut errors);
-        let contacts = self.contacts(&mut errors);
+        let (holder_kind, address, contacts) = self.holder_parts(kind, &mut errors);
+
         if self.password.is_empty() {
             errors.add("password", REQUIRED);
         } else if self.password != self.password_confirm {
@@ -219,6 +196,53 @@ impl RegistrationInput {
             }),
             _ => Err(errors),
         }
+    }
+
+    /// The holder's data without the credentials and consents: what a bulk
+    /// import carries. Every field's error at once.
+    pub fn parse_holder(&self) -> Result<(HolderKind, Address, Contacts), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let Some(kind) = self.kind() else {
+            errors.add("subject_kind", BAD_KIND);
+            return Err(errors);
+        };
+        match self.holder_parts(kind, &mut errors) {
+            (Some(k), Some(a), Some(c)) if errors.is_empty() => Ok((k, a, c)),
+            _ => Err(errors),
+        }
+    }
+
+    fn holder_parts(
+        &self,
+        kind: SubjectKind,
+        errors: &mut FieldErrors,
+    ) -> (Option<HolderKind>, Option<Address>, Option<Contacts>) {
+        let holder_kind = match kind {
+            SubjectKind::PersonaFisica => self
+                .person(errors)
+                .map(|person| HolderKind::Person(PersonHolder { person })),
+            SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
+                let person = self.person(errors);
+                let vat = required(errors, "vat_number", &self.vat_number)
+                    .and_then(|v| errors.check("vat_number", VatNumber::parse(v)));
+                match (person, vat) {
+                    (Some(p), Some(v)) => {
+                        match ProfessionalHolder::new(kind, p, &self.company_name, v) {
+                            Ok(h) => Some(HolderKind::Professional(h)),
+                            Err(e) => {
+                                errors.add(holder_field(&e), e);
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => self.company(kind, errors),
+        };
+        let address = self.address(errors);
+        let contacts = self.contacts(errors);
+        (holder_kind, address, contacts)
     }
 
     pub(crate) fn person(&self, errors: &mut FieldErrors) -> Option<PersonIdentity> {

@@ -32,3 +32,21 @@ CREATE TABLE approvals (
     note         TEXT
 );
 CREATE INDEX approvals_state ON approvals (state, requested_at);
+
+-- Service providers (relying parties) that sign users in through the OpenID
+-- Connect endpoints, registered by admins. Lists are JSON arrays; a client
+-- secret (development only) is stored as its SHA-256.
+CREATE TABLE service_providers (
+    id            TEXT PRIMARY KEY,
+    client_id     TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,
+    auth_method   TEXT NOT NULL,
+    jwks          TEXT,
+    jwks_uri      TEXT,
+    secret_hash   TEXT,
+    attributes    TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    disabled_at   INTEGER
+);

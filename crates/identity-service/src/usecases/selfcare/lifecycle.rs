@@ -299,9 +299,8 @@ impl Service {
         let all = tx
             .audit(&AuditQuery {
                 holder_id: Some(holder),
-                event: None,
-                actor: None,
                 limit: 10_000,
+                ..AuditQuery::default()
             })
             .await?;
         let id = identity.to_string();

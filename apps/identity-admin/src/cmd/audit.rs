@@ -1,0 +1,195 @@
+//! `audit query|export`: the append-only audit log, filtered by holder, actor,
+//! event and time range; `export` writes JSON lines for other tools.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use identity_core::calendar::start_of_rome_day;
+use identity_service::{AuditQuery, AuditRecord, OperatorRole, Service};
+
+use crate::{Cli, Failure, context, output};
+
+/// Audit-log commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Show matching entries as a table (or JSON with --json), oldest first.
+    Query {
+        #[command(flatten)]
+        filter: Filter,
+        /// At most this many (the newest are left out first); 0: all.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Write every matching entry as one JSON object per line, oldest first.
+    Export {
+        #[command(flatten)]
+        filter: Filter,
+        /// Write to this file instead of standard output (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// What to select.
+#[derive(Debug, Args)]
+pub struct Filter {
+    /// Entries about this holder: holder id, login id, tax code, VAT number or email.
+    #[arg(long)]
+    holder: Option<String>,
+    /// Entries by this actor (`operator:anna`, `holder:<id>`, `system:inactivity`, `api:crm`).
+    #[arg(long)]
+    actor: Option<String>,
+    /// This event (`identity.revoked`), or every event starting with it when it
+    /// ends with a dot (`identity.`).
+    #[arg(long)]
+    event: Option<String>,
+    /// From this day (YYYY-MM-DD, Europe/Rome).
+    #[arg(long)]
+    from: Option<NaiveDate>,
+    /// To this day included (YYYY-MM-DD, Europe/Rome).
+    #[arg(long)]
+    to: Option<NaiveDate>,
+}
+
+impl Filter {
+    /// The query, checked for usage errors before the database is touched (the
+    /// holder is resolved afterwards).
+    fn query(&self, limit: u32) -> Result<AuditQuery, Failure> {
+        if let (Some(f), Some(t)) = (self.from, self.to)
+            && f > t
+        {
+            return Err(Failure::Usage("--from is after --to".into()));
+        }
+        let (event, event_prefix) = match self.event.as_deref().map(str::trim) {
+            Some("") => return Err(Failure::Usage("--event must not be empty".into())),
+            Some(e) if e.ends_with('.') => (None, Some(e.to_owned())),
+            Some(e) => (Some(e.to_owned()), None),
+            None => (None, None),
+        };
+        Ok(AuditQuery {
+            holder_id: None,
+            event,
+            actor: self.actor.as_deref().map(|a| a.trim().to_owned()),
+            event_prefix,
+            from: self.from.map(start_of_rome_day),
+            to: self.to.and_then(|d| d.succ_opt()).map(start_of_rome_day),
+            limit,
+        })
+    }
+
+    async fn resolve(&self, service: &Service, query: &mut AuditQuery) -> Result<(), Failure> {
+        let Some(q) = self.holder.as_deref() else {
+            return Ok(());
+        };
+        let found = service
+            .find_holders(q)
+            .await
+            .map_err(|e| Failure::Refused(e.to_string()))?;
+        match found.as_slice() {
+            [one] => {
+                query.holder_id = Some(*one);
+                Ok(())
+            }
+            [] => Err(Failure::Refused(format!("no holder matches {q:?}"))),
+            _ => Err(Failure::Refused(format!(
+                "{} holders match {q:?}: give a holder id",
+                found.len()
+            ))),
+        }
+    }
+}
+
+fn line(r: &AuditRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "at": r.at,
+        "actor": r.actor,
+        "event": r.event,
+        "holder_id": r.holder_id,
+        "details": r.details,
+    })
+}
+
+pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
+    match command {
+        AuditCommand::Query { filter, limit } => {
+            let mut query = filter.query(*limit)?;
+            let (service, _) = context::acting(cli, OperatorRole::Viewer).await?;
+            filter.resolve(&service, &mut query).await?;
+            let records = service
+                .audit_trail(&query)
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            if cli.json {
+                return output::json(&records.iter().map(line).collect::<Vec<_>>());
+            }
+            if records.is_empty() {
+                println!("no audit entries match");
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| {
+                    vec![
+                        output::rome(r.at),
+                        r.actor.clone(),
+                        r.event.clone(),
+                        r.holder_id.map(|h| h.to_string()).unwrap_or_default(),
+                        output::cell(&r.details.to_string(), 60),
+                    ]
+                })
+                .collect();
+            output::table(&["AT", "ACTOR", "EVENT", "HOLDER", "DETAILS"], &rows);
+            Ok(())
+        }
+        AuditCommand::Export {
+            filter,
+            output: path,
+        } => {
+            let mut query = filter.query(0)?;
+            if let Some(p) = path
+                && p.exists()
+            {
+                return Err(Failure::Usage(format!(
+                    "{} exists: give a new file",
+                    p.display()
+                )));
+            }
+            // Exporting personal data in bulk is an operator's act, and it is audited.
+            let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
+            filter.resolve(&service, &mut query).await?;
+            let records = service
+                .audit_trail(&query)
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            let mut sink: Box<dyn std::io::Write> = match path {
+                None => Box::new(std::io::stdout().lock()),
+                Some(p) => Box::new(
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(p)
+                        .map_err(|e| Failure::Refused(format!("{}: {e}", p.display())))?,
+                ),
+            };
+            let write = |sink: &mut Box<dyn std::io::Write>| -> std::io::Result<()> {
+                for r in &records {
+                    serde_json::to_writer(&mut *sink, &line(r))?;
+                    sink.write_all(b"\n")?;
+                }
+                sink.flush()
+            };
+            write(&mut sink).map_err(|e| Failure::Refused(format!("writing the export: {e}")))?;
+            service
+                .record_operator_export(&operator, "audit", query.holder_id, records.len())
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            if let Some(p) = path {
+                eprintln!("{} entries written to {}", records.len(), p.display());
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Storage of the registered service providers.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::records::ServiceProvider;
+
+/// Part of [`super::StoreTx`]: methods work inside the transaction.
+#[async_trait]
+pub trait ServiceProviderTx: Send {
+    /// Stores a new provider with the SHA-256 of its client secret, if any. MUST
+    /// return `Duplicate("service_provider")` if the client id is taken.
+    async fn insert_service_provider(
+        &mut self,
+        sp: &ServiceProvider,
+        secret_hash: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// The provider with this client id and its secret hash. MUST return
+    /// `NotFound` if none.
+    async fn service_provider(
+        &mut self,
+        client_id: &str,
+    ) -> Result<(ServiceProvider, Option<String>), StoreError>;
+
+    /// Every provider, by client id.
+    async fn service_providers(&mut self) -> Result<Vec<ServiceProvider>, StoreError>;
+
+    /// Disables a provider. MUST return `NotFound` if there is none that is enabled.
+    async fn disable_service_provider(
+        &mut self,
+        client_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}

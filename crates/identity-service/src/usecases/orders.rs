@@ -1,0 +1,116 @@
+//! Orders tied to holders (the digital-identity request, renewals): the holder
+//! sees them in the customer area; operators list them and move them on.
+
+use identity_core::records::{OrderError, OrderKind, OrderState};
+use identity_core::{HolderId, Order, OrderId};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::{StoreError, StoreTx};
+use crate::records::{Operator, OperatorRole};
+use crate::service::{Service, audit};
+use crate::usecases::operators::OperatorError;
+
+/// Why an order could not change.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderOpError {
+    /// No such order.
+    #[error("no such order")]
+    NotFound,
+    /// Completed and cancelled orders are final.
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    /// The operator may not do it.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for OrderOpError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => OrderOpError::NotFound,
+            other => OrderOpError::Store(other),
+        }
+    }
+}
+
+/// Opens an order of `kind` for `holder`, inside the caller's transaction.
+pub(crate) async fn open_order(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+    kind: OrderKind,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Order, StoreError> {
+    let order = Order {
+        id: OrderId::from_uuid(Uuid::now_v7()),
+        holder_id: holder,
+        kind,
+        state: OrderState::Open,
+        created_at: at,
+    };
+    tx.insert_order(&order).await?;
+    Ok(order)
+}
+
+/// Completes the holder's open orders of `kind`, inside the caller's transaction.
+pub(crate) async fn complete_open_orders(
+    tx: &mut dyn StoreTx,
+    holder: HolderId,
+    kind: OrderKind,
+) -> Result<(), StoreError> {
+    for mut order in tx.orders_of(holder).await? {
+        if order.kind == kind && order.state == OrderState::Open {
+            order.state = OrderState::Completed;
+            tx.update_order(&order).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Service {
+    /// Orders in `state` (all with `None`), newest first.
+    pub async fn list_orders(
+        &self,
+        state: Option<OrderState>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.orders(state.map(OrderState::code), limit).await
+    }
+
+    /// One order.
+    pub async fn order(&self, id: OrderId) -> Result<Order, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.order(id, false).await
+    }
+
+    /// An operator moves an open order on (completed or cancelled), audited.
+    pub async fn set_order_state(
+        &self,
+        id: OrderId,
+        state: OrderState,
+        by: &Operator,
+    ) -> Result<Order, OrderOpError> {
+        by.require(OperatorRole::Operator)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut order = tx.order(id, true).await?;
+        let from = order.state;
+        order.set_state(state)?;
+        tx.update_order(&order).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "order.state_changed",
+            Some(order.holder_id),
+            json!({ "order": order.id, "kind": order.kind.code(), "from": from.code(), "to": state.code() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+}

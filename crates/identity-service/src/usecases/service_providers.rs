@@ -1,0 +1,267 @@
+//! Service providers (OpenID Connect relying parties): registered by an admin
+//! with their redirect URIs, how they authenticate (`private_key_jwt` with a
+//! JWKS, or a client secret for development) and the attributes they may ask
+//! for. The sign-in endpoints that use them come with the OIDC provider.
+
+use identity_core::credentials::random_token;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ports::StoreError;
+use crate::records::{ClientAuth, Operator, OperatorRole, ServiceProvider};
+use crate::service::{Service, audit};
+use crate::usecases::api_clients::token_hash;
+use crate::usecases::operators::OperatorError;
+
+/// The attributes a service provider may ask for (SPID names; `fiscal_number`
+/// is released as `TINIT-<tax code>`).
+pub const ATTRIBUTES: [&str; 9] = [
+    "given_name",
+    "family_name",
+    "email",
+    "phone_number",
+    "fiscal_number",
+    "birthdate",
+    "place_of_birth",
+    "gender",
+    "address",
+];
+
+/// Prefix of generated client secrets.
+pub const SECRET_PREFIX: &str = "idsp_";
+
+/// What an admin registers.
+#[derive(Debug, Clone, Default)]
+pub struct NewServiceProvider {
+    /// The OAuth `client_id` (the provider's URL in the SPID profile).
+    pub client_id: String,
+    /// The name shown to holders.
+    pub name: String,
+    /// Exact redirect URIs: `https://...`, or `http://localhost...` for development.
+    pub redirect_uris: Vec<String>,
+    /// The public keys (a JWKS document) for `private_key_jwt`, inline...
+    pub jwks: Option<serde_json::Value>,
+    /// ... or their `https://` address.
+    pub jwks_uri: Option<String>,
+    /// No keys: a generated client secret (`client_secret_basic`), for development.
+    pub client_secret: bool,
+    /// Attributes it may ask for, from [`ATTRIBUTES`].
+    pub attributes: Vec<String>,
+}
+
+/// Why a service provider was not registered or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceProviderError {
+    /// A field is wrong (the message says which and why).
+    #[error("{0}")]
+    Invalid(String),
+    /// The client id is taken.
+    #[error("a service provider with this client id exists")]
+    Duplicate,
+    /// No such (enabled) provider.
+    #[error("no such service provider")]
+    NotFound,
+    /// The operator may not do it.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceProviderError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceProviderError::NotFound,
+            StoreError::Duplicate(_) => ServiceProviderError::Duplicate,
+            other => ServiceProviderError::Store(other),
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ServiceProviderError {
+    ServiceProviderError::Invalid(message.into())
+}
+
+/// An address fit for redirects and keys: `https://host...`, or plain HTTP on
+/// the loopback (development); no fragment, no spaces.
+fn acceptable_url(url: &str) -> bool {
+    let secure = url
+        .strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            url.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        });
+    (secure || loopback) && !url.contains('#') && !url.chars().any(char::is_whitespace)
+}
+
+impl NewServiceProvider {
+    /// Checks every field; the first problem is the error.
+    pub fn check(&self) -> Result<ClientAuth, ServiceProviderError> {
+        let client_id = self.client_id.trim();
+        if client_id.is_empty()
+            || client_id.len() > 255
+            || client_id.chars().any(char::is_whitespace)
+        {
+            return Err(invalid("--client-id: 1 to 255 characters, no spaces"));
+        }
+        if self.name.trim().is_empty() || self.name.trim().chars().count() > 100 {
+            return Err(invalid("--name: 1 to 100 characters"));
+        }
+        if self.redirect_uris.is_empty() {
+            return Err(invalid("--redirect-uri: at least one"));
+        }
+        if let Some(bad) = self.redirect_uris.iter().find(|u| !acceptable_url(u)) {
+            return Err(invalid(format!(
+                "--redirect-uri {bad:?}: an https:// address (http:// only on localhost), without a fragment"
+            )));
+        }
+        if let Some(bad) = self
+            .attributes
+            .iter()
+            .find(|a| !ATTRIBUTES.contains(&a.as_str()))
+        {
+            return Err(invalid(format!(
+                "--attribute {bad:?}: one of {}",
+                ATTRIBUTES.join(", ")
+            )));
+        }
+        let keys = usize::from(self.jwks.is_some())
+            + usize::from(self.jwks_uri.is_some())
+            + usize::from(self.client_secret);
+        if keys != 1 {
+            return Err(invalid(
+                "give exactly one of --jwks-file, --jwks-uri or --client-secret",
+            ));
+        }
+        if let Some(uri) = &self.jwks_uri
+            && !uri.starts_with("https://")
+        {
+            return Err(invalid("--jwks-uri: an https:// address"));
+        }
+        if let Some(jwks) = &self.jwks {
+            let keys = jwks.get("keys").and_then(|k| k.as_array());
+            let ok = keys.is_some_and(|k| {
+                !k.is_empty()
+                    && k.iter().all(|key| {
+                        key.get("kty").and_then(|t| t.as_str()).is_some() && key.get("d").is_none()
+                    })
+            });
+            if !ok {
+                return Err(invalid(
+                    "--jwks-file: a JWKS document ({\"keys\": [...]}) of public keys, each with \"kty\" and no private part",
+                ));
+            }
+        }
+        Ok(if self.client_secret {
+            ClientAuth::ClientSecretBasic
+        } else {
+            ClientAuth::PrivateKeyJwt
+        })
+    }
+}
+
+impl Service {
+    /// An admin registers a service provider. Returns it, with its client secret
+    /// when one was asked for (the only time the secret is visible).
+    pub async fn add_service_provider(
+        &self,
+        new: &NewServiceProvider,
+        by: &Operator,
+    ) -> Result<(ServiceProvider, Option<String>), ServiceProviderError> {
+        by.require(OperatorRole::Admin)?;
+        let auth_method = new.check()?;
+        let now = self.clock.now();
+        let secret = new.client_secret.then(|| {
+            format!(
+                "{SECRET_PREFIX}{}",
+                random_token(&mut crate::ports::RngOf(self.random.as_ref()))
+            )
+        });
+        let mut attributes = new.attributes.clone();
+        attributes.sort();
+        attributes.dedup();
+        let sp = ServiceProvider {
+            id: Uuid::now_v7(),
+            client_id: new.client_id.trim().to_owned(),
+            name: new.name.trim().to_owned(),
+            redirect_uris: new.redirect_uris.clone(),
+            auth_method,
+            jwks: new.jwks.clone(),
+            jwks_uri: new.jwks_uri.clone(),
+            attributes,
+            created_by: by.actor().to_audit_string(),
+            created_at: now,
+            disabled_at: None,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_service_provider(&sp, secret.as_deref().map(token_hash).as_deref())
+            .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "service_provider.added",
+            None,
+            json!({ "client_id": sp.client_id, "name": sp.name, "auth_method": auth_method.code(), "attributes": sp.attributes }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((sp, secret))
+    }
+
+    /// Every service provider, by client id.
+    pub async fn service_providers(&self) -> Result<Vec<ServiceProvider>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.service_providers().await
+    }
+
+    /// One service provider by client id.
+    pub async fn service_provider(&self, client_id: &str) -> Result<ServiceProvider, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.service_provider(client_id.trim()).await?.0)
+    }
+
+    /// An admin disables a service provider: no more sign-ins through it.
+    pub async fn disable_service_provider(
+        &self,
+        client_id: &str,
+        by: &Operator,
+    ) -> Result<(), ServiceProviderError> {
+        by.require(OperatorRole::Admin)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.disable_service_provider(client_id.trim(), now).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "service_provider.disabled",
+            None,
+            json!({ "client_id": client_id.trim() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acceptable_url;
+
+    #[test]
+    fn redirect_addresses_are_https_or_loopback_http() {
+        assert!(acceptable_url("https://sp.example.it/callback"));
+        assert!(acceptable_url("http://localhost:3000/cb"));
+        assert!(acceptable_url("http://127.0.0.1/cb"));
+        assert!(!acceptable_url("http://sp.example.it/cb"));
+        assert!(!acceptable_url("http://localhost.evil.it/cb"));
+        assert!(!acceptable_url("https://sp.example.it/cb#frag"));
+        assert!(!acceptable_url("https:///path"));
+        assert!(!acceptable_url("javascript:alert(1)"));
+    }
+}
