@@ -51,7 +51,8 @@ impl SqlTx {
         identity_ids(&rows)
     }
 
-    async fn delete(&mut self, sql: &'static str, cutoff: i64) -> Result<u64, StoreError> {
+    /// Runs `sql` with `cutoff` as its one parameter; returns the rows touched.
+    async fn execute_before(&mut self, sql: &'static str, cutoff: i64) -> Result<u64, StoreError> {
         Ok(sqlx::query(sql)
             .bind(cutoff)
             .execute(&mut *self.tx)
@@ -182,40 +183,40 @@ impl JobTx for SqlTx {
         let now = time::to_db(c.now);
         Ok(Purged {
             codes: self
-                .delete(
+                .execute_before(
                     "DELETE FROM one_time_codes WHERE expires_at < $1 OR used_at IS NOT NULL",
                     now,
                 )
                 .await?,
             sessions: self
-                .delete(
+                .execute_before(
                     "DELETE FROM sessions WHERE last_seen_at < $1",
                     time::to_db(c.session_idle_before),
                 )
                 .await?
                 + self
-                    .delete(
+                    .execute_before(
                         "DELETE FROM sessions WHERE created_at < $1",
                         time::to_db(c.session_created_before),
                     )
                     .await?,
             pending_sign_ins: self
-                .delete("DELETE FROM pending_sign_ins WHERE expires_at < $1", now)
+                .execute_before("DELETE FROM pending_sign_ins WHERE expires_at < $1", now)
                 .await?,
             ceremonies: self
-                .delete(
+                .execute_before(
                     "DELETE FROM webauthn_ceremonies WHERE created_at < $1",
                     time::to_db(c.ceremony_before),
                 )
                 .await?,
             outbox: self
-                .delete(
+                .execute_before(
                     "DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1",
                     time::to_db(c.transaction_log_before),
                 )
                 .await?,
             notices: self
-                .delete(
+                .execute_before(
                     "DELETE FROM job_notices WHERE due_at < $1",
                     time::to_db(c.transaction_log_before),
                 )
@@ -227,7 +228,7 @@ impl JobTx for SqlTx {
         &mut self,
         before: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        self.delete(
+        self.execute_before(
             "UPDATE identities SET proofing = NULL, document_expires_on = NULL \
              WHERE state = 'revoked' AND revoked_at < $1 AND proofing IS NOT NULL",
             time::to_db(before),

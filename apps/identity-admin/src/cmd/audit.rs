@@ -183,7 +183,12 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
             };
             write(&mut sink).map_err(|e| Failure::Refused(format!("writing the export: {e}")))?;
             service
-                .record_operator_export(&operator, "audit", query.holder_id, records.len())
+                .audit_operator_act(
+                    &operator,
+                    "operator.exported",
+                    query.holder_id,
+                    serde_json::json!({ "what": "audit", "records": records.len() }),
+                )
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
             if let Some(p) = path {

@@ -99,7 +99,7 @@ pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
                 })?),
             };
             let as_of = at.as_deref().map(as_of).transpose()?;
-            let (service, _operator) =
+            let (service, operator) =
                 context::acting(cli, identity_service::OperatorRole::Operator).await?;
             let runs = service
                 .run_jobs(&JobOptions {
@@ -111,6 +111,23 @@ pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
                 .await;
             if *dry_run && !cli.json {
                 println!("dry run: nothing was changed");
+            }
+            if !*dry_run {
+                // The changes are audited under each job's system actor; who ran
+                // the jobs, as of when, is audited here.
+                let counts: serde_json::Map<String, serde_json::Value> = runs
+                    .iter()
+                    .map(|r| (r.job.clone(), serde_json::json!(r.counts)))
+                    .collect();
+                service
+                    .audit_operator_act(
+                        &operator,
+                        "jobs.run",
+                        None,
+                        serde_json::json!({ "as_of": runs.first().map(|r| r.as_of), "counts": counts }),
+                    )
+                    .await
+                    .map_err(|e| Failure::Refused(e.to_string()))?;
             }
             print_runs(cli, &runs)?;
             match runs.iter().find(|r| r.error.is_some()) {

@@ -280,14 +280,15 @@ impl Service {
         Ok((operator, token))
     }
 
-    /// Audits a bulk export of personal data by an operator: what, about whom,
-    /// how many records.
-    pub async fn record_operator_export(
+    /// Audits an operator's act that changes nothing by itself or whose changes
+    /// are audited under another actor: a bulk export of personal data
+    /// (`operator.exported`), a run of the calendar jobs (`jobs.run`).
+    pub async fn audit_operator_act(
         &self,
         by: &Operator,
-        what: &str,
+        event: &str,
         holder: Option<identity_core::HolderId>,
-        records: usize,
+        details: serde_json::Value,
     ) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -295,9 +296,9 @@ impl Service {
             tx.as_mut(),
             now,
             &by.actor().to_audit_string(),
-            "operator.exported",
+            event,
             holder,
-            json!({ "what": what, "records": records }),
+            details,
         )
         .await?;
         tx.commit().await
