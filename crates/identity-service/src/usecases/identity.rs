@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::orders::{complete_open_orders, open_order};
+use crate::usecases::orders::{open_order, settle_open_orders};
 use crate::usecases::selfcare::issue_emergency_code;
-use identity_core::records::OrderKind;
+use identity_core::records::{OrderKind, OrderState};
 
 /// Why an identity use case failed. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -253,8 +253,13 @@ impl Service {
         for e in events {
             match e.kind {
                 IdentityEventKind::Verified { .. } => {
-                    complete_open_orders(tx, identity.holder_id(), OrderKind::DigitalIdentity)
-                        .await?;
+                    settle_open_orders(
+                        tx,
+                        identity.holder_id(),
+                        OrderKind::DigitalIdentity,
+                        OrderState::Completed,
+                    )
+                    .await?;
                     let mut creds = tx.credentials_for_update(identity.id()).await?;
                     issue_emergency_code(
                         tx,
@@ -267,6 +272,14 @@ impl Service {
                     .await?;
                 }
                 IdentityEventKind::Revoked { .. } => {
+                    // A request revoked before its verification cancels its order.
+                    settle_open_orders(
+                        tx,
+                        identity.holder_id(),
+                        OrderKind::DigitalIdentity,
+                        OrderState::Cancelled,
+                    )
+                    .await?;
                     let mut creds = tx.credentials_for_update(identity.id()).await?;
                     creds.levels = creds.levels.revoke_all();
                     creds.totp_secret = None;

@@ -55,15 +55,17 @@ pub(crate) async fn open_order(
     Ok(order)
 }
 
-/// Completes the holder's open orders of `kind`, inside the caller's transaction.
-pub(crate) async fn complete_open_orders(
+/// Moves the holder's open orders of `kind` to `to` (completed or cancelled),
+/// inside the caller's transaction.
+pub(crate) async fn settle_open_orders(
     tx: &mut dyn StoreTx,
     holder: HolderId,
     kind: OrderKind,
+    to: OrderState,
 ) -> Result<(), StoreError> {
     for mut order in tx.orders_of(holder).await? {
         if order.kind == kind && order.state == OrderState::Open {
-            order.state = OrderState::Completed;
+            order.state = to;
             tx.update_order(&order).await?;
         }
     }

@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn the_most_urgent_notice_whose_day_has_come_is_the_one_sent() {
-        let at = |d: u32| Utc.with_ymd_and_hms(2027, 3, d, 22, 59, 59).unwrap();
+        let at = |d: u32| Utc.with_ymd_and_hms(2027, 3, d, 12, 0, 0).unwrap();
         let notices = [(90, at(1)), (30, at(10)), (10, at(20)), (1, at(28))];
         let morning = |d: u32| Utc.with_ymd_and_hms(2027, 3, d, 7, 0, 0).unwrap();
         assert_eq!(
