@@ -39,7 +39,7 @@ const METRICS: [(&str, &str, &str); 7] = [
     (
         "identity_job_actions_total",
         "counter",
-        "What the calendar jobs did, by job and action (revoked, suspended, notice_sent, purged_sessions, ...).",
+        "What the calendar jobs did, by job and action (revoked, suspended, kept_suspended, reactivated, notices_sent, warnings_sent, and purged rows by class).",
     ),
     (
         "identity_outbox_messages",

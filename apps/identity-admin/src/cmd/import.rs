@@ -191,15 +191,17 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
                 }
             }
         }
-        if problems.is_empty() {
-            match service
-                .import_holder(&row, *dry_run, &operator)
-                .await
-                .map_err(|e| Failure::Refused(format!("row {row_number}: {e}")))?
-            {
-                RowOutcome::Imported { .. } => imported += 1,
-                RowOutcome::Refused(p) => problems = p,
-            }
+        // A row with a bad column is still checked (without storing it), so the
+        // report lists all of its problems at once.
+        let check_only = *dry_run || !problems.is_empty();
+        match service
+            .import_holder(&row, check_only, &operator)
+            .await
+            .map_err(|e| Failure::Refused(format!("row {row_number}: {e}")))?
+        {
+            RowOutcome::Imported { .. } if problems.is_empty() => imported += 1,
+            RowOutcome::Imported { .. } => {}
+            RowOutcome::Refused(p) => problems.extend(p),
         }
         if !problems.is_empty() {
             refused_rows += 1;
@@ -249,8 +251,8 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
     }
     if refused_rows > 0 {
         return Err(Failure::Refused(format!(
-            "{refused_rows} rows refused (see the report); the other rows were {}",
-            if *dry_run { "checked" } else { "imported" }
+            "{refused_rows} rows refused (see the report), {imported} {}",
+            if *dry_run { "would be imported" } else { "imported" }
         )));
     }
     Ok(())
