@@ -36,19 +36,39 @@ pub async fn store_without_migrating(
 
 /// A CLI command needs few connections, whatever the web app is configured with.
 fn connect_options(settings: &Settings) -> ConnectOptions {
+    connect_options_for(settings, 2)
+}
+
+/// At most `most` connections, and never more than the configuration allows.
+fn connect_options_for(settings: &Settings, most: u32) -> ConnectOptions {
     ConnectOptions {
-        max_connections: settings.database_max_connections.clamp(1, 2),
+        max_connections: settings.database_max_connections.clamp(1, most.max(1)),
         ..ConnectOptions::default()
     }
 }
 
 /// The service on the configured database (migrated, as the web app would).
 pub async fn service(cli: &Cli) -> Result<Service, Failure> {
+    service_with_connections(cli, 2).await
+}
+
+/// [`service`] with a pool of up to `most` connections, for commands that work
+/// in parallel (the import).
+async fn service_with_connections(cli: &Cli, most: u32) -> Result<Service, Failure> {
     let settings = settings(cli)?;
-    let store = SqlStore::connect(&settings.database_url(), &connect_options(&settings))
-        .await
-        .map_err(|e| Failure::Refused(e.to_string()))?;
+    let store = SqlStore::connect(
+        &settings.database_url(),
+        &connect_options_for(&settings, most),
+    )
+    .await
+    .map_err(|e| Failure::Refused(e.to_string()))?;
     service_on(&settings, store)
+}
+
+/// Whether the configured database is PostgreSQL (which takes concurrent
+/// writers; SQLite serializes them).
+pub fn is_postgres(cli: &Cli) -> Result<bool, Failure> {
+    Ok(settings(cli)?.database_url().starts_with("postgres"))
 }
 
 /// The service on `store`, with the settings' policies.
@@ -113,8 +133,17 @@ pub async fn authenticate_without_migrating(
 /// The service and the authenticated operator, who must have at least `role`.
 /// The token is read (and refused if missing) before the database is opened.
 pub async fn acting(cli: &Cli, role: OperatorRole) -> Result<(Service, Operator), Failure> {
+    acting_with_connections(cli, role, 2).await
+}
+
+/// [`acting`] with a pool of up to `connections` connections.
+pub async fn acting_with_connections(
+    cli: &Cli,
+    role: OperatorRole,
+    connections: u32,
+) -> Result<(Service, Operator), Failure> {
     let token = operator_token()?;
-    let service = service(cli).await?;
+    let service = service_with_connections(cli, connections).await?;
     let operator = service
         .authenticate_operator(&token)
         .await

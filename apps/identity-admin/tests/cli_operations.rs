@@ -468,6 +468,22 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
     let again = json_of_failed(&admin(&db, &["--json", "import", "holders", path]));
     assert_eq!(again["imported"], 0);
     assert_eq!(again["refused"], 1000);
+    // A holder twice in one file is imported once.
+    let twice = dir.path().join("twice.csv");
+    let row = people::row(5000);
+    std::fs::write(&twice, format!("{}\n{row}\n{row}\n", people::HEADER)).unwrap();
+    let twice = json_of_failed(&admin(
+        &db,
+        &["--json", "import", "holders", twice.to_str().unwrap()],
+    ));
+    assert_eq!(twice["imported"], 1);
+    assert_eq!(twice["problems"][0]["row"], 3);
+    assert!(
+        twice["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("row 2")
+    );
     // A file with an unknown column is refused before anything is read.
     let wrong = dir.path().join("wrong.csv");
     std::fs::write(&wrong, "given_name,shoe_size\nMario,43\n").unwrap();

@@ -164,52 +164,110 @@ fn progress(total: u64) -> ProgressBar {
     bar
 }
 
-pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
-    let ImportCommand::Holders { file, dry_run } = command;
-    let (mut reader, headers, total) = open(file)?;
-    let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
-    let bar = progress(total);
-    let started = std::time::Instant::now();
-    let mut imported = 0_u64;
-    let mut refused: Vec<(u64, RowProblem)> = Vec::new();
-    let mut refused_rows = 0_u64;
-    for (i, record) in reader.records().enumerate() {
-        // Row 1 is the header, as in a spreadsheet.
-        let row_number = i as u64 + 2;
-        let mut problems = Vec::new();
-        let mut row = RegistrationInput::default();
-        match record {
-            Err(e) => problems.push(RowProblem {
-                field: "row".into(),
-                message: format!("unreadable: {e}"),
-            }),
-            Ok(record) => {
-                for (name, value) in headers.iter().zip(record.iter()) {
-                    if let Err(p) = set(&mut row, name, value) {
-                        problems.push(p);
-                    }
+/// How many rows are imported at once: PostgreSQL overlaps their commits;
+/// SQLite has one writer at a time, so more would only wait.
+const POSTGRES_PARALLEL_ROWS: usize = 4;
+
+/// The row's fiscal ids as the file writes them, normalised, to find a holder
+/// that appears twice in one file (rows imported in parallel cannot see each
+/// other in the database).
+fn fiscal_ids(row: &RegistrationInput) -> Vec<String> {
+    [&row.tax_code, &row.vat_number]
+        .into_iter()
+        .map(|v| v.trim().to_ascii_uppercase())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// Reads row `row_number` of the file into the registration fields; the
+/// problems of columns that cannot even be read.
+fn read_row(
+    headers: &[String],
+    record: Result<csv::StringRecord, csv::Error>,
+) -> (RegistrationInput, Vec<RowProblem>) {
+    let mut problems = Vec::new();
+    let mut row = RegistrationInput::default();
+    match record {
+        Err(e) => problems.push(RowProblem {
+            field: "row".into(),
+            message: format!("unreadable: {e}"),
+        }),
+        Ok(record) => {
+            for (name, value) in headers.iter().zip(record.iter()) {
+                if let Err(p) = set(&mut row, name, value) {
+                    problems.push(p);
                 }
             }
         }
-        // A row with a bad column is still checked (without storing it), so the
-        // report lists all of its problems at once.
-        let check_only = *dry_run || !problems.is_empty();
-        match service
-            .import_holder(&row, check_only, &operator)
-            .await
-            .map_err(|e| Failure::Refused(format!("row {row_number}: {e}")))?
-        {
-            RowOutcome::Imported { .. } if problems.is_empty() => imported += 1,
-            RowOutcome::Imported { .. } => {}
-            RowOutcome::Refused(p) => problems.extend(p),
-        }
-        if !problems.is_empty() {
-            refused_rows += 1;
-            refused.extend(problems.into_iter().map(|p| (row_number, p)));
-            bar.set_message(format!("{refused_rows} refused"));
-        }
-        bar.inc(1);
     }
+    (row, problems)
+}
+
+pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
+    let ImportCommand::Holders { file, dry_run } = command;
+    let (mut reader, headers, total) = open(file)?;
+    let parallel = if context::is_postgres(cli)? {
+        POSTGRES_PARALLEL_ROWS
+    } else {
+        1
+    };
+    let connections = u32::try_from(parallel).unwrap_or(1).max(2);
+    let (service, operator) =
+        context::acting_with_connections(cli, OperatorRole::Operator, connections).await?;
+    let bar = progress(total);
+    let started = std::time::Instant::now();
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut outcomes: Vec<Checked> = Vec::new();
+    let mut running = tokio::task::JoinSet::new();
+    for (i, record) in reader.records().enumerate() {
+        // Row 1 is the header, as in a spreadsheet.
+        let row_number = i as u64 + 2;
+        let (row, mut problems) = read_row(&headers, record);
+        for id in fiscal_ids(&row) {
+            match seen.get(&id) {
+                Some(first) => problems.push(RowProblem {
+                    field: "tax_code".into(),
+                    message: format!("{id} is also on row {first} of this file"),
+                }),
+                None => {
+                    seen.insert(id, row_number);
+                }
+            }
+        }
+        while running.len() >= parallel {
+            if let Some(done) = running.join_next().await {
+                outcomes.push(finished(done, &bar)?);
+            }
+        }
+        let (service, operator, dry_run) = (service.clone(), operator.clone(), *dry_run);
+        running.spawn(async move {
+            // A row with a bad column is still checked (without storing it), so
+            // the report lists all of its problems at once.
+            let check_only = dry_run || !problems.is_empty();
+            let outcome = service
+                .import_holder(&row, check_only, &operator)
+                .await
+                .map_err(|e| format!("row {row_number}: {e}"))?;
+            let imported = match outcome {
+                RowOutcome::Imported { .. } => problems.is_empty(),
+                RowOutcome::Refused(p) => {
+                    problems.extend(p);
+                    false
+                }
+            };
+            Ok::<_, String>((row_number, imported, problems))
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        outcomes.push(finished(done, &bar)?);
+    }
+    outcomes.sort_by_key(|(row, _, _)| *row);
+    let imported = outcomes.iter().filter(|(_, ok, _)| *ok).count() as u64;
+    let refused_rows = outcomes.iter().filter(|(_, _, p)| !p.is_empty()).count() as u64;
+    let refused: Vec<(u64, RowProblem)> = outcomes
+        .into_iter()
+        .flat_map(|(row, _, problems)| problems.into_iter().map(move |p| (row, p)))
+        .collect();
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 {
@@ -252,8 +310,31 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
     if refused_rows > 0 {
         return Err(Failure::Refused(format!(
             "{refused_rows} rows refused (see the report), {imported} {}",
-            if *dry_run { "would be imported" } else { "imported" }
+            if *dry_run {
+                "would be imported"
+            } else {
+                "imported"
+            }
         )));
     }
     Ok(())
+}
+
+/// What became of a row: its number, whether it was imported, its problems.
+type Checked = (u64, bool, Vec<RowProblem>);
+
+/// The outcome of a finished row task, counted on the progress bar; a storage
+/// failure (or a task that died) stops the import.
+fn finished(
+    done: Result<Result<Checked, String>, tokio::task::JoinError>,
+    bar: &ProgressBar,
+) -> Result<Checked, Failure> {
+    let outcome = done
+        .map_err(|e| Failure::Refused(format!("an import task failed: {e}")))?
+        .map_err(Failure::Refused)?;
+    if !outcome.2.is_empty() {
+        bar.set_message("some rows refused".to_owned());
+    }
+    bar.inc(1);
+    Ok(outcome)
 }

@@ -138,10 +138,17 @@ pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
         JobsCommand::Status => {
             let (service, _operator) =
                 context::acting(cli, identity_service::OperatorRole::Viewer).await?;
-            let runs = service
+            let mut runs = service
                 .job_status()
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
+            // In the order a run executes them.
+            runs.sort_by_key(|r| {
+                Job::ALL
+                    .iter()
+                    .position(|j| j.name() == r.job)
+                    .unwrap_or(usize::MAX)
+            });
             if runs.is_empty() && !cli.json {
                 println!("no job has run yet");
                 return Ok(());
