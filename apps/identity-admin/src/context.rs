@@ -47,22 +47,14 @@ fn connect_options_for(settings: &Settings, most: u32) -> ConnectOptions {
     }
 }
 
-/// The service on the configured database (migrated, as the web app would).
+/// The service on the configured database (migrated, as the web app would),
+/// for the only command that acts without an operator: adding the first one.
 pub async fn service(cli: &Cli) -> Result<Service, Failure> {
-    service_with_connections(cli, 2).await
-}
-
-/// [`service`] with a pool of up to `most` connections, for commands that work
-/// in parallel (the import).
-async fn service_with_connections(cli: &Cli, most: u32) -> Result<Service, Failure> {
     let settings = settings(cli)?;
-    let store = SqlStore::connect(
-        &settings.database_url(),
-        &connect_options_for(&settings, most),
-    )
-    .await
-    .map_err(|e| Failure::Refused(e.to_string()))?;
-    service_on(&settings, store)
+    let store = SqlStore::connect(&settings.database_url(), &connect_options(&settings))
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    service_on(&settings, Arc::new(store))
 }
 
 /// Whether the configured database is PostgreSQL (which takes concurrent
@@ -72,19 +64,14 @@ pub fn is_postgres(cli: &Cli) -> Result<bool, Failure> {
 }
 
 /// The service on `store`, with the settings' policies.
-fn service_on(settings: &Settings, store: SqlStore) -> Result<Service, Failure> {
+fn service_on(settings: &Settings, store: Arc<SqlStore>) -> Result<Service, Failure> {
     let config = settings
         .service_config_without_new_keys()
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let hasher = settings
         .password_hasher()
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(Service::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        hasher,
-        config,
-    ))
+    Ok(Service::new(store, Arc::new(SystemClock), hasher, config))
 }
 
 /// The variable that carries the operator's token to every command.
@@ -112,16 +99,37 @@ fn operator_token() -> Result<String, Failure> {
     )))
 }
 
-/// Checks that the operator has at least `role` on a database that is not
-/// migrated first (for `db migrate`, which must not change the schema before).
+/// Checks that the operator has at least `role`, on the database as it is (for
+/// `db migrate`, which must not change the schema before).
 pub async fn authenticate_without_migrating(
     settings: &Settings,
     role: OperatorRole,
 ) -> Result<Operator, Failure> {
     let token = operator_token()?;
-    let service = service_on(settings, store_without_migrating(settings, false).await?)?;
+    let store = Arc::new(store_without_migrating(settings, false).await?);
+    let service = service_on(settings, store.clone())?;
+    authenticate(&store, &service, &token, role).await
+}
+
+async fn authenticate(
+    store: &SqlStore,
+    service: &Service,
+    token: &str,
+    role: OperatorRole,
+) -> Result<Operator, Failure> {
+    if !store
+        .has_operators()
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?
+    {
+        return Err(Failure::Refused(
+            "this database has no operator yet: add the first admin with \
+             `identity-admin operator add NAME --role admin` (no token needed)"
+                .into(),
+        ));
+    }
     let operator = service
-        .authenticate_operator(&token)
+        .authenticate_operator(token)
         .await
         .map_err(|e| Failure::Refused(e.to_string()))?;
     operator
@@ -131,7 +139,8 @@ pub async fn authenticate_without_migrating(
 }
 
 /// The service and the authenticated operator, who must have at least `role`.
-/// The token is read (and refused if missing) before the database is opened.
+/// The token is read (and refused if missing) before the database is opened,
+/// and checked before any pending migration is applied.
 pub async fn acting(cli: &Cli, role: OperatorRole) -> Result<(Service, Operator), Failure> {
     acting_with_connections(cli, role, 2).await
 }
@@ -143,13 +152,22 @@ pub async fn acting_with_connections(
     connections: u32,
 ) -> Result<(Service, Operator), Failure> {
     let token = operator_token()?;
-    let service = service_with_connections(cli, connections).await?;
-    let operator = service
-        .authenticate_operator(&token)
+    let settings = settings(cli)?;
+    let options = ConnectOptions {
+        create_if_missing: false,
+        ..connect_options_for(&settings, connections)
+    };
+    let store = Arc::new(
+        SqlStore::connect_without_migrating(&settings.database_url(), &options)
+            .await
+            .map_err(|e| Failure::Refused(e.to_string()))?,
+    );
+    let service = service_on(&settings, store.clone())?;
+    let operator = authenticate(&store, &service, &token, role).await?;
+    // Like the web app, bring the schema up to this build (an authenticated act).
+    store
+        .migrate()
         .await
-        .map_err(|e| Failure::Refused(e.to_string()))?;
-    operator
-        .require(role)
         .map_err(|e| Failure::Refused(e.to_string()))?;
     Ok((service, operator))
 }

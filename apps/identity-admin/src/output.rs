@@ -70,6 +70,21 @@ pub fn cell(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+/// Creates `path` for an export of personal data: a new file (never an existing
+/// one, nor through a symbolic link), readable by its owner only.
+pub fn new_private_file(path: &std::path::Path) -> Result<std::fs::File, Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|e| Failure::Refused(format!("{}: {e}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;

@@ -79,7 +79,7 @@ async fn operators_authenticate_by_token_and_act_within_their_role() {
         None,
         &["operator", "add", "mallory", "--role", "admin"],
     );
-    assert_eq!(code(&second), 2, "no second bootstrap: {}", stderr(&second));
+    assert_eq!(code(&second), 1, "no second bootstrap: {}", stderr(&second));
 
     let viewer = json_of(&with_token(
         &db,
@@ -222,6 +222,39 @@ async fn the_two_person_rule_needs_a_second_operator_to_verify_an_identity() {
         &["approval", "confirm", &approval],
     );
     assert_eq!(code(&again), 1, "decided once");
+    // A new identity document needs the second operator too.
+    let document = json_of(&admin_with(
+        &db,
+        Some("anna"),
+        &two,
+        &[
+            "--json",
+            "identity",
+            "record-document",
+            &id,
+            "--document-type",
+            "passport",
+            "--document-number",
+            "YA7654321",
+            "--issuer",
+            "Questura di Roma",
+            "--expires",
+            "2036-01-01",
+        ],
+    ));
+    assert_eq!(document["kind"], "identity.record_document");
+    let doc_approval = document["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        code(&admin_with(
+            &db,
+            Some("bruno"),
+            &two,
+            &["approval", "confirm", &doc_approval]
+        )),
+        0
+    );
+    let shown = admin(&db, &["identity", "show", &id]);
+    assert!(stdout(&shown).contains("YA7654321"), "{}", stdout(&shown));
     let events = audit_events(&service).await;
     assert!(events.contains(&("approval.requested".into(), "operator:anna".into())));
     assert!(events.contains(&("approval.confirmed".into(), "operator:bruno".into())));
@@ -279,7 +312,16 @@ async fn jobs_run_as_of_a_later_date_dry_and_for_real() {
         stdout(&status).contains("no job has run yet"),
         "dry runs are not recorded"
     );
-    let real = json_of(&admin(&db, &["--json", "jobs", "run", "--as-of", &later]));
+    let refused = admin(&db, &["jobs", "run", "--as-of", &later]);
+    assert_eq!(
+        code(&refused),
+        2,
+        "a future date needs --dry-run or --allow-future"
+    );
+    let real = json_of(&admin(
+        &db,
+        &["--json", "jobs", "run", "--as-of", &later, "--allow-future"],
+    ));
     let deadlines = real
         .as_array()
         .unwrap()
@@ -295,6 +337,7 @@ async fn jobs_run_as_of_a_later_date_dry_and_for_real() {
             "run",
             "--as-of",
             &later,
+            "--allow-future",
             "--job",
             "suspension_deadlines",
         ],

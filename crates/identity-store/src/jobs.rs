@@ -114,6 +114,20 @@ impl JobTx for SqlTx {
         self.ids(SQL, Param::None).await
     }
 
+    async fn identity_shares_contacts(&mut self, id: IdentityId) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 FROM identities i JOIN holders h ON h.id = i.holder_id WHERE i.id = $1 \
+             AND EXISTS (SELECT 1 FROM holders k JOIN identities j ON j.holder_id = k.id \
+             WHERE k.id <> h.id AND j.state IN ('active', 'suspended') \
+             AND (k.email_normalized = h.email_normalized OR k.phone = h.phone))",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(row.is_some())
+    }
+
     async fn identities_suspended_for(
         &mut self,
         reason: &str,

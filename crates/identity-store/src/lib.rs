@@ -107,11 +107,18 @@ impl SqlStore {
     /// Whether any operator account exists; `false` also before the migration
     /// that creates them, so a fresh database can be migrated and its first
     /// operator added without a token.
-    pub async fn has_operators(&self) -> bool {
-        sqlx::query("SELECT 1 FROM operators LIMIT 1")
+    pub async fn has_operators(&self) -> Result<bool, StoreError> {
+        /// The migration that creates the operator accounts.
+        const OPERATORS_MIGRATION: i64 = 7;
+        let (applied, _) = self.migration_status().await?;
+        if !applied.iter().any(|(v, _)| *v == OPERATORS_MIGRATION) {
+            return Ok(false);
+        }
+        Ok(sqlx::query("SELECT 1 FROM operators LIMIT 1")
             .fetch_optional(&self.pool)
             .await
-            .is_ok_and(|row| row.is_some())
+            .map_err(error::db)?
+            .is_some())
     }
 
     /// The versions and descriptions of applied migrations, and of pending ones.

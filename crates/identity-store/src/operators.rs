@@ -130,6 +130,28 @@ impl OperatorTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    async fn touch_operator(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE operators SET last_used_at = $2 WHERE id = $1 AND disabled_at IS NULL")
+            .bind(id.to_string())
+            .bind(time::to_db(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn lock_enabled_admins(&mut self) -> Result<u64, StoreError> {
+        let sql = format!(
+            "SELECT id FROM operators WHERE role = 'admin' AND disabled_at IS NULL{}",
+            self.backend.for_update()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(rows.len() as u64)
+    }
+
     async fn set_operator_token(&mut self, id: Uuid, token_hash: &str) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE operators SET token_hash = $2 WHERE id = $1")
             .bind(id.to_string())

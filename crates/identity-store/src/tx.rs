@@ -126,6 +126,17 @@ impl StoreTx for SqlTx {
         rows.iter().map(holder_from_row).collect()
     }
 
+    async fn lock_fiscal_code(&mut self, code: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("fiscal:{code}"))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
     async fn holders_by_email(
         &mut self,
         normalized_email: &str,

@@ -18,8 +18,9 @@ pub enum AuditCommand {
     Query {
         #[command(flatten)]
         filter: Filter,
-        /// At most this many (the newest are left out first); 0: all.
-        #[arg(long, default_value_t = 100)]
+        /// At most this many, 1 to 1000 (the newest are left out first); for
+        /// more, `audit export`, which is audited.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
     },
     /// Write every matching entry as one JSON object per line, oldest first.
@@ -164,24 +165,8 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
                 .audit_trail(&query)
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
-            let mut sink: Box<dyn std::io::Write> = match path {
-                None => Box::new(std::io::stdout().lock()),
-                Some(p) => Box::new(
-                    std::fs::OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .open(p)
-                        .map_err(|e| Failure::Refused(format!("{}: {e}", p.display())))?,
-                ),
-            };
-            let write = |sink: &mut Box<dyn std::io::Write>| -> std::io::Result<()> {
-                for r in &records {
-                    serde_json::to_writer(&mut *sink, &line(r))?;
-                    sink.write_all(b"\n")?;
-                }
-                sink.flush()
-            };
-            write(&mut sink).map_err(|e| Failure::Refused(format!("writing the export: {e}")))?;
+            // Audited before a single line leaves: an export that cannot be
+            // audited does not happen.
             service
                 .audit_operator_act(
                     &operator,
@@ -191,6 +176,18 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
                 )
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
+            let mut sink: Box<dyn std::io::Write> = match path {
+                None => Box::new(std::io::stdout().lock()),
+                Some(p) => Box::new(output::new_private_file(p)?),
+            };
+            let write = |sink: &mut Box<dyn std::io::Write>| -> std::io::Result<()> {
+                for r in &records {
+                    serde_json::to_writer(&mut *sink, &line(r))?;
+                    sink.write_all(b"\n")?;
+                }
+                sink.flush()
+            };
+            write(&mut sink).map_err(|e| Failure::Refused(format!("writing the export: {e}")))?;
             if let Some(p) = path {
                 eprintln!("{} entries written to {}", records.len(), p.display());
             }

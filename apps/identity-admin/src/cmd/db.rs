@@ -18,7 +18,12 @@ pub async fn run(cli: &Cli, command: &DbCommand) -> Result<(), Failure> {
     let create = matches!(command, DbCommand::Migrate);
     let store = context::store_without_migrating(&settings, create).await?;
     // Once the database has operators, changing its schema is an admin's act.
-    if create && store.has_operators().await {
+    if create
+        && store
+            .has_operators()
+            .await
+            .map_err(|e| Failure::Refused(e.to_string()))?
+    {
         context::authenticate_without_migrating(&settings, identity_service::OperatorRole::Admin)
             .await?;
     }

@@ -110,7 +110,9 @@ async fn export(cli: &Cli, query: &str, path: Option<&std::path::Path>) -> Resul
     match path {
         None => println!("{text}"),
         Some(p) => {
-            std::fs::write(p, text + "\n")
+            use std::io::Write as _;
+            output::new_private_file(p)?
+                .write_all((text + "\n").as_bytes())
                 .map_err(|e| Failure::Refused(format!("{}: {e}", p.display())))?;
             if !cli.json {
                 eprintln!("holder {holder} exported to {}", p.display());

@@ -283,6 +283,10 @@ pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
         Planned::RecordReport(id, reference) => {
             service.record_police_report(id, &reference, actor).await
         }
+        Planned::RecordDocument(identity, document) if two_person => {
+            let action = ApprovedAction::RecordDocument { identity, document };
+            return super::approval::requested(cli, &service, &action, &operator).await;
+        }
         Planned::RecordDocument(id, doc) => service.record_document(id, doc, actor).await,
         Planned::Suspend(id, r) => service.suspend_identity(id, r, actor).await,
         Planned::Reactivate(id) => service.reactivate_identity(id, actor).await,

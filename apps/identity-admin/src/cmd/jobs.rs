@@ -26,6 +26,10 @@ pub enum JobsCommand {
         /// Decide everything and keep nothing (no change, no mail, no run record).
         #[arg(long)]
         dry_run: bool,
+        /// Make real changes as of a future --as-of (revocations are final):
+        /// only for rehearsal copies of the database and tests.
+        #[arg(long)]
+        allow_future: bool,
     },
     /// The latest run of each job: when, as of when, on which node, what it did.
     Status,
@@ -87,6 +91,7 @@ pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
             job,
             as_of: at,
             dry_run,
+            allow_future,
         } => {
             let only = match job {
                 None => None,
@@ -99,6 +104,15 @@ pub async fn run(cli: &Cli, command: &JobsCommand) -> Result<(), Failure> {
                 })?),
             };
             let as_of = at.as_deref().map(as_of).transpose()?;
+            // A minute's grace for clocks that disagree a little.
+            let future = as_of.is_some_and(|t| t > Utc::now() + chrono::Duration::minutes(1));
+            if future && !*dry_run && !*allow_future {
+                return Err(Failure::Usage(
+                    "--as-of is in the future: add --dry-run to rehearse, or --allow-future to \
+                     really revoke, suspend and purge as of that date (a rehearsal copy of the database only)"
+                        .into(),
+                ));
+            }
             let (service, operator) =
                 context::acting(cli, identity_service::OperatorRole::Operator).await?;
             let runs = service

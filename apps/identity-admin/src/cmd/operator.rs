@@ -91,19 +91,19 @@ pub async fn run(cli: &Cli, command: &OperatorCommand) -> Result<(), Failure> {
         OperatorCommand::Add { name, role } => {
             if std::env::var(context::TOKEN_VARIABLE).is_err() {
                 // No token: only the very first operator may be added this way.
-                let service = context::service(cli).await?;
                 if role.role() != OperatorRole::Admin {
                     return Err(Failure::Usage(format!(
                         "set {} to an admin's token; the first operator (added without one) must be --role admin",
                         context::TOKEN_VARIABLE
                     )));
                 }
+                let service = context::service(cli).await?;
                 let (operator, token) =
                     service
                         .bootstrap_operator(name)
                         .await
                         .map_err(|e| match e {
-                            OperatorError::AlreadyBootstrapped => Failure::Usage(format!(
+                            OperatorError::AlreadyBootstrapped => Failure::Refused(format!(
                                 "set {} to an admin's token: {e}",
                                 context::TOKEN_VARIABLE
                             )),

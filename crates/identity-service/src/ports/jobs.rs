@@ -80,6 +80,10 @@ pub trait JobTx: Send {
     /// email or phone of another active or suspended identity's holder.
     async fn identities_sharing_contacts(&mut self) -> Result<Vec<IdentityId>, StoreError>;
 
+    /// Whether this identity's holder shares its email or phone with another
+    /// active or suspended identity's holder (read inside the transaction).
+    async fn identity_shares_contacts(&mut self, id: IdentityId) -> Result<bool, StoreError>;
+
     /// Identities suspended now with the suspension reason `reason` (its code).
     async fn identities_suspended_for(
         &mut self,

@@ -124,6 +124,11 @@ pub trait StoreTx:
         vat: bool,
     ) -> Result<Vec<Holder>, StoreError>;
 
+    /// Serializes transactions about the same tax code or VAT number until this
+    /// one ends (the tax code is not unique, so "is it on file yet?" needs it):
+    /// an advisory lock on PostgreSQL; SQLite already runs one writer at a time.
+    async fn lock_fiscal_code(&mut self, code: &str) -> Result<(), StoreError>;
+
     /// Holders whose reference email is `normalized_email` (lower-cased), oldest first.
     async fn holders_by_email(&mut self, normalized_email: &str)
     -> Result<Vec<Holder>, StoreError>;

@@ -31,6 +31,14 @@ pub trait OperatorTx: Send {
     /// Saves `disabled_at`, `last_used_at` and the role. MUST return `NotFound` if absent.
     async fn update_operator(&mut self, operator: &Operator) -> Result<(), StoreError>;
 
+    /// Notes an authenticated command of an enabled operator (nothing else of
+    /// the row changes, so a concurrent disable is never undone).
+    async fn touch_operator(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Locks every enabled admin's row until the transaction ends and says how
+    /// many there are, so that two admins cannot disable each other at once.
+    async fn lock_enabled_admins(&mut self) -> Result<u64, StoreError>;
+
     /// Replaces the operator's token hash. MUST return `NotFound` if absent.
     async fn set_operator_token(&mut self, id: Uuid, token_hash: &str) -> Result<(), StoreError>;
 

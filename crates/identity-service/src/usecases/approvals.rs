@@ -1,11 +1,11 @@
-//! The two-person rule: an identity verification or a correction approval asked
-//! by one operator is carried out only when a second, different operator
-//! confirms it. The request and each decision are audited.
+//! The two-person rule: an identity verification, a new identity document or a
+//! correction approval asked by one operator is carried out only when a second,
+//! different operator confirms it. The request and each decision are audited.
 
 use chrono::{DateTime, Utc};
 use identity_core::CorrectionId;
 use identity_core::i18n::{Lang, Localized};
-use identity_core::identity::Proofing;
+use identity_core::identity::{IdentityDocument, Proofing};
 use identity_core::ids::IdentityId;
 use serde_json::json;
 use uuid::Uuid;
@@ -25,6 +25,13 @@ pub enum ApprovedAction {
         /// The proofing to record.
         proofing: Proofing,
     },
+    /// Record a new identity document (`identity record-document`).
+    RecordDocument {
+        /// The identity.
+        identity: IdentityId,
+        /// The new document.
+        document: IdentityDocument,
+    },
     /// Approve a holder's correction request (`correction approve`).
     ApproveCorrection {
         /// The request.
@@ -36,13 +43,15 @@ impl ApprovedAction {
     fn kind(&self) -> &'static str {
         match self {
             ApprovedAction::VerifyIdentity { .. } => "identity.verify",
+            ApprovedAction::RecordDocument { .. } => "identity.record_document",
             ApprovedAction::ApproveCorrection { .. } => "correction.approve",
         }
     }
 
     fn subject(&self) -> String {
         match self {
-            ApprovedAction::VerifyIdentity { identity, .. } => identity.to_string(),
+            ApprovedAction::VerifyIdentity { identity, .. }
+            | ApprovedAction::RecordDocument { identity, .. } => identity.to_string(),
             ApprovedAction::ApproveCorrection { correction } => correction.to_string(),
         }
     }
@@ -50,6 +59,7 @@ impl ApprovedAction {
     fn payload(&self) -> serde_json::Value {
         match self {
             ApprovedAction::VerifyIdentity { proofing, .. } => json!({ "proofing": proofing }),
+            ApprovedAction::RecordDocument { document, .. } => json!({ "document": document }),
             ApprovedAction::ApproveCorrection { .. } => json!({}),
         }
     }
@@ -63,6 +73,14 @@ impl ApprovedAction {
                     .parse()
                     .map_err(|e| corrupt(format!("{e}")))?,
                 proofing: serde_json::from_value(approval.payload["proofing"].clone())
+                    .map_err(|e| corrupt(e.to_string()))?,
+            }),
+            "identity.record_document" => Ok(ApprovedAction::RecordDocument {
+                identity: approval
+                    .subject
+                    .parse()
+                    .map_err(|e| corrupt(format!("{e}")))?,
+                document: serde_json::from_value(approval.payload["document"].clone())
                     .map_err(|e| corrupt(e.to_string()))?,
             }),
             "correction.approve" => Ok(ApprovedAction::ApproveCorrection {
@@ -165,37 +183,97 @@ impl Service {
             .await
     }
 
-    /// A second operator confirms a pending approval, which is then carried out
-    /// under that operator. If carrying it out fails (the identity is no longer
-    /// pending, the request was decided meanwhile), the approval is marked
-    /// failed with the reason.
+    /// A second operator confirms a pending approval, which is carried out under
+    /// that operator in the same transaction: either both the decision and the
+    /// action are stored, or neither. If the action is refused (the identity is
+    /// no longer pending, the request was decided meanwhile), the approval is
+    /// marked failed with the reason.
     pub async fn confirm_approval(
         &self,
         id: Uuid,
         by: &Operator,
     ) -> Result<Approval, ApprovalError> {
-        let mut approval = self.decide(id, by, ApprovalState::Confirmed, None).await?;
+        by.require(OperatorRole::Operator)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut approval = self.pending_for(tx.as_mut(), id, by).await?;
+        let actor = by.actor();
         let outcome = match ApprovedAction::of(&approval)? {
-            ApprovedAction::VerifyIdentity { identity, proofing } => self
-                .verify_identity(identity, proofing, by.actor())
+            ApprovedAction::VerifyIdentity { identity, proofing } => {
+                let who = actor.clone();
+                self.transition_in(tx.as_mut(), identity, &who, move |i| {
+                    i.verify(proofing, actor, now).map(|(i, e)| (i, vec![e]))
+                })
                 .await
                 .map(|_| ())
-                .map_err(|e| e.message(Lang::En)),
+                .map_err(|e| match e {
+                    crate::usecases::identity::IdentityError::Store(s) => Err(s),
+                    other => Ok(other.message(Lang::En)),
+                })
+            }
+            ApprovedAction::RecordDocument { identity, document } => {
+                let who = actor.clone();
+                self.transition_in(tx.as_mut(), identity, &who, move |i| {
+                    i.record_document(document, actor, now)
+                })
+                .await
+                .map(|_| ())
+                .map_err(|e| match e {
+                    crate::usecases::identity::IdentityError::Store(s) => Err(s),
+                    other => Ok(other.message(Lang::En)),
+                })
+            }
             ApprovedAction::ApproveCorrection { correction } => self
-                .approve_correction(correction, &by.actor())
+                .approve_correction_in(tx.as_mut(), correction, &actor)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.message(Lang::En)),
+                .map_err(|e| match e {
+                    crate::usecases::corrections::CorrectionOpError::Store(s) => Err(s),
+                    other => Ok(other.message(Lang::En)),
+                }),
         };
-        if let Err(reason) = outcome {
-            approval.state = ApprovalState::Failed;
-            approval.note = Some(reason.clone());
-            let mut tx = self.store.begin().await?;
-            tx.update_approval(&approval).await?;
-            self.audit_decision(tx.as_mut(), &approval, by, self.clock.now())
-                .await?;
-            tx.commit().await?;
-            return Err(ApprovalError::Failed(reason));
+        match outcome {
+            Ok(()) => {
+                approval.state = ApprovalState::Confirmed;
+                approval.decided_by = Some(by.name.clone());
+                approval.decided_at = Some(now);
+                tx.update_approval(&approval).await?;
+                self.audit_decision(tx.as_mut(), &approval, by, now).await?;
+                tx.commit().await?;
+                Ok(approval)
+            }
+            Err(Err(store)) => Err(store.into()),
+            Err(Ok(reason)) => {
+                // The action's partial writes go with this transaction; the
+                // failure is recorded in a new one.
+                drop(tx);
+                let mut tx = self.store.begin().await?;
+                let mut approval = self.pending_for(tx.as_mut(), id, by).await?;
+                approval.state = ApprovalState::Failed;
+                approval.decided_by = Some(by.name.clone());
+                approval.decided_at = Some(now);
+                approval.note = Some(reason.clone());
+                tx.update_approval(&approval).await?;
+                self.audit_decision(tx.as_mut(), &approval, by, now).await?;
+                tx.commit().await?;
+                Err(ApprovalError::Failed(reason))
+            }
+        }
+    }
+
+    /// The approval `id`, locked, if it is pending and `by` did not ask for it.
+    async fn pending_for(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        id: Uuid,
+        by: &Operator,
+    ) -> Result<Approval, ApprovalError> {
+        let approval = tx.approval_for_update(id).await?;
+        if approval.state != ApprovalState::Pending {
+            return Err(ApprovalError::NotPending(approval.state.code()));
+        }
+        if approval.requested_by == by.name {
+            return Err(ApprovalError::SameOperator);
         }
         Ok(approval)
     }
@@ -211,13 +289,7 @@ impl Service {
         by.require(OperatorRole::Operator)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut approval = tx.approval_for_update(id).await?;
-        if approval.state != ApprovalState::Pending {
-            return Err(ApprovalError::NotPending(approval.state.code()));
-        }
-        if approval.requested_by == by.name {
-            return Err(ApprovalError::SameOperator);
-        }
+        let mut approval = self.pending_for(tx.as_mut(), id, by).await?;
         approval.state = state;
         approval.decided_by = Some(by.name.clone());
         approval.decided_at = Some(now);

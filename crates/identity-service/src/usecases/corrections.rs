@@ -175,19 +175,33 @@ impl Service {
         id: CorrectionId,
         operator: &Actor,
     ) -> Result<CorrectionRequest, CorrectionOpError> {
-        let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let request = self
+            .approve_correction_in(tx.as_mut(), id, operator)
+            .await?;
+        tx.commit().await?;
+        Ok(request)
+    }
+
+    /// [`Service::approve_correction`] inside the caller's transaction (a
+    /// confirmed two-person approval and its action commit together).
+    pub(crate) async fn approve_correction_in(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        id: CorrectionId,
+        operator: &Actor,
+    ) -> Result<CorrectionRequest, CorrectionOpError> {
+        let now = self.clock.now();
         // The request, then its holder (decisions are the only users of request
         // locks, and always take them in this order).
         let mut request = tx.correction_for_update(id).await?;
         let holder = tx.holder_for_update(request.holder_id).await?;
-        refuse_if_proofed(tx.as_mut(), request.holder_id, request.field).await?;
+        refuse_if_proofed(tx, request.holder_id, request.field).await?;
         let corrected = request.approve(&holder, &operator.to_audit_string(), now)?;
         tx.update_holder_identity(&corrected).await?;
         tx.update_correction(&request).await?;
-        self.record_decision(tx.as_mut(), &request, &corrected, operator, now)
+        self.record_decision(tx, &request, &corrected, operator, now)
             .await?;
-        tx.commit().await?;
         Ok(request)
     }
 

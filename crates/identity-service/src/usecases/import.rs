@@ -99,6 +99,8 @@ impl Service {
             (holder.vat_number().map(|v| v.as_str().to_owned()), true),
         ] {
             let Some(code) = code else { continue };
+            // Two imports of one file at once must not both find it absent.
+            tx.lock_fiscal_code(&code).await?;
             if let Some(existing) = tx.holders_by_fiscal_code(&code, vat).await?.first() {
                 let field = if vat { "vat_number" } else { "tax_code" };
                 return Ok(RowOutcome::Refused(vec![problem(

@@ -198,7 +198,7 @@ impl Service {
             .is_none_or(|at| now - at >= TOUCH_EVERY)
         {
             operator.last_used_at = Some(now);
-            tx.update_operator(&operator).await?;
+            tx.touch_operator(operator.id, now).await?;
             tx.commit().await?;
         }
         Ok(operator)
@@ -224,16 +224,8 @@ impl Service {
         if operator.disabled_at.is_some() {
             return Ok(operator);
         }
-        if operator.role == OperatorRole::Admin {
-            let admins = tx
-                .operators()
-                .await?
-                .iter()
-                .filter(|o| o.role == OperatorRole::Admin && o.disabled_at.is_none())
-                .count();
-            if admins <= 1 {
-                return Err(OperatorError::LastAdmin);
-            }
+        if operator.role == OperatorRole::Admin && tx.lock_enabled_admins().await? <= 1 {
+            return Err(OperatorError::LastAdmin);
         }
         operator.disabled_at = Some(now);
         tx.update_operator(&operator).await?;

@@ -84,18 +84,29 @@ fn invalid(message: impl Into<String>) -> ServiceProviderError {
 }
 
 /// An address fit for redirects and keys: `https://host...`, or plain HTTP on
-/// the loopback (development); no fragment, no spaces.
+/// the loopback (development); no user part, no fragment, no spaces.
 fn acceptable_url(url: &str) -> bool {
-    let secure = url
-        .strip_prefix("https://")
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|p| {
-            url.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        });
-    (secure || loopback) && !url.contains('#') && !url.chars().any(char::is_whitespace)
+    if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return false,
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains(['@', '\\']) {
+        return false;
+    }
+    // The host, and the port if any (digits only).
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && !p.contains(']') => (h, Some(p)),
+        _ => (authority, None),
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    secure || matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
 impl NewServiceProvider {
@@ -263,5 +274,10 @@ mod tests {
         assert!(!acceptable_url("https://sp.example.it/cb#frag"));
         assert!(!acceptable_url("https:///path"));
         assert!(!acceptable_url("javascript:alert(1)"));
+        assert!(!acceptable_url("http://localhost:1@evil.example/cb"));
+        assert!(!acceptable_url("https://user@sp.example.it/cb"));
+        assert!(!acceptable_url("http://localhost:abc/cb"));
+        assert!(acceptable_url("http://[::1]:8080/cb"));
+        assert!(acceptable_url("https://sp.example.it:8443/cb?x=1"));
     }
 }

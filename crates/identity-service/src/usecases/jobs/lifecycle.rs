@@ -87,14 +87,56 @@ impl Service {
                 .await?
         };
         for id in suspended.into_iter().filter(|id| !sharing.contains(id)) {
-            // Fixed: the holder changed the email or phone (each change was
-            // confirmed on the new address or number), so assurance is unchanged.
-            self.apply_to_identity(id, &actor, dry_run, tally, |i| {
-                i.reactivate(actor.clone(), now).map(|(i, e)| (i, vec![e]))
-            })
-            .await?;
+            self.restore_fixed_contacts(id, &actor, now, dry_run, tally)
+                .await?;
         }
         Ok(())
+    }
+
+    /// Restores an identity suspended for shared contact data once the conflict
+    /// is gone: the holder changed the email or phone (each change confirmed on
+    /// the new address or number), so assurance is unchanged. Both the reason and
+    /// the conflict are checked again under the identity's lock, so a snapshot
+    /// taken before a new conflict (another node's) or a suspension for another
+    /// reason is never undone.
+    async fn restore_fixed_contacts(
+        &self,
+        id: IdentityId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        tally: &mut Tally,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        let identity = match tx.identity_for_update(id).await {
+            Ok(i) => i,
+            Err(StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let still_for_contacts = matches!(
+            identity.state(),
+            identity_core::IdentityState::Suspended {
+                reason: SuspensionReason::SharedContactData,
+                ..
+            }
+        );
+        if !still_for_contacts || tx.identity_shares_contacts(id).await? {
+            return Ok(());
+        }
+        match self
+            .transition_in(tx.as_mut(), id, actor, |i| {
+                i.reactivate(actor.clone(), now).map(|(i, e)| (i, vec![e]))
+            })
+            .await
+        {
+            Ok(_) => {
+                finish(tx, dry_run).await?;
+                tally.add("reactivated", 1);
+                Ok(())
+            }
+            Err(IdentityError::Store(e)) => Err(e),
+            Err(_) => Ok(()),
+        }
     }
 
     /// Suspends active identities whose document's last valid day has passed,

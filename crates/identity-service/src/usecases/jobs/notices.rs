@@ -134,7 +134,7 @@ impl Service {
             .checked_sub_days(Days::new(
                 u64::from(settings.max_age_days.saturating_sub(longest_warning)) + 1,
             ))
-            .and_then(|t| t.checked_add_days(Days::new(2)))
+            .and_then(|t| t.checked_add_days(Days::new(3)))
             .unwrap_or(now);
         let candidates = {
             let mut tx = self.store.begin_read().await?;
@@ -155,6 +155,17 @@ impl Service {
             };
             let expires_at = policy.expires_at(p.set_at);
             let mut tx = self.store.begin().await?;
+            // The holder may have changed the password since the candidates
+            // were read: warn only about the one still current.
+            let current = tx
+                .password_history(p.login)
+                .await?
+                .into_iter()
+                .find(|e| e.retired_at.is_none())
+                .map(|e| e.set_at);
+            if current != Some(p.set_at) {
+                continue;
+            }
             if !tx
                 .record_notice(
                     &format!("login:{}", p.login),
