@@ -764,3 +764,114 @@ fn completions_and_the_man_page_need_no_database() {
     assert_eq!(code(&anonymous(&db, &["completions", "powershell"])), 2);
     assert!(!db.exists());
 }
+
+#[tokio::test]
+async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() {
+    let db = db();
+    let service = service(&db).await;
+    // An imported holder's login has no password: an operator sends a reset code.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.csv");
+    std::fs::write(&file, people::csv(1, &[])).unwrap();
+    let imported = json_of(&admin(
+        &db,
+        &["--json", "import", "holders", file.to_str().unwrap()],
+    ));
+    assert_eq!(imported["imported"], 1);
+    let holder = json_of(&admin(
+        &db,
+        &["--json", "holder", "search", "person0@example.it"],
+    ));
+    let login = holder[0]["logins"][0]["login_id"]
+        .as_str()
+        .or_else(|| holder[0]["logins"][0].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("a login in {holder}"));
+    let reset = json_of(&admin(&db, &["--json", "login", "reset-password", &login]));
+    assert_eq!(reset["reset_code_sent"], true);
+    let outbox = json_of(&admin(&db, &["--json", "outbox", "list"]));
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["template"] == "password_reset_code" && m["to"] == "person0@example.it")
+    );
+
+    // An open order is completed by an operator; a rejected approval stays undone.
+    let registered = register(&service).await;
+    let identity = service
+        .request_identity(registered.holder_id, registered.login_id.number())
+        .await
+        .unwrap();
+    let open = json_of(&admin(&db, &["--json", "order", "list", "--state", "open"]));
+    let order = open[0]["id"].as_str().unwrap().to_owned();
+    let done = json_of(&admin(
+        &db,
+        &["--json", "order", "set-state", &order, "completed"],
+    ));
+    assert_eq!(done["state"], "completed");
+    let two = [("IDENTITY_TWO_PERSON_APPROVAL", "true")];
+    let mut args = vec!["--json".to_owned()];
+    args.extend(verify_args(&identity.id().to_string()));
+    let asked = json_of(&admin_with(&db, Some("anna"), &two, &strs(&args)));
+    let approval = asked["id"].as_str().unwrap().to_owned();
+    let rejected = json_of(&admin_with(
+        &db,
+        Some("bruno"),
+        &two,
+        &[
+            "--json",
+            "approval",
+            "reject",
+            &approval,
+            "--reason",
+            "the document photo is unreadable",
+        ],
+    ));
+    assert_eq!(rejected["state"], "rejected");
+    assert_eq!(
+        service.identities_of(registered.holder_id).await.unwrap()[0]
+            .state()
+            .code(),
+        "pending"
+    );
+    let all = json_of(&admin(
+        &db,
+        &["--json", "approval", "list", "--state", "all"],
+    ));
+    assert_eq!(all[0]["note"], "the document photo is unreadable");
+
+    // A service provider is shown by client id.
+    admin(
+        &db,
+        &[
+            "sp",
+            "add",
+            "--client-id",
+            "dev-app",
+            "--name",
+            "Dev",
+            "--redirect-uri",
+            "http://localhost:3000/cb",
+            "--client-secret",
+        ],
+    );
+    let shown = admin(&db, &["sp", "show", "dev-app"]);
+    assert!(
+        stdout(&shown).contains("client_secret_basic"),
+        "{}",
+        stdout(&shown)
+    );
+    assert_eq!(code(&admin(&db, &["sp", "show", "nobody"])), 1);
+
+    // Once the database has operators, migrating is an admin's act.
+    let viewer = json_of(&admin(
+        &db,
+        &["--json", "operator", "add", "vera", "--role", "viewer"],
+    ));
+    let vera = viewer["token"].as_str().unwrap().to_owned();
+    assert_eq!(code(&with_token(&db, Some(&vera), &["db", "migrate"])), 1);
+    assert_eq!(code(&with_token(&db, None, &["db", "migrate"])), 2);
+    assert_eq!(code(&admin(&db, &["db", "migrate"])), 0);
+}

@@ -235,6 +235,12 @@ impl JobTx for SqlTx {
                     time::to_db(c.transaction_log_before),
                 )
                 .await?,
+            job_runs: self
+                .execute_before(
+                    "DELETE FROM job_runs WHERE started_at < $1",
+                    time::to_db(c.transaction_log_before),
+                )
+                .await?,
         })
     }
 

@@ -35,6 +35,8 @@ pub struct Purged {
     pub outbox: u64,
     /// Notice records whose deadline is older than the transaction-log retention.
     pub notices: u64,
+    /// Job run reports older than the transaction-log retention.
+    pub job_runs: u64,
 }
 
 /// The instants before which each class of data is removed.
@@ -48,7 +50,7 @@ pub struct RetentionCutoffs {
     pub session_created_before: DateTime<Utc>,
     /// Security-key ceremonies started before this.
     pub ceremony_before: DateTime<Utc>,
-    /// Transaction logs (sent mail, notices) from before this.
+    /// Transaction logs (sent mail, notices, job run reports) from before this.
     pub transaction_log_before: DateTime<Utc>,
 }
 

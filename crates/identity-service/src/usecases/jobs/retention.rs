@@ -9,7 +9,8 @@ use crate::service::Service;
 use crate::usecases::selfcare::access::ACCESS_RETENTION_MONTHS;
 use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
 
-/// Transaction logs (delivered mail and SMS, notice records) are kept this long.
+/// Transaction logs (delivered mail and SMS, notice records, job run reports)
+/// are kept this long.
 pub const TRANSACTION_LOG_MONTHS: u32 = 24;
 /// Identity-proofing records (document, evidence reference) are kept this long
 /// after the identity's revocation.
@@ -48,6 +49,7 @@ impl Service {
         tally.add("ceremonies", purged.ceremonies);
         tally.add("outbox_messages", purged.outbox);
         tally.add("notice_records", purged.notices);
+        tally.add("job_runs", purged.job_runs);
         tally.add("proofing_records", proofing);
         Ok(())
     }
