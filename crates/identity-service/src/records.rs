@@ -302,9 +302,9 @@ pub struct JobRun {
     pub node: String,
     /// The instant the job acted as of (the clock, or `--as-of`).
     pub as_of: DateTime<Utc>,
-    /// When the run started, on the real clock.
+    /// When the run started (the service's clock).
     pub started_at: DateTime<Utc>,
-    /// When it ended, on the real clock.
+    /// When it ended: the start plus the time it took.
     pub finished_at: DateTime<Utc>,
     /// Whether it was a dry run (nothing kept).
     pub dry_run: bool,
