@@ -71,7 +71,21 @@ fn service_on(settings: &Settings, store: Arc<SqlStore>) -> Result<Service, Fail
     let hasher = settings
         .password_hasher()
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(Service::new(store, Arc::new(SystemClock), hasher, config))
+    let service = Service::new(store, Arc::new(SystemClock), hasher, config);
+    // Links in the mail the CLI queues point where the web app answers.
+    Ok(match public_url(settings) {
+        Some(url) => service.with_public_url(&url),
+        None => service,
+    })
+}
+
+/// The web app's external URL: the configured one, or (as the web app does)
+/// `http://localhost:<port it listens on>`.
+fn public_url(settings: &Settings) -> Option<String> {
+    settings.public_url.clone().or_else(|| {
+        let port: u16 = settings.listen.rsplit(':').next()?.parse().ok()?;
+        (port != 0).then(|| format!("http://localhost:{port}"))
+    })
 }
 
 /// The variable that carries the operator's token to every command.

@@ -10,14 +10,26 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Operator commands of the digital-identity system. They act on the database of
-/// the web app (same configuration: --config, IDENTITY_CONFIG, IDENTITY_*).
-/// Commands authenticate their operator by the token in IDENTITY_OPERATOR_TOKEN
-/// (or asked at the terminal); the first operator is added with
-/// `identity-admin operator add NAME --role admin` while the database has none.
-/// Exit codes: 0 done, 1 refused / not found / failed, 2 bad usage.
+/// What `--help` and the manual page say after the commands.
+const AFTER_HELP: &str = "\
+Operator:
+  Every command but config check, healthcheck, db status, completions and man acts
+  as the operator whose token is in IDENTITY_OPERATOR_TOKEN (asked at the terminal
+  when it is unset). While the database has no operator, `identity-admin operator
+  add NAME --role admin` adds the first one without a token and prints its token.
+
+Configuration:
+  The web app's: --config FILE (or IDENTITY_CONFIG), then IDENTITY_* variables,
+  e.g. IDENTITY_DATABASE_URL, IDENTITY_PUBLIC_URL (links in mail). See
+  docs/operations.md.
+
+Exit status:
+  0 done; 1 refused, not found or failed; 2 bad usage (nothing was touched);
+  141 the reader of the output went away.";
+
+/// Operator commands of the digital-identity system, on the web app's database.
 #[derive(Debug, Parser)]
-#[command(version, about, propagate_version = true)]
+#[command(version, about, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
     /// TOML configuration file (also `IDENTITY_CONFIG`).
     #[arg(long, global = true, value_name = "FILE")]
@@ -94,8 +106,13 @@ enum Command {
         #[arg(value_enum)]
         shell: cmd::docs::Shell,
     },
-    /// Print the manual page (roff): `identity-admin man > identity-admin.1`.
-    Man,
+    /// Print the manual page (roff): `identity-admin man > identity-admin.1`;
+    /// with --dir, write the pages of every command into a folder.
+    Man {
+        /// Write identity-admin.1 and one page per command here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What a command reports when it cannot do its job.
@@ -113,7 +130,27 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// A reader that went away (`identity-admin audit query | head`) ends the
+/// program quietly, as it would end a classic Unix tool (status 141, SIGPIPE's),
+/// instead of with the panic `println!` raises.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -146,7 +183,7 @@ fn main() -> ExitCode {
             Command::Config(cmd::health::ConfigCommand::Check) => cmd::health::config_check(&cli),
             Command::Healthcheck => cmd::health::healthcheck(&cli).await,
             Command::Completions { shell } => cmd::docs::completions(*shell),
-            Command::Man => cmd::docs::man(),
+            Command::Man { dir } => cmd::docs::man(dir.as_deref()),
         }
     });
     match result {

@@ -79,7 +79,13 @@ async fn operators_authenticate_by_token_and_act_within_their_role() {
         None,
         &["operator", "add", "mallory", "--role", "admin"],
     );
-    assert_eq!(code(&second), 1, "no second bootstrap: {}", stderr(&second));
+    assert_eq!(
+        code(&second),
+        2,
+        "no second bootstrap, an admin's token is needed: {}",
+        stderr(&second)
+    );
+    assert!(stderr(&second).contains("IDENTITY_OPERATOR_TOKEN"));
 
     let viewer = json_of(&with_token(
         &db,
@@ -255,6 +261,29 @@ async fn the_two_person_rule_needs_a_second_operator_to_verify_an_identity() {
     );
     let shown = admin(&db, &["identity", "show", &id]);
     assert!(stdout(&shown).contains("YA7654321"), "{}", stdout(&shown));
+    // Both halves of the decision are in the holder's trail.
+    let trail = json_of(&admin(
+        &db,
+        &[
+            "--json",
+            "audit",
+            "query",
+            "--holder",
+            "RSSMRA85T10A562S",
+            "--event",
+            "approval.",
+        ],
+    ));
+    let trail: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        trail.contains(&"approval.requested") && trail.contains(&"approval.confirmed"),
+        "{trail:?}"
+    );
     let events = audit_events(&service).await;
     assert!(events.contains(&("approval.requested".into(), "operator:anna".into())));
     assert!(events.contains(&("approval.confirmed".into(), "operator:bruno".into())));
@@ -494,7 +523,7 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
     assert_eq!(code(&real), 1);
     let out = stdout(&real);
     assert!(
-        out.contains("996 holders imported, 4 rows refused"),
+        out.contains("996 holders imported, 0 rows already on file (skipped), 4 rows refused"),
         "{out}"
     );
     assert!(
@@ -507,10 +536,47 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
         &["--json", "holder", "search", "person7@example.it"],
     ));
     assert_eq!(found.as_array().unwrap().len(), 1);
-    // The same file again imports nobody twice.
+    // The same file again imports nobody twice: the rows on file are skipped,
+    // the bad ones refused again.
     let again = json_of_failed(&admin(&db, &["--json", "import", "holders", path]));
     assert_eq!(again["imported"], 0);
-    assert_eq!(again["refused"], 1000);
+    assert_eq!(again["already_on_file"], 996);
+    assert_eq!(again["refused"], 4);
+    // With the bad rows fixed, a run ends well and imports just those.
+    std::fs::write(path, people::csv(1000, &[])).unwrap();
+    let fixed = json_of(&admin(&db, &["--json", "import", "holders", path]));
+    assert_eq!(fixed["imported"], 4);
+    assert_eq!(fixed["already_on_file"], 996);
+    assert_eq!(fixed["holders"][0]["row"], 5);
+    assert!(fixed["holders"][0]["login"].as_str().unwrap().contains('@'));
+    // Missing columns and unknown subject kinds are named.
+    let short = dir.path().join("short.csv");
+    std::fs::write(
+        &short,
+        "given_name,family_name,tax_code\nMario,Rossi,RSSMRA85T10A562S\n",
+    )
+    .unwrap();
+    let short = admin(&db, &["import", "holders", short.to_str().unwrap()]);
+    assert_eq!(code(&short), 2);
+    assert!(
+        stderr(&short).contains("missing column(s) subject_kind"),
+        "{}",
+        stderr(&short)
+    );
+    let kind = dir.path().join("kind.csv");
+    let bad_kind = people::row(7000).replacen("persona_fisica", "persona fisica", 1);
+    std::fs::write(&kind, format!("{}\n{bad_kind}\n", people::HEADER)).unwrap();
+    let kind = json_of_failed(&admin(
+        &db,
+        &["--json", "import", "holders", kind.to_str().unwrap()],
+    ));
+    assert!(
+        kind["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("persona_fisica, azienda"),
+        "{kind}"
+    );
     // A holder twice in one file is imported once.
     let twice = dir.path().join("twice.csv");
     let row = people::row(5000);
@@ -758,6 +824,23 @@ fn completions_and_the_man_page_need_no_database() {
         assert!(stdout(&out).contains("identity-admin"));
         assert!(stdout(&out).contains("import"));
     }
+    let bad_listen = admin_with(
+        &db,
+        None,
+        &[("IDENTITY_LISTEN", "nonsense")],
+        &["config", "check"],
+    );
+    assert_eq!(code(&bad_listen), 2);
+    assert!(stderr(&bad_listen).contains("listen"));
+    let pages = tempfile::tempdir().unwrap();
+    assert_eq!(
+        code(&anonymous(
+            &db,
+            &["man", "--dir", pages.path().to_str().unwrap()]
+        )),
+        0
+    );
+    assert!(pages.path().join("identity-admin-jobs-run.1").exists());
     let man = anonymous(&db, &["man"]);
     assert_eq!(code(&man), 0);
     assert!(stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH identity-admin"));

@@ -36,8 +36,12 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Only entries before this instant.
     pub to: Option<DateTime<Utc>>,
-    /// At most this many (newest are dropped first when more match); 0: no limit.
+    /// At most this many; 0: no limit. When more match, the newest are left out,
+    /// or with `latest` the oldest.
     pub limit: u32,
+    /// Keep the newest `limit` entries rather than the oldest (still returned
+    /// oldest first).
+    pub latest: bool,
 }
 
 /// Delivery state of a queued mail.

@@ -479,22 +479,33 @@ impl StoreTx for SqlTx {
 
     async fn audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
         // NULL parameters disable a filter, so one statement serves every combination.
-        let rows = sqlx::query(
-            "SELECT * FROM audit_log WHERE ($1 IS NULL OR holder_id = $1) AND ($2 IS NULL OR event = $2) \
+        const FILTER: &str = "SELECT * FROM audit_log WHERE ($1 IS NULL OR holder_id = $1) AND ($2 IS NULL OR event = $2) \
              AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR substr(event, 1, length($4)) = $4) \
-             AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) ORDER BY at, id LIMIT $7",
-        )
-        .bind(q.holder_id.map(|h| h.to_string()))
-        .bind(q.event.clone())
-        .bind(q.actor.clone())
-        .bind(q.event_prefix.clone())
-        .bind(time::opt_to_db(q.from))
-        .bind(time::opt_to_db(q.to))
-        .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        rows.iter().map(audit_from_row).collect()
+             AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)";
+        let order = if q.latest {
+            " ORDER BY at DESC, id DESC LIMIT $7"
+        } else {
+            " ORDER BY at, id LIMIT $7"
+        };
+        let rows = sqlx::query(AssertSqlSafe(format!("{FILTER}{order}")))
+            .bind(q.holder_id.map(|h| h.to_string()))
+            .bind(q.event.clone())
+            .bind(q.actor.clone())
+            .bind(q.event_prefix.clone())
+            .bind(time::opt_to_db(q.from))
+            .bind(time::opt_to_db(q.to))
+            .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        let mut records = rows
+            .iter()
+            .map(audit_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if q.latest {
+            records.reverse();
+        }
+        Ok(records)
     }
 
     async fn enqueue_mail(&mut self, m: &OutboxMessage) -> Result<(), StoreError> {

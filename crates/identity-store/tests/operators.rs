@@ -266,7 +266,7 @@ async fn imported_holders_have_no_password_and_are_not_imported_twice(h: Harness
     };
     assert!(matches!(
         h.service.import_holder(&row, false, &anna).await.unwrap(),
-        RowOutcome::Refused(p) if p[0].field == "tax_code"
+        RowOutcome::AlreadyOnFile { .. }
     ));
     // No password: signing in fails like a wrong password.
     assert!(

@@ -14,7 +14,8 @@ use crate::{Cli, Failure, context, output};
 /// Audit-log commands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Show matching entries as a table (or JSON with --json), oldest first.
+    /// Show the latest matching entries as a table (or JSON with --json), oldest
+    /// first.
     Query {
         #[command(flatten)]
         filter: Filter,
@@ -74,6 +75,7 @@ impl Filter {
             event,
             actor: self.actor.as_deref().map(|a| a.trim().to_owned()),
             event_prefix,
+            latest: false,
             from: self.from.map(start_of_rome_day),
             to: self.to.and_then(|d| d.succ_opt()).map(start_of_rome_day),
             limit,
@@ -117,6 +119,7 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
     match command {
         AuditCommand::Query { filter, limit } => {
             let mut query = filter.query(*limit)?;
+            query.latest = true;
             let (service, _) = context::acting(cli, OperatorRole::Viewer).await?;
             filter.resolve(&service, &mut query).await?;
             let records = service
@@ -143,6 +146,11 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
                 })
                 .collect();
             output::table(&["AT", "ACTOR", "EVENT", "HOLDER", "DETAILS"], &rows);
+            if records.len() == *limit as usize {
+                println!(
+                    "(the latest {limit} matching entries; narrow with --from, --to, --event or --actor, or use audit export for all)"
+                );
+            }
             Ok(())
         }
         AuditCommand::Export {

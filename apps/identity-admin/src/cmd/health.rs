@@ -52,6 +52,20 @@ pub fn config_check(cli: &Cli) -> Result<(), Failure> {
     settings
         .mail_transport()
         .map_err(|e| Failure::Usage(e.to_string()))?;
+    // The web app binds `listen` as host:port (a name is resolved).
+    if std::net::ToSocketAddrs::to_socket_addrs(settings.listen.as_str()).is_err() {
+        return Err(Failure::Usage(format!(
+            "listen {:?} is not an address to bind: give host:port, e.g. 127.0.0.1:8080",
+            settings.listen
+        )));
+    }
+    if let Some(url) = &settings.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(Failure::Usage(format!(
+            "public_url {url:?} must start with https:// (or http:// for development)"
+        )));
+    }
     let summary = json!({
         "listen": settings.listen,
         "data_dir": settings.data_dir,

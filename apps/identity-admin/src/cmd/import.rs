@@ -59,11 +59,38 @@ pub const COLUMNS: [&str; 21] = [
     "lang",
 ];
 
+/// The columns every file needs, whatever the subject kind (each kind needs
+/// more, checked row by row).
+const REQUIRED_COLUMNS: [&str; 6] = [
+    "subject_kind",
+    "street",
+    "municipality",
+    "province",
+    "email",
+    "phone",
+];
+
 /// Sets column `name` of `row` to `value`.
 fn set(row: &mut RegistrationInput, name: &str, value: &str) -> Result<(), RowProblem> {
     let v = value.to_owned();
     match name {
-        "subject_kind" => row.subject_kind = v,
+        "subject_kind" => {
+            let kind = value.trim().to_ascii_lowercase();
+            if identity_core::SubjectKind::from_code(&kind).is_none() {
+                let kinds: Vec<&str> = identity_core::SubjectKind::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect();
+                return Err(RowProblem {
+                    field: "subject_kind".into(),
+                    message: format!(
+                        "{value:?} is not a subject kind: one of {}",
+                        kinds.join(", ")
+                    ),
+                });
+            }
+            row.subject_kind = kind;
+        }
         "given_name" => row.given_name = v,
         "family_name" => row.family_name = v,
         "tax_code" => row.tax_code = v,
@@ -142,6 +169,19 @@ fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>, u64), F
                 path.display()
             )));
         }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: missing column(s) {}; every file needs {}",
+            path.display(),
+            missing.join(", "),
+            REQUIRED_COLUMNS.join(", ")
+        )));
     }
     Ok((reader, headers, count))
 }
@@ -248,80 +288,104 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
                 .import_holder(&row, check_only, &operator)
                 .await
                 .map_err(|e| format!("row {row_number}: {e}"))?;
-            let imported = match outcome {
-                RowOutcome::Imported { .. } => problems.is_empty(),
+            let outcome = match outcome {
                 RowOutcome::Refused(p) => {
                     problems.extend(p);
-                    false
+                    RowOutcome::Refused(problems)
                 }
+                _ if !problems.is_empty() => RowOutcome::Refused(problems),
+                other => other,
             };
-            Ok::<_, String>((row_number, imported, problems))
+            Ok::<_, String>((row_number, outcome))
         });
     }
     while let Some(done) = running.join_next().await {
         outcomes.push(finished(done, &bar)?);
     }
-    outcomes.sort_by_key(|(row, _, _)| *row);
-    let imported = outcomes.iter().filter(|(_, ok, _)| *ok).count() as u64;
-    let refused_rows = outcomes.iter().filter(|(_, _, p)| !p.is_empty()).count() as u64;
-    let refused: Vec<(u64, RowProblem)> = outcomes
-        .into_iter()
-        .flat_map(|(row, _, problems)| problems.into_iter().map(move |p| (row, p)))
-        .collect();
     bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
+    outcomes.sort_by_key(|(row, _)| *row);
+    report(cli, *dry_run, &outcomes, started.elapsed().as_secs_f64())
+}
+
+/// Prints the report: the refused rows' problems, then the counts. Exit 1 when
+/// a row was refused; rows already on file (an earlier run) are only counted.
+fn report(cli: &Cli, dry_run: bool, outcomes: &[Checked], seconds: f64) -> Result<(), Failure> {
+    let mut imported = Vec::new();
+    let mut skipped = Vec::new();
+    let mut problems = Vec::new();
+    for (row, outcome) in outcomes {
+        match outcome {
+            RowOutcome::Imported { holder, login } => {
+                imported.push(json!({ "row": row, "holder": holder, "login": login.to_string() }));
+            }
+            RowOutcome::AlreadyOnFile { holder } => {
+                skipped.push(json!({ "row": row, "holder": holder }));
+            }
+            RowOutcome::Refused(p) => problems.extend(p.iter().map(|p| (*row, p))),
+        }
+    }
+    let refused = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, RowOutcome::Refused(_)))
+        .count();
     let rate = if seconds > 0.0 {
-        (imported + refused_rows) as f64 / seconds
+        outcomes.len() as f64 / seconds
     } else {
         0.0
     };
     if cli.json {
         output::json(&json!({
             "dry_run": dry_run,
-            "rows": imported + refused_rows,
-            "imported": imported,
-            "refused": refused_rows,
+            "rows": outcomes.len(),
+            "imported": imported.len(),
+            "already_on_file": skipped.len(),
+            "refused": refused,
             "seconds": seconds,
-            "problems": refused.iter().map(|(row, p)| json!({ "row": row, "field": p.field, "message": p.message })).collect::<Vec<_>>(),
+            "holders": imported,
+            "skipped": skipped,
+            "problems": problems.iter().map(|(row, p)| json!({ "row": row, "field": p.field, "message": p.message })).collect::<Vec<_>>(),
         }))?;
     } else {
-        if !refused.is_empty() {
-            let rows: Vec<Vec<String>> = refused
+        if !problems.is_empty() {
+            let rows: Vec<Vec<String>> = problems
                 .iter()
                 .map(|(row, p)| vec![row.to_string(), p.field.clone(), p.message.clone()])
                 .collect();
             output::table(&["ROW", "FIELD", "PROBLEM"], &rows);
             println!();
         }
-        let verb = if *dry_run {
+        let verb = if dry_run {
             "would be imported"
         } else {
             "imported"
         };
         println!(
-            "{imported} holders {verb}, {refused_rows} rows refused, in {seconds:.1} s ({rate:.0} rows/s){}",
-            if *dry_run {
+            "{} {verb}, {} already on file (skipped), {} refused, in {seconds:.1} s ({rate:.0} rows/s){}",
+            count(imported.len(), "holder", "holders"),
+            count(skipped.len(), "row", "rows"),
+            count(refused, "row", "rows"),
+            if dry_run {
                 " (dry run: nothing was stored)"
             } else {
                 ""
             }
         );
     }
-    if refused_rows > 0 {
+    if refused > 0 {
         return Err(Failure::Refused(format!(
-            "{refused_rows} rows refused (see the report), {imported} {}",
-            if *dry_run {
-                "would be imported"
-            } else {
-                "imported"
-            }
+            "{} refused (see the report); fix them and run the file again: rows already on file are skipped",
+            count(refused, "row", "rows")
         )));
     }
     Ok(())
 }
 
-/// What became of a row: its number, whether it was imported, its problems.
-type Checked = (u64, bool, Vec<RowProblem>);
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What became of a row: its number and outcome.
+type Checked = (u64, RowOutcome);
 
 /// The outcome of a finished row task, counted on the progress bar; a storage
 /// failure (or a task that died) stops the import.
@@ -332,7 +396,7 @@ fn finished(
     let outcome = done
         .map_err(|e| Failure::Refused(format!("an import task failed: {e}")))?
         .map_err(Failure::Refused)?;
-    if !outcome.2.is_empty() {
+    if matches!(outcome.1, RowOutcome::Refused(_)) {
         bar.set_message("some rows refused".to_owned());
     }
     bar.inc(1);

@@ -89,27 +89,17 @@ fn print_token(cli: &Cli, operator: &Operator, token: &str) -> Result<(), Failur
 pub async fn run(cli: &Cli, command: &OperatorCommand) -> Result<(), Failure> {
     match command {
         OperatorCommand::Add { name, role } => {
-            if std::env::var(context::TOKEN_VARIABLE).is_err() {
-                // No token: only the very first operator may be added this way.
-                if role.role() != OperatorRole::Admin {
-                    return Err(Failure::Usage(format!(
-                        "set {} to an admin's token; the first operator (added without one) must be --role admin",
-                        context::TOKEN_VARIABLE
-                    )));
-                }
+            let token_set =
+                std::env::var(context::TOKEN_VARIABLE).is_ok_and(|t| !t.trim().is_empty());
+            if !token_set && role.role() == OperatorRole::Admin {
+                // Perhaps the very first operator, who needs no token: only while
+                // the database has none. Otherwise an admin's token is asked for.
                 let service = context::service(cli).await?;
-                let (operator, token) =
-                    service
-                        .bootstrap_operator(name)
-                        .await
-                        .map_err(|e| match e {
-                            OperatorError::AlreadyBootstrapped => Failure::Refused(format!(
-                                "set {} to an admin's token: {e}",
-                                context::TOKEN_VARIABLE
-                            )),
-                            other => refused(&other),
-                        })?;
-                return print_token(cli, &operator, &token);
+                match service.bootstrap_operator(name).await {
+                    Ok((operator, token)) => return print_token(cli, &operator, &token),
+                    Err(OperatorError::AlreadyBootstrapped) => {}
+                    Err(e) => return Err(refused(&e)),
+                }
             }
             let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
             let (operator, token) = service

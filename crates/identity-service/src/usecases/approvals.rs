@@ -126,6 +126,30 @@ impl From<StoreError> for ApprovalError {
     }
 }
 
+/// The holder an action is about, so the approval's audit entries appear in
+/// that holder's trail; `None` when the identity or request does not exist.
+async fn holder_of(
+    tx: &mut dyn crate::ports::StoreTx,
+    action: &ApprovedAction,
+) -> Result<Option<identity_core::HolderId>, StoreError> {
+    let found = match action {
+        ApprovedAction::VerifyIdentity { identity, .. }
+        | ApprovedAction::RecordDocument { identity, .. } => tx
+            .identity_for_update(*identity)
+            .await
+            .map(|i| i.holder_id()),
+        ApprovedAction::ApproveCorrection { correction } => tx
+            .correction_for_update(*correction)
+            .await
+            .map(|c| c.holder_id),
+    };
+    match found {
+        Ok(holder) => Ok(Some(holder)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl Service {
     /// Records `action` as waiting for a second operator; nothing else changes.
     pub async fn request_approval(
@@ -148,13 +172,14 @@ impl Service {
             note: None,
         };
         let mut tx = self.store.begin().await?;
+        let holder = holder_of(tx.as_mut(), action).await?;
         tx.insert_approval(&approval).await?;
         audit(
             tx.as_mut(),
             now,
             &by.actor().to_audit_string(),
             "approval.requested",
-            None,
+            holder,
             json!({ "approval": approval.id, "kind": approval.kind, "subject": approval.subject }),
         )
         .await?;
@@ -307,12 +332,16 @@ impl Service {
         by: &Operator,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let holder = match ApprovedAction::of(approval) {
+            Ok(action) => holder_of(tx, &action).await?,
+            Err(_) => None,
+        };
         audit(
             tx,
             at,
             &by.actor().to_audit_string(),
             &format!("approval.{}", approval.state.code()),
-            None,
+            holder,
             json!({
                 "approval": approval.id,
                 "kind": approval.kind,

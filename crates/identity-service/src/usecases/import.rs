@@ -35,6 +35,12 @@ pub enum RowOutcome {
         /// Its login.
         login: LoginId,
     },
+    /// A holder with the row's tax code or VAT number is on file already (an
+    /// earlier run of the same file): nothing was stored.
+    AlreadyOnFile {
+        /// That holder.
+        holder: HolderId,
+    },
     /// Refused; nothing of the row was stored.
     Refused(Vec<RowProblem>),
 }
@@ -51,9 +57,10 @@ const LOGIN_NUMBER_ATTEMPTS: usize = 10;
 
 impl Service {
     /// Imports one holder from a row of the import file. A row is refused when a
-    /// field is wrong, the tax code disagrees with the declared data, or a
-    /// holder with the same tax code or VAT number exists (so running a file
-    /// twice imports nobody twice). With `dry_run` nothing is kept.
+    /// field is wrong or the tax code disagrees with the declared data; a row
+    /// whose tax code or VAT number is a holder's already is skipped (so running
+    /// a file again imports nobody twice: [`RowOutcome::AlreadyOnFile`]).
+    /// With `dry_run` nothing is kept.
     pub async fn import_holder(
         &self,
         row: &RegistrationInput,
@@ -102,11 +109,9 @@ impl Service {
             // Two imports of one file at once must not both find it absent.
             tx.lock_fiscal_code(&code).await?;
             if let Some(existing) = tx.holders_by_fiscal_code(&code, vat).await?.first() {
-                let field = if vat { "vat_number" } else { "tax_code" };
-                return Ok(RowOutcome::Refused(vec![problem(
-                    field,
-                    format!("holder {} already has {code}", existing.id()),
-                )]));
+                return Ok(RowOutcome::AlreadyOnFile {
+                    holder: existing.id(),
+                });
             }
         }
         tx.insert_holder(&holder).await?;
