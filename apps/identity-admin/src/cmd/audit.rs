@@ -195,7 +195,12 @@ pub async fn run(cli: &Cli, command: &AuditCommand) -> Result<(), Failure> {
                 }
                 sink.flush()
             };
-            write(&mut sink).map_err(|e| Failure::Refused(format!("writing the export: {e}")))?;
+            match write(&mut sink) {
+                // The reader went away (`| head`): its choice, not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(Failure::Refused(format!("writing the export: {e}"))),
+                Ok(()) => {}
+            }
             if let Some(p) = path {
                 eprintln!("{} entries written to {}", records.len(), p.display());
             }
