@@ -373,7 +373,7 @@ async fn jobs_run_as_of_a_later_date_dry_and_for_real() {
     ));
     assert_eq!(again[0]["counts"], serde_json::json!({}), "nothing twice");
     let status = json_of(&admin(&db, &["--json", "jobs", "status"]));
-    assert_eq!(status.as_array().unwrap().len(), 6);
+    assert_eq!(status.as_array().unwrap().len(), 7);
     let events = audit_events(&service).await;
     assert!(events.contains(&(
         "identity.deadline_passed".into(),

@@ -13,6 +13,7 @@ mod headers;
 mod health;
 mod home;
 mod i18n;
+mod oidc;
 mod recovery;
 mod register;
 mod register_fields;
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(selfcare::router())
         .merge(api::router(state.clone()))
         .merge(health::router())
+        .merge(oidc::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), timing))
         .with_state(state);
     headers::secure(router, https)

@@ -20,6 +20,7 @@ mod rows;
 mod security_keys;
 mod selfcare;
 mod service_providers;
+mod signing_keys;
 mod time;
 mod tx;
 

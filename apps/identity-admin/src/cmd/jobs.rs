@@ -15,7 +15,7 @@ pub enum JobsCommand {
     /// nothing is done twice.
     Run {
         /// Only this job: shared_contacts, document_expiry, suspension_deadlines,
-        /// inactivity, password_expiry or retention.
+        /// inactivity, password_expiry, signing_keys or retention.
         #[arg(long, value_name = "NAME")]
         job: Option<String>,
         /// Act as of this instant instead of now: an RFC 3339 time, or a day

@@ -24,6 +24,7 @@ mod randomness;
 mod security_keys;
 mod selfcare;
 mod service_providers;
+mod signing_keys;
 mod sms;
 
 pub use account::AccountTx;
@@ -35,6 +36,7 @@ pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
 pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
 pub use service_providers::ServiceProviderTx;
+pub use signing_keys::{SigningKeyTx, StoredSigningKey};
 pub use sms::{SmsError, SmsSender};
 
 /// Errors every storage method may return. Each method's docs say which of the
@@ -97,6 +99,7 @@ pub trait StoreTx:
     + JobTx
     + OperatorTx
     + ServiceProviderTx
+    + SigningKeyTx
     + Send
 {
     /// Makes every change of this transaction durable and visible.

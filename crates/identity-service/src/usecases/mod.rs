@@ -15,6 +15,7 @@ pub mod limits;
 pub mod logins;
 pub mod lookup;
 pub mod new_login;
+pub mod oidc;
 pub mod operator_reset;
 pub mod operators;
 pub mod orders;

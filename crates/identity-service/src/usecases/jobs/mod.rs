@@ -37,6 +37,9 @@ pub enum Job {
     Inactivity,
     /// Password expiry warnings at 7 and 2 days (the change itself is forced at sign-in).
     PasswordExpiry,
+    /// The OpenID Connect signing keys: replaced every 90 days, old ones published
+    /// a day longer, then deleted.
+    SigningKeys,
     /// Removing what has outlived its retention (docs/operations.md).
     Retention,
 }
@@ -44,12 +47,13 @@ pub enum Job {
 impl Job {
     /// Every job, in run order: detections that suspend come before the deadline
     /// job, so a fixed contact conflict is restored before it could be revoked.
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::SharedContacts,
         Job::DocumentExpiry,
         Job::SuspensionDeadlines,
         Job::Inactivity,
         Job::PasswordExpiry,
+        Job::SigningKeys,
         Job::Retention,
     ];
 
@@ -62,6 +66,7 @@ impl Job {
             Job::SuspensionDeadlines => "suspension_deadlines",
             Job::Inactivity => "inactivity",
             Job::PasswordExpiry => "password_expiry",
+            Job::SigningKeys => "signing_keys",
             Job::Retention => "retention",
         }
     }
@@ -139,6 +144,10 @@ impl Service {
                 Job::Inactivity => self.inactivity(as_of, options.dry_run, &mut tally).await,
                 Job::PasswordExpiry => {
                     self.password_expiry(as_of, options.dry_run, &mut tally)
+                        .await
+                }
+                Job::SigningKeys => {
+                    self.rotate_signing_keys(as_of, options.dry_run, &mut tally)
                         .await
                 }
                 Job::Retention => self.retention(as_of, options.dry_run, &mut tally).await,

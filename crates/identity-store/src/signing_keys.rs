@@ -1,0 +1,95 @@
+//! The OpenID Connect provider's signing keys on one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use identity_service::StoreError;
+use identity_service::ports::{SigningKeyTx, StoredSigningKey};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{db, translate};
+use crate::time;
+use crate::tx::{SqlTx, touched};
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("signing key {what}: {e}"))
+}
+
+fn key_from_row(row: &AnyRow) -> Result<StoredSigningKey, StoreError> {
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
+    let at = |c: &str| {
+        row.try_get::<Option<i64>, _>(c)
+            .map_err(|e| corrupt(c, e))
+            .and_then(time::opt_from_db)
+    };
+    Ok(StoredSigningKey {
+        kid: text("kid")?,
+        alg: text("alg")?,
+        sealed_private: text("sealed_private")?,
+        public_jwk: serde_json::from_str(&text("public_jwk")?)
+            .map_err(|e| corrupt("public_jwk", e))?,
+        created_at: at("created_at")?.ok_or_else(|| corrupt("created_at", "missing"))?,
+        retired_at: at("retired_at")?,
+        expires_at: at("expires_at")?,
+    })
+}
+
+#[async_trait]
+impl SigningKeyTx for SqlTx {
+    async fn insert_signing_key(&mut self, key: &StoredSigningKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, alg, sealed_private, public_jwk, created_at, retired_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(key.kid.clone())
+        .bind(key.alg.clone())
+        .bind(key.sealed_private.clone())
+        .bind(key.public_jwk.to_string())
+        .bind(time::to_db(key.created_at))
+        .bind(time::opt_to_db(key.retired_at))
+        .bind(time::opt_to_db(key.expires_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("signing_key"))?;
+        Ok(())
+    }
+
+    async fn signing_keys(&mut self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        rows.iter().map(key_from_row).collect()
+    }
+
+    async fn retire_signing_key(
+        &mut self,
+        kid: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE signing_keys SET retired_at = $2, expires_at = $3 WHERE kid = $1 AND retired_at IS NULL",
+        )
+        .bind(kid.to_owned())
+        .bind(time::to_db(at))
+        .bind(time::to_db(expires_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn delete_expired_signing_keys(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query(
+                "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at < $1",
+            )
+            .bind(time::to_db(now))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .rows_affected(),
+        )
+    }
+}
