@@ -925,7 +925,8 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
     ));
     assert_eq!(all[0]["note"], "the document photo is unreadable");
 
-    // A service provider is shown by client id.
+    // A service provider is shown by client id, with its levels; secrets rotate
+    // and keys are added.
     admin(
         &db,
         &[
@@ -938,6 +939,10 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
             "--redirect-uri",
             "http://localhost:3000/cb",
             "--client-secret",
+            "--level",
+            "1",
+            "--level",
+            "2",
         ],
     );
     let shown = admin(&db, &["sp", "show", "dev-app"]);
@@ -946,7 +951,107 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
         "{}",
         stdout(&shown)
     );
+    assert!(stdout(&shown).contains("1, 2"), "{}", stdout(&shown));
     assert_eq!(code(&admin(&db, &["sp", "show", "nobody"])), 1);
+    assert_eq!(
+        code(&admin(
+            &db,
+            &[
+                "sp",
+                "add",
+                "--client-id",
+                "x",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "https://x.example/cb",
+                "--client-secret",
+                "--level",
+                "4"
+            ],
+        )),
+        2
+    );
+    let first = json_of(&admin(&db, &["--json", "sp", "rotate-secret", "dev-app"]));
+    let second = json_of(&admin(&db, &["--json", "sp", "rotate-secret", "dev-app"]));
+    assert_ne!(first["client_secret"], second["client_secret"]);
+    let jwks = dir.path().join("sp.json");
+    std::fs::write(
+        &jwks,
+        r#"{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b","kid":"k1"}]}"#,
+    )
+    .unwrap();
+    let jwks = jwks.to_str().unwrap();
+    admin(
+        &db,
+        &[
+            "sp",
+            "add",
+            "--client-id",
+            "https://sp.example.it",
+            "--name",
+            "Comune",
+            "--redirect-uri",
+            "https://sp.example.it/cb",
+            "--jwks-file",
+            jwks,
+        ],
+    );
+    assert_eq!(
+        code(&admin(
+            &db,
+            &["sp", "rotate-secret", "https://sp.example.it"]
+        )),
+        1,
+        "no secret to rotate"
+    );
+    assert_eq!(
+        code(&admin(
+            &db,
+            &[
+                "sp",
+                "add-key",
+                "https://sp.example.it",
+                "--jwks-file",
+                jwks
+            ]
+        )),
+        1,
+        "k1 is there"
+    );
+    let next = dir.path().join("next.json");
+    std::fs::write(
+        &next,
+        r#"{"keys":[{"kty":"EC","crv":"P-256","x":"c","y":"d","kid":"k2"}]}"#,
+    )
+    .unwrap();
+    let added = json_of(&admin(
+        &db,
+        &[
+            "--json",
+            "sp",
+            "add-key",
+            "https://sp.example.it",
+            "--jwks-file",
+            next.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(added["jwks"]["keys"].as_array().unwrap().len(), 2);
+    let private = dir.path().join("private.json");
+    std::fs::write(&private, r#"{"keys":[{"kty":"EC","d":"secret"}]}"#).unwrap();
+    assert_eq!(
+        code(&admin(
+            &db,
+            &[
+                "sp",
+                "add-key",
+                "https://sp.example.it",
+                "--jwks-file",
+                private.to_str().unwrap()
+            ]
+        )),
+        2
+    );
 
     // Once the database has operators, migrating is an admin's act.
     let viewer = json_of(&admin(

@@ -487,6 +487,8 @@ pub struct ServiceProvider {
     pub jwks_uri: Option<String>,
     /// The attributes it may ask for (`given_name`, `family_name`, `email`, `fiscal_number`, ...).
     pub attributes: Vec<String>,
+    /// The SPID levels (1, 2, 3) it may ask for.
+    pub allowed_levels: Vec<u8>,
     /// Who registered it.
     pub created_by: String,
     /// When.

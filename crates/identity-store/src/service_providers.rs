@@ -36,6 +36,8 @@ fn sp_from_row(row: &AnyRow) -> Result<(ServiceProvider, Option<String>), StoreE
             .transpose()?,
         jwks_uri: opt("jwks_uri")?,
         attributes: list("attributes")?,
+        allowed_levels: serde_json::from_str(&text("allowed_levels")?)
+            .map_err(|e| corrupt("allowed_levels", e))?,
         created_by: text("created_by")?,
         created_at: time::from_db(
             row.try_get("created_at")
@@ -59,8 +61,8 @@ impl ServiceProviderTx for SqlTx {
         let list = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         sqlx::query(
             "INSERT INTO service_providers (id, client_id, name, redirect_uris, auth_method, jwks, jwks_uri, \
-             secret_hash, attributes, created_by, created_at, disabled_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             secret_hash, attributes, created_by, created_at, disabled_at, allowed_levels) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(sp.id.to_string())
         .bind(sp.client_id.clone())
@@ -74,6 +76,7 @@ impl ServiceProviderTx for SqlTx {
         .bind(sp.created_by.clone())
         .bind(time::to_db(sp.created_at))
         .bind(time::opt_to_db(sp.disabled_at))
+        .bind(serde_json::to_string(&sp.allowed_levels).unwrap_or_else(|_| "[]".into()))
         .execute(&mut *self.tx)
         .await
         .map_err(translate("service_provider"))?;
@@ -100,6 +103,38 @@ impl ServiceProviderTx for SqlTx {
         rows.iter()
             .map(|r| sp_from_row(r).map(|(sp, _)| sp))
             .collect()
+    }
+
+    async fn set_service_provider_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE service_providers SET secret_hash = $2 WHERE client_id = $1 AND disabled_at IS NULL",
+        )
+        .bind(client_id.to_owned())
+        .bind(secret_hash.to_owned())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn set_service_provider_jwks(
+        &mut self,
+        client_id: &str,
+        jwks: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE service_providers SET jwks = $2 WHERE client_id = $1 AND disabled_at IS NULL",
+        )
+        .bind(client_id.to_owned())
+        .bind(jwks.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        touched(&done, StoreError::NotFound)
     }
 
     async fn disable_service_provider(

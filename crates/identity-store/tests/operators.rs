@@ -214,11 +214,39 @@ async fn service_providers_are_registered_listed_and_disabled(h: Harness) {
     assert!(secret.is_none());
     assert_eq!(sp.auth_method, ClientAuth::PrivateKeyJwt);
     assert_eq!(
+        sp.allowed_levels,
+        [1, 2, 3],
+        "all levels when none is named"
+    );
+    let rotated = h
+        .service
+        .add_service_provider_keys(
+            "https://sp.example.it",
+            &serde_json::json!({ "keys": [{ "kty": "EC", "crv": "P-256", "x": "c", "y": "d", "kid": "k2" }] }),
+            &anna,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rotated.jwks.as_ref().unwrap()["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        h.service
+            .rotate_service_provider_secret("https://sp.example.it", &anna)
+            .await
+            .is_err(),
+        "private_key_jwt has no secret"
+    );
+    assert_eq!(
         h.service
             .service_provider("https://sp.example.it")
             .await
             .unwrap(),
-        sp
+        rotated
     );
     assert!(
         h.service.add_service_provider(&new, &anna).await.is_err(),

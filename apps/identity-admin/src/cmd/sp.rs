@@ -1,10 +1,13 @@
-//! `sp add|list|show|disable`: the service providers (OpenID Connect relying
-//! parties) that sign holders in with their digital identity.
+//! `sp add|list|show|disable|rotate-secret|add-key`: the service providers
+//! (OpenID Connect relying parties) that sign holders in with their digital
+//! identity.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use identity_service::usecases::service_providers::{NewServiceProvider, ServiceProviderError};
+use identity_service::usecases::service_providers::{
+    NewServiceProvider, ServiceProviderError, check_public_jwks,
+};
 use identity_service::{OperatorRole, ServiceProvider, StoreError};
 use serde_json::json;
 
@@ -38,6 +41,9 @@ pub enum SpCommand {
         /// phone_number, fiscal_number, birthdate, place_of_birth, gender, address.
         #[arg(long = "attribute", value_name = "NAME")]
         attributes: Vec<String>,
+        /// A SPID level it may ask for (repeat; 1, 2, 3); none: all three.
+        #[arg(long = "level", value_name = "LEVEL")]
+        levels: Vec<u8>,
     },
     /// List the service providers.
     List,
@@ -51,6 +57,29 @@ pub enum SpCommand {
         /// Its client_id.
         client_id: String,
     },
+    /// Give a client_secret_basic provider a new secret, shown once (the old one
+    /// stops working).
+    RotateSecret {
+        /// Its client_id.
+        client_id: String,
+    },
+    /// Add public keys (a JWKS file) to a private_key_jwt provider, for its key
+    /// rotation.
+    AddKey {
+        /// Its client_id.
+        client_id: String,
+        /// A file with the new public keys (a JWKS document).
+        #[arg(long, value_name = "FILE")]
+        jwks_file: PathBuf,
+    },
+}
+
+/// Reads a JWKS file: a usage error when it cannot be read or is not JSON.
+fn read_jwks(path: &std::path::Path) -> Result<serde_json::Value, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::Usage(format!("{}: not JSON: {e}", path.display())))
 }
 
 fn refused(e: &ServiceProviderError) -> Failure {
@@ -75,6 +104,14 @@ fn show(sp: &ServiceProvider) {
             },
         ),
         ("Attributes", sp.attributes.join(", ")),
+        (
+            "Levels",
+            sp.allowed_levels
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("Added by", sp.created_by.clone()),
         ("Added at", output::rome(sp.created_at)),
         ("Disabled at", output::rome_opt(sp.disabled_at)),
@@ -91,17 +128,9 @@ pub async fn run(cli: &Cli, command: &SpCommand) -> Result<(), Failure> {
             jwks_uri,
             client_secret,
             attributes,
+            levels,
         } => {
-            let jwks = match jwks_file {
-                None => None,
-                Some(path) => {
-                    let text = std::fs::read_to_string(path)
-                        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-                    Some(serde_json::from_str(&text).map_err(|e| {
-                        Failure::Usage(format!("{}: not JSON: {e}", path.display()))
-                    })?)
-                }
-            };
+            let jwks = jwks_file.as_deref().map(read_jwks).transpose()?;
             let new = NewServiceProvider {
                 client_id: client_id.clone(),
                 name: name.clone(),
@@ -110,6 +139,7 @@ pub async fn run(cli: &Cli, command: &SpCommand) -> Result<(), Failure> {
                 jwks_uri: jwks_uri.clone(),
                 client_secret: *client_secret,
                 attributes: attributes.clone(),
+                levels: levels.clone(),
             };
             // Every field is checked before the database is opened.
             new.check().map_err(|e| refused(&e))?;
@@ -196,6 +226,44 @@ pub async fn run(cli: &Cli, command: &SpCommand) -> Result<(), Failure> {
                 return output::json(&json!({ "client_id": client_id, "disabled": true }));
             }
             println!("service provider {client_id} is disabled");
+            Ok(())
+        }
+        SpCommand::RotateSecret { client_id } => {
+            let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
+            let secret = service
+                .rotate_service_provider_secret(client_id, &admin)
+                .await
+                .map_err(|e| match e {
+                    ServiceProviderError::Invalid(m) => Failure::Refused(m),
+                    other => refused(&other),
+                })?;
+            if cli.json {
+                return output::json(&json!({ "client_id": client_id, "client_secret": secret }));
+            }
+            println!("Client secret: {secret}");
+            println!("It is shown only now; the old secret no longer works.");
+            Ok(())
+        }
+        SpCommand::AddKey {
+            client_id,
+            jwks_file,
+        } => {
+            let keys = read_jwks(jwks_file)?;
+            check_public_jwks(&keys).map_err(|e| refused(&e))?;
+            let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
+            let sp = service
+                .add_service_provider_keys(client_id, &keys, &admin)
+                .await
+                .map_err(|e| match e {
+                    // The file was checked above: what is left is about the
+                    // registered provider (a key already there, no inline keys).
+                    ServiceProviderError::Invalid(m) => Failure::Refused(m),
+                    other => refused(&other),
+                })?;
+            if cli.json {
+                return output::json(&sp);
+            }
+            show(&sp);
             Ok(())
         }
     }

@@ -27,6 +27,22 @@ pub trait ServiceProviderTx: Send {
     /// Every provider, by client id.
     async fn service_providers(&mut self) -> Result<Vec<ServiceProvider>, StoreError>;
 
+    /// Replaces a provider's client secret hash (client_secret_basic). MUST return
+    /// `NotFound` if there is no enabled provider with this client id.
+    async fn set_service_provider_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces a provider's inline JWKS. MUST return `NotFound` if there is no
+    /// enabled provider with this client id.
+    async fn set_service_provider_jwks(
+        &mut self,
+        client_id: &str,
+        jwks: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+
     /// Disables a provider. MUST return `NotFound` if there is none that is enabled.
     async fn disable_service_provider(
         &mut self,

@@ -47,6 +47,8 @@ pub struct NewServiceProvider {
     pub client_secret: bool,
     /// Attributes it may ask for, from [`ATTRIBUTES`].
     pub attributes: Vec<String>,
+    /// SPID levels it may ask for (1, 2, 3); none given: all three.
+    pub levels: Vec<u8>,
 }
 
 /// Why a service provider was not registered or changed.
@@ -130,6 +132,9 @@ impl NewServiceProvider {
                 "--redirect-uri {bad:?}: an https:// address (http:// only on localhost), without a fragment"
             )));
         }
+        if let Some(bad) = self.levels.iter().find(|l| !(1..=3).contains(*l)) {
+            return Err(invalid(format!("--level {bad}: 1, 2 or 3")));
+        }
         if let Some(bad) = self
             .attributes
             .iter()
@@ -154,18 +159,7 @@ impl NewServiceProvider {
             return Err(invalid("--jwks-uri: an https:// address"));
         }
         if let Some(jwks) = &self.jwks {
-            let keys = jwks.get("keys").and_then(|k| k.as_array());
-            let ok = keys.is_some_and(|k| {
-                !k.is_empty()
-                    && k.iter().all(|key| {
-                        key.get("kty").and_then(|t| t.as_str()).is_some() && key.get("d").is_none()
-                    })
-            });
-            if !ok {
-                return Err(invalid(
-                    "--jwks-file: a JWKS document ({\"keys\": [...]}) of public keys, each with \"kty\" and no private part",
-                ));
-            }
+            check_public_jwks(jwks)?;
         }
         Ok(if self.client_secret {
             ClientAuth::ClientSecretBasic
@@ -195,6 +189,13 @@ impl Service {
         let mut attributes = new.attributes.clone();
         attributes.sort();
         attributes.dedup();
+        let mut allowed_levels = if new.levels.is_empty() {
+            vec![1, 2, 3]
+        } else {
+            new.levels.clone()
+        };
+        allowed_levels.sort_unstable();
+        allowed_levels.dedup();
         let sp = ServiceProvider {
             id: Uuid::now_v7(),
             client_id: new.client_id.trim().to_owned(),
@@ -204,6 +205,7 @@ impl Service {
             jwks: new.jwks.clone(),
             jwks_uri: new.jwks_uri.clone(),
             attributes,
+            allowed_levels,
             created_by: by.actor().to_audit_string(),
             created_at: now,
             disabled_at: None,
@@ -236,6 +238,94 @@ impl Service {
         Ok(tx.service_provider(client_id.trim()).await?.0)
     }
 
+    /// An admin gives a `client_secret_basic` provider a new secret (the old one
+    /// stops working); returns it, the only time it is visible.
+    pub async fn rotate_service_provider_secret(
+        &self,
+        client_id: &str,
+        by: &Operator,
+    ) -> Result<String, ServiceProviderError> {
+        by.require(OperatorRole::Admin)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (sp, _) = tx.service_provider(client_id.trim()).await?;
+        if sp.disabled_at.is_some() {
+            return Err(ServiceProviderError::NotFound);
+        }
+        if sp.auth_method != ClientAuth::ClientSecretBasic {
+            return Err(invalid(
+                "this service provider signs with its keys (private_key_jwt): it has no secret; use sp add-key",
+            ));
+        }
+        let secret = format!(
+            "{SECRET_PREFIX}{}",
+            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
+        );
+        tx.set_service_provider_secret(&sp.client_id, &token_hash(&secret))
+            .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "service_provider.secret_rotated",
+            None,
+            json!({ "client_id": sp.client_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// An admin adds public keys to a `private_key_jwt` provider with an inline
+    /// JWKS (the provider's key rotation); a key id already there is refused.
+    pub async fn add_service_provider_keys(
+        &self,
+        client_id: &str,
+        keys: &serde_json::Value,
+        by: &Operator,
+    ) -> Result<ServiceProvider, ServiceProviderError> {
+        by.require(OperatorRole::Admin)?;
+        check_public_jwks(keys)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (mut sp, _) = tx.service_provider(client_id.trim()).await?;
+        if sp.disabled_at.is_some() {
+            return Err(ServiceProviderError::NotFound);
+        }
+        let Some(current) = sp.jwks.clone() else {
+            return Err(invalid(
+                "this service provider has no inline keys (it uses a jwks_uri or a client secret)",
+            ));
+        };
+        let mut all: Vec<serde_json::Value> =
+            current["keys"].as_array().cloned().unwrap_or_default();
+        let kid = |k: &serde_json::Value| k.get("kid").and_then(|v| v.as_str()).map(str::to_owned);
+        let mut added = Vec::new();
+        for key in keys["keys"].as_array().into_iter().flatten() {
+            if let Some(id) = kid(key)
+                && all.iter().any(|k| kid(k).as_deref() == Some(id.as_str()))
+            {
+                return Err(invalid(format!("key {id:?} is registered already")));
+            }
+            added.extend(kid(key));
+            all.push(key.clone());
+        }
+        let jwks = json!({ "keys": all });
+        tx.set_service_provider_jwks(&sp.client_id, &jwks).await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &by.actor().to_audit_string(),
+            "service_provider.keys_added",
+            None,
+            json!({ "client_id": sp.client_id, "kids": added }),
+        )
+        .await?;
+        tx.commit().await?;
+        sp.jwks = Some(jwks);
+        Ok(sp)
+    }
+
     /// An admin disables a service provider: no more sign-ins through it.
     pub async fn disable_service_provider(
         &self,
@@ -257,6 +347,27 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Checks a JWKS document of public keys: `{"keys": [...]}`, each with `kty`,
+/// none with a private part.
+pub fn check_public_jwks(jwks: &serde_json::Value) -> Result<(), ServiceProviderError> {
+    let keys = jwks.get("keys").and_then(|k| k.as_array());
+    let ok = keys.is_some_and(|k| {
+        !k.is_empty()
+            && k.iter().all(|key| {
+                key.get("kty").and_then(|t| t.as_str()).is_some()
+                    && key.get("d").is_none()
+                    && key.get("p").is_none()
+            })
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "--jwks-file: a JWKS document ({\"keys\": [...]}) of public keys, each with \"kty\" and no private part",
+        ))
     }
 }
 
