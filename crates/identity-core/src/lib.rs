@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod identity;
 pub mod ids;
 pub mod login;
+pub mod oidc;
 pub mod password_policy;
 pub mod records;
 pub mod session;
