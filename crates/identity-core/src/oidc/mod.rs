@@ -1,6 +1,9 @@
 //! The pure parts of the OpenID Connect provider on the SPID profile (DOMAIN.md
 //! section 6): the SPID levels as `acr` values, the level a request asks for,
-//! PKCE (S256) and pairwise subject identifiers.
+//! PKCE (S256), pairwise subject identifiers, and the authorization request's
+//! checks ([`authorize`]).
+
+pub mod authorize;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
