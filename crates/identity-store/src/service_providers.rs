@@ -137,6 +137,36 @@ impl ServiceProviderTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    async fn record_assertion_jti(
+        &mut self,
+        client_id: &str,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO client_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(client_id.to_owned())
+        .bind(jti.to_owned())
+        .bind(time::to_db(expires_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM client_assertion_jtis WHERE expires_at < $1")
+                .bind(time::to_db(now))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?
+                .rows_affected(),
+        )
+    }
+
     async fn disable_service_provider(
         &mut self,
         client_id: &str,

@@ -43,6 +43,18 @@ pub trait ServiceProviderTx: Send {
         jwks: &serde_json::Value,
     ) -> Result<(), StoreError>;
 
+    /// Remembers the `jti` of a client assertion until `expires_at`. Returns
+    /// `false`, changing nothing, when it was seen already (a replay).
+    async fn record_assertion_jti(
+        &mut self,
+        client_id: &str,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Forgets assertion ids that expired before `now`; how many.
+    async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Disables a provider. MUST return `NotFound` if there is none that is enabled.
     async fn disable_service_provider(
         &mut self,

@@ -38,6 +38,7 @@ impl Service {
         let accesses = tx
             .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS))
             .await?;
+        let assertions = tx.purge_assertion_jtis(now).await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
             .await?;
@@ -51,6 +52,7 @@ impl Service {
         tally.add("notice_records", purged.notices);
         tally.add("job_runs", purged.job_runs);
         tally.add("proofing_records", proofing);
+        tally.add("client_assertion_ids", assertions);
         Ok(())
     }
 }

@@ -1,4 +1,6 @@
 //! The OpenID Connect provider (DOMAIN.md section 6), built step by step: its
-//! signing keys and their rotation come first.
+//! signing keys and their rotation, and how service providers authenticate at
+//! the token endpoint, come first.
 
+pub mod client_auth;
 pub mod keys;

@@ -1,0 +1,171 @@
+//! How a service provider proves who it is at the token endpoint:
+//! `private_key_jwt` (RFC 7523: a short-lived JWT signed with one of its
+//! registered keys, accepted once) or, for development, `client_secret_basic`.
+
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+
+use crate::ports::StoreError;
+use crate::records::{ClientAuth, ServiceProvider};
+use crate::service::Service;
+use crate::usecases::api_clients::token_hash;
+
+/// The only client assertion type.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The longest an assertion may live (from now to its `exp`).
+pub const MAX_ASSERTION_LIFETIME: Duration = Duration::minutes(10);
+/// Clock difference tolerated between the provider and a service provider.
+pub const CLOCK_SKEW: Duration = Duration::seconds(60);
+
+/// Why a client was not authenticated: always `invalid_client` to the caller;
+/// the reason is for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientAuthError {
+    /// The client is unknown, disabled, uses another method, or its proof is wrong.
+    #[error("invalid_client: {0}")]
+    InvalidClient(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(reason: impl Into<String>) -> ClientAuthError {
+    ClientAuthError::InvalidClient(reason.into())
+}
+
+/// The claims of a client assertion that are checked here (the library checks
+/// the signature, the issuer and the audience).
+#[derive(Debug, serde::Deserialize)]
+struct AssertionClaims {
+    sub: String,
+    jti: Option<String>,
+    exp: i64,
+    iat: Option<i64>,
+    nbf: Option<i64>,
+}
+
+/// The registered key that signed an assertion: the one with its `kid`, or the
+/// only registered key when the header names none.
+fn key_for<'a>(set: &'a JwkSet, kid: Option<&str>) -> Option<&'a Jwk> {
+    match kid {
+        Some(kid) => set.find(kid),
+        None if set.keys.len() == 1 => set.keys.first(),
+        None => None,
+    }
+}
+
+fn instant(seconds: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+}
+
+impl Service {
+    /// Authenticates a service provider by a `private_key_jwt` client assertion
+    /// addressed to `token_endpoint`: signed (RS256 or ES256) with one of its
+    /// registered keys, issued by and about itself, unexpired, living at most
+    /// [`MAX_ASSERTION_LIFETIME`], and never seen before (its `jti`).
+    pub async fn authenticate_client_assertion(
+        &self,
+        assertion_type: &str,
+        assertion: &str,
+        token_endpoint: &str,
+    ) -> Result<ServiceProvider, ClientAuthError> {
+        if assertion_type != JWT_BEARER {
+            return Err(invalid("client_assertion_type must be jwt-bearer"));
+        }
+        let header =
+            jsonwebtoken::decode_header(assertion).map_err(|e| invalid(format!("header: {e}")))?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(invalid("client assertions are signed with RS256 or ES256"));
+        }
+        // Who it claims to be, read before the signature is checked only to find
+        // the key that must have signed it.
+        let claimed = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(assertion)
+            .map_err(|e| invalid(format!("claims: {e}")))?
+            .claims;
+        let client_id = claimed
+            .get("iss")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| invalid("iss is missing"))?
+            .to_owned();
+        let mut tx = self.store.begin().await?;
+        let sp = match tx.service_provider(&client_id).await {
+            Ok((sp, _)) if sp.disabled_at.is_none() => sp,
+            Ok(_) | Err(StoreError::NotFound) => return Err(invalid("unknown or disabled client")),
+            Err(e) => return Err(e.into()),
+        };
+        if sp.auth_method != ClientAuth::PrivateKeyJwt {
+            return Err(invalid("this client authenticates with its secret"));
+        }
+        let Some(jwks) = sp.jwks.clone() else {
+            return Err(invalid("keys published at a jwks_uri are not fetched yet"));
+        };
+        let set: JwkSet =
+            serde_json::from_value(jwks).map_err(|e| invalid(format!("registered keys: {e}")))?;
+        let jwk = key_for(&set, header.kid.as_deref())
+            .ok_or_else(|| invalid("no registered key matches the assertion"))?;
+        let key =
+            DecodingKey::from_jwk(jwk).map_err(|e| invalid(format!("registered key: {e}")))?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&client_id]);
+        validation.set_audience(&[token_endpoint]);
+        // Time is checked below on the service's clock.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
+            .map_err(|e| invalid(format!("assertion: {e}")))?
+            .claims;
+        if claims.sub != client_id {
+            return Err(invalid("sub must be the client id"));
+        }
+        let now = self.clock.now();
+        let exp = instant(claims.exp).ok_or_else(|| invalid("exp"))?;
+        if exp + CLOCK_SKEW < now {
+            return Err(invalid("the assertion expired"));
+        }
+        if exp > now + MAX_ASSERTION_LIFETIME + CLOCK_SKEW {
+            return Err(invalid("the assertion lives too long"));
+        }
+        let not_before = [claims.nbf, claims.iat]
+            .into_iter()
+            .flatten()
+            .filter_map(instant)
+            .max();
+        if not_before.is_some_and(|t| t > now + CLOCK_SKEW) {
+            return Err(invalid("the assertion is not valid yet"));
+        }
+        let jti = claims
+            .jti
+            .filter(|j| !j.is_empty() && j.len() <= 255)
+            .ok_or_else(|| invalid("jti is required"))?;
+        if !tx
+            .record_assertion_jti(&client_id, &jti, exp + CLOCK_SKEW)
+            .await?
+        {
+            return Err(invalid("the assertion was used already"));
+        }
+        tx.commit().await?;
+        Ok(sp)
+    }
+
+    /// Authenticates a development service provider by its client secret
+    /// (`client_secret_basic`), compared in constant time.
+    pub async fn authenticate_client_secret(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<ServiceProvider, ClientAuthError> {
+        let mut tx = self.store.begin_read().await?;
+        let (sp, hash) = match tx.service_provider(client_id).await {
+            Ok((sp, hash)) if sp.disabled_at.is_none() => (sp, hash),
+            Ok(_) | Err(StoreError::NotFound) => return Err(invalid("unknown or disabled client")),
+            Err(e) => return Err(e.into()),
+        };
+        let matches =
+            hash.is_some_and(|h| crate::constant_time(h.as_bytes(), token_hash(secret).as_bytes()));
+        if sp.auth_method != ClientAuth::ClientSecretBasic || !matches {
+            return Err(invalid("wrong client secret"));
+        }
+        Ok(sp)
+    }
+}
