@@ -9,6 +9,7 @@
 
 mod account;
 mod api_clients;
+mod authorization_codes;
 mod backend;
 mod cases;
 mod error;

@@ -17,6 +17,7 @@ use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 
 mod account;
 mod api_clients;
+mod authorization_codes;
 mod cases;
 mod jobs;
 mod operators;
@@ -29,6 +30,7 @@ mod sms;
 
 pub use account::AccountTx;
 pub use api_clients::ApiClientTx;
+pub use authorization_codes::AuthorizationCodeTx;
 pub use cases::CaseTx;
 pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
 pub use operators::OperatorTx;
@@ -100,6 +102,7 @@ pub trait StoreTx:
     + OperatorTx
     + ServiceProviderTx
     + SigningKeyTx
+    + AuthorizationCodeTx
     + Send
 {
     /// Makes every change of this transaction durable and visible.

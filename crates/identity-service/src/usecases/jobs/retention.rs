@@ -39,6 +39,8 @@ impl Service {
             .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS))
             .await?;
         let assertions = tx.purge_assertion_jtis(now).await?;
+        // Used or not, a code is worthless once expired.
+        let codes = tx.purge_authorization_codes(now).await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
             .await?;
@@ -53,6 +55,7 @@ impl Service {
         tally.add("job_runs", purged.job_runs);
         tally.add("proofing_records", proofing);
         tally.add("client_assertion_ids", assertions);
+        tally.add("authorization_codes", codes);
         Ok(())
     }
 }

@@ -3,4 +3,5 @@
 //! the token endpoint, come first.
 
 pub mod client_auth;
+pub mod codes;
 pub mod keys;

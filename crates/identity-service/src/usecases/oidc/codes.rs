@@ -1,0 +1,109 @@
+//! Authorization codes of the code flow: issued after the user signed in and
+//! consented, redeemed once at the token endpoint by the same client, with the
+//! same redirect URI and the PKCE verifier of the request's challenge.
+
+use chrono::{DateTime, Duration, Utc};
+use identity_core::credentials::random_token;
+use identity_core::ids::IdentityId;
+use identity_core::oidc::pkce_s256_matches;
+use identity_core::{CredentialLevel, HolderId};
+
+use crate::ports::StoreError;
+use crate::service::Service;
+use crate::usecases::api_clients::token_hash;
+
+/// How long a code may wait for its redemption.
+pub const CODE_LIFETIME: Duration = Duration::minutes(2);
+
+/// What a code grants: who signed in, at which level, for which client, what
+/// was consented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationGrant {
+    /// The service provider.
+    pub client_id: String,
+    /// The holder who signed in.
+    pub holder_id: HolderId,
+    /// With this digital identity.
+    pub identity_id: IdentityId,
+    /// Where the code was sent (the token request must name it again).
+    pub redirect_uri: String,
+    /// The request's nonce, for the ID token.
+    pub nonce: String,
+    /// The request's PKCE S256 challenge.
+    pub code_challenge: String,
+    /// The level actually performed (the ID token's `acr`).
+    pub level: CredentialLevel,
+    /// The attributes consented to.
+    pub attributes: Vec<String>,
+    /// Whether a refresh token was asked for and consented to.
+    pub offline_access: bool,
+    /// When the user signed in.
+    pub auth_time: DateTime<Utc>,
+}
+
+/// Why a code was not redeemed: always `invalid_grant` to the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    /// Unknown, used, expired, or not this client's, redirect URI or verifier.
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Service {
+    /// Stores `grant` and returns its code (random, 256 bits; only its hash is kept).
+    pub async fn issue_authorization_code(
+        &self,
+        grant: &AuthorizationGrant,
+    ) -> Result<String, StoreError> {
+        let now = self.clock.now();
+        let code = random_token(&mut crate::ports::RngOf(self.random.as_ref()));
+        let mut tx = self.store.begin().await?;
+        tx.insert_authorization_code(&token_hash(&code), grant, now, now + CODE_LIFETIME)
+            .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Redeems `code` for `client_id` (authenticated by the caller): once, before
+    /// it expires, with the redirect URI it was sent to and the verifier of its
+    /// PKCE challenge. A code presented twice is refused the second time.
+    pub async fn redeem_authorization_code(
+        &self,
+        code: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<AuthorizationGrant, GrantError> {
+        let now = self.clock.now();
+        let hash = token_hash(code);
+        let mut tx = self.store.begin().await?;
+        let (grant, expires_at, used_at) = match tx.authorization_code_for_update(&hash).await {
+            Ok(found) => found,
+            Err(StoreError::NotFound) => return Err(GrantError::InvalidGrant("unknown code")),
+            Err(e) => return Err(e.into()),
+        };
+        if used_at.is_some() {
+            return Err(GrantError::InvalidGrant("code used already"));
+        }
+        if now > expires_at {
+            return Err(GrantError::InvalidGrant("code expired"));
+        }
+        if grant.client_id != client_id {
+            return Err(GrantError::InvalidGrant("code of another client"));
+        }
+        if grant.redirect_uri != redirect_uri {
+            return Err(GrantError::InvalidGrant(
+                "redirect_uri differs from the request's",
+            ));
+        }
+        if !pkce_s256_matches(verifier, &grant.code_challenge) {
+            return Err(GrantError::InvalidGrant("code_verifier does not match"));
+        }
+        tx.use_authorization_code(&hash, now).await?;
+        tx.commit().await?;
+        Ok(grant)
+    }
+}
