@@ -17,6 +17,7 @@ mod holders;
 mod identities;
 mod jobs;
 mod operators;
+mod refresh_tokens;
 mod rows;
 mod security_keys;
 mod selfcare;

@@ -22,6 +22,7 @@ mod cases;
 mod jobs;
 mod operators;
 mod randomness;
+mod refresh_tokens;
 mod security_keys;
 mod selfcare;
 mod service_providers;
@@ -35,6 +36,7 @@ pub use cases::CaseTx;
 pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
 pub use operators::OperatorTx;
 pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
+pub use refresh_tokens::RefreshTokenTx;
 pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
 pub use service_providers::ServiceProviderTx;
@@ -103,6 +105,7 @@ pub trait StoreTx:
     + ServiceProviderTx
     + SigningKeyTx
     + AuthorizationCodeTx
+    + RefreshTokenTx
     + Send
 {
     /// Makes every change of this transaction durable and visible.

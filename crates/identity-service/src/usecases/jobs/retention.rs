@@ -41,6 +41,7 @@ impl Service {
         let assertions = tx.purge_assertion_jtis(now).await?;
         // Used or not, a code is worthless once expired.
         let codes = tx.purge_authorization_codes(now).await?;
+        let refresh = tx.purge_refresh_tokens(now).await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
             .await?;
@@ -56,6 +57,7 @@ impl Service {
         tally.add("proofing_records", proofing);
         tally.add("client_assertion_ids", assertions);
         tally.add("authorization_codes", codes);
+        tally.add("refresh_tokens", refresh);
         Ok(())
     }
 }

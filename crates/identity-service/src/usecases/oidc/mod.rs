@@ -5,3 +5,4 @@
 pub mod client_auth;
 pub mod codes;
 pub mod keys;
+pub mod refresh;
