@@ -38,7 +38,8 @@ pub enum SpCommand {
         #[arg(long)]
         client_secret: bool,
         /// An attribute it may ask for (repeat): given_name, family_name, email,
-        /// phone_number, fiscal_number, birthdate, place_of_birth, gender, address.
+        /// phone_number, fiscal_number, spid_code, birthdate, place_of_birth,
+        /// gender, address, company_name, vat_number.
         #[arg(long = "attribute", value_name = "NAME")]
         attributes: Vec<String>,
         /// A SPID level it may ask for (repeat; 1, 2, 3); none: all three.

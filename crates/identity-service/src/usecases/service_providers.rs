@@ -15,16 +15,19 @@ use crate::usecases::operators::OperatorError;
 
 /// The attributes a service provider may ask for (SPID names; `fiscal_number`
 /// is released as `TINIT-<tax code>`).
-pub const ATTRIBUTES: [&str; 9] = [
+pub const ATTRIBUTES: [&str; 12] = [
     "given_name",
     "family_name",
     "email",
     "phone_number",
     "fiscal_number",
+    "spid_code",
     "birthdate",
     "place_of_birth",
     "gender",
     "address",
+    "company_name",
+    "vat_number",
 ];
 
 /// Prefix of generated client secrets.

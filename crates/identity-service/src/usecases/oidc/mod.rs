@@ -2,6 +2,7 @@
 //! signing keys and their rotation, and how service providers authenticate at
 //! the token endpoint, come first.
 
+pub mod claims;
 pub mod client_auth;
 pub mod codes;
 pub mod keys;
