@@ -90,12 +90,7 @@ fn help_and_usage_errors() {
 async fn an_operator_takes_an_identity_through_its_lifecycle() {
     let db = db();
     let service = service(&db).await;
-    let registered = register(&service).await;
-    let identity = service
-        .request_identity(registered.holder_id, registered.login_id.number())
-        .await
-        .unwrap();
-    let id = identity.id().to_string();
+    let (registered, id) = pending_identity(&service).await;
 
     let missing = admin(&db, &["holder", "show", "BNCGNN80A01H501T"]);
     assert_eq!(code(&missing), 1);
@@ -111,25 +106,8 @@ async fn an_operator_takes_an_identity_through_its_lifecycle() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&by_login)).unwrap();
     assert_eq!(json[0]["identities"][0]["state"], "pending");
 
-    let verify = [
-        "--operator",
-        "anna",
-        "identity",
-        "verify",
-        &id,
-        "--method",
-        "in-person",
-        "--document-type",
-        "identity-card",
-        "--document-number",
-        "CA12345AB",
-        "--issuer",
-        "Comune di Roma",
-        "--expires",
-        "2035-01-01",
-        "--evidence",
-        "desk-42",
-    ];
+    let mut verify = vec!["--operator", "anna"];
+    verify.extend(verify_args(&id));
     assert_eq!(code(&admin(&db, &verify)), 0);
     let again = admin(&db, &verify);
     assert_eq!(code(&again), 1, "a second verification is refused");

@@ -155,6 +155,59 @@ pub async fn register(service: &Service) -> identity_service::usecases::register
         .unwrap()
 }
 
+/// Mario registered, with a digital identity requested (pending); its id.
+pub async fn pending_identity(
+    service: &Service,
+) -> (identity_service::usecases::register::Registered, String) {
+    let registered = register(service).await;
+    let identity = service
+        .request_identity(registered.holder_id, registered.login_id.number())
+        .await
+        .unwrap();
+    (registered, identity.id().to_string())
+}
+
+/// `identity verify` of `id` with an in-person proofing and a valid card.
+pub fn verify_args(id: &str) -> Vec<&str> {
+    vec![
+        "identity",
+        "verify",
+        id,
+        "--method",
+        "in-person",
+        "--document-type",
+        "identity-card",
+        "--document-number",
+        "CA12345AB",
+        "--issuer",
+        "Comune di Roma",
+        "--expires",
+        "2035-01-01",
+        "--evidence",
+        "desk-42",
+    ]
+}
+
+/// The JSON a command printed, which must have succeeded.
+pub fn json_of(o: &Output) -> serde_json::Value {
+    assert_eq!(code(o), 0, "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap()
+}
+
+/// The JSON a command printed, which must have been refused (exit code 1).
+pub fn json_of_failed(o: &Output) -> serde_json::Value {
+    assert_eq!(code(o), 1, "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap()
+}
+
+/// Runs the CLI with `token` as the operator token (or none).
+pub fn with_token(db: &Db, token: Option<&str>, args: &[&str]) -> Output {
+    let env: Vec<(&str, &str)> = token
+        .map(|t| vec![("IDENTITY_OPERATOR_TOKEN", t)])
+        .unwrap_or_default();
+    admin_with(db, None, &env, args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
