@@ -64,6 +64,18 @@ impl std::fmt::Debug for Service {
 }
 
 impl Service {
+    /// A new bearer value of 256 random bits from the service's source, after
+    /// `prefix` (`idk_`, `idop_`, ...; empty for codes and refresh tokens), so a
+    /// leaked one is easy to recognise.
+    pub(crate) fn new_token(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}{}",
+            identity_core::credentials::random_token(&mut crate::ports::RngOf(
+                self.random.as_ref()
+            ))
+        )
+    }
+
     /// Wires the service.
     #[must_use]
     pub fn new(

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use identity_core::CredentialLevel;
 use identity_service::StoreError;
 use identity_service::ports::AuthorizationCodeTx;
 use identity_service::usecases::oidc::codes::AuthorizationGrant;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::{db, translate};
+use crate::selfcare::level_from_db;
 use crate::time;
 use crate::tx::{SqlTx, touched};
 
@@ -64,7 +64,6 @@ impl AuthorizationCodeTx for SqlTx {
             .map_err(db)?;
         let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
         let int = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
-        let level = int("level")?;
         let grant = AuthorizationGrant {
             client_id: text("client_id")?,
             holder_id: text("holder_id")?
@@ -76,10 +75,7 @@ impl AuthorizationCodeTx for SqlTx {
             redirect_uri: text("redirect_uri")?,
             nonce: text("nonce")?,
             code_challenge: text("code_challenge")?,
-            level: u8::try_from(level)
-                .ok()
-                .and_then(CredentialLevel::from_u8)
-                .ok_or_else(|| corrupt("level", level))?,
+            level: level_from_db(int("level")?)?,
             attributes: serde_json::from_str(&text("attributes")?)
                 .map_err(|e| corrupt("attributes", e))?,
             offline_access: int("offline_access")? != 0,

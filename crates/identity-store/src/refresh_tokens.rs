@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use identity_core::CredentialLevel;
 use identity_service::StoreError;
 use identity_service::ports::RefreshTokenTx;
 use identity_service::usecases::oidc::refresh::RefreshToken;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::{db, translate};
+use crate::selfcare::level_from_db;
 use crate::time;
 use crate::tx::SqlTx;
 
@@ -65,7 +65,6 @@ impl RefreshTokenTx for SqlTx {
                 .map_err(|e| corrupt(c, e))
                 .and_then(time::opt_from_db)
         };
-        let level = int("level")?;
         Ok(RefreshToken {
             family_id: text("family_id")?,
             client_id: text("client_id")?,
@@ -75,10 +74,7 @@ impl RefreshTokenTx for SqlTx {
             identity_id: text("identity_id")?
                 .parse()
                 .map_err(|e| corrupt("identity_id", e))?,
-            level: u8::try_from(level)
-                .ok()
-                .and_then(CredentialLevel::from_u8)
-                .ok_or_else(|| corrupt("level", level))?,
+            level: level_from_db(int("level")?)?,
             attributes: serde_json::from_str(&text("attributes")?)
                 .map_err(|e| corrupt("attributes", e))?,
             created_at: time::from_db(int("created_at")?)?,

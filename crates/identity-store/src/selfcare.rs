@@ -31,7 +31,8 @@ fn level_state(code: &str) -> Result<LevelState, StoreError> {
     LevelState::from_code(code).ok_or_else(|| corrupt("credential level state", code))
 }
 
-fn level_from_db(n: i64) -> Result<CredentialLevel, StoreError> {
+/// A credential level column (1, 2, 3).
+pub(crate) fn level_from_db(n: i64) -> Result<CredentialLevel, StoreError> {
     u8::try_from(n)
         .ok()
         .and_then(CredentialLevel::from_u8)

@@ -2,7 +2,6 @@
 //! present a bearer token (shown once at creation, stored as its SHA-256) and every
 //! call is audited under `api:<name>`.
 
-use identity_core::credentials::random_token;
 use identity_core::identity::Actor;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -18,6 +17,16 @@ pub const TOKEN_PREFIX: &str = "idk_";
 
 /// How much `last_used_at` must move before it is written again.
 pub(crate) const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Whether `name` is fit to name an API client or an operator in the audit log:
+/// 1-64 ASCII letters, digits, `-`, `_` or `.`.
+pub(crate) fn is_account_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
 
 /// The SHA-256 of a bearer token (API clients, operators), as stored.
 pub(crate) fn token_hash(token: &str) -> String {
@@ -68,12 +77,7 @@ impl Service {
         operator: &Actor,
     ) -> Result<(ApiClient, String), ApiClientError> {
         let name = name.trim();
-        let ok = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !ok {
+        if !is_account_name(name) {
             return Err(ApiClientError::BadName);
         }
         if scopes.is_empty() {
@@ -83,10 +87,7 @@ impl Service {
         scopes.sort();
         scopes.dedup();
         let now = self.clock.now();
-        let token = format!(
-            "{TOKEN_PREFIX}{}",
-            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
-        );
+        let token = self.new_token(TOKEN_PREFIX);
         let client = ApiClient {
             id: Uuid::now_v7(),
             name: name.to_owned(),

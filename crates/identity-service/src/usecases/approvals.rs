@@ -150,6 +150,15 @@ async fn holder_of(
     }
 }
 
+/// An identity transition's failure as an approval sees it: a storage error to
+/// pass on, or the reason the action was refused (the approval fails).
+fn refusal_of_identity(e: crate::usecases::identity::IdentityError) -> Result<String, StoreError> {
+    match e {
+        crate::usecases::identity::IdentityError::Store(s) => Err(s),
+        other => Ok(other.message(Lang::En)),
+    }
+}
+
 impl Service {
     /// Records `action` as waiting for a second operator; nothing else changes.
     pub async fn request_approval(
@@ -231,10 +240,7 @@ impl Service {
                 })
                 .await
                 .map(|_| ())
-                .map_err(|e| match e {
-                    crate::usecases::identity::IdentityError::Store(s) => Err(s),
-                    other => Ok(other.message(Lang::En)),
-                })
+                .map_err(refusal_of_identity)
             }
             ApprovedAction::RecordDocument { identity, document } => {
                 let who = actor.clone();
@@ -243,10 +249,7 @@ impl Service {
                 })
                 .await
                 .map(|_| ())
-                .map_err(|e| match e {
-                    crate::usecases::identity::IdentityError::Store(s) => Err(s),
-                    other => Ok(other.message(Lang::En)),
-                })
+                .map_err(refusal_of_identity)
             }
             ApprovedAction::ApproveCorrection { correction } => self
                 .approve_correction_in(tx.as_mut(), correction, &actor)

@@ -2,14 +2,13 @@
 //! without a token), authenticated by a bearer token shown once and stored as its
 //! SHA-256, with a role that bounds what each command may do.
 
-use identity_core::credentials::random_token;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::ports::StoreError;
 use crate::records::{Operator, OperatorRole};
 use crate::service::{Service, audit};
-use crate::usecases::api_clients::{TOUCH_EVERY, token_hash};
+use crate::usecases::api_clients::{TOUCH_EVERY, is_account_name, token_hash};
 
 /// Prefix of every operator token, so a leaked one is easy to recognise.
 pub const OPERATOR_TOKEN_PREFIX: &str = "idop_";
@@ -85,12 +84,7 @@ impl Operator {
 
 fn valid_name(name: &str) -> Result<&str, OperatorError> {
     let name = name.trim();
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if ok {
+    if is_account_name(name) {
         Ok(name)
     } else {
         Err(OperatorError::BadName)
@@ -98,13 +92,6 @@ fn valid_name(name: &str) -> Result<&str, OperatorError> {
 }
 
 impl Service {
-    fn new_operator_token(&self) -> String {
-        format!(
-            "{OPERATOR_TOKEN_PREFIX}{}",
-            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
-        )
-    }
-
     /// Adds the first operator, an admin, without a token: allowed once per
     /// database, while no operator exists. Returns it with its token.
     pub async fn bootstrap_operator(
@@ -117,7 +104,7 @@ impl Service {
         if !tx.operators().await?.is_empty() || !tx.claim_bootstrap(now).await? {
             return Err(OperatorError::AlreadyBootstrapped);
         }
-        let token = self.new_operator_token();
+        let token = self.new_token(OPERATOR_TOKEN_PREFIX);
         let operator = Operator {
             id: Uuid::now_v7(),
             name: name.to_owned(),
@@ -152,7 +139,7 @@ impl Service {
         by.require(OperatorRole::Admin)?;
         let name = valid_name(name)?;
         let now = self.clock.now();
-        let token = self.new_operator_token();
+        let token = self.new_token(OPERATOR_TOKEN_PREFIX);
         let operator = Operator {
             id: Uuid::now_v7(),
             name: name.to_owned(),
@@ -251,7 +238,7 @@ impl Service {
     ) -> Result<(Operator, String), OperatorError> {
         by.require(OperatorRole::Admin)?;
         let now = self.clock.now();
-        let token = self.new_operator_token();
+        let token = self.new_token(OPERATOR_TOKEN_PREFIX);
         let mut tx = self.store.begin().await?;
         let operator = tx.operator_for_update(name.trim()).await?;
         if operator.disabled_at.is_some() {

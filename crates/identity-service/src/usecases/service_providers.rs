@@ -3,7 +3,6 @@
 //! JWKS, or a client secret for development) and the attributes they may ask
 //! for. The sign-in endpoints that use them come with the OIDC provider.
 
-use identity_core::credentials::random_token;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -172,6 +171,19 @@ impl NewServiceProvider {
     }
 }
 
+/// The enabled provider with this client id, with its secret hash; `None` for
+/// an unknown or disabled one.
+pub(crate) async fn enabled_provider(
+    tx: &mut dyn crate::ports::StoreTx,
+    client_id: &str,
+) -> Result<Option<(ServiceProvider, Option<String>)>, StoreError> {
+    match tx.service_provider(client_id).await {
+        Ok((sp, hash)) if sp.disabled_at.is_none() => Ok(Some((sp, hash))),
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl Service {
     /// An admin registers a service provider. Returns it, with its client secret
     /// when one was asked for (the only time the secret is visible).
@@ -183,12 +195,7 @@ impl Service {
         by.require(OperatorRole::Admin)?;
         let auth_method = new.check()?;
         let now = self.clock.now();
-        let secret = new.client_secret.then(|| {
-            format!(
-                "{SECRET_PREFIX}{}",
-                random_token(&mut crate::ports::RngOf(self.random.as_ref()))
-            )
-        });
+        let secret = new.client_secret.then(|| self.new_token(SECRET_PREFIX));
         let mut attributes = new.attributes.clone();
         attributes.sort();
         attributes.dedup();
@@ -251,19 +258,15 @@ impl Service {
         by.require(OperatorRole::Admin)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (sp, _) = tx.service_provider(client_id.trim()).await?;
-        if sp.disabled_at.is_some() {
-            return Err(ServiceProviderError::NotFound);
-        }
+        let (sp, _) = enabled_provider(tx.as_mut(), client_id.trim())
+            .await?
+            .ok_or(ServiceProviderError::NotFound)?;
         if sp.auth_method != ClientAuth::ClientSecretBasic {
             return Err(invalid(
                 "this service provider signs with its keys (private_key_jwt): it has no secret; use sp add-key",
             ));
         }
-        let secret = format!(
-            "{SECRET_PREFIX}{}",
-            random_token(&mut crate::ports::RngOf(self.random.as_ref()))
-        );
+        let secret = self.new_token(SECRET_PREFIX);
         tx.set_service_provider_secret(&sp.client_id, &token_hash(&secret))
             .await?;
         audit(
@@ -291,10 +294,9 @@ impl Service {
         check_public_jwks(keys)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (mut sp, _) = tx.service_provider(client_id.trim()).await?;
-        if sp.disabled_at.is_some() {
-            return Err(ServiceProviderError::NotFound);
-        }
+        let (mut sp, _) = enabled_provider(tx.as_mut(), client_id.trim())
+            .await?
+            .ok_or(ServiceProviderError::NotFound)?;
         let Some(current) = sp.jwks.clone() else {
             return Err(invalid(
                 "this service provider has no inline keys (it uses a jwks_uri or a client secret)",

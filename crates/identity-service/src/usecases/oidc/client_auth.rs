@@ -10,6 +10,7 @@ use crate::ports::StoreError;
 use crate::records::{ClientAuth, ServiceProvider};
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
+use crate::usecases::service_providers::enabled_provider;
 
 /// The only client assertion type.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -89,11 +90,9 @@ impl Service {
             .ok_or_else(|| invalid("iss is missing"))?
             .to_owned();
         let mut tx = self.store.begin().await?;
-        let sp = match tx.service_provider(&client_id).await {
-            Ok((sp, _)) if sp.disabled_at.is_none() => sp,
-            Ok(_) | Err(StoreError::NotFound) => return Err(invalid("unknown or disabled client")),
-            Err(e) => return Err(e.into()),
-        };
+        let (sp, _) = enabled_provider(tx.as_mut(), &client_id)
+            .await?
+            .ok_or_else(|| invalid("unknown or disabled client"))?;
         if sp.auth_method != ClientAuth::PrivateKeyJwt {
             return Err(invalid("this client authenticates with its secret"));
         }
@@ -156,11 +155,9 @@ impl Service {
         secret: &str,
     ) -> Result<ServiceProvider, ClientAuthError> {
         let mut tx = self.store.begin_read().await?;
-        let (sp, hash) = match tx.service_provider(client_id).await {
-            Ok((sp, hash)) if sp.disabled_at.is_none() => (sp, hash),
-            Ok(_) | Err(StoreError::NotFound) => return Err(invalid("unknown or disabled client")),
-            Err(e) => return Err(e.into()),
-        };
+        let (sp, hash) = enabled_provider(tx.as_mut(), client_id)
+            .await?
+            .ok_or_else(|| invalid("unknown or disabled client"))?;
         let matches =
             hash.is_some_and(|h| crate::constant_time(h.as_bytes(), token_hash(secret).as_bytes()));
         if sp.auth_method != ClientAuth::ClientSecretBasic || !matches {

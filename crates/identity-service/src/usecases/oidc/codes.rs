@@ -3,7 +3,6 @@
 //! same redirect URI and the PKCE verifier of the request's challenge.
 
 use chrono::{DateTime, Duration, Utc};
-use identity_core::credentials::random_token;
 use identity_core::ids::IdentityId;
 use identity_core::oidc::pkce_s256_matches;
 use identity_core::{CredentialLevel, HolderId};
@@ -59,7 +58,7 @@ impl Service {
         grant: &AuthorizationGrant,
     ) -> Result<String, StoreError> {
         let now = self.clock.now();
-        let code = random_token(&mut crate::ports::RngOf(self.random.as_ref()));
+        let code = self.new_token("");
         let mut tx = self.store.begin().await?;
         tx.insert_authorization_code(&token_hash(&code), grant, now, now + CODE_LIFETIME)
             .await?;

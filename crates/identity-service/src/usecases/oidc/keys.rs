@@ -168,10 +168,9 @@ impl Service {
         &self,
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
-        let mut tx = self.store.begin_read().await?;
-        let keys = tx.signing_keys().await?;
-        drop(tx);
-        match keys
+        match self
+            .stored_signing_keys()
+            .await?
             .into_iter()
             .rev()
             .find(|k| k.alg == alg.name() && k.retired_at.is_none())
@@ -207,19 +206,35 @@ impl Service {
     /// The published keys (current and retired ones still within their
     /// publication), as a JWKS document; at least one key per algorithm.
     pub async fn jwks(&self) -> Result<Value, SigningKeyError> {
-        for alg in SigningAlg::ALL {
-            self.current_signing_key(alg).await?;
-        }
         let now = self.clock.now();
-        let mut tx = self.store.begin_read().await?;
-        let keys: Vec<Value> = tx
-            .signing_keys()
-            .await?
+        let mut keys = self.stored_signing_keys().await?;
+        // Only the first request ever (per algorithm) makes a key; the keys are
+        // then read again, so every answer lists them in the stored order.
+        let mut made = false;
+        for alg in SigningAlg::ALL {
+            if !keys
+                .iter()
+                .any(|k| k.alg == alg.name() && k.retired_at.is_none())
+            {
+                self.new_signing_key(alg, now).await?;
+                made = true;
+            }
+        }
+        if made {
+            keys = self.stored_signing_keys().await?;
+        }
+        let keys: Vec<Value> = keys
             .into_iter()
             .filter(|k| k.expires_at.is_none_or(|at| at >= now))
             .map(|k| k.public_jwk)
             .collect();
         Ok(json!({ "keys": keys }))
+    }
+
+    /// Every stored key, oldest first.
+    async fn stored_signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        tx.signing_keys().await
     }
 
     /// The calendar job's part: replaces each algorithm's key once it signed for
@@ -237,11 +252,7 @@ impl Service {
                 .cloned()
                 .collect()
         };
-        let read = || async {
-            let mut tx = self.store.begin_read().await?;
-            tx.signing_keys().await
-        };
-        let keys = read().await?;
+        let keys = self.stored_signing_keys().await?;
         for alg in SigningAlg::ALL {
             let due = current(&keys, alg)
                 .last()
@@ -255,7 +266,7 @@ impl Service {
                 }
             }
         }
-        let keys = read().await?;
+        let keys = self.stored_signing_keys().await?;
         let mut tx = self.store.begin().await?;
         for alg in SigningAlg::ALL {
             let mut live = current(&keys, alg);

@@ -5,7 +5,6 @@
 //! family is revoked. A suspended or revoked identity gets no new tokens.
 
 use chrono::{DateTime, Duration, Utc};
-use identity_core::credentials::random_token;
 use identity_core::ids::IdentityId;
 use identity_core::{CredentialLevel, HolderId};
 use uuid::Uuid;
@@ -67,7 +66,7 @@ impl Service {
             used_at: None,
             revoked_at: None,
         };
-        let value = random_token(&mut crate::ports::RngOf(self.random.as_ref()));
+        let value = self.new_token("");
         let mut tx = self.store.begin().await?;
         tx.insert_refresh_token(&token_hash(&value), &token).await?;
         tx.commit().await?;
@@ -119,7 +118,7 @@ impl Service {
             used_at: None,
             ..current.clone()
         };
-        let next_value = random_token(&mut crate::ports::RngOf(self.random.as_ref()));
+        let next_value = self.new_token("");
         tx.insert_refresh_token(&token_hash(&next_value), &next)
             .await?;
         tx.commit().await?;
