@@ -17,6 +17,7 @@ use support::*;
 const CLIENT: Client<'static> = Client {
     ip: Some("192.0.2.20"),
     agent: None,
+    service: None,
 };
 
 #[tokio::test]

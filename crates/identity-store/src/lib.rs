@@ -16,6 +16,7 @@ mod error;
 mod holders;
 mod identities;
 mod jobs;
+mod oidc;
 mod operators;
 mod refresh_tokens;
 mod rows;

@@ -21,7 +21,7 @@ pub struct ClientView {
 }
 
 /// A checked authorization request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorizationRequest {
     /// The service provider.
     pub client_id: String,
@@ -157,7 +157,7 @@ pub fn check(
         ));
     }
     let attributes = match get("claims") {
-        None => Vec::new(),
+        None => scope_attributes(&scopes, client),
         Some(text) => requested_claims(text, client).map_err(|d| fail("invalid_request", &d))?,
     };
     Ok(AuthorizationRequest {
@@ -172,6 +172,43 @@ pub fn check(
         attributes,
         offline_access: scopes.contains(&"offline_access"),
     })
+}
+
+/// The attributes the standard scopes stand for (OpenID Connect Core 5.4),
+/// when the request has no `claims` parameter: `profile` gives the names and
+/// the birth date, `email` and `phone` their attribute. Only those the client
+/// may ask for.
+fn scope_attributes(scopes: &[&str], client: &ClientView) -> Vec<String> {
+    let mut names: Vec<String> = scopes
+        .iter()
+        .flat_map(|scope| match *scope {
+            "profile" => &["given_name", "family_name", "birthdate"][..],
+            "email" => &["email"][..],
+            "phone" => &["phone_number"][..],
+            _ => &[][..],
+        })
+        .map(|name| (*name).to_owned())
+        .filter(|name| client.attributes.contains(name))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Whether a provider session can answer a request without signing in again:
+/// at level 1 an existing session at any level is reused (unless `prompt=login`);
+/// levels 2 and 3 always need a sign-in made after the request arrived, so the
+/// second factor is fresh. The level performed must reach the one asked for.
+#[must_use]
+pub fn session_answers(
+    request: &AuthorizationRequest,
+    performed: CredentialLevel,
+    signed_in_at: chrono::DateTime<chrono::Utc>,
+    request_at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let fresh = signed_in_at >= request_at;
+    let reusable = request.level == CredentialLevel::L1 && !request.prompt_login;
+    performed >= request.level && (fresh || reusable)
 }
 
 /// The attributes named in a `claims` parameter (`userinfo` and `id_token`

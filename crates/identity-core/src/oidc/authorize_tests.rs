@@ -133,3 +133,69 @@ fn the_profile_requirements_are_errors_sent_back_with_the_state() {
         assert_eq!(code_of(e), expected, "{changes:?}");
     }
 }
+
+#[test]
+fn without_claims_the_standard_scopes_name_the_attributes_the_client_may_have() {
+    let r = check(
+        &params(&[("scope", Some("openid profile email"))]),
+        Some(&client()),
+    )
+    .unwrap();
+    // The client may not have email or birthdate: only given_name is left.
+    assert_eq!(r.attributes, vec!["given_name".to_owned()]);
+    let r = check(&params(&[("scope", Some("openid"))]), Some(&client())).unwrap();
+    assert!(r.attributes.is_empty());
+}
+
+#[test]
+fn only_level_one_reuses_an_earlier_sign_in() {
+    use chrono::{TimeZone, Utc};
+    let request_at = Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap();
+    let before = request_at - chrono::Duration::minutes(5);
+    let after = request_at + chrono::Duration::minutes(1);
+    let at = |acr: &str, prompt: Option<&str>| {
+        check(
+            &params(&[("acr_values", Some(acr)), ("prompt", prompt)]),
+            Some(&ClientView {
+                allowed_levels: CredentialLevel::ALL.to_vec(),
+                ..client()
+            }),
+        )
+        .unwrap()
+    };
+    let l1 = at("https://www.spid.gov.it/SpidL1", None);
+    let l1_login = at("https://www.spid.gov.it/SpidL1", Some("login"));
+    let l2 = at("https://www.spid.gov.it/SpidL2", None);
+    assert!(session_answers(
+        &l1,
+        CredentialLevel::L1,
+        before,
+        request_at
+    ));
+    assert!(!session_answers(
+        &l1_login,
+        CredentialLevel::L2,
+        before,
+        request_at
+    ));
+    assert!(session_answers(
+        &l1_login,
+        CredentialLevel::L1,
+        after,
+        request_at
+    ));
+    assert!(!session_answers(
+        &l2,
+        CredentialLevel::L2,
+        before,
+        request_at
+    ));
+    assert!(session_answers(&l2, CredentialLevel::L2, after, request_at));
+    assert!(session_answers(&l2, CredentialLevel::L3, after, request_at));
+    assert!(!session_answers(
+        &l2,
+        CredentialLevel::L1,
+        after,
+        request_at
+    ));
+}

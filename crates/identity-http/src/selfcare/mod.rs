@@ -53,20 +53,23 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(profile::router())
 }
 
-/// Who the web layer says is signing in.
-pub(crate) fn client(ctx: &Ctx) -> (String, Option<String>) {
+/// Who the web layer says is signing in: address, browser, and the service
+/// provider of the authorization request the browser is in, if any.
+pub(crate) fn client(ctx: &Ctx) -> (String, Option<String>, Option<String>) {
     let agent = ctx
         .headers
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    (ctx.ip.clone(), agent)
+    let service = crate::oidc::pending_request(ctx).map(|p| p.service_name);
+    (ctx.ip.clone(), agent, service)
 }
 
-pub(crate) fn as_client<'a>(c: &'a (String, Option<String>)) -> Client<'a> {
+pub(crate) fn as_client<'a>(c: &'a (String, Option<String>, Option<String>)) -> Client<'a> {
     Client {
         ip: Some(c.0.as_str()),
         agent: c.1.as_deref(),
+        service: c.2.as_deref(),
     }
 }
 

@@ -102,16 +102,26 @@ fn sign_in_page(ctx: Ctx, login_id: &str, errors: &FieldErrors, notices: Vec<Str
                 .autocomplete("current-password"),
         ],
     )];
-    FormsPage::render(
-        ctx,
-        L("Accedi al Selfcare", "Sign in to the Selfcare").get(lang),
-        vec![L(
+    let mut paragraphs: Vec<String> = crate::oidc::pending_request(&ctx)
+        .map(|p| crate::oidc::signing_in_for(&p, lang))
+        .into_iter()
+        .collect();
+    paragraphs.push(L(
             "Gestisci la tua identità digitale. Se hai attivato le credenziali di livello 2, dopo la password ti chiederemo il codice dell'app di autenticazione.",
             "Manage your digital identity. If you activated level 2 credentials, after the password we ask for the code from your authenticator app.",
         )
         .get(lang)
-        .to_owned()],
-        vec![FormBox::new("sign-in", SIGN_IN, L("Accedi", "Sign in").get(lang), sets)],
+        .to_owned());
+    FormsPage::render(
+        ctx,
+        L("Accedi al Selfcare", "Sign in to the Selfcare").get(lang),
+        paragraphs,
+        vec![FormBox::new(
+            "sign-in",
+            SIGN_IN,
+            L("Accedi", "Sign in").get(lang),
+            sets,
+        )],
         errors,
         notices,
         without_signing_in(lang),
@@ -122,13 +132,19 @@ async fn show(ctx: Ctx) -> Response {
     sign_in_page(ctx, "", &FieldErrors::new(), Vec::new())
 }
 
-/// Sets the session cookie (and drops a waiting sign-in's) and goes to `to`.
+/// Sets the session cookie (and drops a waiting sign-in's) and goes to `to`,
+/// or back to the service provider's authorization request the sign-in was for.
 pub(super) fn signed_in(
     mut ctx: Ctx,
     s: &SelfcareSession,
     to: &str,
     flash: Option<&'static str>,
 ) -> Response {
+    let to = if crate::oidc::pending_request(&ctx).is_some() {
+        crate::oidc::CONTINUE
+    } else {
+        to
+    };
     let secure = ctx.state.secure();
     ctx.jar = std::mem::take(&mut ctx.jar)
         .add(cookie(

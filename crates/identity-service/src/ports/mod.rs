@@ -20,6 +20,7 @@ mod api_clients;
 mod authorization_codes;
 mod cases;
 mod jobs;
+mod oidc;
 mod operators;
 mod randomness;
 mod refresh_tokens;
@@ -34,6 +35,7 @@ pub use api_clients::ApiClientTx;
 pub use authorization_codes::AuthorizationCodeTx;
 pub use cases::CaseTx;
 pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
+pub use oidc::{AccessTokenRecord, OidcTransaction, OidcTx};
 pub use operators::OperatorTx;
 pub use randomness::{OsRandomness, Randomness, RngOf, SeededRandomness};
 pub use refresh_tokens::RefreshTokenTx;
@@ -106,6 +108,7 @@ pub trait StoreTx:
     + SigningKeyTx
     + AuthorizationCodeTx
     + RefreshTokenTx
+    + OidcTx
     + Send
 {
     /// Makes every change of this transaction durable and visible.

@@ -21,6 +21,7 @@ pub fn client() -> Client<'static> {
     Client {
         ip: Some(IP),
         agent: Some("test-agent"),
+        service: None,
     }
 }
 

@@ -42,6 +42,10 @@ impl Service {
         // Used or not, a code is worthless once expired.
         let codes = tx.purge_authorization_codes(now).await?;
         let refresh = tx.purge_refresh_tokens(now).await?;
+        let access_tokens = tx.purge_access_tokens(now).await?;
+        let oidc_log = tx
+            .purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS))
+            .await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
             .await?;
@@ -58,6 +62,8 @@ impl Service {
         tally.add("client_assertion_ids", assertions);
         tally.add("authorization_codes", codes);
         tally.add("refresh_tokens", refresh);
+        tally.add("access_tokens", access_tokens);
+        tally.add("oidc_transactions", oidc_log);
         Ok(())
     }
 }

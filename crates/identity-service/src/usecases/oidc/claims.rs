@@ -13,6 +13,18 @@ pub fn spid_code(username: LoginNumber) -> String {
     format!("IDIT{:010}", username.get())
 }
 
+/// The claim that carries `attribute`: the SPID attributes that are not
+/// standard OpenID Connect claims are under [`SPID_ATTRIBUTES`].
+#[must_use]
+pub fn claim_name(attribute: &str) -> String {
+    match attribute {
+        "fiscal_number" | "spid_code" | "company_name" | "vat_number" | "place_of_birth" => {
+            format!("{SPID_ATTRIBUTES}{attribute}")
+        }
+        other => other.to_owned(),
+    }
+}
+
 /// The claims of `holder` for `attributes` (names as registered: `given_name`,
 /// `fiscal_number`, ...); an attribute the holder does not have (a person's
 /// VAT number) is left out.
@@ -30,69 +42,33 @@ pub fn userinfo_claims(
     };
     let mut claims = Map::new();
     for attribute in attributes {
-        let (name, value) = match attribute.as_str() {
-            "given_name" => (
-                "given_name".to_owned(),
-                person.map(|p| json!(p.given_name())),
-            ),
-            "family_name" => (
-                "family_name".to_owned(),
-                person.map(|p| json!(p.family_name())),
-            ),
-            "email" => (
-                "email".to_owned(),
-                Some(json!(holder.contacts().email.to_string())),
-            ),
-            "phone_number" => (
-                "phone_number".to_owned(),
-                Some(json!(holder.contacts().phone.to_string())),
-            ),
-            "birthdate" => (
-                "birthdate".to_owned(),
-                person.map(|p| json!(p.birth_date().format("%Y-%m-%d").to_string())),
-            ),
-            "gender" => (
-                "gender".to_owned(),
-                person.map(|p| {
-                    json!(if p.sex() == Sex::Female {
-                        "female"
-                    } else {
-                        "male"
-                    })
-                }),
-            ),
-            "place_of_birth" => (
-                format!("{SPID_ATTRIBUTES}place_of_birth"),
-                person.map(|p| json!(p.birth_place_code())),
-            ),
-            "address" => (
-                "address".to_owned(),
-                Some(json!({ "formatted": holder.address().to_string() })),
-            ),
-            "fiscal_number" => (
-                format!("{SPID_ATTRIBUTES}fiscal_number"),
-                holder
-                    .tax_code()
-                    .map(|c| json!(format!("TINIT-{}", c.as_str()))),
-            ),
-            "spid_code" => (
-                format!("{SPID_ATTRIBUTES}spid_code"),
-                Some(json!(spid_code(username))),
-            ),
-            "company_name" => (
-                format!("{SPID_ATTRIBUTES}company_name"),
-                business_name.clone().map(|n| json!(n)),
-            ),
-            "vat_number" => (
-                format!("{SPID_ATTRIBUTES}vat_number"),
-                holder
-                    .vat_number()
-                    .map(|v| json!(format!("VATIT-{}", v.as_str()))),
-            ),
+        let value = match attribute.as_str() {
+            "given_name" => person.map(|p| json!(p.given_name())),
+            "family_name" => person.map(|p| json!(p.family_name())),
+            "email" => Some(json!(holder.contacts().email.to_string())),
+            "phone_number" => Some(json!(holder.contacts().phone.to_string())),
+            "birthdate" => person.map(|p| json!(p.birth_date().format("%Y-%m-%d").to_string())),
+            "gender" => person.map(|p| {
+                json!(if p.sex() == Sex::Female {
+                    "female"
+                } else {
+                    "male"
+                })
+            }),
+            "place_of_birth" => person.map(|p| json!(p.birth_place_code())),
+            "address" => Some(json!({ "formatted": holder.address().to_string() })),
+            "fiscal_number" => holder
+                .tax_code()
+                .map(|c| json!(format!("TINIT-{}", c.as_str()))),
+            "spid_code" => Some(json!(spid_code(username))),
+            "company_name" => business_name.clone().map(|n| json!(n)),
+            "vat_number" => holder
+                .vat_number()
+                .map(|v| json!(format!("VATIT-{}", v.as_str()))),
             _ => continue,
         };
         if let Some(value) = value {
-            claims.insert(name, value);
+            claims.insert(claim_name(attribute), value);
         }
     }
     claims

@@ -56,6 +56,18 @@ fn key_for<'a>(set: &'a JwkSet, kid: Option<&str>) -> Option<&'a Jwk> {
     }
 }
 
+/// The registered key of `sp` with `kid` (or its only key), to verify what it signed.
+fn registered_key(sp: &ServiceProvider, kid: Option<&str>) -> Result<DecodingKey, ClientAuthError> {
+    let Some(jwks) = sp.jwks.clone() else {
+        return Err(invalid("keys published at a jwks_uri are not fetched yet"));
+    };
+    let set: JwkSet =
+        serde_json::from_value(jwks).map_err(|e| invalid(format!("registered keys: {e}")))?;
+    let jwk =
+        key_for(&set, kid).ok_or_else(|| invalid("no registered key matches the signature"))?;
+    DecodingKey::from_jwk(jwk).map_err(|e| invalid(format!("registered key: {e}")))
+}
+
 fn instant(seconds: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0)
 }
@@ -96,15 +108,7 @@ impl Service {
         if sp.auth_method != ClientAuth::PrivateKeyJwt {
             return Err(invalid("this client authenticates with its secret"));
         }
-        let Some(jwks) = sp.jwks.clone() else {
-            return Err(invalid("keys published at a jwks_uri are not fetched yet"));
-        };
-        let set: JwkSet =
-            serde_json::from_value(jwks).map_err(|e| invalid(format!("registered keys: {e}")))?;
-        let jwk = key_for(&set, header.kid.as_deref())
-            .ok_or_else(|| invalid("no registered key matches the assertion"))?;
-        let key =
-            DecodingKey::from_jwk(jwk).map_err(|e| invalid(format!("registered key: {e}")))?;
+        let key = registered_key(&sp, header.kid.as_deref())?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&client_id]);
         validation.set_audience(&[token_endpoint]);
@@ -145,6 +149,57 @@ impl Service {
         }
         tx.commit().await?;
         Ok(sp)
+    }
+
+    /// The parameters of a signed request object (OpenID Connect Core 6.1, the
+    /// `request` parameter) of `client_id`: signed with RS256 or ES256 by one of
+    /// its registered keys, issued by it, addressed to `issuer`, unexpired.
+    /// String values are kept as they are; others (the `claims` object) as JSON.
+    pub async fn verify_request_object(
+        &self,
+        client_id: &str,
+        request: &str,
+        issuer: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, ClientAuthError> {
+        let header =
+            jsonwebtoken::decode_header(request).map_err(|e| invalid(format!("header: {e}")))?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(invalid("request objects are signed with RS256 or ES256"));
+        }
+        let mut tx = self.store.begin_read().await?;
+        let (sp, _) = enabled_provider(tx.as_mut(), client_id)
+            .await?
+            .ok_or_else(|| invalid("unknown or disabled client"))?;
+        drop(tx);
+        let key = registered_key(&sp, header.kid.as_deref())?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[client_id]);
+        validation.set_audience(&[issuer]);
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            request,
+            &key,
+            &validation,
+        )
+        .map_err(|e| invalid(format!("request object: {e}")))?
+        .claims;
+        let now = self.clock.now();
+        if let Some(exp) = claims.get("exp").and_then(serde_json::Value::as_i64) {
+            if instant(exp).is_none_or(|t| t + CLOCK_SKEW < now) {
+                return Err(invalid("the request object expired"));
+            }
+        }
+        Ok(claims
+            .into_iter()
+            .filter(|(name, _)| {
+                !["iss", "aud", "exp", "iat", "nbf", "jti"].contains(&name.as_str())
+            })
+            .map(|(name, value)| match value {
+                serde_json::Value::String(s) => (name, s),
+                other => (name, other.to_string()),
+            })
+            .collect())
     }
 
     /// Authenticates a development service provider by its client secret

@@ -85,7 +85,15 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         if used_at.is_some() {
-            return Err(GrantError::InvalidGrant("code used already"));
+            // The code leaked (RFC 6749 section 4.1.2): what it was exchanged
+            // for stops working, refresh tokens included.
+            for family in tx.revoke_access_tokens_of_code(&hash, now).await? {
+                tx.revoke_refresh_family(&family, now).await?;
+            }
+            tx.commit().await?;
+            return Err(GrantError::InvalidGrant(
+                "code used already: the tokens issued for it are revoked",
+            ));
         }
         if now > expires_at {
             return Err(GrantError::InvalidGrant("code expired"));

@@ -1,9 +1,14 @@
-//! The OpenID Connect provider (DOMAIN.md section 6), built step by step: its
-//! signing keys and their rotation, and how service providers authenticate at
-//! the token endpoint, come first.
+//! The OpenID Connect provider on the SPID profile (DOMAIN.md section 6): its
+//! signing keys and their rotation, how service providers authenticate at the
+//! token endpoint, the authorization request waiting for the holder and the
+//! consent, codes, access, ID and refresh tokens, the userinfo attributes, and
+//! the transaction log.
 
 pub mod claims;
 pub mod client_auth;
 pub mod codes;
 pub mod keys;
+pub mod log;
+pub mod provider;
 pub mod refresh;
+pub mod tokens;

@@ -73,6 +73,31 @@ impl Service {
         Ok(value)
     }
 
+    /// Like [`Service::issue_refresh_token`], inside `tx`: returns the token and
+    /// its family.
+    pub(crate) async fn start_refresh_family(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        grant: &super::codes::AuthorizationGrant,
+    ) -> Result<(String, String), StoreError> {
+        let now = self.clock.now();
+        let token = RefreshToken {
+            family_id: Uuid::now_v7().to_string(),
+            client_id: grant.client_id.clone(),
+            holder_id: grant.holder_id,
+            identity_id: grant.identity_id,
+            level: grant.level,
+            attributes: grant.attributes.clone(),
+            created_at: now,
+            expires_at: grant.auth_time + Duration::days(REFRESH_FAMILY_DAYS),
+            used_at: None,
+            revoked_at: None,
+        };
+        let value = self.new_token("");
+        tx.insert_refresh_token(&token_hash(&value), &token).await?;
+        Ok((value, token.family_id))
+    }
+
     /// Exchanges a refresh token of `client_id` for the next one of its family.
     /// Returns what it grants and the new token.
     pub async fn rotate_refresh_token(

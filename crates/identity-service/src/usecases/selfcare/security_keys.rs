@@ -8,7 +8,7 @@
 use chrono::Duration;
 use identity_core::credentials::{CredentialLevel, LevelState};
 use identity_core::identity::DigitalIdentity;
-use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::records::AccessOutcome;
 use identity_core::{LoginId, Session, SessionArea};
 use serde_json::json;
 use webauthn_rs::prelude::{
@@ -17,7 +17,7 @@ use webauthn_rs::prelude::{
 };
 
 use super::SelfcareError;
-use super::access::{SELFCARE_SERVICE, record_access};
+use super::access::record_access;
 use super::sign_in::{Client, SelfcareSession};
 use crate::forms::{FieldErrors, Message};
 use crate::ports::{SecurityKey, SessionFilter, StoreTx};
@@ -326,16 +326,14 @@ impl Service {
                 webauthn.finish_passkey_authentication(&answer, &state).ok()
             });
         let Some(result) = outcome else {
-            let record = AccessRecord {
-                holder_id: identity.holder_id(),
-                identity_id: Some(identity.id()),
-                at: now,
-                service: SELFCARE_SERVICE.to_owned(),
-                level: CredentialLevel::L3,
-                credential: "webauthn".into(),
-                outcome: AccessOutcome::Failed,
-                client_ip: client.ip.map(str::to_owned),
-            };
+            let record = super::sign_in::access(
+                &identity,
+                now,
+                CredentialLevel::L3,
+                "webauthn",
+                AccessOutcome::Failed,
+                client,
+            );
             record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
             return Err(SelfcareError::InvalidCredentials);

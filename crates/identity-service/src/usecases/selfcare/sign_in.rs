@@ -30,6 +30,10 @@ pub struct Client<'a> {
     pub ip: Option<&'a str>,
     /// Browser, shown in the list of sessions.
     pub agent: Option<&'a str>,
+    /// The service provider the holder is signing in for (an OpenID Connect
+    /// authorization), named in the access records instead of the selfcare. Its
+    /// successful access is recorded, and notified, when the holder consents.
+    pub service: Option<&'a str>,
 }
 
 /// An opened selfcare session.
@@ -62,23 +66,24 @@ pub enum PasswordStep {
     },
 }
 
-fn access(
+/// The access record of a sign-in attempt by `client`.
+pub(crate) fn access(
     identity: &DigitalIdentity,
     at: DateTime<Utc>,
     level: CredentialLevel,
     credential: &str,
     outcome: AccessOutcome,
-    ip: Option<&str>,
+    client: Client<'_>,
 ) -> AccessRecord {
     AccessRecord {
         holder_id: identity.holder_id(),
         identity_id: Some(identity.id()),
         at,
-        service: SELFCARE_SERVICE.to_owned(),
+        service: client.service.unwrap_or(SELFCARE_SERVICE).to_owned(),
         level,
         credential: credential.to_owned(),
         outcome,
-        client_ip: ip.map(str::to_owned),
+        client_ip: client.ip.map(str::to_owned),
     }
 }
 
@@ -98,8 +103,14 @@ impl Service {
                 let service = self.clone();
                 let number = login_id.number();
                 let ip = client.ip.map(str::to_owned);
+                let for_service = client.service.map(str::to_owned);
                 tokio::spawn(async move {
-                    if let Err(e) = service.record_failed_password(number, ip.as_deref()).await {
+                    let client = Client {
+                        ip: ip.as_deref(),
+                        agent: None,
+                        service: for_service.as_deref(),
+                    };
+                    if let Err(e) = service.record_failed_password(number, client).await {
                         tracing::warn!(error = %e, "recording a failed selfcare sign-in");
                     }
                 });
@@ -120,7 +131,7 @@ impl Service {
                 CredentialLevel::L1,
                 "password",
                 AccessOutcome::Failed,
-                client.ip,
+                client,
             );
             record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
@@ -163,7 +174,7 @@ impl Service {
     async fn record_failed_password(
         &self,
         number: LoginNumber,
-        ip: Option<&str>,
+        client: Client<'_>,
     ) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -180,7 +191,7 @@ impl Service {
                 CredentialLevel::L1,
                 "password",
                 AccessOutcome::Failed,
-                ip,
+                client,
             );
             record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
@@ -281,7 +292,7 @@ impl Service {
                     CredentialLevel::L2,
                     "totp",
                     AccessOutcome::Failed,
-                    client.ip,
+                    client,
                 );
                 record_access(tx.as_mut(), &self.metrics, &record, None).await?;
                 tx.commit().await?;
@@ -338,15 +349,12 @@ impl Service {
         if current.record_use(now).is_ok() {
             tx.update_identity(&current).await?;
         }
-        let record = access(
-            identity,
-            now,
-            level,
-            credential,
-            AccessOutcome::Ok,
-            client.ip,
-        );
-        record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
+        // Signing in for a service provider is recorded (and notified) when the
+        // holder consents, as that provider's access.
+        if client.service.is_none() {
+            let record = access(identity, now, level, credential, AccessOutcome::Ok, client);
+            record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
+        }
         tx.commit().await?;
         let (token, session) = self
             .open_session_for(

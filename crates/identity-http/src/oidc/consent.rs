@@ -1,0 +1,265 @@
+//! After the authorization request: the holder signs in (a level-1 session is
+//! reused; levels 2 and 3 need a sign-in made after the request), the identity
+//! is checked, and the consent page lists the service provider and the
+//! attributes it will receive, with accept and deny.
+
+use askama::Template;
+use axum::extract::Form;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use identity_core::oidc::authorize::session_answers;
+use identity_core::{CredentialLevel, Lang, LoginId, Session, SessionArea};
+use identity_service::usecases::oidc::provider::{AuthorizationRefused, PendingAuthorization};
+use identity_service::usecases::sessions::SessionToken;
+
+use super::{back_to_provider, error_to_provider, forget_request, pending_request};
+use crate::i18n::L;
+use crate::selfcare::{SELFCARE_COOKIE, SIGN_IN};
+use crate::web::{Chrome, Ctx, see_other};
+
+#[derive(Template)]
+#[template(path = "oidc_consent.html")]
+struct ConsentPage {
+    c: Chrome,
+    area: &'static str,
+    title: String,
+    intro: String,
+    who: String,
+    attributes_heading: &'static str,
+    attributes: Vec<&'static str>,
+    no_attributes: &'static str,
+    offline: Option<&'static str>,
+    accept: &'static str,
+    deny: &'static str,
+}
+
+/// The attribute's name for the holder.
+fn label(attribute: &str) -> L {
+    match attribute {
+        "given_name" => L("Nome", "Given name"),
+        "family_name" => L("Cognome", "Family name"),
+        "email" => L("Indirizzo email", "Email address"),
+        "phone_number" => L("Numero di cellulare", "Mobile phone number"),
+        "birthdate" => L("Data di nascita", "Date of birth"),
+        "gender" => L("Sesso", "Sex"),
+        "place_of_birth" => L("Luogo di nascita", "Place of birth"),
+        "address" => L("Indirizzo di residenza", "Home address"),
+        "fiscal_number" => L("Codice fiscale", "Tax code"),
+        "spid_code" => L("Codice identificativo dell'identità", "Identity code"),
+        "company_name" => L("Ragione sociale", "Business name"),
+        "vat_number" => L("Partita IVA", "VAT number"),
+        _ => L("Altro dato", "Other data"),
+    }
+}
+
+/// The page when the request is gone (expired, or never made here).
+fn expired(mut ctx: Ctx) -> Response {
+    let c = ctx.selfcare_chrome(false);
+    let mut resp = ctx.message(
+        c,
+        L("Richiesta di accesso scaduta", "Sign-in request expired"),
+        L(
+            "La richiesta di accesso del servizio è scaduta (vale 15 minuti) o non è stata fatta da questo browser. Torna al servizio e accedi di nuovo.",
+            "The service's sign-in request expired (it lasts 15 minutes) or was not made from this browser. Go back to the service and sign in again.",
+        ),
+        None,
+    );
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp
+}
+
+/// The selfcare session that can answer `pending`: one at level 1 is reused,
+/// others must come after the request. A session after the request at too low
+/// a level is returned too, and refused by the identity check.
+async fn answering_session(
+    ctx: &Ctx,
+    pending: &PendingAuthorization,
+) -> Result<Option<Session>, identity_service::StoreError> {
+    let Some(token) = ctx
+        .jar
+        .get(SELFCARE_COOKIE)
+        .map(|c| SessionToken::from_client(c.value()))
+    else {
+        return Ok(None);
+    };
+    let session = match ctx.state.service.session(&token).await {
+        Ok(Some(s)) if s.area == SessionArea::Selfcare => s,
+        Ok(_) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let fresh = session.created_at >= pending.started_at;
+    let answers = session_answers(
+        &pending.request,
+        session.level,
+        session.created_at,
+        pending.started_at,
+    );
+    Ok((answers || fresh).then_some(session))
+}
+
+/// `access_denied` back to the service provider, the request forgotten.
+fn denied(mut ctx: Ctx, pending: &PendingAuthorization, why: &str) -> Response {
+    forget_request(&mut ctx);
+    let resp = error_to_provider(
+        &ctx.state,
+        &pending.request.redirect_uri,
+        "access_denied",
+        why,
+        Some(&pending.request.state),
+    );
+    ctx.respond(resp)
+}
+
+pub(super) async fn show(mut ctx: Ctx) -> Response {
+    let Some(pending) = pending_request(&ctx) else {
+        return expired(ctx);
+    };
+    let session = match answering_session(&ctx, &pending).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return see_other(SIGN_IN),
+        Err(e) => return ctx.failure(&e),
+    };
+    let service = ctx.state.service.clone();
+    // An expired password is changed first, in the selfcare.
+    if matches!(
+        service.password_age(session.login).await,
+        Ok(identity_core::PasswordAge::Expired)
+    ) {
+        return see_other("/selfcare/credentials#password");
+    }
+    match service
+        .oidc_check_identity(&session, &pending, Some(&ctx.ip))
+        .await
+    {
+        Ok(()) => {}
+        Err(AuthorizationRefused::AccessDenied(why)) => return denied(ctx, &pending, why),
+        Err(AuthorizationRefused::Store(e)) => return ctx.failure(&e),
+    }
+    let lang = ctx.lang;
+    let username = LoginId::new(session.login, &service.config().login_domain);
+    let name = &pending.service_name;
+    let level = session.level.as_u8();
+    let c = ctx.selfcare_chrome(false);
+    let page = ConsentPage {
+        c,
+        area: "SPID",
+        title: match lang {
+            Lang::It => format!("Accesso a {name}"),
+            Lang::En => format!("Sign in to {name}"),
+        },
+        intro: match lang {
+            Lang::It => format!(
+                "{name} chiede di conoscere i dati qui sotto. Se acconsenti, li riceverà e accederai al servizio."
+            ),
+            Lang::En => format!(
+                "{name} asks for the data below. If you agree, it receives them and you are signed in to the service."
+            ),
+        },
+        who: match lang {
+            Lang::It => format!("Identità {username}, accesso di livello {level}."),
+            Lang::En => format!("Identity {username}, level {level} sign-in."),
+        },
+        attributes_heading: L("Dati che riceverà", "Data it will receive").get(lang),
+        attributes: pending
+            .request
+            .attributes
+            .iter()
+            .map(|a| label(a).get(lang))
+            .collect(),
+        no_attributes: L(
+            "Nessun dato personale: solo la conferma che sei tu.",
+            "No personal data: only the confirmation that it is you.",
+        )
+        .get(lang),
+        offline: pending.request.offline_access.then(|| {
+            L(
+                "Il servizio potrà continuare a leggere questi dati per 30 giorni senza chiederti di accedere di nuovo.",
+                "The service may go on reading these data for 30 days without asking you to sign in again.",
+            )
+            .get(lang)
+        }),
+        accept: L("Acconsento", "I agree").get(lang),
+        deny: L("Non acconsento", "I do not agree").get(lang),
+    };
+    let origin = url::Url::parse(&pending.request.redirect_uri)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let mut resp = ctx.page(&page);
+    // The decision is posted here and then redirected to the service
+    // provider: the page's form-action must allow that origin.
+    let csp = crate::headers::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        resp.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    resp
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(super) struct Decision {
+    csrf: String,
+    decision: String,
+}
+
+pub(super) async fn decide(mut ctx: Ctx, Form(f): Form<Decision>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.form_expired();
+    }
+    let Some(pending) = pending_request(&ctx) else {
+        return expired(ctx);
+    };
+    let session = match answering_session(&ctx, &pending).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return see_other(SIGN_IN),
+        Err(e) => return ctx.failure(&e),
+    };
+    let accepted = match f.decision.as_str() {
+        "accept" => true,
+        "deny" => false,
+        _ => return see_other(super::CONTINUE),
+    };
+    let service = ctx.state.service.clone();
+    match service
+        .oidc_decide(&session, &pending, accepted, Some(&ctx.ip))
+        .await
+    {
+        Ok(code) => {
+            forget_request(&mut ctx);
+            let request = &pending.request;
+            let resp = back_to_provider(
+                &ctx.state,
+                &request.redirect_uri,
+                &[("code", &code), ("state", &request.state)],
+            );
+            ctx.respond(resp)
+        }
+        Err(AuthorizationRefused::AccessDenied(why)) => denied(ctx, &pending, why),
+        Err(AuthorizationRefused::Store(e)) => ctx.failure(&e),
+    }
+}
+
+/// The notice on the sign-in page while a service provider waits.
+pub(crate) fn signing_in_for(pending: &PendingAuthorization, lang: Lang) -> String {
+    let name = &pending.service_name;
+    let level = pending.request.level.as_u8();
+    let second = if pending.request.level > CredentialLevel::L1 {
+        match lang {
+            Lang::It => " Ti chiederemo anche il secondo fattore.",
+            Lang::En => " We will also ask for your second factor.",
+        }
+    } else {
+        ""
+    };
+    match lang {
+        Lang::It => format!(
+            "Stai accedendo a {name} con la tua identità digitale, livello {level} o superiore.{second}"
+        ),
+        Lang::En => format!(
+            "You are signing in to {name} with your digital identity, level {level} or higher.{second}"
+        ),
+    }
+}

@@ -1,0 +1,85 @@
+//! End-session (OpenID Connect RP-Initiated Logout): the holder's provider
+//! session ends; the browser goes back to the service provider only to one of
+//! its registered redirect URIs, named by a verified `id_token_hint` or its
+//! `client_id`; otherwise a page says the holder is signed out.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Form, Query};
+use axum::response::Response;
+use axum_extra::extract::cookie::SameSite;
+use identity_service::usecases::oidc::log::TransactionEntry;
+use identity_service::usecases::sessions::SessionToken;
+
+use super::back_to_provider;
+use crate::i18n::L;
+use crate::selfcare::{SELFCARE_COOKIE, SIGN_IN};
+use crate::web::{Ctx, cookie};
+
+pub(super) async fn from_query(
+    ctx: Ctx,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Response {
+    end_session(ctx, params).await
+}
+
+pub(super) async fn from_form(ctx: Ctx, Form(params): Form<BTreeMap<String, String>>) -> Response {
+    end_session(ctx, params).await
+}
+
+async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response {
+    let service = ctx.state.service.clone();
+    if let Some(c) = ctx.jar.get(SELFCARE_COOKIE)
+        && let Err(e) = service
+            .end_session(&SessionToken::from_client(c.value()))
+            .await
+    {
+        tracing::error!(error = %e, "ending the selfcare session failed");
+    }
+    let secure = ctx.state.secure();
+    ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
+        SELFCARE_COOKIE,
+        String::new(),
+        secure,
+        SameSite::Lax,
+    ));
+    let hinted = match params.get("id_token_hint") {
+        Some(hint) => service.client_of_id_token(hint).await,
+        None => None,
+    };
+    let client_id = hinted.or_else(|| params.get("client_id").cloned());
+    let target = match (&client_id, params.get("post_logout_redirect_uri")) {
+        (Some(id), Some(uri)) => match service.oidc_client(id).await {
+            Ok(Some((view, _))) => view
+                .redirect_uris
+                .iter()
+                .any(|u| u == uri)
+                .then(|| uri.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut entry = TransactionEntry::new(service.now(), "end_session", "ok").ip(Some(&ctx.ip));
+    if let Some(id) = &client_id {
+        entry = entry.client(id);
+    }
+    if let Err(e) = service.oidc_log(entry).await {
+        tracing::error!(error = %e, "logging an end-session request failed");
+    }
+    if let Some(uri) = target {
+        let state = params.get("state").map(String::as_str);
+        let query: Vec<(&str, &str)> = state.map(|s| ("state", s)).into_iter().collect();
+        let resp = back_to_provider(&ctx.state, &uri, &query);
+        return ctx.respond(resp);
+    }
+    let c = ctx.selfcare_chrome(false);
+    ctx.message(
+        c,
+        L("Sei uscito", "You are signed out"),
+        L(
+            "Hai chiuso la sessione della tua identità digitale. Per accedere di nuovo a un servizio, torna al servizio.",
+            "You ended the session of your digital identity. To sign in to a service again, go back to that service.",
+        ),
+        Some((SIGN_IN, L("Accedi al Selfcare", "Sign in to the Selfcare"))),
+    )
+}

@@ -1,0 +1,232 @@
+//! The token and revocation endpoints: the service provider authenticates
+//! (`private_key_jwt`, or `client_secret_basic` for development), then
+//! exchanges a code or a refresh token, or revokes a token. Every request is in
+//! the transaction log.
+
+use axum::Json;
+use axum::extract::Form;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use identity_service::records::ServiceProvider;
+use identity_service::usecases::oidc::client_auth::ClientAuthError;
+use identity_service::usecases::oidc::codes::GrantError;
+use identity_service::usecases::oidc::log::TransactionEntry;
+use identity_service::usecases::oidc::tokens::{TokenError, TokenResponse};
+use serde_json::json;
+
+use super::{error_document, issuer, unavailable};
+use crate::web::Ctx;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(super) struct TokenForm {
+    grant_type: String,
+    code: String,
+    redirect_uri: String,
+    code_verifier: String,
+    refresh_token: String,
+    client_id: String,
+    client_assertion_type: String,
+    client_assertion: String,
+    token: String,
+}
+
+/// `Basic` credentials: client id and secret, each form-urlencoded (RFC 6749 2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("v={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// Why authentication failed, as the caller sees it.
+enum Refusal {
+    Request(&'static str),
+    Client(String),
+    Store(String),
+}
+
+/// Authenticates the calling service provider by exactly one method.
+async fn authenticate(ctx: &Ctx, f: &TokenForm) -> Result<ServiceProvider, Refusal> {
+    let service = &ctx.state.service;
+    let basic = basic_credentials(&ctx.headers);
+    let outcome = match (basic, f.client_assertion.is_empty()) {
+        (Some(_), false) => return Err(Refusal::Request("use one client authentication method")),
+        (Some((id, secret)), true) => service.authenticate_client_secret(&id, &secret).await,
+        (None, false) => {
+            let endpoint = format!("{}/oidc/token", issuer(&ctx.state));
+            let sp = service
+                .authenticate_client_assertion(
+                    &f.client_assertion_type,
+                    &f.client_assertion,
+                    &endpoint,
+                )
+                .await;
+            // A client_id sent beside the assertion must be the same client.
+            match sp {
+                Ok(sp) if !f.client_id.is_empty() && f.client_id != sp.client_id => Err(
+                    ClientAuthError::InvalidClient("client_id differs from the assertion".into()),
+                ),
+                other => other,
+            }
+        }
+        (None, true) => return Err(Refusal::Client("no client authentication".into())),
+    };
+    outcome.map_err(|e| match e {
+        ClientAuthError::InvalidClient(why) => Refusal::Client(why),
+        ClientAuthError::Store(e) => Refusal::Store(e.to_string()),
+    })
+}
+
+fn refusal_response(r: &Refusal) -> Response {
+    match r {
+        Refusal::Request(why) => error_document(StatusCode::BAD_REQUEST, "invalid_request", why),
+        Refusal::Client(_) => {
+            let mut resp = error_document(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            );
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Basic realm=\"oidc\""),
+            );
+            resp
+        }
+        Refusal::Store(detail) => unavailable(detail),
+    }
+}
+
+fn token_body(t: &TokenResponse) -> Response {
+    let mut body = json!({
+        "access_token": t.access_token,
+        "token_type": "Bearer",
+        "expires_in": t.expires_in,
+    });
+    if let Some(id) = &t.id_token {
+        body["id_token"] = json!(id);
+    }
+    if let Some(r) = &t.refresh_token {
+        body["refresh_token"] = json!(r);
+    }
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// Logs the request, then answers. A log that cannot be written fails the
+/// request (the log is a legal record).
+async fn logged(ctx: &Ctx, entry: TransactionEntry, resp: Response) -> Response {
+    match ctx.state.service.oidc_log(entry).await {
+        Ok(()) => resp,
+        Err(e) => unavailable(&e),
+    }
+}
+
+pub(super) async fn token(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
+    let service = ctx.state.service.clone();
+    let entry = TransactionEntry::new(service.now(), "token", "ok").ip(Some(&ctx.ip));
+    let sp = match authenticate(&ctx, &f).await {
+        Ok(sp) => sp,
+        Err(r) => {
+            let (code, why) = match &r {
+                Refusal::Request(why) => ("invalid_request", (*why).to_owned()),
+                Refusal::Client(why) => ("invalid_client", why.clone()),
+                Refusal::Store(_) => return refusal_response(&r),
+            };
+            let entry = entry.outcome(code).detail(&why);
+            let entry = if f.client_id.is_empty() {
+                entry
+            } else {
+                entry.client(&f.client_id)
+            };
+            return logged(&ctx, entry, refusal_response(&r)).await;
+        }
+    };
+    let entry = entry.client(&sp.client_id);
+    let outcome = match f.grant_type.as_str() {
+        "authorization_code" => {
+            if f.code.is_empty() || f.redirect_uri.is_empty() || f.code_verifier.is_empty() {
+                let why = "code, redirect_uri and code_verifier are required";
+                let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
+                return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+            }
+            service
+                .oidc_exchange_code(&f.code, &sp.client_id, &f.redirect_uri, &f.code_verifier)
+                .await
+                .map(|(t, grant)| (t, grant.holder_id))
+        }
+        "refresh_token" => {
+            if f.refresh_token.is_empty() {
+                let why = "refresh_token is required";
+                let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
+                return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+            }
+            service.oidc_refresh(&f.refresh_token, &sp.client_id).await
+        }
+        _ => {
+            let why = "grant_type must be authorization_code or refresh_token";
+            let resp = error_document(StatusCode::BAD_REQUEST, "unsupported_grant_type", why);
+            return logged(
+                &ctx,
+                entry.outcome("unsupported_grant_type").detail(why),
+                resp,
+            )
+            .await;
+        }
+    };
+    match outcome {
+        Ok((tokens, holder)) => {
+            let entry = entry.holder(holder).detail(&f.grant_type);
+            logged(&ctx, entry, token_body(&tokens)).await
+        }
+        Err(TokenError::Grant(GrantError::InvalidGrant(why))) => {
+            let resp = error_document(StatusCode::BAD_REQUEST, "invalid_grant", why);
+            logged(&ctx, entry.outcome("invalid_grant").detail(why), resp).await
+        }
+        Err(TokenError::Grant(GrantError::Store(e))) => unavailable(&e),
+        Err(TokenError::Signing(e)) => unavailable(&e),
+    }
+}
+
+/// RFC 7009: the token (access or refresh) of the authenticated client is
+/// revoked; an unknown one is answered the same way.
+pub(super) async fn revoke(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
+    let service = ctx.state.service.clone();
+    let entry = TransactionEntry::new(service.now(), "revoke", "ok").ip(Some(&ctx.ip));
+    let sp = match authenticate(&ctx, &f).await {
+        Ok(sp) => sp,
+        Err(r) => {
+            if let Refusal::Client(why) = &r {
+                let entry = entry.outcome("invalid_client").detail(why);
+                return logged(&ctx, entry, refusal_response(&r)).await;
+            }
+            return refusal_response(&r);
+        }
+    };
+    let entry = entry.client(&sp.client_id);
+    if f.token.is_empty() {
+        let why = "token is required";
+        let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
+        return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+    }
+    match service.oidc_revoke(&f.token, &sp.client_id).await {
+        Ok(()) => logged(&ctx, entry, StatusCode::OK.into_response()).await,
+        Err(e) => unavailable(&e),
+    }
+}

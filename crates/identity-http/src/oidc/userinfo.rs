@@ -1,0 +1,68 @@
+//! The userinfo endpoint: the consented attributes of the access token's
+//! holder, read now, with the pairwise `sub`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use identity_service::usecases::oidc::log::TransactionEntry;
+use identity_service::usecases::oidc::tokens::UserinfoError;
+
+use super::unavailable;
+use crate::web::Ctx;
+
+/// RFC 6750 3.1: a missing or bad token, with the challenge.
+fn invalid_token(description: &str) -> Response {
+    let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");
+    let mut resp = (
+        StatusCode::UNAUTHORIZED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "error": "invalid_token", "error_description": description })),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+pub(super) async fn userinfo(ctx: Ctx) -> Response {
+    let service = ctx.state.service.clone();
+    let entry = TransactionEntry::new(service.now(), "userinfo", "ok").ip(Some(&ctx.ip));
+    let token = ctx
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        let why = "send the access token in the Authorization header";
+        let _ = service
+            .oidc_log(entry.outcome("invalid_token").detail(why))
+            .await;
+        return invalid_token(why);
+    };
+    match service.oidc_userinfo(token).await {
+        Ok((claims, record)) => {
+            let entry = entry.client(&record.client_id).holder(record.holder_id);
+            if let Err(e) = service.oidc_log(entry).await {
+                return unavailable(&e);
+            }
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(serde_json::Value::Object(claims)),
+            )
+                .into_response()
+        }
+        Err(UserinfoError::InvalidToken(why)) => {
+            let _ = service
+                .oidc_log(entry.outcome("invalid_token").detail(why))
+                .await;
+            invalid_token(why)
+        }
+        Err(UserinfoError::Store(e)) => unavailable(&e),
+    }
+}

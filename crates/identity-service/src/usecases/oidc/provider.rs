@@ -1,0 +1,242 @@
+//! The authorization side of the OpenID Connect provider: the service provider
+//! as the request checks see it, the request kept sealed in the browser while
+//! the holder signs in, and the holder's decision on the consent page (an access
+//! record either way; a code when accepted).
+
+use chrono::{DateTime, Duration, Utc};
+use identity_core::CredentialLevel;
+use identity_core::Session;
+use identity_core::oidc::authorize::{AuthorizationRequest, ClientView};
+use identity_core::records::{AccessOutcome, AccessRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::codes::{AuthorizationGrant, CODE_LIFETIME};
+use super::log::TransactionEntry;
+use crate::ports::StoreError;
+use crate::service::{Service, audit};
+use crate::usecases::api_clients::token_hash;
+use crate::usecases::selfcare::access::record_access;
+use crate::usecases::selfcare::identity_of_username;
+use crate::usecases::service_providers::enabled_provider;
+
+/// How long an authorization request waits for the holder to sign in and decide.
+pub const REQUEST_WINDOW: Duration = Duration::minutes(15);
+
+/// The sealing context of a waiting request (a sealed value of another kind
+/// does not open as one).
+const SEAL_CONTEXT: &[u8] = b"oidc-authorization-request";
+
+/// An authorization request waiting for the holder, kept sealed in a cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    /// The checked request.
+    pub request: AuthorizationRequest,
+    /// The service provider's name, shown on the pages and in the access records.
+    pub service_name: String,
+    /// When the request arrived: sign-ins at levels 2 and 3 must come after it.
+    pub started_at: DateTime<Utc>,
+}
+
+/// Why an authorization ends with `access_denied` at the service provider.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorizationRefused {
+    /// The identity may not be used, or the level cannot be met; the text is for
+    /// the service provider's developers.
+    #[error("access_denied: {0}")]
+    AccessDenied(&'static str),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The credential of a sign-in at `level`, for the access record.
+fn credential_of(level: CredentialLevel) -> &'static str {
+    match level {
+        CredentialLevel::L1 => "password",
+        CredentialLevel::L2 => "totp",
+        CredentialLevel::L3 => "webauthn",
+    }
+}
+
+impl Service {
+    /// The enabled service provider `client_id` as the request checks see it,
+    /// with its name; `None` when unknown or disabled.
+    pub async fn oidc_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientView, String)>, StoreError> {
+        let mut tx = self.store.begin_read().await?;
+        let Some((sp, _)) = enabled_provider(tx.as_mut(), client_id).await? else {
+            return Ok(None);
+        };
+        let view = ClientView {
+            client_id: sp.client_id,
+            redirect_uris: sp.redirect_uris,
+            allowed_levels: sp
+                .allowed_levels
+                .iter()
+                .filter_map(|l| CredentialLevel::from_u8(*l))
+                .collect(),
+            attributes: sp.attributes,
+        };
+        Ok(Some((view, sp.name)))
+    }
+
+    /// Seals a waiting request for the browser's cookie.
+    pub fn seal_pending_authorization(&self, pending: &PendingAuthorization) -> Option<String> {
+        let bytes = serde_json::to_vec(pending).ok()?;
+        self.config.keyring.seal(&bytes, SEAL_CONTEXT).ok()
+    }
+
+    /// Opens a sealed waiting request; `None` if it was tampered with, sealed
+    /// under a key no longer in the keyring, or is older than [`REQUEST_WINDOW`].
+    pub fn open_pending_authorization(&self, sealed: &str) -> Option<PendingAuthorization> {
+        let bytes = self.config.keyring.open(sealed, SEAL_CONTEXT).ok()?;
+        let pending: PendingAuthorization = serde_json::from_slice(&bytes).ok()?;
+        (self.clock.now() - pending.started_at <= REQUEST_WINDOW).then_some(pending)
+    }
+
+    /// Checks that the identity of `session` may sign in to the service provider
+    /// (active; a suspended or revoked one is refused, and the refusal is in its
+    /// access history) and that the sign-in reached the level asked for.
+    pub async fn oidc_check_identity(
+        &self,
+        session: &Session,
+        pending: &PendingAuthorization,
+        client_ip: Option<&str>,
+    ) -> Result<(), AuthorizationRefused> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let identity = identity_of_username(tx.as_mut(), session.holder_id, session.login)
+            .await?
+            .ok_or(AuthorizationRefused::AccessDenied(
+                "the user has no digital identity",
+            ))?;
+        let refusal = if !identity.state().is_active() {
+            Some("the digital identity is suspended or revoked")
+        } else if session.level < pending.request.level {
+            Some("the digital identity cannot reach the level asked for")
+        } else {
+            None
+        };
+        let Some(why) = refusal else {
+            return Ok(());
+        };
+        let record = AccessRecord {
+            holder_id: identity.holder_id(),
+            identity_id: Some(identity.id()),
+            at: now,
+            service: pending.service_name.clone(),
+            level: session.level,
+            credential: credential_of(session.level).to_owned(),
+            outcome: AccessOutcome::Failed,
+            client_ip: client_ip.map(str::to_owned),
+        };
+        record_access(tx.as_mut(), &self.metrics, &record, None).await?;
+        TransactionEntry::new(now, "authorize", "access_denied")
+            .client(&pending.request.client_id)
+            .holder(identity.holder_id())
+            .detail(why)
+            .ip(client_ip)
+            .write(tx.as_mut())
+            .await?;
+        tx.commit().await?;
+        Err(AuthorizationRefused::AccessDenied(why))
+    }
+
+    /// The holder's decision on the consent page. Accepted: the access is
+    /// recorded (and notified when that is on for the level) and a code is
+    /// returned for the redirect. Denied: the refusal is recorded and
+    /// `access_denied` goes back. The identity is checked again under its lock.
+    pub async fn oidc_decide(
+        &self,
+        session: &Session,
+        pending: &PendingAuthorization,
+        accepted: bool,
+        client_ip: Option<&str>,
+    ) -> Result<String, AuthorizationRefused> {
+        self.oidc_check_identity(session, pending, client_ip)
+            .await?;
+        let now = self.clock.now();
+        let request = &pending.request;
+        let mut tx = self.store.begin().await?;
+        let identity = identity_of_username(tx.as_mut(), session.holder_id, session.login)
+            .await?
+            .ok_or(AuthorizationRefused::AccessDenied(
+                "the user has no digital identity",
+            ))?;
+        let mut current = tx.identity_for_update(identity.id()).await?;
+        if !current.state().is_active() {
+            return Err(AuthorizationRefused::AccessDenied(
+                "the digital identity is suspended or revoked",
+            ));
+        }
+        let creds = tx.credentials_for_update(identity.id()).await?;
+        let record = AccessRecord {
+            holder_id: identity.holder_id(),
+            identity_id: Some(identity.id()),
+            at: now,
+            service: pending.service_name.clone(),
+            level: session.level,
+            credential: credential_of(session.level).to_owned(),
+            outcome: if accepted {
+                AccessOutcome::Ok
+            } else {
+                AccessOutcome::ConsentDenied
+            },
+            client_ip: client_ip.map(str::to_owned),
+        };
+        record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
+        let entry = TransactionEntry::new(now, "consent", "ok")
+            .client(&request.client_id)
+            .holder(identity.holder_id())
+            .ip(client_ip);
+        if !accepted {
+            entry
+                .outcome("access_denied")
+                .detail("the user denied consent")
+                .write(tx.as_mut())
+                .await?;
+            tx.commit().await?;
+            return Err(AuthorizationRefused::AccessDenied(
+                "the user denied consent",
+            ));
+        }
+        if current.record_use(now).is_ok() {
+            tx.update_identity(&current).await?;
+        }
+        let grant = AuthorizationGrant {
+            client_id: request.client_id.clone(),
+            holder_id: identity.holder_id(),
+            identity_id: identity.id(),
+            redirect_uri: request.redirect_uri.clone(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            level: session.level,
+            attributes: request.attributes.clone(),
+            offline_access: request.offline_access,
+            auth_time: session.created_at,
+        };
+        let code = self.new_token("");
+        tx.insert_authorization_code(&token_hash(&code), &grant, now, now + CODE_LIFETIME)
+            .await?;
+        audit(
+            tx.as_mut(),
+            now,
+            &format!("login:{}", session.login.get()),
+            "oidc.consent",
+            Some(identity.holder_id()),
+            json!({
+                "client_id": request.client_id,
+                "level": session.level.as_u8(),
+                "attributes": request.attributes,
+                "offline_access": request.offline_access,
+            }),
+        )
+        .await?;
+        entry.write(tx.as_mut()).await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+}

@@ -1,0 +1,301 @@
+//! The token side of the OpenID Connect provider: a code or a refresh token
+//! exchanged for an access token (opaque, stored hashed, read by the userinfo
+//! endpoint) and, for a code, a signed ID token with the level performed
+//! (`acr`), the request's `nonce`, `at_hash` and the pairwise `sub`; the
+//! userinfo claims; revocation.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chrono::Duration;
+use identity_core::HolderId;
+use identity_core::oidc::{acr_of, pairwise_sub};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::claims::userinfo_claims;
+use super::codes::{AuthorizationGrant, GrantError};
+use super::keys::{SigningAlg, SigningKeyError};
+use crate::ports::{AccessTokenRecord, StoreError};
+use crate::service::Service;
+use crate::usecases::api_clients::token_hash;
+
+/// How long an access token (and an ID token) is valid.
+pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::minutes(10);
+
+/// The name of the pairwise-subject salt among the provider's secrets.
+const PAIRWISE_SALT: &str = "pairwise_salt";
+
+/// What the token endpoint answers.
+#[derive(Debug, Clone)]
+pub struct TokenResponse {
+    /// The bearer token for the userinfo endpoint.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    /// The signed ID token (code exchanges only).
+    pub id_token: Option<String>,
+    /// The next refresh token (with consented `offline_access`).
+    pub refresh_token: Option<String>,
+}
+
+/// Why the token endpoint refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The code or refresh token is not good (`invalid_grant`).
+    #[error(transparent)]
+    Grant(#[from] GrantError),
+    /// Signing failed.
+    #[error(transparent)]
+    Signing(#[from] SigningKeyError),
+}
+
+impl From<StoreError> for TokenError {
+    fn from(e: StoreError) -> TokenError {
+        TokenError::Grant(GrantError::Store(e))
+    }
+}
+
+/// Why the userinfo endpoint refused (`invalid_token`).
+#[derive(Debug, thiserror::Error)]
+pub enum UserinfoError {
+    /// Unknown, expired or revoked token, or an identity no longer active.
+    #[error("invalid_token: {0}")]
+    InvalidToken(&'static str),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `at_hash`: the left half of the SHA-256 of the access token, base64url
+/// (OpenID Connect Core 3.1.3.6, for RS256 and ES256).
+#[must_use]
+pub fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    B64.encode(&digest[..16])
+}
+
+impl Service {
+    /// The deployment's pairwise-subject salt, made (and sealed) at first use.
+    async fn pairwise_salt(&self) -> Result<Vec<u8>, StoreError> {
+        let context = PAIRWISE_SALT.as_bytes();
+        let open = |sealed: &str| {
+            self.config
+                .keyring
+                .open(sealed, context)
+                .map_err(|e| StoreError::Corrupt(format!("pairwise salt: {e}")))
+        };
+        let mut tx = self.store.begin_read().await?;
+        if let Some(sealed) = tx.oidc_secret(PAIRWISE_SALT).await? {
+            return open(&sealed);
+        }
+        drop(tx);
+        let mut salt = [0u8; 32];
+        self.random.fill(&mut salt);
+        let sealed = self
+            .config
+            .keyring
+            .seal(&salt, context)
+            .map_err(|e| StoreError::Backend(format!("sealing the pairwise salt: {e}")))?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_oidc_secret_if_absent(PAIRWISE_SALT, &sealed, self.clock.now())
+            .await?;
+        // Another node may have made one first: theirs stays.
+        let stored = tx
+            .oidc_secret(PAIRWISE_SALT)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        open(&stored)
+    }
+
+    /// The `sub` of `holder` at `client_id`.
+    pub async fn pairwise_subject(
+        &self,
+        client_id: &str,
+        holder: HolderId,
+    ) -> Result<String, StoreError> {
+        let salt = self.pairwise_salt().await?;
+        Ok(pairwise_sub(&salt, client_id, &holder.to_string()))
+    }
+
+    /// Exchanges a code (its client authenticated by the caller): an access
+    /// token, the ID token and, with consented `offline_access`, the first
+    /// refresh token. A code presented again revokes what it gave.
+    pub async fn oidc_exchange_code(
+        &self,
+        code: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<(TokenResponse, AuthorizationGrant), TokenError> {
+        let grant = self
+            .redeem_authorization_code(code, client_id, redirect_uri, verifier)
+            .await?;
+        let subject = self.pairwise_subject(client_id, grant.holder_id).await?;
+        let now = self.clock.now();
+        let access_token = self.new_token("");
+        // Signed before the transaction: the first signature may make a key,
+        // in a transaction of its own.
+        let claims = json!({
+            "iss": self.config.public_url,
+            "sub": subject,
+            "aud": client_id,
+            "iat": now.timestamp(),
+            "exp": (now + ACCESS_TOKEN_LIFETIME).timestamp(),
+            "auth_time": grant.auth_time.timestamp(),
+            "nonce": grant.nonce,
+            "acr": acr_of(grant.level),
+            "at_hash": at_hash(&access_token),
+            "jti": uuid::Uuid::new_v4().to_string(),
+        });
+        let id_token = self.sign_jws(SigningAlg::Rs256, &claims).await?;
+        let mut tx = self.store.begin().await?;
+        let active = tx
+            .identity_for_update(grant.identity_id)
+            .await?
+            .state()
+            .is_active();
+        if !active {
+            return Err(GrantError::InvalidGrant("the identity is not active").into());
+        }
+        let (refresh_token, family_id) = if grant.offline_access {
+            let (token, family) = self.start_refresh_family(tx.as_mut(), &grant).await?;
+            (Some(token), Some(family))
+        } else {
+            (None, None)
+        };
+        tx.insert_access_token(
+            &token_hash(&access_token),
+            &AccessTokenRecord {
+                client_id: client_id.to_owned(),
+                holder_id: grant.holder_id,
+                identity_id: grant.identity_id,
+                subject,
+                level: grant.level,
+                attributes: grant.attributes.clone(),
+                code_hash: Some(token_hash(code)),
+                family_id,
+                created_at: now,
+                expires_at: now + ACCESS_TOKEN_LIFETIME,
+                revoked_at: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((
+            TokenResponse {
+                access_token,
+                expires_in: ACCESS_TOKEN_LIFETIME.num_seconds(),
+                id_token: Some(id_token),
+                refresh_token,
+            },
+            grant,
+        ))
+    }
+
+    /// Exchanges a refresh token of `client_id` for a new access token and the
+    /// next refresh token of its family.
+    pub async fn oidc_refresh(
+        &self,
+        refresh_token: &str,
+        client_id: &str,
+    ) -> Result<(TokenResponse, HolderId), TokenError> {
+        let (next, next_value) = self.rotate_refresh_token(refresh_token, client_id).await?;
+        let subject = self.pairwise_subject(client_id, next.holder_id).await?;
+        let now = self.clock.now();
+        let access_token = self.new_token("");
+        let mut tx = self.store.begin().await?;
+        tx.insert_access_token(
+            &token_hash(&access_token),
+            &AccessTokenRecord {
+                client_id: client_id.to_owned(),
+                holder_id: next.holder_id,
+                identity_id: next.identity_id,
+                subject,
+                level: next.level,
+                attributes: next.attributes.clone(),
+                code_hash: None,
+                family_id: Some(next.family_id.clone()),
+                created_at: now,
+                expires_at: now + ACCESS_TOKEN_LIFETIME,
+                revoked_at: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((
+            TokenResponse {
+                access_token,
+                expires_in: ACCESS_TOKEN_LIFETIME.num_seconds(),
+                id_token: None,
+                refresh_token: Some(next_value),
+            },
+            next.holder_id,
+        ))
+    }
+
+    /// The userinfo claims of an access token: `sub` and the consented
+    /// attributes, read now (a change of the holder's data shows at once).
+    pub async fn oidc_userinfo(
+        &self,
+        access_token: &str,
+    ) -> Result<(Map<String, Value>, AccessTokenRecord), UserinfoError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_read().await?;
+        let token = match tx.access_token(&token_hash(access_token)).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(UserinfoError::InvalidToken("unknown token")),
+            Err(e) => return Err(e.into()),
+        };
+        if token.revoked_at.is_some() || now >= token.expires_at {
+            return Err(UserinfoError::InvalidToken("token expired or revoked"));
+        }
+        let identity = tx
+            .identities_of(token.holder_id)
+            .await?
+            .into_iter()
+            .find(|i| i.id() == token.identity_id)
+            .filter(|i| i.state().is_active())
+            .ok_or(UserinfoError::InvalidToken("the identity is not active"))?;
+        let holder = tx.holder(token.holder_id).await?;
+        let mut claims = userinfo_claims(&holder, identity.username(), &token.attributes);
+        claims.insert("sub".into(), json!(token.subject));
+        Ok((claims, token))
+    }
+
+    /// Revokes an access or refresh token of `client_id` (RFC 7009: unknown
+    /// tokens and other clients' are ignored).
+    pub async fn oidc_revoke(&self, token: &str, client_id: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let revoked = tx
+            .revoke_access_token(&token_hash(token), client_id, now)
+            .await?;
+        tx.commit().await?;
+        if revoked == 0 {
+            self.revoke_refresh_token(token, client_id).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Service {
+    /// The service provider an ID token of ours was issued to (`aud`), if its
+    /// signature verifies with a published key and it names us as issuer; it
+    /// may have expired (the end-session endpoint's `id_token_hint`).
+    pub async fn client_of_id_token(&self, id_token: &str) -> Option<String> {
+        use jsonwebtoken::jwk::JwkSet;
+        use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+        let header = decode_header(id_token).ok()?;
+        let set: JwkSet = serde_json::from_value(self.jwks().await.ok()?).ok()?;
+        let jwk = set.find(header.kid.as_deref()?)?;
+        let key = DecodingKey::from_jwk(jwk).ok()?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.config.public_url]);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let claims = decode::<Value>(id_token, &key, &validation).ok()?.claims;
+        claims.get("aud").and_then(Value::as_str).map(str::to_owned)
+    }
+}

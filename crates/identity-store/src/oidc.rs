@@ -1,0 +1,244 @@
+//! The OpenID Connect provider's access tokens, secrets and transaction log on
+//! one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use identity_service::StoreError;
+use identity_service::ports::{AccessTokenRecord, OidcTransaction, OidcTx};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::error::{db, translate};
+use crate::selfcare::level_from_db;
+use crate::time;
+use crate::tx::SqlTx;
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("oidc {what}: {e}"))
+}
+
+fn access_token_from(row: &AnyRow) -> Result<AccessTokenRecord, StoreError> {
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
+    let opt_text = |c: &str| {
+        row.try_get::<Option<String>, _>(c)
+            .map_err(|e| corrupt(c, e))
+    };
+    let int = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
+    let revoked: Option<i64> = row
+        .try_get("revoked_at")
+        .map_err(|e| corrupt("revoked_at", e))?;
+    Ok(AccessTokenRecord {
+        client_id: text("client_id")?,
+        holder_id: text("holder_id")?
+            .parse()
+            .map_err(|e| corrupt("holder_id", e))?,
+        identity_id: text("identity_id")?
+            .parse()
+            .map_err(|e| corrupt("identity_id", e))?,
+        subject: text("subject")?,
+        level: level_from_db(int("level")?)?,
+        attributes: serde_json::from_str(&text("attributes")?)
+            .map_err(|e| corrupt("attributes", e))?,
+        code_hash: opt_text("code_hash")?,
+        family_id: opt_text("family_id")?,
+        created_at: time::from_db(int("created_at")?)?,
+        expires_at: time::from_db(int("expires_at")?)?,
+        revoked_at: time::opt_from_db(revoked)?,
+    })
+}
+
+fn transaction_from(row: &AnyRow) -> Result<OidcTransaction, StoreError> {
+    let opt_text = |c: &str| {
+        row.try_get::<Option<String>, _>(c)
+            .map_err(|e| corrupt(c, e))
+    };
+    Ok(OidcTransaction {
+        at: time::from_db(row.try_get("at").map_err(|e| corrupt("at", e))?)?,
+        endpoint: row
+            .try_get("endpoint")
+            .map_err(|e| corrupt("endpoint", e))?,
+        client_id: opt_text("client_id")?,
+        holder_id: opt_text("holder_id")?
+            .map(|h| h.parse().map_err(|e| corrupt("holder_id", e)))
+            .transpose()?,
+        outcome: row.try_get("outcome").map_err(|e| corrupt("outcome", e))?,
+        detail: opt_text("detail")?,
+        client_ip: opt_text("client_ip")?,
+    })
+}
+
+#[async_trait]
+impl OidcTx for SqlTx {
+    async fn insert_access_token(
+        &mut self,
+        token_hash: &str,
+        t: &AccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_access_tokens (token_hash, client_id, holder_id, identity_id, subject, level, \
+             attributes, code_hash, family_id, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(token_hash.to_owned())
+        .bind(t.client_id.clone())
+        .bind(t.holder_id.to_string())
+        .bind(t.identity_id.to_string())
+        .bind(t.subject.clone())
+        .bind(i64::from(t.level.as_u8()))
+        .bind(serde_json::to_string(&t.attributes).unwrap_or_else(|_| "[]".into()))
+        .bind(t.code_hash.clone())
+        .bind(t.family_id.clone())
+        .bind(time::to_db(t.created_at))
+        .bind(time::to_db(t.expires_at))
+        .bind(time::opt_to_db(t.revoked_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(translate("access_token"))?;
+        Ok(())
+    }
+
+    async fn access_token(&mut self, token_hash: &str) -> Result<AccessTokenRecord, StoreError> {
+        let row = sqlx::query("SELECT * FROM oidc_access_tokens WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        access_token_from(&row)
+    }
+
+    async fn revoke_access_tokens_of_code(
+        &mut self,
+        code_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        sqlx::query(
+            "UPDATE oidc_access_tokens SET revoked_at = $2 WHERE code_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(code_hash.to_owned())
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT family_id FROM oidc_access_tokens WHERE code_hash = $1 AND family_id IS NOT NULL",
+        )
+        .bind(code_hash.to_owned())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                r.try_get::<String, _>("family_id")
+                    .map_err(|e| corrupt("family_id", e))
+            })
+            .collect()
+    }
+
+    async fn revoke_access_token(
+        &mut self,
+        token_hash: &str,
+        client_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE oidc_access_tokens SET revoked_at = $3 \
+             WHERE token_hash = $1 AND client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(token_hash.to_owned())
+        .bind(client_id.to_owned())
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .rows_affected())
+    }
+
+    async fn purge_access_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM oidc_access_tokens WHERE expires_at < $1")
+                .bind(time::to_db(before))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?
+                .rows_affected(),
+        )
+    }
+
+    async fn oidc_secret(&mut self, name: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT sealed FROM oidc_secrets WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get("sealed").map_err(|e| corrupt("secret", e)))
+            .transpose()
+    }
+
+    async fn insert_oidc_secret_if_absent(
+        &mut self,
+        name: &str,
+        sealed: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_secrets (name, sealed, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name.to_owned())
+        .bind(sealed.to_owned())
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn insert_oidc_transaction(&mut self, e: &OidcTransaction) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_transactions (id, at, endpoint, client_id, holder_id, outcome, detail, client_ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(time::to_db(e.at))
+        .bind(e.endpoint.clone())
+        .bind(e.client_id.clone())
+        .bind(e.holder_id.map(|h| h.to_string()))
+        .bind(e.outcome.clone())
+        .bind(e.detail.clone())
+        .bind(e.client_ip.clone())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn oidc_transactions(
+        &mut self,
+        client_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<OidcTransaction>, StoreError> {
+        let filter = if client_id.is_some() {
+            "WHERE client_id = $2"
+        } else {
+            "WHERE $2 = ''"
+        };
+        let sql =
+            format!("SELECT * FROM oidc_transactions {filter} ORDER BY at DESC, id DESC LIMIT $1");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(i64::from(limit))
+            .bind(client_id.unwrap_or_default().to_owned())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        rows.iter().map(transaction_from).collect()
+    }
+
+    async fn purge_oidc_transactions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM oidc_transactions WHERE at < $1")
+            .bind(time::to_db(before))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .rows_affected())
+    }
+}
