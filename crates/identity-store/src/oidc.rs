@@ -134,6 +134,22 @@ impl OidcTx for SqlTx {
             .collect()
     }
 
+    async fn revoke_access_tokens_of_family(
+        &mut self,
+        family_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE oidc_access_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(family_id.to_owned())
+        .bind(time::to_db(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .rows_affected())
+    }
+
     async fn revoke_access_token(
         &mut self,
         token_hash: &str,

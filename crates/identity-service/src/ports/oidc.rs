@@ -75,6 +75,13 @@ pub trait OidcTx: Send {
         at: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError>;
 
+    /// Revokes the access tokens issued with a refresh family; how many.
+    async fn revoke_access_tokens_of_family(
+        &mut self,
+        family_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// Revokes one access token of `client_id`; how many were revoked (0 or 1).
     async fn revoke_access_token(
         &mut self,

@@ -15,7 +15,7 @@ use crate::usecases::service_providers::enabled_provider;
 /// The only client assertion type.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The longest an assertion may live (from now to its `exp`).
-pub const MAX_ASSERTION_LIFETIME: Duration = Duration::minutes(10);
+pub const MAX_ASSERTION_LIFETIME: Duration = Duration::minutes(60);
 /// Clock difference tolerated between the provider and a service provider.
 pub const CLOCK_SKEW: Duration = Duration::seconds(60);
 
@@ -126,9 +126,6 @@ impl Service {
         if exp + CLOCK_SKEW < now {
             return Err(invalid("the assertion expired"));
         }
-        if exp > now + MAX_ASSERTION_LIFETIME + CLOCK_SKEW {
-            return Err(invalid("the assertion lives too long"));
-        }
         let not_before = [claims.nbf, claims.iat]
             .into_iter()
             .flatten()
@@ -136,6 +133,16 @@ impl Service {
             .max();
         if not_before.is_some_and(|t| t > now + CLOCK_SKEW) {
             return Err(invalid("the assertion is not valid yet"));
+        }
+        // Its life counts from when it was issued (the client's clock), or from
+        // now when it does not say.
+        let issued = claims
+            .iat
+            .and_then(instant)
+            .unwrap_or(now)
+            .min(now + CLOCK_SKEW);
+        if exp > issued + MAX_ASSERTION_LIFETIME + CLOCK_SKEW {
+            return Err(invalid("the assertion lives too long"));
         }
         let jti = claims
             .jti

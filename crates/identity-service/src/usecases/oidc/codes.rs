@@ -89,6 +89,7 @@ impl Service {
             // for stops working, refresh tokens included.
             for family in tx.revoke_access_tokens_of_code(&hash, now).await? {
                 tx.revoke_refresh_family(&family, now).await?;
+                tx.revoke_access_tokens_of_family(&family, now).await?;
             }
             tx.commit().await?;
             return Err(GrantError::InvalidGrant(

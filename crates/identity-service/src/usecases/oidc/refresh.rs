@@ -130,6 +130,8 @@ impl Service {
             // A copy in someone else's hands, or an identity that may no longer
             // be used: nothing of this family works any more.
             tx.revoke_refresh_family(&current.family_id, now).await?;
+            tx.revoke_access_tokens_of_family(&current.family_id, now)
+                .await?;
             tx.commit().await?;
             return Err(GrantError::InvalidGrant(if identity_live {
                 "refresh token used already: its family is revoked"
