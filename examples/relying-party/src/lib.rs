@@ -257,16 +257,37 @@ async fn finish(rp: &Rp, code: String, started: Started) -> anyhow::Result<Html<
         .request_async(&rp.http)
         .await
         .context("reading the userinfo")?;
-    let mut rows: Vec<(String, String)> = userinfo
-        .additional_claims()
-        .claims
-        .iter()
-        .map(|(k, v)| {
+    // The standard claims the library knows, then every other one it received.
+    let standard = [
+        (
+            "given_name",
+            userinfo
+                .given_name()
+                .and_then(|n| n.get(None))
+                .map(|v| v.to_string()),
+        ),
+        (
+            "family_name",
+            userinfo
+                .family_name()
+                .and_then(|n| n.get(None))
+                .map(|v| v.to_string()),
+        ),
+        ("email", userinfo.email().map(|v| v.to_string())),
+        (
+            "phone_number",
+            userinfo.phone_number().map(|v| v.to_string()),
+        ),
+    ];
+    let mut rows: Vec<(String, String)> = standard
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+        .chain(userinfo.additional_claims().claims.iter().map(|(k, v)| {
             (
                 k.clone(),
                 v.as_str().map_or_else(|| v.to_string(), str::to_owned),
             )
-        })
+        }))
         .collect();
     rows.sort();
     let table: String = rows

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::SubsecRound as _;
 use identity_core::oidc::authorize::{AuthorizeError, check};
 use identity_service::usecases::oidc::log::TransactionEntry;
 use identity_service::usecases::oidc::provider::PendingAuthorization;
@@ -128,7 +129,9 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
             let pending = PendingAuthorization {
                 request,
                 service_name: name,
-                started_at: now,
+                // As precise as the stored sign-in times (microseconds), so a
+                // sign-in in the same instant counts as after the request.
+                started_at: now.trunc_subsecs(6),
             };
             if let Err(e) = service.oidc_log(log("ok", "request accepted")).await {
                 return ctx.failure(&e);

@@ -16,6 +16,7 @@ mod customer_support;
 mod selfcare_support;
 
 mod account;
+mod oidc;
 mod registration;
 mod selfcare;
 mod sign_in;

@@ -192,10 +192,10 @@ impl Service {
         .map_err(|e| invalid(format!("request object: {e}")))?
         .claims;
         let now = self.clock.now();
-        if let Some(exp) = claims.get("exp").and_then(serde_json::Value::as_i64) {
-            if instant(exp).is_none_or(|t| t + CLOCK_SKEW < now) {
-                return Err(invalid("the request object expired"));
-            }
+        if let Some(exp) = claims.get("exp").and_then(serde_json::Value::as_i64)
+            && instant(exp).is_none_or(|t| t + CLOCK_SKEW < now)
+        {
+            return Err(invalid("the request object expired"));
         }
         Ok(claims
             .into_iter()
