@@ -317,6 +317,16 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
     );
     assert!(stdout(&shown).contains("1, 2"), "{}", stdout(&shown));
     assert_eq!(code(&admin(&db, &["sp", "show", "nobody"])), 1);
+    // The transaction log: nothing yet (the web app writes it), and a bad limit
+    // is a usage error.
+    let log = admin(&db, &["sp", "log", "--client-id", "dev-app"]);
+    assert_eq!(code(&log), 0);
+    assert!(stdout(&log).contains("no requests logged"));
+    assert_eq!(
+        json_of(&admin(&db, &["--json", "sp", "log"])),
+        serde_json::json!([])
+    );
+    assert_eq!(code(&admin(&db, &["sp", "log", "--limit", "0"])), 2);
     assert_eq!(
         code(&admin(
             &db,

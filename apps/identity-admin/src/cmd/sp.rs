@@ -1,4 +1,4 @@
-//! `sp add|list|show|disable|rotate-secret|add-key`: the service providers
+//! `sp add|list|show|disable|rotate-secret|add-key|log`: the service providers
 //! (OpenID Connect relying parties) that sign holders in with their digital
 //! identity.
 
@@ -63,6 +63,17 @@ pub enum SpCommand {
     RotateSecret {
         /// Its client_id.
         client_id: String,
+    },
+    /// The provider's transaction log, newest first: authorization, consent,
+    /// token, userinfo, revocation and end-session requests with their outcome
+    /// and reason (kept 24 months).
+    Log {
+        /// Only this provider's requests.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// How many entries (at most 1000).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
     },
     /// Add public keys (a JWKS file) to a private_key_jwt provider, for its key
     /// rotation.
@@ -193,6 +204,45 @@ pub async fn run(cli: &Cli, command: &SpCommand) -> Result<(), Failure> {
                 })
                 .collect();
             output::table(&["CLIENT ID", "NAME", "AUTH", "ATTRIBUTES", "STATE"], &rows);
+            Ok(())
+        }
+        SpCommand::Log { client_id, limit } => {
+            let (service, _) = context::acting(cli, OperatorRole::Viewer).await?;
+            let entries = service
+                .oidc_transactions(client_id.as_deref(), *limit)
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            if cli.json {
+                return output::json(&entries);
+            }
+            if entries.is_empty() {
+                println!("no requests logged");
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        output::rome(e.at),
+                        e.endpoint.clone(),
+                        e.client_id.clone().unwrap_or_default(),
+                        e.outcome.clone(),
+                        output::cell(e.detail.as_deref().unwrap_or_default(), 60),
+                        e.client_ip.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            output::table(
+                &[
+                    "AT",
+                    "ENDPOINT",
+                    "CLIENT ID",
+                    "OUTCOME",
+                    "DETAIL",
+                    "ADDRESS",
+                ],
+                &rows,
+            );
             Ok(())
         }
         SpCommand::Show { client_id } => {

@@ -45,6 +45,26 @@ fn refused_here(mut ctx: Ctx, detail: &str) -> Response {
     resp
 }
 
+/// The string claims of a JWT, its signature unchecked.
+fn unverified_claims(jwt: &str) -> BTreeMap<String, String> {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|bytes| {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok()
+        })
+        .map(|claims| {
+            claims
+                .into_iter()
+                .filter(|(name, _)| name == "redirect_uri" || name == "state")
+                .filter_map(|(name, value)| Some((name, value.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Response {
     let service = ctx.state.service.clone();
     let now = service.now();
@@ -82,7 +102,12 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
                     params.extend(inner);
                 }
             }
-            Err(e) => object_error = Some(e.to_string()),
+            Err(e) => {
+                // Its redirect URI and state are used only to answer with the
+                // error: the URI must still be one registered for the client.
+                params.extend(unverified_claims(&object));
+                object_error = Some(e.to_string());
+            }
         }
     }
     if params.contains_key("request_uri") {
@@ -96,6 +121,19 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
             description: why,
             redirect_uri: r.redirect_uri,
             state: Some(r.state),
+        }),
+        (
+            Err(AuthorizeError::Redirect {
+                redirect_uri,
+                state,
+                ..
+            }),
+            Some(why),
+        ) => Err(AuthorizeError::Redirect {
+            code: "invalid_request_object",
+            description: why,
+            redirect_uri,
+            state,
         }),
         (other, _) => other,
     };

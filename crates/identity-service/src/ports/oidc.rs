@@ -36,7 +36,7 @@ pub struct AccessTokenRecord {
 }
 
 /// One entry of the provider's transaction log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OidcTransaction {
     /// When.
     pub at: DateTime<Utc>,

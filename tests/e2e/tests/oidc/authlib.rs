@@ -1,6 +1,7 @@
-//! Python authlib as the service provider: `private_key_jwt` with its own
-//! ES256 key, PKCE, ID token validation with joserfc, userinfo, refresh
-//! rotation, revocation, and a key it did not register refused.
+//! Python authlib as the service provider: a signed request object (and a
+//! forged one refused), `private_key_jwt` with its own ES256 key, PKCE, ID
+//! token validation with joserfc, userinfo, refresh rotation, revocation, and
+//! a key it did not register refused.
 
 use std::process::Command;
 
@@ -85,8 +86,16 @@ async fn authlib_signs_in_with_private_key_jwt() {
     .unwrap();
     let start = ok(&p, start).await;
     let mut b = p.browser();
+    // A request object signed with another key is refused back to the client.
+    let forged = p
+        .follow(&mut b, &p.path_of(start["forged_url"].as_str().unwrap()))
+        .await;
+    let q = query_of(forged.location.as_ref().unwrap());
+    assert_eq!(q["error"], "invalid_request_object");
+    assert_eq!(q["state"], start["state"].as_str().unwrap());
+    // The signed request object carries the whole request.
     let back = p
-        .authorize(&mut b, start["url"].as_str().unwrap(), "accept")
+        .authorize(&mut b, start["signed_url"].as_str().unwrap(), "accept")
         .await;
     let q = query_of(back.location.as_ref().unwrap());
     assert_eq!(q["state"], start["state"].as_str().unwrap());

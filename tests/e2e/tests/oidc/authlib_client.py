@@ -2,7 +2,8 @@
 client, driven by tests/e2e/tests/oidc/authlib.rs in three steps:
 
   keygen     prints a new ES256 key pair: {"private": JWK, "public": JWKS}
-  authorize  prints the authorization URL with PKCE S256, state and nonce
+  authorize  prints the authorization URL with PKCE S256, state and nonce,
+             plain and as a signed request object (and one forged)
   exchange   with CODE, exchanges it by private_key_jwt, validates the ID
              token, reads userinfo, refreshes, revokes; prints what it saw
 
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import time
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.security import generate_token
@@ -72,7 +74,44 @@ def authorize():
         acr_values=L2,
         claims=json.dumps(claims),
     )
-    return {"url": url, "state": state, "verifier": verifier, "nonce": nonce}
+    # The same request as a signed request object (OpenID Connect Core 6.1),
+    # and one signed with a key the provider does not know.
+    private = json.loads(env("PRIVATE_JWK"))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    now = int(time.time())
+    inner = {
+        "iss": env("CLIENT_ID"),
+        "aud": env("ISSUER"),
+        "iat": now,
+        "exp": now + 300,
+        "client_id": env("CLIENT_ID"),
+        "response_type": "code",
+        "redirect_uri": env("REDIRECT_URI"),
+        "scope": "openid offline_access",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "acr_values": L2,
+        "claims": claims,
+    }
+
+    def signed_url(key_dict):
+        key = jwk.ECKey.import_key(key_dict)
+        token = jwt.encode({"alg": "ES256", "kid": key_dict["kid"]}, inner, key)
+        query = urlencode(
+            {"client_id": env("CLIENT_ID"), "response_type": "code", "scope": "openid", "request": token}
+        )
+        return meta["authorization_endpoint"] + "?" + query
+
+    return {
+        "url": url,
+        "signed_url": signed_url(private),
+        "forged_url": signed_url(keygen()["private"]),
+        "state": state,
+        "verifier": verifier,
+        "nonce": nonce,
+    }
 
 
 def at_hash(token):

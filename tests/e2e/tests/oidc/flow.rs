@@ -189,7 +189,8 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
         .url();
     let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
     assert!(page.body.contains("id=\"consent\""), "{}", page.body);
-    // Level 2 again asks for a fresh sign-in.
+    // Level 2 again asks for a fresh sign-in (a moment later).
+    p.h.clock.advance(chrono::Duration::seconds(1));
     let (challenge, _) = PkceCodeChallenge::new_random_sha256();
     let (url, _, _) = client
         .authorize_url(
