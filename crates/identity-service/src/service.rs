@@ -53,6 +53,7 @@ pub struct Service {
     pub(crate) config: Arc<ServiceConfig>,
     pub(crate) random: Arc<dyn Randomness>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    pub(crate) key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
 }
 
 impl std::fmt::Debug for Service {
@@ -84,6 +85,9 @@ impl Service {
         hasher: PasswordHasher,
         config: ServiceConfig,
     ) -> Service {
+        let key_store = Arc::new(crate::usecases::oidc::keystore::SealedKeyStore::new(
+            config.keyring.clone(),
+        ));
         Service {
             store,
             clock,
@@ -91,7 +95,19 @@ impl Service {
             config: Arc::new(config),
             random: Arc::new(OsRandomness),
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            key_store,
         }
+    }
+
+    /// The same service with its OpenID Connect signing keys in `key_store` (an
+    /// HSM or KMS) instead of sealed in the database.
+    #[must_use]
+    pub fn with_key_store(
+        mut self,
+        key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
+    ) -> Service {
+        self.key_store = key_store;
+        self
     }
 
     /// The counters and histograms of this service (rendered by `/metrics`).

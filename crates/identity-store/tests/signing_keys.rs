@@ -8,6 +8,7 @@ mod common;
 
 use chrono::Duration;
 use common::Harness;
+use identity_service::Store as _;
 use identity_service::usecases::jobs::{Job, JobOptions};
 use identity_service::usecases::oidc::keys::SigningAlg;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
@@ -16,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 contract_tests!(
     signatures_verify_with_the_published_keys_in_an_independent_library,
     keys_rotate_and_a_retired_key_stays_published_for_a_day,
+    another_key_store_takes_the_place_of_the_sealed_one,
 );
 
 async fn jwks(h: &Harness) -> JwkSet {
@@ -125,4 +127,63 @@ async fn keys_rotate_and_a_retired_key_stays_published_for_a_day(h: Harness) {
     let set = jwks(&h).await;
     assert!(set.find(&kid_of(&first)).is_none(), "gone after its day");
     assert!(set.find(&kid_of(&second)).is_some());
+}
+
+/// A key store of the test's own (as an HSM adapter would be): it keeps the
+/// private keys in memory and hands out opaque handles.
+#[derive(Default)]
+struct MemoryKeyStore {
+    inner: identity_service::usecases::oidc::keystore::SealedKeyStore,
+    keys: std::sync::Mutex<Vec<(String, String)>>,
+    signed: std::sync::atomic::AtomicUsize,
+}
+
+impl identity_service::usecases::oidc::keystore::KeyStore for MemoryKeyStore {
+    fn create(
+        &self,
+        alg: SigningAlg,
+    ) -> Result<(serde_json::Value, String), identity_service::usecases::oidc::keys::SigningKeyError>
+    {
+        let (jwk, sealed) = self.inner.create(alg)?;
+        let mut keys = self.keys.lock().unwrap();
+        let handle = format!("mem:{}", keys.len());
+        keys.push((handle.clone(), sealed));
+        Ok((jwk, handle))
+    }
+
+    fn sign(
+        &self,
+        kid: &str,
+        private_ref: &str,
+        alg: SigningAlg,
+        message: &[u8],
+    ) -> Result<Vec<u8>, identity_service::usecases::oidc::keys::SigningKeyError> {
+        self.signed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let keys = self.keys.lock().unwrap();
+        let sealed = &keys.iter().find(|(h, _)| h == private_ref).unwrap().1;
+        self.inner.sign(kid, sealed, alg, message)
+    }
+}
+
+async fn another_key_store_takes_the_place_of_the_sealed_one(h: Harness) {
+    let store = std::sync::Arc::new(MemoryKeyStore::default());
+    let service = h.service.clone().with_key_store(store.clone());
+    let token = service
+        .sign_jws(SigningAlg::Rs256, &serde_json::json!({ "sub": "x" }))
+        .await
+        .unwrap();
+    let set: JwkSet = serde_json::from_value(service.jwks().await.unwrap()).unwrap();
+    assert!(verify(&set, &token, Algorithm::RS256).is_ok());
+    assert_eq!(store.signed.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The database holds the handle, not the key.
+    let stored = h
+        .store
+        .begin_read()
+        .await
+        .unwrap()
+        .signing_keys()
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|k| k.sealed_private.starts_with("mem:")));
 }

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod client_auth;
 pub mod codes;
 pub mod keys;
+pub mod keystore;
 pub mod log;
 pub mod provider;
 pub mod refresh;
