@@ -79,7 +79,9 @@ fn pending(level: CredentialLevel, offline: bool, started: &Session) -> PendingA
             offline_access: offline,
         },
         service_name: NAME.into(),
-        started_at: started.created_at,
+        // After the sign-in: the session is reused, so the consent records the
+        // access (a sign-in made for the request records it itself).
+        started_at: started.created_at + Duration::seconds(1),
     }
 }
 

@@ -145,9 +145,10 @@ impl Service {
         Err(AuthorizationRefused::AccessDenied(why))
     }
 
-    /// The holder's decision on the consent page. Accepted: the access is
-    /// recorded (and notified when that is on for the level) and a code is
-    /// returned for the redirect. Denied: the refusal is recorded and
+    /// The holder's decision on the consent page. Accepted: a code is returned
+    /// for the redirect, and a reused session's access is recorded (and
+    /// notified when that is on for the level; a sign-in made for this request
+    /// was recorded as it happened). Denied: the refusal is recorded and
     /// `access_denied` goes back. The identity is checked again under its lock.
     pub async fn oidc_decide(
         &self,
@@ -173,6 +174,9 @@ impl Service {
             ));
         }
         let creds = tx.credentials_for_update(identity.id()).await?;
+        // A sign-in made for this request was recorded (and notified) under the
+        // provider's name already; a reused session's access is recorded now.
+        let signed_in_for_it = session.created_at >= pending.started_at;
         let record = AccessRecord {
             holder_id: identity.holder_id(),
             identity_id: Some(identity.id()),
@@ -187,7 +191,9 @@ impl Service {
             },
             client_ip: client_ip.map(str::to_owned),
         };
-        record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
+        if !(accepted && signed_in_for_it) {
+            record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
+        }
         let entry = TransactionEntry::new(now, "consent", "ok")
             .client(&request.client_id)
             .holder(identity.holder_id())

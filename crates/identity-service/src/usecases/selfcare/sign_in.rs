@@ -31,8 +31,7 @@ pub struct Client<'a> {
     /// Browser, shown in the list of sessions.
     pub agent: Option<&'a str>,
     /// The service provider the holder is signing in for (an OpenID Connect
-    /// authorization), named in the access records instead of the selfcare. Its
-    /// successful access is recorded, and notified, when the holder consents.
+    /// authorization), named in the access records instead of the selfcare.
     pub service: Option<&'a str>,
 }
 
@@ -349,12 +348,10 @@ impl Service {
         if current.record_use(now).is_ok() {
             tx.update_identity(&current).await?;
         }
-        // Signing in for a service provider is recorded (and notified) when the
-        // holder consents, as that provider's access.
-        if client.service.is_none() {
-            let record = access(identity, now, level, credential, AccessOutcome::Ok, client);
-            record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
-        }
+        // Signing in for a service provider is recorded (and notified) under
+        // that provider's name.
+        let record = access(identity, now, level, credential, AccessOutcome::Ok, client);
+        record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
         tx.commit().await?;
         let (token, session) = self
             .open_session_for(
