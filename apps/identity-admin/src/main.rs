@@ -77,7 +77,7 @@ enum Command {
     /// Clients of the JSON API: add one (its token is shown once), list, revoke.
     #[command(subcommand)]
     ApiClient(cmd::api_client::ApiClientCommand),
-    /// Service providers (OpenID Connect clients): add, list, show, disable.
+    /// Service providers (OpenID Connect clients): add, list, show, disable, rotate-secret, add-key, log.
     #[command(subcommand)]
     Sp(cmd::sp::SpCommand),
     /// Decisions waiting for a second operator (two-person rule): list, confirm, reject.

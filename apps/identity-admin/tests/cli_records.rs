@@ -319,7 +319,7 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
     assert_eq!(code(&admin(&db, &["sp", "show", "nobody"])), 1);
     // The transaction log: nothing yet (the web app writes it), and a bad limit
     // is a usage error.
-    let log = admin(&db, &["sp", "log", "--client-id", "dev-app"]);
+    let log = admin(&db, &["sp", "log", "dev-app"]);
     assert_eq!(code(&log), 0);
     assert!(stdout(&log).contains("no requests logged"));
     assert_eq!(

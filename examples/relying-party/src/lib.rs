@@ -31,6 +31,8 @@ use serde::{Deserialize, Serialize};
 pub const SPID_L2: &str = "https://www.spid.gov.it/SpidL2";
 /// The cookie binding a sign-in to the browser that started it.
 const STATE_COOKIE: &str = "rp_state";
+/// The cookie of a signed-in visitor.
+const SESSION_COOKIE: &str = "rp_session";
 
 /// How the example is set up.
 #[derive(Debug, Clone)]
@@ -69,10 +71,51 @@ struct Started {
     nonce: Nonce,
 }
 
+/// A signed-in visitor: the page of what was received, and the ID token for
+/// signing out at the provider.
+struct SignedIn {
+    html: String,
+    id_token: String,
+}
+
 struct Rp {
     client: Client,
     http: reqwest::Client,
+    /// Where the provider ends its session (from its discovery document).
+    end_session: Option<String>,
+    base_url: String,
     started: Mutex<HashMap<String, Started>>,
+    signed_in: Mutex<HashMap<String, SignedIn>>,
+}
+
+/// The most sign-ins kept waiting, or visitors kept signed in, at once: an
+/// example keeps them in memory, and a flood of visits must not grow it forever.
+const MAX_KEPT: usize = 1000;
+
+/// Inserts into a bounded map: when full, one entry makes room.
+fn keep<V>(map: &Mutex<HashMap<String, V>>, key: String, value: V) {
+    if let Ok(mut map) = map.lock() {
+        if map.len() >= MAX_KEPT
+            && let Some(old) = map.keys().next().cloned()
+        {
+            map.remove(&old);
+        }
+        map.insert(key, value);
+    }
+}
+
+/// The value of the cookie `name` in the request.
+fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(header::COOKIE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{name}="))
+                .map(str::to_owned)
+        })
 }
 
 /// The example's routes, after reading the provider's metadata (discovery).
@@ -94,15 +137,36 @@ pub async fn app(config: RpConfig) -> anyhow::Result<Router> {
         "{}/callback",
         config.base_url.trim_end_matches('/')
     ))?);
+    // The end-session endpoint is not in the library's core metadata.
+    let end_session = http
+        .get(format!(
+            "{}/.well-known/openid-configuration",
+            config.issuer.trim_end_matches('/')
+        ))
+        .send()
+        .await?
+        .bytes()
+        .await
+        .ok()
+        .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
+        .unwrap_or_default()
+        .get("end_session_endpoint")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
     let rp = Arc::new(Rp {
         client,
         http,
+        end_session,
+        base_url: config.base_url.trim_end_matches('/').to_owned(),
         started: Mutex::new(HashMap::new()),
+        signed_in: Mutex::new(HashMap::new()),
     });
     Ok(Router::new()
         .route("/", get(home))
         .route("/login", get(login))
         .route("/callback", get(callback))
+        .route("/welcome", get(welcome))
+        .route("/logout", get(logout))
         .with_state(rp))
 }
 
@@ -147,15 +211,14 @@ async fn login(State(rp): State<Arc<Rp>>) -> Response {
         .add_extra_param("claims", claims.to_string())
         .set_pkce_challenge(challenge)
         .url();
-    if let Ok(mut started) = rp.started.lock() {
-        started.insert(
-            state.secret().clone(),
-            Started {
-                verifier: verifier.secret().clone(),
-                nonce,
-            },
-        );
-    }
+    keep(
+        &rp.started,
+        state.secret().clone(),
+        Started {
+            verifier: verifier.secret().clone(),
+            nonce,
+        },
+    );
     let cookie = format!(
         "{STATE_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
         state.secret()
@@ -191,33 +254,79 @@ async fn callback(
     Query(q): Query<CallbackQuery>,
 ) -> Response {
     if let Some(error) = q.error {
-        let why = format!("{error}: {}", q.error_description.unwrap_or_default());
+        tracing::info!(error, description = ?q.error_description, "sign-in refused");
+        let why = if error == "access_denied" {
+            "Non hai dato il consenso, oppure la tua identità digitale non può accedere a questo servizio (sospesa, revocata o di livello troppo basso): il servizio non ha ricevuto i tuoi dati.".to_owned()
+        } else {
+            format!("L'identity provider ha risposto: {error}.")
+        };
         return failed(StatusCode::FORBIDDEN, &why);
     }
-    let (Some(code), Some(state)) = (q.code, q.state) else {
-        return failed(StatusCode::BAD_REQUEST, "code and state are missing");
+    let Some(code) = q.code else {
+        // Back from signing out at the provider.
+        return Redirect::to("/").into_response();
+    };
+    let Some(state) = q.state else {
+        return failed(StatusCode::BAD_REQUEST, "La risposta non ha lo state.");
     };
     // The state must be this browser's (login CSRF).
-    let bound = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|cookies| {
-            cookies
-                .split(';')
-                .any(|c| c.trim() == format!("{STATE_COOKIE}={state}"))
-        });
+    let bound = cookie_of(&headers, STATE_COOKIE).is_some_and(|c| c == state);
     let started = rp.started.lock().ok().and_then(|mut s| s.remove(&state));
     let (true, Some(started)) = (bound, started) else {
-        return failed(StatusCode::BAD_REQUEST, "unknown or foreign state");
+        return failed(
+            StatusCode::BAD_REQUEST,
+            "Questa risposta non appartiene a un accesso avviato da questo browser, o è già stata usata.",
+        );
     };
     match finish(&rp, code, started).await {
-        Ok(html) => html.into_response(),
+        Ok(signed_in) => {
+            // Post/redirect/get: a reload of the next page does not replay the code.
+            let session = CsrfToken::new_random().secret().clone();
+            keep(&rp.signed_in, session.clone(), signed_in);
+            let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/welcome")).into_response()
+        }
         Err(e) => failed(StatusCode::BAD_GATEWAY, &format!("{e:#}")),
     }
 }
 
+async fn welcome(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Response {
+    let page_html = cookie_of(&headers, SESSION_COOKIE)
+        .and_then(|s| rp.signed_in.lock().ok()?.get(&s).map(|v| v.html.clone()));
+    match page_html {
+        Some(html) => Html(html).into_response(),
+        None => Redirect::to("/").into_response(),
+    }
+}
+
+/// Signs out here and at the provider (RP-initiated logout), coming back to
+/// the registered callback.
+async fn logout(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Response {
+    let ended =
+        cookie_of(&headers, SESSION_COOKIE).and_then(|s| rp.signed_in.lock().ok()?.remove(&s));
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let to = match (ended, &rp.end_session) {
+        (Some(s), Some(endpoint)) => {
+            let mut url = match reqwest::Url::parse(endpoint) {
+                Ok(u) => u,
+                Err(_) => return Redirect::to("/").into_response(),
+            };
+            url.query_pairs_mut()
+                .append_pair("id_token_hint", &s.id_token)
+                .append_pair(
+                    "post_logout_redirect_uri",
+                    &format!("{}/callback", rp.base_url),
+                )
+                .append_pair("state", "signed-out");
+            url.to_string()
+        }
+        _ => "/".to_owned(),
+    };
+    ([(header::SET_COOKIE, clear)], Redirect::to(&to)).into_response()
+}
+
 /// The code exchanged, the ID token verified, the attributes fetched.
-async fn finish(rp: &Rp, code: String, started: Started) -> anyhow::Result<Html<String>> {
+async fn finish(rp: &Rp, code: String, started: Started) -> anyhow::Result<SignedIn> {
     let tokens = rp
         .client
         .exchange_code(AuthorizationCode::new(code))?
@@ -294,11 +403,16 @@ async fn finish(rp: &Rp, code: String, started: Started) -> anyhow::Result<Html<
         .iter()
         .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)))
         .collect();
-    Ok(page(
+    let html = page(
         "Accesso riuscito",
         &format!(
-            "<p>Livello: <span id=\"acr\">{}</span></p><table id=\"attributes\">{table}</table>",
+            "<p>Livello: <span id=\"acr\">{}</span></p><table id=\"attributes\">{table}</table>\
+             <p><a id=\"logout\" href=\"/logout\">Esci</a></p>",
             esc(&acr)
         ),
-    ))
+    );
+    Ok(SignedIn {
+        html: html.0,
+        id_token: id_token.to_string(),
+    })
 }

@@ -68,8 +68,8 @@ pub enum SpCommand {
     /// token, userinfo, revocation and end-session requests with their outcome
     /// and reason (kept 24 months).
     Log {
-        /// Only this provider's requests.
-        #[arg(long)]
+        /// Only this provider's requests (its client_id).
+        #[arg(value_name = "CLIENT_ID")]
         client_id: Option<String>,
         /// How many entries (at most 1000).
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]

@@ -57,10 +57,10 @@ fn expired(mut ctx: Ctx) -> Response {
     let c = ctx.selfcare_chrome(false);
     let mut resp = ctx.message(
         c,
-        L("Richiesta di accesso scaduta", "Sign-in request expired"),
+        L("Richiesta di accesso non più valida", "Sign-in request no longer valid"),
         L(
-            "La richiesta di accesso del servizio è scaduta (vale 15 minuti) o non è stata fatta da questo browser. Torna al servizio e accedi di nuovo.",
-            "The service's sign-in request expired (it lasts 15 minutes) or was not made from this browser. Go back to the service and sign in again.",
+            "La richiesta di accesso del servizio è già stata completata, è scaduta (vale 15 minuti) o non è stata fatta da questo browser. Torna al servizio: se serve, ti chiederà di accedere di nuovo.",
+            "The service's sign-in request was already completed, expired (it lasts 15 minutes) or was not made from this browser. Go back to the service: if needed, it will ask you to sign in again.",
         ),
         None,
     );
@@ -160,10 +160,10 @@ pub(super) async fn show(mut ctx: Ctx) -> Response {
             Lang::En => format!("Identity {username}, level {level} sign-in."),
         },
         attributes_heading: L("Dati che riceverà", "Data it will receive").get(lang),
-        attributes: pending
-            .request
-            .attributes
+        // In the registration form's order (names first), not alphabetical.
+        attributes: identity_service::usecases::service_providers::ATTRIBUTES
             .iter()
+            .filter(|a| pending.request.attributes.iter().any(|r| r == *a))
             .map(|a| label(a).get(lang))
             .collect(),
         no_attributes: L(

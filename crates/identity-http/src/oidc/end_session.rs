@@ -1,7 +1,7 @@
-//! End-session (OpenID Connect RP-Initiated Logout): the holder's provider
-//! session ends; the browser goes back to the service provider only to one of
-//! its registered redirect URIs, named by a verified `id_token_hint` or its
-//! `client_id`; otherwise a page says the holder is signed out.
+//! End-session (OpenID Connect RP-Initiated Logout): with a verified
+//! `id_token_hint` the holder's provider session ends and the browser goes back
+//! to the service provider, only to one of its registered redirect URIs;
+//! without one the holder confirms first, and a page says they are signed out.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,7 @@ use identity_service::usecases::sessions::SessionToken;
 use super::back_to_provider;
 use crate::i18n::L;
 use crate::selfcare::{SELFCARE_COOKIE, SIGN_IN};
-use crate::web::{Ctx, cookie};
+use crate::web::{Ctx, SimpleForm, cookie};
 
 pub(super) async fn from_query(
     ctx: Ctx,
@@ -27,8 +27,42 @@ pub(super) async fn from_form(ctx: Ctx, Form(params): Form<BTreeMap<String, Stri
     end_session(ctx, params).await
 }
 
+/// Asks the holder to confirm (RP-Initiated Logout 1.0 section 2): a request
+/// without an ID token of ours could come from any site.
+fn confirm(mut ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let c = ctx.selfcare_chrome(false);
+    let page = SimpleForm {
+        c,
+        title: L("Vuoi uscire?", "Sign out?").get(lang).to_owned(),
+        intro: L(
+            "Un servizio chiede di chiudere la sessione della tua identità digitale. Conferma per uscire.",
+            "A service asks to end the session of your digital identity. Confirm to sign out.",
+        )
+        .get(lang)
+        .to_owned(),
+        action: "/oidc/logout",
+        submit: L("Esci", "Sign out").get(lang).to_owned(),
+        sets: Vec::new(),
+        summary: Vec::new(),
+        notices: Vec::new(),
+        after: Vec::new(),
+    };
+    ctx.page(&page)
+}
+
 async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response {
     let service = ctx.state.service.clone();
+    let hinted = match params.get("id_token_hint") {
+        Some(hint) => service.client_of_id_token(hint).await,
+        None => None,
+    };
+    // Without a verified hint, only the holder's own confirmation (our form,
+    // with its CSRF token) ends the session.
+    let confirmed = params.get("csrf").is_some_and(|t| ctx.csrf_ok(t));
+    if hinted.is_none() && !confirmed {
+        return confirm(ctx);
+    }
     if let Some(c) = ctx.jar.get(SELFCARE_COOKIE)
         && let Err(e) = service
             .end_session(&SessionToken::from_client(c.value()))
@@ -43,11 +77,7 @@ async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response
         secure,
         SameSite::Lax,
     ));
-    let hinted = match params.get("id_token_hint") {
-        Some(hint) => service.client_of_id_token(hint).await,
-        None => None,
-    };
-    let client_id = hinted.or_else(|| params.get("client_id").cloned());
+    let client_id = hinted;
     let target = match (&client_id, params.get("post_logout_redirect_uri")) {
         (Some(id), Some(uri)) => match service.oidc_client(id).await {
             Ok(Some((view, _))) => view

@@ -5,6 +5,7 @@
 
 use axum::Json;
 use axum::extract::Form;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -138,7 +139,17 @@ async fn logged(ctx: &Ctx, entry: TransactionEntry, resp: Response) -> Response 
     }
 }
 
-pub(super) async fn token(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
+/// The form, or why the body is not one.
+fn form_of(form: Result<Form<TokenForm>, FormRejection>) -> Result<TokenForm, String> {
+    form.map(|Form(f)| f)
+        .map_err(|e| format!("the body must be application/x-www-form-urlencoded: {e}"))
+}
+
+pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
+    let f = match form_of(form) {
+        Ok(f) => f,
+        Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
+    };
     let service = ctx.state.service.clone();
     let entry = TransactionEntry::new(service.now(), "token", "ok").ip(Some(&ctx.ip));
     let sp = match authenticate(&ctx, &f).await {
@@ -206,7 +217,11 @@ pub(super) async fn token(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
 
 /// RFC 7009: the token (access or refresh) of the authenticated client is
 /// revoked; an unknown one is answered the same way.
-pub(super) async fn revoke(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
+pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
+    let f = match form_of(form) {
+        Ok(f) => f,
+        Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
+    };
     let service = ctx.state.service.clone();
     let entry = TransactionEntry::new(service.now(), "revoke", "ok").ip(Some(&ctx.ip));
     let sp = match authenticate(&ctx, &f).await {

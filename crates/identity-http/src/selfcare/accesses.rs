@@ -123,6 +123,18 @@ fn service_label(service: &str, lang: Lang) -> String {
     }
 }
 
+/// The credential used, in words (the CSV export keeps the stored codes).
+fn credential_label(credential: &str, lang: Lang) -> String {
+    match credential {
+        "password" => L("Password", "Password").get(lang).to_owned(),
+        "totp" => L("Codice dell'app", "App code").get(lang).to_owned(),
+        "webauthn" => L("Chiave di sicurezza", "Security key")
+            .get(lang)
+            .to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
     let mut s = match Signed::from(ctx).await {
         Ok(s) => s,
@@ -148,7 +160,7 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
                 rome_time(r.at),
                 service_label(&r.service, lang),
                 r.level.as_u8().to_string(),
-                r.credential.clone(),
+                credential_label(&r.credential, lang),
                 outcome_label(r.outcome, lang),
                 r.client_ip.clone().unwrap_or_default(),
                 r.outcome.code(),

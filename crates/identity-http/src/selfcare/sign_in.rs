@@ -102,20 +102,29 @@ fn sign_in_page(ctx: Ctx, login_id: &str, errors: &FieldErrors, notices: Vec<Str
                 .autocomplete("current-password"),
         ],
     )];
-    let mut paragraphs: Vec<String> = crate::oidc::pending_request(&ctx)
-        .map(|p| crate::oidc::signing_in_for(&p, lang))
-        .into_iter()
-        .collect();
-    paragraphs.push(L(
-            "Gestisci la tua identità digitale. Se hai attivato le credenziali di livello 2, dopo la password ti chiederemo il codice dell'app di autenticazione.",
-            "Manage your digital identity. If you activated level 2 credentials, after the password we ask for the code from your authenticator app.",
-        )
-        .get(lang)
-        .to_owned());
+    // Signing in for a service provider: the page says so, and for which one.
+    let (title, paragraph) = match crate::oidc::pending_request(&ctx) {
+        Some(p) => (
+            match lang {
+                Lang::It => format!("Accedi a {}", p.service_name),
+                Lang::En => format!("Sign in to {}", p.service_name),
+            },
+            crate::oidc::signing_in_for(&p, lang),
+        ),
+        None => (
+            L("Accedi al Selfcare", "Sign in to the Selfcare").get(lang).to_owned(),
+            L(
+                "Gestisci la tua identità digitale. Se hai attivato le credenziali di livello 2, dopo la password ti chiederemo il codice dell'app di autenticazione.",
+                "Manage your digital identity. If you activated level 2 credentials, after the password we ask for the code from your authenticator app.",
+            )
+            .get(lang)
+            .to_owned(),
+        ),
+    };
     FormsPage::render(
         ctx,
-        L("Accedi al Selfcare", "Sign in to the Selfcare").get(lang),
-        paragraphs,
+        &title,
+        vec![paragraph],
         vec![FormBox::new(
             "sign-in",
             SIGN_IN,

@@ -72,7 +72,7 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
     b.goto(&rp_base).await.unwrap();
     wait_for_page(b, "/", "Servizio di esempio").await;
     click(b, "#login").await;
-    wait_for_page(b, "/selfcare/sign-in", "Accedi al Selfcare").await;
+    wait_for_page(b, "/selfcare/sign-in", &format!("Accedi a {NAME}")).await;
     assert!(
         text_of(b, "main").await.contains(NAME),
         "the page names the service"
@@ -95,7 +95,7 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
     );
     click(b, "#accept").await;
 
-    wait_for_page(b, "/callback", "Accesso riuscito").await;
+    wait_for_page(b, "/welcome", "Accesso riuscito").await;
     assert_eq!(text_of(b, "#acr").await, "https://www.spid.gov.it/SpidL2");
     let attributes = text_of(b, "#attributes").await;
     assert!(attributes.contains("Mario"), "{attributes}");
@@ -117,6 +117,13 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
         told.iter().any(|text| text.contains(NAME)),
         "an access notification naming the service: {told:?}"
     );
+    // Signing out at the service ends the provider's session too and comes back.
+    b.goto(&format!("{rp_base}/welcome")).await.unwrap();
+    wait_for_page(b, "/welcome", "Accesso riuscito").await;
+    click(b, "#logout").await;
+    wait_for_page(b, "/", "Servizio di esempio").await;
+    site.open("/selfcare").await;
+    wait_for_page(b, "/selfcare/sign-in", "Accedi al Selfcare").await;
     rp_task.abort();
     site.stop().await;
 }

@@ -166,7 +166,7 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
     wait_for_page(b, "/selfcare/accesses", "Ultimi accessi").await;
     let first_row = text_of(b, "#accesses tbody tr").await;
     assert!(
-        first_row.contains("totp") && first_row.contains("Riuscito"),
+        first_row.contains("Codice dell'app") && first_row.contains("Riuscito"),
         "{first_row}"
     );
     if let Some(dir) = Site::screenshot_dir() {

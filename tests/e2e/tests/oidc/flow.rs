@@ -204,8 +204,51 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
     let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
     assert!(page.body.contains("name=\"password\""));
     assert!(
-        page.body.contains(NAME),
+        page.body.contains(&format!("Accedi a {NAME}")),
         "the sign-in page names the service"
+    );
+
+    // End-session: without an ID token of ours the holder confirms first...
+    let ask = b
+        .send(
+            "GET",
+            "/oidc/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F",
+            &[],
+        )
+        .await;
+    assert_eq!(ask.status, 200);
+    assert!(ask.location.is_none() && ask.body.contains("Vuoi uscire?"));
+    // ...with one, the session ends and the browser goes back to a registered URI.
+    let out = b
+        .send(
+            "GET",
+            &format!(
+                "/oidc/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye",
+                id_token,
+                crate::support::encode(REDIRECT)
+            ),
+            &[],
+        )
+        .await;
+    let back = out.location.expect("back to the service provider");
+    assert!(
+        back.starts_with(REDIRECT) && query_of(&back)["state"] == "bye",
+        "{back}"
+    );
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_auth_context_value(AuthenticationContextClass::new(L1.into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
+    assert!(
+        page.body.contains("name=\"password\""),
+        "signed out: no reuse"
     );
     p.server.stop().await;
 }

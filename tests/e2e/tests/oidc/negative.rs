@@ -114,6 +114,18 @@ async fn bad_requests_codes_and_clients_are_refused() {
         .await;
     assert!(format!("{:?}", refused.unwrap_err()).contains("invalid_client"));
 
+    // A token request that is not a form gets an OAuth error document.
+    let json = http()
+        .post(format!("{}/oidc/token", p.server.base))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 400);
+    let body: serde_json::Value = serde_json::from_slice(&json.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "invalid_request");
+
     // Consent denied.
     let (url, _) = request(&client, L2);
     let back = p.authorize(&mut b, &url, "deny").await;
