@@ -54,6 +54,7 @@ pub struct Service {
     pub(crate) random: Arc<dyn Randomness>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
     pub(crate) key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
+    pub(crate) oidc_cache: Arc<crate::usecases::oidc::keys::OidcCache>,
 }
 
 impl std::fmt::Debug for Service {
@@ -96,6 +97,7 @@ impl Service {
             random: Arc::new(OsRandomness),
             metrics: Arc::new(crate::metrics::Metrics::default()),
             key_store,
+            oidc_cache: Arc::default(),
         }
     }
 
@@ -107,6 +109,8 @@ impl Service {
         key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
     ) -> Service {
         self.key_store = key_store;
+        // Keys made by another store are not this one's.
+        self.oidc_cache = Arc::default();
         self
     }
 

@@ -19,6 +19,16 @@ use crate::usecases::jobs::Tally;
 pub const SIGNING_KEY_DAYS: i64 = 90;
 /// How long a retired key stays published: longer than any token it signed.
 pub const RETIRED_KEY_PUBLISHED: Duration = Duration::days(1);
+/// How long signing trusts the keys it read (monotonic time).
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What the provider keeps in memory between requests: the pairwise salt
+/// (never changes once made) and the signing keys (briefly).
+#[derive(Debug, Default)]
+pub(crate) struct OidcCache {
+    pub(crate) salt: std::sync::OnceLock<Vec<u8>>,
+    pub(crate) keys: std::sync::Mutex<Option<(std::time::Instant, Vec<StoredSigningKey>)>>,
+}
 
 /// A signing algorithm of the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +93,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.insert_signing_key(&key).await?;
         tx.commit().await?;
+        self.forget_cached_keys();
         tracing::info!(kid = %key.kid, alg = alg.name(), "new signing key");
         Ok(key)
     }
@@ -94,7 +105,7 @@ impl Service {
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
         match self
-            .stored_signing_keys()
+            .signing_keys_for_signing()
             .await?
             .into_iter()
             .rev()
@@ -157,6 +168,31 @@ impl Service {
         Ok(json!({ "keys": keys }))
     }
 
+    /// The stored keys as signing sees them: read again at most every
+    /// [`KEY_CACHE_TTL`] (a key made or retired on another node is used within
+    /// that time; a retired key stays published for a day, so nothing it signed
+    /// fails), and at once after this node changed them.
+    async fn signing_keys_for_signing(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        if let Ok(cached) = self.oidc_cache.keys.lock()
+            && let Some((at, keys)) = cached.as_ref()
+            && at.elapsed() < KEY_CACHE_TTL
+        {
+            return Ok(keys.clone());
+        }
+        let keys = self.stored_signing_keys().await?;
+        if let Ok(mut cached) = self.oidc_cache.keys.lock() {
+            *cached = Some((std::time::Instant::now(), keys.clone()));
+        }
+        Ok(keys)
+    }
+
+    /// Forgets the cached keys (this node made or retired one).
+    fn forget_cached_keys(&self) {
+        if let Ok(mut cached) = self.oidc_cache.keys.lock() {
+            *cached = None;
+        }
+    }
+
     /// Every stored key, oldest first.
     async fn stored_signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
         let mut tx = self.store.begin_read().await?;
@@ -211,6 +247,7 @@ impl Service {
         }
         let deleted = tx.delete_expired_signing_keys(now).await?;
         crate::usecases::jobs::finish(tx, dry_run).await?;
+        self.forget_cached_keys();
         tally.add("keys_deleted", deleted);
         Ok(())
     }

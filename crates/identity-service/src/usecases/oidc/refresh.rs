@@ -43,8 +43,33 @@ pub struct RefreshToken {
 }
 
 impl Service {
-    /// Starts a family for a sign-in with consented `offline_access`; returns
-    /// the token (only its hash is kept).
+    /// The first token of a new family, which ends [`REFRESH_FAMILY_DAYS`]
+    /// after `signed_in_at`.
+    fn first_of_family(
+        &self,
+        client_id: &str,
+        holder_id: HolderId,
+        identity_id: IdentityId,
+        level: CredentialLevel,
+        attributes: &[String],
+        signed_in_at: DateTime<Utc>,
+    ) -> RefreshToken {
+        RefreshToken {
+            family_id: Uuid::now_v7().to_string(),
+            client_id: client_id.to_owned(),
+            holder_id,
+            identity_id,
+            level,
+            attributes: attributes.to_vec(),
+            created_at: self.clock.now(),
+            expires_at: signed_in_at + Duration::days(REFRESH_FAMILY_DAYS),
+            used_at: None,
+            revoked_at: None,
+        }
+    }
+
+    /// Starts a family for a sign-in with consented `offline_access` made now;
+    /// returns the token (only its hash is kept).
     pub async fn issue_refresh_token(
         &self,
         client_id: &str,
@@ -53,19 +78,14 @@ impl Service {
         level: CredentialLevel,
         attributes: &[String],
     ) -> Result<String, StoreError> {
-        let now = self.clock.now();
-        let token = RefreshToken {
-            family_id: Uuid::now_v7().to_string(),
-            client_id: client_id.to_owned(),
+        let token = self.first_of_family(
+            client_id,
             holder_id,
             identity_id,
             level,
-            attributes: attributes.to_vec(),
-            created_at: now,
-            expires_at: now + Duration::days(REFRESH_FAMILY_DAYS),
-            used_at: None,
-            revoked_at: None,
-        };
+            attributes,
+            self.clock.now(),
+        );
         let value = self.new_token("");
         let mut tx = self.store.begin().await?;
         tx.insert_refresh_token(&token_hash(&value), &token).await?;
@@ -73,26 +93,21 @@ impl Service {
         Ok(value)
     }
 
-    /// Like [`Service::issue_refresh_token`], inside `tx`: returns the token and
+    /// Starts the family of a code's grant inside `tx`: returns the token and
     /// its family.
     pub(crate) async fn start_refresh_family(
         &self,
         tx: &mut dyn crate::ports::StoreTx,
         grant: &super::codes::AuthorizationGrant,
     ) -> Result<(String, String), StoreError> {
-        let now = self.clock.now();
-        let token = RefreshToken {
-            family_id: Uuid::now_v7().to_string(),
-            client_id: grant.client_id.clone(),
-            holder_id: grant.holder_id,
-            identity_id: grant.identity_id,
-            level: grant.level,
-            attributes: grant.attributes.clone(),
-            created_at: now,
-            expires_at: grant.auth_time + Duration::days(REFRESH_FAMILY_DAYS),
-            used_at: None,
-            revoked_at: None,
-        };
+        let token = self.first_of_family(
+            &grant.client_id,
+            grant.holder_id,
+            grant.identity_id,
+            grant.level,
+            &grant.attributes,
+            grant.auth_time,
+        );
         let value = self.new_token("");
         tx.insert_refresh_token(&token_hash(&value), &token).await?;
         Ok((value, token.family_id))

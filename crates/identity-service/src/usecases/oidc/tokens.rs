@@ -75,8 +75,17 @@ pub fn at_hash(access_token: &str) -> String {
 }
 
 impl Service {
-    /// The deployment's pairwise-subject salt, made (and sealed) at first use.
+    /// The deployment's pairwise-subject salt, made (and sealed) at first use,
+    /// then kept in memory (it never changes).
     async fn pairwise_salt(&self) -> Result<Vec<u8>, StoreError> {
+        if let Some(salt) = self.oidc_cache.salt.get() {
+            return Ok(salt.clone());
+        }
+        let salt = self.stored_pairwise_salt().await?;
+        Ok(self.oidc_cache.salt.get_or_init(|| salt).clone())
+    }
+
+    async fn stored_pairwise_salt(&self) -> Result<Vec<u8>, StoreError> {
         let context = PAIRWISE_SALT.as_bytes();
         let open = |sealed: &str| {
             self.config
