@@ -110,14 +110,23 @@ fn denied(mut ctx: Ctx, pending: &PendingAuthorization, why: &str) -> Response {
     ctx.respond(resp)
 }
 
-pub(super) async fn show(mut ctx: Ctx) -> Response {
+/// The request this browser is in and the session that answers it, or the
+/// page to show instead (expired request, or the sign-in).
+async fn waiting(ctx: Ctx) -> Result<(Ctx, PendingAuthorization, Session), Response> {
     let Some(pending) = pending_request(&ctx) else {
-        return expired(ctx);
+        return Err(expired(ctx));
     };
-    let session = match answering_session(&ctx, &pending).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return see_other(SIGN_IN),
-        Err(e) => return ctx.failure(&e),
+    match answering_session(&ctx, &pending).await {
+        Ok(Some(s)) => Ok((ctx, pending, s)),
+        Ok(None) => Err(see_other(SIGN_IN)),
+        Err(e) => Err(ctx.failure(&e)),
+    }
+}
+
+pub(super) async fn show(ctx: Ctx) -> Response {
+    let (mut ctx, pending, session) = match waiting(ctx).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let service = ctx.state.service.clone();
     // An expired password is changed first, in the selfcare.
@@ -205,17 +214,13 @@ pub(super) struct Decision {
     decision: String,
 }
 
-pub(super) async fn decide(mut ctx: Ctx, Form(f): Form<Decision>) -> Response {
+pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
     }
-    let Some(pending) = pending_request(&ctx) else {
-        return expired(ctx);
-    };
-    let session = match answering_session(&ctx, &pending).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return see_other(SIGN_IN),
-        Err(e) => return ctx.failure(&e),
+    let (mut ctx, pending, session) = match waiting(ctx).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let accepted = match f.decision.as_str() {
         "accept" => true,

@@ -7,14 +7,12 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Form, Query};
 use axum::response::Response;
-use axum_extra::extract::cookie::SameSite;
 use identity_service::usecases::oidc::log::TransactionEntry;
-use identity_service::usecases::sessions::SessionToken;
 
 use super::back_to_provider;
 use crate::i18n::L;
-use crate::selfcare::{SELFCARE_COOKIE, SIGN_IN};
-use crate::web::{Ctx, SimpleForm, cookie};
+use crate::selfcare::SIGN_IN;
+use crate::web::{Ctx, SimpleForm};
 
 pub(super) async fn from_query(
     ctx: Ctx,
@@ -63,20 +61,7 @@ async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response
     if hinted.is_none() && !confirmed {
         return confirm(ctx);
     }
-    if let Some(c) = ctx.jar.get(SELFCARE_COOKIE)
-        && let Err(e) = service
-            .end_session(&SessionToken::from_client(c.value()))
-            .await
-    {
-        tracing::error!(error = %e, "ending the selfcare session failed");
-    }
-    let secure = ctx.state.secure();
-    ctx.jar = std::mem::take(&mut ctx.jar).remove(cookie(
-        SELFCARE_COOKIE,
-        String::new(),
-        secure,
-        SameSite::Lax,
-    ));
+    crate::selfcare::end_selfcare_session(&mut ctx).await;
     let client_id = hinted;
     let target = match (&client_id, params.get("post_logout_redirect_uri")) {
         (Some(id), Some(uri)) => match service.oidc_client(id).await {

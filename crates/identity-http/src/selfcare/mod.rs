@@ -13,6 +13,8 @@ mod profile;
 mod recover;
 mod sessions;
 mod sign_in;
+
+pub(crate) use sign_in::end_selfcare_session;
 mod totp;
 
 use axum::Router;

@@ -551,6 +551,12 @@ async fn sign_out(mut ctx: Ctx, Form(f): Form<StepForm>) -> Response {
     if !ctx.csrf_ok(&f.csrf) {
         return ctx.form_expired();
     }
+    end_selfcare_session(&mut ctx).await;
+    ctx.respond(see_other(SIGN_IN))
+}
+
+/// Ends the browser's selfcare session on the server and drops its cookie.
+pub(crate) async fn end_selfcare_session(ctx: &mut Ctx) {
     if let Some(c) = ctx.jar.get(SELFCARE_COOKIE)
         && let Err(e) = ctx
             .state
@@ -567,5 +573,4 @@ async fn sign_out(mut ctx: Ctx, Form(f): Form<StepForm>) -> Response {
         secure,
         SameSite::Lax,
     ));
-    ctx.respond(see_other(SIGN_IN))
 }

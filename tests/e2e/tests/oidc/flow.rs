@@ -5,8 +5,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessTokenHash, AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret,
-    CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, RefreshToken,
-    Scope, TokenResponse, UserInfoClaims,
+    CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, Scope, TokenResponse, UserInfoClaims,
 };
 
 use crate::customer_support::Param as _;
@@ -33,6 +33,21 @@ pub fn http() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// An authorization URL at `acr` with PKCE; its verifier.
+pub fn request(client: &Client, acr: &str) -> (String, PkceCodeVerifier) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_auth_context_value(AuthenticationContextClass::new(acr.into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    (url.to_string(), verifier)
 }
 
 /// A client of the provider from its discovery document.
@@ -177,31 +192,13 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
     assert_eq!(endpoints, ["authorize", "consent", "token", "userinfo"]);
 
     // Level 1 reuses the session: straight to the consent page.
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, _) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_auth_context_value(AuthenticationContextClass::new(L1.into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
+    let (url, _) = request(&client, L1);
+    let page = p.follow(&mut b, &p.path_of(&url)).await;
     assert!(page.body.contains("id=\"consent\""), "{}", page.body);
     // Level 2 again asks for a fresh sign-in (a moment later).
     p.h.clock.advance(chrono::Duration::seconds(1));
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, _) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_auth_context_value(AuthenticationContextClass::new(L2.into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
+    let (url, _) = request(&client, L2);
+    let page = p.follow(&mut b, &p.path_of(&url)).await;
     assert!(page.body.contains("name=\"password\""));
     assert!(
         page.body.contains(&format!("Accedi a {NAME}")),
@@ -235,17 +232,8 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
         back.starts_with(REDIRECT) && query_of(&back)["state"] == "bye",
         "{back}"
     );
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, _) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_auth_context_value(AuthenticationContextClass::new(L1.into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    let page = p.follow(&mut b, &p.path_of(url.as_str())).await;
+    let (url, _) = request(&client, L1);
+    let page = p.follow(&mut b, &p.path_of(&url)).await;
     assert!(
         page.body.contains("name=\"password\""),
         "signed out: no reuse"

@@ -7,26 +7,11 @@ use identity_core::identity::{Actor, SuspensionReason};
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
     AuthenticationContextClass, AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    PkceCodeVerifier, RedirectUrl,
 };
 
-use crate::flow::{Client, client, http};
+use crate::flow::{client, http, request};
 use crate::{L2, Provider, REDIRECT, query_of};
-
-/// An authorization URL at `acr` with PKCE; its verifier.
-fn request(client: &Client, acr: &str) -> (String, PkceCodeVerifier) {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, _) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_auth_context_value(AuthenticationContextClass::new(acr.into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    (url.to_string(), verifier)
-}
 
 fn error_of(location: Option<&String>) -> String {
     let q = query_of(location.expect("a redirect to the service provider"));

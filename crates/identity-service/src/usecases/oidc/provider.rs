@@ -59,6 +59,27 @@ fn credential_of(level: CredentialLevel) -> &'static str {
     }
 }
 
+/// The access record of `session`'s identity at the service provider.
+fn provider_access(
+    identity: &identity_core::identity::DigitalIdentity,
+    at: DateTime<Utc>,
+    session: &Session,
+    pending: &PendingAuthorization,
+    outcome: AccessOutcome,
+    client_ip: Option<&str>,
+) -> AccessRecord {
+    AccessRecord {
+        holder_id: identity.holder_id(),
+        identity_id: Some(identity.id()),
+        at,
+        service: pending.service_name.clone(),
+        level: session.level,
+        credential: credential_of(session.level).to_owned(),
+        outcome,
+        client_ip: client_ip.map(str::to_owned),
+    }
+}
+
 impl Service {
     /// The enabled service provider `client_id` as the request checks see it,
     /// with its name; `None` when unknown or disabled.
@@ -123,16 +144,14 @@ impl Service {
         let Some(why) = refusal else {
             return Ok(());
         };
-        let record = AccessRecord {
-            holder_id: identity.holder_id(),
-            identity_id: Some(identity.id()),
-            at: now,
-            service: pending.service_name.clone(),
-            level: session.level,
-            credential: credential_of(session.level).to_owned(),
-            outcome: AccessOutcome::Failed,
-            client_ip: client_ip.map(str::to_owned),
-        };
+        let record = provider_access(
+            &identity,
+            now,
+            session,
+            pending,
+            AccessOutcome::Failed,
+            client_ip,
+        );
         record_access(tx.as_mut(), &self.metrics, &record, None).await?;
         TransactionEntry::new(now, "authorize", "access_denied")
             .client(&pending.request.client_id)
@@ -177,20 +196,12 @@ impl Service {
         // A sign-in made for this request was recorded (and notified) under the
         // provider's name already; a reused session's access is recorded now.
         let signed_in_for_it = session.created_at >= pending.started_at;
-        let record = AccessRecord {
-            holder_id: identity.holder_id(),
-            identity_id: Some(identity.id()),
-            at: now,
-            service: pending.service_name.clone(),
-            level: session.level,
-            credential: credential_of(session.level).to_owned(),
-            outcome: if accepted {
-                AccessOutcome::Ok
-            } else {
-                AccessOutcome::ConsentDenied
-            },
-            client_ip: client_ip.map(str::to_owned),
+        let outcome = if accepted {
+            AccessOutcome::Ok
+        } else {
+            AccessOutcome::ConsentDenied
         };
+        let record = provider_access(&identity, now, session, pending, outcome, client_ip);
         if !(accepted && signed_in_for_it) {
             record_access(tx.as_mut(), &self.metrics, &record, Some(&creds)).await?;
         }
