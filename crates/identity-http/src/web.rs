@@ -45,6 +45,18 @@ pub(crate) fn accept_language(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// The token of an `Authorization: Bearer` header (RFC 6750), if any.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
 /// A cookie with the flags every cookie of ours carries.
 pub(crate) fn cookie(
     name: &'static str,

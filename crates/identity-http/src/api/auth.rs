@@ -3,8 +3,8 @@
 //! names the scope it needs.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use identity_core::Lang;
 use identity_service::{ApiClient, ApiScope};
 
@@ -75,15 +75,7 @@ pub(crate) async fn authenticate(
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Client>, ApiError> {
     let lang = accept_language(headers);
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-    else {
+    let Some(token) = crate::web::bearer_token(headers) else {
         return Ok(None);
     };
     match state.service.authenticate_api_client(token).await {

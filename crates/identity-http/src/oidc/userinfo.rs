@@ -28,16 +28,7 @@ fn invalid_token(description: &str) -> Response {
 pub(super) async fn userinfo(ctx: Ctx) -> Response {
     let service = ctx.state.service.clone();
     let entry = TransactionEntry::new(service.now(), "userinfo", "ok").ip(Some(&ctx.ip));
-    let token = ctx
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let token = crate::web::bearer_token(&ctx.headers).filter(|t| !t.is_empty());
     let Some(token) = token else {
         let why = "send the access token in the Authorization header";
         let _ = service
