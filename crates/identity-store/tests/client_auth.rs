@@ -21,6 +21,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 contract_tests!(
     a_signed_assertion_authenticates_once_and_bad_ones_never,
     a_development_client_authenticates_with_its_secret,
+    an_rs256_assertion_authenticates,
 );
 
 const TOKEN_ENDPOINT: &str = "http://localhost:8080/oidc/token";
@@ -227,5 +228,75 @@ async fn a_development_client_authenticates_with_its_secret(h: Harness) {
             .authenticate_client_secret("dev-app", &rotated)
             .await
             .is_ok()
+    );
+}
+
+/// An RS256 assertion signed with a fresh 2048-bit key, built by hand (header,
+/// claims, RSASSA-PKCS1-v1_5 signature by aws-lc-rs); the provider verifies it
+/// with jsonwebtoken against the registered JWK.
+async fn an_rs256_assertion_authenticates(h: Harness) {
+    use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
+    let anna = admin(&h).await;
+    let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
+    let public: PublicKeyComponents<Vec<u8>> = pair.public_key().into();
+    let jwk = serde_json::json!({
+        "kty": "RSA", "kid": "r1", "use": "sig", "alg": "RS256",
+        "n": B64.encode(&public.n), "e": B64.encode(&public.e),
+    });
+    h.service
+        .add_service_provider(
+            &NewServiceProvider {
+                client_id: CLIENT.into(),
+                name: "Comune".into(),
+                redirect_uris: vec![format!("{CLIENT}/cb")],
+                jwks: Some(serde_json::json!({ "keys": [jwk] })),
+                ..NewServiceProvider::default()
+            },
+            &anna,
+        )
+        .await
+        .unwrap();
+    let now = h.service.now().timestamp();
+    let header = serde_json::json!({ "alg": "RS256", "kid": "r1", "typ": "JWT" });
+    let claims = serde_json::json!({
+        "iss": CLIENT, "sub": CLIENT, "aud": TOKEN_ENDPOINT,
+        "iat": now, "exp": now + 60, "jti": "rs-1",
+    });
+    let input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
+    let mut signature = vec![0; pair.public_modulus_len()];
+    pair.sign(
+        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        input.as_bytes(),
+        &mut signature,
+    )
+    .unwrap();
+    let assertion = format!("{input}.{}", B64.encode(&signature));
+    let sp = h
+        .service
+        .authenticate_client_assertion(JWT_BEARER, &assertion, TOKEN_ENDPOINT)
+        .await
+        .unwrap();
+    assert_eq!(sp.client_id, CLIENT);
+    // Another assertion (a new jti) under the first one's signature is refused.
+    let other = serde_json::json!({
+        "iss": CLIENT, "sub": CLIENT, "aud": TOKEN_ENDPOINT,
+        "iat": now, "exp": now + 60, "jti": "rs-2",
+    });
+    let forged = format!(
+        "{}.{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(other.to_string()),
+        B64.encode(&signature)
+    );
+    assert!(
+        h.service
+            .authenticate_client_assertion(JWT_BEARER, &forged, TOKEN_ENDPOINT)
+            .await
+            .is_err()
     );
 }
