@@ -51,6 +51,7 @@ fn bench_backend(c: &mut Criterion, name: &str, h: common::Harness, rt: &tokio::
         selfcare_support::sign_in_l1(&h, &a).await.session
     });
     let pending = PendingAuthorization {
+        id: "request-1".into(),
         request: AuthorizationRequest {
             client_id: CLIENT.into(),
             redirect_uri: REDIRECT.into(),

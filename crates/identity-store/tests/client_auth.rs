@@ -56,7 +56,12 @@ fn assertion(h: &Harness, private: &[u8], kid: &str, claims: serde_json::Value) 
         "iat": now, "exp": now + 60, "jti": uuid::Uuid::new_v4().to_string(),
     });
     for (k, v) in claims.as_object().unwrap() {
-        all[k] = v.clone();
+        // A null leaves the claim out.
+        if v.is_null() {
+            all.as_object_mut().unwrap().remove(k);
+        } else {
+            all[k] = v.clone();
+        }
     }
     jsonwebtoken::encode(&header, &all, &EncodingKey::from_ec_der(private)).unwrap()
 }
@@ -107,6 +112,10 @@ async fn a_signed_assertion_authenticates_once_and_bad_ones_never(h: Harness) {
         (
             "expired",
             assertion(&h, &private, "k1", serde_json::json!({ "exp": now - 120 })),
+        ),
+        (
+            "no audience",
+            assertion(&h, &private, "k1", serde_json::json!({ "aud": null })),
         ),
         (
             "too long-lived",

@@ -66,6 +66,7 @@ async fn register(h: &Harness) {
 
 fn pending(level: CredentialLevel, offline: bool, started: &Session) -> PendingAuthorization {
     PendingAuthorization {
+        id: "request-1".into(),
         request: AuthorizationRequest {
             client_id: CLIENT.into(),
             redirect_uri: REDIRECT.into(),

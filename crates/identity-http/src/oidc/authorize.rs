@@ -165,6 +165,7 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
                 return refused_here(ctx, "client vanished");
             };
             let pending = PendingAuthorization {
+                id: uuid::Uuid::new_v4().simple().to_string(),
                 request,
                 service_name: name,
                 // As precise as the stored sign-in times (microseconds), so a

@@ -21,6 +21,7 @@ use crate::web::{Chrome, Ctx, see_other};
 #[template(path = "oidc_consent.html")]
 struct ConsentPage {
     c: Chrome,
+    request_id: String,
     area: &'static str,
     title: String,
     intro: String,
@@ -151,6 +152,7 @@ pub(super) async fn show(ctx: Ctx) -> Response {
     let c = ctx.selfcare_chrome(false);
     let page = ConsentPage {
         c,
+        request_id: pending.id.clone(),
         area: "SPID",
         title: match lang {
             Lang::It => format!("Accesso a {name}"),
@@ -212,6 +214,8 @@ pub(super) async fn show(ctx: Ctx) -> Response {
 pub(super) struct Decision {
     csrf: String,
     decision: String,
+    /// The id of the request the page showed.
+    request: String,
 }
 
 pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Response {
@@ -222,6 +226,11 @@ pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Response {
         Ok(found) => found,
         Err(resp) => return resp,
     };
+    // Another request replaced the one the holder saw (another tab): show
+    // the current one instead of deciding it unseen.
+    if f.request != pending.id {
+        return see_other(super::CONTINUE);
+    }
     let accepted = match f.decision.as_str() {
         "accept" => true,
         "deny" => false,

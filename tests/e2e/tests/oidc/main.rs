@@ -139,11 +139,8 @@ impl Provider {
         }
     }
 
-    /// The holder's part from the authorization URL: sign in (password, then
-    /// the code when the page asks for it) unless the session is reused, then
-    /// `decision` on the consent page. Returns the redirect to the service
-    /// provider.
-    pub async fn authorize(&self, b: &mut Browser, url: &str, decision: &str) -> Reply {
+    /// The holder's part from the authorization URL up to the consent page.
+    pub async fn authorize_until_consent(&self, b: &mut Browser, url: &str) -> Reply {
         let mut page = self.follow(b, &self.path_of(url)).await;
         if page.body.contains("name=\"password\"") {
             let username = self.holder.username.to_string();
@@ -162,6 +159,15 @@ impl Provider {
                 .post(b, &page, "/selfcare/sign-in/code", &[("code", &code)])
                 .await;
         }
+        page
+    }
+
+    /// The holder's part from the authorization URL: sign in (password, then
+    /// the code when the page asks for it) unless the session is reused, then
+    /// `decision` on the consent page. Returns the redirect to the service
+    /// provider.
+    pub async fn authorize(&self, b: &mut Browser, url: &str, decision: &str) -> Reply {
+        let page = self.authorize_until_consent(b, url).await;
         if page.location.is_some() {
             return page;
         }
@@ -170,8 +176,14 @@ impl Provider {
             "the consent page: {}",
             page.body
         );
-        self.post(b, &page, "/oidc/consent", &[("decision", decision)])
-            .await
+        let request = hidden_of(&page.body, "request");
+        self.post(
+            b,
+            &page,
+            "/oidc/consent",
+            &[("decision", decision), ("request", &request)],
+        )
+        .await
     }
 }
 
@@ -182,4 +194,11 @@ pub fn query_of(location: &str) -> std::collections::HashMap<String, String> {
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The value of the hidden field `name` of a page.
+pub fn hidden_of(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker).expect("the hidden field") + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
 }

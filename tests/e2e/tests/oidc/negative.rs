@@ -111,6 +111,24 @@ async fn bad_requests_codes_and_clients_are_refused() {
     let body: serde_json::Value = serde_json::from_slice(&json.bytes().await.unwrap()).unwrap();
     assert_eq!(body["error"], "invalid_request");
 
+    // A decision made on a page of another request (another tab started a new
+    // one meanwhile) decides nothing: the current request is shown again.
+    let (url, _) = request(&client, L2);
+    let first = p.authorize_until_consent(&mut b, &url).await;
+    let (url, _) = request(&client, "https://www.spid.gov.it/SpidL1");
+    let second = p.follow(&mut b, &p.path_of(&url)).await;
+    assert!(second.body.contains("id=\"consent\""));
+    let stale = crate::hidden_of(&first.body, "request");
+    let csrf = crate::support::csrf_of(&first.body);
+    let reply = b
+        .send(
+            "POST",
+            "/oidc/consent",
+            &[("csrf", &csrf), ("decision", "accept"), ("request", &stale)],
+        )
+        .await;
+    assert_eq!(reply.location.as_deref(), Some("/oidc/continue"));
+
     // Consent denied.
     let (url, _) = request(&client, L2);
     let back = p.authorize(&mut b, &url, "deny").await;

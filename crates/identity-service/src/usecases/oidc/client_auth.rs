@@ -101,10 +101,13 @@ impl Service {
             .and_then(|v| v.as_str())
             .ok_or_else(|| invalid("iss is missing"))?
             .to_owned();
-        let mut tx = self.store.begin().await?;
-        let (sp, _) = enabled_provider(tx.as_mut(), &client_id)
-            .await?
-            .ok_or_else(|| invalid("unknown or disabled client"))?;
+        // Everything is checked on a read transaction; only the jti is written,
+        // in a short transaction of its own (an anonymous caller never holds the
+        // SQLite write lock while a signature is checked).
+        let mut read = self.store.begin_read().await?;
+        let found = enabled_provider(read.as_mut(), &client_id).await?;
+        drop(read);
+        let (sp, _) = found.ok_or_else(|| invalid("unknown or disabled client"))?;
         if sp.auth_method != ClientAuth::PrivateKeyJwt {
             return Err(invalid("this client authenticates with its secret"));
         }
@@ -112,9 +115,10 @@ impl Service {
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&client_id]);
         validation.set_audience(&[token_endpoint]);
-        // Time is checked below on the service's clock.
+        // Time is checked below on the service's clock; RFC 7523 section 3
+        // requires these claims to be there.
         validation.validate_exp = false;
-        validation.required_spec_claims.clear();
+        validation.set_required_spec_claims(&["iss", "sub", "aud", "exp"]);
         let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
             .map_err(|e| invalid(format!("assertion: {e}")))?
             .claims;
@@ -148,6 +152,7 @@ impl Service {
             .jti
             .filter(|j| !j.is_empty() && j.len() <= 255)
             .ok_or_else(|| invalid("jti is required"))?;
+        let mut tx = self.store.begin().await?;
         if !tx
             .record_assertion_jti(&client_id, &jti, exp + CLOCK_SKEW)
             .await?
@@ -160,7 +165,8 @@ impl Service {
 
     /// The parameters of a signed request object (OpenID Connect Core 6.1, the
     /// `request` parameter) of `client_id`: signed with RS256 or ES256 by one of
-    /// its registered keys, issued by it, addressed to `issuer`, unexpired.
+    /// its registered keys, issued by it, addressed to `issuer`, with an `exp` at
+    /// most an hour away.
     /// String values are kept as they are; others (the `claims` object) as JSON.
     pub async fn verify_request_object(
         &self,
@@ -183,7 +189,7 @@ impl Service {
         validation.set_issuer(&[client_id]);
         validation.set_audience(&[issuer]);
         validation.validate_exp = false;
-        validation.required_spec_claims.clear();
+        validation.set_required_spec_claims(&["iss", "aud", "exp"]);
         let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
             request,
             &key,
@@ -192,10 +198,18 @@ impl Service {
         .map_err(|e| invalid(format!("request object: {e}")))?
         .claims;
         let now = self.clock.now();
-        if let Some(exp) = claims.get("exp").and_then(serde_json::Value::as_i64)
-            && instant(exp).is_none_or(|t| t + CLOCK_SKEW < now)
-        {
+        // A request object is short-lived, like an assertion: expired or
+        // living too long, it is refused (it could be replayed until then).
+        let exp = claims
+            .get("exp")
+            .and_then(serde_json::Value::as_i64)
+            .and_then(instant)
+            .ok_or_else(|| invalid("the request object's exp is not a time"))?;
+        if exp + CLOCK_SKEW < now {
             return Err(invalid("the request object expired"));
+        }
+        if exp > now + MAX_ASSERTION_LIFETIME + CLOCK_SKEW {
+            return Err(invalid("the request object lives too long"));
         }
         Ok(claims
             .into_iter()

@@ -30,6 +30,9 @@ const SEAL_CONTEXT: &[u8] = b"oidc-authorization-request";
 /// An authorization request waiting for the holder, kept sealed in a cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingAuthorization {
+    /// A random id: the consent page carries it, so a decision applies to the
+    /// request the holder saw, not to one another tab started meanwhile.
+    pub id: String,
     /// The checked request.
     pub request: AuthorizationRequest,
     /// The service provider's name, shown on the pages and in the access records.
