@@ -40,7 +40,7 @@ async fn grant(h: &Harness) -> AuthorizationGrant {
 }
 
 fn invalid(r: Result<AuthorizationGrant, GrantError>) -> bool {
-    matches!(r, Err(GrantError::InvalidGrant(_)))
+    matches!(r, Err(GrantError::InvalidGrant(_) | GrantError::Revoked(_)))
 }
 
 async fn a_code_is_redeemed_once_by_its_client_with_its_verifier(h: Harness) {

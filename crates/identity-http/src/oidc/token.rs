@@ -206,7 +206,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
             let entry = entry.holder(holder).detail(&f.grant_type);
             logged(&ctx, entry, token_body(&tokens)).await
         }
-        Err(TokenError::Grant(GrantError::InvalidGrant(why))) => {
+        Err(TokenError::Grant(GrantError::InvalidGrant(why) | GrantError::Revoked(why))) => {
             let resp = error_document(StatusCode::BAD_REQUEST, "invalid_grant", why);
             logged(&ctx, entry.outcome("invalid_grant").detail(why), resp).await
         }

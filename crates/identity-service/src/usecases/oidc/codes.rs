@@ -7,7 +7,7 @@ use identity_core::ids::IdentityId;
 use identity_core::oidc::pkce_s256_matches;
 use identity_core::{CredentialLevel, HolderId};
 
-use crate::ports::StoreError;
+use crate::ports::{StoreError, StoreTx};
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
 
@@ -46,6 +46,10 @@ pub enum GrantError {
     /// Unknown, used, expired, or not this client's, redirect URI or verifier.
     #[error("invalid_grant: {0}")]
     InvalidGrant(&'static str),
+    /// `invalid_grant` too, after revoking what a leaked code or token gave:
+    /// the transaction holds the revocations and must be committed.
+    #[error("invalid_grant: {0}")]
+    Revoked(&'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -68,7 +72,8 @@ impl Service {
 
     /// Redeems `code` for `client_id` (authenticated by the caller): once, before
     /// it expires, with the redirect URI it was sent to and the verifier of its
-    /// PKCE challenge. A code presented twice is refused the second time.
+    /// PKCE challenge. A code presented twice is refused the second time, and
+    /// what the first exchange gave is revoked.
     pub async fn redeem_authorization_code(
         &self,
         code: &str,
@@ -76,9 +81,36 @@ impl Service {
         redirect_uri: &str,
         verifier: &str,
     ) -> Result<AuthorizationGrant, GrantError> {
+        let mut tx = self.store.begin().await?;
+        match self
+            .redeem_in(tx.as_mut(), code, client_id, redirect_uri, verifier)
+            .await
+        {
+            Ok(grant) => {
+                tx.commit().await?;
+                Ok(grant)
+            }
+            Err(GrantError::Revoked(why)) => {
+                tx.commit().await?;
+                Err(GrantError::Revoked(why))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Service::redeem_authorization_code`] inside `tx`, so the caller issues
+    /// the tokens in the same transaction (a replay waits for it, then finds
+    /// them to revoke). On [`GrantError::Revoked`] the caller commits.
+    pub(crate) async fn redeem_in(
+        &self,
+        tx: &mut dyn StoreTx,
+        code: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<AuthorizationGrant, GrantError> {
         let now = self.clock.now();
         let hash = token_hash(code);
-        let mut tx = self.store.begin().await?;
         let (grant, expires_at, used_at) = match tx.authorization_code_for_update(&hash).await {
             Ok(found) => found,
             Err(StoreError::NotFound) => return Err(GrantError::InvalidGrant("unknown code")),
@@ -91,8 +123,7 @@ impl Service {
                 tx.revoke_refresh_family(&family, now).await?;
                 tx.revoke_access_tokens_of_family(&family, now).await?;
             }
-            tx.commit().await?;
-            return Err(GrantError::InvalidGrant(
+            return Err(GrantError::Revoked(
                 "code used already: the tokens issued for it are revoked",
             ));
         }
@@ -111,7 +142,6 @@ impl Service {
             return Err(GrantError::InvalidGrant("code_verifier does not match"));
         }
         tx.use_authorization_code(&hash, now).await?;
-        tx.commit().await?;
         Ok(grant)
     }
 }

@@ -100,7 +100,7 @@ impl Service {
 
     /// The key that signs with `alg` now (the newest not retired), made at
     /// first use.
-    async fn current_signing_key(
+    pub(crate) async fn current_signing_key(
         &self,
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {

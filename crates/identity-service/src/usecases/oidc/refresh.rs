@@ -120,9 +120,31 @@ impl Service {
         value: &str,
         client_id: &str,
     ) -> Result<(RefreshToken, String), GrantError> {
+        let mut tx = self.store.begin().await?;
+        match self.rotate_in(tx.as_mut(), value, client_id).await {
+            Ok(next) => {
+                tx.commit().await?;
+                Ok(next)
+            }
+            Err(GrantError::Revoked(why)) => {
+                tx.commit().await?;
+                Err(GrantError::Revoked(why))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Service::rotate_refresh_token`] inside `tx` (the caller issues the
+    /// access token in the same transaction). On [`GrantError::Revoked`] the
+    /// caller commits.
+    pub(crate) async fn rotate_in(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        value: &str,
+        client_id: &str,
+    ) -> Result<(RefreshToken, String), GrantError> {
         let now = self.clock.now();
         let hash = token_hash(value);
-        let mut tx = self.store.begin().await?;
         let current = match tx.refresh_token_for_update(&hash).await {
             Ok(t) => t,
             Err(StoreError::NotFound) => {
@@ -147,8 +169,7 @@ impl Service {
             tx.revoke_refresh_family(&current.family_id, now).await?;
             tx.revoke_access_tokens_of_family(&current.family_id, now)
                 .await?;
-            tx.commit().await?;
-            return Err(GrantError::InvalidGrant(if identity_live {
+            return Err(GrantError::Revoked(if identity_live {
                 "refresh token used already: its family is revoked"
             } else {
                 "the identity is not active"
@@ -163,7 +184,6 @@ impl Service {
         let next_value = self.new_token("");
         tx.insert_refresh_token(&token_hash(&next_value), &next)
             .await?;
-        tx.commit().await?;
         Ok((next, next_value))
     }
 

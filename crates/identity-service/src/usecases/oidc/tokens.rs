@@ -137,14 +137,26 @@ impl Service {
         redirect_uri: &str,
         verifier: &str,
     ) -> Result<(TokenResponse, AuthorizationGrant), TokenError> {
-        let grant = self
-            .redeem_authorization_code(code, client_id, redirect_uri, verifier)
-            .await?;
-        let subject = self.pairwise_subject(client_id, grant.holder_id).await?;
+        // The salt and the signing key exist before the transaction (making
+        // either takes a transaction of its own), so the code is redeemed and
+        // the tokens issued in one: a replay waits, then finds them to revoke.
+        let salt = self.pairwise_salt().await?;
+        self.current_signing_key(SigningAlg::Rs256).await?;
+        let mut tx = self.store.begin().await?;
+        let grant = match self
+            .redeem_in(tx.as_mut(), code, client_id, redirect_uri, verifier)
+            .await
+        {
+            Ok(grant) => grant,
+            Err(GrantError::Revoked(why)) => {
+                tx.commit().await?;
+                return Err(GrantError::Revoked(why).into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let subject = pairwise_sub(&salt, client_id, &grant.holder_id.to_string());
         let now = self.clock.now();
         let access_token = self.new_token("");
-        // Signed before the transaction: the first signature may make a key,
-        // in a transaction of its own.
         let claims = json!({
             "iss": self.config.public_url,
             "sub": subject,
@@ -158,7 +170,6 @@ impl Service {
             "jti": uuid::Uuid::new_v4().to_string(),
         });
         let id_token = self.sign_jws(SigningAlg::Rs256, &claims).await?;
-        let mut tx = self.store.begin().await?;
         let active = tx
             .identity_for_update(grant.identity_id)
             .await?
@@ -209,11 +220,21 @@ impl Service {
         refresh_token: &str,
         client_id: &str,
     ) -> Result<(TokenResponse, HolderId), TokenError> {
-        let (next, next_value) = self.rotate_refresh_token(refresh_token, client_id).await?;
-        let subject = self.pairwise_subject(client_id, next.holder_id).await?;
+        // One transaction for the rotation and the new access token: a
+        // family revoked meanwhile gets nothing.
+        let salt = self.pairwise_salt().await?;
+        let mut tx = self.store.begin().await?;
+        let (next, next_value) = match self.rotate_in(tx.as_mut(), refresh_token, client_id).await {
+            Ok(rotated) => rotated,
+            Err(GrantError::Revoked(why)) => {
+                tx.commit().await?;
+                return Err(GrantError::Revoked(why).into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let subject = pairwise_sub(&salt, client_id, &next.holder_id.to_string());
         let now = self.clock.now();
         let access_token = self.new_token("");
-        let mut tx = self.store.begin().await?;
         tx.insert_access_token(
             &token_hash(&access_token),
             &AccessTokenRecord {
