@@ -25,6 +25,21 @@ pub fn fields(rows: &[(&str, String)]) {
 
 /// Prints a table with a header row and aligned columns.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    // Cells can hold what anyone sent (a client id in the provider's log):
+    // control characters would move the cursor or retitle the terminal.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| {
+                    cell.chars()
+                        .map(|c| if c.is_control() { '?' } else { c })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

@@ -160,8 +160,8 @@ async fn a_consented_sign_in_gives_verified_tokens_and_the_consented_attributes(
         "pairwise"
     );
     assert_eq!(
-        h.service.client_of_id_token(&id_token).await.as_deref(),
-        Some(CLIENT)
+        h.service.client_of_id_token(&id_token).await,
+        Some((CLIENT.to_owned(), sub.clone()))
     );
 
     // Userinfo: exactly the consented attributes, and sub.

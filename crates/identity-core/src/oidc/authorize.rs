@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use crate::credentials::CredentialLevel;
 use crate::oidc::requested_level;
 
+/// The longest `state` or `nonce` accepted.
+pub const MAX_VALUE_LEN: usize = 512;
+
 /// What the provider knows of the service provider a request names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientView {
@@ -109,6 +112,16 @@ pub fn check(
     let Some(state_value) = state.clone() else {
         return Err(fail("invalid_request", "state is required"));
     };
+    // The request travels sealed in a cookie while the holder signs in: values
+    // that would push it past a browser's 4 KB are refused.
+    for name in ["state", "nonce"] {
+        if get(name).is_some_and(|v| v.len() > MAX_VALUE_LEN) {
+            return Err(fail(
+                "invalid_request",
+                &format!("{name} is longer than {MAX_VALUE_LEN} characters"),
+            ));
+        }
+    }
     let Some(nonce) = get("nonce") else {
         return Err(fail("invalid_request", "nonce is required"));
     };

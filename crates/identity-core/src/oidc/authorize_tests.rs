@@ -199,3 +199,18 @@ fn only_level_one_reuses_an_earlier_sign_in() {
         request_at
     ));
 }
+
+#[test]
+fn an_oversized_state_or_nonce_is_refused() {
+    let long = "x".repeat(MAX_VALUE_LEN + 1);
+    for name in ["state", "nonce"] {
+        let e = check(&params(&[(name, Some(&long))]), Some(&client())).unwrap_err();
+        assert!(matches!(
+            e,
+            AuthorizeError::Redirect {
+                code: "invalid_request",
+                ..
+            }
+        ));
+    }
+}

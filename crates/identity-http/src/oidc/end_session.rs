@@ -1,7 +1,8 @@
-//! End-session (OpenID Connect RP-Initiated Logout): with a verified
-//! `id_token_hint` the holder's provider session ends and the browser goes back
-//! to the service provider, only to one of its registered redirect URIs;
-//! without one the holder confirms first, and a page says they are signed out.
+//! End-session (OpenID Connect RP-Initiated Logout): with an `id_token_hint`
+//! that verifies and is about the holder signed in here, the provider session
+//! ends and the browser goes back to the service provider, only to one of its
+//! registered redirect URIs; otherwise the holder confirms first, and a page
+//! says they are signed out.
 
 use std::collections::BTreeMap;
 
@@ -49,10 +50,32 @@ fn confirm(mut ctx: Ctx) -> Response {
     ctx.page(&page)
 }
 
+/// Whether the browser's selfcare session is the holder known to `client_id`
+/// as `sub`.
+async fn holds(ctx: &Ctx, client_id: &str, sub: &str) -> bool {
+    let service = &ctx.state.service;
+    let Some(cookie) = ctx.jar.get(crate::selfcare::SELFCARE_COOKIE) else {
+        return false;
+    };
+    let token = identity_service::usecases::sessions::SessionToken::from_client(cookie.value());
+    match service.session(&token).await {
+        Ok(Some(session)) => service
+            .pairwise_subject(client_id, session.holder_id)
+            .await
+            .is_ok_and(|mine| mine == sub),
+        _ => false,
+    }
+}
+
 async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response {
     let service = ctx.state.service.clone();
+    // A hint counts only when it is an ID token of ours about the holder
+    // signed in here: anyone can hold some ID token, even their own.
     let hinted = match params.get("id_token_hint") {
-        Some(hint) => service.client_of_id_token(hint).await,
+        Some(hint) => match service.client_of_id_token(hint).await {
+            Some((client_id, sub)) if holds(&ctx, &client_id, &sub).await => Some(client_id),
+            _ => None,
+        },
         None => None,
     };
     // Without a verified hint, only the holder's own confirmation (our form,

@@ -48,7 +48,13 @@ pub(crate) fn router() -> Router<AppState> {
             "/oidc/logout",
             get(end_session::from_query).post(end_session::from_form),
         )
+        // Every request here is small (a request object is the largest): no
+        // 2 MB bodies to parse, verify or log.
+        .layer(axum::extract::DefaultBodyLimit::max(OIDC_BODY_LIMIT))
 }
+
+/// The largest body the provider's endpoints read.
+const OIDC_BODY_LIMIT: usize = 64 * 1024;
 
 /// The issuer: the public URL without a trailing slash.
 pub(crate) fn issuer(state: &AppState) -> String {

@@ -232,6 +232,15 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
         back.starts_with(REDIRECT) && query_of(&back)["state"] == "bye",
         "{back}"
     );
+    // The same hint with nobody signed in here proves nothing: the page asks.
+    let again = b
+        .send(
+            "GET",
+            &format!("/oidc/logout?id_token_hint={id_token}"),
+            &[],
+        )
+        .await;
+    assert!(again.location.is_none() && again.body.contains("Vuoi uscire?"));
     let (url, _) = request(&client, L1);
     let page = p.follow(&mut b, &p.path_of(&url)).await;
     assert!(

@@ -62,8 +62,21 @@ impl TransactionEntry {
         self
     }
 
-    /// Writes the entry inside `tx`.
-    pub(crate) async fn write(self, tx: &mut dyn StoreTx) -> Result<(), StoreError> {
+    /// Writes the entry inside `tx`. What a caller chose (a client id, a
+    /// reason quoting its input) is cut short: the log keeps 24 months of
+    /// requests anyone may send.
+    pub(crate) async fn write(mut self, tx: &mut dyn StoreTx) -> Result<(), StoreError> {
+        let cut = |text: &mut String, max: usize| {
+            if let Some((at, _)) = text.char_indices().nth(max) {
+                text.truncate(at);
+            }
+        };
+        if let Some(client) = self.0.client_id.as_mut() {
+            cut(client, 255);
+        }
+        if let Some(detail) = self.0.detail.as_mut() {
+            cut(detail, 500);
+        }
         tx.insert_oidc_transaction(&self.0).await
     }
 }

@@ -189,6 +189,16 @@ impl Service {
             .ok_or(AuthorizationRefused::AccessDenied(
                 "the user has no digital identity",
             ))?;
+        // The service provider may have been disabled, or the redirect URI
+        // removed, while the holder was signing in.
+        let still_registered = enabled_provider(tx.as_mut(), &request.client_id)
+            .await?
+            .is_some_and(|(sp, _)| sp.redirect_uris.contains(&request.redirect_uri));
+        if !still_registered {
+            return Err(AuthorizationRefused::AccessDenied(
+                "the service provider is disabled or the redirect URI no longer registered",
+            ));
+        }
         let mut current = tx.identity_for_update(identity.id()).await?;
         if !current.state().is_active() {
             return Err(AuthorizationRefused::AccessDenied(

@@ -310,10 +310,10 @@ impl Service {
 }
 
 impl Service {
-    /// The service provider an ID token of ours was issued to (`aud`), if its
-    /// signature verifies with a published key and it names us as issuer; it
-    /// may have expired (the end-session endpoint's `id_token_hint`).
-    pub async fn client_of_id_token(&self, id_token: &str) -> Option<String> {
+    /// The service provider an ID token of ours was issued to (`aud`) and its
+    /// `sub`, if its signature verifies with a published key and it names us as
+    /// issuer; it may have expired (the end-session endpoint's `id_token_hint`).
+    pub async fn client_of_id_token(&self, id_token: &str) -> Option<(String, String)> {
         use jsonwebtoken::jwk::JwkSet;
         use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
         let header = decode_header(id_token).ok()?;
@@ -326,6 +326,8 @@ impl Service {
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
         let claims = decode::<Value>(id_token, &key, &validation).ok()?.claims;
-        claims.get("aud").and_then(Value::as_str).map(str::to_owned)
+        let aud = claims.get("aud").and_then(Value::as_str)?.to_owned();
+        let sub = claims.get("sub").and_then(Value::as_str)?.to_owned();
+        Some((aud, sub))
     }
 }
