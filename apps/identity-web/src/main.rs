@@ -81,6 +81,11 @@ async fn main() -> anyhow::Result<()> {
         let _ = mail_stopped.await;
     }));
 
+    // The OpenID Connect signing keys are made now, not by the first
+    // (anonymous) request that needs one.
+    if let Err(e) = service.jwks().await {
+        tracing::warn!(error = %e, "making the OpenID Connect signing keys failed; the first request will try again");
+    }
     // The calendar jobs (deadlines, inactivity, expiry warnings, retention) run
     // at start and then every `jobs_interval_secs`; other nodes may run them too.
     let jobs = (settings.jobs_interval_secs > 0).then(|| {

@@ -18,6 +18,7 @@ contract_tests!(
     signatures_verify_with_the_published_keys_in_an_independent_library,
     keys_rotate_and_a_retired_key_stays_published_for_a_day,
     another_key_store_takes_the_place_of_the_sealed_one,
+    requests_arriving_together_make_one_key_per_algorithm,
 );
 
 async fn jwks(h: &Harness) -> JwkSet {
@@ -186,4 +187,25 @@ async fn another_key_store_takes_the_place_of_the_sealed_one(h: Harness) {
         .await
         .unwrap();
     assert!(stored.iter().all(|k| k.sealed_private.starts_with("mem:")));
+}
+
+async fn requests_arriving_together_make_one_key_per_algorithm(h: Harness) {
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let service = h.service.clone();
+            tokio::spawn(async move { service.jwks().await.unwrap() })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap();
+    }
+    let stored = h
+        .store
+        .begin_read()
+        .await
+        .unwrap()
+        .signing_keys()
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2, "one RS256 and one ES256 key");
 }

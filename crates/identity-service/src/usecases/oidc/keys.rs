@@ -28,6 +28,8 @@ pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60
 pub(crate) struct OidcCache {
     pub(crate) salt: std::sync::OnceLock<Vec<u8>>,
     pub(crate) keys: std::sync::Mutex<Option<(std::time::Instant, Vec<StoredSigningKey>)>>,
+    /// Held while a first key is made, so concurrent requests make one.
+    pub(crate) making: tokio::sync::Mutex<()>,
 }
 
 /// A signing algorithm of the provider.
@@ -112,6 +114,26 @@ impl Service {
             .find(|k| k.alg == alg.name() && k.retired_at.is_none())
         {
             Some(key) => Ok(key),
+            None => self.first_signing_key(alg).await,
+        }
+    }
+
+    /// The current `alg` key when there is none yet: made once, whatever the
+    /// number of requests arriving together (on this node; two nodes at once
+    /// make two, and the job retires the older).
+    async fn first_signing_key(
+        &self,
+        alg: SigningAlg,
+    ) -> Result<StoredSigningKey, SigningKeyError> {
+        let _one_at_a_time = self.oidc_cache.making.lock().await;
+        let made_meanwhile = self
+            .stored_signing_keys()
+            .await?
+            .into_iter()
+            .rev()
+            .find(|k| k.alg == alg.name() && k.retired_at.is_none());
+        match made_meanwhile {
+            Some(key) => Ok(key),
             None => self.new_signing_key(alg, self.clock.now()).await,
         }
     }
@@ -153,7 +175,7 @@ impl Service {
                 .iter()
                 .any(|k| k.alg == alg.name() && k.retired_at.is_none())
             {
-                self.new_signing_key(alg, now).await?;
+                self.first_signing_key(alg).await?;
                 made = true;
             }
         }
