@@ -47,6 +47,23 @@ async fn admin(h: &Harness) -> Operator {
     h.service.bootstrap_operator("anna").await.unwrap().0
 }
 
+/// Registers the service provider with its public `jwk`.
+async fn register_keys(h: &Harness, by: &Operator, jwk: serde_json::Value) {
+    h.service
+        .add_service_provider(
+            &NewServiceProvider {
+                client_id: CLIENT.into(),
+                name: "Comune".into(),
+                redirect_uris: vec![format!("{CLIENT}/cb")],
+                jwks: Some(serde_json::json!({ "keys": [jwk] })),
+                ..NewServiceProvider::default()
+            },
+            by,
+        )
+        .await
+        .unwrap();
+}
+
 fn assertion(h: &Harness, private: &[u8], kid: &str, claims: serde_json::Value) -> String {
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(kid.to_owned());
@@ -70,19 +87,7 @@ async fn a_signed_assertion_authenticates_once_and_bad_ones_never(h: Harness) {
     let anna = admin(&h).await;
     let (private, jwk) = key("k1");
     let (stranger, _) = key("k1");
-    h.service
-        .add_service_provider(
-            &NewServiceProvider {
-                client_id: CLIENT.into(),
-                name: "Comune".into(),
-                redirect_uris: vec![format!("{CLIENT}/cb")],
-                jwks: Some(serde_json::json!({ "keys": [jwk] })),
-                ..NewServiceProvider::default()
-            },
-            &anna,
-        )
-        .await
-        .unwrap();
+    register_keys(&h, &anna, jwk).await;
     let auth = |token: String| {
         let service = h.service.clone();
         async move {
@@ -252,19 +257,7 @@ async fn an_rs256_assertion_authenticates(h: Harness) {
         "kty": "RSA", "kid": "r1", "use": "sig", "alg": "RS256",
         "n": B64.encode(&public.n), "e": B64.encode(&public.e),
     });
-    h.service
-        .add_service_provider(
-            &NewServiceProvider {
-                client_id: CLIENT.into(),
-                name: "Comune".into(),
-                redirect_uris: vec![format!("{CLIENT}/cb")],
-                jwks: Some(serde_json::json!({ "keys": [jwk] })),
-                ..NewServiceProvider::default()
-            },
-            &anna,
-        )
-        .await
-        .unwrap();
+    register_keys(&h, &anna, jwk).await;
     let now = h.service.now().timestamp();
     let header = serde_json::json!({ "alg": "RS256", "kid": "r1", "typ": "JWT" });
     let claims = serde_json::json!({

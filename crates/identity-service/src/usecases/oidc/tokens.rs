@@ -74,6 +74,32 @@ pub fn at_hash(access_token: &str) -> String {
     B64.encode(&digest[..16])
 }
 
+/// The record of an access token of `client_id` issued `now`, not tied to a
+/// code or a refresh family.
+fn access_token_record(
+    client_id: &str,
+    holder_id: HolderId,
+    identity_id: identity_core::ids::IdentityId,
+    subject: String,
+    level: identity_core::CredentialLevel,
+    attributes: &[String],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AccessTokenRecord {
+    AccessTokenRecord {
+        client_id: client_id.to_owned(),
+        holder_id,
+        identity_id,
+        subject,
+        level,
+        attributes: attributes.to_vec(),
+        code_hash: None,
+        family_id: None,
+        created_at: now,
+        expires_at: now + ACCESS_TOKEN_LIFETIME,
+        revoked_at: None,
+    }
+}
+
 impl Service {
     /// The deployment's pairwise-subject salt, made (and sealed) at first use,
     /// then kept in memory (it never changes).
@@ -187,17 +213,17 @@ impl Service {
         tx.insert_access_token(
             &token_hash(&access_token),
             &AccessTokenRecord {
-                client_id: client_id.to_owned(),
-                holder_id: grant.holder_id,
-                identity_id: grant.identity_id,
-                subject,
-                level: grant.level,
-                attributes: grant.attributes.clone(),
                 code_hash: Some(token_hash(code)),
                 family_id,
-                created_at: now,
-                expires_at: now + ACCESS_TOKEN_LIFETIME,
-                revoked_at: None,
+                ..access_token_record(
+                    client_id,
+                    grant.holder_id,
+                    grant.identity_id,
+                    subject,
+                    grant.level,
+                    &grant.attributes,
+                    now,
+                )
             },
         )
         .await?;
@@ -238,17 +264,16 @@ impl Service {
         tx.insert_access_token(
             &token_hash(&access_token),
             &AccessTokenRecord {
-                client_id: client_id.to_owned(),
-                holder_id: next.holder_id,
-                identity_id: next.identity_id,
-                subject,
-                level: next.level,
-                attributes: next.attributes.clone(),
-                code_hash: None,
                 family_id: Some(next.family_id.clone()),
-                created_at: now,
-                expires_at: now + ACCESS_TOKEN_LIFETIME,
-                revoked_at: None,
+                ..access_token_record(
+                    client_id,
+                    next.holder_id,
+                    next.identity_id,
+                    subject,
+                    next.level,
+                    &next.attributes,
+                    now,
+                )
             },
         )
         .await?;
