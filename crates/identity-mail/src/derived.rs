@@ -477,5 +477,17 @@ pub(crate) fn credential_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static str
         (_, Lang::It) => "le credenziali della tua identità digitale sono cambiate.",
         (_, Lang::En) => "the credentials of your digital identity changed.",
     };
-    vec![("change_sentence", Value::text(sentence))]
+    // A change of the notices is a setting, not a credential: its own subject.
+    let title = match (p.or_empty("change").as_str(), lang) {
+        ("notifications_on" | "notifications_off", Lang::It) => {
+            "Notifiche degli accessi modificate"
+        }
+        ("notifications_on" | "notifications_off", Lang::En) => "Sign-in notices changed",
+        (_, Lang::It) => "Le tue credenziali sono cambiate",
+        (_, Lang::En) => "Your credentials changed",
+    };
+    vec![
+        ("change_sentence", Value::text(sentence)),
+        ("change_title", Value::text(title)),
+    ]
 }

@@ -196,7 +196,7 @@ templates! {
     },
     credential_changed {
         required: ["change", "at"], optional: [], times: ["at"],
-        derived: ["change_sentence"] by derived::credential_changed
+        derived: ["change_sentence", "change_title"] by derived::credential_changed
     },
     identity_inactivity_notice {
         required: ["login_id", "days", "revoke_at", "link"], optional: [], times: ["revoke_at"],

@@ -356,3 +356,19 @@ fn unknown_templates_are_errors_also_through_the_public_render() {
         Err(RenderError::UnknownTemplate(_))
     ));
 }
+
+#[test]
+fn a_change_of_the_sign_in_notices_is_not_titled_a_credential_change() {
+    let notices = ok(
+        "credential_changed",
+        Lang::It,
+        &serde_json::json!({ "change": "notifications_on", "at": "2026-11-24T10:00:00Z" }),
+    );
+    assert_eq!(notices.subject, "Notifiche degli accessi modificate");
+    let credential = ok(
+        "credential_changed",
+        Lang::En,
+        &serde_json::json!({ "change": "level2_enrolled", "at": "2026-11-24T10:00:00Z" }),
+    );
+    assert_eq!(credential.subject, "Your credentials changed");
+}

@@ -65,6 +65,24 @@ pub struct SqlStore {
     backend: Backend,
 }
 
+/// The database URL for messages: a SQLite path as it is (a relative one says
+/// which directory it was looked for in), a server's without user and password.
+fn without_credentials(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => match url.strip_prefix("sqlite://") {
+            // A relative file is looked for from the current directory: say which.
+            Some(path) if !path.starts_with('/') => match std::env::current_dir() {
+                Ok(dir) => format!("{url} (from {})", dir.display()),
+                Err(_) => url.to_owned(),
+            },
+            _ => url.to_owned(),
+        },
+    }
+}
+
 impl SqlStore {
     /// Connects to `url` (`sqlite://PATH` or `postgres://...`) and applies any
     /// pending migrations. A SQLite file and its folder are created if missing.
@@ -95,7 +113,12 @@ impl SqlStore {
             })
             .connect_with(connect)
             .await
-            .map_err(|e| StoreError::Backend(format!("cannot connect to the database: {e}")))?;
+            .map_err(|e| {
+                StoreError::Backend(format!(
+                    "cannot connect to the database {}: {e}",
+                    without_credentials(url)
+                ))
+            })?;
         Ok(SqlStore { pool, backend })
     }
 
@@ -205,5 +228,23 @@ impl Store for SqlStore {
             .await
             .map(|_| ())
             .map_err(error::db)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::without_credentials;
+
+    #[test]
+    fn messages_name_the_database_but_not_its_password() {
+        assert_eq!(
+            without_credentials("postgres://app:s3cret@db.example.it:5432/identity"),
+            "postgres://db.example.it:5432/identity"
+        );
+        assert_eq!(
+            without_credentials("sqlite:///srv/identity.db"),
+            "sqlite:///srv/identity.db"
+        );
+        assert!(without_credentials("sqlite://./data/identity.db").contains("(from /"));
     }
 }
