@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::error::{db, translate};
 use crate::selfcare::level_from_db;
 use crate::time;
-use crate::tx::{SqlTx, touched};
+use crate::tx::SqlTx;
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("authorization code {what}: {e}"))
@@ -94,28 +94,27 @@ impl AuthorizationCodeTx for SqlTx {
         code_hash: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE authorization_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
-        )
-        .bind(code_hash.to_owned())
-        .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        touched(&done, StoreError::NotFound)
+        let used = self
+            .execute_at(
+                "UPDATE authorization_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
+                code_hash,
+                at,
+            )
+            .await?;
+        if used == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     async fn purge_authorization_codes(
         &mut self,
         before: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        Ok(
-            sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
-                .bind(time::to_db(before))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?
-                .rows_affected(),
+        self.execute_before(
+            "DELETE FROM authorization_codes WHERE expires_at < $1",
+            time::to_db(before),
         )
+        .await
     }
 }

@@ -50,16 +50,6 @@ impl SqlTx {
         let rows = query.fetch_all(&mut *self.tx).await.map_err(db)?;
         identity_ids(&rows)
     }
-
-    /// Runs `sql` with `cutoff` as its one parameter; returns the rows touched.
-    async fn execute_before(&mut self, sql: &'static str, cutoff: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query(sql)
-            .bind(cutoff)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .rows_affected())
-    }
 }
 
 #[async_trait]

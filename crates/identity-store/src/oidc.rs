@@ -111,14 +111,12 @@ impl OidcTx for SqlTx {
         code_hash: &str,
         at: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        sqlx::query(
+        self.execute_at(
             "UPDATE oidc_access_tokens SET revoked_at = $2 WHERE code_hash = $1 AND revoked_at IS NULL",
+            code_hash,
+            at,
         )
-        .bind(code_hash.to_owned())
-        .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .await?;
         let rows = sqlx::query(
             "SELECT DISTINCT family_id FROM oidc_access_tokens WHERE code_hash = $1 AND family_id IS NOT NULL",
         )
@@ -139,15 +137,12 @@ impl OidcTx for SqlTx {
         family_id: &str,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        self.execute_at(
             "UPDATE oidc_access_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+            family_id,
+            at,
         )
-        .bind(family_id.to_owned())
-        .bind(time::to_db(at))
-        .execute(&mut *self.tx)
         .await
-        .map_err(db)?
-        .rows_affected())
     }
 
     async fn revoke_access_token(
@@ -170,14 +165,11 @@ impl OidcTx for SqlTx {
     }
 
     async fn purge_access_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(
-            sqlx::query("DELETE FROM oidc_access_tokens WHERE expires_at < $1")
-                .bind(time::to_db(before))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?
-                .rows_affected(),
+        self.execute_before(
+            "DELETE FROM oidc_access_tokens WHERE expires_at < $1",
+            time::to_db(before),
         )
+        .await
     }
 
     async fn oidc_secret(&mut self, name: &str) -> Result<Option<String>, StoreError> {
@@ -250,11 +242,10 @@ impl OidcTx for SqlTx {
     }
 
     async fn purge_oidc_transactions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM oidc_transactions WHERE at < $1")
-            .bind(time::to_db(before))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .rows_affected())
+        self.execute_before(
+            "DELETE FROM oidc_transactions WHERE at < $1",
+            time::to_db(before),
+        )
+        .await
     }
 }

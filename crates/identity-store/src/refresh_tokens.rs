@@ -89,14 +89,12 @@ impl RefreshTokenTx for SqlTx {
         token_hash: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        self.execute_at(
             "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+            token_hash,
+            at,
         )
-        .bind(token_hash.to_owned())
-        .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
@@ -105,25 +103,19 @@ impl RefreshTokenTx for SqlTx {
         family_id: &str,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        self.execute_at(
             "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+            family_id,
+            at,
         )
-        .bind(family_id.to_owned())
-        .bind(time::to_db(at))
-        .execute(&mut *self.tx)
         .await
-        .map_err(db)?
-        .rows_affected())
     }
 
     async fn purge_refresh_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(
-            sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
-                .bind(time::to_db(before))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?
-                .rows_affected(),
+        self.execute_before(
+            "DELETE FROM refresh_tokens WHERE expires_at < $1",
+            time::to_db(before),
         )
+        .await
     }
 }

@@ -296,11 +296,10 @@ impl SelfcareTx for SqlTx {
     }
 
     async fn purge_accesses(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM access_records WHERE at < $1")
-            .bind(time::to_db(before))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+        self.execute_before(
+            "DELETE FROM access_records WHERE at < $1",
+            time::to_db(before),
+        )
+        .await
     }
 }

@@ -157,14 +157,11 @@ impl ServiceProviderTx for SqlTx {
     }
 
     async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(
-            sqlx::query("DELETE FROM client_assertion_jtis WHERE expires_at < $1")
-                .bind(time::to_db(now))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?
-                .rows_affected(),
+        self.execute_before(
+            "DELETE FROM client_assertion_jtis WHERE expires_at < $1",
+            time::to_db(now),
         )
+        .await
     }
 
     async fn disable_service_provider(

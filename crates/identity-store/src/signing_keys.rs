@@ -81,15 +81,10 @@ impl SigningKeyTx for SqlTx {
     }
 
     async fn delete_expired_signing_keys(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(
-            sqlx::query(
-                "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at < $1",
-            )
-            .bind(time::to_db(now))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .rows_affected(),
+        self.execute_before(
+            "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at < $1",
+            time::to_db(now),
         )
+        .await
     }
 }

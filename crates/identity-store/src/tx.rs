@@ -39,6 +39,38 @@ pub(crate) fn touched(
 }
 
 impl SqlTx {
+    /// Runs `sql` with `cutoff` as its one parameter (a purge: `... WHERE
+    /// column < $1`); returns the rows touched.
+    pub(crate) async fn execute_before(
+        &mut self,
+        sql: &'static str,
+        cutoff: i64,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(cutoff)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .rows_affected())
+    }
+
+    /// Runs `sql` with a row's `key` as `$1` and a time as `$2` (marking rows
+    /// used or revoked); returns the rows touched.
+    pub(crate) async fn execute_at(
+        &mut self,
+        sql: &'static str,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(key.to_owned())
+            .bind(time::to_db(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .rows_affected())
+    }
+
     /// The parameters of outbox message `id` with its secrets blanked.
     async fn redacted_params(&mut self, id: uuid::Uuid) -> Result<String, StoreError> {
         let params: Option<String> = sqlx::query("SELECT params FROM outbox WHERE id = $1")
