@@ -55,18 +55,46 @@ pub enum GrantError {
     Store(#[from] StoreError),
 }
 
+/// Passes on what a redemption or rotation inside `tx` gave, with `tx` to go
+/// on; when it refused a leaked code or token ([`GrantError::Revoked`]), first
+/// commits the revocations `tx` holds.
+pub(crate) async fn keep_revocations<T>(
+    outcome: Result<T, GrantError>,
+    tx: Box<dyn StoreTx>,
+) -> Result<(T, Box<dyn StoreTx>), GrantError> {
+    match outcome {
+        Ok(value) => Ok((value, tx)),
+        Err(GrantError::Revoked(why)) => {
+            tx.commit().await?;
+            Err(GrantError::Revoked(why))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 impl Service {
     /// Stores `grant` and returns its code (random, 256 bits; only its hash is kept).
     pub async fn issue_authorization_code(
         &self,
         grant: &AuthorizationGrant,
     ) -> Result<String, StoreError> {
+        let mut tx = self.store.begin().await?;
+        let code = self.insert_code(tx.as_mut(), grant).await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Stores `grant` inside `tx` under a new code, valid [`CODE_LIFETIME`]
+    /// from now; returns the code.
+    pub(crate) async fn insert_code(
+        &self,
+        tx: &mut dyn StoreTx,
+        grant: &AuthorizationGrant,
+    ) -> Result<String, StoreError> {
         let now = self.clock.now();
         let code = self.new_token("");
-        let mut tx = self.store.begin().await?;
         tx.insert_authorization_code(&token_hash(&code), grant, now, now + CODE_LIFETIME)
             .await?;
-        tx.commit().await?;
         Ok(code)
     }
 
@@ -82,20 +110,12 @@ impl Service {
         verifier: &str,
     ) -> Result<AuthorizationGrant, GrantError> {
         let mut tx = self.store.begin().await?;
-        match self
+        let outcome = self
             .redeem_in(tx.as_mut(), code, client_id, redirect_uri, verifier)
-            .await
-        {
-            Ok(grant) => {
-                tx.commit().await?;
-                Ok(grant)
-            }
-            Err(GrantError::Revoked(why)) => {
-                tx.commit().await?;
-                Err(GrantError::Revoked(why))
-            }
-            Err(e) => Err(e),
-        }
+            .await;
+        let (grant, tx) = keep_revocations(outcome, tx).await?;
+        tx.commit().await?;
+        Ok(grant)
     }
 
     /// [`Service::redeem_authorization_code`] inside `tx`, so the caller issues

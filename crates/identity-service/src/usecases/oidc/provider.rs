@@ -6,16 +6,16 @@
 use chrono::{DateTime, Duration, Utc};
 use identity_core::CredentialLevel;
 use identity_core::Session;
+use identity_core::identity::DigitalIdentity;
 use identity_core::oidc::authorize::{AuthorizationRequest, ClientView};
 use identity_core::records::{AccessOutcome, AccessRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::codes::{AuthorizationGrant, CODE_LIFETIME};
+use super::codes::AuthorizationGrant;
 use super::log::TransactionEntry;
-use crate::ports::StoreError;
+use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit};
-use crate::usecases::api_clients::token_hash;
 use crate::usecases::selfcare::access::record_access;
 use crate::usecases::selfcare::identity_of_username;
 use crate::usecases::service_providers::enabled_provider;
@@ -130,48 +130,66 @@ impl Service {
         pending: &PendingAuthorization,
         client_ip: Option<&str>,
     ) -> Result<(), AuthorizationRefused> {
-        let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let identity = identity_of_username(tx.as_mut(), session.holder_id, session.login)
             .await?
             .ok_or(AuthorizationRefused::AccessDenied(
                 "the user has no digital identity",
             ))?;
-        let refusal = if !identity.state().is_active() {
-            Some("the digital identity is suspended or revoked")
+        if let Some(why) = self
+            .record_if_unfit(tx.as_mut(), &identity, session, pending, client_ip)
+            .await?
+        {
+            tx.commit().await?;
+            return Err(AuthorizationRefused::AccessDenied(why));
+        }
+        Ok(())
+    }
+
+    /// Why `identity` may not sign in to the provider (not active, or below
+    /// the level asked for), after recording the failed access and the log
+    /// entry inside `tx` (the caller commits); `None` when it may.
+    async fn record_if_unfit(
+        &self,
+        tx: &mut dyn StoreTx,
+        identity: &DigitalIdentity,
+        session: &Session,
+        pending: &PendingAuthorization,
+        client_ip: Option<&str>,
+    ) -> Result<Option<&'static str>, StoreError> {
+        let why = if !identity.state().is_active() {
+            "the digital identity is suspended or revoked"
         } else if session.level < pending.request.level {
-            Some("the digital identity cannot reach the level asked for")
+            "the digital identity cannot reach the level asked for"
         } else {
-            None
+            return Ok(None);
         };
-        let Some(why) = refusal else {
-            return Ok(());
-        };
+        let now = self.clock.now();
         let record = provider_access(
-            &identity,
+            identity,
             now,
             session,
             pending,
             AccessOutcome::Failed,
             client_ip,
         );
-        record_access(tx.as_mut(), &self.metrics, &record, None).await?;
+        record_access(tx, &self.metrics, &record, None).await?;
         TransactionEntry::new(now, "authorize", "access_denied")
             .client(&pending.request.client_id)
             .holder(identity.holder_id())
             .detail(why)
             .ip(client_ip)
-            .write(tx.as_mut())
+            .write(tx)
             .await?;
-        tx.commit().await?;
-        Err(AuthorizationRefused::AccessDenied(why))
+        Ok(Some(why))
     }
 
     /// The holder's decision on the consent page. Accepted: a code is returned
     /// for the redirect, and a reused session's access is recorded (and
     /// notified when that is on for the level; a sign-in made for this request
     /// was recorded as it happened). Denied: the refusal is recorded and
-    /// `access_denied` goes back. The identity is checked again under its lock.
+    /// `access_denied` goes back. The identity is checked again under its lock
+    /// (a refusal recorded as in [`Service::oidc_check_identity`]).
     pub async fn oidc_decide(
         &self,
         session: &Session,
@@ -179,8 +197,6 @@ impl Service {
         accepted: bool,
         client_ip: Option<&str>,
     ) -> Result<String, AuthorizationRefused> {
-        self.oidc_check_identity(session, pending, client_ip)
-            .await?;
         let now = self.clock.now();
         let request = &pending.request;
         let mut tx = self.store.begin().await?;
@@ -189,6 +205,14 @@ impl Service {
             .ok_or(AuthorizationRefused::AccessDenied(
                 "the user has no digital identity",
             ))?;
+        let mut current = tx.identity_for_update(identity.id()).await?;
+        if let Some(why) = self
+            .record_if_unfit(tx.as_mut(), &current, session, pending, client_ip)
+            .await?
+        {
+            tx.commit().await?;
+            return Err(AuthorizationRefused::AccessDenied(why));
+        }
         // The service provider may have been disabled, or the redirect URI
         // removed, while the holder was signing in.
         let still_registered = enabled_provider(tx.as_mut(), &request.client_id)
@@ -197,12 +221,6 @@ impl Service {
         if !still_registered {
             return Err(AuthorizationRefused::AccessDenied(
                 "the service provider is disabled or the redirect URI no longer registered",
-            ));
-        }
-        let mut current = tx.identity_for_update(identity.id()).await?;
-        if !current.state().is_active() {
-            return Err(AuthorizationRefused::AccessDenied(
-                "the digital identity is suspended or revoked",
             ));
         }
         let creds = tx.credentials_for_update(identity.id()).await?;
@@ -248,9 +266,7 @@ impl Service {
             offline_access: request.offline_access,
             auth_time: session.created_at,
         };
-        let code = self.new_token("");
-        tx.insert_authorization_code(&token_hash(&code), &grant, now, now + CODE_LIFETIME)
-            .await?;
+        let code = self.insert_code(tx.as_mut(), &grant).await?;
         audit(
             tx.as_mut(),
             now,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::ports::StoreError;
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
-use crate::usecases::oidc::codes::GrantError;
+use crate::usecases::oidc::codes::{GrantError, keep_revocations};
 
 /// How long a family of refresh tokens lasts from the sign-in (SPID: 30 days at most).
 pub const REFRESH_FAMILY_DAYS: i64 = 30;
@@ -121,17 +121,10 @@ impl Service {
         client_id: &str,
     ) -> Result<(RefreshToken, String), GrantError> {
         let mut tx = self.store.begin().await?;
-        match self.rotate_in(tx.as_mut(), value, client_id).await {
-            Ok(next) => {
-                tx.commit().await?;
-                Ok(next)
-            }
-            Err(GrantError::Revoked(why)) => {
-                tx.commit().await?;
-                Err(GrantError::Revoked(why))
-            }
-            Err(e) => Err(e),
-        }
+        let outcome = self.rotate_in(tx.as_mut(), value, client_id).await;
+        let (next, tx) = keep_revocations(outcome, tx).await?;
+        tx.commit().await?;
+        Ok(next)
     }
 
     /// [`Service::rotate_refresh_token`] inside `tx` (the caller issues the

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::claims::userinfo_claims;
-use super::codes::{AuthorizationGrant, GrantError};
+use super::codes::{AuthorizationGrant, GrantError, keep_revocations};
 use super::keys::{SigningAlg, SigningKeyError};
 use crate::ports::{AccessTokenRecord, StoreError};
 use crate::service::Service;
@@ -169,17 +169,10 @@ impl Service {
         let salt = self.pairwise_salt().await?;
         self.current_signing_key(SigningAlg::Rs256).await?;
         let mut tx = self.store.begin().await?;
-        let grant = match self
+        let outcome = self
             .redeem_in(tx.as_mut(), code, client_id, redirect_uri, verifier)
-            .await
-        {
-            Ok(grant) => grant,
-            Err(GrantError::Revoked(why)) => {
-                tx.commit().await?;
-                return Err(GrantError::Revoked(why).into());
-            }
-            Err(e) => return Err(e.into()),
-        };
+            .await;
+        let (grant, mut tx) = keep_revocations(outcome, tx).await?;
         let subject = pairwise_sub(&salt, client_id, &grant.holder_id.to_string());
         let now = self.clock.now();
         let access_token = self.new_token("");
@@ -250,14 +243,8 @@ impl Service {
         // family revoked meanwhile gets nothing.
         let salt = self.pairwise_salt().await?;
         let mut tx = self.store.begin().await?;
-        let (next, next_value) = match self.rotate_in(tx.as_mut(), refresh_token, client_id).await {
-            Ok(rotated) => rotated,
-            Err(GrantError::Revoked(why)) => {
-                tx.commit().await?;
-                return Err(GrantError::Revoked(why).into());
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let outcome = self.rotate_in(tx.as_mut(), refresh_token, client_id).await;
+        let ((next, next_value), mut tx) = keep_revocations(outcome, tx).await?;
         let subject = pairwise_sub(&salt, client_id, &next.holder_id.to_string());
         let now = self.clock.now();
         let access_token = self.new_token("");
