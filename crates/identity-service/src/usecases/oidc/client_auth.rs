@@ -68,11 +68,44 @@ fn registered_key(sp: &ServiceProvider, kid: Option<&str>) -> Result<DecodingKey
     DecodingKey::from_jwk(jwk).map_err(|e| invalid(format!("registered key: {e}")))
 }
 
+/// The claims of `jwt`, signed (RS256 or ES256) with a registered key of `sp`,
+/// issued by it to `audience`, carrying the `required` registered claims. Its
+/// times are left to the caller, on the service's clock.
+fn signed_by<T: serde::de::DeserializeOwned>(
+    sp: &ServiceProvider,
+    jwt: &str,
+    audience: &str,
+    required: &[&str],
+) -> Result<T, ClientAuthError> {
+    let header = jsonwebtoken::decode_header(jwt).map_err(|e| invalid(format!("header: {e}")))?;
+    if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+        return Err(invalid("signed with RS256 or ES256 only"));
+    }
+    let key = registered_key(sp, header.kid.as_deref())?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[&sp.client_id]);
+    validation.set_audience(&[audience]);
+    validation.validate_exp = false;
+    validation.set_required_spec_claims(required);
+    jsonwebtoken::decode::<T>(jwt, &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| invalid(format!("signed token: {e}")))
+}
+
 fn instant(seconds: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0)
 }
 
 impl Service {
+    /// The enabled service provider `client_id` (read only), or `invalid_client`.
+    async fn enabled_client(&self, client_id: &str) -> Result<ServiceProvider, ClientAuthError> {
+        let mut read = self.store.begin_read().await?;
+        let found = enabled_provider(read.as_mut(), client_id).await?;
+        found
+            .map(|(sp, _)| sp)
+            .ok_or_else(|| invalid("unknown or disabled client"))
+    }
+
     /// Authenticates a service provider by a `private_key_jwt` client assertion
     /// addressed to `token_endpoint`: signed (RS256 or ES256) with one of its
     /// registered keys, issued by and about itself, unexpired, living at most
@@ -85,11 +118,6 @@ impl Service {
     ) -> Result<ServiceProvider, ClientAuthError> {
         if assertion_type != JWT_BEARER {
             return Err(invalid("client_assertion_type must be jwt-bearer"));
-        }
-        let header =
-            jsonwebtoken::decode_header(assertion).map_err(|e| invalid(format!("header: {e}")))?;
-        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(invalid("client assertions are signed with RS256 or ES256"));
         }
         // Who it claims to be, read before the signature is checked only to find
         // the key that must have signed it.
@@ -104,24 +132,18 @@ impl Service {
         // Everything is checked on a read transaction; only the jti is written,
         // in a short transaction of its own (an anonymous caller never holds the
         // SQLite write lock while a signature is checked).
-        let mut read = self.store.begin_read().await?;
-        let found = enabled_provider(read.as_mut(), &client_id).await?;
-        drop(read);
-        let (sp, _) = found.ok_or_else(|| invalid("unknown or disabled client"))?;
+        let sp = self.enabled_client(&client_id).await?;
         if sp.auth_method != ClientAuth::PrivateKeyJwt {
             return Err(invalid("this client authenticates with its secret"));
         }
-        let key = registered_key(&sp, header.kid.as_deref())?;
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[&client_id]);
-        validation.set_audience(&[token_endpoint]);
         // Time is checked below on the service's clock; RFC 7523 section 3
         // requires these claims to be there.
-        validation.validate_exp = false;
-        validation.set_required_spec_claims(&["iss", "sub", "aud", "exp"]);
-        let claims = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
-            .map_err(|e| invalid(format!("assertion: {e}")))?
-            .claims;
+        let claims: AssertionClaims = signed_by(
+            &sp,
+            assertion,
+            token_endpoint,
+            &["iss", "sub", "aud", "exp"],
+        )?;
         if claims.sub != client_id {
             return Err(invalid("sub must be the client id"));
         }
@@ -174,29 +196,9 @@ impl Service {
         request: &str,
         issuer: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, ClientAuthError> {
-        let header =
-            jsonwebtoken::decode_header(request).map_err(|e| invalid(format!("header: {e}")))?;
-        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(invalid("request objects are signed with RS256 or ES256"));
-        }
-        let mut tx = self.store.begin_read().await?;
-        let (sp, _) = enabled_provider(tx.as_mut(), client_id)
-            .await?
-            .ok_or_else(|| invalid("unknown or disabled client"))?;
-        drop(tx);
-        let key = registered_key(&sp, header.kid.as_deref())?;
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[client_id]);
-        validation.set_audience(&[issuer]);
-        validation.validate_exp = false;
-        validation.set_required_spec_claims(&["iss", "aud", "exp"]);
-        let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
-            request,
-            &key,
-            &validation,
-        )
-        .map_err(|e| invalid(format!("request object: {e}")))?
-        .claims;
+        let sp = self.enabled_client(client_id).await?;
+        let claims: serde_json::Map<String, serde_json::Value> =
+            signed_by(&sp, request, issuer, &["iss", "aud", "exp"])?;
         let now = self.clock.now();
         // A request object is short-lived, like an assertion: expired or
         // living too long, it is refused (it could be replayed until then).

@@ -70,6 +70,15 @@ fn crypto(e: impl std::fmt::Display) -> SigningKeyError {
     SigningKeyError::Crypto(e.to_string())
 }
 
+/// The keys of `alg` that are not retired, oldest first (the last one signs).
+fn current_of(
+    keys: &[StoredSigningKey],
+    alg: SigningAlg,
+) -> impl DoubleEndedIterator<Item = &StoredSigningKey> {
+    keys.iter()
+        .filter(move |k| k.alg == alg.name() && k.retired_at.is_none())
+}
+
 impl Service {
     /// Makes and stores a new key for `alg`, in a transaction of its own.
     async fn new_signing_key(
@@ -106,14 +115,9 @@ impl Service {
         &self,
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
-        match self
-            .signing_keys_for_signing()
-            .await?
-            .into_iter()
-            .rev()
-            .find(|k| k.alg == alg.name() && k.retired_at.is_none())
-        {
-            Some(key) => Ok(key),
+        let keys = self.signing_keys_for_signing().await?;
+        match current_of(&keys, alg).next_back() {
+            Some(key) => Ok(key.clone()),
             None => self.first_signing_key(alg).await,
         }
     }
@@ -126,14 +130,9 @@ impl Service {
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
         let _one_at_a_time = self.oidc_cache.making.lock().await;
-        let made_meanwhile = self
-            .stored_signing_keys()
-            .await?
-            .into_iter()
-            .rev()
-            .find(|k| k.alg == alg.name() && k.retired_at.is_none());
-        match made_meanwhile {
-            Some(key) => Ok(key),
+        let keys = self.stored_signing_keys().await?;
+        match current_of(&keys, alg).next_back() {
+            Some(made_meanwhile) => Ok(made_meanwhile.clone()),
             None => self.new_signing_key(alg, self.clock.now()).await,
         }
     }
@@ -171,10 +170,7 @@ impl Service {
         // then read again, so every answer lists them in the stored order.
         let mut made = false;
         for alg in SigningAlg::ALL {
-            if !keys
-                .iter()
-                .any(|k| k.alg == alg.name() && k.retired_at.is_none())
-            {
+            if current_of(&keys, alg).next().is_none() {
                 self.first_signing_key(alg).await?;
                 made = true;
             }
@@ -230,16 +226,10 @@ impl Service {
         dry_run: bool,
         tally: &mut Tally,
     ) -> Result<(), StoreError> {
-        let current = |keys: &[StoredSigningKey], alg: SigningAlg| -> Vec<StoredSigningKey> {
-            keys.iter()
-                .filter(|k| k.alg == alg.name() && k.retired_at.is_none())
-                .cloned()
-                .collect()
-        };
         let keys = self.stored_signing_keys().await?;
         for alg in SigningAlg::ALL {
-            let due = current(&keys, alg)
-                .last()
+            let due = current_of(&keys, alg)
+                .next_back()
                 .is_some_and(|newest| now - newest.created_at >= Duration::days(SIGNING_KEY_DAYS));
             if due {
                 tally.add("keys_created", 1);
@@ -253,7 +243,7 @@ impl Service {
         let keys = self.stored_signing_keys().await?;
         let mut tx = self.store.begin().await?;
         for alg in SigningAlg::ALL {
-            let mut live = current(&keys, alg);
+            let mut live: Vec<&StoredSigningKey> = current_of(&keys, alg).collect();
             live.pop();
             for superseded in live {
                 match tx
