@@ -8,13 +8,12 @@ use axum::extract::Form;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use identity_core::oidc::authorize::session_answers;
-use identity_core::{CredentialLevel, Lang, LoginId, Session, SessionArea};
+use identity_core::{CredentialLevel, Lang, LoginId, Session};
 use identity_service::usecases::oidc::provider::{AuthorizationRefused, PendingAuthorization};
-use identity_service::usecases::sessions::SessionToken;
 
 use super::{back_to_provider, error_to_provider, forget_request, pending_request};
 use crate::i18n::L;
-use crate::selfcare::{SELFCARE_COOKIE, SIGN_IN};
+use crate::selfcare::SIGN_IN;
 use crate::web::{Chrome, Ctx, see_other};
 
 #[derive(Template)]
@@ -76,17 +75,8 @@ async fn answering_session(
     ctx: &Ctx,
     pending: &PendingAuthorization,
 ) -> Result<Option<Session>, identity_service::StoreError> {
-    let Some(token) = ctx
-        .jar
-        .get(SELFCARE_COOKIE)
-        .map(|c| SessionToken::from_client(c.value()))
-    else {
+    let Some(session) = crate::selfcare::selfcare_session(ctx).await? else {
         return Ok(None);
-    };
-    let session = match ctx.state.service.session(&token).await {
-        Ok(Some(s)) if s.area == SessionArea::Selfcare => s,
-        Ok(_) => return Ok(None),
-        Err(e) => return Err(e),
     };
     let fresh = session.created_at >= pending.started_at;
     let answers = session_answers(

@@ -53,13 +53,10 @@ fn confirm(mut ctx: Ctx) -> Response {
 /// Whether the browser's selfcare session is the holder known to `client_id`
 /// as `sub`.
 async fn holds(ctx: &Ctx, client_id: &str, sub: &str) -> bool {
-    let service = &ctx.state.service;
-    let Some(cookie) = ctx.jar.get(crate::selfcare::SELFCARE_COOKIE) else {
-        return false;
-    };
-    let token = identity_service::usecases::sessions::SessionToken::from_client(cookie.value());
-    match service.session(&token).await {
-        Ok(Some(session)) => service
+    match crate::selfcare::selfcare_session(ctx).await {
+        Ok(Some(session)) => ctx
+            .state
+            .service
             .pairwise_subject(client_id, session.holder_id)
             .await
             .is_ok_and(|mine| mine == sub),

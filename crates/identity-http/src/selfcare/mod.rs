@@ -13,9 +13,9 @@ mod profile;
 mod recover;
 mod sessions;
 mod sign_in;
+mod totp;
 
 pub(crate) use sign_in::end_selfcare_session;
-mod totp;
 
 use axum::Router;
 use axum::response::Response;
@@ -83,20 +83,29 @@ pub(crate) struct Signed {
     pub creds: IdentityCredentials,
 }
 
+/// The browser's live selfcare session, if it has one.
+pub(crate) async fn selfcare_session(
+    ctx: &Ctx,
+) -> Result<Option<Session>, identity_service::StoreError> {
+    let Some(cookie) = ctx.jar.get(SELFCARE_COOKIE) else {
+        return Ok(None);
+    };
+    let token = SessionToken::from_client(cookie.value());
+    Ok(ctx
+        .state
+        .service
+        .session(&token)
+        .await?
+        .filter(|s| s.area == SessionArea::Selfcare))
+}
+
 impl Signed {
     /// The signed-in request, or a redirect to the sign-in page.
     pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
-        let Some(token) = ctx
-            .jar
-            .get(SELFCARE_COOKIE)
-            .map(|c| SessionToken::from_client(c.value()))
-        else {
-            return Err(see_other(SIGN_IN));
-        };
         let service = ctx.state.service.clone();
-        let session = match service.session(&token).await {
-            Ok(Some(s)) if s.area == SessionArea::Selfcare => s,
-            Ok(_) => return Err(see_other(SIGN_IN)),
+        let session = match selfcare_session(&ctx).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(see_other(SIGN_IN)),
             Err(e) => return Err(ctx.failure(&e)),
         };
         // An expired password (level 1) is changed before anything else.
