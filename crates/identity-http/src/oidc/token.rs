@@ -145,6 +145,12 @@ fn form_of(form: Result<Form<TokenForm>, FormRejection>) -> Result<TokenForm, St
         .map_err(|e| format!("the body must be application/x-www-form-urlencoded: {e}"))
 }
 
+/// A `400` OAuth error `code`, logged with its reason.
+async fn logged_refusal(ctx: &Ctx, entry: TransactionEntry, code: &str, why: &str) -> Response {
+    let resp = error_document(StatusCode::BAD_REQUEST, code, why);
+    logged(ctx, entry.outcome(code).detail(why), resp).await
+}
+
 pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
     let f = match form_of(form) {
         Ok(f) => f,
@@ -173,9 +179,13 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
     let outcome = match f.grant_type.as_str() {
         "authorization_code" => {
             if f.code.is_empty() || f.redirect_uri.is_empty() || f.code_verifier.is_empty() {
-                let why = "code, redirect_uri and code_verifier are required";
-                let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
-                return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+                return logged_refusal(
+                    &ctx,
+                    entry,
+                    "invalid_request",
+                    "code, redirect_uri and code_verifier are required",
+                )
+                .await;
             }
             service
                 .oidc_exchange_code(&f.code, &sp.client_id, &f.redirect_uri, &f.code_verifier)
@@ -184,19 +194,17 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
         }
         "refresh_token" => {
             if f.refresh_token.is_empty() {
-                let why = "refresh_token is required";
-                let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
-                return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+                return logged_refusal(&ctx, entry, "invalid_request", "refresh_token is required")
+                    .await;
             }
             service.oidc_refresh(&f.refresh_token, &sp.client_id).await
         }
         _ => {
-            let why = "grant_type must be authorization_code or refresh_token";
-            let resp = error_document(StatusCode::BAD_REQUEST, "unsupported_grant_type", why);
-            return logged(
+            return logged_refusal(
                 &ctx,
-                entry.outcome("unsupported_grant_type").detail(why),
-                resp,
+                entry,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
             )
             .await;
         }
@@ -207,8 +215,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
             logged(&ctx, entry, token_body(&tokens)).await
         }
         Err(TokenError::Grant(GrantError::InvalidGrant(why) | GrantError::Revoked(why))) => {
-            let resp = error_document(StatusCode::BAD_REQUEST, "invalid_grant", why);
-            logged(&ctx, entry.outcome("invalid_grant").detail(why), resp).await
+            logged_refusal(&ctx, entry, "invalid_grant", why).await
         }
         Err(TokenError::Grant(GrantError::Store(e))) => unavailable(&e),
         Err(TokenError::Signing(e)) => unavailable(&e),
@@ -236,9 +243,7 @@ pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection
     };
     let entry = entry.client(&sp.client_id);
     if f.token.is_empty() {
-        let why = "token is required";
-        let resp = error_document(StatusCode::BAD_REQUEST, "invalid_request", why);
-        return logged(&ctx, entry.outcome("invalid_request").detail(why), resp).await;
+        return logged_refusal(&ctx, entry, "invalid_request", "token is required").await;
     }
     match service.oidc_revoke(&f.token, &sp.client_id).await {
         Ok(()) => logged(&ctx, entry, StatusCode::OK.into_response()).await,
