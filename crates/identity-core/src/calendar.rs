@@ -2,7 +2,7 @@
 //!
 //! Times are stored in UTC, but the rules speak of days as the holder lives them:
 //! a deadline "in N days" ends at the end of that calendar day in Europe/Rome
-//! (DOMAIN.md section 4). These helpers do that conversion once, correctly across
+//! (docs/domain.md §4). These helpers do that conversion once, correctly across
 //! the daylight-saving changes (a Rome day lasts 23, 24 or 25 hours).
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};

@@ -1,5 +1,5 @@
 //! The digital identity (identità digitale) and its lifecycle state machine
-//! (DOMAIN.md section 4). Transitions are methods that consume the identity and
+//! (docs/domain.md §4). Transitions are methods that consume the identity and
 //! return the new one with the event to audit and notify; an illegal transition is
 //! a [`TransitionError`] and leaves nothing changed.
 

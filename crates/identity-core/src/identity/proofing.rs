@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::i18n::{Lang, Localized, pick};
 
-/// How the identity was verified (DOMAIN.md section 3).
+/// How the identity was verified (docs/domain.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProofingMethod {

@@ -12,7 +12,7 @@ use crate::calendar;
 use crate::i18n::{Lang, Localized, pick};
 
 /// What happens when a 30-day suspension reaches its deadline without a decision
-/// and no police report is on record (DOMAIN.md section 4).
+/// and no police report is on record (docs/domain.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlinePolicy {

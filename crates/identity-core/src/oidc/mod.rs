@@ -1,5 +1,5 @@
-//! The pure parts of the OpenID Connect provider on the SPID profile (DOMAIN.md
-//! section 6): the SPID levels as `acr` values, the level a request asks for,
+//! The pure parts of the OpenID Connect provider on the SPID profile (docs/domain.md
+//! §6): the SPID levels as `acr` values, the level a request asks for,
 //! PKCE (S256), pairwise subject identifiers, and the authorization request's
 //! checks ([`authorize`]).
 

@@ -1,4 +1,4 @@
-//! The password policy of credential level 1 (DOMAIN.md section 5).
+//! The password policy of credential level 1 (docs/domain.md §5).
 //!
 //! - [`PasswordPolicy::check`]: composition and personal-data rules, all
 //!   violations at once;
@@ -39,7 +39,7 @@ pub const HISTORY_MONTHS_CEILING: u32 = 120;
 pub const MAX_AGE_CEILING: u32 = 180;
 
 /// The configurable knobs of the password policy, as read from configuration.
-/// Every field has a default (the rules of DOMAIN.md section 5); turn it into a
+/// Every field has a default (the rules of docs/domain.md §5); turn it into a
 /// [`PasswordPolicy`] with [`PasswordPolicy::from_settings`], which refuses values
 /// that would weaken the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -161,7 +161,7 @@ impl Localized for PasswordViolation {
 }
 
 /// Why a password-policy configuration was refused. The bounds keep a
-/// configuration from weakening the rules of DOMAIN.md section 5: it may only
+/// configuration from weakening the rules of docs/domain.md §5: it may only
 /// make them stricter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyConfigError {

@@ -1,5 +1,5 @@
-//! The OpenID Connect provider's endpoints on the SPID profile (DOMAIN.md
-//! section 6): discovery, the published keys, the authorization endpoint with
+//! The OpenID Connect provider's endpoints on the SPID profile (docs/domain.md
+//! §6): discovery, the published keys, the authorization endpoint with
 //! the consent page, the token, userinfo and revocation endpoints, and
 //! end-session. One file per endpoint group; what they share is here.
 

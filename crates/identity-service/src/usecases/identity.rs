@@ -221,8 +221,8 @@ impl Service {
         }
         let (identity, events) = decide(identity)?;
         tx.update_identity(&identity).await?;
-        // A suspended or revoked identity's live sessions end at once (DOMAIN.md
-        // section 4); the customer area does not depend on the identity.
+        // A suspended or revoked identity's live sessions end at once (docs/domain.md
+        // §4); the customer area does not depend on the identity.
         if matches!(
             identity.state(),
             IdentityState::Suspended { .. } | IdentityState::Revoked { .. }

@@ -162,8 +162,8 @@ impl Service {
         Ok(())
     }
 
-    /// Applies the 30-day deadline of suspensions that reached it (DOMAIN.md
-    /// section 4 and the configured [`identity_core::identity::DeadlinePolicy`]).
+    /// Applies the 30-day deadline of suspensions that reached it (docs/domain.md
+    /// §4 and the configured [`identity_core::identity::DeadlinePolicy`]).
     pub(super) async fn suspension_deadlines(
         &self,
         now: DateTime<Utc>,

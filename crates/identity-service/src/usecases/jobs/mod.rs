@@ -1,4 +1,4 @@
-//! The calendar jobs (DOMAIN.md sections 4 and 5): suspension deadlines,
+//! The calendar jobs (docs/domain.md §4 and §5): suspension deadlines,
 //! inactivity, password expiry, identity-document expiry, contact data shared by
 //! two identities, and retention. identity-web runs them every hour; operators run
 //! them with `identity-admin jobs run`, optionally as of another date.

@@ -1,4 +1,4 @@
-//! The OpenID Connect provider on the SPID profile (DOMAIN.md section 6): its
+//! The OpenID Connect provider on the SPID profile (docs/domain.md §6): its
 //! signing keys and their rotation, how service providers authenticate at the
 //! token endpoint, the authorization request waiting for the holder and the
 //! consent, codes, access, ID and refresh tokens, the userinfo attributes, and

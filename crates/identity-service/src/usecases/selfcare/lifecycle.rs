@@ -173,7 +173,7 @@ impl Service {
         Ok(identity)
     }
 
-    /// The holder suspends its own identity (DOMAIN.md section 4: 30 days to a
+    /// The holder suspends its own identity (docs/domain.md §4: 30 days to a
     /// decision), saying why in its own words (`note`, optional, at most 200
     /// characters, kept in the history). The reason on record is always "holder
     /// request", which the holder may lift itself. Every selfcare session ends.

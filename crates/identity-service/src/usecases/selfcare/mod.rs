@@ -1,4 +1,4 @@
-//! The selfcare panel of a digital identity (DOMAIN.md section 3): signing in
+//! The selfcare panel of a digital identity (docs/domain.md §3): signing in
 //! at the identity's highest credential level, the authenticator app (level 2),
 //! the emergency code and the operations that need no sign-in (emergency block,
 //! recovery of the username, the password and the emergency code), the holder's
