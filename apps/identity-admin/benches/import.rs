@@ -8,9 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../tests/support/people.rs"]
-mod people;
-
 use std::process::Command;
 use std::time::Instant;
 
@@ -58,7 +55,7 @@ fn main() {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("holders.csv");
-    std::fs::write(&file, people::csv(rows, &[])).unwrap();
+    std::fs::write(&file, identity_testkit::people_csv::csv(rows, &[])).unwrap();
     let url = database(dir.path());
     let added = cli(
         &url,

@@ -2,9 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-
 mod support;
 
 use serde_json::Value;
@@ -16,7 +13,7 @@ async fn the_audit_trail_of_one_holder_is_exported_as_json_lines() {
     let service = service(&db).await;
     let registered = register(&service).await;
     let other = service
-        .register(common::company_registration())
+        .register(identity_testkit::company_registration())
         .await
         .unwrap();
     let _ = other;

@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-
 mod support;
 
 use support::*;

@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-
 mod support;
 
 use serde_json::Value;
@@ -18,7 +15,7 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("holders.csv");
     let bad = [3, 100, 501, 998];
-    std::fs::write(&path, people::csv(1000, &bad)).unwrap();
+    std::fs::write(&path, identity_testkit::people_csv::csv(1000, &bad)).unwrap();
     let path = path.to_str().unwrap();
 
     let dry = admin(&db, &["--json", "import", "holders", path, "--dry-run"]);
@@ -77,7 +74,7 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
     assert_eq!(again["already_on_file"], 996);
     assert_eq!(again["refused"], 4);
     // With the bad rows fixed, a run ends well and imports just those.
-    std::fs::write(path, people::csv(1000, &[])).unwrap();
+    std::fs::write(path, identity_testkit::people_csv::csv(1000, &[])).unwrap();
     let fixed = json_of(&admin(&db, &["--json", "import", "holders", path]));
     assert_eq!(fixed["imported"], 4);
     assert_eq!(fixed["already_on_file"], 996);
@@ -98,8 +95,13 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
         stderr(&short)
     );
     let kind = dir.path().join("kind.csv");
-    let bad_kind = people::row(7000).replacen("persona_fisica", "persona fisica", 1);
-    std::fs::write(&kind, format!("{}\n{bad_kind}\n", people::HEADER)).unwrap();
+    let bad_kind =
+        identity_testkit::people_csv::row(7000).replacen("persona_fisica", "persona fisica", 1);
+    std::fs::write(
+        &kind,
+        format!("{}\n{bad_kind}\n", identity_testkit::people_csv::HEADER),
+    )
+    .unwrap();
     let kind = json_of_failed(&admin(
         &db,
         &["--json", "import", "holders", kind.to_str().unwrap()],
@@ -113,8 +115,12 @@ async fn a_thousand_holders_are_imported_and_bad_rows_reported() {
     );
     // A holder twice in one file is imported once.
     let twice = dir.path().join("twice.csv");
-    let row = people::row(5000);
-    std::fs::write(&twice, format!("{}\n{row}\n{row}\n", people::HEADER)).unwrap();
+    let row = identity_testkit::people_csv::row(5000);
+    std::fs::write(
+        &twice,
+        format!("{}\n{row}\n{row}\n", identity_testkit::people_csv::HEADER),
+    )
+    .unwrap();
     let twice = json_of_failed(&admin(
         &db,
         &["--json", "import", "holders", twice.to_str().unwrap()],

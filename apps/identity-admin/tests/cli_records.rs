@@ -4,9 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-
 mod support;
 
 use support::*;
@@ -218,7 +215,7 @@ async fn the_remaining_success_paths_reset_codes_orders_rejections_and_schema() 
     // An imported holder's login has no password: an operator sends a reset code.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("one.csv");
-    std::fs::write(&file, people::csv(1, &[])).unwrap();
+    std::fs::write(&file, identity_testkit::people_csv::csv(1, &[])).unwrap();
     let imported = json_of(&admin(
         &db,
         &["--json", "import", "holders", file.to_str().unwrap()],

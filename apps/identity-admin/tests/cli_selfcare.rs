@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-
 mod support;
 
 use identity_core::credentials::totp::{step_at, totp_code};
@@ -50,7 +47,7 @@ async fn an_operator_reads_an_identity_unblocks_level_2_and_lists_accesses() {
 
     // Level 2 enrolled, then blocked by 5 wrong codes.
     let PasswordStep::SignedIn(s) = service
-        .selfcare_sign_in_password(&registered.login_id, common::PASSWORD, CLIENT)
+        .selfcare_sign_in_password(&registered.login_id, identity_testkit::PASSWORD, CLIENT)
         .await
         .unwrap()
     else {
@@ -68,7 +65,7 @@ async fn an_operator_reads_an_identity_unblocks_level_2_and_lists_accesses() {
         .await
         .unwrap();
     let PasswordStep::SecondFactor { pending, .. } = service
-        .selfcare_sign_in_password(&registered.login_id, common::PASSWORD, CLIENT)
+        .selfcare_sign_in_password(&registered.login_id, identity_testkit::PASSWORD, CLIENT)
         .await
         .unwrap()
     else {

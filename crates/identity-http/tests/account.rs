@@ -3,16 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
-use support::{Browser, TestServer, csrf_of};
+use identity_testkit::{Browser, TestServer, csrf_of};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_see_the_account_and_sign_out() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
 
@@ -37,11 +33,14 @@ async fn sign_in_see_the_account_and_sign_out() {
         .send(
             "POST",
             "/account/sign-in",
-            &[("login_id", &login), ("password", common::PASSWORD)],
+            &[
+                ("login_id", &login),
+                ("password", identity_testkit::PASSWORD),
+            ],
         )
         .await;
     assert!(r.body.contains("Il modulo è scaduto"));
-    assert!(!b.cookies.contains_key("sid"));
+    assert!(b.cookie("sid").is_none());
     // A wrong password and an unknown login get the same answer; the login id is kept.
     let wrong = b
         .send(
@@ -81,12 +80,12 @@ async fn sign_in_see_the_account_and_sign_out() {
             &[
                 ("csrf", &csrf),
                 ("login_id", &login),
-                ("password", common::PASSWORD),
+                ("password", identity_testkit::PASSWORD),
             ],
         )
         .await;
     assert_eq!((r.status, r.location.as_deref()), (303, Some("/account")));
-    let sid = b.cookies.get("sid").cloned().expect("a session cookie");
+    let sid = b.cookie("sid").expect("a session cookie");
     let account = b.send("GET", "/account", &[]).await;
     assert_eq!(account.status, 200);
     assert!(account.body.contains("Mario") && account.body.contains("Rossi"));
@@ -116,7 +115,7 @@ async fn sign_in_see_the_account_and_sign_out() {
         .send("POST", "/account/sign-out", &[("csrf", &csrf)])
         .await;
     assert_eq!(r.location.as_deref(), Some("/account/sign-in"));
-    b.cookies.insert("sid".into(), sid);
+    b.set_cookie("sid", &sid);
     assert_eq!(b.send("GET", "/account", &[]).await.status, 303);
 
     server.stop().await;

@@ -4,16 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
 use std::net::SocketAddr;
 
 use identity_core::identity::Actor;
 use identity_service::{ApiScope, AuditQuery, Store};
+use identity_testkit::TestServer;
 use serde_json::{Value, json};
-use support::TestServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -59,7 +55,7 @@ fn registration() -> Value {
         "birth_place": "San Giuliano Terme", "birth_province": "PI",
         "street": "Via Roma 1", "postal_code": "56017", "municipality": "San Giuliano Terme", "province": "PI",
         "email": "mario@example.it", "email_confirm": "mario@example.it", "phone": "3331234567",
-        "password": common::PASSWORD, "password_confirm": common::PASSWORD,
+        "password": identity_testkit::PASSWORD, "password_confirm": identity_testkit::PASSWORD,
         "privacy_notice": true,
         "consents": { "marketing": false, "profiling": false, "third_parties": false },
         "lang": "it"
@@ -68,7 +64,7 @@ fn registration() -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_need_a_token_and_the_right_scope() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let anna = Actor::Operator("anna".into());
     let (_, reader) = h
         .service
@@ -127,7 +123,7 @@ async fn clients_need_a_token_and_the_right_scope() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customer_area_operations_through_the_api() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let anna = Actor::Operator("anna".into());
     let (_, token) = h
         .service
@@ -252,7 +248,7 @@ async fn the_customer_area_operations_through_the_api() {
     let login = identity_core::LoginId::parse(&new_login, "test.example.it").unwrap();
     assert!(
         h.service
-            .sign_in_password(&login, common::PASSWORD, None)
+            .sign_in_password(&login, identity_testkit::PASSWORD, None)
             .await
             .is_err()
     );
@@ -365,7 +361,7 @@ async fn the_customer_area_operations_through_the_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_describes_the_api() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let (status, doc, _) = call(server.addr, "GET", "/api/v1/openapi.json", None, "it", None).await;
     assert_eq!(status, 200);

@@ -2,11 +2,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
-use support::TestServer;
+use identity_testkit::TestServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -24,7 +20,7 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn serves_home_and_health_on_a_free_port() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let addr = server.addr;
 

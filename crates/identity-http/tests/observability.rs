@@ -2,22 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
-use support::{Browser, TestServer, csrf_of};
+use identity_testkit::{Browser, TestServer, csrf_of};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_sign_ins_and_time_requests_by_route() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let page = b.send("GET", "/account/sign-in", &[]).await;
     let csrf = csrf_of(&page.body);
     let login = registered.login_id.to_string();
-    for password in ["Sbagliata-1!", common::PASSWORD] {
+    for password in ["Sbagliata-1!", identity_testkit::PASSWORD] {
         b.send(
             "POST",
             "/account/sign-in",
@@ -52,7 +48,7 @@ async fn metrics_count_sign_ins_and_time_requests_by_route() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_needs_the_database_and_every_migration() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     assert_eq!(b.send("GET", "/healthz", &[]).await.status, 200);

@@ -2,15 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
-use support::{Browser, TestServer};
+use identity_testkit::{Browser, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_jwks_publishes_one_public_key_per_algorithm() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let page = b.send("GET", "/oidc/jwks", &[]).await;

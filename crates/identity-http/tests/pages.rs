@@ -5,12 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-mod support;
-
 use identity_service::Store;
-use support::{Browser, TestServer, csrf_of};
+use identity_testkit::{Browser, TestServer, csrf_of};
 
 /// Every form the site posts to: without the CSRF token each is refused, changes
 /// nothing, and says so.
@@ -45,7 +41,7 @@ async fn signed_in(b: &mut Browser, login: &str) {
             &[
                 ("csrf", &csrf),
                 ("login_id", login),
-                ("password", common::PASSWORD),
+                ("password", identity_testkit::PASSWORD),
             ],
         )
         .await;
@@ -70,8 +66,8 @@ fn person_form(csrf: &str) -> Vec<(&'static str, String)> {
         ("email", "mario@example.it"),
         ("email_confirm", "mario@example.it"),
         ("phone", "3331234567"),
-        ("password", common::PASSWORD),
-        ("password_confirm", common::PASSWORD),
+        ("password", identity_testkit::PASSWORD),
+        ("password_confirm", identity_testkit::PASSWORD),
         ("privacy_notice", "yes"),
         ("consent_marketing", "no"),
         ("consent_profiling", "no"),
@@ -88,8 +84,8 @@ fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_form_refuses_a_missing_csrf_token() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     signed_in(&mut b, &registered.login_id.to_string()).await;
@@ -109,7 +105,7 @@ async fn every_form_refuses_a_missing_csrf_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_shows_errors_beside_fields_then_the_login_id() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let kinds = b.send("GET", "/register", &[]).await;
@@ -147,7 +143,7 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
     );
     // What was typed is kept, never the password.
     assert!(r.body.contains("value=\"Via Roma 1\""));
-    assert!(!r.body.contains(common::PASSWORD));
+    assert!(!r.body.contains(identity_testkit::PASSWORD));
 
     let r = b
         .send("POST", "/register", &pairs(&person_form(&csrf)))
@@ -170,7 +166,7 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
         done.body.contains(&id),
         "the success page shows the login id"
     );
-    assert!(!done.body.contains(common::PASSWORD));
+    assert!(!done.body.contains(identity_testkit::PASSWORD));
     // Shown once: the cookie carrying it is gone.
     assert_eq!(b.send("GET", "/register/done", &[]).await.status, 303);
     server.stop().await;
@@ -178,8 +174,8 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unverified_holder_can_only_look_and_resend() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     signed_in(&mut b, &registered.login_id.to_string()).await;
@@ -224,8 +220,8 @@ async fn an_unverified_holder_can_only_look_and_resend() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_account_pages_answer_the_same_whatever_matched() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let page = b.send("GET", "/account/recover", &[]).await;
@@ -292,8 +288,8 @@ async fn lost_account_pages_answer_the_same_whatever_matched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let page = b.send("GET", "/account/sign-in", &[]).await;
@@ -301,7 +297,7 @@ async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
     let form = [
         ("csrf", csrf.as_str()),
         ("login_id", &registered.login_id.to_string()),
-        ("password", common::PASSWORD),
+        ("password", identity_testkit::PASSWORD),
     ];
     let first = b.send("POST", "/account/sign-in", &form).await;
     let cookie = first
@@ -314,11 +310,11 @@ async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
         "{cookie}"
     );
     assert!(!cookie.contains("Secure"), "plain http in tests");
-    let sid = b.cookies.get("sid").cloned().unwrap();
+    let sid = b.cookie("sid").unwrap();
     b.send("POST", "/account/sign-in", &form).await;
-    let renewed = b.cookies.get("sid").cloned().unwrap();
+    let renewed = b.cookie("sid").unwrap();
     assert_ne!(sid, renewed, "a new session id at every sign-in");
-    b.cookies.insert("sid".into(), sid);
+    b.set_cookie("sid", &sid);
     assert_eq!(
         b.send("GET", "/account", &[]).await.status,
         303,
@@ -329,8 +325,8 @@ async fn the_session_cookie_is_guarded_and_renewed_at_sign_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_password_must_be_changed_first() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     let login = registered.login_id.to_string();
@@ -354,9 +350,9 @@ async fn an_expired_password_must_be_changed_first() {
             "/account/password",
             &[
                 ("csrf", &csrf),
-                ("current_password", common::PASSWORD),
-                ("password", common::PASSWORD),
-                ("password_confirm", common::PASSWORD),
+                ("current_password", identity_testkit::PASSWORD),
+                ("password", identity_testkit::PASSWORD),
+                ("password_confirm", identity_testkit::PASSWORD),
             ],
         )
         .await;
@@ -381,7 +377,7 @@ async fn an_expired_password_must_be_changed_first() {
             "/account/password",
             &[
                 ("csrf", &csrf),
-                ("current_password", common::PASSWORD),
+                ("current_password", identity_testkit::PASSWORD),
                 ("password", "Nuova-Chiave!77"),
                 ("password_confirm", "Nuova-Chiave!77"),
             ],

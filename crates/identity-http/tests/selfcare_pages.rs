@@ -4,16 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-#[path = "../../identity-store/tests/customer_support/mod.rs"]
-mod customer_support;
-#[path = "../../identity-store/tests/selfcare_support/mod.rs"]
-mod selfcare_support;
-mod support;
-
 use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig};
-use support::{Browser, TestServer, csrf_of};
+use identity_testkit::{Browser, TestServer, csrf_of};
 
 const FORMS: &[&str] = &[
     "/selfcare/sign-in",
@@ -48,7 +40,7 @@ const FORMS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_selfcare_form_refuses_a_missing_csrf_token() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     b.send("GET", "/selfcare/sign-in", &[]).await;
@@ -72,7 +64,7 @@ async fn every_selfcare_form_refuses_a_missing_csrf_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_without_a_session_answer_in_both_languages() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
     for (path, it, en) in [
@@ -107,18 +99,18 @@ async fn the_pages_without_a_session_answer_in_both_languages() {
             "Emergency block with a code by email",
         ),
     ] {
-        b.cookies.remove("lang");
+        b.remove_cookie("lang");
         let r = b.send("GET", path, &[]).await;
         assert_eq!(r.status, 200, "{path}");
         assert!(r.body.contains(&format!("<h1>{it}</h1>")), "{path}");
-        b.cookies.insert("lang".into(), "en".into());
+        b.set_cookie("lang", "en");
         let r = b.send("GET", path, &[]).await;
         assert!(
             r.body.contains(&format!("<h1>{en}</h1>")),
             "{path} in English"
         );
     }
-    b.cookies.remove("lang");
+    b.remove_cookie("lang");
     // The session pages send to the sign-in; a waiting step without its cookie too.
     for path in [
         "/selfcare",
@@ -153,8 +145,8 @@ async fn the_pages_without_a_session_answer_in_both_languages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
     // One worker, one place in line, and a slow hash: a burst of 12 overflows.
     let slow = HashCost {
         memory_kib: 16 * 1024,
@@ -177,8 +169,7 @@ async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
     let login = registered.login_id.to_string();
     let tries: Vec<_> = (0..12)
         .map(|_| {
-            let mut b = Browser::new(server.addr);
-            b.cookies = first.cookies.clone();
+            let mut b = Browser::with_cookies_of(&first);
             let (csrf, login) = (csrf.clone(), login.clone());
             tokio::spawn(async move {
                 b.send(
@@ -213,8 +204,8 @@ async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
-    let h = common::sqlite().await;
-    let a = selfcare_support::active_identity(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let a = identity_testkit::active_identity(&h).await;
     h.clock.advance(chrono::Duration::days(181));
     let server = TestServer::start(h.service.clone()).await;
     let mut b = Browser::new(server.addr);
@@ -227,7 +218,7 @@ async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
             &[
                 ("csrf", &csrf),
                 ("login_id", &a.username.to_string()),
-                ("password", common::PASSWORD),
+                ("password", identity_testkit::PASSWORD),
             ],
         )
         .await;
@@ -248,8 +239,8 @@ async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_holder_sees_its_sessions_and_ends_another() {
-    let h = common::sqlite().await;
-    let a = selfcare_support::active_identity(&h).await;
+    let h = identity_testkit::sqlite().await;
+    let a = identity_testkit::active_identity(&h).await;
     let server = TestServer::start(h.service.clone()).await;
     let sign_in = |ip: &'static str| {
         let (addr, user) = (server.addr, a.username.to_string());
@@ -264,7 +255,7 @@ async fn the_holder_sees_its_sessions_and_ends_another() {
                     &[
                         ("csrf", &csrf),
                         ("login_id", &user),
-                        ("password", common::PASSWORD),
+                        ("password", identity_testkit::PASSWORD),
                     ],
                 )
                 .await;

@@ -9,9 +9,9 @@
 //! workers (or two nodes) never send it twice in normal operation.
 
 mod delivery;
-mod derived;
 mod engine;
 mod sms;
+mod template_texts;
 mod templates;
 mod transport;
 

@@ -4,9 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../identity-store/tests/common/mod.rs"]
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
@@ -82,7 +79,7 @@ async fn start_smtp(port: u16, maildir: std::path::PathBuf) -> SmtpServer {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    common::wait_for_port(port, "aiosmtpd").await;
+    identity_testkit::wait_for_port(port, "aiosmtpd").await;
     SmtpServer { child, maildir }
 }
 
@@ -91,9 +88,9 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
     if !aiosmtpd_available() {
         return;
     }
-    let h = common::sqlite().await;
-    let registered = common::registered_mario(&h).await;
-    let port = common::free_port();
+    let h = identity_testkit::sqlite().await;
+    let registered = identity_testkit::registered_mario(&h).await;
+    let port = identity_testkit::free_port();
     let smtp = SmtpTransport::new(from(), "127.0.0.1", port, SmtpSecurity::None, None).unwrap();
     let delivery = Delivery::new(h.store.clone(), Arc::new(smtp), h.clock.clone());
 
@@ -126,7 +123,10 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
         mail.contains(&registered.login_id.to_string()),
         "the login id is in the mail: {mail}"
     );
-    assert!(!mail.contains(common::PASSWORD), "never the password");
+    assert!(
+        !mail.contains(identity_testkit::PASSWORD),
+        "never the password"
+    );
 
     // Later passes send nothing again.
     h.clock.advance(Duration::hours(2));
@@ -143,9 +143,9 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
 
 #[tokio::test]
 async fn the_file_transport_writes_one_eml_per_message() {
-    let h = common::sqlite().await;
+    let h = identity_testkit::sqlite().await;
     h.service
-        .register(common::company_registration())
+        .register(identity_testkit::company_registration())
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -167,10 +167,12 @@ async fn the_file_transport_writes_one_eml_per_message() {
     );
 }
 
-async fn two_workers_send_each_message_once(h: common::Harness) {
+async fn two_workers_send_each_message_once(h: identity_testkit::TestApp) {
     for i in 0..30 {
         h.service
-            .register(common::person_registration(&format!("u{i}@example.it")))
+            .register(identity_testkit::person_registration(&format!(
+                "u{i}@example.it"
+            )))
             .await
             .unwrap();
     }
@@ -204,12 +206,12 @@ async fn two_workers_send_each_message_once(h: common::Harness) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_two_workers_send_each_message_once() {
-    two_workers_send_each_message_once(common::sqlite().await).await;
+    two_workers_send_each_message_once(identity_testkit::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_two_workers_send_each_message_once() {
-    if let Some(h) = common::postgres().await {
+    if let Some(h) = identity_testkit::postgres().await {
         two_workers_send_each_message_once(h).await;
     }
 }

@@ -4,16 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
 use chrono::Duration;
-use common::{Harness, PASSWORD, company_registration, person_registration, register_mario};
 use identity_core::identity::{Actor, RevocationCause};
 use identity_core::{EmailAddress, Holder, HolderId, Login, LoginNumber, LoginStatus};
 use identity_service::usecases::identity::IdentityError;
 use identity_service::{AuditQuery, OutboxStatus, Store, StoreError};
+use identity_testkit::{
+    PASSWORD, TestApp, company_registration, person_registration, register_mario,
+};
 
-contract_tests!(
+identity_testkit::both_backends!(
     holders_round_trip_every_kind,
     holder_contacts_change_and_identity_fields_stay,
     login_numbers_are_unique_and_the_transaction_survives,
@@ -26,7 +26,7 @@ contract_tests!(
     reads_do_not_wait_for_writers,
 );
 
-async fn holders_round_trip_every_kind(h: Harness) {
+async fn holders_round_trip_every_kind(h: TestApp) {
     let person = h
         .service
         .register(person_registration("mario.rossi@example.it"))
@@ -75,7 +75,7 @@ async fn holders_round_trip_every_kind(h: Harness) {
     assert_eq!(reloaded, p);
 }
 
-async fn holder_contacts_change_and_identity_fields_stay(h: Harness) {
+async fn holder_contacts_change_and_identity_fields_stay(h: TestApp) {
     let (holder_id, _) = register_mario(&h).await;
     let mut tx = h.store.begin().await.unwrap();
     let mut holder = tx.holder(holder_id).await.unwrap();
@@ -101,7 +101,7 @@ async fn holder_contacts_change_and_identity_fields_stay(h: Harness) {
     ));
 }
 
-async fn login_numbers_are_unique_and_the_transaction_survives(h: Harness) {
+async fn login_numbers_are_unique_and_the_transaction_survives(h: TestApp) {
     let (holder_id, number) = register_mario(&h).await;
     let now = h.service.now();
     let mut tx = h.store.begin().await.unwrap();
@@ -132,7 +132,7 @@ async fn login_numbers_are_unique_and_the_transaction_survives(h: Harness) {
     ));
 }
 
-async fn password_history_is_newest_first(h: Harness) {
+async fn password_history_is_newest_first(h: TestApp) {
     let (_, number) = register_mario(&h).await;
     let later = h.service.now() + Duration::days(10);
     let mut tx = h.store.begin().await.unwrap();
@@ -155,7 +155,7 @@ async fn password_history_is_newest_first(h: Harness) {
     );
 }
 
-async fn failed_sign_in_counter_is_atomic(h: Harness) {
+async fn failed_sign_in_counter_is_atomic(h: TestApp) {
     let now = h.service.now();
     // Eight transactions that each lock the counter, read it and count one failure:
     // each must see the count the previous one left (no lost update), on a key
@@ -195,7 +195,7 @@ async fn failed_sign_in_counter_is_atomic(h: Harness) {
     assert_eq!(tx.throttle_lock("login:999999").await.unwrap(), (0, None));
 }
 
-async fn one_live_identity_per_tax_code(h: Harness) {
+async fn one_live_identity_per_tax_code(h: TestApp) {
     let (holder_id, number) = register_mario(&h).await;
     let first = h.service.request_identity(holder_id, number).await.unwrap();
     // A second holder with the same tax code (a new registration) cannot get a second live identity.
@@ -238,7 +238,7 @@ async fn one_live_identity_per_tax_code(h: Harness) {
     ));
 }
 
-async fn audit_log_filters_and_is_append_only(h: Harness) {
+async fn audit_log_filters_and_is_append_only(h: TestApp) {
     let (holder_id, _) = register_mario(&h).await;
     let mut tx = h.store.begin().await.unwrap();
     let all = tx.audit(&AuditQuery::default()).await.unwrap();
@@ -270,7 +270,7 @@ async fn audit_log_filters_and_is_append_only(h: Harness) {
     );
 }
 
-async fn outbox_keeps_queued_mail(h: Harness) {
+async fn outbox_keeps_queued_mail(h: TestApp) {
     register_mario(&h).await;
     let mut tx = h.store.begin().await.unwrap();
     let pending = tx.outbox(Some(OutboxStatus::Pending), 10).await.unwrap();
@@ -324,8 +324,8 @@ async fn outbox_keeps_queued_mail(h: Harness) {
     ));
 }
 
-async fn a_dropped_transaction_leaves_nothing(h: Harness) {
-    let prepared = common::prepared_registration("a@example.it", h.service.now());
+async fn a_dropped_transaction_leaves_nothing(h: TestApp) {
+    let prepared = identity_testkit::prepared_registration("a@example.it", h.service.now());
     let mut tx = h.store.begin().await.unwrap();
     identity_service::usecases::register::write_registration(
         tx.as_mut(),
@@ -347,7 +347,7 @@ async fn a_dropped_transaction_leaves_nothing(h: Harness) {
     assert!(tx.outbox(None, 10).await.unwrap().is_empty());
 }
 
-async fn reads_do_not_wait_for_writers(h: Harness) {
+async fn reads_do_not_wait_for_writers(h: TestApp) {
     let (holder_id, _) = register_mario(&h).await;
     // A writer holds its transaction open (on SQLite: the database write lock)...
     let mut writer = h.store.begin().await.unwrap();

@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,7 +14,7 @@ use identity_store::{ConnectOptions, SqlStore};
 
 const CHILD: &str = "child_registration_that_never_commits";
 
-async fn kill_mid_registration(h: common::Harness) {
+async fn kill_mid_registration(h: identity_testkit::TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("written");
     let mut child = Command::new(std::env::current_exe().unwrap())
@@ -59,19 +57,19 @@ async fn kill_mid_registration(h: common::Harness) {
     // The database is healthy afterwards: a real registration goes through.
     drop(tx);
     h.service
-        .register(common::person_registration("mario@example.it"))
+        .register(identity_testkit::person_registration("mario@example.it"))
         .await
         .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_registration_killed_mid_transaction_leaves_nothing() {
-    kill_mid_registration(common::sqlite().await).await;
+    kill_mid_registration(identity_testkit::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_registration_killed_mid_transaction_leaves_nothing() {
-    if let Some(h) = common::postgres().await {
+    if let Some(h) = identity_testkit::postgres().await {
         kill_mid_registration(h).await;
     }
 }
@@ -87,7 +85,8 @@ async fn child_registration_that_never_commits() {
     let store = SqlStore::connect(&url, &ConnectOptions::default())
         .await
         .unwrap();
-    let prepared = common::prepared_registration("mario@example.it", common::start_time());
+    let prepared =
+        identity_testkit::prepared_registration("mario@example.it", identity_testkit::start_time());
     let mut tx = store.begin().await.unwrap();
     write_registration(
         tx.as_mut(),

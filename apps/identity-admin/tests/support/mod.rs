@@ -2,8 +2,6 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-pub mod people;
-
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
@@ -150,7 +148,7 @@ pub async fn service(db: &Db) -> Service {
 
 pub async fn register(service: &Service) -> identity_service::usecases::register::Registered {
     service
-        .register(crate::common::person_registration("mario@example.it"))
+        .register(identity_testkit::person_registration("mario@example.it"))
         .await
         .unwrap()
 }

@@ -10,7 +10,7 @@ use identity_core::identity::Actor;
 use identity_e2e::{choose, click, fill, screenshot, text_of, wait_for_page};
 use identity_service::Store;
 
-use crate::{Site, common};
+use crate::Site;
 
 /// The operator CLI binary of this build (beside the test binaries' folder),
 /// built first if this test run did not build it.
@@ -35,7 +35,7 @@ async fn two_logins_share_the_data_and_an_operator_approves_a_correction() {
         return;
     };
     let b = &site.browser;
-    let registered = common::registered_mario(&site.h).await;
+    let registered = identity_testkit::registered_mario(&site.h).await;
     let inbox = site.inbox("mario.rossi@example.it").await;
     let verify = site.link(&inbox[0], "/account/verify-email?code=");
     b.goto(&verify).await.unwrap();
@@ -48,7 +48,7 @@ async fn two_logins_share_the_data_and_an_operator_approves_a_correction() {
     let login_a = registered.login_id.to_string();
 
     // Login A creates login B: new password twice, "Crea nuova login", confirmation.
-    site.sign_in(&login_a, common::PASSWORD).await;
+    site.sign_in(&login_a, identity_testkit::PASSWORD).await;
     if let Some(dir) = Site::screenshot_dir() {
         screenshot(b, &dir.join("customer-area.png")).await;
     }
@@ -81,7 +81,7 @@ async fn two_logins_share_the_data_and_an_operator_approves_a_correction() {
     site.sign_out().await;
 
     // Through login A, the change is there.
-    site.sign_in(&login_a, common::PASSWORD).await;
+    site.sign_in(&login_a, identity_testkit::PASSWORD).await;
     assert!(text_of(b, "#contact-data").await.contains("+393475550101"));
 
     // A correction request for a missing accent in the family name.
@@ -200,7 +200,7 @@ async fn a_forgotten_password_is_reset_with_the_mailed_code() {
         return;
     };
     let b = &site.browser;
-    let registered = common::registered_mario(&site.h).await;
+    let registered = identity_testkit::registered_mario(&site.h).await;
     let login = registered.login_id.to_string();
     site.open("/account/sign-in").await;
     click(b, "a[href='/account/recover']").await;

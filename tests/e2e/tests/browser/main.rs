@@ -5,38 +5,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-#[path = "../../../../crates/identity-http/tests/support/mod.rs"]
-mod support;
-
-#[path = "../../../../crates/identity-store/tests/customer_support/mod.rs"]
-mod customer_support;
-#[path = "../../../../crates/identity-store/tests/selfcare_support/mod.rs"]
-mod selfcare_support;
-
 mod account;
 mod oidc;
 mod registration;
 mod selfcare;
 mod sign_in;
 
-use std::sync::Arc;
-
 use fantoccini::Client;
 use identity_e2e::{Driver, browser, browser_available, click, fill, start_driver, wait_for_page};
-use identity_mail::{Delivery, MemorySms, MemoryTransport, RenderedMail};
-use support::TestServer;
+use identity_mail::RenderedMail;
+use identity_testkit::{Mailbox, TestServer};
 
 /// A running site with a browser pointed at it.
 pub struct Site {
-    pub h: common::Harness,
+    pub h: identity_testkit::TestApp,
     pub server: TestServer,
     pub base: String,
     pub browser: Client,
-    mail: MemoryTransport,
-    sms: MemorySms,
-    delivery: Delivery,
+    pub mailbox: Mailbox,
     _driver: Driver,
     _profile: tempfile::TempDir,
 }
@@ -48,16 +34,10 @@ impl Site {
         if !browser_available() {
             return None;
         }
-        let mut h = common::sqlite().await;
-        let server = TestServer::start(h.service.clone()).await;
+        let mut h = identity_testkit::sqlite().await;
+        let server = h.serve().await;
         let base = server.base.clone();
-        // Mail queued by the tests' own calls links to this server too.
-        h.service = h.service.clone().with_public_url(&base);
-        let mail = MemoryTransport::default();
-        let sms = MemorySms::new();
-        let store: Arc<dyn identity_service::Store> = h.store.clone();
-        let delivery = Delivery::new(store, Arc::new(mail.clone()), h.clock.clone())
-            .with_sms(Arc::new(sms.clone()));
+        let mailbox = Mailbox::of(&h);
         let driver = start_driver().await;
         let profile = tempfile::tempdir().unwrap();
         let browser = browser(&driver, "it-IT", width, profile.path()).await;
@@ -66,9 +46,7 @@ impl Site {
             server,
             base,
             browser,
-            mail,
-            sms,
-            delivery,
+            mailbox,
             _driver: driver,
             _profile: profile,
         })
@@ -84,23 +62,12 @@ impl Site {
 
     /// Delivers what the outbox holds, then the mail `to` received, oldest first.
     pub async fn inbox(&self, to: &str) -> Vec<RenderedMail> {
-        self.delivery.deliver_due().await.unwrap();
-        self.mail
-            .sent()
-            .into_iter()
-            .filter(|m| m.to == to)
-            .collect()
+        self.mailbox.inbox(to).await
     }
 
     /// Delivers what the outbox holds, then the text messages `phone` received.
     pub async fn texts(&self, phone: &str) -> Vec<String> {
-        self.delivery.deliver_due().await.unwrap();
-        self.sms
-            .sent()
-            .into_iter()
-            .filter(|(to, _)| to == phone)
-            .map(|(_, text)| text)
-            .collect()
+        self.mailbox.texts(phone).await
     }
 
     /// The first link to this site in `mail`'s text that starts with `path`.

@@ -11,7 +11,7 @@ use identity_core::credentials::totp::{step_at, totp_code};
 use identity_e2e::{click, fill, text_of, wait_for_page};
 use identity_service::usecases::service_providers::NewServiceProvider;
 
-use crate::{Site, common, selfcare_support};
+use crate::Site;
 
 const NAME: &str = "Comune di Esempio";
 
@@ -24,9 +24,9 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
     // The relying party checks token times on the real clock; each code moves
     // the provider's clock 30 s on.
     site.h.clock.set(Utc::now() - Duration::seconds(90));
-    let a = selfcare_support::active_identity(&site.h).await;
-    let secret = selfcare_support::enrol(&site.h, &a).await;
-    let s = selfcare_support::sign_in_l2(&site.h, &a, &secret).await;
+    let a = identity_testkit::active_identity(&site.h).await;
+    let secret = identity_testkit::enrol(&site.h, &a).await;
+    let s = identity_testkit::sign_in_l2(&site.h, &a, &secret).await;
     site.h
         .service
         .set_access_notification(&s.session, CredentialLevel::L2, true)
@@ -78,7 +78,7 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
         "the page names the service"
     );
     fill(b, "f-login_id", &a.username.to_string()).await;
-    fill(b, "f-password", common::PASSWORD).await;
+    fill(b, "f-password", identity_testkit::PASSWORD).await;
     click(b, "#sign-in button[type=submit]").await;
     wait_for_page(b, "/selfcare/sign-in/code", "Codice di verifica").await;
     let code = format!("{:06}", totp_code(&secret, step_at(site.h.service.now())));
@@ -105,10 +105,10 @@ async fn the_example_relying_party_signs_in_at_level_2_and_shows_the_attributes(
     site.open("/selfcare/accesses").await;
     wait_for_page(b, "/selfcare/accesses", "Ultimi accessi").await;
     assert!(text_of(b, "main").await.contains(NAME));
-    site.delivery.deliver_due().await.unwrap();
     let told = site
-        .mail
-        .sent()
+        .mailbox
+        .delivered()
+        .await
         .into_iter()
         .filter(|m| m.subject.contains("accesso") || m.subject.contains("Accesso"))
         .map(|m| m.text)

@@ -5,7 +5,7 @@
 use fantoccini::Locator;
 use identity_e2e::{choose, click, fill, fill_date, screenshot, text_of, wait_for_page};
 
-use crate::{Site, common};
+use crate::Site;
 
 /// The values a person types; `None` leaves a field alone.
 struct Person<'a> {
@@ -64,8 +64,8 @@ async fn fill_rest(site: &Site, email: &str) {
     fill(b, "f-email", email).await;
     fill(b, "f-email_confirm", email).await;
     fill(b, "f-phone", "333 123 4567").await;
-    fill(b, "f-password", common::PASSWORD).await;
-    fill(b, "f-password_confirm", common::PASSWORD).await;
+    fill(b, "f-password", identity_testkit::PASSWORD).await;
+    fill(b, "f-password_confirm", identity_testkit::PASSWORD).await;
     let ticked = b
         .find(Locator::Id("f-privacy_notice"))
         .await
@@ -152,8 +152,8 @@ async fn register_a_person_verify_the_email_and_sign_in() {
     // Fixed: the success page shows the new login id.
     fill_date(b, "f-birth_date", MARIO.birth).await;
     fill(b, "f-email_confirm", "mario.rossi@example.it").await;
-    fill(b, "f-password", common::PASSWORD).await;
-    fill(b, "f-password_confirm", common::PASSWORD).await;
+    fill(b, "f-password", identity_testkit::PASSWORD).await;
+    fill(b, "f-password_confirm", identity_testkit::PASSWORD).await;
     let login = submit_and_read_login(&site).await;
     assert!(login.ends_with("@test.example.it"), "{login}");
 
@@ -162,11 +162,11 @@ async fn register_a_person_verify_the_email_and_sign_in() {
     assert_eq!(inbox.len(), 1);
     let mail = &inbox[0];
     assert!(mail.text.contains(&login));
-    assert!(!mail.text.contains(common::PASSWORD));
+    assert!(!mail.text.contains(identity_testkit::PASSWORD));
     let link = site.link(mail, "/account/verify-email?code=");
 
     // Signed in before verifying: only the data, and the banner.
-    site.sign_in(&login, common::PASSWORD).await;
+    site.sign_in(&login, identity_testkit::PASSWORD).await;
     assert!(
         text_of(b, "#unverified")
             .await
@@ -227,8 +227,8 @@ async fn register_every_other_subject_kind() {
     click(b, "form[action='/register'] button[type=submit]").await;
     assert!(text_of(b, "#sdi_code-error").await.contains("SDI"));
     fill(b, "f-sdi_code", "ABC1234").await;
-    fill(b, "f-password", common::PASSWORD).await;
-    fill(b, "f-password_confirm", common::PASSWORD).await;
+    fill(b, "f-password", identity_testkit::PASSWORD).await;
+    fill(b, "f-password_confirm", identity_testkit::PASSWORD).await;
     let login = submit_and_read_login(&site).await;
     assert!(
         site.inbox("amministrazione@esempio.it").await[0]

@@ -11,8 +11,8 @@ use identity_core::credentials::totp::{step_at, totp_code};
 use identity_core::identity::Actor;
 use identity_e2e::{click, fill, screenshot, text_of, wait_for_page};
 
-use crate::selfcare_support::active_identity;
-use crate::{Site, common};
+use crate::Site;
+use identity_testkit::active_identity;
 
 const PHONE: &str = "+393331234567";
 
@@ -53,11 +53,11 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
         return;
     };
     let b = &site.browser;
-    let (holder, number) = crate::customer_support::verified_mario(&site.h).await;
+    let (holder, number) = identity_testkit::verified_mario(&site.h).await;
     let username = identity_core::LoginId::new(number, "test.example.it").to_string();
 
     // The request, from the customer area, with the SMS code.
-    site.sign_in(&username, common::PASSWORD).await;
+    site.sign_in(&username, identity_testkit::PASSWORD).await;
     click(b, "nav.sections a[href='/account/identity']").await;
     wait_for_page(b, "/account/identity", "Identità digitale").await;
     click(b, "#identity-request button[type=submit]").await;
@@ -75,7 +75,7 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
     site.sign_out().await;
 
     // Pending: the selfcare says what is missing.
-    selfcare_sign_in(&site, &username, common::PASSWORD).await;
+    selfcare_sign_in(&site, &username, identity_testkit::PASSWORD).await;
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;
     assert!(
         text_of(b, "#identity-state")
@@ -89,7 +89,7 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
         .service
         .verify_identity(
             identity,
-            common::proofing(&site.h),
+            identity_testkit::proofing(&site.h),
             Actor::Operator("anna".into()),
         )
         .await
@@ -150,7 +150,7 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
     site.h.clock.advance(Duration::seconds(30));
 
     // Level 2 sign-in: the password, then the code.
-    selfcare_sign_in(&site, &username, common::PASSWORD).await;
+    selfcare_sign_in(&site, &username, identity_testkit::PASSWORD).await;
     wait_for_page(b, "/selfcare/sign-in/code", "Codice di verifica").await;
     if let Some(dir) = Site::screenshot_dir() {
         screenshot(b, &dir.join("selfcare-sign-in-code.png")).await;
@@ -212,7 +212,7 @@ async fn an_emergency_block_without_credentials_and_a_reactivation() {
     );
 
     // Suspended: sign in, ask for the code, reactivate.
-    selfcare_sign_in(&site, &a.username.to_string(), common::PASSWORD).await;
+    selfcare_sign_in(&site, &a.username.to_string(), identity_testkit::PASSWORD).await;
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;
     assert!(text_of(b, "#identity-state").await.contains("Sospesa"));
     if let Some(dir) = Site::screenshot_dir() {
@@ -278,7 +278,7 @@ async fn a_security_key_is_registered_and_used_at_level_3() {
     let a = active_identity(&site.h).await;
     identity_e2e::add_virtual_authenticator(b).await;
 
-    selfcare_sign_in(&site, &a.username.to_string(), common::PASSWORD).await;
+    selfcare_sign_in(&site, &a.username.to_string(), identity_testkit::PASSWORD).await;
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;
     click(b, "nav.sections a[href='/selfcare/credentials']").await;
     wait_for_page(b, "/selfcare/credentials", "Credenziali").await;
@@ -290,7 +290,7 @@ async fn a_security_key_is_registered_and_used_at_level_3() {
     wait_for_page(b, "/selfcare/keys", "Chiave di sicurezza aggiunta").await;
 
     // The next sign-in asks for the key after the password.
-    selfcare_sign_in(&site, &a.username.to_string(), common::PASSWORD).await;
+    selfcare_sign_in(&site, &a.username.to_string(), identity_testkit::PASSWORD).await;
     wait_for_page(b, "/selfcare/sign-in/key", "Chiave di sicurezza").await;
     click(b, "#key-sign-in button[type=submit]").await;
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;

@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 use identity_e2e::{click, fill, text_of, wait_for_page};
 
-use crate::{Site, common};
+use crate::Site;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_to_the_customer_area_and_out_in_chromium() {
@@ -11,7 +11,7 @@ async fn sign_in_to_the_customer_area_and_out_in_chromium() {
         return;
     };
     let b = &site.browser;
-    let registered = common::registered_mario(&site.h).await;
+    let registered = identity_testkit::registered_mario(&site.h).await;
 
     // Not signed in: the account page sends us to the sign-in form.
     site.open("/account").await;
@@ -34,7 +34,7 @@ async fn sign_in_to_the_customer_area_and_out_in_chromium() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some(login.as_str()));
     // The right password opens the customer area.
-    fill(b, "password", common::PASSWORD).await;
+    fill(b, "password", identity_testkit::PASSWORD).await;
     click(b, "main button[type=submit]").await;
     wait_for_page(b, "/account", "Dati intestatario").await;
     let page = b.source().await.unwrap();

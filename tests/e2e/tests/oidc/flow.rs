@@ -9,8 +9,8 @@ use openidconnect::{
     RedirectUrl, RefreshToken, Scope, TokenResponse, UserInfoClaims,
 };
 
-use crate::customer_support::Param as _;
 use crate::{CLIENT, L1, L2, NAME, Provider, REDIRECT, query_of};
+use identity_testkit::Param as _;
 
 pub type Client = CoreClient<
     openidconnect::EndpointSet,
@@ -71,7 +71,7 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
     let p = Provider::start().await;
     let secret = p.register(None).await.unwrap();
     // The holder wants to know of every level-2 sign-in.
-    let s = selfcare_support_session(&p).await;
+    let s = selfcare_session_of(&p).await;
     p.h.service
         .set_access_notification(&s, identity_core::CredentialLevel::L2, true)
         .await
@@ -178,7 +178,7 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
             .unwrap();
     assert_eq!(access.records[0].service, NAME);
     assert_eq!(access.records[0].level, identity_core::CredentialLevel::L2);
-    let mail = crate::selfcare_support::outbox(&p.h, "access_notification").await;
+    let mail = identity_testkit::outbox(&p.h, "access_notification").await;
     assert_eq!(mail.last().expect("a notification").p("service"), NAME);
     // Every endpoint is in the transaction log.
     let log =
@@ -222,7 +222,7 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
             &format!(
                 "/oidc/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye",
                 id_token,
-                crate::support::encode(REDIRECT)
+                identity_testkit::encode(REDIRECT)
             ),
             &[],
         )
@@ -251,13 +251,13 @@ async fn a_standard_client_signs_in_at_level_2_and_reads_the_attributes() {
 }
 
 /// A level-2 selfcare session of the holder (for settings).
-async fn selfcare_support_session(p: &Provider) -> identity_core::Session {
-    let step = crate::selfcare_support::password_step(&p.h, &p.holder).await;
+async fn selfcare_session_of(p: &Provider) -> identity_core::Session {
+    let step = identity_testkit::password_step(&p.h, &p.holder).await;
     p.h.service
         .selfcare_sign_in_totp(
-            &crate::selfcare_support::pending_of(&step),
+            &identity_testkit::pending_of(&step),
             &p.code(),
-            crate::selfcare_support::client(),
+            identity_testkit::client(),
         )
         .await
         .unwrap()

@@ -7,29 +7,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../../crates/identity-store/tests/common/mod.rs"]
-mod common;
-#[path = "../../../../crates/identity-store/tests/customer_support/mod.rs"]
-mod customer_support;
-#[path = "../../../../crates/identity-store/tests/selfcare_support/mod.rs"]
-mod selfcare_support;
-#[path = "../../../../crates/identity-http/tests/support/mod.rs"]
-mod support;
-
 mod authlib;
 mod flow;
 mod negative;
 
 use identity_core::credentials::totp::TotpSecret;
 use identity_service::usecases::service_providers::NewServiceProvider;
-use support::{Browser, Reply, TestServer, csrf_of};
+use identity_testkit::{Browser, Reply, TestServer, csrf_of};
 
 /// The provider on a fresh SQLite database, its clock near the real time (the
 /// clients check token times against theirs), and a level-2 identity.
 pub struct Provider {
-    pub h: common::Harness,
+    pub h: identity_testkit::TestApp,
     pub server: TestServer,
-    pub holder: selfcare_support::Active,
+    pub holder: identity_testkit::Active,
     pub secret: TotpSecret,
 }
 
@@ -41,15 +32,14 @@ pub const L2: &str = "https://www.spid.gov.it/SpidL2";
 
 impl Provider {
     pub async fn start() -> Provider {
-        let mut h = common::sqlite().await;
+        let mut h = identity_testkit::sqlite().await;
         // Each authenticator code moves the clock 30 s on (a code is used once),
         // and the clients refuse tokens issued in their future: start behind.
         h.clock
             .set(chrono::Utc::now() - chrono::Duration::seconds(90));
-        let server = TestServer::start(h.service.clone()).await;
-        h.service = h.service.clone().with_public_url(&server.base);
-        let holder = selfcare_support::active_identity(&h).await;
-        let secret = selfcare_support::enrol(&h, &holder).await;
+        let server = h.serve().await;
+        let holder = identity_testkit::active_identity(&h).await;
+        let secret = identity_testkit::enrol(&h, &holder).await;
         Provider {
             h,
             server,
@@ -102,7 +92,7 @@ impl Provider {
     /// The current authenticator code (then the clock moves to the next step,
     /// so the next code differs).
     pub fn code(&self) -> String {
-        let code = selfcare_support::code_at(&self.h, &self.secret, 0);
+        let code = identity_testkit::code_at(&self.h, &self.secret, 0);
         self.h.clock.advance(chrono::Duration::seconds(30));
         code
     }
@@ -149,7 +139,10 @@ impl Provider {
                     b,
                     &page,
                     "/selfcare/sign-in",
-                    &[("login_id", &username), ("password", common::PASSWORD)],
+                    &[
+                        ("login_id", &username),
+                        ("password", identity_testkit::PASSWORD),
+                    ],
                 )
                 .await;
         }

@@ -119,7 +119,7 @@ async fn bad_requests_codes_and_clients_are_refused() {
     let second = p.follow(&mut b, &p.path_of(&url)).await;
     assert!(second.body.contains("id=\"consent\""));
     let stale = crate::hidden_of(&first.body, "request");
-    let csrf = crate::support::csrf_of(&first.body);
+    let csrf = identity_testkit::csrf_of(&first.body);
     let reply = b
         .send(
             "POST",

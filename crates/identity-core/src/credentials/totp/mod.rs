@@ -1,0 +1,292 @@
+//! Time-based one-time passwords (RFC 6238) for credential level 2: HMAC-SHA1,
+//! 30-second steps, 6 digits, one step of clock skew either way. A code is
+//! accepted once only (no replay) and 5 consecutive wrong codes block level 2.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha1::Sha1;
+
+use super::base32;
+use super::codes::constant_time_eq;
+use crate::i18n::{Lang, Localized, pick};
+
+/// Seconds per time step.
+pub const STEP_SECONDS: i64 = 30;
+/// Digits in a code.
+pub const DIGITS: usize = 6;
+/// Steps of clock skew accepted on each side of the current one.
+pub const SKEW_STEPS: u64 = 1;
+/// Consecutive wrong codes that block level 2.
+pub const MAX_FAILURES: u8 = 5;
+/// Bytes in a generated secret (160 bits, as RFC 4226 recommends for SHA-1).
+pub const SECRET_BYTES: usize = 20;
+
+/// A TOTP shared secret. `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpSecret {
+    bytes: Vec<u8>,
+}
+
+impl fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TotpSecret({} bytes, redacted)", self.bytes.len())
+    }
+}
+
+impl TotpSecret {
+    /// A new random secret of [`SECRET_BYTES`] bytes.
+    #[must_use]
+    pub fn generate(rng: &mut impl Rng) -> TotpSecret {
+        let mut bytes = vec![0u8; SECRET_BYTES];
+        rng.fill(&mut bytes[..]);
+        TotpSecret { bytes }
+    }
+
+    /// A secret from stored bytes; `None` unless 16 to 64 bytes (RFC 4226 requires
+    /// at least 128 bits).
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Option<TotpSecret> {
+        (16..=64).contains(&bytes.len()).then(|| TotpSecret {
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    /// A secret from its base32 form (see [`base32::decode`]).
+    #[must_use]
+    pub fn from_base32(text: &str) -> Option<TotpSecret> {
+        TotpSecret::from_bytes(&base32::decode(text)?)
+    }
+
+    /// The raw bytes, for (encrypted) storage.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The unpadded RFC 4648 base32 form, the "manual key" typed into an app.
+    #[must_use]
+    pub fn to_base32(&self) -> String {
+        base32::encode(&self.bytes)
+    }
+
+    /// The `otpauth://totp/...` URI to show as a QR code, e.g.
+    /// `otpauth://totp/Issuer:account?secret=...&issuer=Issuer&algorithm=SHA1&digits=6&period=30`.
+    /// `issuer` and `account` are percent-encoded (a `:` in them too).
+    #[must_use]
+    pub fn otpauth_uri(&self, issuer: &str, account: &str) -> String {
+        let issuer = percent_encode(issuer);
+        format!(
+            "otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
+            account = percent_encode(account),
+            secret = self.to_base32(),
+        )
+    }
+}
+
+/// Percent-encodes everything but the RFC 3986 unreserved characters.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The time step containing `now` (0 before 1970).
+#[must_use]
+pub fn step_at(now: DateTime<Utc>) -> u64 {
+    u64::try_from(now.timestamp().div_euclid(STEP_SECONDS)).unwrap_or(0)
+}
+
+/// The 6-digit code of `secret` for time step `step` (RFC 4226 HOTP with the step
+/// as counter). Format it with `{:06}`.
+#[must_use]
+pub fn totp_code(secret: &TotpSecret, step: u64) -> u32 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(&secret.bytes) else {
+        return 0;
+    };
+    mac.update(&step.to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let offset = usize::from(digest[digest.len() - 1] & 0x0f);
+    let binary = (u32::from(digest[offset] & 0x7f) << 24)
+        | (u32::from(digest[offset + 1]) << 16)
+        | (u32::from(digest[offset + 2]) << 8)
+        | u32::from(digest[offset + 3]);
+    binary % 1_000_000
+}
+
+/// Why a one-time code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TotpError {
+    /// Not 6 digits (spaces are ignored). Does not count as a failure.
+    #[error("the code must be 6 digits")]
+    Malformed,
+    /// Wrong code; counts as a failure.
+    #[error("wrong code, {attempts_left} attempts left before level 2 is blocked")]
+    WrongCode {
+        /// Wrong codes still allowed before the block.
+        attempts_left: u8,
+    },
+    /// The right code, but already used (replay). Does not count as a failure.
+    #[error("this code was already used")]
+    Replayed,
+    /// Too many consecutive wrong codes: level 2 must be blocked (returned on the
+    /// 5th failure and for every attempt while the counter stays at the limit).
+    #[error("too many wrong codes: level 2 is blocked")]
+    Blocked,
+}
+
+impl Localized for TotpError {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            TotpError::Malformed => pick(
+                lang,
+                "Il codice deve essere di 6 cifre.".into(),
+                "The code must be 6 digits.".into(),
+            ),
+            TotpError::WrongCode { attempts_left } => pick(
+                lang,
+                format!("Codice errato. Tentativi rimasti prima del blocco del livello 2: {attempts_left}."),
+                format!("Wrong code. Attempts left before level 2 is blocked: {attempts_left}."),
+            ),
+            TotpError::Replayed => pick(
+                lang,
+                "Questo codice è già stato usato: attendi il prossimo codice dell'app.".into(),
+                "This code was already used: wait for the next code in the app.".into(),
+            ),
+            TotpError::Blocked => pick(
+                lang,
+                "Troppi codici errati: il livello 2 è bloccato. Sbloccalo con un codice via email o con il codice di emergenza.".into(),
+                "Too many wrong codes: level 2 is blocked. Unblock it with a code sent by email or with the emergency code.".into(),
+            ),
+        }
+    }
+}
+
+/// What must be remembered between verifications: consecutive failures and the
+/// last step accepted (to refuse replays). Persist it with the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TotpState {
+    consecutive_failures: u8,
+    last_used_step: Option<u64>,
+}
+
+impl TotpState {
+    /// A state read from storage.
+    #[must_use]
+    pub const fn new(consecutive_failures: u8, last_used_step: Option<u64>) -> TotpState {
+        TotpState {
+            consecutive_failures,
+            last_used_step,
+        }
+    }
+
+    /// Consecutive wrong codes so far.
+    #[must_use]
+    pub const fn consecutive_failures(&self) -> u8 {
+        self.consecutive_failures
+    }
+
+    /// The step of the last accepted code.
+    #[must_use]
+    pub const fn last_used_step(&self) -> Option<u64> {
+        self.last_used_step
+    }
+
+    /// Whether the failure limit is reached (level 2 must be blocked).
+    #[must_use]
+    pub const fn is_blocked(&self) -> bool {
+        self.consecutive_failures >= MAX_FAILURES
+    }
+
+    /// The state after level 2 is unblocked (email code or emergency code): the
+    /// failure counter restarts, the replay guard is kept.
+    #[must_use]
+    pub const fn reset_failures(self) -> TotpState {
+        TotpState {
+            consecutive_failures: 0,
+            last_used_step: self.last_used_step,
+        }
+    }
+}
+
+/// Verifies `code` at `now` against `secret`, given the stored `state`; returns
+/// the state to store and the outcome (the accepted step on success).
+///
+/// - a code of the current step or one step either side is accepted once: a
+///   step at or before `last_used_step` is refused as [`TotpError::Replayed`];
+/// - a wrong code counts one failure; the 5th in a row answers
+///   [`TotpError::Blocked`]: the caller blocks level 2;
+/// - while the state is blocked nothing is checked (always `Blocked`);
+/// - success resets the failure counter.
+///
+/// Codes are compared in constant time.
+#[must_use = "the returned state must be stored, or failures and replays go unnoticed"]
+pub fn verify(
+    secret: &TotpSecret,
+    code: &str,
+    now: DateTime<Utc>,
+    state: &TotpState,
+) -> (TotpState, Result<u64, TotpError>) {
+    if state.is_blocked() {
+        return (*state, Err(TotpError::Blocked));
+    }
+    let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if typed.len() != DIGITS || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        return (*state, Err(TotpError::Malformed));
+    }
+
+    let current = step_at(now);
+    let mut accepted: Option<u64> = None;
+    let mut replayed = false;
+    // Check every step of the window, without stopping early.
+    for step in current.saturating_sub(SKEW_STEPS)..=current.saturating_add(SKEW_STEPS) {
+        let expected = format!("{:06}", totp_code(secret, step));
+        if constant_time_eq(expected.as_bytes(), typed.as_bytes()) {
+            if state.last_used_step.is_some_and(|last| step <= last) {
+                replayed = true;
+            } else if accepted.is_none() {
+                accepted = Some(step);
+            }
+        }
+    }
+
+    match accepted {
+        Some(step) => (
+            TotpState {
+                consecutive_failures: 0,
+                last_used_step: Some(step),
+            },
+            Ok(step),
+        ),
+        None if replayed => (*state, Err(TotpError::Replayed)),
+        None => {
+            let failures = state.consecutive_failures.saturating_add(1);
+            let next = TotpState {
+                consecutive_failures: failures,
+                last_used_step: state.last_used_step,
+            };
+            if next.is_blocked() {
+                (next, Err(TotpError::Blocked))
+            } else {
+                (
+                    next,
+                    Err(TotpError::WrongCode {
+                        attempts_left: MAX_FAILURES - failures,
+                    }),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
