@@ -97,7 +97,7 @@ enum Command {
     Db(cmd::db::DbCommand),
     /// The configuration: check it.
     #[command(subcommand)]
-    Config(cmd::health::ConfigCommand),
+    Config(cmd::config::ConfigCommand),
     /// Exit 0 when the database answers and has every migration of this build.
     Healthcheck,
     /// Print the shell completion script (bash, zsh or fish).
@@ -180,8 +180,8 @@ fn main() -> ExitCode {
             Command::Operator(c) => cmd::operator::run(&cli, c).await,
             Command::Import(c) => cmd::import::run(&cli, c).await,
             Command::Db(c) => cmd::db::run(&cli, c).await,
-            Command::Config(cmd::health::ConfigCommand::Check) => cmd::health::config_check(&cli),
-            Command::Healthcheck => cmd::health::healthcheck(&cli).await,
+            Command::Config(cmd::config::ConfigCommand::Check) => cmd::config::config_check(&cli),
+            Command::Healthcheck => cmd::healthcheck::healthcheck(&cli).await,
             Command::Completions { shell } => cmd::docs::completions(*shell),
             Command::Man { dir } => cmd::docs::man(dir.as_deref()),
         }

@@ -9,6 +9,7 @@
 //! can drive through years of simulated time. Adapters (storage, mail, HTTP) and the
 //! use cases live in other crates and depend on this one, never the other way round.
 
+pub mod access;
 pub mod address;
 pub mod calendar;
 pub mod consent;
@@ -21,12 +22,13 @@ pub mod identity;
 pub mod ids;
 pub mod login;
 pub mod oidc;
+pub mod orders;
 pub mod password_policy;
-pub mod records;
 pub mod session;
 pub mod subject_kind;
 pub mod values;
 
+pub use access::{AccessOutcome, AccessRecord};
 pub use consent::{ConsentDecision, ConsentKind};
 pub use correction::{CorrectableField, CorrectionError, CorrectionRequest, CorrectionState};
 pub use credentials::{
@@ -44,10 +46,10 @@ pub use identity::{
 pub use ids::{CorrectionId, OrderId};
 pub use ids::{HolderId, IdentityId, LoginNumber};
 pub use login::{Login, LoginStatus};
+pub use orders::{Order, OrderError, OrderKind, OrderState};
 pub use password_policy::{
     PasswordAge, PasswordContext, PasswordHistoryEntry, PasswordPolicy, PasswordViolation,
 };
-pub use records::{AccessOutcome, AccessRecord, Order, OrderKind, OrderState};
 pub use session::{Session, SessionArea, SessionPolicy};
 pub use values::email::{EmailAddress, EmailError};
 pub use values::login_id::{LoginId, LoginIdError};

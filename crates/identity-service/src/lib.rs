@@ -11,9 +11,9 @@
 
 pub mod forms;
 pub mod metrics;
+pub mod model;
 pub mod passwords;
 pub mod ports;
-pub mod records;
 pub mod sealing;
 mod service;
 pub mod usecases;
@@ -24,10 +24,10 @@ pub use passwords::{HashCost, HashError, PasswordHasher};
 pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
     identity_core::credentials::constant_time_eq(a, b)
 }
-pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
-pub use records::{
+pub use model::{
     ApiClient, ApiScope, Approval, ApprovalState, AuditQuery, AuditRecord, ClientAuth, CodePurpose,
     JobRun, OneTimeCode, Operator, OperatorRole, OutboxMessage, OutboxStatus, ServiceProvider,
 };
+pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use sealing::Keyring;
 pub use service::{Service, ServiceConfig};

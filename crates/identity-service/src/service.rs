@@ -9,9 +9,9 @@ use identity_core::{Holder, HolderId, Lang, SessionPolicy};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{AuditRecord, OutboxMessage, OutboxStatus};
 use crate::passwords::PasswordHasher;
 use crate::ports::{Clock, OsRandomness, Randomness, Store, StoreError, StoreTx};
-use crate::records::{AuditRecord, OutboxMessage, OutboxStatus};
 use crate::sealing::Keyring;
 
 /// Settings of the use cases.

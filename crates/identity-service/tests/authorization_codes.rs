@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use identity_core::CredentialLevel;
-use identity_service::usecases::oidc::codes::{AuthorizationGrant, GrantError};
+use identity_service::usecases::oidc::authorization_codes::{AuthorizationGrant, GrantError};
 use identity_testkit::TestApp;
 
 identity_testkit::both_backends!(

@@ -10,7 +10,7 @@ use identity_core::identity::Actor;
 use identity_core::{ConsentKind, CredentialLevel, LoginId, LoginStatus, SessionArea};
 use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
 use identity_service::usecases::email::{EmailVerified, VerifyEmailError};
-use identity_service::usecases::logins::LoginChangeError;
+use identity_service::usecases::login_lifecycle::LoginChangeError;
 use identity_service::usecases::new_login::CreateLoginError;
 use identity_service::usecases::register_input::{RegisterInputError, RegistrationInput};
 use identity_service::usecases::sign_in::SignInError;

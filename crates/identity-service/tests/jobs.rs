@@ -17,7 +17,7 @@ use identity_core::{
     HolderId, HolderKind, IdentityState, Lang, LoginNumber, PersonHolder, PersonalTaxCode,
     PhoneNumber, Sex,
 };
-use identity_service::records::JobRun;
+use identity_service::model::JobRun;
 use identity_service::usecases::jobs::{Job, JobOptions};
 use identity_service::usecases::register::Registration;
 use identity_service::{HashCost, PasswordHasher, Service, ServiceConfig, Store};

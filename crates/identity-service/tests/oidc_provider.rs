@@ -11,9 +11,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::Duration;
+use identity_core::AccessOutcome;
 use identity_core::identity::{Actor, SuspensionReason};
 use identity_core::oidc::authorize::AuthorizationRequest;
-use identity_core::records::AccessOutcome;
 use identity_core::{CredentialLevel, Session};
 use identity_service::usecases::jobs::{Job, JobOptions};
 use identity_service::usecases::oidc::provider::{AuthorizationRefused, PendingAuthorization};
@@ -90,10 +90,7 @@ async fn signed_in_l2(h: &TestApp) -> (identity_testkit::Active, Session) {
     (a, s.session)
 }
 
-async fn latest_access(
-    h: &TestApp,
-    a: &identity_testkit::Active,
-) -> identity_core::records::AccessRecord {
+async fn latest_access(h: &TestApp, a: &identity_testkit::Active) -> identity_core::AccessRecord {
     h.service
         .accesses(a.holder, None, None, 0, 1)
         .await

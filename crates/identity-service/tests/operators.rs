@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use identity_core::records::OrderState;
+use identity_core::OrderState;
 use identity_service::usecases::approvals::{ApprovalError, ApprovedAction};
 use identity_service::usecases::import::RowOutcome;
 use identity_service::usecases::operators::OperatorError;

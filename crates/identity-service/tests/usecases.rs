@@ -426,7 +426,7 @@ async fn an_identity_that_stops_being_usable_ends_its_selfcare_sessions(h: TestA
 
 async fn logins_are_disabled_by_their_rules(h: TestApp) {
     use identity_core::{CredentialLevel, SessionArea};
-    use identity_service::usecases::logins::LoginChangeError;
+    use identity_service::usecases::login_lifecycle::LoginChangeError;
     let who = signed_in(&h).await;
     let first = who.login.number();
     let me = Actor::Holder(who.holder_id);

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::StoreError;
 use identity_service::ports::AuthorizationCodeTx;
-use identity_service::usecases::oidc::codes::AuthorizationGrant;
+use identity_service::usecases::oidc::authorization_codes::AuthorizationGrant;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::{db, translate};

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use identity_core::correction::{CorrectableField, CorrectionRequest, CorrectionState};
-use identity_core::records::{OrderKind, OrderState};
 use identity_core::{CorrectionId, HolderId, Order, OrderId};
+use identity_core::{OrderKind, OrderState};
 use identity_service::StoreError;
 use identity_service::ports::CaseTx;
 use sqlx::any::AnyRow;

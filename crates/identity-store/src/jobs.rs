@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use identity_core::LoginNumber;
 use identity_core::ids::IdentityId;
 use identity_service::StoreError;
+use identity_service::model::JobRun;
 use identity_service::ports::{JobTx, PasswordAge, Purged, RetentionCutoffs};
-use identity_service::records::JobRun;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_core::credentials::{CredentialLevel, CredentialLevels, LevelState, TotpState};
 use identity_core::ids::IdentityId;
-use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{AccessOutcome, AccessRecord};
 use identity_service::StoreError;
 use identity_service::ports::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
 use sqlx::any::AnyRow;

@@ -85,7 +85,7 @@ impl SqlTx {
             return Err(StoreError::NotFound);
         };
         Ok(serde_json::from_str(&params)
-            .map(|p| identity_service::records::redact_secrets(&p).to_string())
+            .map(|p| identity_service::model::redact_secrets(&p).to_string())
             .unwrap_or(params))
     }
 }

@@ -1,5 +1,6 @@
 //! `identity verify|suspend|reactivate|revoke|record-report|record-document|show|history`.
 
+mod show;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use identity_core::Localized;
@@ -265,8 +266,8 @@ fn plan(command: &IdentityCommand) -> Result<Planned, Failure> {
 
 pub async fn run(cli: &Cli, command: &IdentityCommand) -> Result<(), Failure> {
     match command {
-        IdentityCommand::Show { id } => return super::identity_show::show(cli, *id).await,
-        IdentityCommand::History { id } => return super::identity_show::history(cli, *id).await,
+        IdentityCommand::Show { id } => return show::show(cli, *id).await,
+        IdentityCommand::History { id } => return show::history(cli, *id).await,
         _ => {}
     }
     // Usage checks first: nothing touches the database before they pass.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use identity_service::records::JobRun;
+use identity_service::model::JobRun;
 use identity_service::usecases::jobs::{Job, JobOptions, this_node};
 
 use crate::{Cli, Failure, context, output};

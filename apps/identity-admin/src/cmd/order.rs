@@ -2,7 +2,7 @@
 //! request, renewals), which holders follow in the customer area.
 
 use clap::{Subcommand, ValueEnum};
-use identity_core::records::OrderState;
+use identity_core::OrderState;
 use identity_core::{Order, OrderId};
 use identity_service::{OperatorRole, StoreError};
 

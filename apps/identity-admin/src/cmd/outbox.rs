@@ -56,7 +56,7 @@ pub async fn run(cli: &Cli, command: &OutboxCommand) -> Result<(), Failure> {
             // Codes and links of queued mail are the holders' secrets, not the
             // operator's: never printed.
             for m in &mut messages {
-                m.params = identity_service::records::redact_secrets(&m.params);
+                m.params = identity_service::model::redact_secrets(&m.params);
             }
             if cli.json {
                 return output::json(&messages);

@@ -5,17 +5,17 @@
 //! Everything here is pure: the random-number generator and the time are passed in.
 
 pub mod base32;
-pub mod codes;
 pub mod emergency_code;
 pub mod levels;
+pub mod random_secrets;
 pub mod totp;
 
-pub use codes::{
-    constant_time_eq, normalize_readable_code, random_numeric_code, random_readable_code,
-    random_token,
-};
 pub use emergency_code::EmergencyCode;
 pub use levels::{
     CredentialLevel, CredentialLevels, LevelState, LevelTransitionError, SignInBlocked,
+};
+pub use random_secrets::{
+    constant_time_eq, normalize_readable_code, random_numeric_code, random_readable_code,
+    random_token,
 };
 pub use totp::{TotpError, TotpSecret, TotpState, totp_code};

@@ -12,7 +12,7 @@ use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
 use identity_core::{LoginId, LoginNumber, LoginStatus};
 use identity_service::forms::FieldErrors;
-use identity_service::usecases::logins::LoginChangeError;
+use identity_service::usecases::login_lifecycle::LoginChangeError;
 use identity_service::usecases::new_login::CreateLoginError;
 
 use super::{Frame, Section, Signed};

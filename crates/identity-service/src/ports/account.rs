@@ -7,7 +7,7 @@ use identity_core::consent::ConsentDecision;
 use identity_core::{Holder, HolderId};
 
 use super::StoreError;
-use crate::records::{CodePurpose, OneTimeCode};
+use crate::model::{CodePurpose, OneTimeCode};
 
 /// Part of [`super::StoreTx`]: methods work inside the transaction.
 #[async_trait]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::records::ApiClient;
+use crate::model::ApiClient;
 
 /// Part of [`super::StoreTx`]: methods work inside the transaction.
 #[async_trait]

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::usecases::oidc::codes::AuthorizationGrant;
+use crate::usecases::oidc::authorization_codes::AuthorizationGrant;
 
 /// Part of [`super::StoreTx`]: methods work inside the transaction.
 #[async_trait]

@@ -7,7 +7,7 @@ use identity_core::ids::IdentityId;
 use identity_core::{HolderId, LoginNumber};
 
 use super::StoreError;
-use crate::records::JobRun;
+use crate::model::JobRun;
 
 /// A login's current password and when it was set, for the expiry warnings.
 #[derive(Debug, Clone, PartialEq, Eq)]

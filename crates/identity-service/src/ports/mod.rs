@@ -13,7 +13,7 @@ use identity_core::password_policy::PasswordHistoryEntry;
 use identity_core::{Holder, HolderId, Login, LoginNumber, LoginStatus, Session, SessionArea};
 use uuid::Uuid;
 
-use crate::records::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
+use crate::model::{AuditQuery, AuditRecord, OutboxMessage, OutboxStatus};
 
 mod account;
 mod api_clients;
@@ -261,7 +261,7 @@ pub trait StoreTx:
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
     /// Marks a message delivered and blanks its secret parameters (see
-    /// [`crate::records::SECRET_PARAMS`]). MUST return `NotFound` if there is none
+    /// [`crate::model::SECRET_PARAMS`]). MUST return `NotFound` if there is none
     /// with this id.
     async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Records a failed delivery attempt: one more attempt, the error, and the next

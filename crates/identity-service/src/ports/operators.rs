@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::records::{Approval, Operator};
+use crate::model::{Approval, Operator};
 
 /// Part of [`super::StoreTx`]: methods work inside the transaction.
 #[async_trait]

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use identity_core::AccessRecord;
 use identity_core::credentials::{CredentialLevel, CredentialLevels, TotpState};
 use identity_core::ids::IdentityId;
-use identity_core::records::AccessRecord;
 use identity_core::{HolderId, LoginNumber};
 
 use super::StoreError;

@@ -7,8 +7,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::model::{ApiClient, ApiScope};
 use crate::ports::StoreError;
-use crate::records::{ApiClient, ApiScope};
 use crate::service::{Service, audit};
 
 /// Prefix of every API token, so a leaked one is easy to recognise in logs and

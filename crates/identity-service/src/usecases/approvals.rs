@@ -10,8 +10,8 @@ use identity_core::ids::IdentityId;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{Approval, ApprovalState, Operator, OperatorRole};
 use crate::ports::StoreError;
-use crate::records::{Approval, ApprovalState, Operator, OperatorRole};
 use crate::service::{Service, audit};
 use crate::usecases::operators::OperatorError;
 

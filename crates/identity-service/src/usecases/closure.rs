@@ -3,9 +3,9 @@
 //! law requires stays (the audit log, identity-proofing records, the fiscal codes
 //! they refer to); the rest of the personal data is erased.
 
+use identity_core::OrderState;
 use identity_core::i18n::{Lang, Localized};
 use identity_core::identity::Actor;
-use identity_core::records::OrderState;
 use identity_core::{HolderId, LoginId, LoginStatus};
 use serde_json::json;
 

@@ -8,10 +8,10 @@ use identity_core::{EmailAddress, HolderId};
 use serde_json::json;
 
 use crate::forms::{Message, TEMPORARY};
+use crate::model::CodePurpose;
 use crate::ports::StoreError;
-use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder, mail_to};
-use crate::usecases::codes::{hash_code, issue_code, redeem_code};
+use crate::usecases::email_codes::{hash_code, issue_code, redeem_code};
 use crate::usecases::limits::{RECOVERY, take};
 use crate::usecases::register::verify_link;
 

@@ -16,7 +16,7 @@ use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::orders::{open_order, settle_open_orders};
 use crate::usecases::selfcare::issue_emergency_code;
-use identity_core::records::{OrderKind, OrderState};
+use identity_core::{OrderKind, OrderState};
 
 /// Why an identity use case failed. Nothing was changed.
 #[derive(Debug, thiserror::Error)]

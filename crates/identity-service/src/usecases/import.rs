@@ -9,8 +9,8 @@ use identity_core::i18n::{Lang, Localized};
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
+use crate::model::{Operator, OperatorRole};
 use crate::ports::StoreError;
-use crate::records::{Operator, OperatorRole};
 use crate::service::{Service, audit};
 use crate::usecases::operators::OperatorError;
 use crate::usecases::register::{Registration, login_numbers_from};

@@ -89,8 +89,8 @@ impl Service {
     /// The audit-log entries matching `query`, oldest first.
     pub async fn audit_trail(
         &self,
-        query: &crate::records::AuditQuery,
-    ) -> Result<Vec<crate::records::AuditRecord>, StoreError> {
+        query: &crate::model::AuditQuery,
+    ) -> Result<Vec<crate::model::AuditRecord>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.audit(query).await
     }

@@ -89,10 +89,10 @@ impl Service {
         }
         let login = insert_new_login(tx.as_mut(), self.random.clone(), holder_id, "", now).await?;
         let login_id = LoginId::new(login.number(), &self.config.login_domain);
-        let (_, link) = crate::usecases::codes::issue_reset_code(
+        let (_, link) = crate::usecases::email_codes::issue_reset_code(
             tx.as_mut(),
             self.random.as_ref(),
-            crate::records::CodePurpose::ResetPassword,
+            crate::model::CodePurpose::ResetPassword,
             holder_id,
             login.number(),
             &self.config.public_url,

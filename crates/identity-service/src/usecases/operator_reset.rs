@@ -5,10 +5,10 @@ use identity_core::LoginId;
 use identity_core::LoginNumber;
 use serde_json::json;
 
+use crate::model::{CodePurpose, Operator, OperatorRole};
 use crate::ports::StoreError;
-use crate::records::{CodePurpose, Operator, OperatorRole};
 use crate::service::{Service, audit};
-use crate::usecases::codes::mail_reset_code;
+use crate::usecases::email_codes::mail_reset_code;
 use crate::usecases::operators::OperatorError;
 use crate::usecases::recovery::is_identity_username;
 

@@ -5,8 +5,8 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{Operator, OperatorRole};
 use crate::ports::StoreError;
-use crate::records::{Operator, OperatorRole};
 use crate::service::{Service, audit};
 use crate::usecases::api_clients::{TOUCH_EVERY, is_account_name, token_hash};
 

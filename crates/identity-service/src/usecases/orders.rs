@@ -1,13 +1,13 @@
 //! Orders tied to holders (the digital-identity request, renewals): the holder
 //! sees them in the customer area; operators list them and move them on.
 
-use identity_core::records::{OrderError, OrderKind, OrderState};
 use identity_core::{HolderId, Order, OrderId};
+use identity_core::{OrderError, OrderKind, OrderState};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{Operator, OperatorRole};
 use crate::ports::{StoreError, StoreTx};
-use crate::records::{Operator, OperatorRole};
 use crate::service::{Service, audit};
 use crate::usecases::operators::OperatorError;
 

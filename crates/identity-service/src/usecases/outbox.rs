@@ -4,8 +4,8 @@ use identity_core::identity::Actor;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{OutboxMessage, OutboxStatus};
 use crate::ports::StoreError;
-use crate::records::{OutboxMessage, OutboxStatus};
 use crate::service::{Service, audit};
 
 impl Service {
@@ -27,7 +27,7 @@ impl Service {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let message = tx.outbox_message(id).await?;
-        let blanked = crate::records::SECRET_PARAMS
+        let blanked = crate::model::SECRET_PARAMS
             .iter()
             .any(|k| message.params.get(*k).and_then(|v| v.as_str()) == Some("[redacted]"));
         if blanked && message.status != OutboxStatus::Sent {

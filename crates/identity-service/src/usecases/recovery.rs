@@ -9,10 +9,10 @@ use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
 use crate::forms::{FIX_FIELDS, FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::model::CodePurpose;
 use crate::ports::StoreError;
-use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{hash_code, mail_reset_code};
+use crate::usecases::email_codes::{hash_code, mail_reset_code};
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{RECOVERY, address_key, take_all};
 use crate::usecases::password::{NewPassword, write_new_password};

@@ -9,10 +9,10 @@ use identity_core::{Address, Contacts, Holder, HolderId, HolderKind, Login, Logi
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::CodePurpose;
 use crate::ports::{StoreError, StoreTx};
-use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::issue_code;
+use crate::usecases::email_codes::issue_code;
 
 /// What the registration form collected, already parsed into domain types.
 #[derive(Debug, Clone)]

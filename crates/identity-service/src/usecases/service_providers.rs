@@ -6,8 +6,8 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::model::{ClientAuth, Operator, OperatorRole, ServiceProvider};
 use crate::ports::StoreError;
-use crate::records::{ClientAuth, Operator, OperatorRole, ServiceProvider};
 use crate::service::{Service, audit};
 use crate::usecases::api_clients::token_hash;
 use crate::usecases::operators::OperatorError;

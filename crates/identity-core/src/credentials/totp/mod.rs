@@ -10,7 +10,7 @@ use rand::Rng;
 use sha1::Sha1;
 
 use super::base32;
-use super::codes::constant_time_eq;
+use super::random_secrets::constant_time_eq;
 use crate::i18n::{Lang, Localized, pick};
 
 /// Seconds per time step.

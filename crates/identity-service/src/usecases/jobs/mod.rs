@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::model::JobRun;
 use crate::ports::StoreError;
-use crate::records::JobRun;
 use crate::service::Service;
 
 /// The calendar jobs, in the order a run executes them.

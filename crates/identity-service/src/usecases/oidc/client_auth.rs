@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
+use crate::model::{ClientAuth, ServiceProvider};
 use crate::ports::StoreError;
-use crate::records::{ClientAuth, ServiceProvider};
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
 use crate::usecases::service_providers::enabled_provider;

@@ -4,9 +4,9 @@
 //! consent, codes, access, ID and refresh tokens, the userinfo attributes, and
 //! the transaction log.
 
+pub mod authorization_codes;
 pub mod claims;
 pub mod client_auth;
-pub mod codes;
 pub mod keys;
 pub mod keystore;
 pub mod log;

@@ -8,11 +8,11 @@ use identity_core::CredentialLevel;
 use identity_core::Session;
 use identity_core::identity::DigitalIdentity;
 use identity_core::oidc::authorize::{AuthorizationRequest, ClientView};
-use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{AccessOutcome, AccessRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::codes::AuthorizationGrant;
+use super::authorization_codes::AuthorizationGrant;
 use super::log::TransactionEntry;
 use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit};

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::ports::StoreError;
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
-use crate::usecases::oidc::codes::{GrantError, keep_revocations};
+use crate::usecases::oidc::authorization_codes::{GrantError, keep_revocations};
 
 /// How long a family of refresh tokens lasts from the sign-in (SPID: 30 days at most).
 pub const REFRESH_FAMILY_DAYS: i64 = 30;
@@ -98,7 +98,7 @@ impl Service {
     pub(crate) async fn start_refresh_family(
         &self,
         tx: &mut dyn crate::ports::StoreTx,
-        grant: &super::codes::AuthorizationGrant,
+        grant: &super::authorization_codes::AuthorizationGrant,
     ) -> Result<(String, String), StoreError> {
         let token = self.first_of_family(
             &grant.client_id,

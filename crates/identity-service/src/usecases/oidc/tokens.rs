@@ -12,8 +12,8 @@ use identity_core::oidc::{acr_of, pairwise_sub};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::authorization_codes::{AuthorizationGrant, GrantError, keep_revocations};
 use super::claims::userinfo_claims;
-use super::codes::{AuthorizationGrant, GrantError, keep_revocations};
 use super::keys::{SigningAlg, SigningKeyError};
 use crate::ports::{AccessTokenRecord, StoreError};
 use crate::service::Service;

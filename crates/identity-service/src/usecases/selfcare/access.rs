@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use identity_core::credentials::CredentialLevel;
-use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{AccessOutcome, AccessRecord};
 use identity_core::{HolderId, Session};
 use serde_json::json;
 

@@ -19,10 +19,10 @@ use super::{
     send_security_code,
 };
 use crate::forms::FieldErrors;
+use crate::model::CodePurpose;
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
-use crate::records::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::redeem_code;
+use crate::usecases::email_codes::redeem_code;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, take};
 use crate::usecases::sessions::SessionToken;
 

@@ -16,9 +16,9 @@ use super::{
     send_security_code,
 };
 use crate::forms::{FieldErrors, Message, REQUIRED};
-use crate::records::CodePurpose;
+use crate::model::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::codes::{mail_reset_code, redeem_code};
+use crate::usecases::email_codes::{mail_reset_code, redeem_code};
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
 use crate::usecases::sign_in::SignInError;

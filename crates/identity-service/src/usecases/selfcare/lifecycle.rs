@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
 use super::{SelfcareError, queue_sms, send_security_code};
-use crate::records::{AuditQuery, AuditRecord, CodePurpose};
+use crate::model::{AuditQuery, AuditRecord, CodePurpose};
 use crate::service::Service;
-use crate::usecases::codes::redeem_code;
+use crate::usecases::email_codes::redeem_code;
 use crate::usecases::identity::IdentityError;
 
 /// The longest note a holder may give when suspending its identity.

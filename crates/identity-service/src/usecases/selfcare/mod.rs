@@ -260,13 +260,20 @@ pub(crate) async fn send_security_code(
     tx: &mut dyn StoreTx,
     random: &dyn crate::ports::Randomness,
     holder: &Holder,
-    purpose: crate::records::CodePurpose,
+    purpose: crate::model::CodePurpose,
     login: Option<LoginNumber>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let code =
-        crate::usecases::codes::issue_code(tx, random, purpose, holder.id(), login, None, now)
-            .await?;
+    let code = crate::usecases::email_codes::issue_code(
+        tx,
+        random,
+        purpose,
+        holder.id(),
+        login,
+        None,
+        now,
+    )
+    .await?;
     mail_holder(
         tx,
         holder,

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::SelfcareError;
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
+use crate::model::CodePurpose;
 use crate::ports::{StoreError, StoreTx};
-use crate::records::CodePurpose;
 use crate::service::{Service, audit, enqueue, mail_holder};
 
 /// Sends a code by SMS to the `new` phone, inside `tx`; the change waits for it.

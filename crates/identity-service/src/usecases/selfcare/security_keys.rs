@@ -6,9 +6,9 @@
 //! means the private key never leaves the device.
 
 use chrono::Duration;
+use identity_core::AccessOutcome;
 use identity_core::credentials::{CredentialLevel, LevelState};
 use identity_core::identity::DigitalIdentity;
-use identity_core::records::AccessOutcome;
 use identity_core::{LoginId, Session, SessionArea};
 use serde_json::json;
 use webauthn_rs::prelude::{

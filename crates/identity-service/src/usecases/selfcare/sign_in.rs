@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use identity_core::credentials::totp::{self, TotpSecret};
 use identity_core::credentials::{CredentialLevel, SignInBlocked, TotpError};
 use identity_core::identity::DigitalIdentity;
-use identity_core::records::{AccessOutcome, AccessRecord};
+use identity_core::{AccessOutcome, AccessRecord};
 use identity_core::{HolderId, LoginId, LoginNumber, Session, SessionArea};
 use serde_json::json;
 

@@ -9,8 +9,8 @@ use identity_core::credentials::random_numeric_code;
 use sha2::{Digest, Sha256};
 
 use super::hex;
+use crate::model::{CodePurpose, OneTimeCode};
 use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
-use crate::records::{CodePurpose, OneTimeCode};
 use crate::usecases::limits::{SMS_CODE_ATTEMPTS, take};
 
 /// Digits of a code sent by SMS.

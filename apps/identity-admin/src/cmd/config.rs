@@ -1,8 +1,6 @@
-//! `healthcheck` (the database answers and has every migration of this build)
-//! and `config check` (the configuration loads and is usable; secrets not shown).
+//! `config check`: the configuration loads and is usable (secrets not shown).
 
 use clap::Subcommand;
-use identity_service::Store as _;
 use serde_json::json;
 
 use crate::{Cli, Failure, context, output};
@@ -12,31 +10,6 @@ use crate::{Cli, Failure, context, output};
 pub enum ConfigCommand {
     /// Load the configuration (file, then IDENTITY_* variables) and check it.
     Check,
-}
-
-/// `healthcheck`: exit 0 when the database answers and no migration is pending.
-pub async fn healthcheck(cli: &Cli) -> Result<(), Failure> {
-    let settings = context::settings(cli)?;
-    let store = context::store_without_migrating(&settings, false).await?;
-    store
-        .ping()
-        .await
-        .map_err(|e| Failure::Refused(format!("database unreachable: {e}")))?;
-    let pending = store
-        .pending_migrations()
-        .await
-        .map_err(|e| Failure::Refused(e.to_string()))?;
-    if cli.json {
-        output::json(&json!({ "database": "ok", "pending_migrations": pending }))?;
-    } else {
-        println!("database ok; pending migrations: {pending}");
-    }
-    if pending > 0 {
-        return Err(Failure::Refused(format!(
-            "{pending} migrations pending (run `identity-admin db migrate`)"
-        )));
-    }
-    Ok(())
 }
 
 /// `config check`: exit 0 when the settings load and every part builds; 2 when

@@ -1,4 +1,4 @@
-//! Creating, disabling, enabling and deleting logins. A holder may disable or
+//! Disabling, enabling and deleting logins (creating one is in `new_login.rs`). A holder may disable or
 //! delete its extra logins but never its last active one, nor the username of its
 //! live digital identity; an operator may disable any. Disabling or deleting ends
 //! the login's sessions.

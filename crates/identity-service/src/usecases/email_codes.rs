@@ -7,8 +7,8 @@ use identity_core::credentials::{normalize_readable_code, random_readable_code};
 use identity_core::{HolderId, LoginNumber};
 use sha2::{Digest, Sha256};
 
+use crate::model::{CodePurpose, OneTimeCode};
 use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
-use crate::records::{CodePurpose, OneTimeCode};
 
 /// The stored form of a code as typed or clicked.
 #[must_use]
