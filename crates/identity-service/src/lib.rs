@@ -20,6 +20,13 @@ pub mod usecases;
 
 pub use passwords::{HashCost, HashError, PasswordHasher};
 
+/// The SHA-256 of `text`, in hex: the stored form of secrets with enough entropy
+/// that a fast hash is right (tokens, single-use codes, emergency codes).
+pub(crate) fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
     identity_core::credentials::constant_time_eq(a, b)

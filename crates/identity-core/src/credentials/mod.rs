@@ -4,7 +4,6 @@
 //!
 //! Everything here is pure: the random-number generator and the time are passed in.
 
-pub mod base32;
 pub mod emergency_code;
 pub mod levels;
 pub mod random_secrets;

@@ -6,8 +6,6 @@ use rand::Rng;
 /// Bytes of randomness in a [`random_token`]: 256 bits.
 pub const TOKEN_BYTES: usize = 32;
 
-const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// A code of `digits` decimal digits, each uniformly drawn from `rng` (leading
 /// zeros kept), for codes sent by email or SMS. 6 digits give about 20 bits: such
 /// codes must be short-lived and rate-limited.
@@ -69,33 +67,13 @@ pub fn normalize_readable_code(input: &str) -> String {
 
 /// Unpadded base64url (RFC 4648 section 5).
 fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let symbols = chunk.len() + 1;
-        for i in 0..symbols {
-            let index = (n >> (18 - 6 * i)) & 0x3f;
-            out.push(char::from(BASE64URL[index as usize]));
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Whether `a` and `b` are equal, taking the same time whatever bytes differ
 /// (only the lengths may leak). Use it to compare codes and secrets.
-#[must_use]
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
-}
+pub use constant_time_eq::constant_time_eq;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,6 @@
 
 use identity_core::identity::Actor;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::model::{ApiClient, ApiScope};
@@ -30,10 +29,7 @@ pub(crate) fn is_account_name(name: &str) -> bool {
 
 /// The SHA-256 of a bearer token (API clients, operators), as stored.
 pub(crate) fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::sha256_hex(token)
 }
 
 /// Why a client was not added.

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use identity_core::credentials::{normalize_readable_code, random_readable_code};
 use identity_core::{HolderId, LoginNumber};
-use sha2::{Digest, Sha256};
 
 use crate::model::{CodePurpose, OneTimeCode};
 use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
@@ -13,10 +12,7 @@ use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
 /// The stored form of a code as typed or clicked.
 #[must_use]
 pub fn hash_code(text: &str) -> String {
-    Sha256::digest(normalize_readable_code(text).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::sha256_hex(&normalize_readable_code(text))
 }
 
 /// Issues a new code of `purpose` for `holder` inside `tx`, discarding its unused

@@ -5,7 +5,6 @@
 use identity_core::credentials::random_token;
 use identity_core::{CredentialLevel, HolderId, LoginNumber, Session, SessionArea};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::ports::{SessionFilter, StoreError};
@@ -39,10 +38,7 @@ impl SessionToken {
     /// right here: the token has 256 random bits, nothing to guess.
     #[must_use]
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::sha256_hex(&self.0)
     }
 }
 

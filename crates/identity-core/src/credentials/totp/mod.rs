@@ -1,17 +1,16 @@
 //! Time-based one-time passwords (RFC 6238) for credential level 2: HMAC-SHA1,
 //! 30-second steps, 6 digits, one step of clock skew either way. A code is
 //! accepted once only (no replay) and 5 consecutive wrong codes block level 2.
+//!
+//! The codes and the base32 form of the secret come from the `totp-rs` crate
+//! (its `alloc` feature only: no clock, no RNG, no IO); the rules above are
+//! ours and stay here, as they must be applied with the stored state.
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use rand::Rng;
-use sha1::Sha1;
-
-use super::base32;
-use super::random_secrets::constant_time_eq;
 use crate::i18n::{Lang, Localized, pick};
+use chrono::{DateTime, Utc};
+use rand::Rng;
 
 /// Seconds per time step.
 pub const STEP_SECONDS: i64 = 30;
@@ -54,10 +53,27 @@ impl TotpSecret {
         })
     }
 
-    /// A secret from its base32 form (see [`base32::decode`]).
+    /// A secret from its RFC 4648 base32 form, as a person copies it: in either
+    /// case, grouped with spaces or dashes, with or without `=` padding. `None`
+    /// for any other character or a length no encoder produces.
     #[must_use]
     pub fn from_base32(text: &str) -> Option<TotpSecret> {
-        TotpSecret::from_bytes(&base32::decode(text)?)
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .trim_end_matches('=')
+            .to_ascii_uppercase();
+        // Valid unpadded lengths leave 0, 2, 4, 5 or 7 symbols in the last group.
+        if matches!(compact.len() % 8, 1 | 3 | 6) {
+            return None;
+        }
+        let secret = totp_rs::Secret::try_from_base32(&compact).ok()?;
+        let bytes = secret.as_bytes();
+        // Only the canonical form: re-encoding gives back what was typed.
+        (totp_rs::Secret::from(bytes.to_vec()).to_base32() == compact)
+            .then(|| TotpSecret::from_bytes(bytes))
+            .flatten()
     }
 
     /// The raw bytes, for (encrypted) storage.
@@ -69,7 +85,21 @@ impl TotpSecret {
     /// The unpadded RFC 4648 base32 form, the "manual key" typed into an app.
     #[must_use]
     pub fn to_base32(&self) -> String {
-        base32::encode(&self.bytes)
+        totp_rs::Secret::from(self.bytes.clone()).to_base32()
+    }
+
+    /// The generator of this secret's codes: SHA-1, 6 digits, 30-second steps,
+    /// no skew of its own (the window is checked step by step in [`verify`]).
+    fn generator(&self) -> totp_rs::Totp {
+        totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(6)
+            .with_skew(0)
+            .with_step_duration(STEP_SECONDS.unsigned_abs())
+            .with_secret(self.bytes.clone())
+            // The secret's length (16 to 64 bytes) is checked where it is made,
+            // and the other settings are constants the builder accepts.
+            .build_noncompliant()
     }
 
     /// The `otpauth://totp/...` URI to show as a QR code, e.g.
@@ -86,17 +116,16 @@ impl TotpSecret {
     }
 }
 
+/// Everything but the RFC 3986 unreserved characters.
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes everything but the RFC 3986 unreserved characters.
 fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, NOT_UNRESERVED).to_string()
 }
 
 /// The time step containing `now` (0 before 1970).
@@ -109,18 +138,13 @@ pub fn step_at(now: DateTime<Utc>) -> u64 {
 /// as counter). Format it with `{:06}`.
 #[must_use]
 pub fn totp_code(secret: &TotpSecret, step: u64) -> u32 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(&secret.bytes) else {
-        return 0;
-    };
-    mac.update(&step.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[digest.len() - 1] & 0x0f);
-    let binary = (u32::from(digest[offset] & 0x7f) << 24)
-        | (u32::from(digest[offset + 1]) << 16)
-        | (u32::from(digest[offset + 2]) << 8)
-        | u32::from(digest[offset + 3]);
-    binary % 1_000_000
+    let time = step.saturating_mul(STEP_SECONDS.unsigned_abs());
+    secret
+        .generator()
+        .generate(time)
+        .to_string()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// Why a one-time code was refused.
@@ -245,12 +269,14 @@ pub fn verify(
     }
 
     let current = step_at(now);
+    let generator = secret.generator();
     let mut accepted: Option<u64> = None;
     let mut replayed = false;
-    // Check every step of the window, without stopping early.
+    // Check every step of the window, without stopping early; the crate compares
+    // codes in constant time.
     for step in current.saturating_sub(SKEW_STEPS)..=current.saturating_add(SKEW_STEPS) {
-        let expected = format!("{:06}", totp_code(secret, step));
-        if constant_time_eq(expected.as_bytes(), typed.as_bytes()) {
+        let time = step.saturating_mul(STEP_SECONDS.unsigned_abs());
+        if generator.check(&typed, time).is_some() {
             if state.last_used_step.is_some_and(|last| step <= last) {
                 replayed = true;
             } else if accepted.is_none() {

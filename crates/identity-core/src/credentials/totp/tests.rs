@@ -198,3 +198,45 @@ proptest! {
         prop_assert!(code.len() == 6);
     }
 }
+
+#[test]
+fn base32_keys_as_people_type_them() {
+    let secret = rfc_secret();
+    let key = secret.to_base32();
+    assert!(!key.contains('='), "unpadded");
+    for typed in [
+        key.clone(),
+        key.to_lowercase(),
+        format!("{key}===="),
+        "GEZD-GNBV-GY3T-QOJQ-GEZD-GNBV-GY3T-QOJQ".to_owned(),
+    ] {
+        assert_eq!(
+            TotpSecret::from_base32(&typed),
+            Some(secret.clone()),
+            "{typed}"
+        );
+    }
+    // A character outside the alphabet, a length no encoder produces, a last
+    // symbol with stray bits, and a key too short for a secret are refused.
+    assert_eq!(TotpSecret::from_base32(&key.replace('G', "1")), None);
+    assert_eq!(TotpSecret::from_base32(&format!("{key}A")), None);
+    let zeros = TotpSecret::from_bytes(&[0; 16])
+        .expect("16 bytes")
+        .to_base32();
+    assert_eq!(zeros, "A".repeat(26));
+    assert_eq!(
+        TotpSecret::from_base32(&format!("{}B", "A".repeat(25))),
+        None
+    );
+    assert_eq!(TotpSecret::from_base32("MZXW6YTBOI"), None);
+}
+
+proptest! {
+    #[test]
+    fn base32_round_trips(bytes in proptest::collection::vec(any::<u8>(), 16..=64)) {
+        let secret = TotpSecret::from_bytes(&bytes).expect("16 to 64 bytes");
+        let key = secret.to_base32();
+        prop_assert_eq!(TotpSecret::from_base32(&key), Some(secret.clone()));
+        prop_assert_eq!(TotpSecret::from_base32(&key.to_lowercase()), Some(secret));
+    }
+}

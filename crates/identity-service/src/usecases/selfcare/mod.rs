@@ -21,7 +21,6 @@ use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::{DigitalIdentity, TransitionError};
 use identity_core::{Holder, HolderId, LoginNumber, Session};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::forms::{FieldErrors, Message};
 use crate::ports::{IdentityCredentials, StoreError, StoreTx};
@@ -166,11 +165,7 @@ pub const FRESH_SIGN_IN: chrono::Duration = chrono::Duration::minutes(10);
 /// The stored form of an emergency code: SHA-256 (hex) of its canonical text.
 /// A fast hash is enough: 80 random bits cannot be guessed offline.
 pub(crate) fn emergency_hash(code: &EmergencyCode) -> String {
-    hex(&Sha256::digest(code.as_str().as_bytes()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::sha256_hex(code.as_str())
 }
 
 /// Whether `typed` is the identity's emergency code (compared in constant time).

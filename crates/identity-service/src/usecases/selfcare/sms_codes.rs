@@ -6,9 +6,7 @@
 use chrono::{DateTime, Utc};
 use identity_core::HolderId;
 use identity_core::credentials::random_numeric_code;
-use sha2::{Digest, Sha256};
 
-use super::hex;
 use crate::model::{CodePurpose, OneTimeCode};
 use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
 use crate::usecases::limits::{SMS_CODE_ATTEMPTS, take};
@@ -17,9 +15,7 @@ use crate::usecases::limits::{SMS_CODE_ATTEMPTS, take};
 pub const SMS_CODE_DIGITS: usize = 6;
 
 fn hash(holder: HolderId, purpose: CodePurpose, digits: &str) -> String {
-    hex(&Sha256::digest(
-        format!("sms:{holder}:{}:{digits}", purpose.code()).as_bytes(),
-    ))
+    crate::sha256_hex(&format!("sms:{holder}:{}:{digits}", purpose.code()))
 }
 
 /// Issues a code of `purpose` for `holder` inside `tx` (replacing unused ones of
