@@ -53,7 +53,7 @@ pub struct Service {
     pub(crate) config: Arc<ServiceConfig>,
     pub(crate) random: Arc<dyn Randomness>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
-    pub(crate) key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
+    pub(crate) key_store: Arc<dyn crate::ports::KeyStore>,
     pub(crate) oidc_cache: Arc<crate::usecases::oidc::keys::OidcCache>,
 }
 
@@ -104,10 +104,7 @@ impl Service {
     /// The same service with its OpenID Connect signing keys in `key_store` (an
     /// HSM or KMS) instead of sealed in the database.
     #[must_use]
-    pub fn with_key_store(
-        mut self,
-        key_store: Arc<dyn crate::usecases::oidc::keystore::KeyStore>,
-    ) -> Service {
+    pub fn with_key_store(mut self, key_store: Arc<dyn crate::ports::KeyStore>) -> Service {
         self.key_store = key_store;
         // Keys made by another store are not this one's.
         self.oidc_cache = Arc::default();

@@ -137,7 +137,7 @@ struct MemoryKeyStore {
     signed: std::sync::atomic::AtomicUsize,
 }
 
-impl identity_service::usecases::oidc::keystore::KeyStore for MemoryKeyStore {
+impl identity_service::ports::KeyStore for MemoryKeyStore {
     fn create(
         &self,
         alg: SigningAlg,

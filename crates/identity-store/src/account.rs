@@ -4,50 +4,37 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_core::consent::{ConsentDecision, ConsentKind};
-use identity_core::{Holder, HolderId, LoginNumber};
+use identity_core::{Holder, HolderId};
 use identity_service::ports::AccountTx;
 use identity_service::{CodePurpose, OneTimeCode, StoreError};
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
-use crate::error::{db, translate};
 use crate::holders::{CLOSE_HOLDER, UPDATE_IDENTITY, bind_identity_columns};
+use crate::sql::{Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
-use crate::tx::{SqlTx, number_to_db, touched};
 
 fn consent_from_row(row: &AnyRow) -> Result<ConsentDecision, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("consent: {e}"));
-    let kind: String = row.try_get("kind").map_err(|e| corrupt(&e))?;
-    let given: i64 = row.try_get("given").map_err(|e| corrupt(&e))?;
+    let c = Columns::of(row, "consent");
     Ok(ConsentDecision {
-        kind: ConsentKind::from_code(&kind).ok_or_else(|| corrupt(&kind))?,
-        given: given != 0,
-        notice_version: row.try_get("notice_version").map_err(|e| corrupt(&e))?,
-        at: time::from_db(row.try_get("at").map_err(|e| corrupt(&e))?)?,
+        kind: c.decoded("kind", ConsentKind::from_code)?,
+        given: c.int("given")? != 0,
+        notice_version: c.text("notice_version")?,
+        at: c.time("at")?,
     })
 }
 
 fn code_from_row(row: &AnyRow) -> Result<OneTimeCode, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("code: {e}"));
-    let purpose: String = row.try_get("purpose").map_err(|e| corrupt(&e))?;
-    let holder: String = row.try_get("holder_id").map_err(|e| corrupt(&e))?;
-    let login: Option<i64> = row.try_get("login_number").map_err(|e| corrupt(&e))?;
+    let c = Columns::of(row, "code");
     Ok(OneTimeCode {
-        code_hash: row.try_get("code_hash").map_err(|e| corrupt(&e))?,
-        purpose: CodePurpose::from_code(&purpose).ok_or_else(|| corrupt(&purpose))?,
-        holder_id: holder.parse().map_err(|e| corrupt(&e))?,
-        login: login
-            .map(|n| {
-                u64::try_from(n)
-                    .ok()
-                    .and_then(LoginNumber::new)
-                    .ok_or_else(|| corrupt(&n))
-            })
-            .transpose()?,
-        target: row.try_get("target").map_err(|e| corrupt(&e))?,
-        created_at: time::from_db(row.try_get("created_at").map_err(|e| corrupt(&e))?)?,
-        expires_at: time::from_db(row.try_get("expires_at").map_err(|e| corrupt(&e))?)?,
-        used_at: time::opt_from_db(row.try_get("used_at").map_err(|e| corrupt(&e))?)?,
+        code_hash: c.text("code_hash")?,
+        purpose: c.decoded("purpose", CodePurpose::from_code)?,
+        holder_id: c.parsed("holder_id")?,
+        login: c.opt_login_number("login_number")?,
+        target: c.opt_text("target")?,
+        created_at: c.time("created_at")?,
+        expires_at: c.time("expires_at")?,
+        used_at: c.opt_time("used_at")?,
     })
 }
 
@@ -56,9 +43,8 @@ impl AccountTx for SqlTx {
     async fn update_holder_identity(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let done = bind_identity_columns(sqlx::query(UPDATE_IDENTITY), holder)
             .bind(holder.data_review().code())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -71,15 +57,13 @@ impl AccountTx for SqlTx {
              AND to_address = (SELECT email FROM holders WHERE id = $1 AND closed_at IS NULL)",
         )
         .bind(holder.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         let done = sqlx::query(CLOSE_HOLDER)
             .bind(holder.clone())
             .bind(time::to_db(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)?;
         for sql in [
             "DELETE FROM consents WHERE holder_id = $1",
@@ -94,9 +78,8 @@ impl AccountTx for SqlTx {
         ] {
             sqlx::query(sql)
                 .bind(holder.clone())
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?;
+                .execute_in(self)
+                .await?;
         }
         Ok(())
     }
@@ -114,18 +97,15 @@ impl AccountTx for SqlTx {
         .bind(i64::from(decision.given))
         .bind(decision.notice_version.clone())
         .bind(time::to_db(decision.at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         Ok(())
     }
 
     async fn consents_of(&mut self, holder: HolderId) -> Result<Vec<ConsentDecision>, StoreError> {
         let rows = sqlx::query("SELECT * FROM consents WHERE holder_id = $1 ORDER BY at")
             .bind(holder.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter().map(consent_from_row).collect()
     }
 
@@ -142,9 +122,7 @@ impl AccountTx for SqlTx {
         .bind(time::to_db(code.created_at))
         .bind(time::to_db(code.expires_at))
         .bind(time::opt_to_db(code.used_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("code"))?;
+        .insert_in(self, "code").await?;
         Ok(())
     }
 
@@ -155,9 +133,8 @@ impl AccountTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(code_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         code_from_row(&row)
     }
 
@@ -167,17 +144,15 @@ impl AccountTx for SqlTx {
         )
         .bind(code_hash.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
         let exists = sqlx::query("SELECT 1 FROM one_time_codes WHERE code_hash = $1")
             .bind(code_hash.to_owned())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional_in(self)
+            .await?;
         Err(if exists.is_some() {
             StoreError::Conflict
         } else {
@@ -195,9 +170,8 @@ impl AccountTx for SqlTx {
         )
         .bind(holder.to_string())
         .bind(purpose.code())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(done.rows_affected())
     }
 
@@ -209,9 +183,8 @@ impl AccountTx for SqlTx {
         let done = sqlx::query("UPDATE sessions SET reauthenticated_at = $2 WHERE token_hash = $1")
             .bind(token_hash.to_owned())
             .bind(time::to_db(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)
     }
 }

@@ -4,29 +4,27 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::ports::ApiClientTx;
 use identity_service::{ApiClient, ApiScope, StoreError};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
 
 fn client_from_row(row: &AnyRow) -> Result<ApiClient, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("api client: {e}"));
-    let get = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(&e));
-    let scopes = get("scopes")?
+    let c = Columns::of(row, "api client");
+    let scopes = c
+        .text("scopes")?
         .split_whitespace()
-        .map(|s| ApiScope::from_code(s).ok_or_else(|| corrupt(&s)))
+        .map(|s| ApiScope::from_code(s).ok_or_else(|| c.corrupt("scopes", s)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiClient {
-        id: get("id")?.parse().map_err(|e| corrupt(&e))?,
-        name: get("name")?,
+        id: c.parsed("id")?,
+        name: c.text("name")?,
         scopes,
-        created_by: get("created_by")?,
-        created_at: time::from_db(row.try_get("created_at").map_err(|e| corrupt(&e))?)?,
-        revoked_at: time::opt_from_db(row.try_get("revoked_at").map_err(|e| corrupt(&e))?)?,
-        last_used_at: time::opt_from_db(row.try_get("last_used_at").map_err(|e| corrupt(&e))?)?,
+        created_by: c.text("created_by")?,
+        created_at: c.time("created_at")?,
+        revoked_at: c.opt_time("revoked_at")?,
+        last_used_at: c.opt_time("last_used_at")?,
     })
 }
 
@@ -55,9 +53,7 @@ impl ApiClientTx for SqlTx {
         .bind(time::to_db(client.created_at))
         .bind(time::opt_to_db(client.revoked_at))
         .bind(time::opt_to_db(client.last_used_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("api_client"))?;
+        .insert_in(self, "api_client").await?;
         Ok(())
     }
 
@@ -67,17 +63,15 @@ impl ApiClientTx for SqlTx {
     ) -> Result<ApiClient, StoreError> {
         let row = sqlx::query("SELECT * FROM api_clients WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         client_from_row(&row)
     }
 
     async fn api_clients(&mut self) -> Result<Vec<ApiClient>, StoreError> {
         let rows = sqlx::query("SELECT * FROM api_clients ORDER BY created_at, name")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter().map(client_from_row).collect()
     }
 
@@ -87,9 +81,8 @@ impl ApiClientTx for SqlTx {
         )
         .bind(name.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -97,9 +90,8 @@ impl ApiClientTx for SqlTx {
         sqlx::query("UPDATE api_clients SET last_used_at = $2 WHERE id = $1")
             .bind(id.to_string())
             .bind(time::to_db(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         Ok(())
     }
 }

@@ -5,16 +5,10 @@ use chrono::{DateTime, Utc};
 use identity_service::StoreError;
 use identity_service::ports::AuthorizationCodeTx;
 use identity_service::usecases::oidc::authorization_codes::AuthorizationGrant;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
-use crate::error::{db, translate};
-use crate::selfcare::level_from_db;
+use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
-use crate::tx::SqlTx;
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("authorization code {what}: {e}"))
-}
 
 #[async_trait]
 impl AuthorizationCodeTx for SqlTx {
@@ -43,9 +37,7 @@ impl AuthorizationCodeTx for SqlTx {
         .bind(time::to_db(g.auth_time))
         .bind(time::to_db(created_at))
         .bind(time::to_db(expires_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("authorization_code"))?;
+        .insert_in(self, "authorization_code").await?;
         Ok(())
     }
 
@@ -59,34 +51,22 @@ impl AuthorizationCodeTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(code_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-        let int = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
+            .fetch_one_in(self)
+            .await?;
+        let c = Columns::of(&row, "authorization code");
         let grant = AuthorizationGrant {
-            client_id: text("client_id")?,
-            holder_id: text("holder_id")?
-                .parse()
-                .map_err(|e| corrupt("holder_id", e))?,
-            identity_id: text("identity_id")?
-                .parse()
-                .map_err(|e| corrupt("identity_id", e))?,
-            redirect_uri: text("redirect_uri")?,
-            nonce: text("nonce")?,
-            code_challenge: text("code_challenge")?,
-            level: level_from_db(int("level")?)?,
-            attributes: serde_json::from_str(&text("attributes")?)
-                .map_err(|e| corrupt("attributes", e))?,
-            offline_access: int("offline_access")? != 0,
-            auth_time: time::from_db(int("auth_time")?)?,
+            client_id: c.text("client_id")?,
+            holder_id: c.parsed("holder_id")?,
+            identity_id: c.parsed("identity_id")?,
+            redirect_uri: c.text("redirect_uri")?,
+            nonce: c.text("nonce")?,
+            code_challenge: c.text("code_challenge")?,
+            level: c.level("level")?,
+            attributes: c.json("attributes")?,
+            offline_access: c.int("offline_access")? != 0,
+            auth_time: c.time("auth_time")?,
         };
-        let used: Option<i64> = row.try_get("used_at").map_err(|e| corrupt("used_at", e))?;
-        Ok((
-            grant,
-            time::from_db(int("expires_at")?)?,
-            time::opt_from_db(used)?,
-        ))
+        Ok((grant, c.time("expires_at")?, c.opt_time("used_at")?))
     }
 
     async fn use_authorization_code(

@@ -32,9 +32,12 @@ impl Backend {
         match scheme.as_str() {
             "sqlite" => Ok(Backend::Sqlite),
             "postgres" | "postgresql" => Ok(Backend::Postgres),
-            _ => Err(StoreError::Backend(format!(
-                "unsupported database URL scheme {scheme:?}: use sqlite://FILE or postgres://..."
-            ))),
+            _ => Err(StoreError::Backend(
+                format!(
+                    "unsupported database URL scheme {scheme:?}: use sqlite://FILE or postgres://..."
+                )
+                .into(),
+            )),
         }
     }
 
@@ -109,7 +112,7 @@ impl Backend {
                     && !parent.as_os_str().is_empty()
                 {
                     std::fs::create_dir_all(parent).map_err(|e| {
-                        StoreError::Backend(format!("cannot create {}: {e}", parent.display()))
+                        crate::sql::failure(&format!("cannot create {}", parent.display()), e)
                     })?;
                 }
                 let mode = if create { "rwc" } else { "rw" };
@@ -124,7 +127,7 @@ impl Backend {
             Backend::Postgres => url.to_owned(),
         };
         AnyConnectOptions::from_str(&url)
-            .map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))
+            .map_err(|e| crate::sql::failure("invalid database URL", e))
     }
 }
 

@@ -6,55 +6,48 @@ use identity_core::{CorrectionId, HolderId, Order, OrderId};
 use identity_core::{OrderKind, OrderState};
 use identity_service::StoreError;
 use identity_service::ports::CaseTx;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
 
 fn correction_from_row(row: &AnyRow) -> Result<CorrectionRequest, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("correction: {e}"));
-    let get = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(&e));
-    let field = get("field")?;
-    let state = get("state")?;
-    let decided_by: Option<String> = row.try_get("decided_by").map_err(|e| corrupt(&e))?;
-    let decided_at = time::opt_from_db(row.try_get("decided_at").map_err(|e| corrupt(&e))?)?;
-    let decision_reason: Option<String> =
-        row.try_get("decision_reason").map_err(|e| corrupt(&e))?;
-    let state = match (state.as_str(), decided_by, decided_at) {
+    let c = Columns::of(row, "correction");
+    let state = match (
+        c.text("state")?.as_str(),
+        c.opt_text("decided_by")?,
+        c.opt_time("decided_at")?,
+    ) {
         ("open", _, _) => CorrectionState::Open,
         ("approved", Some(by), Some(at)) => CorrectionState::Approved { by, at },
         ("rejected", Some(by), Some(at)) => CorrectionState::Rejected {
             by,
             at,
-            reason: decision_reason.unwrap_or_default(),
+            reason: c.opt_text("decision_reason")?.unwrap_or_default(),
         },
-        _ => return Err(corrupt(&state)),
+        (other, _, _) => return Err(c.corrupt("state", other)),
     };
     Ok(CorrectionRequest {
-        id: get("id")?.parse().map_err(|e| corrupt(&e))?,
-        holder_id: get("holder_id")?.parse().map_err(|e| corrupt(&e))?,
-        field: CorrectableField::from_code(&field).ok_or_else(|| corrupt(&field))?,
-        current_value: get("current_value")?,
-        requested_value: get("requested_value")?,
-        reason: get("reason")?,
-        opened_at: time::from_db(row.try_get("opened_at").map_err(|e| corrupt(&e))?)?,
+        id: c.parsed("id")?,
+        holder_id: c.parsed("holder_id")?,
+        field: c.decoded("field", CorrectableField::from_code)?,
+        current_value: c.text("current_value")?,
+        requested_value: c.text("requested_value")?,
+        reason: c.text("reason")?,
+        opened_at: c.time("opened_at")?,
         state,
     })
 }
 
 fn order_from_row(row: &AnyRow) -> Result<Order, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("order: {e}"));
-    let get = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(&e));
-    let kind = get("kind")?;
-    let state = get("state")?;
+    let c = Columns::of(row, "order");
     Ok(Order {
-        id: get("id")?.parse().map_err(|e| corrupt(&e))?,
-        holder_id: get("holder_id")?.parse().map_err(|e| corrupt(&e))?,
-        kind: OrderKind::from_code(&kind).ok_or_else(|| corrupt(&kind))?,
-        state: OrderState::from_code(&state).ok_or_else(|| corrupt(&state))?,
-        created_at: time::from_db(row.try_get("created_at").map_err(|e| corrupt(&e))?)?,
+        id: c.parsed("id")?,
+        holder_id: c.parsed("holder_id")?,
+        kind: c.decoded("kind", OrderKind::from_code)?,
+        state: c.decoded("state", OrderState::from_code)?,
+        created_at: c.time("created_at")?,
     })
 }
 
@@ -91,9 +84,7 @@ impl CaseTx for SqlTx {
         .bind(by)
         .bind(at)
         .bind(why)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("correction"))?;
+        .insert_in(self, "correction").await?;
         Ok(())
     }
 
@@ -107,9 +98,8 @@ impl CaseTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         correction_from_row(&row)
     }
 
@@ -124,9 +114,7 @@ impl CaseTx for SqlTx {
         .bind(by)
         .bind(at)
         .bind(why)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -138,9 +126,7 @@ impl CaseTx for SqlTx {
             "SELECT * FROM correction_requests WHERE holder_id = $1 ORDER BY opened_at DESC, id DESC",
         )
         .bind(holder.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self).await?;
         rows.iter().map(correction_from_row).collect()
     }
 
@@ -154,9 +140,7 @@ impl CaseTx for SqlTx {
         )
         .bind(state.map(str::to_owned))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self).await?;
         rows.iter().map(correction_from_row).collect()
     }
 
@@ -169,9 +153,7 @@ impl CaseTx for SqlTx {
         .bind(order.kind.code())
         .bind(order.state.code())
         .bind(time::to_db(order.created_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("order"))?;
+        .insert_in(self, "order").await?;
         Ok(())
     }
 
@@ -180,9 +162,8 @@ impl CaseTx for SqlTx {
             "SELECT * FROM orders WHERE holder_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(holder.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self)
+        .await?;
         rows.iter().map(order_from_row).collect()
     }
 
@@ -192,9 +173,7 @@ impl CaseTx for SqlTx {
         )
         .bind(state.map(str::to_owned))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self).await?;
         rows.iter().map(order_from_row).collect()
     }
 
@@ -203,9 +182,8 @@ impl CaseTx for SqlTx {
         let sql = format!("SELECT * FROM orders WHERE id = $1{suffix}");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         order_from_row(&row)
     }
 
@@ -213,9 +191,8 @@ impl CaseTx for SqlTx {
         let done = sqlx::query("UPDATE orders SET state = $2 WHERE id = $1")
             .bind(order.id.to_string())
             .bind(order.state.code())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)
     }
 }

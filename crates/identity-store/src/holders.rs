@@ -1,7 +1,9 @@
-//! Mapping between [`Holder`] and the `holders` table. Loading re-validates every
-//! value through identity-core's constructors, so a row edited by hand into an
-//! invalid state is reported as `Corrupt` instead of leaking into the domain.
+//! Holders: the `holders` table's queries and its row mapper. Loading re-validates
+//! every value through identity-core's constructors, so a row edited by hand into
+//! an invalid state is reported as `Corrupt` instead of leaking into the domain.
 
+use async_trait::async_trait;
+use identity_core::HolderId;
 use identity_core::holder::{BusinessIdentity, PersonIdentity};
 use identity_core::{
     Address, CompanyHolder, Contacts, EmailAddress, Holder, HolderKind, InvoicingChannel, Lang,
@@ -9,9 +11,12 @@ use identity_core::{
     SubjectKind, TaxCode, VatNumber,
 };
 use identity_service::StoreError;
-use sqlx::Row;
+use identity_service::ports::HolderTx;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
+use crate::backend::Backend;
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, touched};
 use crate::time;
 
 /// The columns of `holders`, in the order [`bind_holder`] binds them.
@@ -38,8 +43,6 @@ pub(crate) const CLOSE_HOLDER: &str = "UPDATE holders SET closed_at = $2, given_
      birth_date = NULL, birth_place_code = NULL, sex = NULL, company_name = NULL, invoicing_sdi = NULL, \
      invoicing_pec = NULL, street = '', postal_code = NULL, municipality = '', province = '', country = '', \
      email = '', email_normalized = '', phone = '', pec = NULL WHERE id = $1 AND closed_at IS NULL";
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 fn sex_code(s: Sex) -> &'static str {
     match s {
@@ -113,115 +116,178 @@ pub(crate) fn bind_secondary<'q>(q: AnyQuery<'q>, h: &Holder) -> AnyQuery<'q> {
         .bind(h.lang().code())
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("holder {what}: {e}"))
-}
-
-fn text(row: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
-    row.try_get::<Option<String>, _>(col)
-        .map_err(|e| corrupt(col, e))
-}
-
-fn required(row: &AnyRow, col: &str) -> Result<String, StoreError> {
-    text(row, col)?.ok_or_else(|| corrupt(col, "missing"))
-}
-
-fn person_from_row(row: &AnyRow) -> Result<PersonIdentity, StoreError> {
-    let tax_code =
-        PersonalTaxCode::parse(&required(row, "tax_code")?).map_err(|e| corrupt("tax_code", e))?;
-    let sex = match required(row, "sex")?.as_str() {
-        "M" => Sex::Male,
-        "F" => Sex::Female,
-        other => return Err(corrupt("sex", other)),
-    };
+fn person_from_row(c: Columns<'_>) -> Result<PersonIdentity, StoreError> {
+    let tax_code = c.decoded("tax_code", |t| PersonalTaxCode::parse(t).ok())?;
+    let sex = c.decoded("sex", |s| match s {
+        "M" => Some(Sex::Male),
+        "F" => Some(Sex::Female),
+        _ => None,
+    })?;
     PersonIdentity::new(
-        &required(row, "given_name")?,
-        &required(row, "family_name")?,
+        &c.text("given_name")?,
+        &c.text("family_name")?,
         tax_code,
-        time::date_from_db(&required(row, "birth_date")?)?,
-        &required(row, "birth_place_code")?,
+        time::date_from_db(&c.text("birth_date")?)?,
+        &c.text("birth_place_code")?,
         sex,
     )
-    .map_err(|e| corrupt("person", e))
+    .map_err(|e| c.corrupt("person", e))
 }
 
 /// Rebuilds a holder from a `SELECT * FROM holders` row.
 pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
-    let kind_code = required(row, "subject_kind")?;
-    let kind =
-        SubjectKind::from_code(&kind_code).ok_or_else(|| corrupt("subject_kind", &kind_code))?;
-    let vat = text(row, "vat_number")?
-        .map(|v| VatNumber::parse(&v).map_err(|e| corrupt("vat_number", e)))
+    let c = Columns::of(row, "holder");
+    let kind = c.decoded("subject_kind", SubjectKind::from_code)?;
+    let vat = c
+        .opt_text("vat_number")?
+        .map(|v| VatNumber::parse(&v).map_err(|e| c.corrupt("vat_number", e)))
         .transpose()?;
     let holder_kind = match kind {
         SubjectKind::PersonaFisica => HolderKind::Person(PersonHolder {
-            person: person_from_row(row)?,
+            person: person_from_row(c)?,
         }),
         SubjectKind::LiberoProfessionista | SubjectKind::DittaIndividuale => {
             HolderKind::Professional(
                 ProfessionalHolder::new(
                     kind,
-                    person_from_row(row)?,
-                    &text(row, "company_name")?.unwrap_or_default(),
-                    vat.ok_or_else(|| corrupt("vat_number", "missing"))?,
+                    person_from_row(c)?,
+                    &c.opt_text("company_name")?.unwrap_or_default(),
+                    vat.ok_or_else(|| c.corrupt("vat_number", "missing"))?,
                 )
-                .map_err(|e| corrupt("professional", e))?,
+                .map_err(|e| c.corrupt("professional", e))?,
             )
         }
         _ => {
-            let tax_code = text(row, "tax_code")?
-                .map(|t| TaxCode::parse(&t).map_err(|e| corrupt("tax_code", e)))
+            let tax_code = c
+                .opt_text("tax_code")?
+                .map(|t| TaxCode::parse(&t).map_err(|e| c.corrupt("tax_code", e)))
                 .transpose()?;
-            let business = BusinessIdentity::new(&required(row, "company_name")?, vat, tax_code)
-                .map_err(|e| corrupt("company", e))?;
-            let invoicing = match (text(row, "invoicing_sdi")?, text(row, "invoicing_pec")?) {
+            let business = BusinessIdentity::new(&c.text("company_name")?, vat, tax_code)
+                .map_err(|e| c.corrupt("company", e))?;
+            let invoicing = match (c.opt_text("invoicing_sdi")?, c.opt_text("invoicing_pec")?) {
                 (Some(sdi), _) => {
-                    Some(InvoicingChannel::sdi(&sdi).map_err(|e| corrupt("invoicing_sdi", e))?)
+                    Some(InvoicingChannel::sdi(&sdi).map_err(|e| c.corrupt("invoicing_sdi", e))?)
                 }
                 (None, Some(pec)) => Some(InvoicingChannel::Pec(
-                    EmailAddress::parse(&pec).map_err(|e| corrupt("invoicing_pec", e))?,
+                    EmailAddress::parse(&pec).map_err(|e| c.corrupt("invoicing_pec", e))?,
                 )),
                 (None, None) => None,
             };
             HolderKind::Company(
-                CompanyHolder::new(kind, business, invoicing).map_err(|e| corrupt("company", e))?,
+                CompanyHolder::new(kind, business, invoicing)
+                    .map_err(|e| c.corrupt("company", e))?,
             )
         }
     };
     let address = Address::new(
-        &required(row, "street")?,
-        text(row, "postal_code")?
-            .map(|p| PostalCode::parse(&p).map_err(|e| corrupt("postal_code", e)))
+        &c.text("street")?,
+        c.opt_text("postal_code")?
+            .map(|p| PostalCode::parse(&p).map_err(|e| c.corrupt("postal_code", e)))
             .transpose()?,
-        &required(row, "municipality")?,
-        ProvinceCode::parse(&required(row, "province")?).map_err(|e| corrupt("province", e))?,
-        &required(row, "country")?,
+        &c.text("municipality")?,
+        c.decoded("province", |p| ProvinceCode::parse(p).ok())?,
+        &c.text("country")?,
     )
-    .map_err(|e| corrupt("address", e))?;
+    .map_err(|e| c.corrupt("address", e))?;
     let contacts = Contacts {
-        email: EmailAddress::parse(&required(row, "email")?).map_err(|e| corrupt("email", e))?,
-        phone: PhoneNumber::parse(&required(row, "phone")?).map_err(|e| corrupt("phone", e))?,
-        pec: text(row, "pec")?
-            .map(|p| EmailAddress::parse(&p).map_err(|e| corrupt("pec", e)))
+        email: c.decoded("email", |e| EmailAddress::parse(e).ok())?,
+        phone: c.decoded("phone", |p| PhoneNumber::parse(p).ok())?,
+        pec: c
+            .opt_text("pec")?
+            .map(|p| EmailAddress::parse(&p).map_err(|e| c.corrupt("pec", e)))
             .transpose()?,
     };
-    let id = required(row, "id")?.parse().map_err(|e| corrupt("id", e))?;
-    let lang = Lang::from_tag(&required(row, "lang")?).unwrap_or_default();
-    let created_at = time::from_db(
-        row.try_get::<i64, _>("created_at")
-            .map_err(|e| corrupt("created_at", e))?,
-    )?;
-    let email_verified_at = row
-        .try_get::<Option<i64>, _>("email_verified_at")
-        .map_err(|e| corrupt("email_verified_at", e))?
-        .map(time::from_db)
-        .transpose()?;
-    let review = text(row, "data_review")?;
-    let mut holder = Holder::new(id, holder_kind, address, contacts, lang, created_at)
-        .with_email_verified_at(email_verified_at);
+    let lang = Lang::from_tag(&c.text("lang")?).unwrap_or_default();
+    let review = c.opt_text("data_review")?;
+    let mut holder = Holder::new(
+        c.parsed("id")?,
+        holder_kind,
+        address,
+        contacts,
+        lang,
+        c.time("created_at")?,
+    )
+    .with_email_verified_at(c.opt_time("email_verified_at")?);
     holder.set_data_review(
         identity_core::DataReview::from_code(review.as_deref())
-            .ok_or_else(|| corrupt("data_review", review.unwrap_or_default()))?,
+            .ok_or_else(|| c.corrupt("data_review", review.unwrap_or_default()))?,
     );
     Ok(holder)
+}
+
+#[async_trait]
+impl HolderTx for SqlTx {
+    async fn insert_holder(&mut self, holder: &Holder) -> Result<(), StoreError> {
+        bind_holder(sqlx::query(INSERT_HOLDER), holder)
+            .insert_in(self, "holder")
+            .await?;
+        Ok(())
+    }
+
+    async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError> {
+        let row = sqlx::query("SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL")
+            .bind(id.to_string())
+            .fetch_one_in(self)
+            .await?;
+        holder_from_row(&row)
+    }
+
+    async fn holder_for_update(&mut self, id: HolderId) -> Result<Holder, StoreError> {
+        let sql = format!(
+            "SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one_in(self)
+            .await?;
+        holder_from_row(&row)
+    }
+
+    async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
+        let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
+        let done = bind_secondary(q, holder)
+            .bind(holder.email_verified_at().map(time::to_db))
+            .execute_in(self)
+            .await?;
+        touched(&done, StoreError::NotFound)
+    }
+
+    async fn holders_by_fiscal_code(
+        &mut self,
+        code: &str,
+        vat: bool,
+    ) -> Result<Vec<Holder>, StoreError> {
+        let sql = if vat {
+            "SELECT * FROM holders WHERE vat_number = $1 AND closed_at IS NULL ORDER BY created_at"
+        } else {
+            "SELECT * FROM holders WHERE tax_code = $1 AND closed_at IS NULL ORDER BY created_at"
+        };
+        let rows = sqlx::query(sql)
+            .bind(code.to_owned())
+            .fetch_all_in(self)
+            .await?;
+        rows.iter().map(holder_from_row).collect()
+    }
+
+    async fn lock_fiscal_code(&mut self, code: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("fiscal:{code}"))
+                .execute_in(self)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn holders_by_email(
+        &mut self,
+        normalized_email: &str,
+    ) -> Result<Vec<Holder>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM holders WHERE email_normalized = $1 AND closed_at IS NULL ORDER BY created_at")
+                .bind(normalized_email.to_owned())
+                .fetch_all_in(self).await?;
+        rows.iter().map(holder_from_row).collect()
+    }
 }

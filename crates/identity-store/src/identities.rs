@@ -1,15 +1,19 @@
-//! Mapping between [`DigitalIdentity`] and the `identities` table: the state enum is
-//! flattened into nullable columns, the proofing record is JSON.
+//! Digital identities: the `identities` table's queries and its row mapper. The
+//! state enum is flattened into nullable columns, the proofing record is JSON.
 
-use identity_core::LoginNumber;
+use async_trait::async_trait;
+use identity_core::HolderId;
 use identity_core::identity::{
     DigitalIdentity, IdentitySnapshot, IdentityState, PoliceReport, Proofing, RevocationCause,
     SuspensionReason,
 };
+use identity_core::ids::IdentityId;
 use identity_service::StoreError;
-use sqlx::Row;
+use identity_service::ports::IdentityTx;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, touched};
 use crate::time;
 
 pub(crate) const INSERT_IDENTITY: &str = "INSERT INTO identities (id, holder_id, username, tax_code, state, \
@@ -21,8 +25,6 @@ pub(crate) const UPDATE_IDENTITY: &str = "UPDATE identities SET state = $5, susp
      suspended_since = $7, suspension_deadline = $8, revocation_cause = $9, revoked_at = $10, requested_at = $11, \
      activated_at = $12, last_used_at = $13, proofing = $14, police_report_ref = $15, police_report_at = $16, \
      document_expires_on = $17 WHERE id = $1 AND holder_id = $2 AND username = $3 AND tax_code = $4";
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds all 17 columns in table order; `tax_code` is the holder's. The
 /// document's expiry is a column of its own for the document-expiry job.
@@ -75,73 +77,96 @@ pub(crate) fn bind_identity<'q>(
         )
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("identity {what}: {e}"))
-}
-
-fn get<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
-    row: &'r AnyRow,
-    col: &str,
-) -> Result<T, StoreError> {
-    row.try_get::<T, _>(col).map_err(|e| corrupt(col, e))
-}
-
 /// Rebuilds an identity from a `SELECT * FROM identities` row.
 pub(crate) fn identity_from_row(row: &AnyRow) -> Result<DigitalIdentity, StoreError> {
-    let state_code: String = get(row, "state")?;
-    let state = match state_code.as_str() {
+    let c = Columns::of(row, "identity");
+    let state = match c.text("state")?.as_str() {
         "pending" => IdentityState::Pending,
         "active" => IdentityState::Active,
-        "suspended" => {
-            let reason: String = get(row, "suspension_reason")?;
-            IdentityState::Suspended {
-                reason: SuspensionReason::from_code(&reason)
-                    .ok_or_else(|| corrupt("suspension_reason", &reason))?,
-                since: time::from_db(get(row, "suspended_since")?)?,
-                deadline: time::opt_from_db(get(row, "suspension_deadline")?)?,
-            }
-        }
-        "revoked" => {
-            let cause: String = get(row, "revocation_cause")?;
-            IdentityState::Revoked {
-                cause: RevocationCause::from_code(&cause)
-                    .ok_or_else(|| corrupt("revocation_cause", &cause))?,
-                at: time::from_db(get(row, "revoked_at")?)?,
-            }
-        }
-        other => return Err(corrupt("state", other)),
+        "suspended" => IdentityState::Suspended {
+            reason: c.decoded("suspension_reason", SuspensionReason::from_code)?,
+            since: c.time("suspended_since")?,
+            deadline: c.opt_time("suspension_deadline")?,
+        },
+        "revoked" => IdentityState::Revoked {
+            cause: c.decoded("revocation_cause", RevocationCause::from_code)?,
+            at: c.time("revoked_at")?,
+        },
+        other => return Err(c.corrupt("state", other)),
     };
-    let proofing: Option<String> = get(row, "proofing")?;
-    let proofing: Option<Proofing> = proofing
-        .map(|p| serde_json::from_str(&p).map_err(|e| corrupt("proofing", e)))
+    let proofing: Option<Proofing> = c
+        .opt_text("proofing")?
+        .map(|p| serde_json::from_str(&p).map_err(|e| c.corrupt("proofing", e)))
         .transpose()?;
     let police_report = match (
-        get::<Option<String>>(row, "police_report_ref")?,
-        get::<Option<i64>>(row, "police_report_at")?,
+        c.opt_text("police_report_ref")?,
+        c.opt_time("police_report_at")?,
     ) {
-        (Some(reference), Some(at)) => Some(PoliceReport {
+        (Some(reference), Some(recorded_at)) => Some(PoliceReport {
             reference,
-            recorded_at: time::from_db(at)?,
+            recorded_at,
         }),
         _ => None,
     };
-    let username: i64 = get(row, "username")?;
     Ok(DigitalIdentity::restore(IdentitySnapshot {
-        id: get::<String>(row, "id")?
-            .parse()
-            .map_err(|e| corrupt("id", e))?,
-        holder_id: get::<String>(row, "holder_id")?
-            .parse()
-            .map_err(|e| corrupt("holder_id", e))?,
-        username: u64::try_from(username)
-            .ok()
-            .and_then(LoginNumber::new)
-            .ok_or_else(|| corrupt("username", username))?,
+        id: c.parsed("id")?,
+        holder_id: c.parsed("holder_id")?,
+        username: c.login_number("username")?,
         state,
-        requested_at: time::from_db(get(row, "requested_at")?)?,
-        activated_at: time::opt_from_db(get(row, "activated_at")?)?,
-        last_used_at: time::opt_from_db(get(row, "last_used_at")?)?,
+        requested_at: c.time("requested_at")?,
+        activated_at: c.opt_time("activated_at")?,
+        last_used_at: c.opt_time("last_used_at")?,
         proofing,
         police_report,
     }))
+}
+
+#[async_trait]
+impl IdentityTx for SqlTx {
+    async fn insert_identity(
+        &mut self,
+        identity: &DigitalIdentity,
+        tax_code: &str,
+    ) -> Result<(), StoreError> {
+        let done = bind_identity(sqlx::query(INSERT_IDENTITY), identity, tax_code)
+            .insert_in(self, "identity")
+            .await?;
+        touched(&done, StoreError::Duplicate("identity"))
+    }
+
+    async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError> {
+        let sql = format!(
+            "SELECT * FROM identities WHERE id = $1{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one_in(self)
+            .await?;
+        identity_from_row(&row)
+    }
+
+    async fn identities_of(
+        &mut self,
+        holder: HolderId,
+    ) -> Result<Vec<DigitalIdentity>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM identities WHERE holder_id = $1 ORDER BY requested_at DESC")
+                .bind(holder.to_string())
+                .fetch_all_in(self)
+                .await?;
+        rows.iter().map(identity_from_row).collect()
+    }
+
+    async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT tax_code FROM identities WHERE id = $1")
+            .bind(identity.id().to_string())
+            .fetch_one_in(self)
+            .await?;
+        let tax_code = Columns::of(&row, "identity").text("tax_code")?;
+        let done = bind_identity(sqlx::query(UPDATE_IDENTITY), identity, &tax_code)
+            .insert_in(self, "identity")
+            .await?;
+        touched(&done, StoreError::NotFound)
+    }
 }

@@ -3,29 +3,28 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use identity_core::LoginNumber;
 use identity_core::ids::IdentityId;
 use identity_service::StoreError;
 use identity_service::model::JobRun;
 use identity_service::ports::{JobTx, PasswordAge, Purged, RetentionCutoffs};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::error::db;
+use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
-use crate::tx::SqlTx;
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("job {what}: {e}"))
-}
 
 fn identity_ids(rows: &[AnyRow]) -> Result<Vec<IdentityId>, StoreError> {
     rows.iter()
-        .map(|r| {
-            let id: String = r.try_get(0).map_err(|e| corrupt("identity id", e))?;
-            id.parse().map_err(|e| corrupt("identity id", e))
-        })
+        .map(|r| Columns::of(r, "identity").parsed("id"))
         .collect()
+}
+
+fn password_age_from_row(row: &AnyRow) -> Result<PasswordAge, StoreError> {
+    let c = Columns::of(row, "password");
+    Ok(PasswordAge {
+        login: c.login_number("login_number")?,
+        holder_id: c.parsed("holder_id")?,
+        set_at: c.time("set_at")?,
+    })
 }
 
 /// The one parameter of a candidate query.
@@ -47,7 +46,7 @@ impl SqlTx {
             Param::Int(v) => query.bind(v),
             Param::Text(v) => query.bind(v),
         };
-        let rows = query.fetch_all(&mut *self.tx).await.map_err(db)?;
+        let rows = query.fetch_all_in(self).await?;
         identity_ids(&rows)
     }
 }
@@ -112,9 +111,8 @@ impl JobTx for SqlTx {
              AND (k.email_normalized = h.email_normalized OR k.phone = h.phone))",
         )
         .bind(id.to_string())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional_in(self)
+        .await?;
         Ok(row.is_some())
     }
 
@@ -140,24 +138,9 @@ impl JobTx for SqlTx {
              ORDER BY p.login_number",
         )
         .bind(time::to_db(before))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let number: i64 = r.try_get(0).map_err(|e| corrupt("login", e))?;
-                let holder: String = r.try_get(1).map_err(|e| corrupt("holder", e))?;
-                let set_at: i64 = r.try_get(2).map_err(|e| corrupt("set_at", e))?;
-                Ok(PasswordAge {
-                    login: u64::try_from(number)
-                        .ok()
-                        .and_then(LoginNumber::new)
-                        .ok_or_else(|| corrupt("login", number))?,
-                    holder_id: holder.parse().map_err(|e| corrupt("holder", e))?,
-                    set_at: time::from_db(set_at)?,
-                })
-            })
-            .collect()
+        .fetch_all_in(self)
+        .await?;
+        rows.iter().map(password_age_from_row).collect()
     }
 
     async fn record_notice(
@@ -177,9 +160,8 @@ impl JobTx for SqlTx {
         .bind(notice.to_owned())
         .bind(time::to_db(due_at))
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -260,9 +242,7 @@ impl JobTx for SqlTx {
         .bind(i64::from(run.dry_run))
         .bind(serde_json::to_string(&run.counts).unwrap_or_else(|_| "{}".into()))
         .bind(run.error.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         Ok(())
     }
 
@@ -271,27 +251,23 @@ impl JobTx for SqlTx {
             "SELECT r.* FROM job_runs r WHERE r.id = (SELECT s.id FROM job_runs s \
              WHERE s.job = r.job ORDER BY s.started_at DESC, s.id DESC LIMIT 1) ORDER BY r.job",
         )
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self)
+        .await?;
         rows.iter().map(job_run_from_row).collect()
     }
 }
 
-fn job_run_from_row(r: &AnyRow) -> Result<JobRun, StoreError> {
-    let text = |c: &str| r.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let int = |c: &str| r.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
+fn job_run_from_row(row: &AnyRow) -> Result<JobRun, StoreError> {
+    let c = Columns::of(row, "job run");
     Ok(JobRun {
-        id: text("id")?.parse().map_err(|e| corrupt("id", e))?,
-        job: text("job")?,
-        node: text("node")?,
-        as_of: time::from_db(int("as_of")?)?,
-        started_at: time::from_db(int("started_at")?)?,
-        finished_at: time::from_db(int("finished_at")?)?,
-        dry_run: int("dry_run")? != 0,
-        counts: serde_json::from_str(&text("counts")?).map_err(|e| corrupt("counts", e))?,
-        error: r
-            .try_get::<Option<String>, _>("error")
-            .map_err(|e| corrupt("error", e))?,
+        id: c.parsed("id")?,
+        job: c.text("job")?,
+        node: c.text("node")?,
+        as_of: c.time("as_of")?,
+        started_at: c.time("started_at")?,
+        finished_at: c.time("finished_at")?,
+        dry_run: c.int("dry_run")? != 0,
+        counts: c.json("counts")?,
+        error: c.opt_text("error")?,
     })
 }

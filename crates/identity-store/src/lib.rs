@@ -9,23 +9,27 @@
 
 mod account;
 mod api_clients;
+mod audit;
 mod authorization_codes;
 mod backend;
 mod cases;
-mod error;
 mod holders;
 mod identities;
 mod jobs;
+mod logins;
 mod oidc;
 mod operators;
+mod outbox;
 mod refresh_tokens;
-mod rows;
 mod security_keys;
 mod selfcare;
 mod service_providers;
+mod sessions;
 mod signing_keys;
+mod sql;
+mod throttle;
 mod time;
-mod tx;
+mod transaction;
 
 use std::time::Duration;
 
@@ -114,10 +118,13 @@ impl SqlStore {
             .connect_with(connect)
             .await
             .map_err(|e| {
-                StoreError::Backend(format!(
-                    "cannot connect to the database {}: {e}",
-                    without_credentials(url)
-                ))
+                sql::failure(
+                    &format!(
+                        "cannot connect to the database {}",
+                        without_credentials(url)
+                    ),
+                    e,
+                )
             })?;
         Ok(SqlStore { pool, backend })
     }
@@ -128,7 +135,7 @@ impl SqlStore {
             .migrator()
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+            .map_err(|e| sql::failure("migration failed", e))
     }
 
     /// Whether any operator account exists; `false` also before the migration
@@ -144,7 +151,7 @@ impl SqlStore {
         Ok(sqlx::query("SELECT 1 FROM operators LIMIT 1")
             .fetch_optional(&self.pool)
             .await
-            .map_err(error::db)?
+            .map_err(|e| sql::translate(e, "row"))?
             .is_some())
     }
 
@@ -181,7 +188,7 @@ impl SqlStore {
             .execute(sqlx::AssertSqlSafe(sql.to_owned()))
             .await
             .map(|_| ())
-            .map_err(error::db)
+            .map_err(|e| sql::translate(e, "row"))
     }
 
     /// The backend in use.
@@ -203,16 +210,20 @@ impl Store for SqlStore {
             .pool
             .begin_with(self.backend.begin_statement())
             .await
-            .map_err(error::db)?;
-        Ok(Box::new(tx::SqlTx {
+            .map_err(|e| sql::translate(e, "row"))?;
+        Ok(Box::new(sql::SqlTx {
             tx,
             backend: self.backend,
         }))
     }
 
     async fn begin_read(&self) -> Result<Box<dyn StoreTx>, StoreError> {
-        let tx = self.pool.begin().await.map_err(error::db)?;
-        Ok(Box::new(tx::SqlTx {
+        let tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| sql::translate(e, "row"))?;
+        Ok(Box::new(sql::SqlTx {
             tx,
             backend: self.backend,
         }))
@@ -227,7 +238,7 @@ impl Store for SqlStore {
             .execute("SELECT 1")
             .await
             .map(|_| ())
-            .map_err(error::db)
+            .map_err(|e| sql::translate(e, "row"))
     }
 }
 

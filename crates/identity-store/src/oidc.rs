@@ -5,65 +5,39 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::StoreError;
 use identity_service::ports::{AccessTokenRecord, OidcTransaction, OidcTx};
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
-use crate::error::{db, translate};
-use crate::selfcare::level_from_db;
+use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
-use crate::tx::SqlTx;
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("oidc {what}: {e}"))
-}
 
 fn access_token_from(row: &AnyRow) -> Result<AccessTokenRecord, StoreError> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let opt_text = |c: &str| {
-        row.try_get::<Option<String>, _>(c)
-            .map_err(|e| corrupt(c, e))
-    };
-    let int = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
-    let revoked: Option<i64> = row
-        .try_get("revoked_at")
-        .map_err(|e| corrupt("revoked_at", e))?;
+    let c = Columns::of(row, "access token");
     Ok(AccessTokenRecord {
-        client_id: text("client_id")?,
-        holder_id: text("holder_id")?
-            .parse()
-            .map_err(|e| corrupt("holder_id", e))?,
-        identity_id: text("identity_id")?
-            .parse()
-            .map_err(|e| corrupt("identity_id", e))?,
-        subject: text("subject")?,
-        level: level_from_db(int("level")?)?,
-        attributes: serde_json::from_str(&text("attributes")?)
-            .map_err(|e| corrupt("attributes", e))?,
-        code_hash: opt_text("code_hash")?,
-        family_id: opt_text("family_id")?,
-        created_at: time::from_db(int("created_at")?)?,
-        expires_at: time::from_db(int("expires_at")?)?,
-        revoked_at: time::opt_from_db(revoked)?,
+        client_id: c.text("client_id")?,
+        holder_id: c.parsed("holder_id")?,
+        identity_id: c.parsed("identity_id")?,
+        subject: c.text("subject")?,
+        level: c.level("level")?,
+        attributes: c.json("attributes")?,
+        code_hash: c.opt_text("code_hash")?,
+        family_id: c.opt_text("family_id")?,
+        created_at: c.time("created_at")?,
+        expires_at: c.time("expires_at")?,
+        revoked_at: c.opt_time("revoked_at")?,
     })
 }
 
 fn transaction_from(row: &AnyRow) -> Result<OidcTransaction, StoreError> {
-    let opt_text = |c: &str| {
-        row.try_get::<Option<String>, _>(c)
-            .map_err(|e| corrupt(c, e))
-    };
+    let c = Columns::of(row, "oidc transaction");
     Ok(OidcTransaction {
-        at: time::from_db(row.try_get("at").map_err(|e| corrupt("at", e))?)?,
-        endpoint: row
-            .try_get("endpoint")
-            .map_err(|e| corrupt("endpoint", e))?,
-        client_id: opt_text("client_id")?,
-        holder_id: opt_text("holder_id")?
-            .map(|h| h.parse().map_err(|e| corrupt("holder_id", e)))
-            .transpose()?,
-        outcome: row.try_get("outcome").map_err(|e| corrupt("outcome", e))?,
-        detail: opt_text("detail")?,
-        client_ip: opt_text("client_ip")?,
+        at: c.time("at")?,
+        endpoint: c.text("endpoint")?,
+        client_id: c.opt_text("client_id")?,
+        holder_id: c.opt_parsed("holder_id")?,
+        outcome: c.text("outcome")?,
+        detail: c.opt_text("detail")?,
+        client_ip: c.opt_text("client_ip")?,
     })
 }
 
@@ -91,18 +65,15 @@ impl OidcTx for SqlTx {
         .bind(time::to_db(t.created_at))
         .bind(time::to_db(t.expires_at))
         .bind(time::opt_to_db(t.revoked_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("access_token"))?;
+        .insert_in(self, "access_token").await?;
         Ok(())
     }
 
     async fn access_token(&mut self, token_hash: &str) -> Result<AccessTokenRecord, StoreError> {
         let row = sqlx::query("SELECT * FROM oidc_access_tokens WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         access_token_from(&row)
     }
 
@@ -121,14 +92,9 @@ impl OidcTx for SqlTx {
             "SELECT DISTINCT family_id FROM oidc_access_tokens WHERE code_hash = $1 AND family_id IS NOT NULL",
         )
         .bind(code_hash.to_owned())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self).await?;
         rows.iter()
-            .map(|r| {
-                r.try_get::<String, _>("family_id")
-                    .map_err(|e| corrupt("family_id", e))
-            })
+            .map(|r| Columns::of(r, "access token").text("family_id"))
             .collect()
     }
 
@@ -158,9 +124,8 @@ impl OidcTx for SqlTx {
         .bind(token_hash.to_owned())
         .bind(client_id.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?
+        .execute_in(self)
+        .await?
         .rows_affected())
     }
 
@@ -175,10 +140,9 @@ impl OidcTx for SqlTx {
     async fn oidc_secret(&mut self, name: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT sealed FROM oidc_secrets WHERE name = $1")
             .bind(name.to_owned())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        row.map(|r| r.try_get("sealed").map_err(|e| corrupt("secret", e)))
+            .fetch_optional_in(self)
+            .await?;
+        row.map(|r| Columns::of(&r, "oidc secret").text("sealed"))
             .transpose()
     }
 
@@ -195,9 +159,8 @@ impl OidcTx for SqlTx {
         .bind(name.to_owned())
         .bind(sealed.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(())
     }
 
@@ -214,9 +177,7 @@ impl OidcTx for SqlTx {
         .bind(e.outcome.clone())
         .bind(e.detail.clone())
         .bind(e.client_ip.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         Ok(())
     }
 
@@ -235,9 +196,8 @@ impl OidcTx for SqlTx {
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(i64::from(limit))
             .bind(client_id.unwrap_or_default().to_owned())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter().map(transaction_from).collect()
     }
 

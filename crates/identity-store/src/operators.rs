@@ -4,60 +4,38 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::ports::OperatorTx;
 use identity_service::{Approval, ApprovalState, Operator, OperatorRole, StoreError};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
 
 fn operator_from_row(row: &AnyRow) -> Result<Operator, StoreError> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let at = |c: &str| {
-        row.try_get::<Option<i64>, _>(c)
-            .map_err(|e| corrupt(c, e))
-            .and_then(time::opt_from_db)
-    };
-    let role = text("role")?;
+    let c = Columns::of(row, "operator");
     Ok(Operator {
-        id: text("id")?.parse().map_err(|e| corrupt("operator id", e))?,
-        name: text("name")?,
-        role: OperatorRole::from_code(&role).ok_or_else(|| corrupt("operator role", &role))?,
-        created_by: text("created_by")?,
-        created_at: at("created_at")?.ok_or_else(|| corrupt("created_at", "missing"))?,
-        disabled_at: at("disabled_at")?,
-        last_used_at: at("last_used_at")?,
+        id: c.parsed("id")?,
+        name: c.text("name")?,
+        role: c.decoded("role", OperatorRole::from_code)?,
+        created_by: c.text("created_by")?,
+        created_at: c.time("created_at")?,
+        disabled_at: c.opt_time("disabled_at")?,
+        last_used_at: c.opt_time("last_used_at")?,
     })
 }
 
 fn approval_from_row(row: &AnyRow) -> Result<Approval, StoreError> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let opt = |c: &str| {
-        row.try_get::<Option<String>, _>(c)
-            .map_err(|e| corrupt(c, e))
-    };
-    let at = |c: &str| {
-        row.try_get::<Option<i64>, _>(c)
-            .map_err(|e| corrupt(c, e))
-            .and_then(time::opt_from_db)
-    };
-    let state = text("state")?;
+    let c = Columns::of(row, "approval");
     Ok(Approval {
-        id: text("id")?.parse().map_err(|e| corrupt("approval id", e))?,
-        kind: text("kind")?,
-        subject: text("subject")?,
-        payload: serde_json::from_str(&text("payload")?).map_err(|e| corrupt("payload", e))?,
-        requested_by: text("requested_by")?,
-        requested_at: at("requested_at")?.ok_or_else(|| corrupt("requested_at", "missing"))?,
-        state: ApprovalState::from_code(&state).ok_or_else(|| corrupt("state", &state))?,
-        decided_by: opt("decided_by")?,
-        decided_at: at("decided_at")?,
-        note: opt("note")?,
+        id: c.parsed("id")?,
+        kind: c.text("kind")?,
+        subject: c.text("subject")?,
+        payload: c.json("payload")?,
+        requested_by: c.text("requested_by")?,
+        requested_at: c.time("requested_at")?,
+        state: c.decoded("state", ApprovalState::from_code)?,
+        decided_by: c.opt_text("decided_by")?,
+        decided_at: c.opt_time("decided_at")?,
+        note: c.opt_text("note")?,
     })
 }
 
@@ -80,18 +58,15 @@ impl OperatorTx for SqlTx {
         .bind(time::to_db(operator.created_at))
         .bind(time::opt_to_db(operator.disabled_at))
         .bind(time::opt_to_db(operator.last_used_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("operator"))?;
+        .insert_in(self, "operator").await?;
         Ok(())
     }
 
     async fn operator_by_token_hash(&mut self, token_hash: &str) -> Result<Operator, StoreError> {
         let row = sqlx::query("SELECT * FROM operators WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         operator_from_row(&row)
     }
 
@@ -102,17 +77,15 @@ impl OperatorTx for SqlTx {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(name.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         operator_from_row(&row)
     }
 
     async fn operators(&mut self) -> Result<Vec<Operator>, StoreError> {
         let rows = sqlx::query("SELECT * FROM operators ORDER BY name")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter().map(operator_from_row).collect()
     }
 
@@ -124,9 +97,8 @@ impl OperatorTx for SqlTx {
         .bind(operator.role.code())
         .bind(time::opt_to_db(operator.disabled_at))
         .bind(time::opt_to_db(operator.last_used_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -134,9 +106,8 @@ impl OperatorTx for SqlTx {
         sqlx::query("UPDATE operators SET last_used_at = $2 WHERE id = $1 AND disabled_at IS NULL")
             .bind(id.to_string())
             .bind(time::to_db(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         Ok(())
     }
 
@@ -146,9 +117,8 @@ impl OperatorTx for SqlTx {
             self.backend.for_update()
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         Ok(rows.len() as u64)
     }
 
@@ -156,9 +126,8 @@ impl OperatorTx for SqlTx {
         let done = sqlx::query("UPDATE operators SET token_hash = $2 WHERE id = $1")
             .bind(id.to_string())
             .bind(token_hash.to_owned())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -167,9 +136,8 @@ impl OperatorTx for SqlTx {
             "INSERT INTO operator_bootstrap (id, at) VALUES (1, $1) ON CONFLICT DO NOTHING",
         )
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -188,9 +156,7 @@ impl OperatorTx for SqlTx {
         .bind(a.decided_by.clone())
         .bind(time::opt_to_db(a.decided_at))
         .bind(a.note.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("approval"))?;
+        .insert_in(self, "approval").await?;
         Ok(())
     }
 
@@ -201,9 +167,8 @@ impl OperatorTx for SqlTx {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         approval_from_row(&row)
     }
 
@@ -216,9 +181,7 @@ impl OperatorTx for SqlTx {
         .bind(a.decided_by.clone())
         .bind(time::opt_to_db(a.decided_at))
         .bind(a.note.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -232,9 +195,7 @@ impl OperatorTx for SqlTx {
         )
         .bind(state.map(str::to_owned))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self).await?;
         rows.iter().map(approval_from_row).collect()
     }
 }

@@ -5,16 +5,10 @@ use chrono::{DateTime, Utc};
 use identity_service::StoreError;
 use identity_service::ports::RefreshTokenTx;
 use identity_service::usecases::oidc::refresh::RefreshToken;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
-use crate::error::{db, translate};
-use crate::selfcare::level_from_db;
+use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
-use crate::tx::SqlTx;
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("refresh token {what}: {e}"))
-}
 
 #[async_trait]
 impl RefreshTokenTx for SqlTx {
@@ -39,9 +33,7 @@ impl RefreshTokenTx for SqlTx {
         .bind(time::to_db(t.expires_at))
         .bind(time::opt_to_db(t.used_at))
         .bind(time::opt_to_db(t.revoked_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("refresh_token"))?;
+        .insert_in(self, "refresh_token").await?;
         Ok(())
     }
 
@@ -55,32 +47,20 @@ impl RefreshTokenTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-        let int = |c: &str| row.try_get::<i64, _>(c).map_err(|e| corrupt(c, e));
-        let opt = |c: &str| {
-            row.try_get::<Option<i64>, _>(c)
-                .map_err(|e| corrupt(c, e))
-                .and_then(time::opt_from_db)
-        };
+            .fetch_one_in(self)
+            .await?;
+        let c = Columns::of(&row, "refresh token");
         Ok(RefreshToken {
-            family_id: text("family_id")?,
-            client_id: text("client_id")?,
-            holder_id: text("holder_id")?
-                .parse()
-                .map_err(|e| corrupt("holder_id", e))?,
-            identity_id: text("identity_id")?
-                .parse()
-                .map_err(|e| corrupt("identity_id", e))?,
-            level: level_from_db(int("level")?)?,
-            attributes: serde_json::from_str(&text("attributes")?)
-                .map_err(|e| corrupt("attributes", e))?,
-            created_at: time::from_db(int("created_at")?)?,
-            expires_at: time::from_db(int("expires_at")?)?,
-            used_at: opt("used_at")?,
-            revoked_at: opt("revoked_at")?,
+            family_id: c.text("family_id")?,
+            client_id: c.text("client_id")?,
+            holder_id: c.parsed("holder_id")?,
+            identity_id: c.parsed("identity_id")?,
+            level: c.level("level")?,
+            attributes: c.json("attributes")?,
+            created_at: c.time("created_at")?,
+            expires_at: c.time("expires_at")?,
+            used_at: c.opt_time("used_at")?,
+            revoked_at: c.opt_time("revoked_at")?,
         })
     }
 

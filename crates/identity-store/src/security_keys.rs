@@ -5,26 +5,20 @@ use chrono::{DateTime, Utc};
 use identity_core::ids::IdentityId;
 use identity_service::StoreError;
 use identity_service::ports::{SecurityKey, SecurityKeyTx};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
 
 fn key_from_row(row: &AnyRow) -> Result<SecurityKey, StoreError> {
-    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("security key: {e}"));
+    let c = Columns::of(row, "security key");
     Ok(SecurityKey {
-        id: row.try_get("id").map_err(|e| corrupt(&e))?,
-        identity_id: row
-            .try_get::<String, _>("identity_id")
-            .map_err(|e| corrupt(&e))?
-            .parse()
-            .map_err(|e| corrupt(&e))?,
-        name: row.try_get("name").map_err(|e| corrupt(&e))?,
-        passkey: row.try_get("passkey").map_err(|e| corrupt(&e))?,
-        created_at: time::from_db(row.try_get("created_at").map_err(|e| corrupt(&e))?)?,
-        last_used_at: time::opt_from_db(row.try_get("last_used_at").map_err(|e| corrupt(&e))?)?,
+        id: c.text("id")?,
+        identity_id: c.parsed("identity_id")?,
+        name: c.text("name")?,
+        passkey: c.text("passkey")?,
+        created_at: c.time("created_at")?,
+        last_used_at: c.opt_time("last_used_at")?,
     })
 }
 
@@ -41,9 +35,8 @@ impl SecurityKeyTx for SqlTx {
         .bind(k.passkey.clone())
         .bind(time::to_db(k.created_at))
         .bind(time::opt_to_db(k.last_used_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("security_key"))?;
+        .insert_in(self, "security_key")
+        .await?;
         Ok(())
     }
 
@@ -55,9 +48,8 @@ impl SecurityKeyTx for SqlTx {
             "SELECT * FROM security_keys WHERE identity_id = $1 ORDER BY created_at, id",
         )
         .bind(identity.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self)
+        .await?;
         rows.iter().map(key_from_row).collect()
     }
 
@@ -67,9 +59,8 @@ impl SecurityKeyTx for SqlTx {
                 .bind(k.id.clone())
                 .bind(k.passkey.clone())
                 .bind(time::opt_to_db(k.last_used_at))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?;
+                .execute_in(self)
+                .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -81,9 +72,8 @@ impl SecurityKeyTx for SqlTx {
         let done = sqlx::query("DELETE FROM security_keys WHERE identity_id = $1 AND id = $2")
             .bind(identity.to_string())
             .bind(id.to_owned())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -95,18 +85,16 @@ impl SecurityKeyTx for SqlTx {
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM webauthn_ceremonies WHERE owner = $1")
             .bind(owner.to_owned())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         sqlx::query(
             "INSERT INTO webauthn_ceremonies (owner, state, created_at) VALUES ($1, $2, $3)",
         )
         .bind(owner.to_owned())
         .bind(state.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(())
     }
 
@@ -118,20 +106,12 @@ impl SecurityKeyTx for SqlTx {
             "DELETE FROM webauthn_ceremonies WHERE owner = $1 RETURNING state, created_at",
         )
         .bind(owner.to_owned())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let state: String = r
-                    .try_get("state")
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let at: i64 = r
-                    .try_get("created_at")
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok(Some((state, time::from_db(at)?)))
-            }
-        }
+        .fetch_optional_in(self)
+        .await?;
+        row.map(|r| {
+            let c = Columns::of(&r, "webauthn ceremony");
+            Ok((c.text("state")?, c.time("created_at")?))
+        })
+        .transpose()
     }
 }

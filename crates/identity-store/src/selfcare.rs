@@ -8,69 +8,41 @@ use identity_core::ids::IdentityId;
 use identity_core::{AccessOutcome, AccessRecord};
 use identity_service::StoreError;
 use identity_service::ports::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::error::{db, translate};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
-use crate::tx::{SqlTx, number_to_db, touched};
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
-
-fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
-    row: &'r AnyRow,
-    name: &str,
-) -> Result<T, StoreError> {
-    row.try_get::<T, _>(name).map_err(|e| corrupt(name, e))
-}
-
-fn level_state(code: &str) -> Result<LevelState, StoreError> {
-    LevelState::from_code(code).ok_or_else(|| corrupt("credential level state", code))
-}
-
-/// A credential level column (1, 2, 3).
-pub(crate) fn level_from_db(n: i64) -> Result<CredentialLevel, StoreError> {
-    u8::try_from(n)
-        .ok()
-        .and_then(CredentialLevel::from_u8)
-        .ok_or_else(|| corrupt("credential level", n))
-}
 
 fn credentials_from_row(row: &AnyRow) -> Result<IdentityCredentials, StoreError> {
+    let c = Columns::of(row, "credentials");
     let levels = CredentialLevels::from_states(
-        level_state(&col::<String>(row, "level1")?)?,
-        level_state(&col::<String>(row, "level2")?)?,
-        level_state(&col::<String>(row, "level3")?)?,
+        c.decoded("level1", LevelState::from_code)?,
+        c.decoded("level2", LevelState::from_code)?,
+        c.decoded("level3", LevelState::from_code)?,
     )
-    .map_err(|e| corrupt("credential levels", e))?;
-    let failures = u8::try_from(col::<i64>(row, "totp_failures")?).unwrap_or(u8::MAX);
-    let last_step = col::<Option<i64>>(row, "totp_last_step")?.and_then(|s| u64::try_from(s).ok());
-    let pending = match (
-        col::<Option<String>>(row, "totp_pending")?,
-        time::opt_from_db(col(row, "totp_pending_at")?)?,
-    ) {
+    .map_err(|e| c.corrupt("levels", e))?;
+    let failures = u8::try_from(c.int("totp_failures")?).unwrap_or(u8::MAX);
+    let last_step = c
+        .opt_int("totp_last_step")?
+        .and_then(|s| u64::try_from(s).ok());
+    let pending = match (c.opt_text("totp_pending")?, c.opt_time("totp_pending_at")?) {
         (Some(secret), Some(at)) => Some((secret, at)),
         _ => None,
     };
     Ok(IdentityCredentials {
-        identity_id: col::<String>(row, "identity_id")?
-            .parse()
-            .map_err(|e| corrupt("identity id", e))?,
+        identity_id: c.parsed("identity_id")?,
         levels,
-        totp_secret: col(row, "totp_secret")?,
+        totp_secret: c.opt_text("totp_secret")?,
         totp_state: TotpState::new(failures, last_step),
-        totp_enrolled_at: time::opt_from_db(col(row, "totp_enrolled_at")?)?,
+        totp_enrolled_at: c.opt_time("totp_enrolled_at")?,
         totp_pending: pending,
-        emergency_hash: col(row, "emergency_hash")?,
-        emergency_issued_at: time::opt_from_db(col(row, "emergency_issued_at")?)?,
-        notify_levels: u8::try_from(col::<i64>(row, "notify_levels")?).unwrap_or(0),
+        emergency_hash: c.opt_text("emergency_hash")?,
+        emergency_issued_at: c.opt_time("emergency_issued_at")?,
+        notify_levels: u8::try_from(c.int("notify_levels")?).unwrap_or(0),
     })
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds the 13 columns in table order.
 fn bind_credentials<'q>(q: AnyQuery<'q>, c: &IdentityCredentials) -> AnyQuery<'q> {
@@ -94,42 +66,29 @@ fn bind_credentials<'q>(q: AnyQuery<'q>, c: &IdentityCredentials) -> AnyQuery<'q
 }
 
 fn pending_from_row(row: &AnyRow) -> Result<PendingSignIn, StoreError> {
-    let login = u64::try_from(col::<i64>(row, "login_number")?)
-        .ok()
-        .and_then(identity_core::LoginNumber::new)
-        .ok_or_else(|| corrupt("login number", "out of range"))?;
+    let c = Columns::of(row, "pending sign-in");
     Ok(PendingSignIn {
-        token_hash: col(row, "token_hash")?,
-        identity_id: col::<String>(row, "identity_id")?
-            .parse()
-            .map_err(|e| corrupt("identity id", e))?,
-        holder_id: col::<String>(row, "holder_id")?
-            .parse()
-            .map_err(|e| corrupt("holder id", e))?,
-        login,
-        level: level_from_db(col(row, "level")?)?,
-        created_at: time::from_db(col(row, "created_at")?)?,
-        expires_at: time::from_db(col(row, "expires_at")?)?,
+        token_hash: c.text("token_hash")?,
+        identity_id: c.parsed("identity_id")?,
+        holder_id: c.parsed("holder_id")?,
+        login: c.login_number("login_number")?,
+        level: c.level("level")?,
+        created_at: c.time("created_at")?,
+        expires_at: c.time("expires_at")?,
     })
 }
 
 fn access_from_row(row: &AnyRow) -> Result<AccessRecord, StoreError> {
-    let identity: Option<String> = col(row, "identity_id")?;
+    let c = Columns::of(row, "access");
     Ok(AccessRecord {
-        holder_id: col::<String>(row, "holder_id")?
-            .parse()
-            .map_err(|e| corrupt("holder id", e))?,
-        identity_id: identity
-            .map(|i| i.parse::<IdentityId>())
-            .transpose()
-            .map_err(|e| corrupt("identity id", e))?,
-        at: time::from_db(col(row, "at")?)?,
-        service: col(row, "service")?,
-        level: level_from_db(col(row, "level")?)?,
-        credential: col(row, "credential")?,
-        outcome: AccessOutcome::from_code(&col::<String>(row, "outcome")?)
-            .ok_or_else(|| corrupt("access outcome", "unknown"))?,
-        client_ip: col(row, "client_ip")?,
+        holder_id: c.parsed("holder_id")?,
+        identity_id: c.opt_parsed::<IdentityId>("identity_id")?,
+        at: c.time("at")?,
+        service: c.text("service")?,
+        level: c.level("level")?,
+        credential: c.text("credential")?,
+        outcome: c.decoded("outcome", AccessOutcome::from_code)?,
+        client_ip: c.opt_text("client_ip")?,
     })
 }
 
@@ -145,9 +104,7 @@ impl SelfcareTx for SqlTx {
             ),
             c,
         )
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("credentials"))?;
+        .insert_in(self, "credentials").await?;
         Ok(())
     }
 
@@ -161,9 +118,8 @@ impl SelfcareTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(identity.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         credentials_from_row(&row)
     }
 
@@ -173,9 +129,8 @@ impl SelfcareTx for SqlTx {
     ) -> Result<IdentityCredentials, StoreError> {
         let row = sqlx::query("SELECT * FROM identity_credentials WHERE identity_id = $1")
             .bind(identity.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         credentials_from_row(&row)
     }
 
@@ -189,9 +144,7 @@ impl SelfcareTx for SqlTx {
             ),
             c,
         )
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -207,9 +160,7 @@ impl SelfcareTx for SqlTx {
         .bind(i64::from(p.level.as_u8()))
         .bind(time::to_db(p.created_at))
         .bind(time::to_db(p.expires_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("pending_sign_in"))?;
+        .insert_in(self, "pending_sign_in").await?;
         Ok(())
     }
 
@@ -223,18 +174,16 @@ impl SelfcareTx for SqlTx {
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         pending_from_row(&row)
     }
 
     async fn pending_sign_in(&mut self, token_hash: &str) -> Result<PendingSignIn, StoreError> {
         let row = sqlx::query("SELECT * FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         pending_from_row(&row)
     }
 
@@ -244,18 +193,16 @@ impl SelfcareTx for SqlTx {
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM pending_sign_ins WHERE holder_id = $1")
             .bind(holder.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         Ok(())
     }
 
     async fn delete_pending_sign_in(&mut self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute_in(self)
+            .await?;
         Ok(())
     }
 
@@ -273,9 +220,7 @@ impl SelfcareTx for SqlTx {
         .bind(r.credential.clone())
         .bind(r.outcome.code())
         .bind(r.client_ip.clone())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         Ok(())
     }
 
@@ -289,9 +234,8 @@ impl SelfcareTx for SqlTx {
         .bind(time::opt_to_db(q.until))
         .bind(i64::from(q.limit))
         .bind(i64::from(q.offset))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all_in(self)
+        .await?;
         rows.iter().map(access_from_row).collect()
     }
 

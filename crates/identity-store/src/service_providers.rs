@@ -4,51 +4,31 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::ports::ServiceProviderTx;
 use identity_service::{ClientAuth, ServiceProvider, StoreError};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("service provider {what}: {e}"))
-}
 
 fn sp_from_row(row: &AnyRow) -> Result<(ServiceProvider, Option<String>), StoreError> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let opt = |c: &str| {
-        row.try_get::<Option<String>, _>(c)
-            .map_err(|e| corrupt(c, e))
-    };
-    let list = |c: &str| -> Result<Vec<String>, StoreError> {
-        serde_json::from_str(&text(c)?).map_err(|e| corrupt(c, e))
-    };
-    let auth = text("auth_method")?;
+    let c = Columns::of(row, "service provider");
     let sp = ServiceProvider {
-        id: text("id")?.parse().map_err(|e| corrupt("id", e))?,
-        client_id: text("client_id")?,
-        name: text("name")?,
-        redirect_uris: list("redirect_uris")?,
-        auth_method: ClientAuth::from_code(&auth).ok_or_else(|| corrupt("auth", &auth))?,
-        jwks: opt("jwks")?
-            .map(|j| serde_json::from_str(&j).map_err(|e| corrupt("jwks", e)))
+        id: c.parsed("id")?,
+        client_id: c.text("client_id")?,
+        name: c.text("name")?,
+        redirect_uris: c.json("redirect_uris")?,
+        auth_method: c.decoded("auth_method", ClientAuth::from_code)?,
+        jwks: c
+            .opt_text("jwks")?
+            .map(|j| serde_json::from_str(&j).map_err(|e| c.corrupt("jwks", e)))
             .transpose()?,
-        jwks_uri: opt("jwks_uri")?,
-        attributes: list("attributes")?,
-        allowed_levels: serde_json::from_str(&text("allowed_levels")?)
-            .map_err(|e| corrupt("allowed_levels", e))?,
-        created_by: text("created_by")?,
-        created_at: time::from_db(
-            row.try_get("created_at")
-                .map_err(|e| corrupt("created_at", e))?,
-        )?,
-        disabled_at: time::opt_from_db(
-            row.try_get("disabled_at")
-                .map_err(|e| corrupt("disabled_at", e))?,
-        )?,
+        jwks_uri: c.opt_text("jwks_uri")?,
+        attributes: c.json("attributes")?,
+        allowed_levels: c.json("allowed_levels")?,
+        created_by: c.text("created_by")?,
+        created_at: c.time("created_at")?,
+        disabled_at: c.opt_time("disabled_at")?,
     };
-    Ok((sp, opt("secret_hash")?))
+    Ok((sp, c.opt_text("secret_hash")?))
 }
 
 #[async_trait]
@@ -77,9 +57,7 @@ impl ServiceProviderTx for SqlTx {
         .bind(time::to_db(sp.created_at))
         .bind(time::opt_to_db(sp.disabled_at))
         .bind(serde_json::to_string(&sp.allowed_levels).unwrap_or_else(|_| "[]".into()))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("service_provider"))?;
+        .insert_in(self, "service_provider").await?;
         Ok(())
     }
 
@@ -89,17 +67,15 @@ impl ServiceProviderTx for SqlTx {
     ) -> Result<(ServiceProvider, Option<String>), StoreError> {
         let row = sqlx::query("SELECT * FROM service_providers WHERE client_id = $1")
             .bind(client_id.to_owned())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one_in(self)
+            .await?;
         sp_from_row(&row)
     }
 
     async fn service_providers(&mut self) -> Result<Vec<ServiceProvider>, StoreError> {
         let rows = sqlx::query("SELECT * FROM service_providers ORDER BY client_id")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter()
             .map(|r| sp_from_row(r).map(|(sp, _)| sp))
             .collect()
@@ -115,9 +91,7 @@ impl ServiceProviderTx for SqlTx {
         )
         .bind(client_id.to_owned())
         .bind(secret_hash.to_owned())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -131,9 +105,8 @@ impl ServiceProviderTx for SqlTx {
         )
         .bind(client_id.to_owned())
         .bind(jwks.to_string())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         touched(&done, StoreError::NotFound)
     }
 
@@ -150,9 +123,8 @@ impl ServiceProviderTx for SqlTx {
         .bind(client_id.to_owned())
         .bind(jti.to_owned())
         .bind(time::to_db(expires_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -174,9 +146,7 @@ impl ServiceProviderTx for SqlTx {
         )
         .bind(client_id.to_owned())
         .bind(time::to_db(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 }

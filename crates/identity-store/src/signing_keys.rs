@@ -4,33 +4,21 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::StoreError;
 use identity_service::ports::{SigningKeyTx, StoredSigningKey};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::error::{db, translate};
+use crate::sql::{Columns, Run, SqlTx, touched};
 use crate::time;
-use crate::tx::{SqlTx, touched};
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("signing key {what}: {e}"))
-}
 
 fn key_from_row(row: &AnyRow) -> Result<StoredSigningKey, StoreError> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(|e| corrupt(c, e));
-    let at = |c: &str| {
-        row.try_get::<Option<i64>, _>(c)
-            .map_err(|e| corrupt(c, e))
-            .and_then(time::opt_from_db)
-    };
+    let c = Columns::of(row, "signing key");
     Ok(StoredSigningKey {
-        kid: text("kid")?,
-        alg: text("alg")?,
-        sealed_private: text("sealed_private")?,
-        public_jwk: serde_json::from_str(&text("public_jwk")?)
-            .map_err(|e| corrupt("public_jwk", e))?,
-        created_at: at("created_at")?.ok_or_else(|| corrupt("created_at", "missing"))?,
-        retired_at: at("retired_at")?,
-        expires_at: at("expires_at")?,
+        kid: c.text("kid")?,
+        alg: c.text("alg")?,
+        sealed_private: c.text("sealed_private")?,
+        public_jwk: c.json("public_jwk")?,
+        created_at: c.time("created_at")?,
+        retired_at: c.opt_time("retired_at")?,
+        expires_at: c.opt_time("expires_at")?,
     })
 }
 
@@ -48,17 +36,14 @@ impl SigningKeyTx for SqlTx {
         .bind(time::to_db(key.created_at))
         .bind(time::opt_to_db(key.retired_at))
         .bind(time::opt_to_db(key.expires_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(translate("signing_key"))?;
+        .insert_in(self, "signing_key").await?;
         Ok(())
     }
 
     async fn signing_keys(&mut self) -> Result<Vec<StoredSigningKey>, StoreError> {
         let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all_in(self)
+            .await?;
         rows.iter().map(key_from_row).collect()
     }
 
@@ -74,9 +59,7 @@ impl SigningKeyTx for SqlTx {
         .bind(kid.to_owned())
         .bind(time::to_db(at))
         .bind(time::to_db(expires_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute_in(self).await?;
         touched(&done, StoreError::NotFound)
     }
 

@@ -5,6 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use identity_service::StoreError;
 
+use crate::sql::corrupt;
+
 pub(crate) fn to_db(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
@@ -14,8 +16,7 @@ pub(crate) fn opt_to_db(t: Option<DateTime<Utc>>) -> Option<i64> {
 }
 
 pub(crate) fn from_db(micros: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_micros(micros)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros}")))
+    DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt("timestamp", micros))
 }
 
 pub(crate) fn opt_from_db(micros: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -23,5 +24,5 @@ pub(crate) fn opt_from_db(micros: Option<i64>) -> Result<Option<DateTime<Utc>>, 
 }
 
 pub(crate) fn date_from_db(s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date {s}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt("date", e))
 }

@@ -185,9 +185,7 @@ impl Service {
             result
         })
         .await
-        .map_err(|e| {
-            SignInError::Store(StoreError::Backend(format!("sign-in task failed: {e}")))
-        })?;
+        .map_err(|e| SignInError::Store(StoreError::Backend(Box::new(e))))?;
         let (login, current) = outcome?;
 
         let age = self.config.password_policy.status(current.set_at, now);

@@ -236,7 +236,7 @@ impl Service {
                 if !dry_run {
                     self.new_signing_key(alg, now)
                         .await
-                        .map_err(|e| StoreError::Backend(e.to_string()))?;
+                        .map_err(|e| StoreError::Backend(Box::new(e)))?;
                 }
             }
         }

@@ -1,5 +1,5 @@
-//! The key-store port of the provider's signing keys and the shipped store:
-//! keys made with aws-lc-rs, their private part (PKCS#8) sealed with the keyring
+//! The shipped store of the provider's signing keys (the port is
+//! [`crate::ports::KeyStore`]): keys made with aws-lc-rs, their private part (PKCS#8) sealed with the keyring
 //! and kept in the database row of the key. An HSM or KMS implements the same
 //! trait, keeping a handle in that column instead.
 
@@ -14,27 +14,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::keys::{SigningAlg, SigningKeyError};
+use crate::ports::KeyStore;
 use crate::sealing::Keyring;
-
-/// Where the private signing keys are made and used. The service keeps each
-/// key's public JWK, dates and `private_ref` in the database; only the key
-/// store can sign with it. Implementations may block (a network HSM): the
-/// service calls them off the async workers.
-pub trait KeyStore: Send + Sync + 'static {
-    /// Makes a key pair for `alg`: its public JWK (with `kid`, the RFC 7638
-    /// thumbprint, `use` and `alg`) and the reference the store signs by.
-    fn create(&self, alg: SigningAlg) -> Result<(Value, String), SigningKeyError>;
-
-    /// Signs `message` with the key `kid` (`private_ref` as [`KeyStore::create`]
-    /// returned it): the JWS signature bytes.
-    fn sign(
-        &self,
-        kid: &str,
-        private_ref: &str,
-        alg: SigningAlg,
-        message: &[u8],
-    ) -> Result<Vec<u8>, SigningKeyError>;
-}
 
 /// The shipped key store: PKCS#8 keys sealed with the keyring (the sealed text
 /// is the `private_ref`).

@@ -130,7 +130,7 @@ impl Service {
             .config
             .keyring
             .seal(&salt, context)
-            .map_err(|e| StoreError::Backend(format!("sealing the pairwise salt: {e}")))?;
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         let mut tx = self.store.begin().await?;
         tx.insert_oidc_secret_if_absent(PAIRWISE_SALT, &sealed, self.clock.now())
             .await?;
