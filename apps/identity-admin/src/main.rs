@@ -124,6 +124,12 @@ pub enum Failure {
     Refused(String),
 }
 
+impl From<identity_service::InfraError> for Failure {
+    fn from(e: identity_service::InfraError) -> Self {
+        Failure::Refused(identity_service::error_chain(&e))
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
         Failure::Refused(format!("{e:#}"))

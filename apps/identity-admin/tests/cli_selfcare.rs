@@ -113,7 +113,8 @@ async fn an_operator_reads_an_identity_unblocks_level_2_and_lists_accesses() {
     let (_, creds) = service
         .identity_with_credentials(identity.id())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the identity is on file");
     assert_eq!(creds.levels.state(CredentialLevel::L2), LevelState::Active);
     let again = admin(&db, &["--operator", "anna", "credential", "unblock", &id]);
     assert_eq!(code(&again), 1, "not blocked any more");

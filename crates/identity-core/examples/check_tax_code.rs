@@ -2,8 +2,8 @@
 //!
 //! `cargo run -p identity-core --example check_tax_code -- RSSMRA85T10A562S`
 
+use identity_core::TaxCode;
 use identity_core::values::places;
-use identity_core::{Lang, Localized, TaxCode};
 
 fn main() {
     let Some(input) = std::env::args().nth(1) else {
@@ -33,7 +33,7 @@ fn main() {
         }
         Ok(TaxCode::Numeric(code)) => println!("{code}: tax code of a company or other body"),
         Err(e) => {
-            eprintln!("{}", e.message(Lang::En));
+            eprintln!("{input}: {e}");
             std::process::exit(1);
         }
     }

@@ -6,8 +6,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::Lang;
-
 /// The version of the privacy notice the forms show. Bump it when the text changes:
 /// every decision records the version it was made under.
 pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
@@ -46,31 +44,6 @@ impl ConsentKind {
     #[must_use]
     pub fn from_code(code: &str) -> Option<ConsentKind> {
         ConsentKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// What the holder is asked, in `lang`.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (ConsentKind::Marketing, Lang::It) => {
-                "Invio di comunicazioni commerciali e promozionali (marketing)"
-            }
-            (ConsentKind::Marketing, Lang::En) => {
-                "Commercial and promotional communications (marketing)"
-            }
-            (ConsentKind::Profiling, Lang::It) => {
-                "Analisi delle mie preferenze per proposte personalizzate (profilazione)"
-            }
-            (ConsentKind::Profiling, Lang::En) => {
-                "Analysis of my preferences for tailored offers (profiling)"
-            }
-            (ConsentKind::ThirdParties, Lang::It) => {
-                "Comunicazione dei miei dati di contatto a partner per loro offerte"
-            }
-            (ConsentKind::ThirdParties, Lang::En) => {
-                "Passing my contact data to partners for their own offers"
-            }
-        }
     }
 }
 

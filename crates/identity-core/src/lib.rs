@@ -17,9 +17,9 @@ pub mod correction;
 pub mod credentials;
 pub mod data_review;
 pub mod holder;
-pub mod i18n;
 pub mod identity;
 pub mod ids;
+pub mod lang;
 pub mod login;
 pub mod oidc;
 pub mod orders;
@@ -38,13 +38,13 @@ pub use holder::{
     Address, CompanyHolder, ContactChange, Contacts, DataReview, Holder, HolderKind,
     InvoicingChannel, PersonHolder, ProfessionalHolder, SubjectKind,
 };
-pub use i18n::{Lang, Localized};
 pub use identity::{
     Actor, DigitalIdentity, IdentityEvent, IdentityState, RevocationCause, SuspensionReason,
     TransitionError,
 };
 pub use ids::{CorrectionId, OrderId};
 pub use ids::{HolderId, IdentityId, LoginNumber};
+pub use lang::Lang;
 pub use login::{Login, LoginStatus};
 pub use orders::{Order, OrderError, OrderKind, OrderState};
 pub use password_policy::{

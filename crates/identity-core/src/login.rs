@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::{Lang, Localized, pick};
 use crate::ids::{HolderId, LoginNumber};
 
 /// Whether a login can be used.
@@ -63,33 +62,6 @@ pub enum LoginError {
     /// A deleted login never comes back.
     #[error("the login was deleted")]
     Deleted,
-}
-
-impl Localized for LoginError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            LoginError::LastActiveLogin => pick(
-                lang,
-                "Non puoi disattivare l'ultima login attiva.".into(),
-                "You cannot disable your last active login.".into(),
-            ),
-            LoginError::AlreadyInStatus(LoginStatus::Active) => pick(
-                lang,
-                "La login è già attiva.".into(),
-                "The login is already active.".into(),
-            ),
-            LoginError::AlreadyInStatus(LoginStatus::Disabled) => pick(
-                lang,
-                "La login è già disattivata.".into(),
-                "The login is already disabled.".into(),
-            ),
-            LoginError::AlreadyInStatus(LoginStatus::Deleted) | LoginError::Deleted => pick(
-                lang,
-                "La login è stata cancellata.".into(),
-                "The login was deleted.".into(),
-            ),
-        }
-    }
 }
 
 impl Login {

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::{Lang, Localized, pick};
 use crate::ids::{HolderId, OrderId};
 
 /// What an order is for.
@@ -36,18 +35,6 @@ pub enum OrderError {
     Final,
 }
 
-impl Localized for OrderError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            OrderError::Final => pick(
-                lang,
-                "L'ordine è già concluso o annullato.".into(),
-                "The order is already completed or cancelled.".into(),
-            ),
-        }
-    }
-}
-
 impl OrderKind {
     /// Stable storage code.
     #[must_use]
@@ -64,17 +51,6 @@ impl OrderKind {
         [OrderKind::DigitalIdentity, OrderKind::Renewal]
             .into_iter()
             .find(|k| k.code() == code)
-    }
-
-    /// The name shown to the holder.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (OrderKind::DigitalIdentity, Lang::It) => "Identità digitale",
-            (OrderKind::DigitalIdentity, Lang::En) => "Digital identity",
-            (OrderKind::Renewal, Lang::It) => "Rinnovo",
-            (OrderKind::Renewal, Lang::En) => "Renewal",
-        }
     }
 }
 
@@ -99,19 +75,6 @@ impl OrderState {
         ]
         .into_iter()
         .find(|k| k.code() == code)
-    }
-
-    /// The name shown to the holder.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (OrderState::Open, Lang::It) => "in lavorazione",
-            (OrderState::Open, Lang::En) => "in progress",
-            (OrderState::Completed, Lang::It) => "concluso",
-            (OrderState::Completed, Lang::En) => "completed",
-            (OrderState::Cancelled, Lang::It) => "annullato",
-            (OrderState::Cancelled, Lang::En) => "cancelled",
-        }
     }
 }
 

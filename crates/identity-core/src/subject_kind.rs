@@ -1,7 +1,5 @@
 //! The subject kinds of the registration form (tipologia di soggetto).
 
-use crate::i18n::Lang;
-
 /// The kind of subject chosen first on the registration form (tipologia di soggetto).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,27 +50,6 @@ impl SubjectKind {
     #[must_use]
     pub fn from_code(code: &str) -> Option<SubjectKind> {
         SubjectKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The name shown to users.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (SubjectKind::PersonaFisica, Lang::It) => "Persona fisica",
-            (SubjectKind::PersonaFisica, Lang::En) => "Private person",
-            (SubjectKind::Azienda, Lang::It) => "Azienda",
-            (SubjectKind::Azienda, Lang::En) => "Company",
-            (SubjectKind::LiberoProfessionista, Lang::It) => "Libero professionista",
-            (SubjectKind::LiberoProfessionista, Lang::En) => "Self-employed professional",
-            (SubjectKind::DittaIndividuale, Lang::It) => "Ditta individuale",
-            (SubjectKind::DittaIndividuale, Lang::En) => "Sole proprietorship",
-            (SubjectKind::EnteNoProfit, Lang::It) => "Ente no profit",
-            (SubjectKind::EnteNoProfit, Lang::En) => "Non-profit organisation",
-            (SubjectKind::EntePubblico, Lang::It) => "Ente pubblico",
-            (SubjectKind::EntePubblico, Lang::En) => "Public body",
-            (SubjectKind::AltriSoggetti, Lang::It) => "Altri soggetti",
-            (SubjectKind::AltriSoggetti, Lang::En) => "Other subjects",
-        }
     }
 
     /// Whether holders of this kind are natural persons, who may request a digital

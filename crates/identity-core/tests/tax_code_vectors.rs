@@ -14,8 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use identity_core::values::places::is_known_place_code;
 use identity_core::values::tax_code::{Expected, TaxCodeError};
 use identity_core::{
-    Lang, Localized, NumericTaxCode, PersonCheck, PersonalTaxCode, Sex, TaxCode, VatNumber,
-    VatNumberError,
+    NumericTaxCode, PersonCheck, PersonalTaxCode, Sex, TaxCode, VatNumber, VatNumberError,
 };
 
 /// The check character of the first 15 characters, from the decree's tables.
@@ -387,9 +386,9 @@ fn hand_picked_invalid_tax_codes_with_their_exact_error() {
     for (input, expected) in &cases {
         let got = TaxCode::parse(input);
         assert_eq!(got.as_ref(), Err(expected), "{input:?}");
-        // Every error can be shown beside the field, in both languages.
-        let err = got.unwrap_err();
-        assert_ne!(err.message(Lang::It), err.message(Lang::En));
+        // Every error explains itself (the words per language are tested in
+        // identity-words).
+        assert!(!got.unwrap_err().to_string().is_empty());
     }
     assert_eq!(cases.len(), 44);
 }
@@ -521,8 +520,7 @@ fn hand_picked_invalid_vat_numbers_with_their_exact_error() {
     for (input, expected) in &cases {
         let got = VatNumber::parse(input);
         assert_eq!(got.as_ref(), Err(expected), "{input:?}");
-        let err = got.unwrap_err();
-        assert_ne!(err.message(Lang::It), err.message(Lang::En));
+        assert!(!got.unwrap_err().to_string().is_empty());
     }
     assert_eq!(cases.len(), 18);
 }

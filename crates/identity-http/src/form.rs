@@ -5,8 +5,9 @@
 
 use identity_core::Lang;
 use identity_service::forms::FieldErrors;
+use identity_words::Words;
 
-use crate::i18n::L;
+use identity_words::L;
 
 /// One option of a select or radio group.
 #[derive(Debug, Clone)]
@@ -131,22 +132,63 @@ impl Fieldset {
     }
 }
 
+/// A page's field errors: the service's [`FieldErrors`] (codes), and the use
+/// cases' outcomes a page shows beside a field; put in words when the page is
+/// rendered, in its language.
+#[derive(Default)]
+pub(crate) struct FieldMessages(Vec<(&'static str, Box<dyn Words + Send + Sync>)>);
+
+impl FieldMessages {
+    /// No errors.
+    pub(crate) fn new() -> FieldMessages {
+        FieldMessages::default()
+    }
+
+    /// Shows `outcome` beside `field` (unless the field has an error already).
+    pub(crate) fn add(&mut self, field: &'static str, outcome: impl Words + Send + Sync + 'static) {
+        if !self.0.iter().any(|(f, _)| *f == field) {
+            self.0.push((field, Box::new(outcome)));
+        }
+    }
+
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<FieldErrors> for FieldMessages {
+    fn from(errors: FieldErrors) -> FieldMessages {
+        let mut messages = FieldMessages::new();
+        for e in errors.iter() {
+            messages.add(e.field, e.problem.clone());
+        }
+        messages
+    }
+}
+
+impl From<&FieldErrors> for FieldMessages {
+    fn from(errors: &FieldErrors) -> FieldMessages {
+        errors.clone().into()
+    }
+}
+
 /// Attaches each error to its field; returns the messages of errors whose field is
 /// not on the page (shown at the top).
 pub(crate) fn attach_errors(
     sets: &mut [Fieldset],
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     lang: Lang,
 ) -> Vec<String> {
     let mut orphans = Vec::new();
-    for e in errors.iter() {
+    for (name, outcome) in &errors.0 {
         let field = sets
             .iter_mut()
             .flat_map(|s| s.fields.iter_mut())
-            .find(|f| f.name == e.field);
+            .find(|f| f.name == *name);
         match field {
-            Some(f) => f.error = Some(e.message(lang)),
-            None => orphans.push(e.message(lang)),
+            Some(f) => f.error = Some(outcome.words(lang)),
+            None => orphans.push(outcome.words(lang)),
         }
     }
     orphans

@@ -12,13 +12,11 @@ mod form;
 mod headers;
 mod health;
 mod home;
-mod i18n;
 mod oidc;
 mod recovery;
 mod register;
 mod register_fields;
 mod selfcare;
-mod texts;
 mod web;
 
 use std::future::Future;
@@ -53,16 +51,20 @@ impl AppState {
 /// security headers (HSTS too when the public URL is https).
 pub fn app(state: AppState) -> Router {
     let https = state.public_url.starts_with("https://");
-    let router = Router::new()
+    // The pages: a handler's failure renders as a page in the user's language.
+    let pages = Router::new()
         .merge(home::router())
-        .merge(assets::router())
         .merge(register::router())
         .merge(account::router())
         .merge(recovery::router())
         .merge(selfcare::router())
+        .merge(oidc::router())
+        .layer(axum::middleware::from_fn(web::failure_pages));
+    let router = Router::new()
+        .merge(pages)
+        .merge(assets::router())
         .merge(api::router(state.clone()))
         .merge(health::router())
-        .merge(oidc::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), timing))
         .with_state(state);
     headers::secure(router, https)

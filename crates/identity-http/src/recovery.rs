@@ -8,15 +8,15 @@ use axum::Router;
 use axum::extract::{Form, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::recovery::RecoveryError;
+use identity_words::Words;
 
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::new_password_fields;
-use crate::web::{Chrome, Ctx, MessagePage, SimpleForm};
+use crate::web::{Chrome, Ctx, MessagePage, Page, SimpleForm};
+use identity_words::L;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -58,7 +58,7 @@ struct RecoverForm {
 fn render(
     mut ctx: Ctx,
     form: &RecoverForm,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     notices: Vec<String>,
 ) -> Response {
     let lang = ctx.lang;
@@ -129,7 +129,7 @@ async fn show(ctx: Ctx) -> Response {
     render(
         ctx,
         &RecoverForm::default(),
-        &FieldErrors::new(),
+        &FieldMessages::new(),
         Vec::new(),
     )
 }
@@ -148,18 +148,18 @@ fn sent(mut ctx: Ctx, text: L) -> Response {
     )
 }
 
-fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Response {
+fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Page {
     let lang = ctx.lang;
-    match e {
-        RecoveryError::Invalid(errors) => render(ctx, form, &errors, Vec::new()),
-        RecoveryError::Failed(detail) => ctx.failure(&detail),
+    Ok(match e {
+        RecoveryError::Invalid(errors) => render(ctx, form, &errors.into(), Vec::new()),
+        RecoveryError::Infra(e) => return Err(e.into()),
         other => {
-            let notice = other.message(lang);
-            let mut resp = render(ctx, form, &FieldErrors::new(), vec![notice]);
+            let notice = other.words(lang);
+            let mut resp = render(ctx, form, &FieldMessages::new(), vec![notice]);
             *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
             resp
         }
-    }
+    })
 }
 
 /// How long a lost-account request takes at least, matched or not: the work for an
@@ -176,23 +176,22 @@ async fn answer(
     started: tokio::time::Instant,
     outcome: Result<(), RecoveryError>,
     text: L,
-) -> Response {
+) -> Page {
     tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
     match outcome {
-        Ok(()) => sent(ctx, text),
+        Ok(()) => Ok(sent(ctx, text)),
         Err(e) => refused(ctx, f, e),
     }
 }
 
-async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
+async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
     let outcome = ctx
-        .state
-        .service
+        .service()
         .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip))
         .await;
     answer(ctx, &f, started, outcome, L(
@@ -202,15 +201,14 @@ async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
     .await
 }
 
-async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Response {
+async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
     let outcome = ctx
-        .state
-        .service
+        .service()
         .request_password_reset(&f.login_id, Some(&ip))
         .await;
     answer(ctx, &f, started, outcome, L(
@@ -232,9 +230,9 @@ struct ResetForm {
     password_confirm: String,
 }
 
-fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldErrors, notices: Vec<String>) -> Response {
+fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldMessages, notices: Vec<String>) -> Response {
     let lang = ctx.lang;
-    let policy = ctx.state.service.config().password_policy.clone();
+    let policy = ctx.service().config().password_policy.clone();
     let mut sets = vec![Fieldset::new(
         L("Nuova password", "New password"),
         lang,
@@ -277,54 +275,49 @@ fn reset_page(mut ctx: Ctx, code: &str, errors: &FieldErrors, notices: Vec<Strin
 }
 
 async fn reset_form(ctx: Ctx, Query(q): Query<ResetForm>) -> Response {
-    reset_page(ctx, &q.code, &FieldErrors::new(), Vec::new())
+    reset_page(ctx, &q.code, &FieldMessages::new(), Vec::new())
 }
 
-async fn reset(ctx: Ctx, Form(f): Form<ResetForm>) -> Response {
+async fn reset(ctx: Ctx, Form(f): Form<ResetForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let lang = ctx.lang;
     let ip = ctx.ip.clone();
-    match ctx
-        .state
-        .service
+    let reset = ctx
+        .service()
         .reset_password(&f.code, &f.password, &f.password_confirm, Some(&ip))
         .await
-    {
+        .outcome()?;
+    Ok(match reset {
         Ok(id) => {
             let mut ctx = ctx;
             let c = ctx.chrome(false);
             let page = MessagePage {
                 c,
-                title: L("Password cambiata", "Password changed")
-                    .get(lang)
-                    .to_owned(),
-                message: match lang {
-                    identity_core::Lang::It => format!(
+                title: L("Password cambiata", "Password changed").text(lang),
+                message: L(
+                    format!(
                         "La password della login {id} è stata cambiata. Ora puoi accedere con la nuova password."
                     ),
-                    identity_core::Lang::En => format!(
+                    format!(
                         "The password of login {id} was changed. You can now sign in with the new password."
                     ),
-                },
-                link: Some((
-                    "/account/sign-in".to_owned(),
-                    L("Accedi", "Sign in").get(lang).to_owned(),
-                )),
+                )
+                .get(lang),
+                link: Some(("/account/sign-in".to_owned(), L("Accedi", "Sign in").text(lang))),
             };
             ctx.page(&page)
         }
-        Err(RecoveryError::Invalid(errors)) => reset_page(ctx, &f.code, &errors, Vec::new()),
-        Err(RecoveryError::Failed(detail)) => ctx.failure(&detail),
+        Err(RecoveryError::Invalid(errors)) => reset_page(ctx, &f.code, &errors.into(), Vec::new()),
         Err(RecoveryError::InvalidCode) => {
-            let mut errors = FieldErrors::new();
+            let mut errors = FieldMessages::new();
             errors.add("code", RecoveryError::InvalidCode);
             reset_page(ctx, &f.code, &errors, Vec::new())
         }
-        Err(e) => {
-            let notice = e.message(lang);
-            reset_page(ctx, &f.code, &FieldErrors::new(), vec![notice])
+        Err(refused) => {
+            let notice = refused.words(lang);
+            reset_page(ctx, &f.code, &FieldMessages::new(), vec![notice])
         }
-    }
+    })
 }

@@ -2,6 +2,7 @@
 //! page of its own, so the form works without JavaScript), then the fields that
 //! kind needs, then the success page with the new login id.
 
+use identity_words::{Label as _, Words as _};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -18,10 +19,10 @@ use identity_service::usecases::register_input::{
 };
 
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::fieldsets;
-use crate::web::{Chrome, Ctx, cookie, see_other};
+use crate::web::{Chrome, Ctx, Page, cookie, see_other};
+use identity_words::L;
 
 /// Cookie carrying the new login id from the form's POST to the success page.
 const REGISTERED_COOKIE: &str = "registered";
@@ -94,7 +95,7 @@ async fn form(mut ctx: Ctx, Query(q): Query<KindQuery>) -> Response {
             next: L("Continua", "Continue").get(lang),
             kinds: SubjectKind::ALL
                 .iter()
-                .map(|k| (k.code(), k.label(lang)))
+                .map(|k| (k.code(), k.label().get(lang)))
                 .collect(),
         };
         return ctx.page(&page);
@@ -108,7 +109,7 @@ async fn form(mut ctx: Ctx, Query(q): Query<KindQuery>) -> Response {
         kind,
         &input,
         &HashMap::new(),
-        &FieldErrors::new(),
+        &FieldMessages::new(),
         Vec::new(),
         false,
     )
@@ -119,12 +120,12 @@ fn render_form(
     kind: SubjectKind,
     input: &RegistrationInput,
     raw: &HashMap<String, String>,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     mut notices: Vec<String>,
     offer_confirm: bool,
 ) -> Response {
     let lang = ctx.lang;
-    let policy = ctx.state.service.config().password_policy.clone();
+    let policy = ctx.service().config().password_policy.clone();
     let mut sets = fieldsets(kind, input, raw, lang, &policy);
     if offer_confirm || input.confirm_mismatch {
         // Only the tax code's agreement failed: the person may confirm the data.
@@ -149,7 +150,7 @@ fn render_form(
         c,
         title: TITLE.get(lang),
         kind_label: L("Tipologia di soggetto", "Kind of subject").get(lang),
-        kind_name: kind.label(lang),
+        kind_name: kind.label().get(lang),
         kind_code: kind.code(),
         change_kind: L("Cambia", "Change").get(lang),
         intro: L(
@@ -221,58 +222,57 @@ fn input_from(raw: &HashMap<String, String>, lang: Lang) -> RegistrationInput {
     }
 }
 
-async fn submit(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
+async fn submit(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Page {
     if !ctx.csrf_ok(raw.get("csrf").map_or("", String::as_str)) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let lang = ctx.lang;
     let input = input_from(&raw, lang);
     let Some(kind) = input.kind() else {
-        return see_other("/register");
+        return Ok(see_other("/register"));
     };
     let ip = ctx.ip.clone();
-    match ctx.state.service.register_input(&input, Some(&ip)).await {
-        Ok(registered) => {
-            let secure = ctx.state.secure();
-            let mut ctx = ctx;
-            ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
-                REGISTERED_COOKIE,
-                registered.login_id.to_string(),
-                secure,
-                SameSite::Strict,
-            ));
-            ctx.respond(see_other("/register/done"))
-        }
-        Err(RegisterInputError::Invalid(errors)) => {
-            render_form(ctx, kind, &input, &raw, &errors, Vec::new(), false)
-        }
-        Err(RegisterInputError::Mismatch(errors)) => {
-            let notice = identity_core::Localized::message(
-                &RegisterInputError::Mismatch(FieldErrors::new()),
-                lang,
-            );
-            render_form(ctx, kind, &input, &raw, &errors, vec![notice], true)
-        }
-        Err(e @ RegisterInputError::RateLimited) => {
-            let notice = identity_core::Localized::message(&e, lang);
-            let mut resp = render_form(
-                ctx,
-                kind,
-                &input,
-                &raw,
-                &FieldErrors::new(),
-                vec![notice],
-                false,
-            );
-            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-            resp
-        }
-        Err(RegisterInputError::Failed(e)) => ctx.failure(&e),
-    }
+    Ok(
+        match ctx.service().register_input(&input, Some(&ip)).await {
+            Ok(registered) => {
+                let secure = ctx.state.secure();
+                let mut ctx = ctx;
+                ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
+                    REGISTERED_COOKIE,
+                    registered.login_id.to_string(),
+                    secure,
+                    SameSite::Strict,
+                ));
+                ctx.respond(see_other("/register/done"))
+            }
+            Err(RegisterInputError::Invalid(errors)) => {
+                render_form(ctx, kind, &input, &raw, &errors.into(), Vec::new(), false)
+            }
+            Err(RegisterInputError::Mismatch(errors)) => {
+                let notice = RegisterInputError::Mismatch(FieldErrors::new()).words(lang);
+                render_form(ctx, kind, &input, &raw, &errors.into(), vec![notice], true)
+            }
+            Err(e @ RegisterInputError::RateLimited) => {
+                let notice = e.words(lang);
+                let mut resp = render_form(
+                    ctx,
+                    kind,
+                    &input,
+                    &raw,
+                    &FieldMessages::new(),
+                    vec![notice],
+                    false,
+                );
+                *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                resp
+            }
+            Err(RegisterInputError::Infra(e)) => return Err(e.into()),
+        },
+    )
 }
 
 async fn done(mut ctx: Ctx) -> Response {
-    let domain = ctx.state.service.config().login_domain.clone();
+    let domain = ctx.service().config().login_domain.clone();
     let login = ctx
         .jar
         .get(REGISTERED_COOKIE)

@@ -1,6 +1,7 @@
 //! The fields of the registration form, by subject kind, and the field groups
 //! other pages share with it (contacts, address, a new password).
 
+use identity_words::Label as _;
 use std::collections::HashMap;
 
 use identity_core::consent::ConsentKind;
@@ -8,7 +9,7 @@ use identity_core::{Lang, ProvinceCode, SubjectKind};
 use identity_service::usecases::register_input::{RegistrationInput, consent_field};
 
 use crate::form::{Field, Fieldset};
-use crate::i18n::L;
+use identity_words::L;
 
 pub(crate) fn provinces(lang: Lang) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = ProvinceCode::all()
@@ -209,7 +210,7 @@ pub(crate) fn fieldsets(
         let field = consent_field(k);
         privacy.push(
             Field {
-                label: k.label(lang).to_owned(),
+                label: k.label().get(lang).to_owned(),
                 ..Field::new(field, L("", ""), "radio", lang)
             }
             .value(raw.get(field).map_or("", String::as_str))
@@ -342,12 +343,9 @@ pub(crate) fn new_password_fields(
 /// The password policy in words, for the hint under every new-password field.
 pub(crate) fn password_rules(policy: &identity_core::PasswordPolicy, lang: Lang) -> String {
     let (min, max) = (policy.min_len(), policy.max_len());
-    match lang {
-        Lang::It => format!(
+    L(format!(
             "Da {min} a {max} caratteri, con almeno una lettera maiuscola, una minuscola, una cifra e un carattere speciale (ad esempio ! ? # -); senza spazi, senza più di 2 caratteri uguali di seguito, senza il tuo nome, cognome, codice fiscale, data di nascita o numero di login. Scade dopo 180 giorni e non può ripetere una delle ultime 5 password."
-        ),
-        Lang::En => format!(
+        ), format!(
             "{min} to {max} characters, with at least one upper-case letter, one lower-case letter, one digit and one special character (such as ! ? # -); no spaces, no more than 2 identical characters in a row, not your names, tax code, date of birth or login number. It expires after 180 days and cannot repeat one of your last 5 passwords."
-        ),
-    }
+        )).get(lang)
 }

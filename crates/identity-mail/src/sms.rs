@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use identity_core::Lang;
 use identity_service::{OutboxMessage, SmsError, SmsSender};
+use identity_words::L;
 
 use crate::RenderError;
 
@@ -39,34 +39,43 @@ pub fn render_sms(message: &OutboxMessage) -> Result<String, RenderError> {
                 param: name.into(),
             })
     };
-    if message.template == "sms_phone_changed" {
-        let phone = param("phone")?;
-        return Ok(match message.lang {
-            Lang::It => format!(
-                "Identità digitale: il cellulare della tua identità è ora {phone}. Se non sei stato tu, esegui subito il blocco d'emergenza dal Selfcare."
-            ),
-            Lang::En => format!(
-                "Digital identity: your identity's mobile number is now {phone}. If this was not you, use the emergency block in the Selfcare at once."
-            ),
-        });
-    }
-    let code = param("code")?;
-    let text = match (message.template.as_str(), message.lang) {
-        ("sms_code", Lang::It) => format!(
-            "Identità digitale: il tuo codice di verifica è {code}. Vale 15 minuti. Non comunicarlo a nessuno."
-        ),
-        ("sms_code", Lang::En) => format!(
-            "Digital identity: your verification code is {code}. Valid for 15 minutes. Do not share it."
-        ),
-        ("sms_emergency_half", Lang::It) => format!(
-            "Identità digitale: seconda metà del tuo codice di emergenza: {code}. La prima metà ti è arrivata per email. Conservalo in un luogo sicuro."
-        ),
-        ("sms_emergency_half", Lang::En) => format!(
-            "Digital identity: second half of your emergency code: {code}. The first half reached you by email. Keep it somewhere safe."
-        ),
-        (other, _) => return Err(RenderError::UnknownTemplate(other.to_owned())),
+    let text = match message.template.as_str() {
+        "sms_phone_changed" => {
+            let phone = param("phone")?;
+            L(
+                format!(
+                    "Identità digitale: il cellulare della tua identità è ora {phone}. Se non sei stato tu, esegui subito il blocco d'emergenza dal Selfcare."
+                ),
+                format!(
+                    "Digital identity: your identity's mobile number is now {phone}. If this was not you, use the emergency block in the Selfcare at once."
+                ),
+            )
+        }
+        "sms_code" => {
+            let code = param("code")?;
+            L(
+                format!(
+                    "Identità digitale: il tuo codice di verifica è {code}. Vale 15 minuti. Non comunicarlo a nessuno."
+                ),
+                format!(
+                    "Digital identity: your verification code is {code}. Valid for 15 minutes. Do not share it."
+                ),
+            )
+        }
+        "sms_emergency_half" => {
+            let code = param("code")?;
+            L(
+                format!(
+                    "Identità digitale: seconda metà del tuo codice di emergenza: {code}. La prima metà ti è arrivata per email. Conservalo in un luogo sicuro."
+                ),
+                format!(
+                    "Digital identity: second half of your emergency code: {code}. The first half reached you by email. Keep it somewhere safe."
+                ),
+            )
+        }
+        other => return Err(RenderError::UnknownTemplate(other.to_owned())),
     };
-    Ok(text)
+    Ok(text.get(message.lang))
 }
 
 /// Appends each text message as one line (`<phone>\t<text>`) to a file, and logs
@@ -148,6 +157,7 @@ impl SmsSender for MemorySms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use identity_core::Lang;
     use identity_service::OutboxStatus;
     use serde_json::json;
 

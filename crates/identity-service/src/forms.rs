@@ -1,40 +1,125 @@
 //! Errors tied to input fields: the registration form and the JSON API check the
-//! same input the same way, and show each error beside its field (pages) or list
-//! them by field name (API).
+//! same input the same way, and each error belongs to its field. An error is a
+//! code ([`FieldProblem`]); the words for it are chosen where it is shown (the
+//! `identity-words` crate).
 
-use identity_core::i18n::{Lang, Localized};
+use identity_core::PasswordViolation;
+use identity_core::holder::HolderError;
+use identity_core::values::email::EmailError;
+use identity_core::values::login_id::LoginIdError;
+use identity_core::values::phone::PhoneError;
+use identity_core::values::place_lookup::PlaceError;
+use identity_core::values::postal_code::PostalCodeError;
+use identity_core::values::province::ProvinceError;
+use identity_core::values::tax_code::{TaxCodeError, TaxCodeMismatch};
+use identity_core::values::vat_number::VatNumberError;
+
+/// A rule of an input field that has no error type of its own in the domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputRule {
+    /// The field is required.
+    Required,
+    /// The password typed the second time is not the first.
+    PasswordsDiffer,
+    /// The email typed the second time is not the first.
+    EmailsDiffer,
+    /// Not a date written `dd/mm/yyyy` (or `yyyy-mm-dd`).
+    DateFormat,
+    /// Neither `M` nor `F`.
+    Sex,
+    /// No kind of subject chosen.
+    SubjectKind,
+    /// The privacy notice was not confirmed as read.
+    PrivacyNotice,
+    /// A consent was neither given nor refused.
+    ConsentUnanswered,
+    /// A company gave neither an SDI recipient code nor a PEC for its invoices.
+    InvoicingChannel,
+    /// The declared date of birth is after today.
+    BirthDateInFuture,
+    /// Neither a valid tax code nor a valid VAT number.
+    TaxCodeOrVatNumber,
+    /// Not a valid 16-character tax code.
+    PersonalTaxCode,
+    /// Not a username written `123456@domain`.
+    Username,
+    /// Not an emergency code (16 letters and digits).
+    EmergencyCodeFormat,
+    /// Longer than `max` characters.
+    TooLong {
+        /// The longest allowed.
+        max: usize,
+    },
+    /// The security key was not accepted (not device-bound, or the ceremony failed).
+    SecurityKeyRefused,
+}
+
+/// What is wrong with one field: a rule of the form, or the domain's own error
+/// for the value typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// A rule of the form.
+    Rule(InputRule),
+    /// The tax code does not parse.
+    TaxCode(TaxCodeError),
+    /// The tax code disagrees with the declared data.
+    TaxCodeMismatch(TaxCodeMismatch),
+    /// The VAT number does not parse.
+    VatNumber(VatNumberError),
+    /// The email address does not parse.
+    Email(EmailError),
+    /// The phone number does not parse.
+    Phone(PhoneError),
+    /// The postcode does not parse.
+    PostalCode(PostalCodeError),
+    /// The province code does not parse.
+    Province(ProvinceError),
+    /// The place is unknown or ambiguous.
+    Place(PlaceError),
+    /// The login id does not parse.
+    LoginId(LoginIdError),
+    /// The holder's data does not hold together.
+    Holder(HolderError),
+    /// The password breaks the policy (every violation).
+    Password(Vec<PasswordViolation>),
+}
+
+macro_rules! field_problem_from {
+    ($($error:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$error> for FieldProblem {
+            fn from(e: $error) -> FieldProblem {
+                FieldProblem::$variant(e)
+            }
+        })*
+    };
+}
+
+field_problem_from!(
+    InputRule => Rule,
+    TaxCodeError => TaxCode,
+    TaxCodeMismatch => TaxCodeMismatch,
+    VatNumberError => VatNumber,
+    EmailError => Email,
+    PhoneError => Phone,
+    PostalCodeError => PostalCode,
+    ProvinceError => Province,
+    PlaceError => Place,
+    LoginIdError => LoginId,
+    HolderError => Holder,
+    Vec<PasswordViolation> => Password,
+);
 
 /// One input field's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The field's name, as in the form and the API (`tax_code`, `email_confirm`).
     pub field: &'static str,
-    error: Box<dyn Localized + Send + Sync>,
-}
-
-impl FieldError {
-    /// An error of `field`.
-    pub fn new(field: &'static str, error: impl Localized + Send + Sync + 'static) -> FieldError {
-        FieldError {
-            field,
-            error: Box::new(error),
-        }
-    }
-
-    /// The message in `lang`.
-    #[must_use]
-    pub fn message(&self, lang: Lang) -> String {
-        self.error.message(lang)
-    }
-}
-
-impl std::fmt::Debug for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.error.message(Lang::En))
-    }
+    /// What is wrong.
+    pub problem: FieldProblem,
 }
 
 /// The errors of a whole form, in the order the fields appear.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
@@ -46,14 +131,17 @@ impl FieldErrors {
 
     /// Adds an error of `field` (only the first error of each field is kept: one
     /// message beside a field is clearer than a list).
-    pub fn add(&mut self, field: &'static str, error: impl Localized + Send + Sync + 'static) {
+    pub fn add(&mut self, field: &'static str, problem: impl Into<FieldProblem>) {
         if self.get(field).is_none() {
-            self.0.push(FieldError::new(field, error));
+            self.0.push(FieldError {
+                field,
+                problem: problem.into(),
+            });
         }
     }
 
     /// Keeps the value of `result`, or records its error under `field`.
-    pub fn check<T, E: Localized + Send + Sync + 'static>(
+    pub fn check<T, E: Into<FieldProblem>>(
         &mut self,
         field: &'static str,
         result: Result<T, E>,
@@ -94,54 +182,6 @@ impl FieldErrors {
     }
 }
 
-/// A plain message, for rules that have no error type of their own.
-#[derive(Debug, Clone)]
-pub struct Message {
-    it: &'static str,
-    en: &'static str,
-}
-
-impl Message {
-    /// A message in both languages.
-    #[must_use]
-    pub const fn new(it: &'static str, en: &'static str) -> Message {
-        Message { it, en }
-    }
-}
-
-impl Localized for Message {
-    fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::It => self.it.to_owned(),
-            Lang::En => self.en.to_owned(),
-        }
-    }
-}
-
-/// The summary of a form sent back with field errors.
-pub const FIX_FIELDS: Message = Message::new(
-    "Alcuni dati non sono corretti: correggi i campi indicati.",
-    "Some data is not right: please fix the fields shown.",
-);
-
-/// The holder is unknown (or its account is closed).
-pub const HOLDER_NOT_FOUND: Message = Message::new("Anagrafica non trovata.", "Holder not found.");
-
-/// "This field is required."
-pub const REQUIRED: Message = Message::new("Campo obbligatorio.", "This field is required.");
-
-/// The message for a storage or hashing failure: nothing the user can fix.
-pub const TEMPORARY: Message = Message::new(
-    "Si è verificato un errore temporaneo. Riprova tra poco.",
-    "A temporary error occurred. Please try again shortly.",
-);
-
-/// "The two passwords do not match."
-pub const PASSWORDS_DIFFER: Message = Message::new(
-    "Le due password non coincidono.",
-    "The two passwords do not match.",
-);
-
 /// The errors of a new password typed twice: required, the same twice, and the
 /// policy's composition and personal-data rules (`ctx`). History is the caller's.
 #[must_use]
@@ -153,23 +193,11 @@ pub fn new_password_errors(
 ) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if password.is_empty() {
-        errors.add("password", REQUIRED);
+        errors.add("password", InputRule::Required);
     } else if password != confirm {
-        errors.add("password_confirm", PASSWORDS_DIFFER);
+        errors.add("password_confirm", InputRule::PasswordsDiffer);
     } else if let Err(v) = policy.check(password, ctx) {
-        errors.add("password", crate::usecases::register_input::Joined(v));
+        errors.add("password", v);
     }
     errors
 }
-
-/// Too many codes were sent to the holder in the last hour.
-pub const TOO_MANY_CODES: Message = Message::new(
-    "Ti abbiamo già inviato troppi codici nell'ultima ora: riprova più tardi.",
-    "We already sent you too many codes in the last hour: try again later.",
-);
-
-/// The SMS code that confirms a new mobile phone is wrong, used or expired.
-pub const PHONE_CODE_REFUSED: Message = Message::new(
-    "Codice errato o scaduto: controlla l'SMS o salva di nuovo il numero per riceverne un altro.",
-    "Wrong or expired code: check the SMS, or save the number again to get another one.",
-);

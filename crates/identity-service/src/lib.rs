@@ -9,6 +9,7 @@
 //! Adapters implement the ports: `identity-store` the [`ports::Store`], the apps a
 //! [`ports::Clock`]. Password hashing (argon2id) runs on the blocking pool.
 
+mod error;
 pub mod forms;
 pub mod metrics;
 pub mod model;
@@ -18,6 +19,7 @@ pub mod sealing;
 mod service;
 pub mod usecases;
 
+pub use error::{InfraError, Outcome, UseCaseError, error_chain};
 pub use passwords::{HashCost, HashError, PasswordHasher};
 
 /// The SHA-256 of `text`, in hex: the stored form of secrets with enough entropy

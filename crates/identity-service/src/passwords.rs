@@ -56,7 +56,7 @@ impl HashCost {
 pub enum HashError {
     /// Bad parameters or a worker panic.
     #[error("password hashing failed: {0}")]
-    Failed(String),
+    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Every worker is busy and the waiting line is full: try again in a moment.
     #[error("password hashing is at capacity")]
     Busy,
@@ -64,7 +64,8 @@ pub enum HashError {
 
 impl HashError {
     fn failed(e: impl std::fmt::Display) -> HashError {
-        HashError::Failed(e.to_string())
+        // argon2's errors are not all `std::error::Error`: keep their words.
+        HashError::Failed(e.to_string().into())
     }
 }
 

@@ -466,7 +466,7 @@ async fn a_confirmed_tax_code_mismatch_goes_to_an_operator(h: TestApp) {
     let open = h.service.list_corrections(Some("open"), 10).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].field, CorrectableField::TaxCodeAgreement);
-    assert!(open[0].reason.contains("nome"), "{}", open[0].reason);
+    assert!(open[0].reason.contains("given name"), "{}", open[0].reason);
     // The operator checks the card and confirms: the identity can be requested.
     h.service
         .approve_correction(open[0].id, &anna)

@@ -155,7 +155,7 @@ async fn an_approval_is_carried_out_by_a_second_operator_once(h: TestApp) {
     let late = h.service.request_approval(&action, &anna).await.unwrap();
     assert!(matches!(
         h.service.confirm_approval(late.id, &bruno).await,
-        Err(ApprovalError::Failed(_))
+        Err(ApprovalError::ActionRefused(_))
     ));
     assert_eq!(
         h.service

@@ -9,9 +9,10 @@ use chrono::Duration;
 use identity_core::credentials::{EmergencyCode, TotpError};
 use identity_core::identity::Actor;
 use identity_core::{CredentialLevel, IdentityState, LevelState, TotpSecret};
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::selfcare::authenticator::CredentialError;
 use identity_service::usecases::selfcare::authenticator::{ReenrolProof, UnblockProof};
 use identity_service::usecases::selfcare::sign_in::PasswordStep;
+use identity_service::usecases::selfcare::sign_in::SelfcareSignInError;
 use identity_service::{HashCost, Keyring, PasswordHasher, Service, ServiceConfig};
 use identity_testkit::*;
 use identity_testkit::{PASSWORD, TestApp, proofing};
@@ -102,7 +103,7 @@ async fn level_1_signs_in_with_the_password_and_pending_or_revoked_identities_ar
         .service
         .selfcare_sign_in_password(&username, PASSWORD, client())
         .await;
-    assert!(matches!(no_identity, Err(SelfcareError::NoIdentity)));
+    assert!(matches!(no_identity, Err(SelfcareSignInError::NoIdentity)));
 
     let identity = h.service.request_identity(holder, number).await.unwrap();
     // A pending identity signs in at level 1 to see what is missing.
@@ -121,7 +122,10 @@ async fn level_1_signs_in_with_the_password_and_pending_or_revoked_identities_ar
         .service
         .selfcare_sign_in_password(&username, "Sbagliata-123!", client())
         .await;
-    assert!(matches!(wrong, Err(SelfcareError::InvalidCredentials)));
+    assert!(matches!(
+        wrong,
+        Err(SelfcareSignInError::InvalidCredentials)
+    ));
 
     h.service
         .revoke_identity(
@@ -135,7 +139,7 @@ async fn level_1_signs_in_with_the_password_and_pending_or_revoked_identities_ar
         .service
         .selfcare_sign_in_password(&username, PASSWORD, client())
         .await;
-    assert!(matches!(revoked, Err(SelfcareError::Revoked)));
+    assert!(matches!(revoked, Err(SelfcareSignInError::Revoked)));
     // Give the background recording of the wrong password a moment.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let history = h.service.accesses(holder, None, None, 0, 50).await.unwrap();
@@ -159,7 +163,7 @@ async fn level_2_is_enrolled_with_a_first_code_and_then_required_at_sign_in(h: T
     );
     assert!(matches!(
         h.service.confirm_totp_enrolment(&s.session, &wrong).await,
-        Err(SelfcareError::Totp(TotpError::WrongCode { .. }))
+        Err(CredentialError::Totp(TotpError::WrongCode { .. }))
     ));
     assert_eq!(
         credentials(&h, &a).await.levels.state(CredentialLevel::L2),
@@ -202,7 +206,7 @@ async fn level_2_is_enrolled_with_a_first_code_and_then_required_at_sign_in(h: T
         h.service
             .selfcare_sign_in_totp(&pending_of(&step), &code_at(&h, &secret, 1), client())
             .await,
-        Err(SelfcareError::SignInExpired)
+        Err(SelfcareSignInError::SignInExpired)
     ));
     // A waiting sign-in expires after five minutes.
     let late = password_step(&h, &a).await;
@@ -211,7 +215,7 @@ async fn level_2_is_enrolled_with_a_first_code_and_then_required_at_sign_in(h: T
         h.service
             .selfcare_sign_in_totp(&pending_of(&late), &code_at(&h, &secret, 0), client())
             .await,
-        Err(SelfcareError::SignInExpired)
+        Err(SelfcareSignInError::SignInExpired)
     ));
     let last = h
         .service
@@ -236,7 +240,7 @@ async fn one_time_codes_are_refused_on_replay_and_five_wrong_ones_block_level_2(
         h.service
             .selfcare_sign_in_totp(&pending_of(&again), &code, client())
             .await,
-        Err(SelfcareError::Totp(TotpError::Replayed))
+        Err(SelfcareSignInError::Totp(TotpError::Replayed))
     ));
     let bad = format!(
         "{:06}",
@@ -248,7 +252,7 @@ async fn one_time_codes_are_refused_on_replay_and_five_wrong_ones_block_level_2(
             .selfcare_sign_in_totp(&pending_of(&again), &bad, client())
             .await;
         assert!(
-            matches!(r, Err(SelfcareError::Totp(TotpError::WrongCode { attempts_left })) if attempts_left == left),
+            matches!(r, Err(SelfcareSignInError::Totp(TotpError::WrongCode { attempts_left })) if attempts_left == left),
             "{r:?}"
         );
     }
@@ -258,7 +262,7 @@ async fn one_time_codes_are_refused_on_replay_and_five_wrong_ones_block_level_2(
         .await;
     assert!(matches!(
         fifth,
-        Err(SelfcareError::Totp(TotpError::Blocked))
+        Err(SelfcareSignInError::Totp(TotpError::Blocked))
     ));
     assert_eq!(
         credentials(&h, &a).await.levels.state(CredentialLevel::L2),
@@ -278,7 +282,7 @@ async fn one_time_codes_are_refused_on_replay_and_five_wrong_ones_block_level_2(
         h.service
             .selfcare_sign_in_totp(&pending_of(&again), &code_at(&h, &secret, 0), client())
             .await,
-        Err(SelfcareError::Blocked(_))
+        Err(SelfcareSignInError::Blocked(_))
     ));
     let blocked = password_step(&h, &a).await;
     assert!(matches!(blocked, PasswordStep::Level2Blocked { .. }));
@@ -293,7 +297,7 @@ async fn one_time_codes_are_refused_on_replay_and_five_wrong_ones_block_level_2(
         .await;
     assert!(matches!(
         wrong_emergency,
-        Err(SelfcareError::InvalidCredentials)
+        Err(SelfcareSignInError::InvalidCredentials)
     ));
     h.service
         .unblock_level2(
@@ -344,7 +348,7 @@ async fn a_blocked_level_2_is_unblocked_with_an_email_code(h: TestApp) {
         h.service
             .unblock_level2(&pending, UnblockProof::EmailCode("WRONG-CODE"))
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(SelfcareSignInError::InvalidCredentials)
     ));
     h.service
         .unblock_level2(&pending, UnblockProof::EmailCode(&code.p("code")))
@@ -431,7 +435,7 @@ async fn a_lost_phone_is_proven_and_the_old_secret_stops_at_once(h: TestApp) {
                 client()
             )
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(SelfcareSignInError::InvalidCredentials)
     ));
     // The email code was used by the failed try: ask again.
     h.service
@@ -489,11 +493,11 @@ async fn removing_level_2_ends_the_sessions_that_used_it(h: TestApp) {
     h.clock.advance(Duration::minutes(2));
     assert!(matches!(
         h.service.start_totp_enrolment(&l1.session).await,
-        Err(SelfcareError::NeedsFreshSignIn)
+        Err(CredentialError::NeedsFreshSignIn)
     ));
     assert!(matches!(
         h.service.totp_enrolment(&l1.session).await,
-        Err(SelfcareError::NeedsFreshSignIn)
+        Err(CredentialError::NeedsFreshSignIn)
     ));
     assert!(
         h.service
@@ -554,21 +558,21 @@ async fn a_security_key_ceremony_refuses_forged_answers(h: TestApp) {
         h.service
             .finish_key_registration(&s.session, "Chiave", forged)
             .await,
-        Err(SelfcareError::Invalid(_))
+        Err(CredentialError::Invalid(_))
     ));
     // The ceremony was used up by the failed try.
     assert!(matches!(
         h.service
             .finish_key_registration(&s.session, "Chiave", forged)
             .await,
-        Err(SelfcareError::Invalid(_))
+        Err(CredentialError::Invalid(_))
     ));
     let long = "x".repeat(41);
     assert!(matches!(
         h.service
             .finish_key_registration(&s.session, &long, forged)
             .await,
-        Err(SelfcareError::Invalid(_))
+        Err(CredentialError::Invalid(_))
     ));
     assert!(
         h.service
@@ -587,7 +591,7 @@ async fn a_security_key_ceremony_refuses_forged_answers(h: TestApp) {
     let step = password_step(&h, &a).await;
     assert!(matches!(
         h.service.start_key_sign_in(&pending_of(&step)).await,
-        Err(SelfcareError::SignInExpired)
+        Err(SelfcareSignInError::SignInExpired)
     ));
 }
 
@@ -603,7 +607,7 @@ async fn a_waiting_sign_in_is_void_once_the_credentials_change(h: TestApp) {
         h.service
             .selfcare_sign_in_totp(&pending_of(&waiting), &code_at(&h, &secret, 0), client())
             .await,
-        Err(SelfcareError::SignInExpired)
+        Err(SelfcareSignInError::SignInExpired)
     ));
     // A password change voids waiting sign-ins too.
     let secret = {
@@ -627,7 +631,7 @@ async fn a_waiting_sign_in_is_void_once_the_credentials_change(h: TestApp) {
         h.service
             .selfcare_sign_in_totp(&pending_of(&waiting), &code_at(&h, &secret, 0), client())
             .await,
-        Err(SelfcareError::SignInExpired)
+        Err(SelfcareSignInError::SignInExpired)
     ));
     // The customer area may not change a level-2 username's password.
     assert!(

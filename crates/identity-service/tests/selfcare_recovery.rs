@@ -7,9 +7,11 @@
 
 use chrono::Duration;
 use identity_core::{CredentialLevel, IdentityState, LevelState, SuspensionReason};
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::selfcare::emergency::EmergencyError;
 use identity_service::usecases::selfcare::lifecycle::Confirmation;
+use identity_service::usecases::selfcare::lifecycle::OwnIdentityError;
 use identity_service::usecases::selfcare::sign_in::PasswordStep;
+use identity_service::usecases::selfcare::sign_in::SelfcareSignInError;
 use identity_testkit::Param;
 use identity_testkit::*;
 use identity_testkit::{PASSWORD, TestApp};
@@ -39,12 +41,12 @@ async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_s
         .service
         .emergency_block_with_code("RSSMRA85T10A562S", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", Some(IP))
         .await;
-    assert!(matches!(wrong, Err(SelfcareError::InvalidCredentials)));
+    assert!(matches!(wrong, Err(EmergencyError::InvalidCredentials)));
     let malformed = h
         .service
         .emergency_block_with_code("RSSMRA85", "short", Some(IP))
         .await;
-    let Err(SelfcareError::Invalid(errors)) = malformed else {
+    let Err(EmergencyError::Invalid(errors)) = malformed else {
         panic!("field errors expected")
     };
     assert!(errors.get("tax_code").is_some() && errors.get("emergency_code").is_some());
@@ -81,7 +83,7 @@ async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_s
         h.service
             .emergency_block_with_code("RSSMRA85T10A562S", "ZZZZ-ZZZZ-ZZZZ-ZZZZ", Some(IP))
             .await,
-        Err(SelfcareError::RateLimited)
+        Err(EmergencyError::RateLimited)
     ));
     // Someone else's guesses do not use up the holder's attempts.
     assert!(matches!(
@@ -92,7 +94,7 @@ async fn the_emergency_block_with_the_emergency_code_suspends_at_once_and_ends_s
                 Some("198.51.100.2")
             )
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(EmergencyError::InvalidCredentials)
     ));
 }
 
@@ -127,7 +129,7 @@ async fn the_emergency_block_by_email_code_and_reactivation_after_a_fresh_sign_i
         h.service
             .confirm_with_code(&s.session, Confirmation::Reactivate, "WRONG")
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(OwnIdentityError::InvalidCredentials)
     ));
     // Not after 10 minutes: the sign-in must be fresh.
     h.clock.advance(Duration::minutes(11));
@@ -135,7 +137,7 @@ async fn the_emergency_block_by_email_code_and_reactivation_after_a_fresh_sign_i
         h.service
             .confirm_with_code(&s.session, Confirmation::Reactivate, &code)
             .await,
-        Err(SelfcareError::NeedsFreshSignIn)
+        Err(OwnIdentityError::NeedsFreshSignIn)
     ));
     let s = sign_in_l1(&h, &a).await;
     let active = h
@@ -173,13 +175,13 @@ async fn revocation_asked_by_the_holder_is_confirmed_by_code_and_final(h: TestAp
         h.service
             .selfcare_sign_in_password(&a.username, PASSWORD, client())
             .await,
-        Err(SelfcareError::Revoked)
+        Err(SelfcareSignInError::Revoked)
     ));
     assert!(matches!(
         h.service
             .emergency_block_with_code("RSSMRA85T10A562S", &a.emergency, Some(IP))
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(EmergencyError::InvalidCredentials)
     ));
 }
 
@@ -195,7 +197,7 @@ async fn the_password_is_recovered_with_the_emergency_code_only(h: TestApp) {
         h.service
             .recover_identity_password(&a.username.to_string(), "ZZZZ-ZZZZ-ZZZZ-ZZZZ", Some(IP))
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(EmergencyError::InvalidCredentials)
     ));
     h.service
         .recover_identity_password(&a.username.to_string(), &a.emergency, Some(IP))
@@ -212,7 +214,7 @@ async fn the_password_is_recovered_with_the_emergency_code_only(h: TestApp) {
         h.service
             .selfcare_sign_in_password(&a.username, PASSWORD, client())
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(SelfcareSignInError::InvalidCredentials)
     ));
     let step = h
         .service
@@ -229,7 +231,7 @@ async fn a_new_emergency_code_replaces_the_old_one(h: TestApp) {
         h.service
             .start_emergency_code_recovery(&user, "Sbagliata-1!", Some(IP))
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(EmergencyError::InvalidCredentials)
     ));
     h.service
         .start_emergency_code_recovery(&user, PASSWORD, Some(IP))
@@ -252,7 +254,7 @@ async fn a_new_emergency_code_replaces_the_old_one(h: TestApp) {
         h.service
             .recover_identity_password(&user, &a.emergency, Some(IP))
             .await,
-        Err(SelfcareError::InvalidCredentials)
+        Err(EmergencyError::InvalidCredentials)
     ));
     h.service
         .recover_identity_password(&user, &new, Some(IP))
@@ -281,7 +283,7 @@ async fn the_username_is_sent_to_the_reference_email_only(h: TestApp) {
     let mail = outbox(&h, "identity_username").await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].p("login_id"), a.username.to_string());
-    let Err(SelfcareError::Invalid(e)) = h
+    let Err(EmergencyError::Invalid(e)) = h
         .service
         .remind_identity_username("", "not-an-email", Some(IP))
         .await
@@ -386,7 +388,7 @@ async fn the_identity_history_lists_every_transition_with_who_and_why(h: TestApp
     let long = "x".repeat(201);
     assert!(matches!(
         h.service.suspend_own_identity(&s.session, &long).await,
-        Err(SelfcareError::Invalid(_))
+        Err(OwnIdentityError::Invalid(_))
     ));
     h.service
         .suspend_own_identity(&s.session, "Ho perso il telefono")
@@ -537,7 +539,7 @@ async fn an_operators_suspension_is_lifted_by_an_operator_only(h: TestApp) {
         h.service
             .send_confirmation_code(&s.session, Confirmation::Reactivate)
             .await,
-        Err(SelfcareError::OperatorSuspension)
+        Err(OwnIdentityError::OperatorSuspension)
     ));
     assert!(outbox(&h, "security_code").await.is_empty());
     h.service
@@ -568,7 +570,7 @@ async fn codes_sent_to_a_holder_are_limited(h: TestApp) {
             .await
         {
             Ok(()) => sent += 1,
-            Err(SelfcareError::RateLimited) => break,
+            Err(OwnIdentityError::RateLimited) => break,
             Err(e) => panic!("{e}"),
         }
     }

@@ -2,9 +2,10 @@
 //! identity field.
 
 use clap::{Subcommand, ValueEnum};
+use identity_core::Lang;
 use identity_core::{CorrectionError, CorrectionId, CorrectionRequest, CorrectionState};
-use identity_core::{Lang, Localized};
 use identity_service::usecases::corrections::CorrectionOpError;
+use identity_words::Words;
 use serde_json::{Value, json};
 
 use identity_service::OperatorRole;
@@ -183,12 +184,12 @@ pub async fn run(cli: &Cli, command: &CorrectionCommand) -> Result<(), Failure> 
 fn refused(verb: &str, id: CorrectionId, e: &CorrectionOpError) -> Failure {
     let message = format!(
         "cannot {verb} correction request {id}: {}",
-        e.message(Lang::En)
+        e.words(Lang::En)
     );
     match e {
         // Only the rejection reason can be wrong on the command line.
         CorrectionOpError::Refused(CorrectionError::Required(_)) => {
-            Failure::Usage(format!("--reason: {}", e.message(Lang::En)))
+            Failure::Usage(format!("--reason: {}", e.words(Lang::En)))
         }
         _ => Failure::Refused(message),
     }

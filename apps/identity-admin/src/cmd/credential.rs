@@ -3,12 +3,11 @@
 
 use clap::Subcommand;
 use identity_core::CredentialLevel;
-use identity_core::Localized;
-use identity_core::i18n::Lang;
 use identity_core::ids::IdentityId;
 use serde_json::json;
 
 use identity_service::OperatorRole;
+use identity_service::usecases::selfcare::operator::OperatorUnblockError;
 
 use crate::{Cli, Failure, context, output};
 
@@ -34,10 +33,8 @@ pub async fn run(cli: &Cli, command: &CredentialCommand) -> Result<(), Failure> 
         .operator_unblock_level(*id, level, operator.actor())
         .await
         .map_err(|e| match e {
-            identity_service::usecases::selfcare::SelfcareError::NoIdentity => {
-                Failure::Refused("no identity with this id".into())
-            }
-            other => Failure::Refused(other.message(Lang::En)),
+            OperatorUnblockError::Infra(e) => Failure::from(e),
+            refused => Failure::Refused(refused.to_string()),
         })?;
     if cli.json {
         return output::json(

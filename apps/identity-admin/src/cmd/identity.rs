@@ -3,16 +3,16 @@
 mod show;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use identity_core::Localized;
-use identity_core::i18n::Lang;
 use identity_core::identity::{
     DigitalIdentity, DocumentKind, IdentityDocument, Proofing, ProofingMethod, RevocationCause,
     SuspensionReason,
 };
 use identity_core::ids::IdentityId;
+use identity_core::lang::Lang;
 use identity_service::OperatorRole;
 use identity_service::usecases::approvals::ApprovedAction;
 use identity_service::usecases::identity::IdentityError;
+use identity_words::Words;
 use serde_json::json;
 
 use crate::{Cli, Failure, context, output};
@@ -119,7 +119,7 @@ impl DocumentFields {
             self.expires,
             today,
         )
-        .map_err(|e| Failure::Usage(e.message(Lang::En)))
+        .map_err(|e| Failure::Usage(e.words(Lang::En)))
     }
 }
 
@@ -221,7 +221,7 @@ fn cause(c: Cause) -> RevocationCause {
 }
 
 fn refused(e: &IdentityError) -> Failure {
-    Failure::Refused(e.message(Lang::En))
+    Failure::Refused(e.words(Lang::En))
 }
 
 /// A change checked for usage errors, ready to run against the database.

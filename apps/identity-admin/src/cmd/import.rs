@@ -11,6 +11,7 @@ use identity_core::Lang;
 use identity_service::OperatorRole;
 use identity_service::usecases::import::{RowOutcome, RowProblem};
 use identity_service::usecases::register_input::RegistrationInput;
+use identity_words::Words;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -71,7 +72,7 @@ const REQUIRED_COLUMNS: [&str; 6] = [
 ];
 
 /// Sets column `name` of `row` to `value`.
-fn set(row: &mut RegistrationInput, name: &str, value: &str) -> Result<(), RowProblem> {
+fn set(row: &mut RegistrationInput, name: &str, value: &str) -> Result<(), Problem> {
     let v = value.to_owned();
     match name {
         "subject_kind" => {
@@ -81,7 +82,7 @@ fn set(row: &mut RegistrationInput, name: &str, value: &str) -> Result<(), RowPr
                     .iter()
                     .map(|k| k.code())
                     .collect();
-                return Err(RowProblem {
+                return Err(Problem {
                     field: "subject_kind".into(),
                     message: format!(
                         "{value:?} is not a subject kind: one of {}",
@@ -115,7 +116,7 @@ fn set(row: &mut RegistrationInput, name: &str, value: &str) -> Result<(), RowPr
                 "" | "it" => Lang::It,
                 "en" => Lang::En,
                 other => {
-                    return Err(RowProblem {
+                    return Err(Problem {
                         field: "lang".into(),
                         message: format!("{other:?} is not a language: use it or en"),
                     });
@@ -224,11 +225,11 @@ fn fiscal_ids(row: &RegistrationInput) -> Vec<String> {
 fn read_row(
     headers: &[String],
     record: Result<csv::StringRecord, csv::Error>,
-) -> (RegistrationInput, Vec<RowProblem>) {
+) -> (RegistrationInput, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut row = RegistrationInput::default();
     match record {
-        Err(e) => problems.push(RowProblem {
+        Err(e) => problems.push(Problem {
             field: "row".into(),
             message: format!("unreadable: {e}"),
         }),
@@ -257,7 +258,7 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
     let bar = progress(total);
     let started = std::time::Instant::now();
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let mut outcomes: Vec<Checked> = Vec::new();
+    let mut outcomes: Vec<(u64, Checked)> = Vec::new();
     let mut running = tokio::task::JoinSet::new();
     for (i, record) in reader.records().enumerate() {
         // Row 1 is the header, as in a spreadsheet.
@@ -265,7 +266,7 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
         let (row, mut problems) = read_row(&headers, record);
         for id in fiscal_ids(&row) {
             match seen.get(&id) {
-                Some(first) => problems.push(RowProblem {
+                Some(first) => problems.push(Problem {
                     field: "tax_code".into(),
                     message: format!("{id} is also on row {first} of this file"),
                 }),
@@ -290,11 +291,12 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
                 .map_err(|e| format!("row {row_number}: {e}"))?;
             let outcome = match outcome {
                 RowOutcome::Refused(p) => {
-                    problems.extend(p);
-                    RowOutcome::Refused(problems)
+                    problems.extend(p.iter().map(Problem::from));
+                    Checked::Refused(problems)
                 }
-                _ if !problems.is_empty() => RowOutcome::Refused(problems),
-                other => other,
+                _ if !problems.is_empty() => Checked::Refused(problems),
+                RowOutcome::Imported { holder, login } => Checked::Imported { holder, login },
+                RowOutcome::AlreadyOnFile { holder } => Checked::AlreadyOnFile { holder },
             };
             Ok::<_, String>((row_number, outcome))
         });
@@ -309,24 +311,29 @@ pub async fn run(cli: &Cli, command: &ImportCommand) -> Result<(), Failure> {
 
 /// Prints the report: the refused rows' problems, then the counts. Exit 1 when
 /// a row was refused; rows already on file (an earlier run) are only counted.
-fn report(cli: &Cli, dry_run: bool, outcomes: &[Checked], seconds: f64) -> Result<(), Failure> {
+fn report(
+    cli: &Cli,
+    dry_run: bool,
+    outcomes: &[(u64, Checked)],
+    seconds: f64,
+) -> Result<(), Failure> {
     let mut imported = Vec::new();
     let mut skipped = Vec::new();
     let mut problems = Vec::new();
     for (row, outcome) in outcomes {
         match outcome {
-            RowOutcome::Imported { holder, login } => {
+            Checked::Imported { holder, login } => {
                 imported.push(json!({ "row": row, "holder": holder, "login": login.to_string() }));
             }
-            RowOutcome::AlreadyOnFile { holder } => {
+            Checked::AlreadyOnFile { holder } => {
                 skipped.push(json!({ "row": row, "holder": holder }));
             }
-            RowOutcome::Refused(p) => problems.extend(p.iter().map(|p| (*row, p))),
+            Checked::Refused(p) => problems.extend(p.iter().map(|p| (*row, p))),
         }
     }
     let refused = outcomes
         .iter()
-        .filter(|(_, o)| matches!(o, RowOutcome::Refused(_)))
+        .filter(|(_, o)| matches!(o, Checked::Refused(_)))
         .count();
     let rate = if seconds > 0.0 {
         outcomes.len() as f64 / seconds
@@ -385,18 +392,48 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// What became of a row: its number and outcome.
-type Checked = (u64, RowOutcome);
+/// One problem of a refused row, as the report shows it.
+#[derive(Debug)]
+struct Problem {
+    /// The column.
+    field: String,
+    /// What is wrong, in English (the operators' language).
+    message: String,
+}
+
+impl From<&RowProblem> for Problem {
+    fn from(p: &RowProblem) -> Problem {
+        Problem {
+            field: p.field.clone(),
+            message: p.problem.words(Lang::En),
+        }
+    }
+}
+
+/// What became of a row: the service's outcome, with the problems of a refused
+/// row (the file's and the service's) in words.
+#[derive(Debug)]
+enum Checked {
+    Imported {
+        holder: identity_core::HolderId,
+        login: identity_core::LoginId,
+    },
+    AlreadyOnFile {
+        holder: identity_core::HolderId,
+    },
+    Refused(Vec<Problem>),
+}
 
 /// The outcome of a finished row task, counted on the progress bar; a storage
 /// failure (or a task that died) stops the import.
 fn finished(
-    done: Result<Result<Checked, String>, tokio::task::JoinError>,
+    done: Result<Result<(u64, Checked), String>, tokio::task::JoinError>,
     bar: &ProgressBar,
-) -> Result<Checked, Failure> {
+) -> Result<(u64, Checked), Failure> {
     let outcome = done
         .map_err(|e| Failure::Refused(format!("an import task failed: {e}")))?
         .map_err(Failure::Refused)?;
-    if matches!(outcome.1, RowOutcome::Refused(_)) {
+    if matches!(outcome.1, Checked::Refused(_)) {
         bar.set_message("some rows refused".to_owned());
     }
     bar.inc(1);

@@ -1,8 +1,9 @@
 //! `login disable|enable|reset-password`.
 
 use clap::Subcommand;
-use identity_core::i18n::Lang;
-use identity_core::{Localized, LoginId};
+use identity_core::LoginId;
+use identity_core::lang::Lang;
+use identity_words::Words;
 use serde_json::json;
 
 use identity_service::OperatorRole;
@@ -36,7 +37,7 @@ pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
     | LoginCommand::Enable { login }
     | LoginCommand::ResetPassword { login }) = command;
     let id = LoginId::parse(login, &settings.login_domain)
-        .map_err(|e| Failure::Usage(e.message(Lang::En)))?;
+        .map_err(|e| Failure::Usage(e.words(Lang::En)))?;
     let (service, operator) = context::acting(cli, OperatorRole::Operator).await?;
     if let LoginCommand::ResetPassword { .. } = command {
         service
@@ -62,7 +63,7 @@ pub async fn run(cli: &Cli, command: &LoginCommand) -> Result<(), Failure> {
             return Err(Failure::Usage("handled above".into()));
         }
     };
-    result.map_err(|e| Failure::Refused(e.message(Lang::En)))?;
+    result.map_err(|e| Failure::Refused(e.words(Lang::En)))?;
     if cli.json {
         return output::json(&json!({ "login": id.to_string(), "status": state }));
     }

@@ -10,7 +10,6 @@ use crate::holder::{
     BusinessIdentity, CompanyHolder, DataReview, Holder, HolderError, HolderKind, PersonHolder,
     PersonIdentity, ProfessionalHolder,
 };
-use crate::i18n::{Lang, Localized, pick};
 use crate::ids::{CorrectionId, HolderId};
 use crate::values::places::is_known_place_code;
 use crate::values::tax_code::{
@@ -78,35 +77,6 @@ impl CorrectableField {
     #[must_use]
     pub fn from_code(code: &str) -> Option<CorrectableField> {
         CorrectableField::ALL.into_iter().find(|f| f.code() == code)
-    }
-
-    /// The field's name in `lang`.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (CorrectableField::GivenName, Lang::It) => "Nome",
-            (CorrectableField::GivenName, Lang::En) => "Given name",
-            (CorrectableField::FamilyName, Lang::It) => "Cognome",
-            (CorrectableField::FamilyName, Lang::En) => "Family name",
-            (CorrectableField::TaxCode, Lang::It) => "Codice fiscale",
-            (CorrectableField::TaxCode, Lang::En) => "Tax code",
-            (CorrectableField::VatNumber, Lang::It) => "Partita IVA",
-            (CorrectableField::VatNumber, Lang::En) => "VAT number",
-            (CorrectableField::CompanyName, Lang::It) => "Ragione sociale",
-            (CorrectableField::CompanyName, Lang::En) => "Company name",
-            (CorrectableField::BirthDate, Lang::It) => "Data di nascita",
-            (CorrectableField::BirthDate, Lang::En) => "Date of birth",
-            (CorrectableField::BirthPlace, Lang::It) => "Luogo di nascita",
-            (CorrectableField::BirthPlace, Lang::En) => "Place of birth",
-            (CorrectableField::Sex, Lang::It) => "Sesso",
-            (CorrectableField::Sex, Lang::En) => "Sex",
-            (CorrectableField::TaxCodeAgreement, Lang::It) => {
-                "Corrispondenza tra codice fiscale e dati anagrafici"
-            }
-            (CorrectableField::TaxCodeAgreement, Lang::En) => {
-                "Agreement between tax code and personal data"
-            }
-        }
     }
 
     /// The fields a holder of this shape has.
@@ -192,19 +162,6 @@ impl CorrectionState {
             CorrectionState::Rejected { .. } => "rejected",
         }
     }
-
-    /// The state's name in `lang`.
-    #[must_use]
-    pub fn label(&self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (CorrectionState::Open, Lang::It) => "in attesa",
-            (CorrectionState::Open, Lang::En) => "waiting",
-            (CorrectionState::Approved { .. }, Lang::It) => "approvata",
-            (CorrectionState::Approved { .. }, Lang::En) => "approved",
-            (CorrectionState::Rejected { .. }, Lang::It) => "respinta",
-            (CorrectionState::Rejected { .. }, Lang::En) => "rejected",
-        }
-    }
 }
 
 /// A request to fix a typo in an immutable holder field, decided by an operator.
@@ -244,48 +201,28 @@ pub enum CorrectionError {
     #[error("the requested value is the value on record")]
     Unchanged,
     /// The requested value is not a valid value of the field.
-    #[error("the requested value is not valid: {0}")]
-    Invalid(String),
+    #[error("the requested value is not valid: {0:?}")]
+    Invalid(InvalidValue),
     /// The corrected tax code would disagree with the names or birth data.
     #[error("the corrected data would not agree with the tax code")]
     Mismatch(Vec<TaxCodeMismatch>),
 }
 
-impl Localized for CorrectionError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            CorrectionError::AlreadyDecided => pick(
-                lang,
-                "La richiesta di rettifica è già stata decisa.".into(),
-                "The correction request was already decided.".into(),
-            ),
-            CorrectionError::Required(_) => pick(
-                lang,
-                "Campo obbligatorio (massimo 500 caratteri).".into(),
-                "This field is required (500 characters at most).".into(),
-            ),
-            CorrectionError::NotApplicable => pick(
-                lang,
-                "Questo dato non è presente nella tua anagrafica.".into(),
-                "Your holder data has no such field.".into(),
-            ),
-            CorrectionError::Unchanged => pick(
-                lang,
-                "Il valore indicato è uguale a quello registrato.".into(),
-                "The value given is the one already on record.".into(),
-            ),
-            CorrectionError::Invalid(detail) => pick(
-                lang,
-                format!("Il valore indicato non è valido: {detail}"),
-                format!("The value given is not valid: {detail}"),
-            ),
-            CorrectionError::Mismatch(v) => v
-                .iter()
-                .map(|m| m.message(lang))
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-    }
+/// Why a requested value is not a valid value of its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidValue {
+    /// Not a valid tax code.
+    TaxCode(TaxCodeError),
+    /// Not a valid VAT number.
+    VatNumber(VatNumberError),
+    /// The person's data would not be valid with it.
+    Person(HolderError),
+    /// Not a date written `YYYY-MM-DD` or `DD/MM/YYYY`.
+    Date,
+    /// Not the code of a known municipality or country.
+    PlaceCode(String),
+    /// Not `M` or `F`.
+    Sex,
 }
 
 const MAX_TEXT: usize = 500;
@@ -411,14 +348,10 @@ impl CorrectionRequest {
     }
 }
 
-fn invalid(e: impl Localized) -> CorrectionError {
-    CorrectionError::Invalid(e.message(Lang::It))
-}
-
 fn parse_date(value: &str) -> Result<NaiveDate, CorrectionError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
-        .map_err(|_| CorrectionError::Invalid("AAAA-MM-GG / YYYY-MM-DD".into()))
+        .map_err(|_| CorrectionError::Invalid(InvalidValue::Date))
 }
 
 /// The person with one field replaced, re-validated.
@@ -437,13 +370,14 @@ fn corrected_person(
         CorrectableField::GivenName => given = value.to_owned(),
         CorrectableField::FamilyName => family = value.to_owned(),
         CorrectableField::TaxCode => {
-            code = PersonalTaxCode::parse(value).map_err(|e: TaxCodeError| invalid(e))?;
+            code = PersonalTaxCode::parse(value)
+                .map_err(|e| CorrectionError::Invalid(InvalidValue::TaxCode(e)))?;
         }
         CorrectableField::BirthDate => birth_date = parse_date(value)?,
         CorrectableField::BirthPlace => {
             let c = value.trim().to_ascii_uppercase();
             if !is_known_place_code(&c) {
-                return Err(CorrectionError::Invalid(c));
+                return Err(CorrectionError::Invalid(InvalidValue::PlaceCode(c)));
             }
             place = c;
         }
@@ -451,7 +385,7 @@ fn corrected_person(
             sex = match value.trim().to_ascii_uppercase().as_str() {
                 "M" => Sex::Male,
                 "F" => Sex::Female,
-                _ => return Err(CorrectionError::Invalid("M / F".into())),
+                _ => return Err(CorrectionError::Invalid(InvalidValue::Sex)),
             }
         }
         CorrectableField::CompanyName
@@ -461,7 +395,7 @@ fn corrected_person(
         }
     }
     PersonIdentity::new(&given, &family, code, birth_date, &place, sex)
-        .map_err(|e: HolderError| invalid(e))
+        .map_err(|e| CorrectionError::Invalid(InvalidValue::Person(e)))
 }
 
 fn check_agreement(p: &PersonIdentity) -> Result<(), CorrectionError> {
@@ -507,12 +441,14 @@ fn corrected_kind(
                 p.business_name().to_owned()
             };
             let vat = if field == CorrectableField::VatNumber {
-                VatNumber::parse(value).map_err(|e: VatNumberError| invalid(e))?
+                VatNumber::parse(value)
+                    .map_err(|e| CorrectionError::Invalid(InvalidValue::VatNumber(e)))?
             } else {
                 p.vat_number.clone()
             };
             HolderKind::Professional(
-                ProfessionalHolder::new(p.kind(), person, &business_name, vat).map_err(invalid)?,
+                ProfessionalHolder::new(p.kind(), person, &business_name, vat)
+                    .map_err(|e| CorrectionError::Invalid(InvalidValue::Person(e)))?,
             )
         }
         HolderKind::Company(c) => {
@@ -525,19 +461,27 @@ fn corrected_kind(
                 ),
                 CorrectableField::VatNumber => (
                     b.name().to_owned(),
-                    Some(VatNumber::parse(value).map_err(|e: VatNumberError| invalid(e))?),
+                    Some(
+                        VatNumber::parse(value)
+                            .map_err(|e| CorrectionError::Invalid(InvalidValue::VatNumber(e)))?,
+                    ),
                     b.tax_code().cloned(),
                 ),
                 CorrectableField::TaxCode => (
                     b.name().to_owned(),
                     b.vat_number().cloned(),
-                    Some(TaxCode::parse(value).map_err(|e: TaxCodeError| invalid(e))?),
+                    Some(
+                        TaxCode::parse(value)
+                            .map_err(|e| CorrectionError::Invalid(InvalidValue::TaxCode(e)))?,
+                    ),
                 ),
                 _ => return Err(CorrectionError::NotApplicable),
             };
-            let business = BusinessIdentity::new(&name, vat, code).map_err(invalid)?;
+            let business = BusinessIdentity::new(&name, vat, code)
+                .map_err(|e| CorrectionError::Invalid(InvalidValue::Person(e)))?;
             HolderKind::Company(
-                CompanyHolder::new(c.kind(), business, c.invoicing.clone()).map_err(invalid)?,
+                CompanyHolder::new(c.kind(), business, c.invoicing.clone())
+                    .map_err(|e| CorrectionError::Invalid(InvalidValue::Person(e)))?,
             )
         }
         HolderKind::Person(_) => return Err(CorrectionError::NotApplicable),

@@ -1,5 +1,6 @@
 //! Tests of correction requests: what can be asked, and what approval applies.
 
+use crate::Lang;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;

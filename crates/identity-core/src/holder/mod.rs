@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::address::Address;
 pub use crate::data_review::DataReview;
-use crate::i18n::{Lang, Localized, pick};
 use crate::ids::HolderId;
+use crate::lang::Lang;
 pub use crate::subject_kind::SubjectKind;
 use crate::values::email::EmailAddress;
 use crate::values::phone::PhoneNumber;
@@ -45,40 +45,6 @@ pub enum HolderError {
     /// which knows today's date).
     #[error("the date of birth is not plausible")]
     BadBirthDate,
-}
-
-impl Localized for HolderError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            HolderError::Required(_) => pick(
-                lang,
-                "Campo obbligatorio.".into(),
-                "This field is required.".into(),
-            ),
-            HolderError::BadName(_) => pick(
-                lang,
-                "Usa solo lettere, spazi, apostrofi, punti e trattini (massimo 100 caratteri)."
-                    .into(),
-                "Use only letters, spaces, apostrophes, dots and hyphens (100 characters at most)."
-                    .into(),
-            ),
-            HolderError::MissingFiscalId => pick(
-                lang,
-                "Indica la partita IVA o il codice fiscale numerico (11 cifre).".into(),
-                "Enter the VAT number or the 11-digit tax code.".into(),
-            ),
-            HolderError::BadSdiCode => pick(
-                lang,
-                "Il codice destinatario SDI è di 7 caratteri alfanumerici.".into(),
-                "The SDI recipient code is 7 letters or digits.".into(),
-            ),
-            HolderError::BadBirthDate => pick(
-                lang,
-                "La data di nascita non è plausibile.".into(),
-                "The date of birth is not plausible.".into(),
-            ),
-        }
-    }
 }
 
 /// Checks a personal or company name: trimmed, collapsed spaces, letters (any

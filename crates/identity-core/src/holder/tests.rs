@@ -194,6 +194,5 @@ fn an_italian_address_needs_a_postcode() {
 fn subject_kind_codes_round_trip() {
     for k in SubjectKind::ALL {
         assert_eq!(SubjectKind::from_code(k.code()), Some(k));
-        assert!(!k.label(Lang::It).is_empty() && !k.label(Lang::En).is_empty());
     }
 }

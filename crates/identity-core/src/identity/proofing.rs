@@ -2,8 +2,6 @@
 
 use chrono::NaiveDate;
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// How the identity was verified (docs/domain.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,23 +114,6 @@ pub enum DocumentError {
     /// Expired documents are not accepted.
     #[error("the document expired on {0}")]
     Expired(NaiveDate),
-}
-
-impl Localized for DocumentError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            DocumentError::Missing(f) => pick(
-                lang,
-                format!("Il campo {f} del documento è obbligatorio."),
-                format!("The document's {f} is required."),
-            ),
-            DocumentError::Expired(d) => pick(
-                lang,
-                format!("Il documento è scaduto il {}.", d.format("%d/%m/%Y")),
-                format!("The document expired on {d}."),
-            ),
-        }
-    }
 }
 
 impl IdentityDocument {

@@ -2,8 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::Lang;
-
 /// Why an identity is suspended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,27 +50,6 @@ impl SuspensionReason {
         ]
         .into_iter()
         .find(|r| r.code() == code)
-    }
-
-    /// Text shown to the holder.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (SuspensionReason::HolderRequest, Lang::It) => "su richiesta del titolare",
-            (SuspensionReason::HolderRequest, Lang::En) => "at the holder's request",
-            (SuspensionReason::EmergencyBlock, Lang::It) => "blocco di emergenza",
-            (SuspensionReason::EmergencyBlock, Lang::En) => "emergency block",
-            (SuspensionReason::SuspectedFraud, Lang::It) => "sospetto uso fraudolento",
-            (SuspensionReason::SuspectedFraud, Lang::En) => "suspected fraudulent use",
-            (SuspensionReason::DocumentExpired, Lang::It) => "documento di identità scaduto",
-            (SuspensionReason::DocumentExpired, Lang::En) => "identity document expired",
-            (SuspensionReason::SharedContactData, Lang::It) => {
-                "email o telefono in uso su un'altra identità"
-            }
-            (SuspensionReason::SharedContactData, Lang::En) => {
-                "email or phone in use by another identity"
-            }
-        }
     }
 }
 
@@ -130,37 +107,6 @@ impl RevocationCause {
     #[must_use]
     pub fn from_code(code: &str) -> Option<RevocationCause> {
         RevocationCause::ALL.into_iter().find(|c| c.code() == code)
-    }
-
-    /// Text shown to the holder.
-    #[must_use]
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (RevocationCause::HolderRequest, Lang::It) => "su richiesta del titolare",
-            (RevocationCause::HolderRequest, Lang::En) => "at the holder's request",
-            (RevocationCause::Death, Lang::It) => "decesso del titolare",
-            (RevocationCause::Death, Lang::En) => "death of the holder",
-            (RevocationCause::Dissolution, Lang::It) => "estinzione della persona giuridica",
-            (RevocationCause::Dissolution, Lang::En) => "dissolution of the legal person",
-            (RevocationCause::UnlawfulUse, Lang::It) => "uso illecito",
-            (RevocationCause::UnlawfulUse, Lang::En) => "unlawful use",
-            (RevocationCause::EndOfContract, Lang::It) => "scadenza contrattuale",
-            (RevocationCause::EndOfContract, Lang::En) => "end of contract",
-            (RevocationCause::Inactivity, Lang::It) => "mancato utilizzo per 24 mesi",
-            (RevocationCause::Inactivity, Lang::En) => "not used for 24 months",
-            (RevocationCause::SuspensionDeadlineWithReport, Lang::It) => {
-                "sospensione scaduta con denuncia registrata"
-            }
-            (RevocationCause::SuspensionDeadlineWithReport, Lang::En) => {
-                "suspension ended with a police report on record"
-            }
-            (RevocationCause::SharedContactDataNotFixed, Lang::It) => {
-                "dati di contatto condivisi non corretti entro 30 giorni"
-            }
-            (RevocationCause::SharedContactDataNotFixed, Lang::En) => {
-                "shared contact data not fixed within 30 days"
-            }
-        }
     }
 }
 

@@ -9,7 +9,6 @@ use super::proofing::{IdentityDocument, Proofing};
 use super::state::{IdentityState, RevocationCause, SuspensionReason};
 use super::{DigitalIdentity, PoliceReport, SUSPENSION_DAYS};
 use crate::calendar;
-use crate::i18n::{Lang, Localized, pick};
 
 /// What happens when a 30-day suspension reaches its deadline without a decision
 /// and no police report is on record (docs/domain.md §4).
@@ -54,59 +53,6 @@ pub enum TransitionError {
     /// A scheduled rule has nothing to do yet.
     #[error("nothing is due")]
     NothingDue,
-}
-
-impl Localized for TransitionError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            TransitionError::NotPending => pick(
-                lang,
-                "L'identità non è in attesa di verifica.".into(),
-                "The identity is not waiting for verification.".into(),
-            ),
-            TransitionError::NotActive => pick(
-                lang,
-                "L'identità non è attiva.".into(),
-                "The identity is not active.".into(),
-            ),
-            TransitionError::NotSuspended => pick(
-                lang,
-                "L'identità non è sospesa.".into(),
-                "The identity is not suspended.".into(),
-            ),
-            TransitionError::Revoked => pick(
-                lang,
-                "L'identità è revocata: la revoca è definitiva.".into(),
-                "The identity is revoked: revocation is final.".into(),
-            ),
-            TransitionError::DocumentExpired(d) => pick(
-                lang,
-                format!(
-                    "Il documento di identità è scaduto il {}.",
-                    d.format("%d/%m/%Y")
-                ),
-                format!("The identity document expired on {d}."),
-            ),
-            TransitionError::NeedsNewDocument => pick(
-                lang,
-                "Per riattivare l'identità occorre registrare un nuovo documento valido.".into(),
-                "A new valid identity document must be recorded to reactivate the identity.".into(),
-            ),
-            TransitionError::PoliceReportOnRecord => pick(
-                lang,
-                "È registrata una denuncia: l'identità non può essere riattivata.".into(),
-                "A police report is on record: the identity cannot be reactivated.".into(),
-            ),
-            TransitionError::NotVerified => pick(
-                lang,
-                "L'identità non è mai stata verificata.".into(),
-                "The identity was never verified.".into(),
-            ),
-            TransitionError::NothingDue => {
-                pick(lang, "Nulla da fare.".into(), "Nothing is due.".into())
-            }
-        }
-    }
 }
 
 impl DigitalIdentity {

@@ -1,5 +1,4 @@
 use super::*;
-use crate::i18n::{Lang, Localized};
 use proptest::prelude::*;
 
 fn ctx_mario() -> PasswordContext<'static> {
@@ -287,7 +286,7 @@ fn stricter_length_is_applied() {
 }
 
 #[test]
-fn every_violation_has_distinct_italian_and_english_messages() {
+fn every_violation_has_its_own_message() {
     let all = [
         PasswordViolation::TooShort { min: 8, len: 3 },
         PasswordViolation::TooLong { max: 64, len: 70 },
@@ -309,20 +308,8 @@ fn every_violation_has_distinct_italian_and_english_messages() {
     ];
     let mut seen = std::collections::HashSet::new();
     for v in &all {
-        let it = v.message(Lang::It);
-        let en = v.message(Lang::En);
-        assert_ne!(it, en);
-        assert!(
-            seen.insert(it) && seen.insert(en),
-            "duplicate message for {v:?}"
-        );
-        assert!(!v.to_string().is_empty());
+        assert!(seen.insert(v.to_string()), "duplicate message for {v:?}");
     }
-    assert!(
-        PasswordViolation::TooShort { min: 8, len: 3 }
-            .message(Lang::It)
-            .contains('8')
-    );
 }
 
 proptest! {

@@ -1,7 +1,5 @@
 //! Why a password was refused, and why a policy configuration was refused.
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// One rule of the password policy that a candidate password breaks.
 ///
 /// [`PasswordPolicy::check`](super::PasswordPolicy::check) returns every violation
@@ -77,87 +75,6 @@ pub enum PasswordViolation {
         /// The window, in months, in which any password used is refused.
         months: u32,
     },
-}
-
-impl Localized for PasswordViolation {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            PasswordViolation::TooShort { min, len } => pick(
-                lang,
-                format!("La password è troppo corta: {len} caratteri, ne servono almeno {min}."),
-                format!("The password is too short: {len} characters, at least {min} are required."),
-            ),
-            PasswordViolation::TooLong { max, len } => pick(
-                lang,
-                format!("La password è troppo lunga: {len} caratteri, al massimo {max}."),
-                format!("The password is too long: {len} characters, at most {max} are allowed."),
-            ),
-            PasswordViolation::MissingUppercase => pick(
-                lang,
-                "La password deve contenere almeno una lettera maiuscola.".into(),
-                "The password must contain at least one upper-case letter.".into(),
-            ),
-            PasswordViolation::MissingLowercase => pick(
-                lang,
-                "La password deve contenere almeno una lettera minuscola.".into(),
-                "The password must contain at least one lower-case letter.".into(),
-            ),
-            PasswordViolation::MissingDigit => pick(
-                lang,
-                "La password deve contenere almeno una cifra (0-9).".into(),
-                "The password must contain at least one digit (0-9).".into(),
-            ),
-            PasswordViolation::MissingSpecial => pick(
-                lang,
-                "La password deve contenere almeno un carattere speciale (ad es. ! ? # @ _ -).".into(),
-                "The password must contain at least one special character (e.g. ! ? # @ _ -).".into(),
-            ),
-            PasswordViolation::RepeatedCharacters { ch, max } => pick(
-                lang,
-                format!("La password non può ripetere il carattere '{ch}' più di {max} volte di seguito."),
-                format!("The password must not repeat the character '{ch}' more than {max} times in a row."),
-            ),
-            PasswordViolation::ContainsWhitespace => pick(
-                lang,
-                "La password non può contenere spazi o altri caratteri vuoti.".into(),
-                "The password must not contain spaces or other blank characters.".into(),
-            ),
-            PasswordViolation::InvalidCharacter { code } => pick(
-                lang,
-                format!("La password contiene un carattere invisibile o di controllo (U+{code:04X}) non ammesso."),
-                format!("The password contains an invisible or control character (U+{code:04X}) that is not allowed."),
-            ),
-            PasswordViolation::ContainsName => pick(
-                lang,
-                "La password non può contenere il tuo nome o cognome.".into(),
-                "The password must not contain your given name or family name.".into(),
-            ),
-            PasswordViolation::ContainsTaxCode => pick(
-                lang,
-                "La password non può contenere il tuo codice fiscale.".into(),
-                "The password must not contain your tax code.".into(),
-            ),
-            PasswordViolation::ContainsLoginNumber => pick(
-                lang,
-                "La password non può contenere il tuo numero di login (nome utente).".into(),
-                "The password must not contain your login number (username).".into(),
-            ),
-            PasswordViolation::ContainsBirthDate => pick(
-                lang,
-                "La password non può contenere la tua data di nascita, in nessuna forma (ad es. 01021980, 01/02/80).".into(),
-                "The password must not contain your date of birth in any form (e.g. 01021980, 01/02/80).".into(),
-            ),
-            PasswordViolation::RecentlyUsed { last, months } => pick(
-                lang,
-                format!(
-                    "La password deve essere diversa dalle tue ultime {last} password e da quelle usate negli ultimi {months} mesi."
-                ),
-                format!(
-                    "The password must differ from your last {last} passwords and from any password used in the last {months} months."
-                ),
-            ),
-        }
-    }
 }
 
 /// Why a password-policy configuration was refused. The bounds keep a

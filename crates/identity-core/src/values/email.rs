@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// A syntactically valid email address. The domain is lower-cased; the local
 /// part is kept as typed (it may be case-sensitive on the receiving server), and
 /// [`EmailAddress::normalized`] gives the form used to compare two addresses.
@@ -34,43 +32,6 @@ pub enum EmailError {
     /// The domain is not a dotted name such as `example.it`.
     #[error("the domain after @ is not valid: {0}")]
     BadDomain(String),
-}
-
-impl Localized for EmailError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            EmailError::Empty => pick(
-                lang,
-                "Inserisci un indirizzo email.".into(),
-                "Enter an email address.".into(),
-            ),
-            EmailError::TooLong => pick(
-                lang,
-                "L'indirizzo email supera i 254 caratteri.".into(),
-                "The email address is longer than 254 characters.".into(),
-            ),
-            EmailError::MissingAt => pick(
-                lang,
-                "L'indirizzo email deve contenere una sola @ (es. nome@esempio.it).".into(),
-                "The email address must contain exactly one @ (e.g. name@example.com).".into(),
-            ),
-            EmailError::BadLocalPart => pick(
-                lang,
-                "La parte prima della @ deve avere da 1 a 64 caratteri.".into(),
-                "The part before @ must be 1 to 64 characters long.".into(),
-            ),
-            EmailError::BadLocalChar(c) => pick(
-                lang,
-                format!("Il carattere '{c}' non è ammesso prima della @."),
-                format!("The character '{c}' is not allowed before @."),
-            ),
-            EmailError::BadDomain(d) => pick(
-                lang,
-                format!("Il dominio \"{d}\" non è valido (es. esempio.it)."),
-                format!("The domain \"{d}\" is not valid (e.g. example.com)."),
-            ),
-        }
-    }
 }
 
 fn is_local_char(c: char) -> bool {
@@ -193,6 +154,5 @@ mod tests {
             EmailAddress::parse("mario@-x.it"),
             Err(EmailError::BadDomain(_))
         ));
-        assert!(EmailError::MissingAt.message(Lang::It).contains('@'));
     }
 }

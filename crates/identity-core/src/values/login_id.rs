@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
 use crate::ids::LoginNumber;
 
 /// A login id such as `123456@example.it`. The domain is the provider's own
@@ -28,28 +27,6 @@ pub enum LoginIdError {
         /// The provider's domain.
         expected: String,
     },
-}
-
-impl Localized for LoginIdError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            LoginIdError::Malformed(d) => pick(
-                lang,
-                format!("La login ha la forma 123456@{d}."),
-                format!("A login id looks like 123456@{d}."),
-            ),
-            LoginIdError::BadNumber => pick(
-                lang,
-                "Il numero prima della @ deve avere almeno 6 cifre.".into(),
-                "The number before @ must have at least 6 digits.".into(),
-            ),
-            LoginIdError::WrongDomain { expected } => pick(
-                lang,
-                format!("Le login terminano con @{expected}."),
-                format!("Login ids end with @{expected}."),
-            ),
-        }
-    }
 }
 
 impl LoginId {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// A phone number stored as `+<country code><number>`, digits only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
@@ -20,32 +18,6 @@ pub enum PhoneError {
     /// Too few or too many digits for E.164.
     #[error("a phone number has 6 to 15 digits including the country code, {0} found")]
     WrongLength(usize),
-}
-
-impl Localized for PhoneError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            PhoneError::Empty => pick(
-                lang,
-                "Inserisci un numero di telefono.".into(),
-                "Enter a phone number.".into(),
-            ),
-            PhoneError::BadChar(c) => pick(
-                lang,
-                format!("Il carattere '{c}' non è ammesso in un numero di telefono."),
-                format!("The character '{c}' is not allowed in a phone number."),
-            ),
-            PhoneError::WrongLength(n) => pick(
-                lang,
-                format!(
-                    "Un numero di telefono ha da 6 a 15 cifre compreso il prefisso internazionale ({n} trovate)."
-                ),
-                format!(
-                    "A phone number has 6 to 15 digits including the country code ({n} found)."
-                ),
-            ),
-        }
-    }
 }
 
 impl PhoneNumber {

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 
 use super::name_codes::fold_letters;
 use super::places::{Country, Municipality, country_search, municipality_search};
-use crate::i18n::{Lang, Localized, pick};
 
 /// Why a typed place name did not resolve to one place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,45 +27,6 @@ pub enum PlaceError {
         /// `Name (PR)` of each.
         candidates: Vec<String>,
     },
-}
-
-impl Localized for PlaceError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            PlaceError::Required => pick(
-                lang,
-                "Campo obbligatorio.".into(),
-                "This field is required.".into(),
-            ),
-            PlaceError::Unknown { suggestions } if suggestions.is_empty() => pick(
-                lang,
-                "Luogo non trovato: controlla il nome e la provincia.".into(),
-                "Place not found: check the name and the province.".into(),
-            ),
-            PlaceError::Unknown { suggestions } => pick(
-                lang,
-                format!(
-                    "Luogo non trovato in questa provincia. Forse: {}?",
-                    suggestions.join(", ")
-                ),
-                format!(
-                    "Place not found in this province. Did you mean: {}?",
-                    suggestions.join(", ")
-                ),
-            ),
-            PlaceError::Ambiguous { candidates } => pick(
-                lang,
-                format!(
-                    "Più comuni hanno questo nome: indica la provincia ({}).",
-                    candidates.join(", ")
-                ),
-                format!(
-                    "Several municipalities have this name: choose the province ({}).",
-                    candidates.join(", ")
-                ),
-            ),
-        }
-    }
 }
 
 fn label(m: &Municipality) -> String {

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 
 use super::name_codes::fold_letters;
-use crate::i18n::Lang;
+use crate::lang::Lang;
 
 static MUNICIPALITIES_CSV: &str = include_str!("../../data/municipalities.csv");
 static COUNTRIES_CSV: &str = include_str!("../../data/countries.csv");

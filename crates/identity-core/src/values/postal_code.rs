@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// A five-digit Italian postcode.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PostalCode(String);
@@ -22,23 +20,6 @@ pub enum PostalCodeError {
         /// The offending character.
         found: char,
     },
-}
-
-impl Localized for PostalCodeError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            PostalCodeError::WrongLength(n) => pick(
-                lang,
-                format!("Il CAP è composto da 5 cifre (ne hai inserite {n})."),
-                format!("The postcode has 5 digits ({n} entered)."),
-            ),
-            PostalCodeError::NotADigit { position, found } => pick(
-                lang,
-                format!("Il carattere {position} ('{found}') del CAP non è una cifra."),
-                format!("Character {position} ('{found}') of the postcode is not a digit."),
-            ),
-        }
-    }
 }
 
 impl PostalCode {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// The 107 codes in use today (the same set as the active municipalities of the
 /// embedded ISTAT data), sorted so lookups can binary-search.
 const PROVINCES: [&str; 107] = [
@@ -32,23 +30,6 @@ pub enum ProvinceError {
     /// Two letters, but no Italian province has them.
     #[error("{0} is not an Italian province code")]
     Unknown(String),
-}
-
-impl Localized for ProvinceError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            ProvinceError::Malformed(s) => pick(
-                lang,
-                format!("La sigla della provincia è di 2 lettere (es. RM); \"{s}\" non lo è."),
-                format!("The province code is 2 letters (e.g. RM); \"{s}\" is not."),
-            ),
-            ProvinceError::Unknown(s) => pick(
-                lang,
-                format!("{s} non è la sigla di una provincia italiana (usa EE per l'estero)."),
-                format!("{s} is not an Italian province code (use EE for abroad)."),
-            ),
-        }
-    }
 }
 
 impl ProvinceCode {

@@ -4,19 +4,17 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::get;
 use identity_core::LoginId;
-use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
-use identity_service::usecases::closure::CloseAccountError;
-use identity_service::usecases::sign_in::SignInError;
+use identity_service::Outcome as _;
+use identity_words::Words;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
 use crate::form::{Field, Fieldset};
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx};
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account/close", get(show).post(close))
@@ -38,12 +36,9 @@ struct ClosePage {
     summary: Vec<(String, String)>,
 }
 
-async fn render(mut s: Signed, error: Option<String>, notice: Option<String>) -> Response {
+async fn render(mut s: Signed, error: Option<String>, notice: Option<String>) -> Page {
     let lang = s.lang();
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let holder = s.holder().await?;
     let mut password = Field::new(
         "password",
         L(
@@ -76,14 +71,11 @@ async fn render(mut s: Signed, error: Option<String>, notice: Option<String>) ->
         notices: notice.into_iter().collect(),
         summary: Vec::new(),
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, None, None).await,
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, None, None).await
 }
 
 #[derive(serde::Deserialize)]
@@ -94,41 +86,36 @@ struct CloseForm {
     password: String,
 }
 
-async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Response {
-    let (s, _) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn close(ctx: Ctx, Form(f): Form<CloseForm>) -> Page {
+    let (s, _) = super::action(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
+    let service = s.service().clone();
     let id = LoginId::new(s.session.login, &service.config().login_domain);
     let ip = s.ctx.ip.clone();
-    match service.sign_in_password(&id, &f.password, Some(&ip)).await {
+    match service
+        .sign_in_password(&id, &f.password, Some(&ip))
+        .await
+        .outcome()?
+    {
         Ok(signed) if signed.holder_id == s.session.holder_id => {}
-        Ok(_) | Err(SignInError::InvalidCredentials) => {
-            let msg = L("Password non corretta.", "Incorrect password.")
-                .get(lang)
-                .to_owned();
+        Ok(_) | Err(_) => {
+            let msg = L("Password non corretta.", "Incorrect password.").text(lang);
             return render(s, Some(msg), None).await;
         }
-        Err(e) => return s.ctx.failure(&e),
     }
     match service
         .close_account(s.session.holder_id, &Actor::Holder(s.session.holder_id))
         .await
+        .outcome()?
     {
-        Ok(()) => s.signed_out_page(
+        Ok(()) => Ok(s.signed_out_page(
             L("Account chiuso", "Account closed"),
             L(
                 "Il tuo account è stato chiuso. Ti abbiamo inviato una conferma per email.",
                 "Your account is closed. We sent you a confirmation by email.",
             ),
             ("/", L("Torna alla home", "Back to the home page")),
-        ),
-        Err(e @ CloseAccountError::Store(_)) => s.ctx.failure(&e),
-        Err(e) => {
-            let msg = e.message(lang);
-            render(s, None, Some(msg)).await
-        }
+        )),
+        Err(refused) => render(s, None, Some(refused.words(lang))).await,
     }
 }

@@ -9,19 +9,20 @@ use axum::Router;
 use axum::extract::Form;
 use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
 use identity_core::{Holder, Lang, LoginId};
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
 use identity_service::usecases::register_input::RegistrationInput;
+use identity_words::Words;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
+use crate::form::{FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::{address_fieldset, contacts_fieldset};
 use crate::web::Chrome;
 use crate::web::Ctx;
+use crate::web::{Page, PageError};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -123,14 +124,10 @@ pub(crate) fn fieldsets(i: &ContactsInput, lang: Lang) -> Vec<Fieldset> {
 
 /// The re-authentication box when the holder has a live identity and the
 /// session is not fresh.
-async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>, String> {
-    let service = &s.ctx.state.service;
+async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>, PageError> {
+    let service = s.service();
     let lang = s.lang();
-    let Some(username) = service
-        .live_identity_username(s.session.holder_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+    let Some(username) = service.live_identity_username(s.session.holder_id).await? else {
         return Ok(None);
     };
     if service.freshly_reauthenticated(&s.session) {
@@ -139,18 +136,18 @@ async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>,
     let username = LoginId::new(username, &service.config().login_domain);
     if service
         .identity_needs_second_factor(s.session.holder_id)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
     {
         return Ok(Some(Reauth {
-            text: match lang {
-                Lang::It => format!(
+            text: L(
+                format!(
                     "Hai un'identità digitale con credenziali di livello 2: email, telefono e PEC si cambiano dal Selfcare, nelle Informazioni utente, dopo l'accesso con {username} e il codice dell'app. Qui puoi cambiare l'indirizzo postale."
                 ),
-                Lang::En => format!(
+                format!(
                     "You hold a digital identity with level 2 credentials: email, phone and PEC change from the Selfcare, under User information, after signing in with {username} and the app's code. Here you can change the postal address."
                 ),
-            },
+            )
+            .get(lang),
             selfcare_only: true,
             password_label: "",
             submit: L("Vai al Selfcare", "Go to the Selfcare").get(lang),
@@ -159,14 +156,15 @@ async fn reauth_box(s: &Signed, error: Option<String>) -> Result<Option<Reauth>,
     }
     Ok(Some(Reauth {
         selfcare_only: false,
-        text: match lang {
-            Lang::It => format!(
+        text: L(
+            format!(
                 "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità con la password del nome utente {username}. La conferma vale 10 minuti."
             ),
-            Lang::En => format!(
+            format!(
                 "You hold a digital identity: to change email, phone or PEC, first confirm your identity with the password of the username {username}. The confirmation lasts 10 minutes."
             ),
-        },
+        )
+        .get(lang),
         password_label: L("Password del nome utente", "Username's password").get(lang),
         submit: L("Conferma identità", "Confirm identity").get(lang),
         error,
@@ -177,15 +175,12 @@ async fn render(
     mut s: Signed,
     holder: &Holder,
     input: &ContactsInput,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     notices: Vec<String>,
     reauth_error: Option<String>,
-) -> Response {
+) -> Page {
     let lang = s.lang();
-    let reauth = match reauth_box(&s, reauth_error).await {
-        Ok(r) => r,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let reauth = reauth_box(&s, reauth_error).await?;
     let mut sets = fieldsets(input, lang);
     let mut notices = notices;
     notices.extend(attach_errors(&mut sets, errors, lang));
@@ -212,58 +207,51 @@ async fn render(
         summary,
         notices,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
+async fn show(ctx: Ctx) -> Page {
+    let s = Signed::from(ctx).await?;
+    let holder = s.holder().await?;
     let input = input_of(&holder);
-    render(s, &holder, &input, &FieldErrors::new(), Vec::new(), None).await
+    render(s, &holder, &input, &FieldMessages::new(), Vec::new(), None).await
 }
 
-async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
-    let (s, holder) = match super::action(ctx, raw.get("csrf").map_or("", String::as_str)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Page {
+    let (s, holder) = super::action(ctx, raw.get("csrf").map_or("", String::as_str)).await?;
     let input = input_from_form(&raw);
     let lang = s.lang();
     let result = s
-        .ctx
-        .state
-        .service
+        .service()
         .update_contacts(
             s.session.holder_id,
             &input,
             ContactsAuth::Session(&s.session),
         )
-        .await;
+        .await
+        .outcome()?;
     match result {
         Ok(u) if u.phone_pending.is_some() => {
-            s.redirect_with("/account/contacts/phone", "phone_pending")
+            Ok(s.redirect_with("/account/contacts/phone", "phone_pending"))
         }
-        Ok(u) if u.email_pending.is_some() => s.redirect_with("/account", "email_pending"),
-        Ok(u) if u.changed.is_empty() => s.redirect_with("/account", "nothing_changed"),
-        Ok(_) => s.redirect_with("/account", "contacts_saved"),
+        Ok(u) if u.email_pending.is_some() => Ok(s.redirect_with("/account", "email_pending")),
+        Ok(u) if u.changed.is_empty() => Ok(s.redirect_with("/account", "nothing_changed")),
+        Ok(_) => Ok(s.redirect_with("/account", "contacts_saved")),
         Err(ContactsError::Invalid(errors)) => {
-            render(s, &holder, &input, &errors, Vec::new(), None).await
+            render(s, &holder, &input, &errors.into(), Vec::new(), None).await
         }
-        Err(
-            e @ (ContactsError::ReauthRequired
-            | ContactsError::EmailNotVerified
-            | ContactsError::RateLimited),
-        ) => {
-            let notice = e.message(lang);
-            render(s, &holder, &input, &FieldErrors::new(), vec![notice], None).await
+        Err(refused) => {
+            let notice = refused.words(lang);
+            render(
+                s,
+                &holder,
+                &input,
+                &FieldMessages::new(),
+                vec![notice],
+                None,
+            )
+            .await
         }
-        Err(e) => s.ctx.failure(&e),
     }
 }
 
@@ -275,35 +263,27 @@ struct ReauthForm {
     password: String,
 }
 
-async fn reauth(ctx: Ctx, Form(f): Form<ReauthForm>) -> Response {
-    let s = match super::signed_post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn reauth(ctx: Ctx, Form(f): Form<ReauthForm>) -> Page {
+    let s = super::signed_post(ctx, &f.csrf).await?;
     let lang = s.lang();
     let ip = s.ctx.ip.clone();
-    match s
-        .ctx
-        .state
-        .service
+    let outcome = s
+        .service()
         .reauthenticate(&s.token, &f.password, Some(&ip))
         .await
-    {
-        Ok(()) => s.redirect_with("/account/contacts", "reauthenticated"),
-        Err(e @ identity_service::usecases::contacts::ReauthError::Failed(_)) => s.ctx.failure(&e),
-        Err(e) => {
-            let holder = match s.holder().await {
-                Ok(h) => h,
-                Err(err) => return s.ctx.failure(&err),
-            };
+        .outcome()?;
+    match outcome {
+        Ok(()) => Ok(s.redirect_with("/account/contacts", "reauthenticated")),
+        Err(refused) => {
+            let holder = s.holder().await?;
             let input = input_of(&holder);
             render(
                 s,
                 &holder,
                 &input,
-                &FieldErrors::new(),
+                &FieldMessages::new(),
                 Vec::new(),
-                Some(e.message(lang)),
+                Some(refused.words(lang)),
             )
             .await
         }
@@ -347,11 +327,8 @@ fn phone_page(mut ctx: Ctx, error: Option<String>) -> Response {
     ctx.form_page(&page, failed)
 }
 
-async fn phone_form(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => phone_page(s.ctx, None),
-        Err(r) => r,
-    }
+async fn phone_form(ctx: Ctx) -> Page {
+    Ok(phone_page(Signed::from(ctx).await?.ctx, None))
 }
 
 #[derive(serde::Deserialize)]
@@ -362,24 +339,18 @@ struct PhoneForm {
     code: String,
 }
 
-async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
-    let (s, _) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Page {
+    let (s, _) = super::action(ctx, &f.csrf).await?;
     let lang = s.lang();
     match s
-        .ctx
-        .state
-        .service
+        .service()
         .confirm_phone_change(s.session.holder_id, &f.code)
-        .await
+        .await?
     {
-        Ok(Some(_)) => s.redirect_with("/account", "contacts_saved"),
-        Ok(None) => phone_page(
+        Some(_) => Ok(s.redirect_with("/account", "contacts_saved")),
+        None => Ok(phone_page(
             s.ctx,
-            Some(identity_service::forms::PHONE_CODE_REFUSED.message(lang)),
-        ),
-        Err(e) => s.ctx.failure(&e),
+            Some(identity_words::PHONE_CODE_REFUSED.text(lang)),
+        )),
     }
 }

@@ -4,19 +4,20 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query};
-use axum::response::Response;
 use axum::routing::get;
 use identity_core::correction::{CorrectableField, CorrectionError, CorrectionState};
-use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::corrections::CorrectionOpError;
+use identity_words::Label as _;
+use identity_words::Words;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account/corrections", get(show).post(open))
@@ -67,27 +68,21 @@ struct CorrectionForm {
 async fn render(
     mut s: Signed,
     form: &CorrectionForm,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     notices: Vec<String>,
-) -> Response {
+) -> Page {
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    let requests = match service.corrections_of(s.session.holder_id).await {
-        Ok(r) => r,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let service = s.service().clone();
+    let holder = s.holder().await?;
+    let requests = service.corrections_of(s.session.holder_id).await?;
     let rows = requests
         .iter()
         .map(|r| RequestRow {
-            field: r.field.label(lang),
+            field: r.field.label().get(lang),
             old: r.current_value.clone(),
             new: r.requested_value.clone(),
             opened: rome_time(r.opened_at),
-            state: r.state.label(lang),
+            state: r.state.label().get(lang),
             note: match &r.state {
                 CorrectionState::Rejected { reason, .. } => reason.clone(),
                 _ => String::new(),
@@ -96,7 +91,7 @@ async fn render(
         .collect();
     let fields = CorrectableField::fields_of(&holder)
         .into_iter()
-        .map(|f| (f.code().to_owned(), f.label(lang).to_owned()));
+        .map(|f| (f.code().to_owned(), f.label().get(lang).to_owned()));
     let mut sets = vec![Fieldset::new(
         L("Richiesta", "Request"),
         lang,
@@ -140,7 +135,7 @@ async fn render(
         summary,
         notices,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
 #[derive(serde::Deserialize)]
@@ -148,30 +143,21 @@ struct FieldQuery {
     field: Option<String>,
 }
 
-async fn show(ctx: Ctx, Query(q): Query<FieldQuery>) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => {
-            let form = CorrectionForm {
-                field: q.field.unwrap_or_default(),
-                ..CorrectionForm::default()
-            };
-            render(s, &form, &FieldErrors::new(), Vec::new()).await
-        }
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx, Query(q): Query<FieldQuery>) -> Page {
+    let s = Signed::from(ctx).await?;
+    let form = CorrectionForm {
+        field: q.field.unwrap_or_default(),
+        ..CorrectionForm::default()
+    };
+    render(s, &form, &FieldMessages::new(), Vec::new()).await
 }
 
-async fn open(ctx: Ctx, Form(form): Form<CorrectionForm>) -> Response {
-    let (s, _) = match super::action(ctx, &form.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn open(ctx: Ctx, Form(form): Form<CorrectionForm>) -> Page {
+    let (s, _) = super::action(ctx, &form.csrf).await?;
     let lang = s.lang();
     let actor = Actor::Holder(s.session.holder_id);
     let result = s
-        .ctx
-        .state
-        .service
+        .service()
         .open_correction(
             s.session.holder_id,
             &form.field,
@@ -179,22 +165,20 @@ async fn open(ctx: Ctx, Form(form): Form<CorrectionForm>) -> Response {
             &form.reason,
             &actor,
         )
-        .await;
-    let mut errors = FieldErrors::new();
+        .await
+        .outcome()?;
+    let mut errors = FieldMessages::new();
+    let mut notices = Vec::new();
     match result {
-        Ok(_) => return s.redirect_with("/account/corrections", "correction_opened"),
+        Ok(_) => return Ok(s.redirect_with("/account/corrections", "correction_opened")),
         Err(CorrectionOpError::UnknownField) => {
-            errors.add("field", CorrectionOpError::UnknownField)
+            errors.add("field", CorrectionOpError::UnknownField);
         }
         Err(CorrectionOpError::Refused(e @ CorrectionError::Required("reason"))) => {
-            errors.add("reason", e)
+            errors.add("reason", e);
         }
         Err(CorrectionOpError::Refused(e)) => errors.add("requested_value", e),
-        Err(e @ CorrectionOpError::Store(_)) => return s.ctx.failure(&e),
-        Err(e) => {
-            let notice = e.message(lang);
-            return render(s, &form, &FieldErrors::new(), vec![notice]).await;
-        }
+        Err(refused) => notices.push(refused.words(lang)),
     }
-    render(s, &form, &errors, Vec::new()).await
+    render(s, &form, &errors, notices).await
 }

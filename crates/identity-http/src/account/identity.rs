@@ -6,18 +6,17 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
-use identity_core::{Holder, Lang, LoginId, LoginNumber};
-use identity_service::forms::FieldErrors;
+use identity_core::{Holder, LoginId, LoginNumber};
+use identity_service::Outcome as _;
 use identity_service::usecases::identity::IdentityError;
+use identity_words::Words;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx};
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -46,16 +45,13 @@ async fn render(
     holder: &Holder,
     username: &str,
     code_step: bool,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     notices: Vec<String>,
-) -> Response {
+) -> Page {
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
+    let service = s.service().clone();
     let domain = service.config().login_domain.clone();
-    let overview = match service.holder_overview(s.session.holder_id).await {
-        Ok(o) => o,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let overview = service.holder_overview(s.session.holder_id).await?;
     let live = overview.identities.iter().find(|i| !i.state().is_revoked());
     let mut paragraphs = Vec::new();
     let mut form = None;
@@ -63,15 +59,23 @@ async fn render(
     let mut selfcare = None;
     if let Some(i) = live {
         let user = LoginId::new(i.username(), &domain);
-        paragraphs.push(match (i.state().code(), lang) {
-            ("pending", Lang::It) => format!("Hai richiesto l'identità digitale con username {user}: è in attesa del riconoscimento da parte di un operatore."),
-            ("pending", Lang::En) => format!("You requested the digital identity with username {user}: it waits for an operator to verify who you are."),
-            (_, Lang::It) => format!("La tua identità digitale ha username {user}. La gestisci dal Selfcare."),
-            (_, Lang::En) => format!("Your digital identity has username {user}. You manage it from the Selfcare."),
-        });
+        paragraphs.push(
+            if i.state().code() == "pending" {
+                L(
+                    format!("Hai richiesto l'identità digitale con username {user}: è in attesa del riconoscimento da parte di un operatore."),
+                    format!("You requested the digital identity with username {user}: it waits for an operator to verify who you are."),
+                )
+            } else {
+                L(
+                    format!("La tua identità digitale ha username {user}. La gestisci dal Selfcare."),
+                    format!("Your digital identity has username {user}. You manage it from the Selfcare."),
+                )
+            }
+            .get(lang),
+        );
         selfcare = Some(L("Vai al Selfcare", "Go to the Selfcare").get(lang));
     } else if holder.person().is_none() {
-        paragraphs.push(IdentityError::NotAPerson.message(lang));
+        paragraphs.push(IdentityError::NotAPerson.words(lang));
     } else {
         let options: Vec<(String, String)> = overview
             .logins
@@ -102,16 +106,19 @@ async fn render(
                     "text",
                     lang,
                 )
-                .hint(match lang {
-                    Lang::It => format!(
-                        "Lo abbiamo inviato al cellulare {}. Vale 15 minuti.",
-                        holder.contacts().phone
-                    ),
-                    Lang::En => format!(
-                        "We sent it to the mobile {}. It lasts 15 minutes.",
-                        holder.contacts().phone
-                    ),
-                })
+                .hint(
+                    L(
+                        format!(
+                            "Lo abbiamo inviato al cellulare {}. Vale 15 minuti.",
+                            holder.contacts().phone
+                        ),
+                        format!(
+                            "We sent it to the mobile {}. It lasts 15 minutes.",
+                            holder.contacts().phone
+                        ),
+                    )
+                    .get(lang),
+                )
                 .autocomplete("one-time-code"),
             );
             form = Some((
@@ -147,19 +154,13 @@ async fn render(
         summary,
         notices,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    render(s, &holder, "", false, &FieldErrors::new(), Vec::new()).await
+async fn show(ctx: Ctx) -> Page {
+    let s = Signed::from(ctx).await?;
+    let holder = s.holder().await?;
+    render(s, &holder, "", false, &FieldMessages::new(), Vec::new()).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -171,62 +172,48 @@ struct RequestForm {
 }
 
 fn username_of(s: &Signed, typed: &str) -> Option<LoginNumber> {
-    LoginId::parse(typed, &s.ctx.state.service.config().login_domain)
+    LoginId::parse(typed, &s.service().config().login_domain)
         .ok()
         .map(|id| id.number())
 }
 
+/// The page again with what the request was refused for: the username beside
+/// its field, anything else on top.
 async fn refused(
     s: Signed,
     holder: &Holder,
     f: &RequestForm,
     code_step: bool,
     e: IdentityError,
-) -> Response {
+) -> Page {
     let lang = s.lang();
-    if let IdentityError::Store(detail) = e {
-        return s.ctx.failure(&detail);
-    }
-    let mut errors = FieldErrors::new();
+    let mut errors = FieldMessages::new();
+    let mut notices = Vec::new();
     match e {
         IdentityError::NotTheHoldersLogin => errors.add("username", e),
-        other => {
-            return render(
-                s,
-                holder,
-                &f.username,
-                code_step,
-                &errors,
-                vec![other.message(lang)],
-            )
-            .await;
-        }
+        other => notices.push(other.words(lang)),
     }
-    render(s, holder, &f.username, code_step, &errors, Vec::new()).await
+    render(s, holder, &f.username, code_step, &errors, notices).await
 }
 
-async fn send(ctx: Ctx, Form(f): Form<RequestForm>) -> Response {
-    let (s, holder) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn send(ctx: Ctx, Form(f): Form<RequestForm>) -> Page {
+    let (s, holder) = super::action(ctx, &f.csrf).await?;
     let Some(username) = username_of(&s, &f.username) else {
         return refused(s, &holder, &f, false, IdentityError::NotTheHoldersLogin).await;
     };
-    match s
-        .ctx
-        .state
-        .service
+    let sent = s
+        .service()
         .send_identity_phone_code(s.session.holder_id, username)
         .await
-    {
+        .outcome()?;
+    match sent {
         Ok(()) => {
             render(
                 s,
                 &holder,
                 &f.username,
                 true,
-                &FieldErrors::new(),
+                &FieldMessages::new(),
                 Vec::new(),
             )
             .await
@@ -235,27 +222,23 @@ async fn send(ctx: Ctx, Form(f): Form<RequestForm>) -> Response {
     }
 }
 
-async fn request(ctx: Ctx, Form(f): Form<RequestForm>) -> Response {
-    let (s, holder) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn request(ctx: Ctx, Form(f): Form<RequestForm>) -> Page {
+    let (s, holder) = super::action(ctx, &f.csrf).await?;
     let Some(username) = username_of(&s, &f.username) else {
         return refused(s, &holder, &f, true, IdentityError::NotTheHoldersLogin).await;
     };
-    match s
-        .ctx
-        .state
-        .service
+    let requested = s
+        .service()
         .request_identity_with_phone_code(s.session.holder_id, username, &f.code)
         .await
-    {
-        Ok(Some(_)) => s.redirect_with("/account/identity", "identity_requested"),
+        .outcome()?;
+    match requested {
+        Ok(Some(_)) => Ok(s.redirect_with("/account/identity", "identity_requested")),
         Ok(None) => {
-            let mut errors = FieldErrors::new();
+            let mut errors = FieldMessages::new();
             errors.add(
                 "code",
-                identity_service::forms::Message::new(
+                L(
                     "Codice errato o scaduto: controlla l'SMS o chiedine uno nuovo.",
                     "Wrong or expired code: check the SMS or ask for a new one.",
                 ),

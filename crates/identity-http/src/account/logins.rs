@@ -5,22 +5,21 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::SameSite;
-use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
 use identity_core::{LoginId, LoginNumber, LoginStatus};
-use identity_service::forms::FieldErrors;
-use identity_service::usecases::login_lifecycle::LoginChangeError;
+use identity_service::Outcome as _;
 use identity_service::usecases::new_login::CreateLoginError;
+use identity_words::Words;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Fieldset, attach_errors, error_summary};
-use crate::i18n::{L, rome_time};
+use crate::form::{FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::new_password_fields;
-use crate::web::{Chrome, Ctx, cookie};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page, cookie};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -69,13 +68,10 @@ struct LoginsPage {
     notices: Vec<String>,
 }
 
-async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+async fn render(mut s: Signed, errors: &FieldMessages, notices: Vec<String>) -> Page {
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    let overview = match service.holder_overview(s.session.holder_id).await {
-        Ok(o) => o,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let service = s.service().clone();
+    let overview = service.holder_overview(s.session.holder_id).await?;
     let domain = service.config().login_domain.clone();
     let active = overview.logins.iter().filter(|l| l.is_active()).count();
     let rows = overview
@@ -135,14 +131,11 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
         summary,
         notices,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn list(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
-        Err(r) => r,
-    }
+async fn list(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, &FieldMessages::new(), Vec::new()).await
 }
 
 #[derive(serde::Deserialize)]
@@ -155,17 +148,12 @@ struct NewLoginForm {
     password_confirm: String,
 }
 
-async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Response {
-    let (mut s, _) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Page {
+    let (mut s, _) = super::action(ctx, &f.csrf).await?;
     let lang = s.lang();
     let actor = Actor::Holder(s.session.holder_id);
-    match s
-        .ctx
-        .state
-        .service
+    let created = s
+        .service()
         .create_login(
             s.session.holder_id,
             &f.password,
@@ -173,7 +161,8 @@ async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Response {
             &actor,
         )
         .await
-    {
+        .outcome()?;
+    match created {
         Ok(id) => {
             let secure = s.ctx.state.secure();
             s.ctx.jar = std::mem::take(&mut s.ctx.jar).add(cookie(
@@ -182,15 +171,11 @@ async fn create(ctx: Ctx, Form(f): Form<NewLoginForm>) -> Response {
                 secure,
                 SameSite::Strict,
             ));
-            s.ctx
-                .respond(crate::web::see_other("/account/logins/created"))
+            Ok(s.ctx
+                .respond(crate::web::see_other("/account/logins/created")))
         }
-        Err(CreateLoginError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
-        Err(e @ CreateLoginError::Failed(_)) => s.ctx.failure(&e),
-        Err(e) => {
-            let notice = e.message(lang);
-            render(s, &FieldErrors::new(), vec![notice]).await
-        }
+        Err(CreateLoginError::Invalid(errors)) => render(s, &errors.into(), Vec::new()).await,
+        Err(refused) => render(s, &FieldMessages::new(), vec![refused.words(lang)]).await,
     }
 }
 
@@ -206,20 +191,17 @@ struct CreatedPage {
     ok: &'static str,
 }
 
-async fn created(ctx: Ctx) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn created(ctx: Ctx) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
-    let domain = s.ctx.state.service.config().login_domain.clone();
+    let domain = s.service().config().login_domain.clone();
     let Some(id) = s
         .ctx
         .jar
         .get(CREATED_COOKIE)
         .and_then(|c| LoginId::parse(c.value(), &domain).ok())
     else {
-        return crate::web::see_other("/account/logins");
+        return Ok(crate::web::see_other("/account/logins"));
     };
     let secure = s.ctx.state.secure();
     s.ctx.jar = std::mem::take(&mut s.ctx.jar).remove(cookie(
@@ -228,10 +210,7 @@ async fn created(ctx: Ctx) -> Response {
         secure,
         SameSite::Strict,
     ));
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let holder = s.holder().await?;
     let f = Frame::new(&mut s, Section::Logins, &holder);
     let c = s.ctx.chrome(true);
     let page = CreatedPage {
@@ -247,7 +226,7 @@ async fn created(ctx: Ctx) -> Response {
         .get(lang),
         ok: L("OK", "OK").get(lang),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }
 
 #[derive(serde::Deserialize)]
@@ -260,46 +239,39 @@ fn parse_number(n: &str) -> Option<LoginNumber> {
     n.parse::<u64>().ok().and_then(LoginNumber::new)
 }
 
-async fn change(ctx: Ctx, number: &str, csrf: &str, delete: bool) -> Response {
-    let (s, _) = match super::action(ctx, csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn change(ctx: Ctx, number: &str, csrf: &str, delete: bool) -> Page {
+    let (s, _) = super::action(ctx, csrf).await?;
     let lang = s.lang();
     let Some(number) = parse_number(number) else {
-        return crate::web::see_other("/account/logins");
+        return Ok(crate::web::see_other("/account/logins"));
     };
     let actor = Actor::Holder(s.session.holder_id);
-    let service = s.ctx.state.service.clone();
+    let service = s.service().clone();
     let result = if delete {
         service.delete_login(number, &actor).await
     } else {
         service.disable_login(number, &actor).await
     };
-    match result {
+    match result.outcome()? {
         // Disabling or deleting the login of this very session ends it too.
-        Ok(()) if number == s.session.login => crate::web::see_other("/account/sign-in"),
-        Ok(()) => s.redirect_with(
+        Ok(()) if number == s.session.login => Ok(crate::web::see_other("/account/sign-in")),
+        Ok(()) => Ok(s.redirect_with(
             "/account/logins",
             if delete {
                 "login_deleted"
             } else {
                 "login_disabled"
             },
-        ),
-        Err(e @ LoginChangeError::Store(_)) => s.ctx.failure(&e),
-        Err(e) => {
-            let notice = e.message(lang);
-            render(s, &FieldErrors::new(), vec![notice]).await
-        }
+        )),
+        Err(refused) => render(s, &FieldMessages::new(), vec![refused.words(lang)]).await,
     }
 }
 
-async fn disable(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+async fn disable(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Page {
     change(ctx, &number, &f.csrf, false).await
 }
 
-async fn delete(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+async fn delete(ctx: Ctx, Path(number): Path<String>, Form(f): Form<CsrfForm>) -> Page {
     change(ctx, &number, &f.csrf, true).await
 }
 
@@ -319,34 +291,29 @@ struct ConfirmPage {
     summary: Vec<(String, String)>,
 }
 
-async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
     let Some(n) = parse_number(&number) else {
-        return crate::web::see_other("/account/logins");
+        return Ok(crate::web::see_other("/account/logins"));
     };
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    let id = LoginId::new(n, &s.ctx.state.service.config().login_domain);
+    let holder = s.holder().await?;
+    let id = LoginId::new(n, &s.service().config().login_domain);
     let f = Frame::new(&mut s, Section::Logins, &holder);
     let c = s.ctx.chrome(true);
     let page = ConfirmPage {
         c,
         f,
         title: L("Cancella login", "Delete login").get(lang),
-        text: match lang {
-            identity_core::Lang::It => format!(
+        text: L(
+            format!(
                 "Vuoi cancellare la login {id}? Non potrà più essere usata e il suo numero non sarà mai riassegnato. I tuoi dati e le altre login restano."
             ),
-            identity_core::Lang::En => format!(
+            format!(
                 "Delete the login {id}? It can no longer be used and its number is never handed out again. Your data and your other logins stay."
             ),
-        },
+        )
+        .get(lang),
         action: format!("/account/logins/{}/delete", n.get()),
         confirm: L("Sì, cancella la login", "Yes, delete the login").get(lang),
         cancel: L("Annulla", "Cancel").get(lang),
@@ -355,5 +322,5 @@ async fn confirm_delete(ctx: Ctx, Path(number): Path<String>) -> Response {
         notices: Vec::new(),
         summary: Vec::new(),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }

@@ -23,8 +23,8 @@ use identity_core::{Holder, Lang, Session};
 use identity_service::usecases::sessions::SessionToken;
 
 use crate::AppState;
-use crate::i18n::L;
-use crate::web::{Ctx, cookie, see_other};
+use crate::web::{Ctx, PageError, cookie, see_other};
+use identity_words::L;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -56,28 +56,25 @@ pub(crate) struct Signed {
 impl Signed {
     /// The signed-in holder's request, or a redirect to the sign-in page.
     /// An expired password sends every page but the password change there.
-    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
+    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, PageError> {
         let Some((session, token)) = ctx.session().await else {
-            return Err(see_other("/account/sign-in"));
+            return Err(see_other("/account/sign-in").into());
         };
-        let age = match ctx.state.service.password_age(session.login).await {
-            Ok(a) => a,
-            Err(e) => return Err(ctx.failure(&e)),
-        };
+        let age = ctx.service().password_age(session.login).await?;
         let password_days_left = match age {
             PasswordAge::Expired if !ctx.path.starts_with(password::PATH) => {
                 // A level-2/3 identity's username changes its password in the
                 // selfcare: send it there rather than to a page that refuses.
-                return match ctx
-                    .state
-                    .service
+                let here = ctx
+                    .service()
                     .customer_area_may_change_password(session.holder_id, session.login)
-                    .await
-                {
-                    Ok(true) => Err(see_other(password::PATH)),
-                    Ok(false) => Err(expired_at_selfcare(ctx)),
-                    Err(e) => Err(ctx.failure(&e)),
-                };
+                    .await?;
+                return Err(if here {
+                    see_other(password::PATH)
+                } else {
+                    expired_at_selfcare(ctx)
+                }
+                .into());
             }
             PasswordAge::ExpiresSoon { days_left } => Some(days_left),
             _ => None,
@@ -88,6 +85,11 @@ impl Signed {
             token,
             password_days_left,
         })
+    }
+
+    /// The use cases.
+    pub(crate) fn service(&self) -> &identity_service::Service {
+        self.ctx.service()
     }
 
     pub(crate) fn lang(&self) -> Lang {
@@ -115,14 +117,9 @@ impl Signed {
         self.ctx.message(c, title, message, Some(link))
     }
 
-    /// The holder, or the failure page.
-    pub(crate) async fn holder(&self) -> Result<Holder, String> {
-        self.ctx
-            .state
-            .service
-            .holder(self.session.holder_id)
-            .await
-            .map_err(|e| e.to_string())
+    /// The signed-in holder.
+    pub(crate) async fn holder(&self) -> Result<Holder, PageError> {
+        Ok(self.service().holder(self.session.holder_id).await?)
     }
 }
 
@@ -239,9 +236,12 @@ impl Frame {
                 resend: L("Invia di nuovo il codice", "Send the code again").get(lang),
             }),
             flash,
-            expiry: s.password_days_left.map(|days| match lang {
-                Lang::It => format!("La tua password scade tra {days} giorni: cambiala dalla sezione Password."),
-                Lang::En => format!("Your password expires in {days} days: change it in the Password section."),
+            expiry: s.password_days_left.map(|days| {
+                L(
+                    format!("La tua password scade tra {days} giorni: cambiala dalla sezione Password."),
+                    format!("Your password expires in {days} days: change it in the Password section."),
+                )
+                .get(lang)
             }),
         }
     }
@@ -294,29 +294,27 @@ fn flash_message(code: &str, lang: Lang) -> Option<String> {
 
 /// A form post of the customer area: signed in, the CSRF token right, and the
 /// holder's email verified; otherwise the response to give instead.
-pub(crate) async fn action(ctx: Ctx, csrf: &str) -> Result<(Signed, Holder), Response> {
-    let s = Signed::from(ctx).await?;
-    if !s.ctx.csrf_ok(csrf) {
-        return Err(s.ctx.form_expired());
-    }
+pub(crate) async fn action(ctx: Ctx, csrf: &str) -> Result<(Signed, Holder), PageError> {
+    let s = signed_post(ctx, csrf).await?;
     require_verified(s).await
 }
 
 /// A form post that only needs the session and the CSRF token.
-pub(crate) async fn signed_post(ctx: Ctx, csrf: &str) -> Result<Signed, Response> {
+pub(crate) async fn signed_post(ctx: Ctx, csrf: &str) -> Result<Signed, PageError> {
     let s = Signed::from(ctx).await?;
     if !s.ctx.csrf_ok(csrf) {
-        return Err(s.ctx.form_expired());
+        return Err(s.ctx.form_expired().into());
     }
     Ok(s)
 }
 
 /// For actions: the holder must have verified its email; otherwise back to the
 /// overview with a message.
-pub(crate) async fn require_verified(s: Signed) -> Result<(Signed, Holder), Response> {
-    match s.holder().await {
-        Ok(h) if h.email_verified() => Ok((s, h)),
-        Ok(_) => Err(s.redirect_with("/account", "verify_first")),
-        Err(e) => Err(s.ctx.failure(&e)),
+pub(crate) async fn require_verified(s: Signed) -> Result<(Signed, Holder), PageError> {
+    let holder = s.holder().await?;
+    if holder.email_verified() {
+        Ok((s, holder))
+    } else {
+        Err(s.redirect_with("/account", "verify_first").into())
     }
 }

@@ -2,13 +2,14 @@
 
 use askama::Template;
 use axum::Router;
-use axum::response::Response;
 use axum::routing::get;
+use identity_words::Label as _;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account/orders", get(show))
@@ -28,29 +29,20 @@ struct OrdersPage {
     rows: Vec<(String, &'static str, String, &'static str)>,
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn show(ctx: Ctx) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    let orders = match s.ctx.state.service.orders_of(s.session.holder_id).await {
-        Ok(o) => o,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let holder = s.holder().await?;
+    let orders = s.service().orders_of(s.session.holder_id).await?;
     let rows = orders
         .iter()
         .map(|o| {
             let id = o.id.to_string();
             (
                 id.chars().take(8).collect(),
-                o.kind.label(lang),
+                o.kind.label().get(lang),
                 rome_time(o.created_at),
-                o.state.label(lang),
+                o.state.label().get(lang),
             )
         })
         .collect();
@@ -67,5 +59,5 @@ async fn show(ctx: Ctx) -> Response {
         h_state: L("Stato", "State").get(lang),
         rows,
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }

@@ -3,16 +3,16 @@
 
 use askama::Template;
 use axum::Router;
-use axum::response::Response;
 use axum::routing::get;
 use identity_core::correction::CorrectableField;
 use identity_core::values::places::place_name;
 use identity_core::{DataReview, Holder, HolderKind, InvoicingChannel, Lang, LoginId};
+use identity_words::Label as _;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx};
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/account", get(overview))
@@ -49,7 +49,7 @@ struct OverviewPage {
 pub(crate) fn identity_rows(holder: &Holder, lang: Lang) -> Vec<Row> {
     let mut rows = vec![Row {
         label: L("Tipologia", "Subject kind").get(lang).to_owned(),
-        value: holder.subject_kind().label(lang).to_owned(),
+        value: holder.subject_kind().label().get(lang).to_owned(),
         correct: None,
     }];
     for field in CorrectableField::fields_of(holder) {
@@ -77,7 +77,7 @@ pub(crate) fn identity_rows(holder: &Holder, lang: Lang) -> Vec<Row> {
             continue;
         }
         rows.push(Row {
-            label: field.label(lang).to_owned(),
+            label: field.label().get(lang).to_owned(),
             value,
             correct: Some(format!("/account/corrections?field={}", field.code())),
         });
@@ -129,24 +129,12 @@ fn contact_rows(holder: &Holder, lang: Lang) -> Vec<Row> {
     rows
 }
 
-async fn overview(ctx: Ctx) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn overview(ctx: Ctx) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
-    let overview = match s
-        .ctx
-        .state
-        .service
-        .holder_overview(s.session.holder_id)
-        .await
-    {
-        Ok(o) => o,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let overview = s.service().holder_overview(s.session.holder_id).await?;
     let h = &overview.holder;
-    let domain = s.ctx.state.service.config().login_domain.clone();
+    let domain = s.service().config().login_domain.clone();
     let f = Frame::new(&mut s, Section::Overview, h);
     let c = s.ctx.chrome(true);
     let page = OverviewPage {
@@ -184,5 +172,5 @@ async fn overview(ctx: Ctx) -> Response {
             .collect(),
         manage_logins: L("Gestisci le login", "Manage logins").get(lang),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }

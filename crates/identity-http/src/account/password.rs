@@ -4,19 +4,18 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::get;
+use identity_core::LoginId;
 use identity_core::password_policy::PasswordAge;
-use identity_core::{Lang, LoginId};
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::password::ChangePasswordError;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::new_password_fields;
-use crate::web::{Chrome, Ctx};
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 /// The page's path (an expired password is sent here).
 pub(crate) const PATH: &str = "/account/password";
@@ -39,22 +38,17 @@ struct PasswordPage {
     notices: Vec<String>,
 }
 
-async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+async fn render(mut s: Signed, errors: &FieldMessages, notices: Vec<String>) -> Page {
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    let expired = match service.password_age(s.session.login).await {
-        Ok(PasswordAge::Expired) => Some(L(
+    let service = s.service().clone();
+    let holder = s.holder().await?;
+    let expired = (service.password_age(s.session.login).await? == PasswordAge::Expired).then(|| {
+        L(
             "La password di questa login è scaduta (dura 180 giorni): scegline una nuova per continuare.",
             "This login's password has expired (it lasts 180 days): choose a new one to go on.",
         )
-        .get(lang)),
-        Ok(_) => None,
-        Err(e) => return s.ctx.failure(&e),
-    };
+        .get(lang)
+    });
     let login = LoginId::new(s.session.login, &service.config().login_domain);
     let mut sets = vec![Fieldset::new(
         L("Cambia password", "Change password"),
@@ -82,28 +76,22 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
         c,
         f,
         title: L("Cambia password", "Change password").get(lang),
-        intro: match lang {
-            Lang::It => format!(
+        intro: L(format!(
                 "Cambia la password della login {login}. Dopo il cambio dovrai accedere di nuovo; le altre sessioni aperte con questa login verranno chiuse."
-            ),
-            Lang::En => format!(
+            ), format!(
                 "Change the password of login {login}. After the change you sign in again; other sessions open with this login end."
-            ),
-        },
+            )).get(lang),
         expired,
         submit: L("Cambia password", "Change password").get(lang),
         sets,
         summary,
         notices,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, &FieldMessages::new(), Vec::new()).await
 }
 
 #[derive(serde::Deserialize)]
@@ -118,35 +106,23 @@ struct PasswordForm {
     password_confirm: String,
 }
 
-async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
-    let s = match super::signed_post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match s
-        .ctx
-        .state
-        .service
+async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Page {
+    let s = super::signed_post(ctx, &f.csrf).await?;
+    let here = s
+        .service()
         .customer_area_may_change_password(s.session.holder_id, s.session.login)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            let msg = L(
-                "Questa login è lo username della tua identità digitale, che usa credenziali di livello 2 o 3: cambia la password dal Selfcare, dopo l'accesso con il secondo fattore.",
-                "This login is your digital identity's username, which uses level 2 or 3 credentials: change the password from the Selfcare, after signing in with the second factor.",
-            )
-            .get(s.lang())
-            .to_owned();
-            return render(s, &FieldErrors::new(), vec![msg]).await;
-        }
-        Err(e) => return s.ctx.failure(&e),
+        .await?;
+    if !here {
+        let msg = L(
+            "Questa login è lo username della tua identità digitale, che usa credenziali di livello 2 o 3: cambia la password dal Selfcare, dopo l'accesso con il secondo fattore.",
+            "This login is your digital identity's username, which uses level 2 or 3 credentials: change the password from the Selfcare, after signing in with the second factor.",
+        )
+        .text(s.lang());
+        return render(s, &FieldMessages::new(), vec![msg]).await;
     }
     let ip = s.ctx.ip.clone();
-    let result = s
-        .ctx
-        .state
-        .service
+    let changed = s
+        .service()
         .change_password(
             s.session.login,
             &f.current_password,
@@ -154,24 +130,22 @@ async fn change(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
             &f.password_confirm,
             Some(&ip),
         )
-        .await;
-    match result {
-        Ok(()) => {
-            s.signed_out_page(
-                L("Password cambiata", "Password changed"),
-                L(
-                    "La password è cambiata e ti abbiamo avvisato per email. Accedi di nuovo con la nuova password.",
-                    "The password has changed and we told you by email. Sign in again with the new password.",
-                ),
-                ("/account/sign-in", L("Accedi", "Sign in")),
-            )
-        }
-        Err(ChangePasswordError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
-        Err(ChangePasswordError::WrongPassword) => {
-            let mut errors = FieldErrors::new();
-            errors.add("current_password", ChangePasswordError::WrongPassword);
+        .await
+        .outcome()?;
+    match changed {
+        Ok(()) => Ok(s.signed_out_page(
+            L("Password cambiata", "Password changed"),
+            L(
+                "La password è cambiata e ti abbiamo avvisato per email. Accedi di nuovo con la nuova password.",
+                "The password has changed and we told you by email. Sign in again with the new password.",
+            ),
+            ("/account/sign-in", L("Accedi", "Sign in")),
+        )),
+        Err(ChangePasswordError::Invalid(errors)) => render(s, &errors.into(), Vec::new()).await,
+        Err(refused) => {
+            let mut errors = FieldMessages::new();
+            errors.add("current_password", refused);
             render(s, &errors, Vec::new()).await
         }
-        Err(e) => s.ctx.failure(&e),
     }
 }

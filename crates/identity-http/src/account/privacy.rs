@@ -5,15 +5,18 @@ use askama::Template;
 use axum::Router;
 use axum::extract::Form;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use identity_core::consent::ConsentKind;
 use identity_core::identity::Actor;
+use identity_words::Label as _;
 
 use super::{Frame, Section, Signed};
 use crate::AppState;
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_service::InfraError;
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -46,25 +49,16 @@ struct PrivacyPage {
     export_button: &'static str,
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn show(ctx: Ctx) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
-    let holder = match s.holder().await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    let consents = match s.ctx.state.service.consents(s.session.holder_id).await {
-        Ok(c) => c,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let holder = s.holder().await?;
+    let consents = s.service().consents(s.session.holder_id).await?;
     let row = |c: &identity_service::usecases::privacy::ConsentStatus| {
         let since = c.since.map(rome_time).unwrap_or_default();
         ConsentRow {
             code: c.kind.code(),
-            label: c.kind.label(lang),
+            label: c.kind.label().get(lang),
             state: if c.given {
                 format!(
                     "{} ({since})",
@@ -89,7 +83,7 @@ async fn show(ctx: Ctx) -> Response {
         .find(|c| c.kind == ConsentKind::Marketing)
         .map(row)
     else {
-        return s.ctx.failure(&"marketing consent missing");
+        return Err(InfraError::Corrupt("the marketing consent is missing").into());
     };
     let marketing = ConsentRow {
         state: if marketing.given {
@@ -150,7 +144,7 @@ async fn show(ctx: Ctx) -> Response {
         .get(lang),
         export_button: L("Scarica i miei dati (JSON)", "Download my data (JSON)").get(lang),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }
 
 #[derive(serde::Deserialize)]
@@ -163,26 +157,23 @@ struct ConsentForm {
     given: String,
 }
 
-async fn set(ctx: Ctx, Form(f): Form<ConsentForm>) -> Response {
-    let (s, _) = match super::action(ctx, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn set(ctx: Ctx, Form(f): Form<ConsentForm>) -> Page {
+    let (s, _) = super::action(ctx, &f.csrf).await?;
     let Some(kind) = ConsentKind::from_code(&f.kind) else {
-        return s.redirect_with("/account/privacy", "nothing_changed");
+        return Ok(s.redirect_with("/account/privacy", "nothing_changed"));
     };
     let actor = Actor::Holder(s.session.holder_id);
-    match s
-        .ctx
-        .state
-        .service
-        .set_consent(s.session.holder_id, kind, f.given == "yes", &actor)
-        .await
-    {
-        Ok(true) => s.redirect_with("/account/privacy", "consent_saved"),
-        Ok(false) => s.redirect_with("/account/privacy", "nothing_changed"),
-        Err(e) => s.ctx.failure(&e),
-    }
+    Ok(
+        match s
+            .service()
+            .set_consent(s.session.holder_id, kind, f.given == "yes", &actor)
+            .await
+        {
+            Ok(true) => s.redirect_with("/account/privacy", "consent_saved"),
+            Ok(false) => s.redirect_with("/account/privacy", "nothing_changed"),
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -191,37 +182,34 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn export(ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
-    let s = match super::signed_post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn export(ctx: Ctx, Form(f): Form<CsrfForm>) -> Page {
+    let s = super::signed_post(ctx, &f.csrf).await?;
     let actor = Actor::Holder(s.session.holder_id);
-    match s
-        .ctx
-        .state
-        .service
-        .export_holder_data(s.session.holder_id, &actor)
-        .await
-    {
-        Ok(doc) => {
-            let body = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/json; charset=utf-8".to_owned(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"my-data.json\"".to_owned(),
-                    ),
-                    (header::CACHE_CONTROL, "no-store".to_owned()),
-                ],
-                body,
-            )
-                .into_response()
-        }
-        Err(e) => s.ctx.failure(&e),
-    }
+    Ok(
+        match s
+            .service()
+            .export_holder_data(s.session.holder_id, &actor)
+            .await
+        {
+            Ok(doc) => {
+                let body = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                (
+                    [
+                        (
+                            header::CONTENT_TYPE,
+                            "application/json; charset=utf-8".to_owned(),
+                        ),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            "attachment; filename=\"my-data.json\"".to_owned(),
+                        ),
+                        (header::CACHE_CONTROL, "no-store".to_owned()),
+                    ],
+                    body,
+                )
+                    .into_response()
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }

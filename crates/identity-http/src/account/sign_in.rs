@@ -8,14 +8,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::SameSite;
 use identity_core::credentials::CredentialLevel;
-use identity_core::i18n::Localized;
 use identity_core::{LoginId, SessionArea};
 use identity_service::usecases::sessions::SessionToken;
 use identity_service::usecases::sign_in::SignInError;
+use identity_words::Words;
 
 use crate::AppState;
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx, SESSION_COOKIE, cookie, see_other};
+use crate::web::{Chrome, Ctx, Page, SESSION_COOKIE, cookie, see_other};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -40,21 +40,18 @@ struct SignInPage {
 
 fn sign_in_page(mut ctx: Ctx, login_id: String, error: Option<String>) -> Response {
     let lang = ctx.lang;
-    let domain = ctx.state.service.config().login_domain.clone();
+    let domain = ctx.service().config().login_domain.clone();
     let c = ctx.chrome(false);
     let failed = error.is_some();
     let page = SignInPage {
         c,
         title: L("Accedi all'area clienti", "Sign in to the customer area").get(lang),
         login_label: L("Login", "Login id").get(lang),
-        login_hint: match lang {
-            identity_core::Lang::It => {
-                format!("La login ricevuta per email, ad esempio 123456789@{domain}.")
-            }
-            identity_core::Lang::En => {
-                format!("The login id you received by email, for example 123456789@{domain}.")
-            }
-        },
+        login_hint: L(
+            format!("La login ricevuta per email, ad esempio 123456789@{domain}."),
+            format!("The login id you received by email, for example 123456789@{domain}."),
+        )
+        .get(lang),
         password_label: L("Password", "Password").get(lang),
         submit: L("Accedi", "Sign in").get(lang),
         lost: L(
@@ -94,10 +91,10 @@ struct SignInForm {
     password: String,
 }
 
-async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
+async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Page {
     let lang = ctx.lang;
     if !ctx.csrf_ok(&form.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     if form.login_id.trim().is_empty() || form.password.is_empty() {
         let msg = L(
@@ -105,10 +102,10 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
             "Enter your login id and password.",
         )
         .get(lang);
-        return sign_in_page(ctx, form.login_id, Some(msg.to_owned()));
+        return Ok(sign_in_page(ctx, form.login_id, Some(msg.to_owned())));
     }
     let ip = ctx.ip.clone();
-    let service = ctx.state.service.clone();
+    let service = ctx.service().clone();
     // A malformed id gets the same answer as a wrong password: nothing to learn.
     let outcome = match LoginId::parse(&form.login_id, &service.config().login_domain) {
         Ok(id) => {
@@ -120,13 +117,8 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
     };
     let signed_in = match outcome {
         Ok(s) => s,
-        Err(SignInError::Hash(identity_service::HashError::Busy)) => return ctx.busy(),
-        Err(e) => {
-            if !matches!(e, SignInError::InvalidCredentials) {
-                tracing::error!(error = %e, "sign-in failed");
-            }
-            return sign_in_page(ctx, form.login_id, Some(e.message(lang)));
-        }
+        Err(SignInError::Infra(e)) => return Err(e.into()),
+        Err(e) => return Ok(sign_in_page(ctx, form.login_id, Some(e.words(lang)))),
     };
     let agent = ctx
         .headers
@@ -141,28 +133,30 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Response {
     {
         let _ = service.end_session(&old).await;
     }
-    match service
-        .open_session(
-            &signed_in,
-            SessionArea::Customer,
-            CredentialLevel::L1,
-            Some(&ip),
-            agent.as_deref(),
-        )
-        .await
-    {
-        Ok((token, _)) => {
-            let secure = ctx.state.secure();
-            ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
-                SESSION_COOKIE,
-                token.expose().to_owned(),
-                secure,
-                SameSite::Lax,
-            ));
-            ctx.respond(see_other("/account"))
-        }
-        Err(e) => ctx.failure(&e),
-    }
+    Ok(
+        match service
+            .open_session(
+                &signed_in,
+                SessionArea::Customer,
+                CredentialLevel::L1,
+                Some(&ip),
+                agent.as_deref(),
+            )
+            .await
+        {
+            Ok((token, _)) => {
+                let secure = ctx.state.secure();
+                ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
+                    SESSION_COOKIE,
+                    token.expose().to_owned(),
+                    secure,
+                    SameSite::Lax,
+                ));
+                ctx.respond(see_other("/account"))
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -177,8 +171,7 @@ async fn sign_out(mut ctx: Ctx, Form(form): Form<CsrfOnly>) -> Response {
     }
     if let Some(c) = ctx.jar.get(SESSION_COOKIE)
         && let Err(e) = ctx
-            .state
-            .service
+            .service()
             .end_session(&SessionToken::from_client(c.value()))
             .await
     {

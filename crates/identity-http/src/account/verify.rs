@@ -7,13 +7,13 @@ use axum::Router;
 use axum::extract::{Form, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
 use identity_service::usecases::email::EmailVerified;
+use identity_words::Words;
 
 use crate::AppState;
 use crate::form::{Field, Fieldset, error_summary};
-use crate::i18n::L;
-use crate::web::{Ctx, MessagePage, SimpleForm};
+use crate::web::{Ctx, MessagePage, Page, SimpleForm};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -79,12 +79,12 @@ async fn form(ctx: Ctx, Query(q): Query<CodeForm>) -> Response {
     page(ctx, &q.code, None)
 }
 
-async fn verify(mut ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+async fn verify(mut ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let lang = ctx.lang;
-    match ctx.state.service.verify_email_code(&f.code).await {
+    Ok(match ctx.service().verify_email_code(&f.code).await {
         Ok(outcome) => {
             let message = match outcome {
                 EmailVerified::Registration(_) => L(
@@ -113,28 +113,25 @@ async fn verify(mut ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
             };
             ctx.page(&body)
         }
-        Err(identity_service::usecases::email::VerifyEmailError::Store(e)) => ctx.failure(&e),
+        Err(identity_service::usecases::email::VerifyEmailError::Infra(e)) => return Err(e.into()),
         Err(e) => {
-            let msg = e.message(lang);
+            let msg = e.words(lang);
             page(ctx, &f.code, Some(msg))
         }
-    }
+    })
 }
 
-async fn resend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match super::signed_post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match s
-        .ctx
-        .state
-        .service
-        .resend_email_verification(s.session.holder_id)
-        .await
-    {
-        Ok(true) => s.redirect_with("/account", "verification_sent"),
-        Ok(false) => s.redirect_with("/account", "verification_not_sent"),
-        Err(e) => s.ctx.failure(&e),
-    }
+async fn resend(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = super::signed_post(ctx, &f.csrf).await?;
+    Ok(
+        match s
+            .service()
+            .resend_email_verification(s.session.holder_id)
+            .await
+        {
+            Ok(true) => s.redirect_with("/account", "verification_sent"),
+            Ok(false) => s.redirect_with("/account", "verification_not_sent"),
+            Err(e) => return Err(e.into()),
+        },
+    )
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use identity_core::Lang;
 use identity_service::{ApiClient, ApiScope};
+use identity_words::L;
 
 use super::error::ApiError;
 use crate::AppState;
@@ -34,10 +35,11 @@ impl Client {
         if self.0.scopes.contains(&scope) {
             return Ok(());
         }
-        let m = match lang {
-            Lang::It => format!("Questo client non ha l'ambito {}.", scope.code()),
-            Lang::En => format!("This client lacks the scope {}.", scope.code()),
-        };
+        let m = L(
+            format!("Questo client non ha l'ambito {}.", scope.code()),
+            format!("This client lacks the scope {}.", scope.code()),
+        )
+        .get(lang);
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
@@ -62,10 +64,11 @@ impl FromRequestParts<AppState> for Client {
 
 /// 401 with the `WWW-Authenticate` challenge.
 pub(crate) fn unauthorized(lang: Lang) -> ApiError {
-    let m = match lang {
-        Lang::It => "Serve un token di accesso valido (Authorization: Bearer ...).",
-        Lang::En => "A valid access token is required (Authorization: Bearer ...).",
-    };
+    let m = L(
+        "Serve un token di accesso valido (Authorization: Bearer ...).",
+        "A valid access token is required (Authorization: Bearer ...).",
+    )
+    .get(lang);
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m)
 }
 
@@ -80,6 +83,6 @@ pub(crate) async fn authenticate(
     };
     match state.service.authenticate_api_client(token).await {
         Ok(found) => Ok(found.map(Client)),
-        Err(e) => Err(ApiError::server(&e, lang)),
+        Err(e) => Err(ApiError::failed(&e.into(), lang)),
     }
 }

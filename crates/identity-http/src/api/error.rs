@@ -6,8 +6,9 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use identity_core::Lang;
-use identity_core::i18n::Localized;
+use identity_service::InfraError;
 use identity_service::forms::FieldErrors;
+use identity_words::{L, Words};
 use utoipa::ToSchema;
 
 /// One field's error.
@@ -45,6 +46,8 @@ pub(crate) struct ErrorDocument {
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub problem: Problem,
+    /// Whether to ask the client to retry shortly (`Retry-After: 2`).
+    pub retry_after: bool,
 }
 
 impl ApiError {
@@ -55,6 +58,7 @@ impl ApiError {
     ) -> ApiError {
         ApiError {
             status,
+            retry_after: false,
             problem: Problem {
                 code,
                 message: message.into(),
@@ -65,50 +69,49 @@ impl ApiError {
 
     /// 422 with every field's message.
     pub(crate) fn fields(errors: &FieldErrors, lang: Lang) -> ApiError {
-        let message = match lang {
-            Lang::It => "Alcuni campi non sono validi.",
-            Lang::En => "Some fields are not valid.",
-        };
+        let message = L(
+            "Alcuni campi non sono validi.",
+            "Some fields are not valid.",
+        )
+        .get(lang);
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message);
         e.problem.fields = errors
             .iter()
             .map(|f| FieldProblem {
                 field: f.field.to_owned(),
-                message: f.message(lang),
+                message: f.problem.words(lang),
             })
             .collect();
         e
     }
 
     /// 422 for one field.
-    pub(crate) fn field(field: &str, error: &dyn Localized, lang: Lang) -> ApiError {
+    pub(crate) fn field(field: &str, error: &dyn Words, lang: Lang) -> ApiError {
         let mut e = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_input",
-            error.message(lang),
+            error.words(lang),
         );
         e.problem.fields = vec![FieldProblem {
             field: field.to_owned(),
-            message: error.message(lang),
+            message: error.words(lang),
         }];
         e
     }
 
     /// 404.
     pub(crate) fn not_found(lang: Lang) -> ApiError {
-        let m = match lang {
-            Lang::It => "Risorsa non trovata.",
-            Lang::En => "Not found.",
-        };
+        let m = L("Risorsa non trovata.", "Not found.").get(lang);
         ApiError::new(StatusCode::NOT_FOUND, "not_found", m)
     }
 
     /// 400 for a body or path that is not what the operation takes.
     pub(crate) fn bad_request(detail: impl std::fmt::Display, lang: Lang) -> ApiError {
-        let m = match lang {
-            Lang::It => format!("Richiesta non valida: {detail}"),
-            Lang::En => format!("Invalid request: {detail}"),
-        };
+        let m = L(
+            format!("Richiesta non valida: {detail}"),
+            format!("Invalid request: {detail}"),
+        )
+        .get(lang);
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", m)
     }
 
@@ -116,19 +119,30 @@ impl ApiError {
     pub(crate) fn refused(
         status: StatusCode,
         code: &'static str,
-        error: &dyn Localized,
+        error: &dyn Words,
         lang: Lang,
     ) -> ApiError {
-        ApiError::new(status, code, error.message(lang))
+        ApiError::new(status, code, error.words(lang))
     }
 
-    /// 500: logged with detail, shown without.
-    pub(crate) fn server(detail: &dyn std::fmt::Display, lang: Lang) -> ApiError {
-        tracing::error!(error = %detail, "API request failed");
+    /// 500, or 503 with `Retry-After` when the password hasher is at capacity:
+    /// logged with detail, shown without.
+    pub(crate) fn failed(e: &InfraError, lang: Lang) -> ApiError {
+        if e.is_busy() {
+            tracing::warn!("password hashing at capacity: answered busy");
+            let mut busy = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                identity_words::BUSY.text(lang),
+            );
+            busy.retry_after = true;
+            return busy;
+        }
+        tracing::error!(error = %identity_service::error_chain(e), "API request failed");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
-            identity_service::forms::TEMPORARY.message(lang),
+            identity_words::TEMPORARY.text(lang),
         )
     }
 }
@@ -142,6 +156,10 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -7,7 +7,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use identity_core::consent::ConsentKind;
-use identity_core::i18n::Localized;
 use identity_core::identity::Actor;
 use identity_core::{HolderId, Lang, LoginId};
 use identity_service::ApiScope;
@@ -47,7 +46,7 @@ async fn audited(
         .service
         .audit_api_call(&client.0, event, holder, json!({}))
         .await
-        .map_err(|e| ApiError::server(&e, lang))
+        .map_err(|e| ApiError::failed(&e.into(), lang))
 }
 
 /// Registers a holder with its first login, exactly as the registration form does.
@@ -147,15 +146,15 @@ pub(crate) async fn register(
             &e,
             lang,
         )),
-        Err(RegisterInputError::Failed(e)) => Err(ApiError::server(&e, lang)),
+        Err(RegisterInputError::Infra(e)) => Err(ApiError::failed(&e, lang)),
     }
 }
 
 /// A storage error as the API answers it: `NotFound` is 404, the rest 500.
-fn store_error(e: &identity_service::StoreError, lang: Lang) -> ApiError {
+fn store_error(e: identity_service::StoreError, lang: Lang) -> ApiError {
     match e {
         identity_service::StoreError::NotFound => ApiError::not_found(lang),
-        other => ApiError::server(other, lang),
+        other => ApiError::failed(&identity_service::InfraError::Store(other), lang),
     }
 }
 
@@ -164,7 +163,7 @@ async fn document(state: &AppState, id: HolderId, lang: Lang) -> Result<HolderDo
         .service
         .holder_overview(id)
         .await
-        .map_err(|e| store_error(&e, lang))?;
+        .map_err(|e| store_error(e, lang))?;
     let domain = &state.service.config().login_domain;
     Ok(HolderDocument {
         holder: identity_service::usecases::export::holder_json(&overview.holder),
@@ -293,7 +292,13 @@ pub(crate) async fn update(
             &e,
             lang,
         )),
-        Err(e) => Err(ApiError::server(&e, lang)),
+        Err(e @ ContactsError::EmailNotVerified) => Err(ApiError::refused(
+            StatusCode::CONFLICT,
+            "conflict",
+            &e,
+            lang,
+        )),
+        Err(ContactsError::Infra(e)) => Err(ApiError::failed(&e, lang)),
     }
 }
 
@@ -353,7 +358,7 @@ pub(crate) async fn create_login(
         Err(e @ (CreateLoginError::TooMany | CreateLoginError::EmailNotVerified)) => Err(
             ApiError::refused(StatusCode::CONFLICT, "conflict", &e, lang),
         ),
-        Err(e) => Err(ApiError::server(&e, lang)),
+        Err(CreateLoginError::Infra(e)) => Err(ApiError::failed(&e, lang)),
     }
 }
 
@@ -378,12 +383,12 @@ pub(crate) async fn list_corrections(
         .service
         .holder(id)
         .await
-        .map_err(|e| store_error(&e, lang))?;
+        .map_err(|e| store_error(e, lang))?;
     let list = state
         .service
         .corrections_of(id)
         .await
-        .map_err(|e| ApiError::server(&e, lang))?;
+        .map_err(|e| ApiError::failed(&e.into(), lang))?;
     Ok((
         StatusCode::OK,
         Json(list.iter().map(CorrectionDocument::from).collect()),
@@ -428,6 +433,6 @@ pub(crate) async fn open_correction(
         Err(e @ (CorrectionOpError::TooMany | CorrectionOpError::LiveIdentity)) => Err(
             ApiError::refused(StatusCode::CONFLICT, "conflict", &e, lang),
         ),
-        Err(e @ CorrectionOpError::Store(_)) => Err(ApiError::server(&e.message(Lang::En), lang)),
+        Err(CorrectionOpError::Infra(e)) => Err(ApiError::failed(&e, lang)),
     }
 }

@@ -110,7 +110,7 @@ async fn authenticate_and_audit(
         .await
     {
         tracing::error!(error = %e, "auditing an API call failed");
-        return error::ApiError::server(&e, lang).into_response();
+        return error::ApiError::failed(&e.into(), lang).into_response();
     }
     response
 }

@@ -14,17 +14,15 @@ use identity_service::usecases::oidc::log::TransactionEntry;
 use identity_service::usecases::oidc::provider::PendingAuthorization;
 
 use super::{CONTINUE, error_to_provider, issuer, keep_request};
-use crate::i18n::L;
-use crate::web::{Ctx, see_other};
+use crate::web::{Ctx, Page, see_other};
+use identity_service::InfraError;
+use identity_words::L;
 
-pub(super) async fn from_query(
-    ctx: Ctx,
-    Query(params): Query<BTreeMap<String, String>>,
-) -> Response {
+pub(super) async fn from_query(ctx: Ctx, Query(params): Query<BTreeMap<String, String>>) -> Page {
     authorize(ctx, params).await
 }
 
-pub(super) async fn from_form(ctx: Ctx, Form(params): Form<BTreeMap<String, String>>) -> Response {
+pub(super) async fn from_form(ctx: Ctx, Form(params): Form<BTreeMap<String, String>>) -> Page {
     authorize(ctx, params).await
 }
 
@@ -65,14 +63,11 @@ fn unverified_claims(jwt: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Response {
-    let service = ctx.state.service.clone();
+async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Page {
+    let service = ctx.service().clone();
     let now = service.now();
     let client_id = params.get("client_id").cloned().unwrap_or_default();
-    let client = match service.oidc_client(&client_id).await {
-        Ok(c) => c,
-        Err(e) => return ctx.failure(&e),
-    };
+    let client = service.oidc_client(&client_id).await?;
     let ip = ctx.ip.clone();
     let known = client.is_some();
     let log = |outcome: &str, detail: &str| {
@@ -137,7 +132,7 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
         }),
         (other, _) => other,
     };
-    match checked {
+    Ok(match checked {
         Err(AuthorizeError::NoRedirect(why)) => {
             let _ = service.oidc_log(log("invalid_request", &why)).await;
             refused_here(ctx, &why)
@@ -149,7 +144,7 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
             state,
         }) => {
             if let Err(e) = service.oidc_log(log(code, &description)).await {
-                return ctx.failure(&e);
+                return Err(e.into());
             }
             let resp = error_to_provider(
                 &ctx.state,
@@ -162,7 +157,7 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
         }
         Ok(request) => {
             let Some((_, name)) = client else {
-                return refused_here(ctx, "client vanished");
+                return Ok(refused_here(ctx, "client vanished"));
             };
             let pending = PendingAuthorization {
                 id: uuid::Uuid::new_v4().simple().to_string(),
@@ -173,12 +168,14 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Respon
                 started_at: now.trunc_subsecs(6),
             };
             if let Err(e) = service.oidc_log(log("ok", "request accepted")).await {
-                return ctx.failure(&e);
+                return Err(e.into());
             }
             if !keep_request(&mut ctx, &pending) {
-                return ctx.failure(&"sealing the authorization request failed");
+                return Err(
+                    InfraError::Config("the authorization request could not be sealed").into(),
+                );
             }
             ctx.respond(see_other(CONTINUE))
         }
-    }
+    })
 }

@@ -12,9 +12,9 @@ use identity_core::{CredentialLevel, Lang, LoginId, Session};
 use identity_service::usecases::oidc::provider::{AuthorizationRefused, PendingAuthorization};
 
 use super::{back_to_provider, error_to_provider, forget_request, pending_request};
-use crate::i18n::L;
 use crate::selfcare::SIGN_IN;
-use crate::web::{Chrome, Ctx, see_other};
+use crate::web::{Chrome, Ctx, Page, PageError, see_other};
+use identity_words::L;
 
 #[derive(Template)]
 #[template(path = "oidc_consent.html")]
@@ -103,37 +103,33 @@ fn denied(mut ctx: Ctx, pending: &PendingAuthorization, why: &str) -> Response {
 
 /// The request this browser is in and the session that answers it, or the
 /// page to show instead (expired request, or the sign-in).
-async fn waiting(ctx: Ctx) -> Result<(Ctx, PendingAuthorization, Session), Response> {
+async fn waiting(ctx: Ctx) -> Result<(Ctx, PendingAuthorization, Session), PageError> {
     let Some(pending) = pending_request(&ctx) else {
-        return Err(expired(ctx));
+        return Err(expired(ctx).into());
     };
-    match answering_session(&ctx, &pending).await {
-        Ok(Some(s)) => Ok((ctx, pending, s)),
-        Ok(None) => Err(see_other(SIGN_IN)),
-        Err(e) => Err(ctx.failure(&e)),
+    match answering_session(&ctx, &pending).await? {
+        Some(s) => Ok((ctx, pending, s)),
+        None => Err(see_other(SIGN_IN).into()),
     }
 }
 
-pub(super) async fn show(ctx: Ctx) -> Response {
-    let (mut ctx, pending, session) = match waiting(ctx).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
-    let service = ctx.state.service.clone();
+pub(super) async fn show(ctx: Ctx) -> Page {
+    let (mut ctx, pending, session) = waiting(ctx).await?;
+    let service = ctx.service().clone();
     // An expired password is changed first, in the selfcare.
     if matches!(
         service.password_age(session.login).await,
         Ok(identity_core::PasswordAge::Expired)
     ) {
-        return see_other("/selfcare/credentials#password");
+        return Ok(see_other("/selfcare/credentials#password"));
     }
     match service
         .oidc_check_identity(&session, &pending, Some(&ctx.ip))
         .await
     {
         Ok(()) => {}
-        Err(AuthorizationRefused::AccessDenied(why)) => return denied(ctx, &pending, why),
-        Err(AuthorizationRefused::Store(e)) => return ctx.failure(&e),
+        Err(AuthorizationRefused::AccessDenied(why)) => return Ok(denied(ctx, &pending, why)),
+        Err(AuthorizationRefused::Infra(e)) => return Err(e.into()),
     }
     let lang = ctx.lang;
     let username = LoginId::new(session.login, &service.config().login_domain);
@@ -144,22 +140,13 @@ pub(super) async fn show(ctx: Ctx) -> Response {
         c,
         request_id: pending.id.clone(),
         area: "SPID",
-        title: match lang {
-            Lang::It => format!("Accesso a {name}"),
-            Lang::En => format!("Sign in to {name}"),
-        },
-        intro: match lang {
-            Lang::It => format!(
+        title: L(format!("Accesso a {name}"), format!("Sign in to {name}")).get(lang),
+        intro: L(format!(
                 "{name} chiede di conoscere i dati qui sotto. Se acconsenti, li riceverà e accederai al servizio."
-            ),
-            Lang::En => format!(
+            ), format!(
                 "{name} asks for the data below. If you agree, it receives them and you are signed in to the service."
-            ),
-        },
-        who: match lang {
-            Lang::It => format!("Identità {username}, accesso di livello {level}."),
-            Lang::En => format!("Identity {username}, level {level} sign-in."),
-        },
+            )).get(lang),
+        who: L(format!("Identità {username}, accesso di livello {level}."), format!("Identity {username}, level {level} sign-in.")).get(lang),
         attributes_heading: L("Dati che riceverà", "Data it will receive").get(lang),
         // In the registration form's order (names first), not alphabetical.
         attributes: identity_service::usecases::service_providers::ATTRIBUTES
@@ -196,7 +183,7 @@ pub(super) async fn show(ctx: Ctx) -> Response {
         resp.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    resp
+    Ok(resp)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -208,42 +195,41 @@ pub(super) struct Decision {
     request: String,
 }
 
-pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Response {
+pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
-    let (mut ctx, pending, session) = match waiting(ctx).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
+    let (mut ctx, pending, session) = waiting(ctx).await?;
     // Another request replaced the one the holder saw (another tab): show
     // the current one instead of deciding it unseen.
     if f.request != pending.id {
-        return see_other(super::CONTINUE);
+        return Ok(see_other(super::CONTINUE));
     }
     let accepted = match f.decision.as_str() {
         "accept" => true,
         "deny" => false,
-        _ => return see_other(super::CONTINUE),
+        _ => return Ok(see_other(super::CONTINUE)),
     };
-    let service = ctx.state.service.clone();
-    match service
-        .oidc_decide(&session, &pending, accepted, Some(&ctx.ip))
-        .await
-    {
-        Ok(code) => {
-            forget_request(&mut ctx);
-            let request = &pending.request;
-            let resp = back_to_provider(
-                &ctx.state,
-                &request.redirect_uri,
-                &[("code", &code), ("state", &request.state)],
-            );
-            ctx.respond(resp)
-        }
-        Err(AuthorizationRefused::AccessDenied(why)) => denied(ctx, &pending, why),
-        Err(AuthorizationRefused::Store(e)) => ctx.failure(&e),
-    }
+    let service = ctx.service().clone();
+    Ok(
+        match service
+            .oidc_decide(&session, &pending, accepted, Some(&ctx.ip))
+            .await
+        {
+            Ok(code) => {
+                forget_request(&mut ctx);
+                let request = &pending.request;
+                let resp = back_to_provider(
+                    &ctx.state,
+                    &request.redirect_uri,
+                    &[("code", &code), ("state", &request.state)],
+                );
+                ctx.respond(resp)
+            }
+            Err(AuthorizationRefused::AccessDenied(why)) => denied(ctx, &pending, why),
+            Err(AuthorizationRefused::Infra(e)) => return Err(e.into()),
+        },
+    )
 }
 
 /// The notice on the sign-in page while a service provider waits.
@@ -251,19 +237,17 @@ pub(crate) fn signing_in_for(pending: &PendingAuthorization, lang: Lang) -> Stri
     let name = &pending.service_name;
     let level = pending.request.level.as_u8();
     let second = if pending.request.level > CredentialLevel::L1 {
-        match lang {
-            Lang::It => " Ti chiederemo anche il secondo fattore.",
-            Lang::En => " We will also ask for your second factor.",
-        }
+        L(
+            " Ti chiederemo anche il secondo fattore.",
+            " We will also ask for your second factor.",
+        )
+        .get(lang)
     } else {
         ""
     };
-    match lang {
-        Lang::It => format!(
+    L(format!(
             "Stai accedendo a {name} con la tua identità digitale, livello {level} o superiore.{second}"
-        ),
-        Lang::En => format!(
+        ), format!(
             "You are signing in to {name} with your digital identity, level {level} or higher.{second}"
-        ),
-    }
+        )).get(lang)
 }

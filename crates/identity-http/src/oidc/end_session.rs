@@ -11,9 +11,9 @@ use axum::response::Response;
 use identity_service::usecases::oidc::log::TransactionEntry;
 
 use super::back_to_provider;
-use crate::i18n::L;
 use crate::selfcare::SIGN_IN;
 use crate::web::{Ctx, SimpleForm};
+use identity_words::L;
 
 pub(super) async fn from_query(
     ctx: Ctx,
@@ -55,8 +55,7 @@ fn confirm(mut ctx: Ctx) -> Response {
 async fn holds(ctx: &Ctx, client_id: &str, sub: &str) -> bool {
     match crate::selfcare::selfcare_session(ctx).await {
         Ok(Some(session)) => ctx
-            .state
-            .service
+            .service()
             .pairwise_subject(client_id, session.holder_id)
             .await
             .is_ok_and(|mine| mine == sub),
@@ -65,7 +64,7 @@ async fn holds(ctx: &Ctx, client_id: &str, sub: &str) -> bool {
 }
 
 async fn end_session(mut ctx: Ctx, params: BTreeMap<String, String>) -> Response {
-    let service = ctx.state.service.clone();
+    let service = ctx.service().clone();
     // A hint counts only when it is an ID token of ours about the holder
     // signed in here: anyone can hold some ID token, even their own.
     let hinted = match params.get("id_token_hint") {

@@ -64,12 +64,12 @@ pub(crate) fn issuer(state: &AppState) -> String {
 /// The authorization request this browser is in, if any (and not expired).
 pub(crate) fn pending_request(ctx: &Ctx) -> Option<PendingAuthorization> {
     let sealed = ctx.jar.get(REQUEST_COOKIE)?;
-    ctx.state.service.open_pending_authorization(sealed.value())
+    ctx.service().open_pending_authorization(sealed.value())
 }
 
 /// Keeps `pending` in the browser.
 fn keep_request(ctx: &mut Ctx, pending: &PendingAuthorization) -> bool {
-    let Some(sealed) = ctx.state.service.seal_pending_authorization(pending) else {
+    let Some(sealed) = ctx.service().seal_pending_authorization(pending) else {
         return false;
     };
     let secure = ctx.state.secure();
@@ -141,8 +141,9 @@ fn error_document(status: StatusCode, code: &str, description: &str) -> Response
 }
 
 /// The storage failed: `temporarily_unavailable`, the detail in the log.
-fn unavailable(detail: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %detail, "an OpenID Connect request failed");
+fn unavailable(e: impl Into<identity_service::InfraError>) -> Response {
+    let e: identity_service::InfraError = e.into();
+    tracing::error!(error = %identity_service::error_chain(&e), "an OpenID Connect request failed");
     error_document(
         StatusCode::SERVICE_UNAVAILABLE,
         "temporarily_unavailable",
@@ -213,6 +214,6 @@ async fn jwks(State(state): State<AppState>) -> Response {
             Json(keys),
         )
             .into_response(),
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }

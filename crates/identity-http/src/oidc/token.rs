@@ -54,12 +54,12 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 enum Refusal {
     Request(&'static str),
     Client(String),
-    Store(String),
+    Failed(identity_service::InfraError),
 }
 
 /// Authenticates the calling service provider by exactly one method.
 async fn authenticate(ctx: &Ctx, f: &TokenForm) -> Result<ServiceProvider, Refusal> {
-    let service = &ctx.state.service;
+    let service = &ctx.service();
     let basic = basic_credentials(&ctx.headers);
     let outcome = match (basic, f.client_assertion.is_empty()) {
         (Some(_), false) => return Err(Refusal::Request("use one client authentication method")),
@@ -85,11 +85,11 @@ async fn authenticate(ctx: &Ctx, f: &TokenForm) -> Result<ServiceProvider, Refus
     };
     outcome.map_err(|e| match e {
         ClientAuthError::InvalidClient(why) => Refusal::Client(why),
-        ClientAuthError::Store(e) => Refusal::Store(e.to_string()),
+        ClientAuthError::Infra(e) => Refusal::Failed(e),
     })
 }
 
-fn refusal_response(r: &Refusal) -> Response {
+fn refusal_response(r: Refusal) -> Response {
     match r {
         Refusal::Request(why) => error_document(StatusCode::BAD_REQUEST, "invalid_request", why),
         Refusal::Client(_) => {
@@ -104,7 +104,7 @@ fn refusal_response(r: &Refusal) -> Response {
             );
             resp
         }
-        Refusal::Store(detail) => unavailable(detail),
+        Refusal::Failed(e) => unavailable(e),
     }
 }
 
@@ -133,9 +133,9 @@ fn token_body(t: &TokenResponse) -> Response {
 /// Logs the request, then answers. A log that cannot be written fails the
 /// request (the log is a legal record).
 async fn logged(ctx: &Ctx, entry: TransactionEntry, resp: Response) -> Response {
-    match ctx.state.service.oidc_log(entry).await {
+    match ctx.service().oidc_log(entry).await {
         Ok(()) => resp,
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }
 
@@ -156,7 +156,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
         Ok(f) => f,
         Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
     };
-    let service = ctx.state.service.clone();
+    let service = ctx.service().clone();
     let entry = TransactionEntry::new(service.now(), "token", "ok").ip(Some(&ctx.ip));
     let sp = match authenticate(&ctx, &f).await {
         Ok(sp) => sp,
@@ -164,7 +164,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
             let (code, why) = match &r {
                 Refusal::Request(why) => ("invalid_request", (*why).to_owned()),
                 Refusal::Client(why) => ("invalid_client", why.clone()),
-                Refusal::Store(_) => return refusal_response(&r),
+                Refusal::Failed(_) => return refusal_response(r),
             };
             let entry = entry.outcome(code).detail(&why);
             let entry = if f.client_id.is_empty() {
@@ -172,7 +172,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
             } else {
                 entry.client(&f.client_id)
             };
-            return logged(&ctx, entry, refusal_response(&r)).await;
+            return logged(&ctx, entry, refusal_response(r)).await;
         }
     };
     let entry = entry.client(&sp.client_id);
@@ -217,8 +217,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
         Err(TokenError::Grant(GrantError::InvalidGrant(why) | GrantError::Revoked(why))) => {
             logged_refusal(&ctx, entry, "invalid_grant", why).await
         }
-        Err(TokenError::Grant(GrantError::Store(e))) => unavailable(&e),
-        Err(TokenError::Signing(e)) => unavailable(&e),
+        Err(TokenError::Grant(GrantError::Infra(e)) | TokenError::Infra(e)) => unavailable(e),
     }
 }
 
@@ -229,16 +228,16 @@ pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection
         Ok(f) => f,
         Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
     };
-    let service = ctx.state.service.clone();
+    let service = ctx.service().clone();
     let entry = TransactionEntry::new(service.now(), "revoke", "ok").ip(Some(&ctx.ip));
     let sp = match authenticate(&ctx, &f).await {
         Ok(sp) => sp,
         Err(r) => {
             if let Refusal::Client(why) = &r {
                 let entry = entry.outcome("invalid_client").detail(why);
-                return logged(&ctx, entry, refusal_response(&r)).await;
+                return logged(&ctx, entry, refusal_response(r)).await;
             }
-            return refusal_response(&r);
+            return refusal_response(r);
         }
     };
     let entry = entry.client(&sp.client_id);
@@ -247,6 +246,6 @@ pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection
     }
     match service.oidc_revoke(&f.token, &sp.client_id).await {
         Ok(()) => logged(&ctx, entry, StatusCode::OK.into_response()).await,
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }

@@ -26,7 +26,7 @@ fn invalid_token(description: &str) -> Response {
 }
 
 pub(super) async fn userinfo(ctx: Ctx) -> Response {
-    let service = ctx.state.service.clone();
+    let service = ctx.service().clone();
     let entry = TransactionEntry::new(service.now(), "userinfo", "ok").ip(Some(&ctx.ip));
     let token = crate::web::bearer_token(&ctx.headers).filter(|t| !t.is_empty());
     let Some(token) = token else {
@@ -40,7 +40,7 @@ pub(super) async fn userinfo(ctx: Ctx) -> Response {
         Ok((claims, record)) => {
             let entry = entry.client(&record.client_id).holder(record.holder_id);
             if let Err(e) = service.oidc_log(entry).await {
-                return unavailable(&e);
+                return unavailable(e);
             }
             (
                 [(header::CACHE_CONTROL, "no-store")],
@@ -54,6 +54,6 @@ pub(super) async fn userinfo(ctx: Ctx) -> Response {
                 .await;
             invalid_token(why)
         }
-        Err(UserinfoError::Store(e)) => unavailable(&e),
+        Err(UserinfoError::Infra(e)) => unavailable(e),
     }
 }

@@ -6,15 +6,18 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use identity_core::{AccessOutcome, CredentialLevel, Lang};
 
+use identity_service::Outcome as _;
+use identity_words::L;
+
 use super::{Frame, Signed};
 use crate::AppState;
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
 
 const PER_PAGE: u32 = 20;
 
@@ -135,23 +138,14 @@ fn credential_label(credential: &str, lang: Lang) -> String {
     }
 }
 
-async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
     let (from, until) = q.range();
-    let page = match s
-        .ctx
-        .state
-        .service
+    let page = s
+        .service()
         .accesses(s.session.holder_id, from, until, q.page(), PER_PAGE)
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => return s.ctx.failure(&e),
-    };
+        .await?;
     let records = page
         .records
         .iter()
@@ -170,10 +164,11 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
     let notify = CredentialLevel::ALL
         .iter()
         .map(|l| {
-            let label = match lang {
-                Lang::It => format!("Avvisami per email a ogni accesso di livello {}", l.as_u8()),
-                Lang::En => format!("Email me at every level {} sign-in", l.as_u8()),
-            };
+            let label = L(
+                format!("Avvisami per email a ogni accesso di livello {}", l.as_u8()),
+                format!("Email me at every level {} sign-in", l.as_u8()),
+            )
+            .get(lang);
             (l.as_u8(), label, s.creds.notifies(*l))
         })
         .collect();
@@ -214,36 +209,33 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Response {
         notify,
         notify_submit: L("Salva le preferenze", "Save preferences").get(lang),
     };
-    s.ctx.page(&view)
+    Ok(s.ctx.page(&view))
 }
 
-async fn csv(ctx: Ctx, Query(q): Query<Filter>) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn csv(ctx: Ctx, Query(q): Query<Filter>) -> Page {
+    let s = Signed::from(ctx).await?;
     let (from, until) = q.range();
-    match s
-        .ctx
-        .state
-        .service
-        .accesses_csv(s.session.holder_id, from, until)
-        .await
-    {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"ultimi-accessi.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => s.ctx.failure(&e),
-    }
+    Ok(
+        match s
+            .service()
+            .accesses_csv(s.session.holder_id, from, until)
+            .await
+        {
+            Ok(body) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"ultimi-accessi.csv\"",
+                    ),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                body,
+            )
+                .into_response(),
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -255,26 +247,24 @@ struct NotifyForm {
     level3: Option<String>,
 }
 
-async fn notifications(ctx: Ctx, Form(f): Form<NotifyForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
+async fn notifications(ctx: Ctx, Form(f): Form<NotifyForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
     for (level, on) in [
         (CredentialLevel::L1, f.level1.is_some()),
         (CredentialLevel::L2, f.level2.is_some()),
         (CredentialLevel::L3, f.level3.is_some()),
     ] {
-        if s.creds.notifies(level) != on {
-            match service.set_access_notification(&s.session, level, on).await {
-                Ok(()) => {}
-                Err(identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn) => {
-                    return s.redirect_with("/selfcare/accesses#notifications", "needs_fresh");
-                }
-                Err(e) => return s.ctx.failure(&e),
-            }
+        // The one refusal here: the sign-in is not fresh enough.
+        if s.creds.notifies(level) != on
+            && service
+                .set_access_notification(&s.session, level, on)
+                .await
+                .outcome()?
+                .is_err()
+        {
+            return Ok(s.redirect_with("/selfcare/accesses#notifications", "needs_fresh"));
         }
     }
-    s.redirect_with("/selfcare/accesses#notifications", "notifications_saved")
+    Ok(s.redirect_with("/selfcare/accesses#notifications", "notifications_saved"))
 }

@@ -4,19 +4,20 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
 use identity_core::{CredentialLevel, Lang, LevelState};
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::password::ChangePasswordError;
+use identity_service::usecases::selfcare::authenticator::CredentialError;
+use identity_words::Words;
 
 use super::{Frame, Signed, signed_out};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::{L, rome_time};
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::register_fields::new_password_fields;
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -72,15 +73,17 @@ fn state_label(state: LevelState, lang: Lang) -> (&'static str, &'static str) {
     (l.get(lang), state.code())
 }
 
-pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+pub(super) async fn render(mut s: Signed, errors: &FieldMessages, notices: Vec<String>) -> Page {
     let lang = s.lang();
     let creds = s.creds.clone();
-    let policy = s.ctx.state.service.config().password_policy.clone();
-    let service = s.ctx.state.service.clone();
-    let list = match service.security_keys_of(&s.session).await {
-        Ok(k) => k,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let policy = s.service().config().password_policy.clone();
+    let service = s.service().clone();
+    // The signed-in session has an identity: a refusal here lists no keys.
+    let list = service
+        .security_keys_of(&s.session)
+        .await
+        .outcome()?
+        .unwrap_or_default();
     let levels = CredentialLevel::ALL
         .iter()
         .map(|l| {
@@ -189,10 +192,7 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
         }),
         emergency_title: L("Codice di emergenza", "Emergency code").get(lang),
         emergency_text: match creds.emergency_issued_at {
-            Some(at) => match lang {
-                Lang::It => format!("Emesso il {}. Serve per il blocco d'emergenza, il recupero della password e il cambio telefono. È conservato cifrato: non possiamo mostrartelo.", rome_time(at)),
-                Lang::En => format!("Issued on {}. You need it for the emergency block, password recovery and a change of phone. It is kept hashed: we cannot show it to you.", rome_time(at)),
-            },
+            Some(at) => L(format!("Emesso il {}. Serve per il blocco d'emergenza, il recupero della password e il cambio telefono. È conservato cifrato: non possiamo mostrartelo.", rome_time(at)), format!("Issued on {}. You need it for the emergency block, password recovery and a change of phone. It is kept hashed: we cannot show it to you.", rome_time(at))).get(lang),
             None => L("Ti verrà inviato, in due metà, quando l'identità sarà attivata.", "It is sent to you, in two halves, when the identity is activated.").get(lang).to_owned(),
         },
         emergency_link: L("Hai perso il codice di emergenza? Emettine uno nuovo", "Lost the emergency code? Issue a new one").get(lang),
@@ -201,14 +201,11 @@ pub(super) async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<Str
         sets,
         summary,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, &FieldMessages::new(), Vec::new()).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -220,21 +217,15 @@ struct PasswordForm {
     password_confirm: String,
 }
 
-async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     if !s.fresh() {
-        let msg = identity_core::i18n::Localized::message(
-            &identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn,
-            s.lang(),
-        );
-        return render(s, &FieldErrors::new(), vec![msg]).await;
+        let msg = CredentialError::NeedsFreshSignIn.words(s.lang());
+        return render(s, &FieldMessages::new(), vec![msg]).await;
     }
     let ip = s.ctx.ip.clone();
-    let service = s.ctx.state.service.clone();
-    match service
+    let service = s.service().clone();
+    let changed = service
         .change_password(
             s.session.login,
             &f.current_password,
@@ -243,22 +234,22 @@ async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
             Some(&ip),
         )
         .await
-    {
-        Ok(()) => signed_out(
+        .outcome()?;
+    match changed {
+        Ok(()) => Ok(signed_out(
             s.ctx,
             L("Password cambiata", "Password changed"),
             L(
                 "La password è cambiata e ti abbiamo avvisato per email. Accedi di nuovo con la nuova password.",
                 "The password has changed and we told you by email. Sign in again with the new password.",
             ),
-        ),
-        Err(ChangePasswordError::Invalid(errors)) => render(s, &errors, Vec::new()).await,
-        Err(ChangePasswordError::WrongPassword) => {
-            let mut errors = FieldErrors::new();
-            errors.add("current_password", ChangePasswordError::WrongPassword);
+        )),
+        Err(ChangePasswordError::Invalid(errors)) => render(s, &errors.into(), Vec::new()).await,
+        Err(refused) => {
+            let mut errors = FieldMessages::new();
+            errors.add("current_password", refused);
             render(s, &errors, Vec::new()).await
         }
-        Err(e) => s.ctx.failure(&e),
     }
 }
 
@@ -268,26 +259,19 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn remove_level2(ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn remove_level2(ctx: Ctx, Form(f): Form<CsrfForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    match service.remove_level2(&s.session).await {
-        Ok(()) => signed_out(
+    let service = s.service().clone();
+    match service.remove_level2(&s.session).await.outcome()? {
+        Ok(()) => Ok(signed_out(
             s.ctx,
             L("Livello 2 disattivato", "Level 2 removed"),
             L(
                 "Le credenziali di livello 2 sono state disattivate e le sessioni che le usavano sono state chiuse. Ti abbiamo avvisato per email.",
                 "Your level 2 credentials were removed and the sessions that used them ended. We told you by email.",
             ),
-        ),
-        Err(identity_service::usecases::selfcare::SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(e) => {
-            let msg = e.message(lang);
-            render(s, &FieldErrors::new(), vec![msg]).await
-        }
+        )),
+        Err(refused) => render(s, &FieldMessages::new(), vec![refused.words(lang)]).await,
     }
 }

@@ -5,9 +5,8 @@
 use askama::Template;
 use axum::response::Response;
 use identity_core::Lang;
-use identity_service::forms::FieldErrors;
 
-use crate::form::{Fieldset, attach_errors, error_summary};
+use crate::form::{FieldMessages, Fieldset, attach_errors, error_summary};
 use crate::web::{Chrome, Ctx};
 
 /// One form on the page.
@@ -73,7 +72,7 @@ impl FormsPage {
         title: &str,
         paragraphs: Vec<String>,
         mut forms: Vec<FormBox>,
-        errors: &FieldErrors,
+        errors: &FieldMessages,
         mut notices: Vec<String>,
         after: Vec<(String, String)>,
     ) -> Response {

@@ -6,21 +6,23 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
 use identity_core::identity::{IdentityState, RevocationCause, SuspensionReason};
 use identity_core::{Lang, LoginId};
 use identity_service::AuditRecord;
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::UseCaseError as _;
+use identity_service::usecases::selfcare::lifecycle::OwnIdentityError;
 use identity_service::usecases::selfcare::lifecycle::{
     Confirmation, reason_lets_holder_reactivate,
 };
+use identity_words::Label as _;
+use identity_words::Words;
 
 use super::{Frame, Signed, signed_out};
 use crate::AppState;
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -117,7 +119,7 @@ fn why(r: &AuditRecord, lang: Lang) -> String {
         .and_then(|v| v.as_str())
         .and_then(SuspensionReason::from_code)
     {
-        return reason.label(lang).to_owned();
+        return reason.label().get(lang).to_owned();
     }
     if let Some(cause) = r
         .details
@@ -125,7 +127,7 @@ fn why(r: &AuditRecord, lang: Lang) -> String {
         .and_then(|v| v.as_str())
         .and_then(RevocationCause::from_code)
     {
-        return cause.label(lang).to_owned();
+        return cause.label().get(lang).to_owned();
     }
     if let Some(note) = r.details.get("note").and_then(|v| v.as_str()) {
         return note.to_owned();
@@ -142,7 +144,7 @@ fn state_view(s: &Signed, lang: Lang) -> (String, Vec<String>, Vec<(String, Stri
     let mut facts = vec![
         (
             L("Username", "Username").get(lang).to_owned(),
-            LoginId::new(i.username(), &s.ctx.state.service.config().login_domain).to_string(),
+            LoginId::new(i.username(), &s.service().config().login_domain).to_string(),
         ),
         (
             L("Richiesta il", "Requested on").get(lang).to_owned(),
@@ -181,7 +183,7 @@ fn state_view(s: &Signed, lang: Lang) -> (String, Vec<String>, Vec<(String, Stri
             )
         }
         IdentityState::Suspended { reason, since, deadline } => {
-            facts.push((L("Motivo", "Reason").get(lang).to_owned(), reason.label(lang).to_owned()));
+            facts.push((L("Motivo", "Reason").get(lang).to_owned(), reason.label().get(lang).to_owned()));
             facts.push((L("Sospesa dal", "Suspended since").get(lang).to_owned(), rome_time(*since)));
             if let Some(d) = deadline {
                 facts.push((L("Scadenza per riattivarla", "Deadline to reactivate").get(lang).to_owned(), rome_time(*d)));
@@ -197,7 +199,7 @@ fn state_view(s: &Signed, lang: Lang) -> (String, Vec<String>, Vec<(String, Stri
         }
         IdentityState::Revoked { cause, at } => {
             facts.push((L("Revocata il", "Revoked on").get(lang).to_owned(), rome_time(*at)));
-            facts.push((L("Causa", "Cause").get(lang).to_owned(), cause.label(lang).to_owned()));
+            facts.push((L("Causa", "Cause").get(lang).to_owned(), cause.label().get(lang).to_owned()));
             (
                 L("Revocata", "Revoked").get(lang).to_owned(),
                 vec![L("La revoca è definitiva. Puoi richiedere una nuova identità dall'area clienti.", "Revocation is final. You can request a new identity from the customer area.").get(lang).to_owned()],
@@ -272,18 +274,12 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
     out
 }
 
-async fn render(mut s: Signed, notices: Vec<String>) -> Response {
+async fn render(mut s: Signed, notices: Vec<String>) -> Page {
     let lang = s.lang();
-    let history = match s
-        .ctx
-        .state
-        .service
+    let history = s
+        .service()
         .identity_history(s.session.holder_id, s.identity.id())
-        .await
-    {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
+        .await?;
     let (state_label, state_text, facts) = state_view(&s, lang);
     let actions = actions(&s, lang);
     let f = Frame::new(&mut s, "/selfcare");
@@ -320,14 +316,11 @@ async fn render(mut s: Signed, notices: Vec<String>) -> Response {
             })
             .collect(),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, Vec::new()).await,
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, Vec::new()).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -338,98 +331,83 @@ struct CodeForm {
     note: String,
 }
 
-/// Shows a refusal on the identity page; storage failures get the failure page.
-async fn refused(s: Signed, e: SelfcareError) -> Response {
+/// Shows a refusal on the identity page (field errors too: the page shows them
+/// on top); an infrastructure failure renders itself.
+async fn refused(s: Signed, e: OwnIdentityError) -> Page {
     let lang = s.lang();
-    match e {
-        SelfcareError::Store(detail) => s.ctx.failure(&detail),
-        SelfcareError::Busy => s.ctx.busy(),
-        SelfcareError::Invalid(errors) => {
-            let notices = errors.iter().map(|e| e.message(lang)).collect();
-            render(s, notices).await
-        }
-        other => render(s, vec![other.message(lang)]).await,
-    }
+    let notices = match e.outcome()? {
+        OwnIdentityError::Invalid(errors) => errors.iter().map(|e| e.problem.words(lang)).collect(),
+        other => vec![other.words(lang)],
+    };
+    render(s, notices).await
 }
 
-async fn suspend(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
+async fn suspend(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
     match service.suspend_own_identity(&s.session, &f.note).await {
-        Ok(_) => signed_out(
+        Ok(_) => Ok(signed_out(
             s.ctx,
             L("Identità sospesa", "Identity suspended"),
             L(
                 "La tua identità digitale è sospesa e le sessioni sono state chiuse; ti abbiamo avvisato per email. Hai 30 giorni per riattivarla da qui.",
                 "Your digital identity is suspended and its sessions ended; we told you by email. You have 30 days to reactivate it from here.",
             ),
-        ),
+        )),
         Err(e) => refused(s, e).await,
     }
 }
 
-async fn send(ctx: Ctx, f: CodeForm, what: Confirmation) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
+async fn send(ctx: Ctx, f: CodeForm, what: Confirmation) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
     match service.send_confirmation_code(&s.session, what).await {
         Ok(()) => {
             let anchor = match what {
                 Confirmation::Reactivate => "/selfcare#reactivate",
                 Confirmation::Revoke => "/selfcare#revoke",
             };
-            s.redirect_with(anchor, "code_sent")
+            Ok(s.redirect_with(anchor, "code_sent"))
         }
         Err(e) => refused(s, e).await,
     }
 }
 
-async fn reactivate_send(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+async fn reactivate_send(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
     send(ctx, f, Confirmation::Reactivate).await
 }
 
-async fn revoke_send(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+async fn revoke_send(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
     send(ctx, f, Confirmation::Revoke).await
 }
 
-async fn reactivate(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
+async fn reactivate(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
     match service
         .confirm_with_code(&s.session, Confirmation::Reactivate, &f.code)
         .await
     {
-        Ok(_) => s.redirect_with("/selfcare", "reactivated"),
+        Ok(_) => Ok(s.redirect_with("/selfcare", "reactivated")),
         Err(e) => refused(s, e).await,
     }
 }
 
-async fn revoke(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
+async fn revoke(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
     match service
         .confirm_with_code(&s.session, Confirmation::Revoke, &f.code)
         .await
     {
-        Ok(_) => signed_out(
+        Ok(_) => Ok(signed_out(
             s.ctx,
             L("Identità revocata", "Identity revoked"),
             L(
                 "La tua identità digitale è revocata, con tutte le sue credenziali. Ti abbiamo avvisato per email.",
                 "Your digital identity is revoked, with all its credentials. We told you by email.",
             ),
-        ),
+        )),
         Err(e) => refused(s, e).await,
     }
 }

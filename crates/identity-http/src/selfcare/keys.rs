@@ -9,14 +9,18 @@ use axum::Router;
 use axum::extract::Form;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use identity_core::i18n::Localized;
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::Outcome as _;
+use identity_service::usecases::selfcare::authenticator::CredentialError;
+use identity_service::usecases::selfcare::sign_in::SelfcareSignInError;
+use identity_words::Words;
+
+use crate::form::FieldMessages;
 
 use super::sign_in::pending;
 use super::{SIGN_IN, Signed, as_client, client, signed_out};
 use crate::AppState;
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx, see_other};
+use crate::web::{Chrome, Ctx, Page, see_other};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -44,75 +48,76 @@ fn json_error(status: axum::http::StatusCode) -> Response {
         .into_response()
 }
 
-async fn registration_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match s.ctx.state.service.start_key_registration(&s.session).await {
-        Ok(options) => Json(options).into_response(),
-        Err(SelfcareError::Store(e)) => {
-            tracing::error!(error = %e, "key registration options");
+/// A ceremony's options for the page's script, as JSON: a refusal is 403, a
+/// failure 500 (logged).
+fn options_json<E>(result: Result<serde_json::Value, E>, what: &str) -> Response
+where
+    E: identity_service::UseCaseError,
+{
+    match result.outcome() {
+        Ok(Ok(options)) => Json(options).into_response(),
+        Ok(Err(_)) => json_error(axum::http::StatusCode::FORBIDDEN),
+        Err(e) => {
+            tracing::error!(error = %identity_service::error_chain(&e), "{what}");
             json_error(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
         }
-        Err(_) => json_error(axum::http::StatusCode::FORBIDDEN),
     }
 }
 
-async fn register(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn registration_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    Ok(options_json(
+        s.service().start_key_registration(&s.session).await,
+        "key registration options",
+    ))
+}
+
+async fn register(ctx: Ctx, Form(f): Form<KeyForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    match service
+    let service = s.service().clone();
+    let registered = service
         .finish_key_registration(&s.session, &f.key_name, &f.credential)
         .await
-    {
-        Ok(()) => signed_out(
+        .outcome()?;
+    match registered {
+        Ok(()) => Ok(signed_out(
             s.ctx,
             L("Chiave di sicurezza aggiunta", "Security key added"),
             L(
                 "La chiave è registrata e il livello 3 è attivo; ti abbiamo avvisato per email. Da ora l'accesso chiede la password e poi la chiave. Accedi di nuovo.",
                 "The key is registered and level 3 is active; we told you by email. From now on signing in asks for the password and then the key. Sign in again.",
             ),
-        ),
-        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(SelfcareError::Invalid(errors)) => {
-            let notices = errors.iter().map(|e| e.message(lang)).collect();
-            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), notices)
-                .await
+        )),
+        Err(CredentialError::Invalid(errors)) => {
+            let notices = errors.iter().map(|e| e.problem.words(lang)).collect();
+            super::credentials::render(s, &FieldMessages::new(), notices).await
         }
-        Err(e) => {
-            let msg = e.message(lang);
-            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), vec![msg])
-                .await
+        Err(refused) => {
+            super::credentials::render(s, &FieldMessages::new(), vec![refused.words(lang)]).await
         }
     }
 }
 
-async fn remove(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn remove(ctx: Ctx, Form(f): Form<KeyForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    match service.remove_security_key(&s.session, &f.id).await {
-        Ok(()) => signed_out(
+    let service = s.service().clone();
+    match service
+        .remove_security_key(&s.session, &f.id)
+        .await
+        .outcome()?
+    {
+        Ok(()) => Ok(signed_out(
             s.ctx,
             L("Chiave di sicurezza rimossa", "Security key removed"),
             L(
                 "La chiave è stata rimossa e ti abbiamo avvisato per email. Le sessioni aperte con le chiavi sono state chiuse. Accedi di nuovo.",
                 "The key was removed and we told you by email. Sessions opened with keys ended. Sign in again.",
             ),
-        ),
-        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(e) => {
-            let msg = e.message(lang);
-            super::credentials::render(s, &identity_service::forms::FieldErrors::new(), vec![msg])
-                .await
+        )),
+        Err(refused) => {
+            super::credentials::render(s, &FieldMessages::new(), vec![refused.words(lang)]).await
         }
     }
 }
@@ -167,33 +172,31 @@ async fn sign_in_options(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
     let Some(token) = pending(&ctx) else {
         return json_error(axum::http::StatusCode::FORBIDDEN);
     };
-    match ctx.state.service.start_key_sign_in(&token).await {
-        Ok(options) => Json(options).into_response(),
-        Err(SelfcareError::Store(e)) => {
-            tracing::error!(error = %e, "key sign-in options");
-            json_error(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        Err(_) => json_error(axum::http::StatusCode::FORBIDDEN),
-    }
+    options_json(
+        ctx.service().start_key_sign_in(&token).await,
+        "key sign-in options",
+    )
 }
 
-async fn sign_in(ctx: Ctx, Form(f): Form<KeyForm>) -> Response {
+async fn sign_in(ctx: Ctx, Form(f): Form<KeyForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
-        return ctx.form_expired();
+        return Ok(ctx.form_expired());
     }
     let lang = ctx.lang;
     let Some(token) = pending(&ctx) else {
-        return see_other(SIGN_IN);
+        return Ok(see_other(SIGN_IN));
     };
     let who = client(&ctx);
-    let service = ctx.state.service.clone();
-    match service
-        .finish_key_sign_in(&token, &f.credential, as_client(&who))
-        .await
-    {
-        Ok(s) => super::sign_in::signed_in(ctx, &s, "/selfcare", None),
-        Err(SelfcareError::Store(e)) => ctx.failure(&e),
-        Err(SelfcareError::SignInExpired) => see_other(SIGN_IN),
-        Err(e) => key_page(ctx, vec![e.message(lang)]),
-    }
+    let service = ctx.service().clone();
+    Ok(
+        match service
+            .finish_key_sign_in(&token, &f.credential, as_client(&who))
+            .await
+            .outcome()?
+        {
+            Ok(s) => super::sign_in::signed_in(ctx, &s, "/selfcare", None),
+            Err(SelfcareSignInError::SignInExpired) => see_other(SIGN_IN),
+            Err(refused) => key_page(ctx, vec![refused.words(lang)]),
+        },
+    )
 }

@@ -6,6 +6,7 @@
 
 mod accesses;
 mod credentials;
+mod emergency_block;
 mod forms;
 mod identity;
 mod keys;
@@ -22,16 +23,23 @@ use axum::response::Response;
 use axum_extra::extract::cookie::SameSite;
 use identity_core::identity::DigitalIdentity;
 use identity_core::{Lang, Session, SessionArea};
+use identity_service::UseCaseError;
+use identity_service::forms::FieldErrors;
 use identity_service::ports::IdentityCredentials;
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::selfcare::authenticator::CredentialError;
+use identity_service::usecases::selfcare::emergency::EmergencyError;
+use identity_service::usecases::selfcare::lifecycle::OwnIdentityError;
 use identity_service::usecases::selfcare::sign_in::Client;
+use identity_service::usecases::selfcare::sign_in::SelfcareSignInError;
 use identity_service::usecases::sessions::SessionToken;
 
 pub(crate) use forms::{FormBox, FormsPage};
 
 use crate::AppState;
-use crate::i18n::L;
-use crate::web::{Ctx, cookie, see_other};
+use crate::form::FieldMessages;
+use crate::web::{Ctx, Page, PageError, cookie, see_other};
+use identity_words::L;
+use identity_words::Words;
 
 /// The selfcare session cookie (apart from the customer area's).
 pub(crate) const SELFCARE_COOKIE: &str = "scsid";
@@ -46,6 +54,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(sign_in::router())
         .merge(recover::router())
+        .merge(emergency_block::router())
         .merge(identity::router())
         .merge(credentials::router())
         .merge(totp::router())
@@ -92,50 +101,46 @@ pub(crate) async fn selfcare_session(
     };
     let token = SessionToken::from_client(cookie.value());
     Ok(ctx
-        .state
-        .service
+        .service()
         .session(&token)
         .await?
         .filter(|s| s.area == SessionArea::Selfcare))
 }
 
 impl Signed {
+    /// The use cases.
+    pub(crate) fn service(&self) -> &identity_service::Service {
+        self.ctx.service()
+    }
+
     /// The signed-in request, or a redirect to the sign-in page.
-    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, Response> {
-        let service = ctx.state.service.clone();
-        let session = match selfcare_session(&ctx).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Err(see_other(SIGN_IN)),
-            Err(e) => return Err(ctx.failure(&e)),
+    pub(crate) async fn from(ctx: Ctx) -> Result<Signed, PageError> {
+        let Some(session) = selfcare_session(&ctx).await? else {
+            return Err(see_other(SIGN_IN).into());
         };
         // An expired password (level 1) is changed before anything else.
-        match service.password_age(session.login).await {
-            Ok(identity_core::PasswordAge::Expired)
-                if !ctx.path.starts_with("/selfcare/credentials")
-                    && !ctx.path.starts_with("/selfcare/password") =>
-            {
-                return Err(see_other("/selfcare/credentials#password"));
-            }
-            Ok(_) => {}
-            Err(e) => return Err(ctx.failure(&e)),
+        if ctx.service().password_age(session.login).await? == identity_core::PasswordAge::Expired
+            && !ctx.path.starts_with("/selfcare/credentials")
+            && !ctx.path.starts_with("/selfcare/password")
+        {
+            return Err(see_other("/selfcare/credentials#password").into());
         }
-        match service.selfcare_identity(&session).await {
-            Ok((identity, creds)) => Ok(Signed {
+        match ctx.service().selfcare_identity(&session).await? {
+            Some((identity, creds)) => Ok(Signed {
                 ctx,
                 session,
                 identity,
                 creds,
             }),
-            Err(SelfcareError::NoIdentity) => Err(see_other(SIGN_IN)),
-            Err(e) => Err(ctx.failure(&e)),
+            None => Err(see_other(SIGN_IN).into()),
         }
     }
 
     /// A form post: signed in and the CSRF token right.
-    pub(crate) async fn post(ctx: Ctx, csrf: &str) -> Result<Signed, Response> {
+    pub(crate) async fn post(ctx: Ctx, csrf: &str) -> Result<Signed, PageError> {
         let s = Signed::from(ctx).await?;
         if !s.ctx.csrf_ok(csrf) {
-            return Err(s.ctx.form_expired());
+            return Err(s.ctx.form_expired().into());
         }
         Ok(s)
     }
@@ -146,9 +151,7 @@ impl Signed {
 
     /// Whether the session is fresh enough for sensitive operations.
     pub(crate) fn fresh(&self) -> bool {
-        self.ctx
-            .state
-            .service
+        self.service()
             .selfcare_session_is_fresh(&self.session, &self.creds)
     }
 
@@ -165,26 +168,45 @@ impl Signed {
     }
 }
 
+/// What a selfcare operation refused, as a page shows it: field errors beside
+/// their fields, anything else on top.
+pub(crate) trait Refusal: Words + UseCaseError + Send + Sync + 'static {
+    /// The field errors, or the refusal itself when it is not about fields.
+    fn fields(self) -> Result<FieldErrors, Self>;
+}
+
+macro_rules! refusal {
+    ($($error:ident),*) => {
+        $(impl Refusal for $error {
+            fn fields(self) -> Result<FieldErrors, Self> {
+                match self {
+                    $error::Invalid(errors) => Ok(errors),
+                    other => Err(other),
+                }
+            }
+        })*
+    };
+}
+
+refusal!(
+    SelfcareSignInError,
+    CredentialError,
+    EmergencyError,
+    OwnIdentityError
+);
+
 /// Renders `page` with what the service refused: field errors beside their
-/// fields, anything else on top; a busy hasher is a 503 and a storage failure the
-/// failure page.
-pub(crate) fn refused(
+/// fields, anything else on top; an infrastructure failure renders itself.
+pub(crate) fn refused<E: Refusal>(
     ctx: Ctx,
-    e: SelfcareError,
-    page: impl FnOnce(Ctx, &identity_service::forms::FieldErrors, Vec<String>) -> Response,
-) -> Response {
-    use identity_core::i18n::Localized as _;
+    e: E,
+    page: impl FnOnce(Ctx, &FieldMessages, Vec<String>) -> Response,
+) -> Page {
     let lang = ctx.lang;
-    match e {
-        SelfcareError::Store(detail) => ctx.failure(&detail),
-        SelfcareError::Busy => ctx.busy(),
-        SelfcareError::Invalid(errors) => page(ctx, &errors, Vec::new()),
-        other => page(
-            ctx,
-            &identity_service::forms::FieldErrors::new(),
-            vec![other.message(lang)],
-        ),
-    }
+    Ok(match e.outcome()?.fields() {
+        Ok(errors) => page(ctx, &errors.into(), Vec::new()),
+        Err(other) => page(ctx, &FieldMessages::new(), vec![other.words(lang)]),
+    })
 }
 
 /// Ends the selfcare cookie and shows a message page (after the session ended on
@@ -235,10 +257,8 @@ impl Frame {
     pub(crate) fn new(s: &mut Signed, current: &str) -> Frame {
         let lang = s.lang();
         let flash = s.take_flash();
-        let username = identity_core::LoginId::new(
-            s.session.login,
-            &s.ctx.state.service.config().login_domain,
-        );
+        let username =
+            identity_core::LoginId::new(s.session.login, &s.service().config().login_domain);
         Frame {
             area: "Selfcare",
             nav_label: L("Sezioni del Selfcare", "Selfcare sections").get(lang),
@@ -247,10 +267,11 @@ impl Frame {
                 .map(|(href, title)| (*href, title.get(lang), *href == current))
                 .collect(),
             flash,
-            who: match lang {
-                Lang::It => format!("{username} · livello {}", s.session.level.as_u8()),
-                Lang::En => format!("{username} · level {}", s.session.level.as_u8()),
-            },
+            who: L(
+                format!("{username} · livello {}", s.session.level.as_u8()),
+                format!("{username} · level {}", s.session.level.as_u8()),
+            )
+            .get(lang),
         }
     }
 }

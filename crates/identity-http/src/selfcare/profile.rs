@@ -11,17 +11,18 @@ use axum::extract::Form;
 use axum::response::Response;
 use axum::routing::get;
 use identity_core::Holder;
-use identity_core::i18n::Localized;
-use identity_service::forms::FieldErrors;
+use identity_service::Outcome as _;
 use identity_service::usecases::contacts::{ContactsAuth, ContactsError, ContactsInput};
+use identity_service::usecases::selfcare::authenticator::CredentialError;
+use identity_words::Words;
 
 use super::{Frame, Signed};
 use crate::AppState;
 use crate::account::contacts::{fieldsets, input_from_form, input_of};
 use crate::account::overview::identity_rows;
-use crate::form::{Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx};
+use crate::form::{FieldMessages, Fieldset, attach_errors, error_summary};
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -49,7 +50,7 @@ async fn render(
     mut s: Signed,
     holder: &Holder,
     input: &ContactsInput,
-    errors: &FieldErrors,
+    errors: &FieldMessages,
     notices: Vec<String>,
 ) -> Response {
     let lang = s.lang();
@@ -91,27 +92,18 @@ async fn render(
     s.ctx.form_page(&page, failed)
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let holder = match s.ctx.state.service.holder(s.session.holder_id).await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
+async fn show(ctx: Ctx) -> Page {
+    let s = Signed::from(ctx).await?;
+    let holder = s.service().holder(s.session.holder_id).await?;
     let input = input_of(&holder);
-    render(s, &holder, &input, &FieldErrors::new(), Vec::new()).await
+    Ok(render(s, &holder, &input, &FieldMessages::new(), Vec::new()).await)
 }
 
-async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
-    let s = match Signed::post(ctx, raw.get("csrf").map_or("", String::as_str)).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Page {
+    let s = Signed::post(ctx, raw.get("csrf").map_or("", String::as_str)).await?;
     let input = input_from_form(&raw);
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
+    let service = s.service().clone();
     let result = service
         .update_contacts(
             s.session.holder_id,
@@ -119,11 +111,8 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
             ContactsAuth::Selfcare(&s.session),
         )
         .await;
-    let holder = match service.holder(s.session.holder_id).await {
-        Ok(h) => h,
-        Err(e) => return s.ctx.failure(&e),
-    };
-    match result {
+    let holder = service.holder(s.session.holder_id).await?;
+    Ok(match result.outcome()? {
         Ok(u) if u.phone_pending.is_some() => {
             s.redirect_with("/selfcare/profile/phone", "phone_pending")
         }
@@ -131,27 +120,20 @@ async fn save(ctx: Ctx, Form(raw): Form<HashMap<String, String>>) -> Response {
         Ok(u) if u.changed.is_empty() => s.redirect_with("/selfcare/profile", "nothing_changed"),
         Ok(_) => s.redirect_with("/selfcare/profile", "profile_saved"),
         Err(ContactsError::Invalid(errors)) => {
-            render(s, &holder, &input, &errors, Vec::new()).await
+            render(s, &holder, &input, &errors.into(), Vec::new()).await
         }
-        Err(
-            e @ (ContactsError::ReauthRequired
-            | ContactsError::EmailNotVerified
-            | ContactsError::RateLimited),
-        ) => {
-            let notice = match e {
-                ContactsError::ReauthRequired => {
-                    identity_service::usecases::selfcare::SelfcareError::NeedsFreshSignIn
-                        .message(lang)
-                }
-                other => other.message(lang),
+        Err(refused) => {
+            // Here a re-authentication is a fresh sign-in at the highest level.
+            let notice = match refused {
+                ContactsError::ReauthRequired => CredentialError::NeedsFreshSignIn.words(lang),
+                other => other.words(lang),
             };
-            render(s, &holder, &input, &FieldErrors::new(), vec![notice]).await
+            render(s, &holder, &input, &FieldMessages::new(), vec![notice]).await
         }
-        Err(e) => s.ctx.failure(&e),
-    }
+    })
 }
 
-fn phone_page(ctx: Ctx, errors: &FieldErrors, notices: Vec<String>) -> Response {
+fn phone_page(ctx: Ctx, errors: &FieldMessages, notices: Vec<String>) -> Response {
     let lang = ctx.lang;
     let sets = vec![Fieldset::new(
         L("Nuovo cellulare", "New mobile phone"),
@@ -182,11 +164,9 @@ fn phone_page(ctx: Ctx, errors: &FieldErrors, notices: Vec<String>) -> Response 
     )
 }
 
-async fn phone_form(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => phone_page(s.ctx, &FieldErrors::new(), Vec::new()),
-        Err(r) => r,
-    }
+async fn phone_form(ctx: Ctx) -> Page {
+    let s = Signed::from(ctx).await?;
+    Ok(phone_page(s.ctx, &FieldMessages::new(), Vec::new()))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -196,22 +176,20 @@ struct PhoneForm {
     code: String,
 }
 
-async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let service = s.ctx.state.service.clone();
-    match service
-        .confirm_phone_change(s.session.holder_id, &f.code)
-        .await
-    {
-        Ok(Some(_)) => s.redirect_with("/selfcare/profile", "profile_saved"),
-        Ok(None) => {
-            let mut errors = FieldErrors::new();
-            errors.add("code", identity_service::forms::PHONE_CODE_REFUSED);
-            phone_page(s.ctx, &errors, Vec::new())
-        }
-        Err(e) => s.ctx.failure(&e),
-    }
+async fn phone(ctx: Ctx, Form(f): Form<PhoneForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
+    let service = s.service().clone();
+    Ok(
+        match service
+            .confirm_phone_change(s.session.holder_id, &f.code)
+            .await?
+        {
+            Some(_) => s.redirect_with("/selfcare/profile", "profile_saved"),
+            None => {
+                let mut errors = FieldMessages::new();
+                errors.add("code", identity_words::PHONE_CODE_REFUSED);
+                phone_page(s.ctx, &errors, Vec::new())
+            }
+        },
+    )
 }

@@ -5,14 +5,14 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::{get, post};
 use identity_core::{Lang, SessionArea};
 
 use super::{Frame, Signed};
 use crate::AppState;
-use crate::i18n::{L, rome_time};
-use crate::web::{Chrome, Ctx};
+use crate::web::rome_time;
+use crate::web::{Chrome, Ctx, Page};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -35,16 +35,10 @@ struct SessionsPage {
     current_label: &'static str,
 }
 
-async fn show(ctx: Ctx) -> Response {
-    let mut s = match Signed::from(ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn show(ctx: Ctx) -> Page {
+    let mut s = Signed::from(ctx).await?;
     let lang = s.lang();
-    let sessions = match s.ctx.state.service.sessions_of(s.session.holder_id).await {
-        Ok(list) => list,
-        Err(e) => return s.ctx.failure(&e),
-    };
+    let sessions = s.service().sessions_of(s.session.holder_id).await?;
     let rows = sessions
         .iter()
         .map(|x| {
@@ -87,7 +81,7 @@ async fn show(ctx: Ctx) -> Response {
         end_label: L("Chiudi", "End").get(lang),
         current_label: L("Questa sessione", "This session").get(lang),
     };
-    s.ctx.page(&page)
+    Ok(s.ctx.page(&page))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -97,24 +91,21 @@ struct EndForm {
     id: String,
 }
 
-async fn end(ctx: Ctx, Form(f): Form<EndForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn end(ctx: Ctx, Form(f): Form<EndForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let Ok(id) = f.id.parse::<uuid::Uuid>() else {
-        return s.redirect_with("/selfcare/sessions", "session_ended");
+        return Ok(s.redirect_with("/selfcare/sessions", "session_ended"));
     };
-    match s
-        .ctx
-        .state
-        .service
-        .end_holder_session(s.session.holder_id, id)
-        .await
-    {
-        Ok(()) | Err(identity_service::StoreError::NotFound) => {
-            s.redirect_with("/selfcare/sessions", "session_ended")
-        }
-        Err(e) => s.ctx.failure(&e),
-    }
+    Ok(
+        match s
+            .service()
+            .end_holder_session(s.session.holder_id, id)
+            .await
+        {
+            Ok(()) | Err(identity_service::StoreError::NotFound) => {
+                s.redirect_with("/selfcare/sessions", "session_ended")
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }

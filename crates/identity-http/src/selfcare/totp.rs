@@ -5,17 +5,16 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
-use axum::response::Response;
 use axum::routing::get;
-use identity_core::i18n::Localized;
-use identity_service::forms::FieldErrors;
-use identity_service::usecases::selfcare::SelfcareError;
+use identity_service::usecases::selfcare::authenticator::CredentialError;
+use identity_service::{InfraError, Outcome as _};
+use identity_words::Words;
 
 use super::{Frame, Signed, signed_out};
 use crate::AppState;
-use crate::form::{Field, Fieldset, attach_errors, error_summary};
-use crate::i18n::L;
-use crate::web::{Chrome, Ctx, see_other};
+use crate::form::{Field, FieldMessages, Fieldset, attach_errors, error_summary};
+use crate::web::{Chrome, Ctx, Page, see_other};
+use identity_words::L;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -57,22 +56,21 @@ fn qr_svg(uri: &str) -> Option<String> {
     )
 }
 
-async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Response {
+async fn render(mut s: Signed, errors: &FieldMessages, notices: Vec<String>) -> Page {
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
+    let service = s.service().clone();
     // Showing the page changes nothing: the enrolment was started by a POST.
-    let enrolment = match service.totp_enrolment(&s.session).await {
+    let enrolment = match service.totp_enrolment(&s.session).await.outcome()? {
         Ok(Some(e)) => e,
-        Ok(None) => return see_other("/selfcare/credentials"),
-        Err(SelfcareError::Store(e)) => return s.ctx.failure(&e),
-        Err(e) => {
+        Ok(None) => return Ok(see_other("/selfcare/credentials")),
+        Err(refused) => {
             // Not possible now (already active, stale sign-in, identity not active).
-            let msg = e.message(lang);
-            return super::credentials::render(s, &FieldErrors::new(), vec![msg]).await;
+            let msg = refused.words(lang);
+            return super::credentials::render(s, &FieldMessages::new(), vec![msg]).await;
         }
     };
     let Some(svg) = qr_svg(&enrolment.uri) else {
-        return s.ctx.failure(&"QR code could not be drawn");
+        return Err(InfraError::Config("the QR code could not be drawn").into());
     };
     // The XML prolog is not allowed inside HTML.
     let svg = svg
@@ -131,30 +129,23 @@ async fn render(mut s: Signed, errors: &FieldErrors, notices: Vec<String>) -> Re
         sets,
         summary,
     };
-    s.ctx.form_page(&page, failed)
+    Ok(s.ctx.form_page(&page, failed))
 }
 
-async fn show(ctx: Ctx) -> Response {
-    match Signed::from(ctx).await {
-        Ok(s) => render(s, &FieldErrors::new(), Vec::new()).await,
-        Err(r) => r,
-    }
+async fn show(ctx: Ctx) -> Page {
+    render(Signed::from(ctx).await?, &FieldMessages::new(), Vec::new()).await
 }
 
 /// Starts the enrolment (a new secret, kept sealed until confirmed), then shows it.
-async fn start(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn start(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    match service.start_totp_enrolment(&s.session).await {
-        Ok(_) => see_other("/selfcare/credentials/totp"),
-        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(e) => {
-            let msg = e.message(lang);
-            super::credentials::render(s, &FieldErrors::new(), vec![msg]).await
+    let service = s.service().clone();
+    match service.start_totp_enrolment(&s.session).await.outcome()? {
+        Ok(_) => Ok(see_other("/selfcare/credentials/totp")),
+        Err(refused) => {
+            let msg = refused.words(lang);
+            super::credentials::render(s, &FieldMessages::new(), vec![msg]).await
         }
     }
 }
@@ -166,32 +157,29 @@ struct CodeForm {
     code: String,
 }
 
-async fn confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    let s = match Signed::post(ctx, &f.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
+    let s = Signed::post(ctx, &f.csrf).await?;
     let lang = s.lang();
-    let service = s.ctx.state.service.clone();
-    match service.confirm_totp_enrolment(&s.session, &f.code).await {
-        Ok(()) => signed_out(
+    let service = s.service().clone();
+    match service
+        .confirm_totp_enrolment(&s.session, &f.code)
+        .await
+        .outcome()?
+    {
+        Ok(()) => Ok(signed_out(
             s.ctx,
             L("Livello 2 attivo", "Level 2 active"),
             L(
                 "L'app di autenticazione è collegata. Da ora, per accedere, dopo la password ti chiederemo il codice dell'app. Accedi di nuovo.",
                 "The authenticator app is linked. From now on, after the password we ask for the code from the app. Sign in again.",
             ),
-        ),
-        Err(SelfcareError::Store(e)) => s.ctx.failure(&e),
-        Err(SelfcareError::SignInExpired) => see_other("/selfcare/credentials"),
-        Err(e @ SelfcareError::Totp(_)) => {
-            let mut errors = FieldErrors::new();
-            errors.add("code", e);
+        )),
+        Err(CredentialError::SignInExpired) => Ok(see_other("/selfcare/credentials")),
+        Err(refused @ CredentialError::Totp(_)) => {
+            let mut errors = FieldMessages::new();
+            errors.add("code", refused);
             render(s, &errors, Vec::new()).await
         }
-        Err(e) => {
-            let msg = e.message(lang);
-            render(s, &FieldErrors::new(), vec![msg]).await
-        }
+        Err(refused) => render(s, &FieldMessages::new(), vec![refused.words(lang)]).await,
     }
 }

@@ -7,6 +7,8 @@ use identity_core::identity::{RevocationCause, SuspensionReason};
 use identity_core::{CorrectableField, Lang};
 use serde_json::Value as Json;
 
+use identity_words::{L, Label};
+
 use crate::engine::Value;
 
 /// Computes a template's derived parameters; it returns every name the template
@@ -61,28 +63,23 @@ pub(crate) fn rome_time(rfc3339: &str) -> String {
 pub(crate) fn greeting_name(params: Params<'_>, lang: Lang) -> String {
     match params.text("name") {
         Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
-        _ => match lang {
-            Lang::It => "cliente".to_owned(),
-            Lang::En => "customer".to_owned(),
-        },
+        _ => L("cliente", "customer").text(lang),
     }
 }
 
 /// The layout's greeting line: `Gentile <name>,` / `Dear <name>,`.
 pub(crate) fn greeting(params: Params<'_>, lang: Lang) -> String {
     let name = greeting_name(params, lang);
-    match lang {
-        Lang::It => format!("Gentile {name},"),
-        Lang::En => format!("Dear {name},"),
-    }
+    L(format!("Gentile {name},"), format!("Dear {name},")).get(lang)
 }
 
 /// The layout's closing line.
 pub(crate) fn signature(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "Questo messaggio è stato inviato automaticamente, non rispondere.",
-        Lang::En => "This message was sent automatically; please do not reply.",
-    }
+    L(
+        "Questo messaggio è stato inviato automaticamente, non rispondere.",
+        "This message was sent automatically; please do not reply.",
+    )
+    .get(lang)
 }
 
 /// Splits a list parameter on line breaks and commas, dropping blank items.
@@ -172,7 +169,7 @@ pub(crate) fn data_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static str, Valu
 /// `decision_sentence` and `reason_sentence` (empty unless rejected with a reason).
 pub(crate) fn correction_decided(p: Params<'_>, lang: Lang) -> Vec<(&'static str, Value)> {
     let field = p.or_empty("field");
-    let label = CorrectableField::from_code(&field).map_or(field, |f| f.label(lang).to_owned());
+    let label = CorrectableField::from_code(&field).map_or(field, |f| f.label().text(lang));
     let value = p.or_empty("value");
     let decision = p.or_empty("decision");
     let (outcome, sentence) = match (decision.as_str(), lang) {
@@ -206,10 +203,15 @@ pub(crate) fn correction_decided(p: Params<'_>, lang: Lang) -> Vec<(&'static str
         ),
     };
     let reason = p.or_empty("reason");
-    let reason = match lang {
-        _ if decision != "rejected" || reason.trim().is_empty() => String::new(),
-        Lang::It => format!("Motivazione dell'operatore: {}", reason.trim()),
-        Lang::En => format!("Reason given by the operator: {}", reason.trim()),
+    let reason = if decision != "rejected" || reason.trim().is_empty() {
+        String::new()
+    } else {
+        let reason = reason.trim();
+        L(
+            format!("Motivazione dell'operatore: {reason}"),
+            format!("Reason given by the operator: {reason}"),
+        )
+        .get(lang)
     };
     vec![
         ("field_label", Value::Text(label)),
@@ -324,9 +326,12 @@ pub(crate) fn identity_state_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static
         .and_then(|r| SuspensionReason::from_code(&r));
     let cause = p.text("cause").and_then(|c| RevocationCause::from_code(&c));
     let (title, mut sentence) = identity_event(&event, lang, &at);
-    for label in [reason.map(|r| r.label(lang)), cause.map(|c| c.label(lang))]
-        .into_iter()
-        .flatten()
+    for label in [
+        reason.map(|r| r.label().get(lang)),
+        cause.map(|c| c.label().get(lang)),
+    ]
+    .into_iter()
+    .flatten()
     {
         sentence.push_str(" (");
         sentence.push_str(label);
@@ -342,10 +347,10 @@ pub(crate) fn identity_state_changed(p: Params<'_>, lang: Lang) -> Vec<(&'static
         ),
         _ => String::new(),
     };
-    let revocation = match lang {
-        _ if cause.is_none() && event != "identity.revoked" => "",
-        Lang::It => "La revoca è definitiva.",
-        Lang::En => "Revocation is final.",
+    let revocation = if cause.is_none() && event != "identity.revoked" {
+        ""
+    } else {
+        L("La revoca è definitiva.", "Revocation is final.").get(lang)
     };
     vec![
         ("event_title", Value::text(title)),

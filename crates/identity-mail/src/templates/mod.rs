@@ -16,6 +16,7 @@
 //! [`crate::template_texts`] where the text must vary.
 
 use identity_core::Lang;
+use identity_words::L;
 use serde_json::Value as Json;
 
 use crate::RenderError;
@@ -61,10 +62,7 @@ pub(crate) struct Template {
 impl Template {
     /// The files in `lang`.
     pub(crate) fn files(&self, lang: Lang) -> &Files {
-        match lang {
-            Lang::It => &self.it,
-            Lang::En => &self.en,
-        }
+        L(&self.it, &self.en).get(lang)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Tests of the template files and their rendering.
 
+use identity_words::L;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -72,17 +73,15 @@ pub(crate) fn sample(template: &str) -> Json {
 }
 
 fn greeting(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "Gentile ",
-        Lang::En => "Dear ",
-    }
+    L("Gentile ", "Dear ").get(lang)
 }
 
 fn signature(lang: Lang) -> &'static str {
-    match lang {
-        Lang::It => "Questo messaggio è stato inviato automaticamente, non rispondere.\n",
-        Lang::En => "This message was sent automatically; please do not reply.\n",
-    }
+    L(
+        "Questo messaggio è stato inviato automaticamente, non rispondere.\n",
+        "This message was sent automatically; please do not reply.\n",
+    )
+    .get(lang)
 }
 
 /// Renders, or fails the test.

@@ -6,6 +6,7 @@ use identity_core::identity::Actor;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{ApiClient, ApiScope};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
@@ -48,20 +49,12 @@ pub enum ApiClientError {
     /// No client of that name (that is not revoked).
     #[error("no such client")]
     NotFound,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for ApiClientError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiClientError::NotFound,
-            StoreError::Duplicate(_) => ApiClientError::Duplicate,
-            other => ApiClientError::Store(other),
-        }
-    }
-}
+infra_error!(ApiClientError);
 
 impl Service {
     /// Registers a client and returns it with its token: the only time the token
@@ -94,7 +87,9 @@ impl Service {
             last_used_at: None,
         };
         let mut tx = self.store.begin().await?;
-        tx.insert_api_client(&client, &token_hash(&token)).await?;
+        tx.insert_api_client(&client, &token_hash(&token))
+            .await
+            .or_duplicate(ApiClientError::Duplicate)?;
         let scopes: Vec<&str> = client.scopes.iter().map(|s| s.code()).collect();
         audit(
             tx.as_mut(),
@@ -123,7 +118,9 @@ impl Service {
     ) -> Result<(), ApiClientError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.revoke_api_client(name.trim(), now).await?;
+        tx.revoke_api_client(name.trim(), now)
+            .await
+            .or_missing(ApiClientError::NotFound)?;
         audit(
             tx.as_mut(),
             now,

@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use identity_core::CorrectionId;
-use identity_core::i18n::{Lang, Localized};
 use identity_core::identity::{IdentityDocument, Proofing};
 use identity_core::ids::IdentityId;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{Approval, ApprovalState, Operator, OperatorRole};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
@@ -109,22 +109,16 @@ pub enum ApprovalError {
     /// The operator may not decide.
     #[error(transparent)]
     Operator(#[from] OperatorError),
-    /// Confirmed, but carrying it out failed (the approval is marked failed).
+    /// Confirmed, but the action was refused when carried out (the approval is
+    /// marked failed, with this note for operators).
     #[error("confirmed, but it could not be carried out: {0}")]
-    Failed(String),
-    /// Storage failed.
+    ActionRefused(String),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for ApprovalError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApprovalError::NotFound,
-            other => ApprovalError::Store(other),
-        }
-    }
-}
+infra_error!(ApprovalError);
 
 /// The holder an action is about, so the approval's audit entries appear in
 /// that holder's trail; `None` when the identity or request does not exist.
@@ -150,12 +144,13 @@ async fn holder_of(
     }
 }
 
-/// An identity transition's failure as an approval sees it: a storage error to
-/// pass on, or the reason the action was refused (the approval fails).
-fn refusal_of_identity(e: crate::usecases::identity::IdentityError) -> Result<String, StoreError> {
+/// An identity transition's failure as an approval sees it: an infrastructure
+/// failure to pass on, or the reason the action was refused (the approval fails;
+/// the note is for operators: the domain's own account of it).
+fn refusal_of_identity(e: crate::usecases::identity::IdentityError) -> Result<String, InfraError> {
     match e {
-        crate::usecases::identity::IdentityError::Store(s) => Err(s),
-        other => Ok(other.message(Lang::En)),
+        crate::usecases::identity::IdentityError::Infra(infra) => Err(infra),
+        other => Ok(other.to_string()),
     }
 }
 
@@ -256,8 +251,8 @@ impl Service {
                 .await
                 .map(|_| ())
                 .map_err(|e| match e {
-                    crate::usecases::corrections::CorrectionOpError::Store(s) => Err(s),
-                    other => Ok(other.message(Lang::En)),
+                    crate::usecases::corrections::CorrectionOpError::Infra(infra) => Err(infra),
+                    other => Ok(other.to_string()),
                 }),
         };
         match outcome {
@@ -270,7 +265,7 @@ impl Service {
                 tx.commit().await?;
                 Ok(approval)
             }
-            Err(Err(store)) => Err(store.into()),
+            Err(Err(infra)) => Err(infra.into()),
             Err(Ok(reason)) => {
                 // The action's partial writes go with this transaction; the
                 // failure is recorded in a new one.
@@ -284,7 +279,7 @@ impl Service {
                 tx.update_approval(&approval).await?;
                 self.audit_decision(tx.as_mut(), &approval, by, now).await?;
                 tx.commit().await?;
-                Err(ApprovalError::Failed(reason))
+                Err(ApprovalError::ActionRefused(reason))
             }
         }
     }
@@ -296,7 +291,10 @@ impl Service {
         id: Uuid,
         by: &Operator,
     ) -> Result<Approval, ApprovalError> {
-        let approval = tx.approval_for_update(id).await?;
+        let approval = tx
+            .approval_for_update(id)
+            .await
+            .or_missing(ApprovalError::NotFound)?;
         if approval.state != ApprovalState::Pending {
             return Err(ApprovalError::NotPending(approval.state.code()));
         }

@@ -4,13 +4,12 @@
 //! they refer to); the rest of the personal data is erased.
 
 use identity_core::OrderState;
-use identity_core::i18n::{Lang, Localized};
 use identity_core::identity::Actor;
 use identity_core::{HolderId, LoginId, LoginStatus};
 use serde_json::json;
 
-use crate::forms::{HOLDER_NOT_FOUND, Message, TEMPORARY};
-use crate::ports::StoreError;
+use crate::error::{Found, InfraError, infra_error};
+
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::identity::live_identity;
 
@@ -26,40 +25,12 @@ pub enum CloseAccountError {
     /// No such holder (or already closed).
     #[error("holder not found")]
     NotFound,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for CloseAccountError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => CloseAccountError::NotFound,
-            other => CloseAccountError::Store(other),
-        }
-    }
-}
-
-impl Localized for CloseAccountError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            CloseAccountError::LiveIdentity => Message::new(
-                "Hai un'identità digitale non revocata: prima chiedine la revoca dal pannello Selfcare.",
-                "You hold a digital identity that is not revoked: ask for its revocation from the Selfcare panel first.",
-            )
-            .message(lang),
-            CloseAccountError::OpenOrder => Message::new(
-                "Hai un ordine in lavorazione: potrai chiudere l'account quando sarà concluso.",
-                "You have an order in progress: you can close the account once it is completed.",
-            )
-            .message(lang),
-            CloseAccountError::NotFound => {
-                HOLDER_NOT_FOUND.message(lang)
-            }
-            CloseAccountError::Store(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(CloseAccountError);
 
 impl Service {
     /// Closes the holder's account: every login is deleted, sessions end, personal
@@ -71,7 +42,10 @@ impl Service {
     ) -> Result<(), CloseAccountError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder_for_update(holder_id).await?;
+        let holder = tx
+            .holder_for_update(holder_id)
+            .await
+            .or_missing(CloseAccountError::NotFound)?;
         if live_identity(tx.as_mut(), holder_id).await?.is_some() {
             return Err(CloseAccountError::LiveIdentity);
         }
@@ -99,7 +73,9 @@ impl Service {
             json!({ "login_ids": logins.join(", ") }),
         )
         .await?;
-        tx.close_holder(holder_id, now).await?;
+        tx.close_holder(holder_id, now)
+            .await
+            .or_missing(CloseAccountError::NotFound)?;
         audit(
             tx.as_mut(),
             now,

@@ -6,11 +6,11 @@
 //! code sent to it comes back; the old address is told of every change.
 
 use chrono::Duration;
-use identity_core::i18n::{Lang, Localized};
 use identity_core::{ContactChange, HolderId, LoginId, Session};
 use serde_json::json;
 
-use crate::forms::{FIX_FIELDS, FieldErrors, HOLDER_NOT_FOUND, Message, TEMPORARY};
+use crate::error::{Found, InfraError, infra_error};
+use crate::forms::FieldErrors;
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::identity::live_identity;
@@ -88,45 +88,12 @@ pub enum ContactsError {
     /// No such holder.
     #[error("holder not found")]
     NotFound,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for ContactsError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ContactsError::NotFound,
-            other => ContactsError::Store(other),
-        }
-    }
-}
-
-impl Localized for ContactsError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            ContactsError::Invalid(_) => FIX_FIELDS
-            .message(lang),
-            ContactsError::ReauthRequired => Message::new(
-                "Hai un'identità digitale: per cambiare email, telefono o PEC conferma prima la tua identità.",
-                "You hold a digital identity: to change email, phone or PEC, confirm your identity first.",
-            )
-            .message(lang),
-            ContactsError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
-            ContactsError::RateLimited => crate::forms::TOO_MANY_CODES.message(lang),
-            ContactsError::NotFound => {
-                HOLDER_NOT_FOUND.message(lang)
-            }
-            ContactsError::Store(_) => TEMPORARY.message(lang),
-        }
-    }
-}
-
-/// Shown when an unverified holder tries anything beyond viewing its data.
-pub const EMAIL_NOT_VERIFIED: Message = Message::new(
-    "Prima conferma il tuo indirizzo email con il codice che ti abbiamo inviato.",
-    "First confirm your email address with the code we sent you.",
-);
+infra_error!(ContactsError);
 
 /// Why a re-authentication failed.
 #[derive(Debug, thiserror::Error)]
@@ -137,26 +104,12 @@ pub enum ReauthError {
     /// The session ended.
     #[error("no session")]
     NoSession,
-    /// Storage or hashing failed.
-    #[error("temporary failure: {0}")]
-    Failed(String),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl Localized for ReauthError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            ReauthError::Invalid => {
-                Message::new("Password non corretta.", "Incorrect password.").message(lang)
-            }
-            ReauthError::NoSession => Message::new(
-                "La sessione è scaduta: accedi di nuovo.",
-                "Your session has expired: please sign in again.",
-            )
-            .message(lang),
-            ReauthError::Failed(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(ReauthError);
 
 impl ContactsInput {
     /// The input as the registration form's, to check it with the same rules.
@@ -235,28 +188,20 @@ impl Service {
         password: &str,
         client_ip: Option<&str>,
     ) -> Result<(), ReauthError> {
-        let failed = |e: StoreError| ReauthError::Failed(e.to_string());
-        let session = self
-            .session(token)
-            .await
-            .map_err(failed)?
-            .ok_or(ReauthError::NoSession)?;
+        let session = self.session(token).await?.ok_or(ReauthError::NoSession)?;
         let login = self
             .live_identity_username(session.holder_id)
-            .await
-            .map_err(failed)?
+            .await?
             .unwrap_or(session.login);
         let id = LoginId::new(login, &self.config.login_domain);
         match self.sign_in_password(&id, password, client_ip).await {
             Ok(signed) if signed.holder_id == session.holder_id => {}
             Ok(_) | Err(SignInError::InvalidCredentials) => return Err(ReauthError::Invalid),
-            Err(e) => return Err(ReauthError::Failed(e.to_string())),
+            Err(SignInError::Infra(e)) => return Err(ReauthError::Infra(e)),
         }
         let now = self.clock.now();
-        let mut tx = self.store.begin().await.map_err(failed)?;
-        tx.mark_session_reauthenticated(&token.hash(), now)
-            .await
-            .map_err(failed)?;
+        let mut tx = self.store.begin().await?;
+        tx.mark_session_reauthenticated(&token.hash(), now).await?;
         let actor = format!("holder:{}", session.holder_id);
         audit(
             tx.as_mut(),
@@ -266,9 +211,8 @@ impl Service {
             Some(session.holder_id),
             json!({ "login": id.to_string() }),
         )
-        .await
-        .map_err(failed)?;
-        tx.commit().await.map_err(failed)
+        .await?;
+        tx.commit().await.map_err(ReauthError::from)
     }
 
     /// Changes the secondary attributes. Phone, PEC and address change at once; a
@@ -296,7 +240,10 @@ impl Service {
     ) -> Result<ContactsUpdated, ContactsError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut holder = tx.holder_for_update(holder_id).await?;
+        let mut holder = tx
+            .holder_for_update(holder_id)
+            .await
+            .or_missing(ContactsError::NotFound)?;
         let input = build(&holder);
         let mut errors = FieldErrors::new();
         let as_reg = input.as_registration();

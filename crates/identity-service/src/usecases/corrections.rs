@@ -3,13 +3,13 @@
 //! told by email either way. Every step is audited under who took it.
 
 use identity_core::correction::{CorrectableField, CorrectionError, CorrectionRequest};
-use identity_core::i18n::{Lang, Localized};
 use identity_core::identity::Actor;
 use identity_core::{CorrectionId, HolderId};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::forms::{Message, TEMPORARY};
+use crate::error::{Found, InfraError, infra_error};
+
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::identity::live_identity;
@@ -36,46 +36,12 @@ pub enum CorrectionOpError {
     /// No such holder or request.
     #[error("not found")]
     NotFound,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for CorrectionOpError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => CorrectionOpError::NotFound,
-            other => CorrectionOpError::Store(other),
-        }
-    }
-}
-
-impl Localized for CorrectionOpError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            CorrectionOpError::Refused(e) => e.message(lang),
-            CorrectionOpError::UnknownField => Message::new(
-                "Scegli il dato da correggere.",
-                "Choose the field to correct.",
-            )
-            .message(lang),
-            CorrectionOpError::TooMany => Message::new(
-                "Hai già 5 richieste in attesa: attendi che siano decise.",
-                "You already have 5 requests waiting: please wait for them to be decided.",
-            )
-            .message(lang),
-            CorrectionOpError::LiveIdentity => Message::new(
-                "Questo dato fa parte della tua identità digitale, riconosciuta con un documento: finché l'identità non è revocata non si può rettificare qui. Rivolgiti all'assistenza per un nuovo riconoscimento.",
-                "This field is part of your digital identity, verified against a document: while the identity is not revoked it cannot be corrected here. Contact support for a new identity proofing.",
-            )
-            .message(lang),
-            CorrectionOpError::NotFound => {
-                Message::new("Richiesta non trovata.", "Request not found.").message(lang)
-            }
-            CorrectionOpError::Store(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(CorrectionOpError);
 
 /// Whether `field` is part of a person's proofed identity data.
 fn proofed(field: CorrectableField) -> bool {
@@ -115,7 +81,10 @@ impl Service {
         let field = CorrectableField::from_code(field).ok_or(CorrectionOpError::UnknownField)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder_for_update(holder_id).await?;
+        let holder = tx
+            .holder_for_update(holder_id)
+            .await
+            .or_missing(CorrectionOpError::NotFound)?;
         refuse_if_proofed(tx.as_mut(), holder_id, field).await?;
         let open = tx
             .corrections_of(holder_id)
@@ -194,7 +163,10 @@ impl Service {
         let now = self.clock.now();
         // The request, then its holder (decisions are the only users of request
         // locks, and always take them in this order).
-        let mut request = tx.correction_for_update(id).await?;
+        let mut request = tx
+            .correction_for_update(id)
+            .await
+            .or_missing(CorrectionOpError::NotFound)?;
         let holder = tx.holder_for_update(request.holder_id).await?;
         refuse_if_proofed(tx, request.holder_id, request.field).await?;
         let corrected = request.approve(&holder, &operator.to_audit_string(), now)?;
@@ -214,7 +186,10 @@ impl Service {
     ) -> Result<CorrectionRequest, CorrectionOpError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut request = tx.correction_for_update(id).await?;
+        let mut request = tx
+            .correction_for_update(id)
+            .await
+            .or_missing(CorrectionOpError::NotFound)?;
         let mut holder = tx.holder_for_update(request.holder_id).await?;
         request.reject(&operator.to_audit_string(), reason, now)?;
         tx.update_correction(&request).await?;

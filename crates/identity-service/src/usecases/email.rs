@@ -3,11 +3,11 @@
 //! replaces the old one (which is told of the change).
 
 use chrono::Utc;
-use identity_core::i18n::{Lang, Localized};
 use identity_core::{EmailAddress, HolderId};
 use serde_json::json;
 
-use crate::forms::{Message, TEMPORARY};
+use crate::error::{InfraError, infra_error};
+
 use crate::model::CodePurpose;
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder, mail_to};
@@ -25,28 +25,12 @@ pub enum VerifyEmailError {
     /// by a change of the same holder in the meantime, or is malformed.
     #[error("the address can no longer be set")]
     Stale,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl Localized for VerifyEmailError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            VerifyEmailError::InvalidCode => Message::new(
-                "Il codice non è valido o è scaduto. Puoi chiederne uno nuovo.",
-                "The code is not valid or has expired. You can ask for a new one.",
-            )
-            .message(lang),
-            VerifyEmailError::Stale => Message::new(
-                "Questa modifica non è più applicabile.",
-                "This change can no longer be applied.",
-            )
-            .message(lang),
-            VerifyEmailError::Store(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(VerifyEmailError);
 
 /// What a verification code confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,6 @@
 //! revoke. Every transition is decided by identity-core, then saved with its audit
 //! record and the holder's notification mail in one transaction.
 
-use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::{
     Actor, DigitalIdentity, IdentityDocument, IdentityEvent, IdentityEventKind, IdentityState,
     Proofing, RevocationCause, SuspensionReason, TransitionError,
@@ -12,6 +11,7 @@ use identity_core::{HolderId, LoginNumber, SessionArea};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::orders::{open_order, settle_open_orders};
@@ -43,59 +43,12 @@ pub enum IdentityError {
     /// The lifecycle forbids it.
     #[error(transparent)]
     Transition(#[from] TransitionError),
-    /// Storage failed.
-    #[error("storage error: {0}")]
-    Store(StoreError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for IdentityError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => IdentityError::NotFound,
-            StoreError::Duplicate("identity") => IdentityError::AlreadyExists,
-            other => IdentityError::Store(other),
-        }
-    }
-}
-
-impl Localized for IdentityError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            IdentityError::NotAPerson => pick(
-                lang,
-                "Solo le persone fisiche possono richiedere un'identità digitale.".into(),
-                "Only natural persons can request a digital identity.".into(),
-            ),
-            IdentityError::NotTheHoldersLogin => pick(
-                lang,
-                "Scegli come username una delle tue login attive.".into(),
-                "Choose one of your active logins as the username.".into(),
-            ),
-            IdentityError::AlreadyExists => pick(
-                lang,
-                "Esiste già un'identità digitale per questo codice fiscale.".into(),
-                "A digital identity already exists for this tax code.".into(),
-            ),
-            IdentityError::DataUnderReview => pick(
-                lang,
-                "I tuoi dati anagrafici non corrispondono al codice fiscale e sono in verifica da parte di un operatore: potrai chiedere l'identità digitale quando saranno confermati o corretti.".into(),
-                "Your personal data does not match the tax code and is being checked by an operator: you can request a digital identity once it is confirmed or corrected.".into(),
-            ),
-            IdentityError::NotFound => pick(
-                lang,
-                "Identità non trovata.".into(),
-                "Identity not found.".into(),
-            ),
-            IdentityError::RateLimited => crate::forms::TOO_MANY_CODES.message(lang),
-            IdentityError::Transition(t) => t.message(lang),
-            IdentityError::Store(_) => pick(
-                lang,
-                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
-                "A temporary error occurred. Please try again shortly.".into(),
-            ),
-        }
-    }
-}
+infra_error!(IdentityError);
 
 /// Audits each event and mails the holder about it, inside `tx`.
 async fn record_events(
@@ -173,7 +126,8 @@ impl Service {
             now,
         );
         tx.insert_identity(&identity, person.tax_code().as_str())
-            .await?;
+            .await
+            .or_duplicate(IdentityError::AlreadyExists)?;
         tx.insert_credentials(&IdentityCredentials::new(identity.id()))
             .await?;
         // The request is an order the holder follows in the customer area.
@@ -213,7 +167,10 @@ impl Service {
         ) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError>
         + Send,
     ) -> Result<DigitalIdentity, IdentityError> {
-        let identity = tx.identity_for_update(id).await?;
+        let identity = tx
+            .identity_for_update(id)
+            .await
+            .or_missing(IdentityError::NotFound)?;
         if let Actor::Holder(holder) = actor
             && *holder != identity.holder_id()
         {

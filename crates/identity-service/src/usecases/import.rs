@@ -5,24 +5,25 @@
 //! verifies the reference email. Consents are not recorded: the holder decides
 //! them in the customer area.
 
-use identity_core::i18n::{Lang, Localized};
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
+use crate::error::{InfraError, infra_error};
+use crate::forms::{FieldProblem, InputRule};
 use crate::model::{Operator, OperatorRole};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
 use crate::usecases::operators::OperatorError;
-use crate::usecases::register::{Registration, login_numbers_from};
+use crate::usecases::register::{RegisterError, Registration, login_numbers_from};
 use crate::usecases::register_input::RegistrationInput;
 
-/// One problem of a row: the column and what is wrong, in English.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One problem of a row: the column and what is wrong (a code: the CLI words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
-    /// The column (`tax_code`), or `row` for the row as a whole.
+    /// The column (`tax_code`).
     pub field: String,
     /// What is wrong.
-    pub message: String,
+    pub problem: FieldProblem,
 }
 
 /// What became of a row.
@@ -45,10 +46,10 @@ pub enum RowOutcome {
     Refused(Vec<RowProblem>),
 }
 
-fn problem(field: &str, message: impl Into<String>) -> RowProblem {
+fn problem(field: &str, problem: impl Into<FieldProblem>) -> RowProblem {
     RowProblem {
         field: field.to_owned(),
-        message: message.into(),
+        problem: problem.into(),
     }
 }
 
@@ -76,7 +77,7 @@ impl Service {
                 return Ok(RowOutcome::Refused(
                     errors
                         .iter()
-                        .map(|e| problem(e.field, e.message(Lang::En)))
+                        .map(|e| problem(e.field, e.problem.clone()))
                         .collect(),
                 ));
             }
@@ -92,12 +93,24 @@ impl Service {
         };
         let holder = match self.new_holder(&registration) {
             Ok((holder, _)) => holder,
-            Err(e) => {
+            Err(RegisterError::TaxCodeMismatch(mismatches)) => {
+                return Ok(RowOutcome::Refused(
+                    mismatches
+                        .into_iter()
+                        .map(|m| problem("tax_code", m))
+                        .collect(),
+                ));
+            }
+            Err(RegisterError::BirthDateInFuture) => {
                 return Ok(RowOutcome::Refused(vec![problem(
-                    "tax_code",
-                    e.message(Lang::En),
+                    "birth_date",
+                    InputRule::BirthDateInFuture,
                 )]));
             }
+            Err(RegisterError::Password(v)) => {
+                return Ok(RowOutcome::Refused(vec![problem("password", v)]));
+            }
+            Err(RegisterError::Infra(e)) => return Err(e.into()),
         };
         let now = holder.created_at();
         let mut tx = self.store.begin().await?;
@@ -154,7 +167,9 @@ pub enum ImportError {
     /// The operator may not import.
     #[error(transparent)]
     Operator(#[from] OperatorError),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
+
+infra_error!(ImportError);

@@ -3,12 +3,12 @@
 //! live digital identity; an operator may disable any. Disabling or deleting ends
 //! the login's sessions.
 
-use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::identity::Actor;
 use identity_core::login::LoginError;
 use identity_core::{LoginId, LoginNumber, LoginStatus};
 use serde_json::json;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::ports::{SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::identity::live_identity;
@@ -55,40 +55,12 @@ pub enum LoginChangeError {
     /// with the identity (revocation).
     #[error("the login is the username of a digital identity")]
     IdentityUsername,
-    /// Storage failed.
-    #[error("storage error: {0}")]
-    Store(StoreError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for LoginChangeError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => LoginChangeError::NotFound,
-            other => LoginChangeError::Store(other),
-        }
-    }
-}
-
-impl Localized for LoginChangeError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            LoginChangeError::NotFound => {
-                pick(lang, "Login non trovata.".into(), "Login not found.".into())
-            }
-            LoginChangeError::Refused(e) => e.message(lang),
-            LoginChangeError::IdentityUsername => pick(
-                lang,
-                "Questa login è il nome utente della tua identità digitale: non puoi disattivarla né cancellarla.".into(),
-                "This login is the username of your digital identity: it cannot be disabled or deleted.".into(),
-            ),
-            LoginChangeError::Store(_) => pick(
-                lang,
-                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
-                "A temporary error occurred. Please try again shortly.".into(),
-            ),
-        }
-    }
-}
+infra_error!(LoginChangeError);
 
 impl Service {
     /// Disables a login. `Actor::Holder` may only disable its own logins, and
@@ -100,7 +72,10 @@ impl Service {
     ) -> Result<(), LoginChangeError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut login = tx.login(number).await?;
+        let mut login = tx
+            .login(number)
+            .await
+            .or_missing(LoginChangeError::NotFound)?;
         let holder = login.holder_id();
         match actor {
             Actor::Holder(h) if *h != holder => return Err(LoginChangeError::NotFound),
@@ -141,7 +116,10 @@ impl Service {
     ) -> Result<(), LoginChangeError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut login = tx.login(number).await?;
+        let mut login = tx
+            .login(number)
+            .await
+            .or_missing(LoginChangeError::NotFound)?;
         let holder_id = login.holder_id();
         if let Actor::Holder(h) = actor
             && *h != holder_id
@@ -157,7 +135,10 @@ impl Service {
             ..SessionFilter::default()
         };
         tx.delete_sessions(holder_id, &sessions).await?;
-        let holder = tx.holder(holder_id).await?;
+        let holder = tx
+            .holder(holder_id)
+            .await
+            .or_missing(LoginChangeError::NotFound)?;
         let login_id = LoginId::new(number, &self.config.login_domain).to_string();
         audit(
             tx.as_mut(),
@@ -188,7 +169,10 @@ impl Service {
     ) -> Result<(), LoginChangeError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut login = tx.login(number).await?;
+        let mut login = tx
+            .login(number)
+            .await
+            .or_missing(LoginChangeError::NotFound)?;
         login.enable()?;
         tx.set_login_status(number, LoginStatus::Active).await?;
         let details = json!({ "login": number.get() });

@@ -2,15 +2,14 @@
 //! number and the password the holder chose; the login id is mailed to the
 //! reference address. All logins of a holder share its one holder record.
 
-use identity_core::i18n::{Lang, Localized};
 use identity_core::identity::Actor;
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, HOLDER_NOT_FOUND, Message, TEMPORARY, new_password_errors};
+use crate::error::{Found, InfraError, infra_error};
+use crate::forms::{FieldErrors, new_password_errors};
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
-use crate::usecases::contacts::EMAIL_NOT_VERIFIED;
 use crate::usecases::register::password_context;
 
 /// Most logins a holder may hold (active or disabled), so a stolen session cannot
@@ -32,39 +31,12 @@ pub enum CreateLoginError {
     /// No such holder.
     #[error("holder not found")]
     NotFound,
-    /// Storage or hashing failed.
-    #[error("temporary failure: {0}")]
-    Failed(String),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for CreateLoginError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => CreateLoginError::NotFound,
-            other => CreateLoginError::Failed(other.to_string()),
-        }
-    }
-}
-
-impl Localized for CreateLoginError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            CreateLoginError::Invalid(_) => Message::new(
-                "La password non è valida: correggi i campi indicati.",
-                "The password is not valid: please fix the fields shown.",
-            )
-            .message(lang),
-            CreateLoginError::EmailNotVerified => EMAIL_NOT_VERIFIED.message(lang),
-            CreateLoginError::TooMany => Message::new(
-                "Hai raggiunto il numero massimo di login.",
-                "You have reached the maximum number of logins.",
-            )
-            .message(lang),
-            CreateLoginError::NotFound => HOLDER_NOT_FOUND.message(lang),
-            CreateLoginError::Failed(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(CreateLoginError);
 
 impl Service {
     /// Creates a new login with no password yet (for integrating systems, which
@@ -77,7 +49,10 @@ impl Service {
     ) -> Result<LoginId, CreateLoginError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder_for_update(holder_id).await?;
+        let holder = tx
+            .holder_for_update(holder_id)
+            .await
+            .or_missing(CreateLoginError::NotFound)?;
         let existing = tx.logins_of(holder_id).await?;
         if existing
             .iter()
@@ -156,14 +131,13 @@ impl Service {
         if !errors.is_empty() {
             return Err(CreateLoginError::Invalid(errors));
         }
-        let hash = self
-            .hasher
-            .hash(password.to_owned())
-            .await
-            .map_err(|e| CreateLoginError::Failed(e.to_string()))?;
+        let hash = self.hasher.hash(password.to_owned()).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let holder = tx.holder_for_update(holder_id).await?;
+        let holder = tx
+            .holder_for_update(holder_id)
+            .await
+            .or_missing(CreateLoginError::NotFound)?;
         // Counted again under the holder's lock: two requests at once cannot both
         // take the last place.
         let count = tx

@@ -5,8 +5,8 @@ use identity_core::LoginId;
 use identity_core::LoginNumber;
 use serde_json::json;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{CodePurpose, Operator, OperatorRole};
-use crate::ports::StoreError;
 use crate::service::{Service, audit};
 use crate::usecases::email_codes::mail_reset_code;
 use crate::usecases::operators::OperatorError;
@@ -30,19 +30,12 @@ pub enum OperatorResetError {
     /// The operator may not do it.
     #[error(transparent)]
     Operator(#[from] OperatorError),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for OperatorResetError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => OperatorResetError::NotFound,
-            other => OperatorResetError::Store(other),
-        }
-    }
-}
+infra_error!(OperatorResetError);
 
 impl Service {
     /// Mails the holder of `login` a password reset code (the same message as
@@ -56,14 +49,20 @@ impl Service {
         let now = self.clock.now();
         let id = LoginId::new(login, &self.config.login_domain);
         let mut tx = self.store.begin().await?;
-        let login = tx.login(login).await?;
+        let login = tx
+            .login(login)
+            .await
+            .or_missing(OperatorResetError::NotFound)?;
         if !login.is_active() {
             return Err(OperatorResetError::NotActive);
         }
         if is_identity_username(tx.as_mut(), &login).await? {
             return Err(OperatorResetError::IdentityUsername);
         }
-        let holder = tx.holder_for_update(login.holder_id()).await?;
+        let holder = tx
+            .holder_for_update(login.holder_id())
+            .await
+            .or_missing(OperatorResetError::NotFound)?;
         mail_reset_code(
             tx.as_mut(),
             self.random.as_ref(),

@@ -5,6 +5,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{Operator, OperatorRole};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
@@ -44,20 +45,12 @@ pub enum OperatorError {
     /// Disabling it would leave no enabled admin.
     #[error("this is the last enabled admin")]
     LastAdmin,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for OperatorError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => OperatorError::NotFound,
-            StoreError::Duplicate(_) => OperatorError::Duplicate,
-            other => OperatorError::Store(other),
-        }
-    }
-}
+infra_error!(OperatorError);
 
 impl Operator {
     /// The audit log's actor for this operator.
@@ -114,7 +107,9 @@ impl Service {
             disabled_at: None,
             last_used_at: None,
         };
-        tx.insert_operator(&operator, &token_hash(&token)).await?;
+        tx.insert_operator(&operator, &token_hash(&token))
+            .await
+            .or_duplicate(OperatorError::Duplicate)?;
         audit(
             tx.as_mut(),
             now,
@@ -152,7 +147,9 @@ impl Service {
         let mut tx = self.store.begin().await?;
         // Adding one closes the bootstrap for good, even if it was never used.
         let _ = tx.claim_bootstrap(now).await?;
-        tx.insert_operator(&operator, &token_hash(&token)).await?;
+        tx.insert_operator(&operator, &token_hash(&token))
+            .await
+            .or_duplicate(OperatorError::Duplicate)?;
         audit(
             tx.as_mut(),
             now,
@@ -207,7 +204,10 @@ impl Service {
         by.require(OperatorRole::Admin)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut operator = tx.operator_for_update(name.trim()).await?;
+        let mut operator = tx
+            .operator_for_update(name.trim())
+            .await
+            .or_missing(OperatorError::NotFound)?;
         if operator.disabled_at.is_some() {
             return Ok(operator);
         }
@@ -240,7 +240,10 @@ impl Service {
         let now = self.clock.now();
         let token = self.new_token(OPERATOR_TOKEN_PREFIX);
         let mut tx = self.store.begin().await?;
-        let operator = tx.operator_for_update(name.trim()).await?;
+        let operator = tx
+            .operator_for_update(name.trim())
+            .await
+            .or_missing(OperatorError::NotFound)?;
         if operator.disabled_at.is_some() {
             return Err(OperatorError::NotFound);
         }

@@ -6,6 +6,7 @@ use identity_core::{OrderError, OrderKind, OrderState};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{Operator, OperatorRole};
 use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit};
@@ -23,19 +24,12 @@ pub enum OrderOpError {
     /// The operator may not do it.
     #[error(transparent)]
     Operator(#[from] OperatorError),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for OrderOpError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => OrderOpError::NotFound,
-            other => OrderOpError::Store(other),
-        }
-    }
-}
+infra_error!(OrderOpError);
 
 /// Opens an order of `kind` for `holder`, inside the caller's transaction.
 pub(crate) async fn open_order(
@@ -99,7 +93,10 @@ impl Service {
         by.require(OperatorRole::Operator)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut order = tx.order(id, true).await?;
+        let mut order = tx
+            .order(id, true)
+            .await
+            .or_missing(OrderOpError::NotFound)?;
         let from = order.state;
         order.set_state(state)?;
         tx.update_order(&order).await?;

@@ -4,12 +4,12 @@
 //! whether a login's password has expired (180 days) or soon will.
 
 use chrono::{DateTime, Utc};
-use identity_core::i18n::{Lang, Localized};
 use identity_core::password_policy::{PasswordAge, PasswordHistoryEntry};
 use identity_core::{Holder, LoginId, LoginNumber, PasswordViolation};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message, TEMPORARY, new_password_errors};
+use crate::error::{InfraError, infra_error};
+use crate::forms::{FieldErrors, new_password_errors};
 use crate::passwords::HashError;
 use crate::ports::{SessionFilter, StoreError};
 use crate::service::{Service, audit, mail_holder};
@@ -25,34 +25,12 @@ pub enum ChangePasswordError {
     /// The new password's fields to fix.
     #[error("invalid input")]
     Invalid(FieldErrors),
-    /// Storage or hashing failed.
-    #[error("temporary failure: {0}")]
-    Failed(String),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for ChangePasswordError {
-    fn from(e: StoreError) -> Self {
-        ChangePasswordError::Failed(e.to_string())
-    }
-}
-
-impl Localized for ChangePasswordError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            ChangePasswordError::WrongPassword => Message::new(
-                "Password attuale non corretta.",
-                "The current password is not right.",
-            )
-            .message(lang),
-            ChangePasswordError::Invalid(_) => Message::new(
-                "La nuova password non è valida: correggi i campi indicati.",
-                "The new password is not valid: please fix the fields shown.",
-            )
-            .message(lang),
-            ChangePasswordError::Failed(_) => TEMPORARY.message(lang),
-        }
-    }
-}
+infra_error!(ChangePasswordError);
 
 impl Service {
     /// The errors of a new password for a login of `holder`: typed twice, the
@@ -80,10 +58,10 @@ impl Service {
             if self.hasher.matches_any(password.to_owned(), hashes).await? {
                 errors.add(
                     "password",
-                    PasswordViolation::RecentlyUsed {
+                    vec![PasswordViolation::RecentlyUsed {
                         last: policy.settings().history_count,
                         months: policy.settings().history_months,
-                    },
+                    }],
                 );
             }
         }
@@ -124,7 +102,7 @@ impl Service {
         let signed = match self.sign_in_password(&id, current, client_ip).await {
             Ok(s) => s,
             Err(SignInError::InvalidCredentials) => return Err(ChangePasswordError::WrongPassword),
-            Err(e) => return Err(ChangePasswordError::Failed(e.to_string())),
+            Err(SignInError::Infra(e)) => return Err(ChangePasswordError::Infra(e)),
         };
         let now = self.clock.now();
         let (holder, numbers, history) = {
@@ -140,16 +118,11 @@ impl Service {
         };
         let errors = self
             .new_password_check(&holder, &numbers, &history, password, confirm, now)
-            .await
-            .map_err(|e| ChangePasswordError::Failed(e.to_string()))?;
+            .await?;
         if !errors.is_empty() {
             return Err(ChangePasswordError::Invalid(errors));
         }
-        let hash = self
-            .hasher
-            .hash(password.to_owned())
-            .await
-            .map_err(|e| ChangePasswordError::Failed(e.to_string()))?;
+        let hash = self.hasher.hash(password.to_owned()).await?;
         let mut tx = self.store.begin().await?;
         let holder = tx.holder_for_update(signed.holder_id).await?;
         let actor = format!("holder:{}", holder.id());

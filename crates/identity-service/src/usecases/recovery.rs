@@ -4,11 +4,11 @@
 //! to the reference email comes back. The answers never tell whether anything
 //! matched; attempts are limited per client address and per identifier.
 
-use identity_core::i18n::{Lang, Localized};
 use identity_core::{EmailAddress, LoginId, LoginStatus, TaxCode, VatNumber};
 use serde_json::json;
 
-use crate::forms::{FIX_FIELDS, FieldErrors, Message, REQUIRED, TEMPORARY};
+use crate::error::{InfraError, infra_error};
+use crate::forms::{FieldErrors, InputRule};
 use crate::model::CodePurpose;
 use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
@@ -30,40 +30,12 @@ pub enum RecoveryError {
     /// The reset code is unknown, used or expired.
     #[error("invalid code")]
     InvalidCode,
-    /// Storage or hashing failed.
-    #[error("temporary failure: {0}")]
-    Failed(String),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for RecoveryError {
-    fn from(e: StoreError) -> Self {
-        RecoveryError::Failed(e.to_string())
-    }
-}
-
-impl Localized for RecoveryError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            RecoveryError::Invalid(_) => FIX_FIELDS.message(lang),
-            RecoveryError::RateLimited => Message::new(
-                "Troppe richieste da questa rete. Riprova tra un'ora.",
-                "Too many requests from this network. Please try again in an hour.",
-            )
-            .message(lang),
-            RecoveryError::InvalidCode => Message::new(
-                "Il codice non è valido o è scaduto: chiedine uno nuovo.",
-                "The code is not valid or has expired: ask for a new one.",
-            )
-            .message(lang),
-            RecoveryError::Failed(_) => TEMPORARY.message(lang),
-        }
-    }
-}
-
-const FISCAL_CODE_INVALID: Message = Message::new(
-    "Indica un codice fiscale o una partita IVA valida.",
-    "Enter a valid tax code or VAT number.",
-);
+infra_error!(RecoveryError);
 
 /// Whether `login` is the username of its holder's digital identity that is not
 /// revoked.
@@ -96,9 +68,9 @@ impl Service {
         let tax = TaxCode::parse(&code).ok();
         let vat = VatNumber::parse(&code).ok();
         if code.is_empty() {
-            errors.add("fiscal_code", REQUIRED);
+            errors.add("fiscal_code", InputRule::Required);
         } else if tax.is_none() && vat.is_none() {
-            errors.add("fiscal_code", FISCAL_CODE_INVALID);
+            errors.add("fiscal_code", InputRule::TaxCodeOrVatNumber);
         }
         let email = errors.check("email", EmailAddress::parse(email));
         let Some(email) = email.filter(|_| errors.is_empty()) else {
@@ -166,7 +138,7 @@ impl Service {
     ) -> Result<(), RecoveryError> {
         let mut errors = FieldErrors::new();
         if login_id.trim().is_empty() {
-            errors.add("login_id", REQUIRED);
+            errors.add("login_id", InputRule::Required);
             return Err(RecoveryError::Invalid(errors));
         }
         let parsed = LoginId::parse(login_id, &self.config.login_domain).ok();
@@ -280,16 +252,11 @@ impl Service {
         let number = found.login.ok_or(RecoveryError::InvalidCode)?;
         let errors = self
             .new_password_check(&holder, &numbers, &history, password, password_confirm, now)
-            .await
-            .map_err(|e| RecoveryError::Failed(e.to_string()))?;
+            .await?;
         if !errors.is_empty() {
             return Err(RecoveryError::Invalid(errors));
         }
-        let new_hash = self
-            .hasher
-            .hash(password.to_owned())
-            .await
-            .map_err(|e| RecoveryError::Failed(e.to_string()))?;
+        let new_hash = self.hasher.hash(password.to_owned()).await?;
         let mut tx = self.store.begin().await?;
         // The holder first, then the code: the order every change of a holder takes.
         let mut holder = match tx.holder_for_update(found.holder_id).await {

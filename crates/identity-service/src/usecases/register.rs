@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use identity_core::consent::{ConsentDecision, ConsentKind, PRIVACY_NOTICE_VERSION};
-use identity_core::i18n::{Lang, Localized};
+use identity_core::lang::Lang;
 use identity_core::password_policy::{PasswordContext, PasswordViolation};
 use identity_core::values::tax_code::{PersonCheck, TaxCodeMismatch};
 use identity_core::{Address, Contacts, Holder, HolderId, HolderKind, Login, LoginId, LoginNumber};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{InfraError, infra_error};
 use crate::model::CodePurpose;
 use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
@@ -58,40 +59,12 @@ pub enum RegisterError {
     /// The declared date of birth is after today.
     #[error("the date of birth is in the future")]
     BirthDateInFuture,
-    /// Storage failed.
+    /// The machinery failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Hashing failed.
-    #[error(transparent)]
-    Hash(#[from] crate::passwords::HashError),
+    Infra(#[from] InfraError),
 }
 
-impl Localized for RegisterError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            RegisterError::Password(v) => v
-                .iter()
-                .map(|e| e.message(lang))
-                .collect::<Vec<_>>()
-                .join(" "),
-            RegisterError::TaxCodeMismatch(v) => v
-                .iter()
-                .map(|e| e.message(lang))
-                .collect::<Vec<_>>()
-                .join(" "),
-            RegisterError::BirthDateInFuture => identity_core::i18n::pick(
-                lang,
-                "La data di nascita non può essere futura.".into(),
-                "The date of birth cannot be in the future.".into(),
-            ),
-            RegisterError::Store(_) | RegisterError::Hash(_) => identity_core::i18n::pick(
-                lang,
-                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
-                "A temporary error occurred. Please try again shortly.".into(),
-            ),
-        }
-    }
-}
+infra_error!(RegisterError);
 
 /// A registration with everything computed that does not need the database:
 /// ids, the login number and the password hash. [`write_registration`] stores it.
@@ -231,18 +204,20 @@ async fn open_data_review(
     holder: &Holder,
     mismatches: &[TaxCodeMismatch],
 ) -> Result<(), StoreError> {
+    // The operator reads this (the CLI is in English): the domain's own account
+    // of each disagreement.
     let described = mismatches
         .iter()
-        .map(|m| m.message(Lang::It))
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
-        .join(" ");
+        .join("; ");
     let review = identity_core::CorrectionRequest::open_agreement_review(
         identity_core::CorrectionId::from_uuid(Uuid::now_v7()),
         holder,
         &described,
         holder.created_at(),
     )
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    .map_err(|e| StoreError::Corrupt(format!("data review of a new holder: {e}")))?;
     tx.insert_correction(&review).await?;
     audit(
         tx,

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use identity_core::consent::ConsentKind;
 use identity_core::holder::{BusinessIdentity, HolderError, PersonIdentity};
-use identity_core::i18n::{Lang, Localized};
+use identity_core::lang::Lang;
 use identity_core::values::place_lookup::{
     birth_municipality, country_named, current_municipality,
 };
@@ -18,7 +18,8 @@ use identity_core::{
 
 use identity_core::values::tax_code::TaxCodeMismatch;
 
-use crate::forms::{FIX_FIELDS, FieldErrors, Message, PASSWORDS_DIFFER, REQUIRED};
+use crate::error::InfraError;
+use crate::forms::{FieldErrors, InputRule};
 use crate::usecases::limits::{REGISTRATIONS, address_key, take_all};
 use crate::usecases::register::{RegisterError, Registered, Registration};
 
@@ -87,32 +88,6 @@ pub struct RegistrationInput {
     pub lang: Lang,
 }
 
-const EMAILS_DIFFER: Message = Message::new(
-    "I due indirizzi email non coincidono.",
-    "The two email addresses do not match.",
-);
-const BAD_DATE: Message = Message::new(
-    "Indica la data nel formato gg/mm/aaaa.",
-    "Enter the date as dd/mm/yyyy.",
-);
-const BAD_SEX: Message = Message::new("Indica il sesso (M o F).", "Choose the sex (M or F).");
-const BAD_KIND: Message = Message::new(
-    "Scegli la tipologia di soggetto.",
-    "Choose the kind of subject.",
-);
-const PRIVACY_REQUIRED: Message = Message::new(
-    "Per registrarti devi dichiarare di aver letto l'informativa sulla privacy.",
-    "To register, confirm that you have read the privacy notice.",
-);
-const CONSENT_REQUIRED: Message = Message::new(
-    "Scegli se dare o negare il consenso.",
-    "Choose whether to give or refuse consent.",
-);
-const INVOICING_REQUIRED: Message = Message::new(
-    "Indica il codice destinatario SDI oppure la PEC per le fatture elettroniche.",
-    "Enter the SDI recipient code or the PEC address for electronic invoices.",
-);
-
 fn opt(s: &str) -> Option<&str> {
     let t = s.trim();
     (!t.is_empty()).then_some(t)
@@ -121,7 +96,7 @@ fn opt(s: &str) -> Option<&str> {
 fn required<'a>(errors: &mut FieldErrors, field: &'static str, s: &'a str) -> Option<&'a str> {
     let v = opt(s);
     if v.is_none() {
-        errors.add(field, REQUIRED);
+        errors.add(field, InputRule::Required);
     }
     v
 }
@@ -159,18 +134,18 @@ impl RegistrationInput {
     pub fn parse(&self) -> Result<Registration, FieldErrors> {
         let mut errors = FieldErrors::new();
         let Some(kind) = self.kind() else {
-            errors.add("subject_kind", BAD_KIND);
+            errors.add("subject_kind", InputRule::SubjectKind);
             return Err(errors);
         };
         let (holder_kind, address, contacts) = self.holder_parts(kind, &mut errors);
 
         if self.password.is_empty() {
-            errors.add("password", REQUIRED);
+            errors.add("password", InputRule::Required);
         } else if self.password != self.password_confirm {
-            errors.add("password_confirm", PASSWORDS_DIFFER);
+            errors.add("password_confirm", InputRule::PasswordsDiffer);
         }
         if !self.privacy_notice {
-            errors.add("privacy_notice", PRIVACY_REQUIRED);
+            errors.add("privacy_notice", InputRule::PrivacyNotice);
         }
         let mut consents = Vec::new();
         for k in ConsentKind::ALL {
@@ -181,7 +156,7 @@ impl RegistrationInput {
                 .and_then(|(_, v)| *v)
             {
                 Some(given) => consents.push((k, given)),
-                None => errors.add(consent_field(k), CONSENT_REQUIRED),
+                None => errors.add(consent_field(k), InputRule::ConsentUnanswered),
             }
         }
         match (holder_kind, address, contacts) {
@@ -203,7 +178,7 @@ impl RegistrationInput {
     pub fn parse_holder(&self) -> Result<(HolderKind, Address, Contacts), FieldErrors> {
         let mut errors = FieldErrors::new();
         let Some(kind) = self.kind() else {
-            errors.add("subject_kind", BAD_KIND);
+            errors.add("subject_kind", InputRule::SubjectKind);
             return Err(errors);
         };
         match self.holder_parts(kind, &mut errors) {
@@ -254,7 +229,7 @@ impl RegistrationInput {
             Some(d) => {
                 let parsed = parse_form_date(d);
                 if parsed.is_none() {
-                    errors.add("birth_date", BAD_DATE);
+                    errors.add("birth_date", InputRule::DateFormat);
                 }
                 parsed
             }
@@ -264,7 +239,7 @@ impl RegistrationInput {
             "M" => Some(Sex::Male),
             "F" => Some(Sex::Female),
             _ => {
-                errors.add("sex", BAD_SEX);
+                errors.add("sex", InputRule::Sex);
                 None
             }
         };
@@ -314,7 +289,7 @@ impl RegistrationInput {
                 .map(InvoicingChannel::Pec),
             (None, None) => {
                 if kind == SubjectKind::Azienda {
-                    errors.add("sdi_code", INVOICING_REQUIRED);
+                    errors.add("sdi_code", InputRule::InvoicingChannel);
                 }
                 None
             }
@@ -375,7 +350,7 @@ impl RegistrationInput {
         if let Some(e) = &email {
             match EmailAddress::parse(&self.email_confirm) {
                 Ok(confirm) if confirm.normalized() == e.normalized() => {}
-                _ => errors.add("email_confirm", EMAILS_DIFFER),
+                _ => errors.add("email_confirm", InputRule::EmailsDiffer),
             }
         }
         let phone = required(errors, "phone", &self.phone)
@@ -402,19 +377,6 @@ pub fn consent_field(kind: ConsentKind) -> &'static str {
     }
 }
 
-/// Several messages of one field, shown together.
-pub(crate) struct Joined<T>(pub Vec<T>);
-
-impl<T: Localized> Localized for Joined<T> {
-    fn message(&self, lang: Lang) -> String {
-        self.0
-            .iter()
-            .map(|e| e.message(lang))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
 /// Why [`crate::Service::register_input`] stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterInputError {
@@ -428,29 +390,9 @@ pub enum RegisterInputError {
     /// Too many registrations from this client address: try later.
     #[error("too many registrations from this address")]
     RateLimited,
-    /// Storage or hashing failed.
+    /// The machinery failed.
     #[error(transparent)]
-    Failed(RegisterError),
-}
-
-impl Localized for RegisterInputError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            RegisterInputError::Mismatch(_) => Message::new(
-                "Il codice fiscale non corrisponde ai dati indicati. Correggi i dati oppure, se sono esattamente quelli del tuo tesserino del codice fiscale, confermali: li verificherà un operatore e fino ad allora non potrai chiedere l'identità digitale.",
-                "The tax code does not match the data given. Fix the data or, if they are exactly as on your tax code card, confirm them: an operator will check them, and until then you cannot request a digital identity.",
-            )
-            .message(lang),
-            RegisterInputError::Invalid(_) => FIX_FIELDS
-            .message(lang),
-            RegisterInputError::RateLimited => Message::new(
-                "Troppe registrazioni da questa rete. Riprova tra un'ora.",
-                "Too many registrations from this network. Please try again in an hour.",
-            )
-            .message(lang),
-            RegisterInputError::Failed(e) => e.message(lang),
-        }
-    }
+    Infra(#[from] InfraError),
 }
 
 /// The field a tax code disagreement is shown beside.
@@ -464,20 +406,18 @@ fn mismatch_field(m: &TaxCodeMismatch) -> &'static str {
     }
 }
 
-/// A registration's rule errors as field errors.
-fn field_errors(e: RegisterError) -> Result<FieldErrors, RegisterError> {
+/// A registration's rule errors as field errors (an infrastructure failure as it is).
+fn field_errors(e: RegisterError) -> Result<FieldErrors, InfraError> {
     let mut errors = FieldErrors::new();
     match e {
-        RegisterError::Password(v) => errors.add("password", Joined(v)),
-        RegisterError::BirthDateInFuture => {
-            errors.add("birth_date", RegisterError::BirthDateInFuture)
-        }
+        RegisterError::Password(v) => errors.add("password", v),
+        RegisterError::BirthDateInFuture => errors.add("birth_date", InputRule::BirthDateInFuture),
         RegisterError::TaxCodeMismatch(v) => {
             for m in v {
                 errors.add(mismatch_field(&m), m);
             }
         }
-        other => return Err(other),
+        RegisterError::Infra(infra) => return Err(infra),
     }
     Ok(errors)
 }
@@ -495,7 +435,7 @@ impl crate::Service {
         if let Some(p) = &person {
             let today = identity_core::calendar::rome_date(self.now());
             if p.birth_date() > today {
-                errors.add("birth_date", RegisterError::BirthDateInFuture);
+                errors.add("birth_date", InputRule::BirthDateInFuture);
             } else if let Err(v) = p.tax_code().check_person(&identity_core::PersonCheck {
                 family_name: p.family_name(),
                 given_name: p.given_name(),
@@ -522,7 +462,7 @@ impl crate::Service {
                 ctx.names = input.company_name.split_whitespace().collect();
             }
             if let Err(v) = self.config().password_policy.check(&input.password, &ctx) {
-                errors.add("password", Joined(v));
+                errors.add("password", v);
             }
         }
     }
@@ -550,7 +490,7 @@ impl crate::Service {
             return Err(match field_errors(e) {
                 Ok(fields) if only_mismatch => RegisterInputError::Mismatch(fields),
                 Ok(fields) => RegisterInputError::Invalid(fields),
-                Err(other) => RegisterInputError::Failed(other),
+                Err(infra) => RegisterInputError::Infra(infra),
             });
         }
         // Anonymous registrations count against their address; authenticated API
@@ -564,7 +504,7 @@ impl crate::Service {
             }
             let allowed = take_all(self.store().as_ref(), &keys, REGISTRATIONS, self.now())
                 .await
-                .map_err(|e| RegisterInputError::Failed(RegisterError::Store(e)))?;
+                .map_err(InfraError::from)?;
             if !allowed {
                 tracing::warn!(?keys, "registration rate limit reached");
                 return Err(RegisterInputError::RateLimited);
@@ -572,7 +512,7 @@ impl crate::Service {
         }
         self.register(reg).await.map_err(|e| match field_errors(e) {
             Ok(fields) => RegisterInputError::Invalid(fields),
-            Err(other) => RegisterInputError::Failed(other),
+            Err(infra) => RegisterInputError::Infra(infra),
         })
     }
 }

@@ -6,6 +6,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::{Found, InfraError, infra_error};
 use crate::model::{ClientAuth, Operator, OperatorRole, ServiceProvider};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
@@ -68,20 +69,12 @@ pub enum ServiceProviderError {
     /// The operator may not do it.
     #[error(transparent)]
     Operator(#[from] OperatorError),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(StoreError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for ServiceProviderError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ServiceProviderError::NotFound,
-            StoreError::Duplicate(_) => ServiceProviderError::Duplicate,
-            other => ServiceProviderError::Store(other),
-        }
-    }
-}
+infra_error!(ServiceProviderError);
 
 fn invalid(message: impl Into<String>) -> ServiceProviderError {
     ServiceProviderError::Invalid(message.into())
@@ -222,7 +215,8 @@ impl Service {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_service_provider(&sp, secret.as_deref().map(token_hash).as_deref())
-            .await?;
+            .await
+            .or_duplicate(ServiceProviderError::Duplicate)?;
         audit(
             tx.as_mut(),
             now,
@@ -340,7 +334,9 @@ impl Service {
         by.require(OperatorRole::Admin)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.disable_service_provider(client_id.trim(), now).await?;
+        tx.disable_service_provider(client_id.trim(), now)
+            .await
+            .or_missing(ServiceProviderError::NotFound)?;
         audit(
             tx.as_mut(),
             now,

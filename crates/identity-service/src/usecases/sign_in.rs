@@ -5,11 +5,11 @@
 //! worth of time.
 
 use chrono::{DateTime, Duration, Utc};
-use identity_core::i18n::{Lang, Localized, pick};
 use identity_core::password_policy::PasswordAge;
 use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
+use crate::error::{InfraError, infra_error};
 use crate::ports::StoreError;
 use crate::service::{Service, audit};
 use crate::usecases::limits::{SIGN_IN_FAILURES, address_key, exhausted};
@@ -51,30 +51,12 @@ pub enum SignInError {
     /// caller cannot tell, by design).
     #[error("invalid login id or password")]
     InvalidCredentials,
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Hashing failed.
-    #[error(transparent)]
-    Hash(#[from] crate::passwords::HashError),
+    Infra(#[from] InfraError),
 }
 
-impl Localized for SignInError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            SignInError::InvalidCredentials => pick(
-                lang,
-                "Login o password non corretti.".into(),
-                "Incorrect login id or password.".into(),
-            ),
-            SignInError::Store(_) | SignInError::Hash(_) => pick(
-                lang,
-                "Si è verificato un errore temporaneo. Riprova tra poco.".into(),
-                "A temporary error occurred. Please try again shortly.".into(),
-            ),
-        }
-    }
-}
+infra_error!(SignInError);
 
 fn is_throttled(failures: u32, last_failure: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     last_failure.is_some_and(|last| now < last + throttle_delay(failures))
@@ -185,7 +167,7 @@ impl Service {
             result
         })
         .await
-        .map_err(|e| SignInError::Store(StoreError::Backend(Box::new(e))))?;
+        .map_err(InfraError::from)?;
         let (login, current) = outcome?;
 
         let age = self.config.password_policy.status(current.set_at, now);

@@ -9,6 +9,7 @@ use identity_core::{CorrectionRequest, Lang};
 use identity_service::usecases::lookup::HolderOverview;
 use identity_service::usecases::privacy::ConsentStatus;
 use identity_service::{AuditQuery, AuditRecord, Service};
+use identity_words::Label;
 use serde_json::{Value, json};
 
 use crate::cmd::correction;
@@ -165,7 +166,7 @@ fn print(d: &Details, domain: &str) {
     let h = &o.holder;
     let mut rows = vec![
         ("Holder", h.id().to_string()),
-        ("Kind", h.subject_kind().label(Lang::En).to_owned()),
+        ("Kind", h.subject_kind().label().text(Lang::En)),
         ("Name", h.display_name()),
     ];
     if let Some(tc) = h.tax_code() {

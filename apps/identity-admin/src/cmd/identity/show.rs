@@ -1,30 +1,31 @@
 //! `identity show` (the identity, its proofing and credentials) and `identity
 //! history` (every recorded event, oldest first). Reads only: no operator needed.
 
+use identity_core::DigitalIdentity;
 use identity_core::identity::IdentityState;
 use identity_core::ids::IdentityId;
 use identity_core::{CredentialLevel, LoginId};
+use identity_service::ports::IdentityCredentials;
 use serde_json::json;
 
 use identity_service::OperatorRole;
 
 use crate::{Cli, Failure, context, output};
 
-fn not_found(e: &identity_service::usecases::selfcare::SelfcareError) -> Failure {
-    match e {
-        identity_service::usecases::selfcare::SelfcareError::NoIdentity => {
-            Failure::Refused("no identity with this id".into())
-        }
-        other => Failure::Refused(other.to_string()),
-    }
+/// The identity and its credentials, or a refusal when there is none.
+async fn identity_with_credentials(
+    service: &identity_service::Service,
+    id: IdentityId,
+) -> Result<(DigitalIdentity, IdentityCredentials), Failure> {
+    service
+        .identity_with_credentials(id)
+        .await?
+        .ok_or_else(|| Failure::Refused("no identity with this id".into()))
 }
 
 pub async fn show(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
     let service = context::acting(cli, OperatorRole::Viewer).await?.0;
-    let (identity, creds) = service
-        .identity_with_credentials(id)
-        .await
-        .map_err(|e| not_found(&e))?;
+    let (identity, creds) = identity_with_credentials(&service, id).await?;
     let username = LoginId::new(identity.username(), &service.config().login_domain).to_string();
     let (reason, since, deadline, cause, revoked_at) = match identity.state() {
         IdentityState::Suspended {
@@ -130,10 +131,7 @@ pub async fn show(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
 
 pub async fn history(cli: &Cli, id: IdentityId) -> Result<(), Failure> {
     let service = context::acting(cli, OperatorRole::Viewer).await?.0;
-    let (identity, _) = service
-        .identity_with_credentials(id)
-        .await
-        .map_err(|e| not_found(&e))?;
+    let (identity, _) = identity_with_credentials(&service, id).await?;
     let records = service
         .identity_history(identity.holder_id(), id)
         .await

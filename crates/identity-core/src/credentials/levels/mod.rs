@@ -16,8 +16,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Lang, Localized, pick};
-
 /// A credential level (SPID "livello").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum CredentialLevel {
@@ -161,70 +159,6 @@ pub enum LevelTransitionError {
     Inconsistent,
 }
 
-impl Localized for LevelTransitionError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            LevelTransitionError::Revoked => pick(
-                lang,
-                "Le credenziali sono revocate e non possono essere modificate.".into(),
-                "The credentials are revoked and cannot be changed.".into(),
-            ),
-            LevelTransitionError::RequiresLevel1(l) => pick(
-                lang,
-                format!(
-                    "Per attivare il livello {} serve prima una password (livello 1) attiva.",
-                    l.as_u8()
-                ),
-                format!(
-                    "Level {} needs an active password (level 1) first.",
-                    l.as_u8()
-                ),
-            ),
-            LevelTransitionError::AlreadyActive(l) => pick(
-                lang,
-                format!("Il livello {} è già attivo.", l.as_u8()),
-                format!("Level {} is already active.", l.as_u8()),
-            ),
-            LevelTransitionError::Blocked(l) => pick(
-                lang,
-                format!(
-                    "Il livello {} è bloccato: sbloccalo con un codice inviato via email o con il codice di emergenza.",
-                    l.as_u8()
-                ),
-                format!(
-                    "Level {} is blocked: unblock it with a code sent by email or with the emergency code.",
-                    l.as_u8()
-                ),
-            ),
-            LevelTransitionError::NotActive(l) => pick(
-                lang,
-                format!("Il livello {} non è attivo.", l.as_u8()),
-                format!("Level {} is not active.", l.as_u8()),
-            ),
-            LevelTransitionError::NotBlocked(l) => pick(
-                lang,
-                format!("Il livello {} non è bloccato.", l.as_u8()),
-                format!("Level {} is not blocked.", l.as_u8()),
-            ),
-            LevelTransitionError::CannotBlockLevel1 => pick(
-                lang,
-                "La password (livello 1) non può essere bloccata.".into(),
-                "The password (level 1) cannot be blocked.".into(),
-            ),
-            LevelTransitionError::CannotRemoveLevel1 => pick(
-                lang,
-                "La password (livello 1) non può essere rimossa.".into(),
-                "The password (level 1) cannot be removed.".into(),
-            ),
-            LevelTransitionError::Inconsistent => pick(
-                lang,
-                "Lo stato delle credenziali non è coerente.".into(),
-                "The credential states are inconsistent.".into(),
-            ),
-        }
-    }
-}
-
 /// Why the identity cannot sign in (at the requested level).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignInBlocked {
@@ -240,39 +174,6 @@ pub enum SignInBlocked {
     /// No credential is active (no password yet).
     #[error("no credential is active")]
     NoCredential,
-}
-
-impl Localized for SignInBlocked {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            SignInBlocked::LevelBlocked(l) => pick(
-                lang,
-                format!(
-                    "Le credenziali di livello {} sono bloccate: sbloccale con un codice inviato via email o con il codice di emergenza.",
-                    l.as_u8()
-                ),
-                format!(
-                    "Your level {} credential is blocked: unblock it with a code sent by email or with the emergency code.",
-                    l.as_u8()
-                ),
-            ),
-            SignInBlocked::LevelNotActive(l) => pick(
-                lang,
-                format!("Non hai attivato credenziali di livello {}.", l.as_u8()),
-                format!("You have not activated a level {} credential.", l.as_u8()),
-            ),
-            SignInBlocked::Revoked => pick(
-                lang,
-                "Le credenziali sono revocate.".into(),
-                "The credentials are revoked.".into(),
-            ),
-            SignInBlocked::NoCredential => pick(
-                lang,
-                "Non è ancora stata impostata una password.".into(),
-                "No password has been set yet.".into(),
-            ),
-        }
-    }
 }
 
 /// The state of each credential level of one identity. Changes return a new

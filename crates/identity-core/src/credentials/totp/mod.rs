@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Localized, pick};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
@@ -166,33 +165,6 @@ pub enum TotpError {
     /// 5th failure and for every attempt while the counter stays at the limit).
     #[error("too many wrong codes: level 2 is blocked")]
     Blocked,
-}
-
-impl Localized for TotpError {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            TotpError::Malformed => pick(
-                lang,
-                "Il codice deve essere di 6 cifre.".into(),
-                "The code must be 6 digits.".into(),
-            ),
-            TotpError::WrongCode { attempts_left } => pick(
-                lang,
-                format!("Codice errato. Tentativi rimasti prima del blocco del livello 2: {attempts_left}."),
-                format!("Wrong code. Attempts left before level 2 is blocked: {attempts_left}."),
-            ),
-            TotpError::Replayed => pick(
-                lang,
-                "Questo codice è già stato usato: attendi il prossimo codice dell'app.".into(),
-                "This code was already used: wait for the next code in the app.".into(),
-            ),
-            TotpError::Blocked => pick(
-                lang,
-                "Troppi codici errati: il livello 2 è bloccato. Sbloccalo con un codice via email o con il codice di emergenza.".into(),
-                "Too many wrong codes: level 2 is blocked. Unblock it with a code sent by email or with the emergency code.".into(),
-            ),
-        }
-    }
 }
 
 /// What must be remembered between verifications: consecutive failures and the

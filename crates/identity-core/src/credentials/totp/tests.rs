@@ -170,14 +170,13 @@ fn malformed_codes_do_not_count() {
 }
 
 #[test]
-fn errors_speak_both_languages() {
+fn errors_explain_themselves() {
     for e in [
         TotpError::Malformed,
         TotpError::WrongCode { attempts_left: 2 },
         TotpError::Replayed,
         TotpError::Blocked,
     ] {
-        assert_ne!(e.message(Lang::It), e.message(Lang::En));
         assert!(!e.to_string().is_empty());
     }
 }

@@ -3,8 +3,6 @@
 use chrono::NaiveDate;
 
 use super::{PersonalTaxCode, Sex, family_name_code, given_name_code};
-use crate::i18n::{Lang, Localized, pick};
-use crate::values::places::place_name;
 
 /// The data a person declares, to check against the tax code.
 #[derive(Debug, Clone, Copy)]
@@ -118,91 +116,6 @@ impl PersonalTaxCode {
             Ok(())
         } else {
             Err(mismatches)
-        }
-    }
-}
-
-fn sex_name(sex: Sex, lang: Lang) -> &'static str {
-    match (sex, lang) {
-        (Sex::Male, Lang::It) => "maschile",
-        (Sex::Female, Lang::It) => "femminile",
-        (Sex::Male, Lang::En) => "male",
-        (Sex::Female, Lang::En) => "female",
-    }
-}
-
-/// `H501, Roma (RM)`, or the bare code when the place is unknown.
-fn place_label(code: &str, lang: Lang) -> String {
-    match place_name(code, lang) {
-        Some(name) => format!("{code}, {name}"),
-        None => code.to_owned(),
-    }
-}
-
-impl Localized for TaxCodeMismatch {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            TaxCodeMismatch::FamilyName { in_code, from_name } => pick(
-                lang,
-                format!(
-                    "Il cognome non corrisponde al codice fiscale: dal cognome si ottiene {from_name}, ma i caratteri 1-3 del codice sono {in_code}."
-                ),
-                format!(
-                    "The family name does not match the tax code: the name gives {from_name}, but characters 1-3 of the code are {in_code}."
-                ),
-            ),
-            TaxCodeMismatch::GivenName { in_code, from_name } => pick(
-                lang,
-                format!(
-                    "Il nome non corrisponde al codice fiscale: dal nome si ottiene {from_name}, ma i caratteri 4-6 del codice sono {in_code}."
-                ),
-                format!(
-                    "The given name does not match the tax code: the name gives {from_name}, but characters 4-6 of the code are {in_code}."
-                ),
-            ),
-            TaxCodeMismatch::BirthDate {
-                day,
-                month,
-                year_two_digits,
-                declared,
-            } => {
-                let declared = declared.format("%d/%m/%Y");
-                pick(
-                    lang,
-                    format!(
-                        "La data di nascita ({declared}) non corrisponde al codice fiscale, che indica il {day:02}/{month:02} di un anno che termina con {year_two_digits:02}."
-                    ),
-                    format!(
-                        "The date of birth ({declared}) does not match the tax code, which gives {day:02}/{month:02} of a year ending in {year_two_digits:02}."
-                    ),
-                )
-            }
-            TaxCodeMismatch::Sex { in_code, declared } => pick(
-                lang,
-                format!(
-                    "Il sesso indicato ({}) non corrisponde al codice fiscale, che indica sesso {} (per le donne il giorno di nascita è aumentato di 40).",
-                    sex_name(*declared, lang),
-                    sex_name(*in_code, lang)
-                ),
-                format!(
-                    "The sex given ({}) does not match the tax code, which gives {} (for women the day of birth is increased by 40).",
-                    sex_name(*declared, lang),
-                    sex_name(*in_code, lang)
-                ),
-            ),
-            TaxCodeMismatch::BirthPlace { in_code, declared } => pick(
-                lang,
-                format!(
-                    "Il luogo di nascita indicato ({}) non corrisponde al codice fiscale, che indica {}.",
-                    place_label(declared, lang),
-                    place_label(in_code, lang)
-                ),
-                format!(
-                    "The place of birth given ({}) does not match the tax code, which gives {}.",
-                    place_label(declared, lang),
-                    place_label(in_code, lang)
-                ),
-            ),
         }
     }
 }

@@ -11,6 +11,7 @@ use identity_core::identity::{
 use identity_core::ids::IdentityId;
 
 use super::{Tally, finish};
+use crate::error::InfraError;
 use crate::ports::StoreError;
 use crate::service::Service;
 use crate::usecases::identity::IdentityError;
@@ -30,7 +31,7 @@ impl Service {
             DigitalIdentity,
         ) -> Result<(DigitalIdentity, Vec<IdentityEvent>), TransitionError>
         + Send,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let mut tx = self.store.begin().await?;
         let mut events = Vec::new();
         let outcome = self
@@ -48,7 +49,7 @@ impl Service {
                 }
                 Ok(())
             }
-            Err(IdentityError::Store(e)) => Err(e),
+            Err(IdentityError::Infra(e)) => Err(e),
             // Not due, not found (gone meanwhile), or a state the rule no longer
             // applies to: nothing to do for this one.
             Err(_) => Ok(()),
@@ -62,7 +63,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let actor = Actor::System("shared_contact_data".into());
         let sharing: BTreeSet<IdentityId> = {
             let mut tx = self.store.begin_read().await?;
@@ -106,12 +107,12 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let mut tx = self.store.begin().await?;
         let identity = match tx.identity_for_update(id).await {
             Ok(i) => i,
             Err(StoreError::NotFound) => return Ok(()),
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let still_for_contacts = matches!(
             identity.state(),
@@ -134,7 +135,7 @@ impl Service {
                 tally.add("reactivated", 1);
                 Ok(())
             }
-            Err(IdentityError::Store(e)) => Err(e),
+            Err(IdentityError::Infra(e)) => Err(e),
             Err(_) => Ok(()),
         }
     }
@@ -146,7 +147,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let actor = Actor::System("document_expiry".into());
         let due = {
             let mut tx = self.store.begin_read().await?;
@@ -169,7 +170,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let actor = Actor::System("suspension_deadline".into());
         let policy = self.config.deadline_policy;
         let due = {

@@ -162,7 +162,7 @@ impl Service {
                     + chrono::Duration::from_std(timer.elapsed()).unwrap_or_default(),
                 dry_run: options.dry_run,
                 counts: tally.0,
-                error: result.err().map(|e| e.to_string()),
+                error: result.err().map(|e| crate::error::error_chain(&e)),
             };
             self.report_run(&run).await;
             reports.push(run);

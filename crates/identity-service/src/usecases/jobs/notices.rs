@@ -9,6 +9,7 @@ use identity_core::password_policy::PasswordAge;
 use serde_json::json;
 
 use super::{Tally, finish};
+use crate::error::InfraError;
 use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 
@@ -31,7 +32,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         // Candidates: last used more than 24 months minus the longest notice (and
         // a day's margin for the Rome calendar) ago; identity-core decides exactly.
         let cutoff = now
@@ -48,7 +49,7 @@ impl Service {
             let identity = match tx.identity_for_update(id).await {
                 Ok(i) => i,
                 Err(StoreError::NotFound) => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             };
             let Some(revoke_at) = identity.inactivity_revocation_at() else {
                 continue;
@@ -126,7 +127,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let policy = &self.config.password_policy;
         let settings = policy.settings();
         let longest_warning = settings.warning_days.iter().copied().max().unwrap_or(0);

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Months, Utc};
 
 use super::{Tally, finish};
-use crate::ports::{RetentionCutoffs, StoreError};
+use crate::error::InfraError;
+use crate::ports::RetentionCutoffs;
 use crate::service::Service;
 use crate::usecases::selfcare::access::ACCESS_RETENTION_MONTHS;
 use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
@@ -23,7 +24,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), InfraError> {
         let months_ago = |m: u32| now.checked_sub_months(Months::new(m)).unwrap_or(now);
         let sessions = self.config.session_policy;
         let cutoffs = RetentionCutoffs {

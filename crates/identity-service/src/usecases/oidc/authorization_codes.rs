@@ -7,6 +7,7 @@ use identity_core::ids::IdentityId;
 use identity_core::oidc::pkce_s256_matches;
 use identity_core::{CredentialLevel, HolderId};
 
+use crate::error::{InfraError, infra_error};
 use crate::ports::{StoreError, StoreTx};
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
@@ -50,10 +51,12 @@ pub enum GrantError {
     /// the transaction holds the revocations and must be committed.
     #[error("invalid_grant: {0}")]
     Revoked(&'static str),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
+
+infra_error!(GrantError);
 
 /// Passes on what a redemption or rotation inside `tx` gave, with `tx` to go
 /// on; when it refused a leaked code or token ([`GrantError::Revoked`]), first

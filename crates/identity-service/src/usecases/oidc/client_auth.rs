@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
+use crate::error::{InfraError, infra_error};
 use crate::model::{ClientAuth, ServiceProvider};
-use crate::ports::StoreError;
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
 use crate::usecases::service_providers::enabled_provider;
@@ -26,10 +26,12 @@ pub enum ClientAuthError {
     /// The client is unknown, disabled, uses another method, or its proof is wrong.
     #[error("invalid_client: {0}")]
     InvalidClient(String),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
+
+infra_error!(ClientAuthError);
 
 fn invalid(reason: impl Into<String>) -> ClientAuthError {
     ClientAuthError::InvalidClient(reason.into())

@@ -60,14 +60,18 @@ impl SigningAlg {
 pub enum SigningKeyError {
     /// The key could not be made, opened or used.
     #[error("signing key: {0}")]
-    Crypto(String),
+    Crypto(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A key's private part could not be opened.
+    #[error(transparent)]
+    Seal(#[from] crate::sealing::SealError),
 }
 
-fn crypto(e: impl std::fmt::Display) -> SigningKeyError {
-    SigningKeyError::Crypto(e.to_string())
+/// A key that could not be made, opened or used, with the cause.
+pub(crate) fn crypto(e: impl std::error::Error + Send + Sync + 'static) -> SigningKeyError {
+    SigningKeyError::Crypto(Box::new(e))
 }
 
 /// The keys of `alg` that are not retired, oldest first (the last one signs).
@@ -225,7 +229,7 @@ impl Service {
         now: DateTime<Utc>,
         dry_run: bool,
         tally: &mut Tally,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), crate::InfraError> {
         let keys = self.stored_signing_keys().await?;
         for alg in SigningAlg::ALL {
             let due = current_of(&keys, alg)
@@ -253,7 +257,7 @@ impl Service {
                     Ok(()) => tally.add("keys_retired", 1),
                     // Retired by another node meanwhile.
                     Err(StoreError::NotFound) => {}
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 }
             }
         }

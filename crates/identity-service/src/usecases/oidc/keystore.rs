@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::keys::{SigningAlg, SigningKeyError};
+use super::keys::{SigningAlg, SigningKeyError, crypto};
 use crate::ports::KeyStore;
 use crate::sealing::Keyring;
 
@@ -37,10 +37,6 @@ impl SealedKeyStore {
     pub fn new(keyring: Keyring) -> SealedKeyStore {
         SealedKeyStore { keyring }
     }
-}
-
-fn crypto(e: impl std::fmt::Display) -> SigningKeyError {
-    SigningKeyError::Crypto(e.to_string())
 }
 
 /// The RFC 7638 thumbprint of a public JWK: its key id.

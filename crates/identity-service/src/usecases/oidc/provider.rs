@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::authorization_codes::AuthorizationGrant;
 use super::log::TransactionEntry;
+use crate::error::{InfraError, infra_error};
 use crate::ports::{StoreError, StoreTx};
 use crate::service::{Service, audit};
 use crate::usecases::selfcare::access::record_access;
@@ -48,10 +49,12 @@ pub enum AuthorizationRefused {
     /// the service provider's developers.
     #[error("access_denied: {0}")]
     AccessDenied(&'static str),
-    /// Storage failed.
+    /// The machinery failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
+
+infra_error!(AuthorizationRefused);
 
 /// The credential of a sign-in at `level`, for the access record.
 fn credential_of(level: CredentialLevel) -> &'static str {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use super::authorization_codes::{AuthorizationGrant, GrantError, keep_revocations};
 use super::claims::userinfo_claims;
 use super::keys::{SigningAlg, SigningKeyError};
+use crate::error::{InfraError, infra_error};
 use crate::ports::{AccessTokenRecord, StoreError};
 use crate::service::Service;
 use crate::usecases::api_clients::token_hash;
@@ -43,15 +44,26 @@ pub struct TokenResponse {
 pub enum TokenError {
     /// The code or refresh token is not good (`invalid_grant`).
     #[error(transparent)]
-    Grant(#[from] GrantError),
-    /// Signing failed.
+    Grant(GrantError),
+    /// The machinery failed (storage, signing).
     #[error(transparent)]
-    Signing(#[from] SigningKeyError),
+    Infra(#[from] InfraError),
 }
 
-impl From<StoreError> for TokenError {
-    fn from(e: StoreError) -> TokenError {
-        TokenError::Grant(GrantError::Store(e))
+infra_error!(TokenError);
+
+impl From<GrantError> for TokenError {
+    fn from(e: GrantError) -> TokenError {
+        match e {
+            GrantError::Infra(infra) => TokenError::Infra(infra),
+            refused => TokenError::Grant(refused),
+        }
+    }
+}
+
+impl From<SigningKeyError> for TokenError {
+    fn from(e: SigningKeyError) -> TokenError {
+        TokenError::Infra(e.into())
     }
 }
 
@@ -61,10 +73,12 @@ pub enum UserinfoError {
     /// Unknown, expired or revoked token, or an identity no longer active.
     #[error("invalid_token: {0}")]
     InvalidToken(&'static str),
-    /// Storage failed.
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Infra(#[from] InfraError),
 }
+
+infra_error!(UserinfoError);
 
 /// `at_hash`: the left half of the SHA-256 of the access token, base64url
 /// (OpenID Connect Core 3.1.3.6, for RS256 and ES256).

@@ -9,7 +9,7 @@ use identity_core::{AccessOutcome, AccessRecord};
 use identity_core::{HolderId, Session};
 use serde_json::json;
 
-use super::SelfcareError;
+use super::authenticator::CredentialError;
 use crate::ports::{AccessQuery, IdentityCredentials, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 
@@ -149,13 +149,16 @@ impl Service {
         session: &Session,
         level: CredentialLevel,
         on: bool,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), CredentialError> {
         let now = self.clock.now();
-        let (identity, creds) = self.selfcare_identity(session).await?;
+        let (identity, creds) = self
+            .selfcare_identity(session)
+            .await?
+            .ok_or(CredentialError::NoIdentity)?;
         // Turning alerts off is what an intruder would do first: a fresh sign-in
         // at the highest level is needed, and the holder is told by email.
         if !self.selfcare_session_is_fresh(session, &creds) {
-            return Err(SelfcareError::NeedsFreshSignIn);
+            return Err(CredentialError::NeedsFreshSignIn);
         }
         let mut tx = self.store.begin().await?;
         let mut creds = tx.credentials_for_update(identity.id()).await?;

@@ -5,20 +5,21 @@
 //! email and a code by SMS: the old secret stops at once. Level 2 blocked by 5
 //! wrong codes is unblocked with a code by email or with the emergency code.
 
+use crate::error::{InfraError, infra_error};
 use chrono::Duration;
 use identity_core::credentials::totp::{self, TotpSecret};
 use identity_core::credentials::{CredentialLevel, EmergencyCode, LevelState, TotpState};
+use identity_core::credentials::{LevelTransitionError, TotpError};
 use identity_core::identity::DigitalIdentity;
 use identity_core::{HolderId, Session, SessionArea};
 use serde_json::json;
 
+use super::sign_in::SelfcareSignInError;
 use super::sign_in::{Client, SelfcareSession};
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
-use super::{
-    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code, queue_sms,
-    send_security_code,
-};
+use super::{emergency_matches, issue_emergency_code, queue_sms, send_security_code};
 use crate::forms::FieldErrors;
+use crate::forms::InputRule;
 use crate::model::CodePurpose;
 use crate::ports::{IdentityCredentials, SessionFilter, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
@@ -32,6 +33,40 @@ pub const ENROLMENT_WINDOW: Duration = Duration::minutes(15);
 
 /// The issuer shown in the authenticator app.
 pub const TOTP_ISSUER: &str = "Identità digitale";
+
+/// Why a change of credentials in a signed-in selfcare session failed (the
+/// authenticator app, security keys, access notifications). Nothing was changed,
+/// except that a wrong code is counted.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// Fields are missing or malformed; each error is beside its field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The login is not the username of a digital identity.
+    #[error("no digital identity")]
+    NoIdentity,
+    /// The identity is not active (pending or suspended) for this operation.
+    #[error("the identity is not active")]
+    NotActive,
+    /// The operation needs a sign-in at the identity's highest level, within the
+    /// last few minutes.
+    #[error("a fresh sign-in at the highest level is needed")]
+    NeedsFreshSignIn,
+    /// The sign-in waiting for a second factor expired, or never existed.
+    #[error("the sign-in expired")]
+    SignInExpired,
+    /// A one-time code from the authenticator app was refused.
+    #[error(transparent)]
+    Totp(#[from] TotpError),
+    /// The credential levels forbid the change.
+    #[error(transparent)]
+    Level(#[from] LevelTransitionError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+infra_error!(CredentialError);
 
 /// What the enrolment page shows.
 #[derive(Clone, PartialEq, Eq)]
@@ -120,13 +155,13 @@ impl Service {
         &self,
         identity: &DigitalIdentity,
         sealed: &str,
-    ) -> Result<TotpSecret, SelfcareError> {
+    ) -> Result<TotpSecret, CredentialError> {
         let bytes = self
             .config
             .keyring
             .open(sealed, identity.id().to_string().as_bytes())?;
         TotpSecret::from_bytes(&bytes)
-            .ok_or_else(|| SelfcareError::Store("stored TOTP secret has a bad length".into()))
+            .ok_or(InfraError::Corrupt("stored TOTP secret has a bad length").into())
     }
 
     /// The identity and credentials of a session allowed to change credentials:
@@ -135,16 +170,16 @@ impl Service {
         &self,
         tx: &mut dyn StoreTx,
         session: &Session,
-    ) -> Result<(DigitalIdentity, IdentityCredentials), SelfcareError> {
+    ) -> Result<(DigitalIdentity, IdentityCredentials), CredentialError> {
         let identity = super::identity_of_username(tx, session.holder_id, session.login)
             .await?
-            .ok_or(SelfcareError::NoIdentity)?;
+            .ok_or(CredentialError::NoIdentity)?;
         if !identity.state().is_active() {
-            return Err(SelfcareError::NotActive);
+            return Err(CredentialError::NotActive);
         }
         let creds = tx.credentials_for_update(identity.id()).await?;
         if !self.selfcare_session_is_fresh(session, &creds) {
-            return Err(SelfcareError::NeedsFreshSignIn);
+            return Err(CredentialError::NeedsFreshSignIn);
         }
         Ok((identity, creds))
     }
@@ -154,15 +189,18 @@ impl Service {
     pub async fn totp_enrolment(
         &self,
         session: &Session,
-    ) -> Result<Option<Enrolment>, SelfcareError> {
+    ) -> Result<Option<Enrolment>, CredentialError> {
         let now = self.clock.now();
-        let (identity, creds) = self.selfcare_identity(session).await?;
+        let (identity, creds) = self
+            .selfcare_identity(session)
+            .await?
+            .ok_or(CredentialError::NoIdentity)?;
         // The secret is shown only to the session that may enrol it.
         if !identity.state().is_active() {
-            return Err(SelfcareError::NotActive);
+            return Err(CredentialError::NotActive);
         }
         if !self.selfcare_session_is_fresh(session, &creds) {
-            return Err(SelfcareError::NeedsFreshSignIn);
+            return Err(CredentialError::NeedsFreshSignIn);
         }
         let Some((sealed, at)) = creds.totp_pending.as_ref() else {
             return Ok(None);
@@ -184,7 +222,7 @@ impl Service {
     pub async fn start_totp_enrolment(
         &self,
         session: &Session,
-    ) -> Result<Enrolment, SelfcareError> {
+    ) -> Result<Enrolment, CredentialError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
@@ -226,7 +264,7 @@ impl Service {
         &self,
         session: &Session,
         code: &str,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), CredentialError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
@@ -235,7 +273,7 @@ impl Service {
             .clone()
             .filter(|(_, at)| now - *at < ENROLMENT_WINDOW)
         else {
-            return Err(SelfcareError::SignInExpired);
+            return Err(CredentialError::SignInExpired);
         };
         let _ = at;
         let secret = self.open_secret(&identity, &sealed)?;
@@ -255,7 +293,7 @@ impl Service {
 
     /// Removes level 2 (the session must be fresh, at level 2): the secret is
     /// forgotten and the sessions that used it end.
-    pub async fn remove_level2(&self, session: &Session) -> Result<(), SelfcareError> {
+    pub async fn remove_level2(&self, session: &Session) -> Result<(), CredentialError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
@@ -280,18 +318,18 @@ impl Service {
         identity: &DigitalIdentity,
         creds: &mut IdentityCredentials,
         typed: &str,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), SelfcareSignInError> {
         let Some(code) = EmergencyCode::parse(typed) else {
             let mut errors = FieldErrors::new();
-            errors.add("emergency_code", EMERGENCY_CODE_FORMAT);
-            return Err(SelfcareError::Invalid(errors));
+            errors.add("emergency_code", InputRule::EmergencyCodeFormat);
+            return Err(SelfcareSignInError::Invalid(errors));
         };
         let key = format!("emergency:{}", identity.id());
         if !take(tx, &key, EMERGENCY_CODE_ATTEMPTS, self.clock.now()).await? {
-            return Err(SelfcareError::RateLimited);
+            return Err(SelfcareSignInError::RateLimited);
         }
         if !emergency_matches(creds, &code) {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(SelfcareSignInError::InvalidCredentials);
         }
         tx.throttle_reset(&key).await?;
         let actor = format!("holder:{}", identity.holder_id());
@@ -309,7 +347,10 @@ impl Service {
 
     /// Sends a code to the reference email that unblocks level 2, for a waiting
     /// sign-in whose level 2 is blocked.
-    pub async fn send_unblock_code(&self, pending: &SessionToken) -> Result<(), SelfcareError> {
+    pub async fn send_unblock_code(
+        &self,
+        pending: &SessionToken,
+    ) -> Result<(), SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, _, creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
@@ -321,7 +362,7 @@ impl Service {
         }
         if !super::take_send(tx.as_mut(), p.holder_id, now).await? {
             tx.commit().await?;
-            return Err(SelfcareError::RateLimited);
+            return Err(SelfcareSignInError::RateLimited);
         }
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
@@ -343,7 +384,7 @@ impl Service {
         &self,
         pending: &SessionToken,
         proof: UnblockProof<'_>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
@@ -363,7 +404,7 @@ impl Service {
                     .await?
                     .is_some_and(|c| c.holder_id == p.holder_id);
                 if !ok {
-                    return Err(SelfcareError::InvalidCredentials);
+                    return Err(SelfcareSignInError::InvalidCredentials);
                 }
             }
         }
@@ -377,16 +418,19 @@ impl Service {
 
     /// Sends the two codes that prove a lost phone without the emergency code:
     /// one to the reference email, one by SMS to the phone on record.
-    pub async fn send_reenrol_codes(&self, pending: &SessionToken) -> Result<(), SelfcareError> {
+    pub async fn send_reenrol_codes(
+        &self,
+        pending: &SessionToken,
+    ) -> Result<(), SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, _, _) = self.pending_sign_in(tx.as_mut(), pending).await?;
         if p.level != CredentialLevel::L2 {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         if !super::take_send(tx.as_mut(), p.holder_id, now).await? {
             tx.commit().await?;
-            return Err(SelfcareError::RateLimited);
+            return Err(SelfcareSignInError::RateLimited);
         }
         let holder = tx.holder(p.holder_id).await?;
         send_security_code(
@@ -428,13 +472,13 @@ impl Service {
         pending: &SessionToken,
         proof: ReenrolProof<'_>,
         client: Client<'_>,
-    ) -> Result<SelfcareSession, SelfcareError> {
+    ) -> Result<SelfcareSession, SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
         // A lost phone does not lower a sign-in that must reach level 3.
         if p.level != CredentialLevel::L2 {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         match proof {
             ReenrolProof::EmergencyCode(typed) => {
@@ -459,7 +503,7 @@ impl Service {
                 if !(email_ok && sms_ok) {
                     // Keep the counted SMS attempt; a used email code stays used.
                     tx.commit().await?;
-                    return Err(SelfcareError::InvalidCredentials);
+                    return Err(SelfcareSignInError::InvalidCredentials);
                 }
             }
         }

@@ -6,16 +6,15 @@
 //! arrives in two halves on two channels). Every request is rate-limited per
 //! client address and per identifier.
 
+use crate::error::{InfraError, infra_error};
 use identity_core::credentials::EmergencyCode;
+use identity_core::identity::TransitionError;
 use identity_core::identity::{Actor, DigitalIdentity, SuspensionReason};
 use identity_core::{EmailAddress, LoginId, TaxCode};
 use serde_json::json;
 
-use super::{
-    EMERGENCY_CODE_FORMAT, SelfcareError, emergency_matches, issue_emergency_code,
-    send_security_code,
-};
-use crate::forms::{FieldErrors, Message, REQUIRED};
+use super::{emergency_matches, issue_emergency_code, send_security_code};
+use crate::forms::{FieldErrors, InputRule};
 use crate::model::CodePurpose;
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::email_codes::{mail_reset_code, redeem_code};
@@ -23,25 +22,47 @@ use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
 use crate::usecases::sign_in::SignInError;
 
-const TAX_CODE_INVALID: Message = Message::new(
-    "Indica un codice fiscale valido di 16 caratteri.",
-    "Enter a valid 16-character tax code.",
-);
-const LOGIN_INVALID: Message = Message::new(
-    "Indica lo username nella forma 123456@dominio.",
-    "Enter the username as 123456@domain.",
-);
+/// Why an operation of the selfcare without signing in failed (the emergency
+/// block, recovering the username, the password or the emergency code). Nothing
+/// was changed, except that a wrong code is counted.
+#[derive(Debug, thiserror::Error)]
+pub enum EmergencyError {
+    /// Fields are missing or malformed; each error is beside its field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Wrong login id, password, emergency code or single-use code: the caller is
+    /// not told which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many attempts from this address or for this identifier: try later.
+    #[error("too many attempts")]
+    RateLimited,
+    /// The login is not the username of a digital identity.
+    #[error("no digital identity")]
+    NoIdentity,
+    /// The identity is not active (pending or suspended) for this operation.
+    #[error("the identity is not active")]
+    NotActive,
+    /// The lifecycle forbids the change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+infra_error!(EmergencyError);
 
 fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
     let code = input.trim().to_ascii_uppercase().replace(' ', "");
     if code.is_empty() {
-        errors.add("tax_code", REQUIRED);
+        errors.add("tax_code", InputRule::Required);
         return None;
     }
     match TaxCode::parse(&code) {
         Ok(t) if t.as_str().len() == 16 => Some(t),
         _ => {
-            errors.add("tax_code", TAX_CODE_INVALID);
+            errors.add("tax_code", InputRule::PersonalTaxCode);
             None
         }
     }
@@ -49,19 +70,19 @@ fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
 
 fn emergency_field(input: &str, errors: &mut FieldErrors) -> Option<EmergencyCode> {
     if input.trim().is_empty() {
-        errors.add("emergency_code", REQUIRED);
+        errors.add("emergency_code", InputRule::Required);
         return None;
     }
     let parsed = EmergencyCode::parse(input);
     if parsed.is_none() {
-        errors.add("emergency_code", EMERGENCY_CODE_FORMAT);
+        errors.add("emergency_code", InputRule::EmergencyCodeFormat);
     }
     parsed
 }
 
 fn code_field(input: &str, errors: &mut FieldErrors) {
     if input.trim().is_empty() {
-        errors.add("code", REQUIRED);
+        errors.add("code", InputRule::Required);
     }
 }
 
@@ -77,17 +98,17 @@ fn emergency_keys(identifier: &str, client_ip: Option<&str>) -> [String; 2] {
 impl Service {
     fn login_field(&self, input: &str, errors: &mut FieldErrors) -> Option<LoginId> {
         if input.trim().is_empty() {
-            errors.add("login_id", REQUIRED);
+            errors.add("login_id", InputRule::Required);
             return None;
         }
         let parsed = LoginId::parse(input, &self.config.login_domain).ok();
         if parsed.is_none() {
-            errors.add("login_id", LOGIN_INVALID);
+            errors.add("login_id", InputRule::Username);
         }
         parsed
     }
 
-    async fn take_emergency(&self, keys: &[String]) -> Result<(), SelfcareError> {
+    async fn take_emergency(&self, keys: &[String]) -> Result<(), EmergencyError> {
         let ok = take_all(
             self.store.as_ref(),
             keys,
@@ -98,16 +119,16 @@ impl Service {
         if ok {
             Ok(())
         } else {
-            Err(SelfcareError::RateLimited)
+            Err(EmergencyError::RateLimited)
         }
     }
 
-    async fn take_recovery_limit(&self, keys: &[String]) -> Result<(), SelfcareError> {
+    async fn take_recovery_limit(&self, keys: &[String]) -> Result<(), EmergencyError> {
         let ok = take_all(self.store.as_ref(), keys, RECOVERY, self.clock.now()).await?;
         if ok {
             Ok(())
         } else {
-            Err(SelfcareError::RateLimited)
+            Err(EmergencyError::RateLimited)
         }
     }
 
@@ -115,7 +136,7 @@ impl Service {
     async fn identity_by_tax_code(
         &self,
         tax: &TaxCode,
-    ) -> Result<Option<DigitalIdentity>, SelfcareError> {
+    ) -> Result<Option<DigitalIdentity>, EmergencyError> {
         let mut tx = self.store.begin_read().await?;
         for holder in tx.holders_by_fiscal_code(tax.as_str(), false).await? {
             if let Some(i) = live_identity(tx.as_mut(), holder.id()).await? {
@@ -129,7 +150,7 @@ impl Service {
     async fn identity_by_username(
         &self,
         login: &LoginId,
-    ) -> Result<Option<DigitalIdentity>, SelfcareError> {
+    ) -> Result<Option<DigitalIdentity>, EmergencyError> {
         let mut tx = self.store.begin_read().await?;
         let holder = match tx.login(login.number()).await {
             Ok(l) => l.holder_id(),
@@ -148,19 +169,19 @@ impl Service {
         tax_code: &str,
         emergency_code: &str,
         client_ip: Option<&str>,
-    ) -> Result<DigitalIdentity, SelfcareError> {
+    ) -> Result<DigitalIdentity, EmergencyError> {
         let mut errors = FieldErrors::new();
         let tax = tax_code_field(tax_code, &mut errors);
         let code = emergency_field(emergency_code, &mut errors);
         let (Some(tax), Some(code)) = (tax, code) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_emergency(&emergency_keys(&format!("tax:{}", tax.as_str()), client_ip))
             .await?;
         let identity = self
             .identity_by_tax_code(&tax)
             .await?
-            .ok_or(SelfcareError::InvalidCredentials)?;
+            .ok_or(EmergencyError::InvalidCredentials)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         // The identity's row first, then its credentials: the order every use
@@ -168,7 +189,7 @@ impl Service {
         tx.identity_for_update(identity.id()).await?;
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         if !emergency_matches(&creds, &code) {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(EmergencyError::InvalidCredentials);
         }
         let blocked = self
             .block_in_emergency(tx.as_mut(), &identity, "emergency_code")
@@ -194,7 +215,7 @@ impl Service {
         tx: &mut dyn crate::ports::StoreTx,
         identity: &DigitalIdentity,
         proof: &str,
-    ) -> Result<DigitalIdentity, SelfcareError> {
+    ) -> Result<DigitalIdentity, EmergencyError> {
         let now = self.clock.now();
         let actor = Actor::Holder(identity.holder_id());
         let who = actor.clone();
@@ -206,9 +227,15 @@ impl Service {
             .await
             .map_err(|e| match e {
                 crate::usecases::identity::IdentityError::Transition(t) => {
-                    SelfcareError::Transition(t)
+                    EmergencyError::Transition(t)
                 }
-                other => SelfcareError::Store(other.to_string()),
+                crate::usecases::identity::IdentityError::Infra(infra) => {
+                    EmergencyError::Infra(infra)
+                }
+                other => {
+                    tracing::error!(error = %other, "emergency block refused unexpectedly");
+                    EmergencyError::NotActive
+                }
             })?;
         audit(
             tx,
@@ -228,10 +255,10 @@ impl Service {
         &self,
         tax_code: &str,
         client_ip: Option<&str>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), EmergencyError> {
         let mut errors = FieldErrors::new();
         let Some(tax) = tax_code_field(tax_code, &mut errors) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_recovery_limit(&[
             address_key("emergency-mail", client_ip),
@@ -266,26 +293,26 @@ impl Service {
         tax_code: &str,
         code: &str,
         client_ip: Option<&str>,
-    ) -> Result<DigitalIdentity, SelfcareError> {
+    ) -> Result<DigitalIdentity, EmergencyError> {
         let mut errors = FieldErrors::new();
         let tax = tax_code_field(tax_code, &mut errors);
         code_field(code, &mut errors);
         let Some(tax) = tax.filter(|_| errors.is_empty()) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_emergency(&emergency_keys(&format!("tax:{}", tax.as_str()), client_ip))
             .await?;
         let identity = self
             .identity_by_tax_code(&tax)
             .await?
-            .ok_or(SelfcareError::InvalidCredentials)?;
+            .ok_or(EmergencyError::InvalidCredentials)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let ok = redeem_code(tx.as_mut(), CodePurpose::EmergencyBlock, code, now)
             .await?
             .is_some_and(|c| c.holder_id == identity.holder_id());
         if !ok {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(EmergencyError::InvalidCredentials);
         }
         // The code is spent only if the block happens, and together with it.
         let blocked = self
@@ -303,12 +330,12 @@ impl Service {
         tax_code: &str,
         email: &str,
         client_ip: Option<&str>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), EmergencyError> {
         let mut errors = FieldErrors::new();
         let tax = tax_code_field(tax_code, &mut errors);
         let email = errors.check("email", EmailAddress::parse(email));
         let (Some(tax), Some(email)) = (tax, email) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_recovery_limit(&[
             address_key("recovery", client_ip),
@@ -354,12 +381,12 @@ impl Service {
         login_id: &str,
         emergency_code: &str,
         client_ip: Option<&str>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), EmergencyError> {
         let mut errors = FieldErrors::new();
         let login = self.login_field(login_id, &mut errors);
         let code = emergency_field(emergency_code, &mut errors);
         let (Some(login), Some(code)) = (login, code) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_emergency(&emergency_keys(
             &format!("login:{}", login.number()),
@@ -369,12 +396,12 @@ impl Service {
         let identity = self
             .identity_by_username(&login)
             .await?
-            .ok_or(SelfcareError::InvalidCredentials)?;
+            .ok_or(EmergencyError::InvalidCredentials)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         if !emergency_matches(&creds, &code) {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(EmergencyError::InvalidCredentials);
         }
         // An emergency code works once: a new one arrives in two halves.
         let actor = format!("holder:{}", identity.holder_id());
@@ -418,25 +445,24 @@ impl Service {
         login_id: &str,
         password: &str,
         client_ip: Option<&str>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), EmergencyError> {
         let mut errors = FieldErrors::new();
         let login = self.login_field(login_id, &mut errors);
         if password.is_empty() {
-            errors.add("password", REQUIRED);
+            errors.add("password", InputRule::Required);
         }
         let Some(login) = login.filter(|_| errors.is_empty()) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         match self.sign_in_password(&login, password, client_ip).await {
             Ok(_) => {}
-            Err(SignInError::InvalidCredentials) => return Err(SelfcareError::InvalidCredentials),
-            Err(SignInError::Hash(e)) => return Err(e.into()),
-            Err(e) => return Err(SelfcareError::Store(e.to_string())),
+            Err(SignInError::InvalidCredentials) => return Err(EmergencyError::InvalidCredentials),
+            Err(SignInError::Infra(e)) => return Err(e.into()),
         }
         let identity = self
             .identity_by_username(&login)
             .await?
-            .ok_or(SelfcareError::NoIdentity)?;
+            .ok_or(EmergencyError::NoIdentity)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let holder = tx.holder(identity.holder_id()).await?;
@@ -460,12 +486,12 @@ impl Service {
         login_id: &str,
         code: &str,
         client_ip: Option<&str>,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), EmergencyError> {
         let mut errors = FieldErrors::new();
         let login = self.login_field(login_id, &mut errors);
         code_field(code, &mut errors);
         let Some(login) = login.filter(|_| errors.is_empty()) else {
-            return Err(SelfcareError::Invalid(errors));
+            return Err(EmergencyError::Invalid(errors));
         };
         self.take_emergency(&emergency_keys(
             &format!("login:{}", login.number()),
@@ -475,7 +501,7 @@ impl Service {
         let identity = self
             .identity_by_username(&login)
             .await?
-            .ok_or(SelfcareError::InvalidCredentials)?;
+            .ok_or(EmergencyError::InvalidCredentials)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let ok = redeem_code(tx.as_mut(), CodePurpose::NewEmergencyCode, code, now)
@@ -484,7 +510,7 @@ impl Service {
                 c.holder_id == identity.holder_id() && c.login == Some(identity.username())
             });
         if !ok {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(EmergencyError::InvalidCredentials);
         }
         let mut creds = tx.credentials_for_update(identity.id()).await?;
         let actor = format!("holder:{}", identity.holder_id());

@@ -3,23 +3,65 @@
 //! sign-in at the highest level plus a code sent to the reference email) and
 //! asking for its revocation (confirmed with a code: final); and its history.
 
+use crate::error::{InfraError, infra_error};
+use crate::forms::FieldErrors;
+use identity_core::identity::TransitionError;
 use identity_core::identity::{Actor, DigitalIdentity, RevocationCause, SuspensionReason};
 use identity_core::ids::IdentityId;
 use identity_core::{HolderId, LoginNumber, Session};
 use serde_json::json;
 
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
-use super::{SelfcareError, queue_sms, send_security_code};
+use super::{queue_sms, send_security_code};
+use crate::forms::InputRule;
 use crate::model::{AuditQuery, AuditRecord, CodePurpose};
 use crate::service::Service;
 use crate::usecases::email_codes::redeem_code;
 use crate::usecases::identity::IdentityError;
 
+/// Why the holder's own request about its identity failed (suspending it,
+/// reactivating it or asking for its revocation with a confirmation code).
+/// Nothing was changed, except that a wrong code is counted.
+#[derive(Debug, thiserror::Error)]
+pub enum OwnIdentityError {
+    /// Fields are missing or malformed; each error is beside its field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Wrong login id, password, emergency code or single-use code: the caller is
+    /// not told which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many attempts from this address or for this identifier: try later.
+    #[error("too many attempts")]
+    RateLimited,
+    /// The login is not the username of a digital identity.
+    #[error("no digital identity")]
+    NoIdentity,
+    /// The identity was revoked: final.
+    #[error("the identity is revoked")]
+    Revoked,
+    /// The identity is not active (pending or suspended) for this operation.
+    #[error("the identity is not active")]
+    NotActive,
+    /// The identity was suspended by an operator: only an operator reactivates it.
+    #[error("suspended by an operator")]
+    OperatorSuspension,
+    /// The operation needs a sign-in at the identity's highest level, within the
+    /// last few minutes.
+    #[error("a fresh sign-in at the highest level is needed")]
+    NeedsFreshSignIn,
+    /// The lifecycle forbids the change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+infra_error!(OwnIdentityError);
+
 /// The longest note a holder may give when suspending its identity.
 const NOTE_MAX: usize = 200;
-
-const NOTE_TOO_LONG: crate::forms::Message =
-    crate::forms::Message::new("Al massimo 200 caratteri.", "At most 200 characters.");
 
 /// Which confirmation a code sent to the reference email is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,22 +92,26 @@ pub fn reason_lets_holder_reactivate(reason: SuspensionReason) -> bool {
     )
 }
 
-fn identity_failure(e: IdentityError) -> SelfcareError {
+fn identity_failure(e: IdentityError) -> OwnIdentityError {
     match e {
-        IdentityError::Transition(t) => SelfcareError::Transition(t),
-        IdentityError::NotFound => SelfcareError::NoIdentity,
-        other => SelfcareError::Store(other.to_string()),
+        IdentityError::Transition(t) => OwnIdentityError::Transition(t),
+        IdentityError::NotFound => OwnIdentityError::NoIdentity,
+        IdentityError::Infra(infra) => OwnIdentityError::Infra(infra),
+        other => {
+            tracing::error!(error = %other, "identity change refused unexpectedly");
+            OwnIdentityError::NotActive
+        }
     }
 }
 
-fn check_holder_may_reactivate(identity: &DigitalIdentity) -> Result<(), SelfcareError> {
+fn check_holder_may_reactivate(identity: &DigitalIdentity) -> Result<(), OwnIdentityError> {
     match identity.state() {
         identity_core::IdentityState::Suspended { reason, .. }
             if reason_lets_holder_reactivate(*reason) =>
         {
             Ok(())
         }
-        identity_core::IdentityState::Suspended { .. } => Err(SelfcareError::OperatorSuspension),
+        identity_core::IdentityState::Suspended { .. } => Err(OwnIdentityError::OperatorSuspension),
         _ => Err(identity_core::TransitionError::NotSuspended.into()),
     }
 }
@@ -162,13 +208,16 @@ impl Service {
     async fn fresh_session_identity(
         &self,
         session: &Session,
-    ) -> Result<DigitalIdentity, SelfcareError> {
-        let (identity, creds) = self.selfcare_identity(session).await?;
+    ) -> Result<DigitalIdentity, OwnIdentityError> {
+        let (identity, creds) = self
+            .selfcare_identity(session)
+            .await?
+            .ok_or(OwnIdentityError::NoIdentity)?;
         if identity.state().is_revoked() {
-            return Err(SelfcareError::Revoked);
+            return Err(OwnIdentityError::Revoked);
         }
         if !self.selfcare_session_is_fresh(session, &creds) {
-            return Err(SelfcareError::NeedsFreshSignIn);
+            return Err(OwnIdentityError::NeedsFreshSignIn);
         }
         Ok(identity)
     }
@@ -181,14 +230,17 @@ impl Service {
         &self,
         session: &Session,
         note: &str,
-    ) -> Result<DigitalIdentity, SelfcareError> {
+    ) -> Result<DigitalIdentity, OwnIdentityError> {
         let note = note.trim();
         if note.chars().count() > NOTE_MAX {
             let mut errors = crate::forms::FieldErrors::new();
-            errors.add("note", NOTE_TOO_LONG);
-            return Err(SelfcareError::Invalid(errors));
+            errors.add("note", InputRule::TooLong { max: NOTE_MAX });
+            return Err(OwnIdentityError::Invalid(errors));
         }
-        let (identity, _) = self.selfcare_identity(session).await?;
+        let (identity, _) = self
+            .selfcare_identity(session)
+            .await?
+            .ok_or(OwnIdentityError::NoIdentity)?;
         let now = self.clock.now();
         let actor = Actor::Holder(session.holder_id);
         let who = actor.clone();
@@ -221,7 +273,7 @@ impl Service {
         &self,
         session: &Session,
         what: Confirmation,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), OwnIdentityError> {
         let identity = self.fresh_session_identity(session).await?;
         if what == Confirmation::Reactivate {
             check_holder_may_reactivate(&identity)?;
@@ -230,7 +282,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         if !super::take_send(tx.as_mut(), session.holder_id, now).await? {
             tx.commit().await?;
-            return Err(SelfcareError::RateLimited);
+            return Err(OwnIdentityError::RateLimited);
         }
         let holder = tx.holder(session.holder_id).await?;
         send_security_code(
@@ -253,7 +305,7 @@ impl Service {
         session: &Session,
         what: Confirmation,
         code: &str,
-    ) -> Result<DigitalIdentity, SelfcareError> {
+    ) -> Result<DigitalIdentity, OwnIdentityError> {
         let identity = self.fresh_session_identity(session).await?;
         if what == Confirmation::Reactivate {
             check_holder_may_reactivate(&identity)?;
@@ -264,7 +316,7 @@ impl Service {
             .await?
             .is_some_and(|c| c.holder_id == session.holder_id);
         if !ok {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(OwnIdentityError::InvalidCredentials);
         }
         let actor = Actor::Holder(session.holder_id);
         let who = actor.clone();

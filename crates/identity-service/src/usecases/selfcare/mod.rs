@@ -3,6 +3,13 @@
 //! the emergency code and the operations that need no sign-in (emergency block,
 //! recovery of the username, the password and the emergency code), the holder's
 //! own lifecycle requests, the access history and its notifications.
+//!
+//! Each family of operations has its own error: signing in
+//! ([`sign_in::SelfcareSignInError`], with the second factor, a blocked level and
+//! a lost phone), changing credentials in a fresh session
+//! ([`authenticator::CredentialError`]), the operations without signing in
+//! ([`emergency::EmergencyError`]) and the holder's own lifecycle requests
+//! ([`lifecycle::OwnIdentityError`]).
 
 pub mod access;
 pub mod authenticator;
@@ -14,150 +21,17 @@ pub mod security_keys;
 pub mod sign_in;
 mod sms_codes;
 
-use identity_core::credentials::{
-    EmergencyCode, LevelTransitionError, SignInBlocked, TotpError, constant_time_eq,
-};
-use identity_core::i18n::{Lang, Localized, pick};
-use identity_core::identity::{DigitalIdentity, TransitionError};
+use identity_core::credentials::{EmergencyCode, constant_time_eq};
+use identity_core::identity::DigitalIdentity;
 use identity_core::{Holder, HolderId, LoginNumber, Session};
 use serde_json::json;
 
-use crate::forms::{FieldErrors, Message};
+use crate::error::InfraError;
 use crate::ports::{IdentityCredentials, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 
 pub(crate) use phone::send_phone_change_code;
 pub use sms_codes::SMS_CODE_DIGITS;
-
-/// Why a selfcare operation failed. Nothing was changed, except where a variant
-/// says so (a wrong one-time code is counted).
-#[derive(Debug, thiserror::Error)]
-pub enum SelfcareError {
-    /// Fields are missing or malformed; each error is beside its field.
-    #[error("invalid input")]
-    Invalid(FieldErrors),
-    /// Wrong login id, password, emergency code or single-use code: the caller is
-    /// not told which.
-    #[error("invalid credentials")]
-    InvalidCredentials,
-    /// Too many attempts from this address or for this identifier: try later.
-    #[error("too many attempts")]
-    RateLimited,
-    /// The login is not the username of a digital identity.
-    #[error("no digital identity")]
-    NoIdentity,
-    /// The identity was revoked: final.
-    #[error("the identity is revoked")]
-    Revoked,
-    /// The identity is not active (pending or suspended) for this operation.
-    #[error("the identity is not active")]
-    NotActive,
-    /// The identity was suspended by an operator: only an operator reactivates it.
-    #[error("suspended by an operator")]
-    OperatorSuspension,
-    /// The operation needs a sign-in at the identity's highest level, within the
-    /// last few minutes.
-    #[error("a fresh sign-in at the highest level is needed")]
-    NeedsFreshSignIn,
-    /// The sign-in waiting for a second factor expired, or never existed.
-    #[error("the sign-in expired")]
-    SignInExpired,
-    /// A level cannot be used to sign in.
-    #[error(transparent)]
-    Blocked(#[from] SignInBlocked),
-    /// A one-time code from the authenticator app was refused.
-    #[error(transparent)]
-    Totp(#[from] TotpError),
-    /// The credential levels forbid the change.
-    #[error(transparent)]
-    Level(#[from] LevelTransitionError),
-    /// The lifecycle forbids the change.
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-    /// Password checking is at capacity: try again in a moment.
-    #[error("busy")]
-    Busy,
-    /// Storage (or sealing) failed.
-    #[error("storage error: {0}")]
-    Store(String),
-}
-
-impl From<StoreError> for SelfcareError {
-    fn from(e: StoreError) -> Self {
-        SelfcareError::Store(e.to_string())
-    }
-}
-
-impl From<crate::passwords::HashError> for SelfcareError {
-    fn from(e: crate::passwords::HashError) -> Self {
-        match e {
-            crate::passwords::HashError::Busy => SelfcareError::Busy,
-            other => SelfcareError::Store(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::sealing::SealError> for SelfcareError {
-    fn from(e: crate::sealing::SealError) -> Self {
-        SelfcareError::Store(e.to_string())
-    }
-}
-
-impl Localized for SelfcareError {
-    fn message(&self, lang: Lang) -> String {
-        let m = |it: &str, en: &str| pick(lang, it.to_owned(), en.to_owned());
-        match self {
-            SelfcareError::Invalid(_) => crate::forms::FIX_FIELDS.message(lang),
-            SelfcareError::InvalidCredentials => m(
-                "I dati inseriti non sono corretti.",
-                "The details you entered are not correct.",
-            ),
-            SelfcareError::RateLimited => m(
-                "Troppi tentativi: riprova tra un'ora.",
-                "Too many attempts: try again in an hour.",
-            ),
-            SelfcareError::NoIdentity => m(
-                "Questa login non è lo username di un'identità digitale. Puoi richiederne una dall'area clienti.",
-                "This login is not the username of a digital identity. You can request one from the customer area.",
-            ),
-            SelfcareError::Revoked => m(
-                "L'identità digitale è revocata: la revoca è definitiva. Puoi richiedere una nuova identità dall'area clienti.",
-                "The digital identity is revoked: revocation is final. You can request a new identity from the customer area.",
-            ),
-            SelfcareError::NotActive => m(
-                "L'identità digitale non è attiva.",
-                "The digital identity is not active.",
-            ),
-            SelfcareError::OperatorSuspension => m(
-                "Questa sospensione è stata decisa da un operatore: per riattivare l'identità contatta l'assistenza.",
-                "This suspension was decided by an operator: to reactivate the identity, contact support.",
-            ),
-            SelfcareError::NeedsFreshSignIn => m(
-                "Per questa operazione accedi di nuovo con le credenziali del livello più alto che hai attivato.",
-                "For this operation, sign in again with the highest credential level you have activated.",
-            ),
-            SelfcareError::SignInExpired => m(
-                "L'accesso è scaduto: inserisci di nuovo username e password.",
-                "The sign-in expired: enter your username and password again.",
-            ),
-            SelfcareError::Blocked(b) => b.message(lang),
-            SelfcareError::Totp(t) => t.message(lang),
-            SelfcareError::Level(l) => l.message(lang),
-            SelfcareError::Transition(t) => t.message(lang),
-            SelfcareError::Busy => m(
-                "Il servizio è molto richiesto in questo momento: riprova tra qualche secondo.",
-                "The service is very busy right now: try again in a few seconds.",
-            ),
-            SelfcareError::Store(_) => crate::forms::TEMPORARY.message(lang),
-        }
-    }
-}
-
-/// The emergency code typed is not in the expected form.
-pub(crate) const EMERGENCY_CODE_FORMAT: Message = Message::new(
-    "Il codice di emergenza è formato da 16 caratteri (lettere e cifre).",
-    "The emergency code has 16 characters (letters and digits).",
-);
 
 /// How recent the selfcare sign-in must be for sensitive operations.
 pub const FRESH_SIGN_IN: chrono::Duration = chrono::Duration::minutes(10);
@@ -296,17 +170,20 @@ pub(crate) async fn identity_of_username(
 }
 
 impl Service {
-    /// The identity a selfcare session was opened for, with its credentials.
+    /// The identity a selfcare session was opened for, with its credentials;
+    /// `None` when the session's login is no identity's username (any more).
     pub async fn selfcare_identity(
         &self,
         session: &Session,
-    ) -> Result<(DigitalIdentity, IdentityCredentials), SelfcareError> {
+    ) -> Result<Option<(DigitalIdentity, IdentityCredentials)>, InfraError> {
         let mut tx = self.store.begin_read().await?;
-        let identity = identity_of_username(tx.as_mut(), session.holder_id, session.login)
-            .await?
-            .ok_or(SelfcareError::NoIdentity)?;
+        let Some(identity) =
+            identity_of_username(tx.as_mut(), session.holder_id, session.login).await?
+        else {
+            return Ok(None);
+        };
         let creds = tx.credentials(identity.id()).await?;
-        Ok((identity, creds))
+        Ok(Some((identity, creds)))
     }
 
     /// Whether `session` was opened at the identity's highest level within

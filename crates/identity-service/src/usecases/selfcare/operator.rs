@@ -7,26 +7,43 @@ use identity_core::identity::{Actor, DigitalIdentity};
 use identity_core::ids::IdentityId;
 use serde_json::json;
 
-use super::SelfcareError;
+use crate::error::{Found, InfraError, infra_error};
 use crate::ports::IdentityCredentials;
+use crate::ports::StoreError;
 use crate::service::{Service, audit, mail_holder};
 
+/// Why an operator's unblocking failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorUnblockError {
+    /// No identity with this id.
+    #[error("no identity with this id")]
+    NotFound,
+    /// The level is not blocked (or cannot be).
+    #[error(transparent)]
+    Level(#[from] identity_core::credentials::LevelTransitionError),
+    /// The machinery failed.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+infra_error!(OperatorUnblockError);
+
 impl Service {
-    /// An identity and its credentials, by id. `NoIdentity` if there is none.
+    /// An identity and its credentials, by id; `None` if there is none.
     pub async fn identity_with_credentials(
         &self,
         id: IdentityId,
-    ) -> Result<(DigitalIdentity, IdentityCredentials), SelfcareError> {
+    ) -> Result<Option<(DigitalIdentity, IdentityCredentials)>, InfraError> {
         // Read through a write transaction that is rolled back: the port reads an
         // identity by id only under its lock.
         let mut tx = self.store.begin().await?;
         let identity = match tx.identity_for_update(id).await {
             Ok(i) => i,
-            Err(crate::ports::StoreError::NotFound) => return Err(SelfcareError::NoIdentity),
+            Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let creds = tx.credentials(id).await?;
-        Ok((identity, creds))
+        Ok(Some((identity, creds)))
     }
 
     /// An operator unblocks `level` (only level 2 can be blocked) of an identity;
@@ -36,14 +53,13 @@ impl Service {
         id: IdentityId,
         level: CredentialLevel,
         actor: Actor,
-    ) -> Result<IdentityCredentials, SelfcareError> {
+    ) -> Result<IdentityCredentials, OperatorUnblockError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let identity = match tx.identity_for_update(id).await {
-            Ok(i) => i,
-            Err(crate::ports::StoreError::NotFound) => return Err(SelfcareError::NoIdentity),
-            Err(e) => return Err(e.into()),
-        };
+        let identity = tx
+            .identity_for_update(id)
+            .await
+            .or_missing(OperatorUnblockError::NotFound)?;
         let mut creds = tx.credentials_for_update(id).await?;
         creds.levels = creds.levels.unblock(level)?;
         if level == CredentialLevel::L2 {

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use identity_core::{ContactChange, Holder, HolderId, PhoneNumber};
 use serde_json::json;
 
-use super::SelfcareError;
 use super::sms_codes::{issue_sms_code, redeem_sms_code};
 use crate::model::CodePurpose;
 use crate::ports::{StoreError, StoreTx};
@@ -54,7 +53,7 @@ impl Service {
         &self,
         holder_id: HolderId,
         code: &str,
-    ) -> Result<Option<PhoneNumber>, SelfcareError> {
+    ) -> Result<Option<PhoneNumber>, crate::InfraError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut holder = tx.holder_for_update(holder_id).await?;

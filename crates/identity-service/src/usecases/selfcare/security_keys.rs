@@ -16,10 +16,13 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
 };
 
-use super::SelfcareError;
 use super::access::record_access;
+use super::authenticator::CredentialError;
+use super::sign_in::SelfcareSignInError;
 use super::sign_in::{Client, SelfcareSession};
-use crate::forms::{FieldErrors, Message};
+use crate::error::InfraError;
+use crate::forms::FieldErrors;
+use crate::forms::InputRule;
 use crate::ports::{SecurityKey, SessionFilter, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::sessions::SessionToken;
@@ -29,12 +32,6 @@ pub const CEREMONY_WINDOW: Duration = Duration::minutes(5);
 
 /// Longest name of a key.
 const NAME_MAX: usize = 40;
-
-const NAME_TOO_LONG: Message = Message::new("Al massimo 40 caratteri.", "At most 40 characters.");
-const KEY_REFUSED: Message = Message::new(
-    "La chiave non è stata accettata. Riprova, e se usi una passkey sincronizzata (per esempio nel portachiavi del telefono) usa invece una chiave di sicurezza fisica: il livello 3 richiede una chiave che non lascia il dispositivo.",
-    "The key was not accepted. Try again; if you use a synchronised passkey (for example in your phone's keychain), use a physical security key instead: level 3 needs a key that never leaves its device.",
-);
 
 /// A key as the selfcare lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +46,10 @@ pub struct KeySummary {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-fn refused() -> SelfcareError {
+fn refused() -> CredentialError {
     let mut errors = FieldErrors::new();
-    errors.add("credential", KEY_REFUSED);
-    SelfcareError::Invalid(errors)
+    errors.add("credential", InputRule::SecurityKeyRefused);
+    CredentialError::Invalid(errors)
 }
 
 fn cred_id_text(id: &impl serde::Serialize) -> String {
@@ -70,33 +67,36 @@ async fn keep_ceremony(
     state: &impl serde::Serialize,
     options: &impl serde::Serialize,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<serde_json::Value, SelfcareError> {
-    let state = serde_json::to_string(state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+) -> Result<serde_json::Value, InfraError> {
+    let state = serde_json::to_string(state)?;
     tx.put_ceremony(owner, &state, now).await?;
     tx.commit().await?;
-    serde_json::to_value(options).map_err(|e| SelfcareError::Store(e.to_string()))
+    Ok(serde_json::to_value(options)?)
 }
 
 impl Service {
     /// The relying party: this site's host and public URL.
-    fn webauthn(&self) -> Result<Webauthn, SelfcareError> {
+    fn webauthn(&self) -> Result<Webauthn, InfraError> {
         let url = Url::parse(&self.config.public_url)
-            .map_err(|e| SelfcareError::Store(format!("public URL: {e}")))?;
+            .map_err(|_| InfraError::Config("the public URL does not parse"))?;
         let host = url
             .host_str()
-            .ok_or_else(|| SelfcareError::Store("public URL has no host".into()))?
+            .ok_or(InfraError::Config("the public URL has no host"))?
             .to_owned();
         WebauthnBuilder::new(&host, &url)
             .and_then(|b| b.rp_name("Identità digitale").build())
-            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))
+            .map_err(InfraError::from)
     }
 
     /// The session's security keys.
     pub async fn security_keys_of(
         &self,
         session: &Session,
-    ) -> Result<Vec<KeySummary>, SelfcareError> {
-        let (identity, _) = self.selfcare_identity(session).await?;
+    ) -> Result<Vec<KeySummary>, CredentialError> {
+        let (identity, _) = self
+            .selfcare_identity(session)
+            .await?
+            .ok_or(CredentialError::NoIdentity)?;
         let mut tx = self.store.begin_read().await?;
         Ok(tx
             .security_keys(identity.id())
@@ -115,7 +115,7 @@ impl Service {
     pub async fn start_key_registration(
         &self,
         session: &Session,
-    ) -> Result<serde_json::Value, SelfcareError> {
+    ) -> Result<serde_json::Value, CredentialError> {
         let now = self.clock.now();
         let webauthn = self.webauthn()?;
         let mut tx = self.store.begin().await?;
@@ -135,8 +135,8 @@ impl Service {
                 &holder.display_name(),
                 Some(exclude),
             )
-            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
-        keep_ceremony(tx, &format!("reg:{}", session.id), &state, &options, now).await
+            .map_err(InfraError::from)?;
+        Ok(keep_ceremony(tx, &format!("reg:{}", session.id), &state, &options, now).await?)
     }
 
     /// Finishes registering a key named `name` with the browser's answer
@@ -147,13 +147,13 @@ impl Service {
         session: &Session,
         name: &str,
         credential: &str,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), CredentialError> {
         let now = self.clock.now();
         let name = name.trim();
         let mut errors = FieldErrors::new();
         if name.chars().count() > NAME_MAX {
-            errors.add("key_name", NAME_TOO_LONG);
-            return Err(SelfcareError::Invalid(errors));
+            errors.add("key_name", InputRule::TooLong { max: NAME_MAX });
+            return Err(CredentialError::Invalid(errors));
         }
         let name = if name.is_empty() {
             "Chiave di sicurezza"
@@ -170,8 +170,7 @@ impl Service {
             tx.commit().await?;
             return Err(refused());
         }
-        let state: PasskeyRegistration =
-            serde_json::from_str(&state).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        let state: PasskeyRegistration = serde_json::from_str(&state).map_err(InfraError::from)?;
         let answer: RegisterPublicKeyCredential =
             serde_json::from_str(credential).map_err(|_| refused())?;
         let passkey = webauthn
@@ -180,8 +179,7 @@ impl Service {
                 tracing::info!(error = %e, "security key registration refused");
                 refused()
             })?;
-        let stored =
-            serde_json::to_value(&passkey).map_err(|e| SelfcareError::Store(e.to_string()))?;
+        let stored = serde_json::to_value(&passkey).map_err(InfraError::from)?;
         if stored["cred"]["backup_eligible"].as_bool() == Some(true) {
             tx.commit().await?;
             return Err(refused());
@@ -220,13 +218,13 @@ impl Service {
         &self,
         session: &Session,
         id: &str,
-    ) -> Result<(), SelfcareError> {
+    ) -> Result<(), CredentialError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (identity, mut creds) = self.fresh_identity(tx.as_mut(), session).await?;
         let keys = tx.security_keys(identity.id()).await?;
         let Some(key) = keys.iter().find(|k| k.id == id) else {
-            return Err(SelfcareError::NoIdentity);
+            return Err(CredentialError::NoIdentity);
         };
         tx.delete_security_key(identity.id(), id).await?;
         if keys.len() == 1 {
@@ -281,13 +279,13 @@ impl Service {
     pub async fn start_key_sign_in(
         &self,
         pending: &SessionToken,
-    ) -> Result<serde_json::Value, SelfcareError> {
+    ) -> Result<serde_json::Value, SelfcareSignInError> {
         let now = self.clock.now();
         let webauthn = self.webauthn()?;
         let mut tx = self.store.begin().await?;
         let (p, identity, creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
         if p.level != CredentialLevel::L3 {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         creds.levels.check_sign_in_at(CredentialLevel::L3)?;
         let keys: Vec<Passkey> = tx
@@ -298,8 +296,8 @@ impl Service {
             .collect();
         let (options, state) = webauthn
             .start_passkey_authentication(&keys)
-            .map_err(|e| SelfcareError::Store(format!("webauthn: {e}")))?;
-        keep_ceremony(tx, &format!("auth:{}", p.token_hash), &state, &options, now).await
+            .map_err(InfraError::from)?;
+        Ok(keep_ceremony(tx, &format!("auth:{}", p.token_hash), &state, &options, now).await?)
     }
 
     /// Finishes a level-3 sign-in with the browser's assertion (JSON).
@@ -308,13 +306,13 @@ impl Service {
         pending: &SessionToken,
         credential: &str,
         client: Client<'_>,
-    ) -> Result<SelfcareSession, SelfcareError> {
+    ) -> Result<SelfcareSession, SelfcareSignInError> {
         let now = self.clock.now();
         let webauthn = self.webauthn()?;
         let mut tx = self.store.begin().await?;
         let (p, identity, creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
         if p.level != CredentialLevel::L3 {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         creds.levels.check_sign_in_at(CredentialLevel::L3)?;
         let ceremony = tx.take_ceremony(&format!("auth:{}", p.token_hash)).await?;
@@ -336,12 +334,12 @@ impl Service {
             );
             record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(SelfcareSignInError::InvalidCredentials);
         };
         let used = cred_id_text(result.cred_id());
         let mut keys = tx.security_keys(identity.id()).await?;
         let Some(key) = keys.iter_mut().find(|k| k.id == used) else {
-            return Err(SelfcareError::InvalidCredentials);
+            return Err(SelfcareSignInError::InvalidCredentials);
         };
         if let Ok(mut passkey) = serde_json::from_str::<Passkey>(&key.passkey) {
             passkey.update_credential(&result);

@@ -5,7 +5,10 @@
 //! token, only when the last factor is right. Every attempt on a username lands
 //! in the holder's access history.
 
+use crate::error::{InfraError, infra_error};
+use crate::forms::FieldErrors;
 use chrono::{DateTime, Duration, Utc};
+use identity_core::credentials::LevelTransitionError;
 use identity_core::credentials::totp::{self, TotpSecret};
 use identity_core::credentials::{CredentialLevel, SignInBlocked, TotpError};
 use identity_core::identity::DigitalIdentity;
@@ -14,7 +17,7 @@ use identity_core::{HolderId, LoginId, LoginNumber, Session, SessionArea};
 use serde_json::json;
 
 use super::access::{SELFCARE_SERVICE, record_access};
-use super::{SelfcareError, identity_of_username};
+use super::identity_of_username;
 use crate::ports::{IdentityCredentials, PendingSignIn, StoreError, StoreTx};
 use crate::service::{Service, audit, mail_holder};
 use crate::usecases::sessions::SessionToken;
@@ -22,6 +25,46 @@ use crate::usecases::sign_in::SignInError;
 
 /// How long a sign-in waits for its second factor.
 pub const SECOND_FACTOR_WINDOW: Duration = Duration::minutes(5);
+
+/// Why a selfcare sign-in step failed (the password, the second factor, a
+/// blocked level's unblocking, a lost phone's re-enrolment, a security key).
+/// Nothing was changed, except that a wrong code or password is counted.
+#[derive(Debug, thiserror::Error)]
+pub enum SelfcareSignInError {
+    /// Fields are missing or malformed; each error is beside its field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Wrong login id, password, emergency code or single-use code: the caller is
+    /// not told which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many attempts from this address or for this identifier: try later.
+    #[error("too many attempts")]
+    RateLimited,
+    /// The login is not the username of a digital identity.
+    #[error("no digital identity")]
+    NoIdentity,
+    /// The identity was revoked: final.
+    #[error("the identity is revoked")]
+    Revoked,
+    /// The sign-in waiting for a second factor expired, or never existed.
+    #[error("the sign-in expired")]
+    SignInExpired,
+    /// A level cannot be used to sign in.
+    #[error(transparent)]
+    Blocked(#[from] SignInBlocked),
+    /// A one-time code from the authenticator app was refused.
+    #[error(transparent)]
+    Totp(#[from] TotpError),
+    /// The credential levels forbid the change.
+    #[error(transparent)]
+    Level(#[from] LevelTransitionError),
+    /// The machinery failed (storage, hashing, sealing): nothing the user can fix.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+infra_error!(SelfcareSignInError);
 
 /// Who is signing in, as the web layer sees it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -93,7 +136,7 @@ impl Service {
         login_id: &LoginId,
         password: &str,
         client: Client<'_>,
-    ) -> Result<PasswordStep, SelfcareError> {
+    ) -> Result<PasswordStep, SelfcareSignInError> {
         let signed = match self.sign_in_password(login_id, password, client.ip).await {
             Ok(s) => s,
             Err(SignInError::InvalidCredentials) => {
@@ -113,16 +156,15 @@ impl Service {
                         tracing::warn!(error = %e, "recording a failed selfcare sign-in");
                     }
                 });
-                return Err(SelfcareError::InvalidCredentials);
+                return Err(SelfcareSignInError::InvalidCredentials);
             }
-            Err(SignInError::Store(e)) => return Err(e.into()),
-            Err(SignInError::Hash(e)) => return Err(e.into()),
+            Err(SignInError::Infra(e)) => return Err(e.into()),
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let identity = identity_of_username(tx.as_mut(), signed.holder_id, signed.login.number())
             .await?
-            .ok_or(SelfcareError::NoIdentity)?;
+            .ok_or(SelfcareSignInError::NoIdentity)?;
         if identity.state().is_revoked() {
             let record = access(
                 &identity,
@@ -134,7 +176,7 @@ impl Service {
             );
             record_access(tx.as_mut(), &self.metrics, &record, None).await?;
             tx.commit().await?;
-            return Err(SelfcareError::Revoked);
+            return Err(SelfcareSignInError::Revoked);
         }
         let creds = tx.credentials(identity.id()).await?;
         let level = match creds.levels.required_sign_in_level() {
@@ -147,7 +189,7 @@ impl Service {
             }
             Ok(level) => level,
             Err(SignInBlocked::LevelBlocked(level)) => level,
-            Err(SignInBlocked::Revoked) => return Err(SelfcareError::Revoked),
+            Err(SignInBlocked::Revoked) => return Err(SelfcareSignInError::Revoked),
             Err(other) => return Err(other.into()),
         };
         let pending = SessionToken::generate(self.random.as_ref());
@@ -204,16 +246,16 @@ impl Service {
         &self,
         tx: &mut dyn StoreTx,
         pending: &SessionToken,
-    ) -> Result<(PendingSignIn, DigitalIdentity, IdentityCredentials), SelfcareError> {
+    ) -> Result<(PendingSignIn, DigitalIdentity, IdentityCredentials), SelfcareSignInError> {
         let now = self.clock.now();
         let p = match tx.pending_sign_in_for_update(&pending.hash()).await {
             Ok(p) if now < p.expires_at => p,
-            Ok(_) | Err(StoreError::NotFound) => return Err(SelfcareError::SignInExpired),
+            Ok(_) | Err(StoreError::NotFound) => return Err(SelfcareSignInError::SignInExpired),
             Err(e) => return Err(e.into()),
         };
         let identity = tx.identity_for_update(p.identity_id).await?;
         if identity.state().is_revoked() {
-            return Err(SelfcareError::Revoked);
+            return Err(SelfcareSignInError::Revoked);
         }
         let creds = tx.credentials_for_update(p.identity_id).await?;
         // The level to reach is decided again under the lock: credentials that
@@ -225,7 +267,7 @@ impl Service {
             Err(_) => false,
         };
         if !still {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         Ok((p, identity, creds))
     }
@@ -237,24 +279,25 @@ impl Service {
         pending: &SessionToken,
         code: &str,
         client: Client<'_>,
-    ) -> Result<SelfcareSession, SelfcareError> {
+    ) -> Result<SelfcareSession, SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (p, identity, mut creds) = self.pending_sign_in(tx.as_mut(), pending).await?;
         // A sign-in that must reach level 3 is never completed with a level-2 code.
         if p.level != CredentialLevel::L2 {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         creds.levels.check_sign_in_at(CredentialLevel::L2)?;
-        let sealed = creds.totp_secret.clone().ok_or(SelfcareError::Blocked(
-            SignInBlocked::LevelNotActive(CredentialLevel::L2),
-        ))?;
+        let sealed = creds
+            .totp_secret
+            .clone()
+            .ok_or(SelfcareSignInError::Blocked(SignInBlocked::LevelNotActive(
+                CredentialLevel::L2,
+            )))?;
         let context = identity.id().to_string();
         let secret =
             TotpSecret::from_bytes(&self.config.keyring.open(&sealed, context.as_bytes())?)
-                .ok_or_else(|| {
-                    SelfcareError::Store("stored TOTP secret has a bad length".into())
-                })?;
+                .ok_or(InfraError::Corrupt("stored TOTP secret has a bad length"))?;
         let (state, outcome) = totp::verify(&secret, code, now, &creds.totp_state);
         creds.totp_state = state;
         match outcome {
@@ -335,7 +378,7 @@ impl Service {
         level: CredentialLevel,
         credential: &str,
         client: Client<'_>,
-    ) -> Result<SelfcareSession, SelfcareError> {
+    ) -> Result<SelfcareSession, SelfcareSignInError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut current = tx.identity_for_update(identity.id()).await?;
@@ -343,7 +386,7 @@ impl Service {
         // Never a session below the identity's highest level: its credentials may
         // have changed since the factor was checked.
         if current.state().is_revoked() || creds.levels.required_sign_in_level() != Ok(level) {
-            return Err(SelfcareError::SignInExpired);
+            return Err(SelfcareSignInError::SignInExpired);
         }
         if current.record_use(now).is_ok() {
             tx.update_identity(&current).await?;

@@ -1,8 +1,6 @@
-//! Languages the system speaks and the trait every user-facing error implements.
-//!
-//! Core errors carry no presentation, but they must be explainable beside a form
-//! field in the user's language, so each error type can render itself in Italian
-//! (the default) and English.
+//! The languages the system speaks: a holder's preferred language is part of its
+//! data (mail follows it). The words themselves are chosen where they are shown
+//! (the `identity-words` crate), not here: the domain's outcomes are codes.
 
 use std::fmt;
 
@@ -44,21 +42,6 @@ impl Lang {
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
-    }
-}
-
-/// Something that can explain itself to a user in a given language.
-pub trait Localized {
-    /// The message in `lang`, one or two sentences, suitable to show beside a form field.
-    fn message(&self, lang: Lang) -> String;
-}
-
-/// Picks the Italian or English text; keeps `Localized` impls short and readable.
-#[must_use]
-pub fn pick(lang: Lang, it: String, en: String) -> String {
-    match lang {
-        Lang::It => it,
-        Lang::En => en,
     }
 }
 
