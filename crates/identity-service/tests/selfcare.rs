@@ -10,7 +10,7 @@ use identity_core::credentials::{EmergencyCode, TotpError};
 use identity_core::identity::Actor;
 use identity_core::{CredentialLevel, IdentityState, LevelState, TotpSecret};
 use identity_service::usecases::selfcare::authenticator::CredentialError;
-use identity_service::usecases::selfcare::authenticator::{ReenrolProof, UnblockProof};
+use identity_service::usecases::selfcare::lost_authenticator::{ReenrolProof, UnblockProof};
 use identity_service::usecases::selfcare::sign_in::PasswordStep;
 use identity_service::usecases::selfcare::sign_in::SelfcareSignInError;
 use identity_service::{HashCost, Keyring, PasswordHasher, Service, ServiceConfig};

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use super::*;
 use crate::values::postal_code::PostalCode;
 use crate::values::province::ProvinceCode;
-use crate::values::tax_code::PersonalTaxCode;
+use crate::values::tax_code::{PersonalTaxCode, Sex};
 
 fn mario() -> PersonIdentity {
     PersonIdentity::new(

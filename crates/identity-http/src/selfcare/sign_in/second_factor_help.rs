@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use identity_core::Lang;
 use identity_service::Outcome as _;
-use identity_service::usecases::selfcare::authenticator::{ReenrolProof, UnblockProof};
+use identity_service::usecases::selfcare::lost_authenticator::{ReenrolProof, UnblockProof};
 use identity_words::L;
 
 use super::{StepForm, notice, signed_in, waiting, waiting_post};

@@ -1,26 +1,23 @@
-//! What the selfcare sign-in page offers without signing in (seed section 3.1):
-//! the emergency block (tax code + emergency code, or tax code + a code sent to
-//! the reference email), recovery of the username (sent to the reference email),
-//! of the password (username + emergency code, then a code by email) and of the
-//! emergency code itself (username + password + a code by email; the new code
-//! arrives in two halves on two channels). Every request is rate-limited per
-//! client address and per identifier.
+//! The emergency block, offered by the selfcare sign-in page without signing in:
+//! tax code + emergency code, or tax code + a code sent to the reference email.
+//! Its error, field checks and limits are shared with the recoveries next to it
+//! (`recovery`). Every request is rate-limited per client address and per
+//! identifier.
 
 use crate::error::{InfraError, infra_error};
 use identity_core::credentials::EmergencyCode;
 use identity_core::identity::TransitionError;
 use identity_core::identity::{Actor, DigitalIdentity, SuspensionReason};
-use identity_core::{EmailAddress, LoginId, TaxCode};
+use identity_core::{LoginId, TaxCode};
 use serde_json::json;
 
 use super::{emergency_matches, issue_emergency_code, send_security_code};
 use crate::forms::{FieldErrors, InputRule};
 use crate::model::CodePurpose;
-use crate::service::{Service, audit, mail_holder};
-use crate::usecases::email_codes::{mail_reset_code, redeem_code};
+use crate::service::{Service, audit};
+use crate::usecases::email_codes::redeem_code;
 use crate::usecases::identity::live_identity;
 use crate::usecases::limits::{EMERGENCY_CODE_ATTEMPTS, RECOVERY, address_key, take_all};
-use crate::usecases::sign_in::SignInError;
 
 /// Why an operation of the selfcare without signing in failed (the emergency
 /// block, recovering the username, the password or the emergency code). Nothing
@@ -53,7 +50,7 @@ pub enum EmergencyError {
 
 infra_error!(EmergencyError);
 
-fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
+pub(super) fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
     let code = input.trim().to_ascii_uppercase().replace(' ', "");
     if code.is_empty() {
         errors.add("tax_code", InputRule::Required);
@@ -68,7 +65,7 @@ fn tax_code_field(input: &str, errors: &mut FieldErrors) -> Option<TaxCode> {
     }
 }
 
-fn emergency_field(input: &str, errors: &mut FieldErrors) -> Option<EmergencyCode> {
+pub(super) fn emergency_field(input: &str, errors: &mut FieldErrors) -> Option<EmergencyCode> {
     if input.trim().is_empty() {
         errors.add("emergency_code", InputRule::Required);
         return None;
@@ -80,7 +77,7 @@ fn emergency_field(input: &str, errors: &mut FieldErrors) -> Option<EmergencyCod
     parsed
 }
 
-fn code_field(input: &str, errors: &mut FieldErrors) {
+pub(super) fn code_field(input: &str, errors: &mut FieldErrors) {
     if input.trim().is_empty() {
         errors.add("code", InputRule::Required);
     }
@@ -90,13 +87,13 @@ fn code_field(input: &str, errors: &mut FieldErrors) {
 /// the identifier *from that address*. Keyed by the identifier alone, anyone who
 /// knows a tax code could use up its attempts and keep the holder from blocking
 /// a stolen identity; the 80-bit code needs no global cap to resist guessing.
-fn emergency_keys(identifier: &str, client_ip: Option<&str>) -> [String; 2] {
+pub(super) fn emergency_keys(identifier: &str, client_ip: Option<&str>) -> [String; 2] {
     let address = address_key("emergency", client_ip);
     [address.clone(), format!("emergency:{identifier}:{address}")]
 }
 
 impl Service {
-    fn login_field(&self, input: &str, errors: &mut FieldErrors) -> Option<LoginId> {
+    pub(super) fn login_field(&self, input: &str, errors: &mut FieldErrors) -> Option<LoginId> {
         if input.trim().is_empty() {
             errors.add("login_id", InputRule::Required);
             return None;
@@ -108,7 +105,7 @@ impl Service {
         parsed
     }
 
-    async fn take_emergency(&self, keys: &[String]) -> Result<(), EmergencyError> {
+    pub(super) async fn take_emergency(&self, keys: &[String]) -> Result<(), EmergencyError> {
         let ok = take_all(
             self.store.as_ref(),
             keys,
@@ -123,7 +120,7 @@ impl Service {
         }
     }
 
-    async fn take_recovery_limit(&self, keys: &[String]) -> Result<(), EmergencyError> {
+    pub(super) async fn take_recovery_limit(&self, keys: &[String]) -> Result<(), EmergencyError> {
         let ok = take_all(self.store.as_ref(), keys, RECOVERY, self.clock.now()).await?;
         if ok {
             Ok(())
@@ -133,7 +130,7 @@ impl Service {
     }
 
     /// The live identity of the person with this tax code, if any.
-    async fn identity_by_tax_code(
+    pub(super) async fn identity_by_tax_code(
         &self,
         tax: &TaxCode,
     ) -> Result<Option<DigitalIdentity>, EmergencyError> {
@@ -147,7 +144,7 @@ impl Service {
     }
 
     /// The live identity whose username is `login`, if any.
-    async fn identity_by_username(
+    pub(super) async fn identity_by_username(
         &self,
         login: &LoginId,
     ) -> Result<Option<DigitalIdentity>, EmergencyError> {
@@ -320,210 +317,5 @@ impl Service {
             .await?;
         tx.commit().await?;
         Ok(blocked)
-    }
-
-    /// Sends the username of the live identity of `tax_code` to its reference
-    /// email, when `email` is that address. Answers `Ok` whether or not anything
-    /// matched; the username is never shown.
-    pub async fn remind_identity_username(
-        &self,
-        tax_code: &str,
-        email: &str,
-        client_ip: Option<&str>,
-    ) -> Result<(), EmergencyError> {
-        let mut errors = FieldErrors::new();
-        let tax = tax_code_field(tax_code, &mut errors);
-        let email = errors.check("email", EmailAddress::parse(email));
-        let (Some(tax), Some(email)) = (tax, email) else {
-            return Err(EmergencyError::Invalid(errors));
-        };
-        self.take_recovery_limit(&[
-            address_key("recovery", client_ip),
-            format!("recovery:fiscal:{}", tax.as_str()),
-        ])
-        .await?;
-        let Some(identity) = self.identity_by_tax_code(&tax).await? else {
-            return Ok(());
-        };
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let holder = tx.holder(identity.holder_id()).await?;
-        if holder.contacts().email.normalized() != email.normalized() {
-            return Ok(());
-        }
-        let username = LoginId::new(identity.username(), &self.config.login_domain);
-        mail_holder(
-            tx.as_mut(),
-            &holder,
-            now,
-            "identity_username",
-            json!({ "login_id": username.to_string() }),
-        )
-        .await?;
-        audit(
-            tx.as_mut(),
-            now,
-            "anonymous",
-            "recovery.username_sent",
-            Some(holder.id()),
-            json!({ "client_ip": client_ip }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Password recovery of an identity: the username and the emergency code;
-    /// a single-use code (30 minutes) goes to the reference email, with the link
-    /// of the page that sets the new password.
-    pub async fn recover_identity_password(
-        &self,
-        login_id: &str,
-        emergency_code: &str,
-        client_ip: Option<&str>,
-    ) -> Result<(), EmergencyError> {
-        let mut errors = FieldErrors::new();
-        let login = self.login_field(login_id, &mut errors);
-        let code = emergency_field(emergency_code, &mut errors);
-        let (Some(login), Some(code)) = (login, code) else {
-            return Err(EmergencyError::Invalid(errors));
-        };
-        self.take_emergency(&emergency_keys(
-            &format!("login:{}", login.number()),
-            client_ip,
-        ))
-        .await?;
-        let identity = self
-            .identity_by_username(&login)
-            .await?
-            .ok_or(EmergencyError::InvalidCredentials)?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let mut creds = tx.credentials_for_update(identity.id()).await?;
-        if !emergency_matches(&creds, &code) {
-            return Err(EmergencyError::InvalidCredentials);
-        }
-        // An emergency code works once: a new one arrives in two halves.
-        let actor = format!("holder:{}", identity.holder_id());
-        issue_emergency_code(
-            tx.as_mut(),
-            self.random.as_ref(),
-            &identity,
-            &mut creds,
-            &actor,
-            now,
-        )
-        .await?;
-        let holder = tx.holder(identity.holder_id()).await?;
-        mail_reset_code(
-            tx.as_mut(),
-            self.random.as_ref(),
-            CodePurpose::ResetIdentityPassword,
-            &holder,
-            &login,
-            &self.config.public_url,
-            now,
-        )
-        .await?;
-        audit(
-            tx.as_mut(),
-            now,
-            "anonymous",
-            "recovery.identity_password_code_sent",
-            Some(holder.id()),
-            json!({ "client_ip": client_ip }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// First step of the emergency-code recovery: the username and its password
-    /// (throttled like a sign-in); a code goes to the reference email.
-    pub async fn start_emergency_code_recovery(
-        &self,
-        login_id: &str,
-        password: &str,
-        client_ip: Option<&str>,
-    ) -> Result<(), EmergencyError> {
-        let mut errors = FieldErrors::new();
-        let login = self.login_field(login_id, &mut errors);
-        if password.is_empty() {
-            errors.add("password", InputRule::Required);
-        }
-        let Some(login) = login.filter(|_| errors.is_empty()) else {
-            return Err(EmergencyError::Invalid(errors));
-        };
-        match self.sign_in_password(&login, password, client_ip).await {
-            Ok(_) => {}
-            Err(SignInError::InvalidCredentials) => return Err(EmergencyError::InvalidCredentials),
-            Err(SignInError::Infra(e)) => return Err(e.into()),
-        }
-        let identity = self
-            .identity_by_username(&login)
-            .await?
-            .ok_or(EmergencyError::NoIdentity)?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let holder = tx.holder(identity.holder_id()).await?;
-        send_security_code(
-            tx.as_mut(),
-            self.random.as_ref(),
-            &holder,
-            CodePurpose::NewEmergencyCode,
-            Some(identity.username()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Second step: the code from the email. A new emergency code is issued in two
-    /// halves (email and SMS); the old one stops working.
-    pub async fn finish_emergency_code_recovery(
-        &self,
-        login_id: &str,
-        code: &str,
-        client_ip: Option<&str>,
-    ) -> Result<(), EmergencyError> {
-        let mut errors = FieldErrors::new();
-        let login = self.login_field(login_id, &mut errors);
-        code_field(code, &mut errors);
-        let Some(login) = login.filter(|_| errors.is_empty()) else {
-            return Err(EmergencyError::Invalid(errors));
-        };
-        self.take_emergency(&emergency_keys(
-            &format!("login:{}", login.number()),
-            client_ip,
-        ))
-        .await?;
-        let identity = self
-            .identity_by_username(&login)
-            .await?
-            .ok_or(EmergencyError::InvalidCredentials)?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let ok = redeem_code(tx.as_mut(), CodePurpose::NewEmergencyCode, code, now)
-            .await?
-            .is_some_and(|c| {
-                c.holder_id == identity.holder_id() && c.login == Some(identity.username())
-            });
-        if !ok {
-            return Err(EmergencyError::InvalidCredentials);
-        }
-        let mut creds = tx.credentials_for_update(identity.id()).await?;
-        let actor = format!("holder:{}", identity.holder_id());
-        issue_emergency_code(
-            tx.as_mut(),
-            self.random.as_ref(),
-            &identity,
-            &mut creds,
-            &actor,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
