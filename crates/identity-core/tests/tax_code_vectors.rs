@@ -516,11 +516,13 @@ fn hand_picked_invalid_vat_numbers_with_their_exact_error() {
         // Two adjacent digits swapped.
         ("06363931001", check(luhn("0636393100"), '1')),
         ("00000000000", UnknownOffice { code: "000".into() }),
+        // Office 001 and the right check digit, but serial number zero.
+        ("00000000018", ZeroSerialNumber),
     ];
     for (input, expected) in &cases {
         let got = VatNumber::parse(input);
         assert_eq!(got.as_ref(), Err(expected), "{input:?}");
         assert!(!got.unwrap_err().to_string().is_empty());
     }
-    assert_eq!(cases.len(), 18);
+    assert_eq!(cases.len(), 19);
 }

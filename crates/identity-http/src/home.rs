@@ -48,6 +48,11 @@ async fn home(mut ctx: Ctx) -> Response {
                 L("Dati intestatario, login, privacy, richieste di rettifica e ordini.", "Holder data, logins, privacy, correction requests and orders.").get(lang),
             ),
             (
+                crate::selfcare::SIGN_IN,
+                L("Selfcare SPID", "SPID Selfcare").get(lang),
+                L("Accedi con la tua identità digitale per gestirla: sospensione, revoca, credenziali, ultimi accessi e blocco d'emergenza.", "Sign in with your digital identity to manage it: suspension, revocation, credentials, last accesses and emergency block.").get(lang),
+            ),
+            (
                 "/account/recover",
                 L("Smarrimento account", "Lost account").get(lang),
                 L("Recupera la login o reimposta la password.", "Recover your login id or reset your password.").get(lang),

@@ -397,3 +397,29 @@ async fn an_expired_password_must_be_changed_first() {
         .unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_leads_to_every_door_including_the_selfcare() {
+    let h = identity_testkit::sqlite().await;
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let home = b.send("GET", "/", &[]).await;
+    assert_eq!(home.status, 200);
+    for (href, label) in [
+        ("/register", "Registrati"),
+        ("/account", "Area clienti"),
+        ("/selfcare/sign-in", "Selfcare SPID"),
+        ("/account/recover", "Smarrimento account"),
+    ] {
+        assert!(
+            home.body
+                .contains(&format!("<a href=\"{href}\"><strong>{label}</strong></a>")),
+            "{href} {label}"
+        );
+    }
+    // The door opens: the selfcare's own sign-in page.
+    let sign_in = b.send("GET", "/selfcare/sign-in", &[]).await;
+    assert_eq!(sign_in.status, 200);
+    assert!(sign_in.body.contains("Accedi al Selfcare"));
+    server.stop().await;
+}

@@ -30,7 +30,41 @@ identity_testkit::both_backends!(
     a_security_key_ceremony_refuses_forged_answers,
     a_waiting_sign_in_is_void_once_the_credentials_change,
     a_seeded_source_draws_the_same_codes_every_run,
+    a_sent_sms_code_waits_until_used_or_expired,
 );
+
+async fn a_sent_sms_code_waits_until_used_or_expired(h: TestApp) {
+    let (holder, number) = verified_mario(&h).await;
+    let waiting = |h: &TestApp| {
+        let service = h.service.clone();
+        async move { service.identity_phone_code_waiting(holder).await.unwrap() }
+    };
+    assert_eq!(waiting(&h).await, None, "nothing sent yet");
+    h.service
+        .send_identity_phone_code(holder, number)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting(&h).await,
+        Some(number),
+        "remembered with its username"
+    );
+    // Expired: nothing waits any more.
+    h.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(waiting(&h).await, None);
+    // Used: nothing waits either.
+    h.service
+        .send_identity_phone_code(holder, number)
+        .await
+        .unwrap();
+    let code = last_code(&h, "sms_code").await;
+    h.service
+        .request_identity_with_phone_code(holder, number, &code)
+        .await
+        .unwrap()
+        .expect("the right code");
+    assert_eq!(waiting(&h).await, None);
+}
 
 async fn the_identity_request_needs_the_sms_code_and_activation_sends_the_emergency_code_in_halves(
     h: TestApp,

@@ -152,10 +152,23 @@ async fn revocation_asked_by_the_holder_is_confirmed_by_code_and_final(h: TestAp
     let a = active_identity(&h).await;
     let secret = enrol(&h, &a).await;
     let s = sign_in_l2(&h, &a, &secret).await;
+    let waiting = |what| h.service.confirmation_code_waiting(&s.session, what);
+    assert!(
+        !waiting(Confirmation::Revoke).await.unwrap(),
+        "none sent yet"
+    );
     h.service
         .send_confirmation_code(&s.session, Confirmation::Revoke)
         .await
         .unwrap();
+    assert!(
+        waiting(Confirmation::Revoke).await.unwrap(),
+        "the page asks for it"
+    );
+    assert!(
+        !waiting(Confirmation::Reactivate).await.unwrap(),
+        "its purpose only"
+    );
     let code = outbox(&h, "security_code").await.last().unwrap().p("code");
     let revoked = h
         .service

@@ -160,6 +160,22 @@ impl AccountTx for SqlTx {
         })
     }
 
+    async fn unused_codes(
+        &mut self,
+        holder: HolderId,
+        purpose: CodePurpose,
+    ) -> Result<Vec<OneTimeCode>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM one_time_codes WHERE holder_id = $1 AND purpose = $2 AND used_at IS NULL \
+             ORDER BY created_at DESC",
+        )
+        .bind(holder.to_string())
+        .bind(purpose.code())
+        .fetch_all_in(self)
+        .await?;
+        rows.iter().map(code_from_row).collect()
+    }
+
     async fn discard_codes(
         &mut self,
         holder: HolderId,

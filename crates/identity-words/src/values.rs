@@ -175,6 +175,11 @@ impl Words for VatNumberError {
             VatNumberError::UnknownOffice { code } => L(format!(
                     "Le cifre 8-10 ({code}) non corrispondono a un ufficio dell'Agenzia delle Entrate."
                 ), format!("Digits 8-10 ({code}) are not the code of a tax office.")).get(lang),
+            VatNumberError::ZeroSerialNumber => L(
+                "Le prime sette cifre della partita IVA non possono essere tutte zero: controlla il numero.".into(),
+                "The first seven digits of a VAT number cannot all be zero: please check the number.".into(),
+            )
+            .get(lang),
         }
     }
 }

@@ -47,6 +47,10 @@ pub enum VatNumberError {
         /// The three digits.
         code: String,
     },
+    /// Digits 1-7, the subject's serial number, are all zero: no office issues
+    /// serial number zero.
+    #[error("digits 1-7 (the serial number) are all zero")]
+    ZeroSerialNumber,
 }
 
 /// The Luhn check digit of the first ten digits (ASCII), as the Italian VAT
@@ -77,8 +81,9 @@ impl VatNumber {
     /// Parses a VAT number; spaces and an `IT` prefix are accepted and dropped.
     ///
     /// Checks, in order: something left after the prefix, only digits, eleven of
-    /// them, the check digit, then the office code (a wrong check digit is the
-    /// likelier explanation of a typo, so it is reported first).
+    /// them, the check digit, the office code, then a serial number other than
+    /// zero (a wrong check digit is the likelier explanation of a typo, so it is
+    /// reported first).
     pub fn parse(input: &str) -> Result<VatNumber, VatNumberError> {
         let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         let digits = match compact.get(..2) {
@@ -114,6 +119,9 @@ impl VatNumber {
             return Err(VatNumberError::UnknownOffice {
                 code: office.to_owned(),
             });
+        }
+        if digits[..7].bytes().all(|d| d == b'0') {
+            return Err(VatNumberError::ZeroSerialNumber);
         }
         Ok(VatNumber(digits.to_owned()))
     }
@@ -203,6 +211,24 @@ mod tests {
             VatNumber::parse(&s),
             Err(VatNumberError::UnknownOffice { code: "101".into() })
         );
+    }
+
+    #[test]
+    fn a_serial_number_of_zero_is_refused() {
+        // Every office, the check digit right: still no serial number zero.
+        for office in ["001", "100", "120", "888", "999"] {
+            let mut base = format!("0000000{office}").into_bytes();
+            let check = luhn_check_digit(&base);
+            base.push(u8::try_from(u32::from(check)).unwrap());
+            let s = String::from_utf8(base).unwrap();
+            assert_eq!(
+                VatNumber::parse(&s),
+                Err(VatNumberError::ZeroSerialNumber),
+                "{s}"
+            );
+        }
+        // Serial number 1 is fine.
+        assert!(VatNumber::parse("00000010017").is_ok());
     }
 
     #[test]

@@ -34,6 +34,8 @@ struct IdentityPage {
     selfcare: Option<&'static str>,
     /// (action, submit)
     form: Option<(&'static str, &'static str)>,
+    /// In the code step, the form that sends a new SMS: (username, button).
+    resend: Option<(String, &'static str)>,
     sets: Vec<Fieldset>,
     summary: Vec<(String, String)>,
     notices: Vec<String>,
@@ -55,6 +57,7 @@ async fn render(
     let live = overview.identities.iter().find(|i| !i.state().is_revoked());
     let mut paragraphs = Vec::new();
     let mut form = None;
+    let mut resend = None;
     let mut sets = Vec::new();
     let mut selfcare = None;
     if let Some(i) = live {
@@ -125,6 +128,10 @@ async fn render(
                 "/account/identity",
                 L("Richiedi l'identità", "Request the identity").get(lang),
             ));
+            resend = Some((
+                chosen.clone(),
+                L("Inviami un nuovo codice", "Send me a new code").get(lang),
+            ));
         } else {
             form = Some((
                 "/account/identity/send",
@@ -150,6 +157,7 @@ async fn render(
         paragraphs,
         selfcare,
         form,
+        resend,
         sets,
         summary,
         notices,
@@ -160,7 +168,24 @@ async fn render(
 async fn show(ctx: Ctx) -> Page {
     let s = Signed::from(ctx).await?;
     let holder = s.holder().await?;
-    render(s, &holder, "", false, &FieldMessages::new(), Vec::new()).await
+    // An SMS sent earlier still waits: ask for its code, not for a new SMS.
+    let waiting = s
+        .service()
+        .identity_phone_code_waiting(s.session.holder_id)
+        .await?;
+    let username = waiting.map_or_else(String::new, |n| {
+        LoginId::new(n, &s.service().config().login_domain).to_string()
+    });
+    let code_step = waiting.is_some();
+    render(
+        s,
+        &holder,
+        &username,
+        code_step,
+        &FieldMessages::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -209,7 +209,44 @@ fn state_view(s: &Signed, lang: Lang) -> (String, Vec<String>, Vec<(String, Stri
     }
 }
 
-fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
+/// Which confirmation codes were sent and still wait: their forms ask for the
+/// code; the others only offer to send one.
+#[derive(Debug, Clone, Copy)]
+struct CodesWaiting {
+    reactivate: bool,
+    revoke: bool,
+}
+
+/// The forms of an action confirmed by an emailed code: the button that sends it,
+/// or, once a code waits, the field to type it in and a button to send a new one.
+fn code_forms(
+    lang: Lang,
+    waiting: bool,
+    (send, confirm): (&'static str, &'static str),
+    confirm_button: &'static str,
+    dangerous: bool,
+) -> Vec<(&'static str, &'static str, Option<&'static str>, bool)> {
+    if !waiting {
+        return vec![(
+            send,
+            L("Inviami il codice", "Send me the code").get(lang),
+            None,
+            false,
+        )];
+    }
+    let code_label = Some(L("Codice ricevuto per email", "Code received by email").get(lang));
+    vec![
+        (confirm, confirm_button, code_label, dangerous),
+        (
+            send,
+            L("Inviami un nuovo codice", "Send me a new code").get(lang),
+            None,
+            false,
+        ),
+    ]
+}
+
+fn actions(s: &Signed, lang: Lang, waiting: CodesWaiting) -> Vec<Action> {
     let fresh_note = if s.fresh() {
         String::new()
     } else {
@@ -220,7 +257,6 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
         .get(lang)
         .to_owned()
     };
-    let code_label = Some(L("Codice ricevuto per email", "Code received by email").get(lang));
     let mut out = Vec::new();
     match s.identity.state() {
         IdentityState::Active => out.push(Action {
@@ -250,10 +286,13 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 "{}{fresh_note}",
                 L("Ti inviamo un codice all'email di riferimento; inseriscilo qui per riattivarla.", "We send a code to your reference email; enter it here to reactivate it.").get(lang)
             ),
-            forms: vec![
-                ("/selfcare/reactivate/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
-                ("/selfcare/reactivate", L("Riattiva", "Reactivate").get(lang), code_label, false),
-            ],
+            forms: code_forms(
+                lang,
+                waiting.reactivate,
+                ("/selfcare/reactivate/send", "/selfcare/reactivate"),
+                L("Riattiva", "Reactivate").get(lang),
+                false,
+            ),
         }),
         _ => {}
     }
@@ -265,10 +304,13 @@ fn actions(s: &Signed, lang: Lang) -> Vec<Action> {
                 "{}{fresh_note}",
                 L("La revoca è definitiva: l'identità e tutte le sue credenziali non potranno più essere usate. Ti inviamo un codice per confermare.", "Revocation is final: the identity and all its credentials can never be used again. We send you a code to confirm.").get(lang)
             ),
-            forms: vec![
-                ("/selfcare/revoke/send", L("Inviami il codice", "Send me the code").get(lang), None, false),
-                ("/selfcare/revoke", L("Revoca definitivamente", "Revoke permanently").get(lang), code_label, true),
-            ],
+            forms: code_forms(
+                lang,
+                waiting.revoke,
+                ("/selfcare/revoke/send", "/selfcare/revoke"),
+                L("Revoca definitivamente", "Revoke permanently").get(lang),
+                true,
+            ),
         });
     }
     out
@@ -281,7 +323,16 @@ async fn render(mut s: Signed, notices: Vec<String>) -> Page {
         .identity_history(s.session.holder_id, s.identity.id())
         .await?;
     let (state_label, state_text, facts) = state_view(&s, lang);
-    let actions = actions(&s, lang);
+    let service = s.service().clone();
+    let waiting = CodesWaiting {
+        reactivate: service
+            .confirmation_code_waiting(&s.session, Confirmation::Reactivate)
+            .await?,
+        revoke: service
+            .confirmation_code_waiting(&s.session, Confirmation::Revoke)
+            .await?,
+    };
+    let actions = actions(&s, lang, waiting);
     let f = Frame::new(&mut s, "/selfcare");
     let c = s.ctx.selfcare_chrome(true);
     let page = IdentityPage {

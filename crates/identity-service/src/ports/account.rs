@@ -50,6 +50,15 @@ pub trait AccountTx: Send {
     /// (by a concurrent request), and `NotFound` if there is no such code.
     async fn use_code(&mut self, code_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
 
+    /// The holder's unused codes of `purpose`, newest first, expired ones included
+    /// (the caller asks [`OneTimeCode::usable`]): to tell whether a code was sent
+    /// and still waits.
+    async fn unused_codes(
+        &mut self,
+        holder: HolderId,
+        purpose: CodePurpose,
+    ) -> Result<Vec<OneTimeCode>, StoreError>;
+
     /// Deletes the holder's unused codes of `purpose` (a new one replaces them) and
     /// returns how many went.
     async fn discard_codes(

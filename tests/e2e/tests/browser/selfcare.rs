@@ -6,6 +6,7 @@
 //! emergency code.
 
 use chrono::Duration;
+use fantoccini::Locator;
 use identity_core::TotpSecret;
 use identity_core::credentials::totp::{step_at, totp_code};
 use identity_core::identity::Actor;
@@ -64,6 +65,17 @@ async fn an_identity_is_requested_verified_enrolled_and_used_at_level_2() {
     wait_for_page(b, "/account/identity/send", "Identità digitale").await;
     let texts = site.texts(PHONE).await;
     let sms = find_code(texts.last().expect("an SMS"), "######");
+    // Away and back: the page asks for the code already sent, not for a new SMS.
+    click(b, "nav.sections a[href='/account']").await;
+    wait_for_page(b, "/account", "Dati intestatario").await;
+    click(b, "nav.sections a[href='/account/identity']").await;
+    wait_for_page(b, "/account/identity", "Identità digitale").await;
+    assert!(
+        b.find(Locator::Id("f-code")).await.is_ok(),
+        "the code field"
+    );
+    assert!(b.find(Locator::Id("identity-resend")).await.is_ok());
+    assert_eq!(site.texts(PHONE).await.len(), texts.len(), "no new SMS");
     fill(b, "f-code", &sms).await;
     click(b, "#identity-request button[type=submit]").await;
     wait_for_page(b, "/account/identity", "Identità digitale").await;
@@ -218,6 +230,8 @@ async fn an_emergency_block_without_credentials_and_a_reactivation() {
     if let Some(dir) = Site::screenshot_dir() {
         screenshot(b, &dir.join("selfcare-suspended.png")).await;
     }
+    // The code field appears once a code was sent.
+    assert!(b.find(Locator::Id("reactivate-code")).await.is_err());
     click(b, "form[action='/selfcare/reactivate/send'] button").await;
     wait_for_page(b, "/selfcare", "La tua identità digitale").await;
     assert!(text_of(b, "#flash").await.contains("codice"));
@@ -234,6 +248,18 @@ async fn an_emergency_block_without_credentials_and_a_reactivation() {
     assert!(text_of(b, "#flash").await.contains("di nuovo attiva"));
     assert!(text_of(b, "#identity-state").await.contains("Attiva"));
     assert!(text_of(b, "#history").await.contains("Blocco d'emergenza"));
+
+    // Revocation, too, asks for its code only once one was sent.
+    assert!(b.find(Locator::Id("revoke-code")).await.is_err());
+    click(b, "form[action='/selfcare/revoke/send'] button").await;
+    wait_for_page(b, "/selfcare", "La tua identità digitale").await;
+    assert!(b.find(Locator::Id("revoke-code")).await.is_ok());
+    b.refresh().await.unwrap();
+    wait_for_page(b, "/selfcare", "La tua identità digitale").await;
+    assert!(
+        b.find(Locator::Id("revoke-code")).await.is_ok(),
+        "still there after a reload"
+    );
     site.stop().await;
 }
 

@@ -159,7 +159,7 @@ impl Service {
             self.random.as_ref(),
             CodePurpose::VerifyPhone,
             holder_id,
-            Some(phone),
+            (Some(username), Some(phone)),
             now,
         )
         .await?;
@@ -201,6 +201,39 @@ impl Service {
             return Ok(None);
         }
         self.request_identity(holder_id, username).await.map(Some)
+    }
+
+    /// The username of an identity request whose SMS code went to the phone on
+    /// record and still waits (unused, unexpired), so the page asks for that code
+    /// again instead of sending a new one; `None` if no code waits. Reads only.
+    pub async fn identity_phone_code_waiting(
+        &self,
+        holder_id: HolderId,
+    ) -> Result<Option<LoginNumber>, InfraError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_read().await?;
+        let phone = tx.holder(holder_id).await?.contacts().phone.to_string();
+        let codes = tx.unused_codes(holder_id, CodePurpose::VerifyPhone).await?;
+        Ok(codes
+            .into_iter()
+            .find(|c| {
+                c.usable(CodePurpose::VerifyPhone, now) && c.target.as_deref() == Some(&*phone)
+            })
+            .and_then(|c| c.login))
+    }
+
+    /// Whether a code confirming `what` went to the reference email and still
+    /// waits (unused, unexpired), so the page shows the field to type it in.
+    /// Reads only.
+    pub async fn confirmation_code_waiting(
+        &self,
+        session: &Session,
+        what: Confirmation,
+    ) -> Result<bool, InfraError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_read().await?;
+        let codes = tx.unused_codes(session.holder_id, what.purpose()).await?;
+        Ok(codes.iter().any(|c| c.usable(what.purpose(), now)))
     }
 
     /// The session's identity, which must be fresh (signed in at the highest

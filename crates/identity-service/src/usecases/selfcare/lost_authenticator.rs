@@ -182,7 +182,7 @@ impl Service {
             self.random.as_ref(),
             CodePurpose::VerifyPhone,
             p.holder_id,
-            None,
+            (None, None),
             now,
         )
         .await?;

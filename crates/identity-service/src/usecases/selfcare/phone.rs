@@ -29,7 +29,7 @@ pub(crate) async fn send_phone_change_code(
         random,
         CodePurpose::ChangePhone,
         holder.id(),
-        Some(new.to_string()),
+        (None, Some(new.to_string())),
         now,
     )
     .await?;

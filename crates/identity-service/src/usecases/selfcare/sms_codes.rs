@@ -4,8 +4,8 @@
 //! for one holder only), lives 15 minutes, and wrong guesses are limited.
 
 use chrono::{DateTime, Utc};
-use identity_core::HolderId;
 use identity_core::credentials::random_numeric_code;
+use identity_core::{HolderId, LoginNumber};
 
 use crate::model::{CodePurpose, OneTimeCode};
 use crate::ports::{Randomness, RngOf, StoreError, StoreTx};
@@ -19,13 +19,15 @@ fn hash(holder: HolderId, purpose: CodePurpose, digits: &str) -> String {
 }
 
 /// Issues a code of `purpose` for `holder` inside `tx` (replacing unused ones of
-/// the same purpose) and returns its text, for the SMS.
+/// the same purpose) and returns its text, for the SMS. `login` is the login the
+/// code is about (the username of an identity request), `target` the phone it goes
+/// to when that matters.
 pub(crate) async fn issue_sms_code(
     tx: &mut dyn StoreTx,
     random: &dyn Randomness,
     purpose: CodePurpose,
     holder: HolderId,
-    target: Option<String>,
+    (login, target): (Option<LoginNumber>, Option<String>),
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     tx.discard_codes(holder, purpose).await?;
@@ -34,7 +36,7 @@ pub(crate) async fn issue_sms_code(
         code_hash: hash(holder, purpose, &digits),
         purpose,
         holder_id: holder,
-        login: None,
+        login,
         target,
         created_at: now,
         expires_at: now + purpose.lifetime(),
