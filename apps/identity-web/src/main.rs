@@ -2,15 +2,12 @@
 //! serves the web application until interrupted.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
+use identity::IdentityBuilder;
 use identity_config::{MailTransportKind, Settings};
 use identity_http::AppState;
-use identity_service::usecases::jobs::{JobOptions, this_node};
-use identity_service::{Service, SystemClock};
-use identity_store::{ConnectOptions, SqlStore};
 use tokio::net::TcpListener;
 
 /// The digital-identity web application.
@@ -45,19 +42,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = Settings::load(args.config.as_deref())?;
 
-    let url = settings.database_url();
-    let options = ConnectOptions {
-        max_connections: settings.database_max_connections,
-        ..ConnectOptions::default()
-    };
-    let store = SqlStore::connect(&url, &options)
+    // The store, hasher, keyring, outbox worker and calendar jobs, wired by the
+    // library facade exactly as an embedding application gets them.
+    let identity = IdentityBuilder::from_settings(settings.clone())
+        .open()
         .await
-        .with_context(|| "opening the database")?;
-    tracing::info!(backend = ?store.backend(), "database ready, migrations applied");
-
-    let config = settings.service_config()?;
-    let hasher = settings.password_hasher()?;
-    let transport = settings.mail_transport()?;
+        .context("opening the database")?;
+    tracing::info!(backend = ?identity.backend(), "database ready, migrations applied");
     match settings.mail.transport {
         MailTransportKind::File => println!(
             "mail: written as .eml files to {}",
@@ -68,45 +59,12 @@ async fn main() -> anyhow::Result<()> {
             settings.mail.smtp.host, settings.mail.smtp.port
         ),
     }
-    let store: Arc<dyn identity_service::Store> = Arc::new(store);
-    let clock = Arc::new(SystemClock);
-    let service = Service::new(store.clone(), clock.clone(), hasher, config);
-
-    // The outbox worker delivers queued mail until shutdown.
-    let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
-    let delivery =
-        identity_mail::Delivery::new(store, transport, clock).with_sms(settings.sms_sender());
-    let interval = std::time::Duration::from_secs(settings.mail.delivery_interval_secs.max(1));
-    let mail_worker = tokio::spawn(delivery.run(interval, async {
-        let _ = mail_stopped.await;
-    }));
-
+    let service = identity.service().clone();
     // The OpenID Connect signing keys are made now, not by the first
     // (anonymous) request that needs one.
     if let Err(e) = service.jwks().await {
         tracing::warn!(error = %e, "making the OpenID Connect signing keys failed; the first request will try again");
     }
-    // The calendar jobs (deadlines, inactivity, expiry warnings, retention) run
-    // at start and then every `jobs_interval_secs`; other nodes may run them too.
-    let jobs = (settings.jobs_interval_secs > 0).then(|| {
-        let service = service.clone();
-        let every = std::time::Duration::from_secs(settings.jobs_interval_secs);
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let options = JobOptions {
-                as_of: None,
-                dry_run: false,
-                only: None,
-                node: this_node(),
-            };
-            loop {
-                ticks.tick().await;
-                // Each run logs and records its own report.
-                let _ = service.run_jobs(&options).await;
-            }
-        })
-    });
 
     let listener = TcpListener::bind(&settings.listen)
         .await
@@ -132,10 +90,6 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("shutting down");
     })
     .await?;
-    if let Some(jobs) = jobs {
-        jobs.abort();
-    }
-    let _ = stop_mail.send(());
-    let _ = mail_worker.await;
+    identity.shutdown().await;
     Ok(())
 }

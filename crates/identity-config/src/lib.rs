@@ -6,6 +6,8 @@
 //! with the `IDENTITY_` prefix where `__` separates nested keys
 //! (`IDENTITY_PASSWORD__MIN_LENGTH=10`).
 
+#![deny(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

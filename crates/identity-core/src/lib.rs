@@ -9,6 +9,8 @@
 //! can drive through years of simulated time. Adapters (storage, mail, HTTP) and the
 //! use cases live in other crates and depend on this one, never the other way round.
 
+#![deny(missing_docs)]
+
 pub mod access;
 pub mod address;
 pub mod calendar;

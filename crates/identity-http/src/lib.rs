@@ -5,6 +5,8 @@
 //! area, the lost-account pages and the health endpoints. Pages are server-rendered
 //! and work without JavaScript.
 
+#![deny(missing_docs)]
+
 mod account;
 mod api;
 mod assets;

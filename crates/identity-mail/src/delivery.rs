@@ -32,7 +32,8 @@ pub fn backoff(attempts: u32) -> Duration {
     (Duration::seconds(30) * (1 << exponent)).min(Duration::hours(1))
 }
 
-/// Delivers queued mail.
+/// Delivers queued mail. Clones share the store and the transports.
+#[derive(Clone)]
 pub struct Delivery {
     store: Arc<dyn Store>,
     transport: Arc<dyn MailTransport>,
@@ -44,6 +45,17 @@ pub struct Delivery {
     pub lease: Duration,
     /// Attempts before a message is marked failed (about two days with the backoff).
     pub max_attempts: u32,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("batch", &self.batch)
+            .field("lease", &self.lease)
+            .field("max_attempts", &self.max_attempts)
+            .field("sends_sms", &self.sms.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Delivery {

@@ -8,6 +8,8 @@
 //! with retries and backoff; a message is leased while it is being sent, so two
 //! workers (or two nodes) never send it twice in normal operation.
 
+#![deny(missing_docs)]
+
 mod delivery;
 mod engine;
 mod sms;

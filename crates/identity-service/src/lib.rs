@@ -9,6 +9,8 @@
 //! Adapters implement the ports: `identity-store` the [`ports::Store`], the apps a
 //! [`ports::Clock`]. Password hashing (argon2id) runs on the blocking pool.
 
+#![deny(missing_docs)]
+
 mod error;
 pub mod forms;
 pub mod metrics;

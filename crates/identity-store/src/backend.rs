@@ -29,9 +29,17 @@ impl Backend {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
+        let missing = |feature: &str| {
+            StoreError::Backend(
+                format!("this build has no {feature} support (the `{feature}` feature of identity-store is off)")
+                    .into(),
+            )
+        };
         match scheme.as_str() {
-            "sqlite" => Ok(Backend::Sqlite),
-            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "sqlite" if cfg!(feature = "sqlite") => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" if cfg!(feature = "postgres") => Ok(Backend::Postgres),
+            "sqlite" => Err(missing("sqlite")),
+            "postgres" | "postgresql" => Err(missing("postgres")),
             _ => Err(StoreError::Backend(
                 format!(
                     "unsupported database URL scheme {scheme:?}: use sqlite://FILE or postgres://..."

@@ -7,6 +7,8 @@
 //! is applied at start. Queries are written once, in SQL both databases accept,
 //! through `sqlx::Any`; the few differences live in [`Backend`].
 
+#![deny(missing_docs)]
+
 mod account;
 mod api_clients;
 mod audit;

@@ -18,6 +18,8 @@
 //! - [`people_csv`]: import files of many made-up people with valid data.
 //!
 //! A dev-dependency only: it panics on any failure, which is what a test wants.
+
+#![deny(missing_docs)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -18,6 +18,8 @@
 //!
 //! A text missing in one language does not compile.
 
+#![deny(missing_docs)]
+
 mod cases;
 mod credentials;
 mod forms;

@@ -1,7 +1,7 @@
 //! Why a page handler stopped before its page ([`PageError`]), so a handler reads
 //! as the steps it takes, each with `?`:
 //!
-//! ```ignore
+//! ```text
 //! async fn show(ctx: Ctx) -> Page {
 //!     let s = Signed::from(ctx).await?;      // not signed in: the sign-in page
 //!     let holder = s.holder().await?;        // storage failed: the error page

@@ -15,7 +15,7 @@ pub trait HolderTx: Send {
     async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError>;
     /// Loads a holder and locks its row until the transaction ends, so two changes
     /// of the same holder (on any node) happen one after the other instead of one
-    /// overwriting the other. MUST return `NotFound` like [`StoreTx::holder`].
+    /// overwriting the other. MUST return `NotFound` like [`HolderTx::holder`].
     async fn holder_for_update(&mut self, id: HolderId) -> Result<Holder, StoreError>;
     /// Saves the secondary attributes (contacts, address, language, when the email
     /// was verified) of an existing holder; identity fields are never updated here.
