@@ -9,6 +9,7 @@ use identity::IdentityBuilder;
 use identity_config::{MailTransportKind, Settings};
 use identity_http::AppState;
 use tokio::net::TcpListener;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// The digital-identity web application.
 #[derive(Debug, Parser)]
@@ -17,9 +18,15 @@ struct Args {
     /// TOML configuration file (also `IDENTITY_CONFIG`); `IDENTITY_*` variables override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Log one JSON object per line (for log collectors) instead of text.
+    /// Log one JSON object per line (for log collectors) instead of text; each
+    /// line carries its spans (the request with its id, the use case, the store
+    /// call).
     #[arg(long, env = "IDENTITY_LOG_JSON")]
     log_json: bool,
+    /// Also log every span as it closes, with how long it took: each request, use
+    /// case and (with `RUST_LOG=info,identity_store=debug`) store call.
+    #[arg(long, env = "IDENTITY_LOG_SPANS")]
+    log_spans: bool,
 }
 
 #[tokio::main]
@@ -27,19 +34,35 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let span_events = if args.log_spans {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
     if args.log_json {
         tracing_subscriber::fmt()
             .json()
+            .with_span_events(span_events)
             .with_env_filter(filter)
             .init();
     } else {
         // Colours only for a terminal: a log redirected to a file stays plain text.
         use std::io::IsTerminal as _;
         tracing_subscriber::fmt()
+            .with_span_events(span_events)
             .with_env_filter(filter)
             .with_ansi(std::io::stdout().is_terminal())
             .init();
     }
+    // The start-up lines for a person: on standard error when standard output
+    // carries JSON lines for a log collector.
+    let say = |line: String| {
+        if args.log_json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     let settings = Settings::load(args.config.as_deref())?;
 
     // The store, hasher, keyring, outbox worker and calendar jobs, wired by the
@@ -50,14 +73,14 @@ async fn main() -> anyhow::Result<()> {
         .context("opening the database")?;
     tracing::info!(backend = ?identity.backend(), "database ready, migrations applied");
     match settings.mail.transport {
-        MailTransportKind::File => println!(
+        MailTransportKind::File => say(format!(
             "mail: written as .eml files to {}",
             settings.mail_dir().display()
-        ),
-        MailTransportKind::Smtp => println!(
+        )),
+        MailTransportKind::Smtp => say(format!(
             "mail: sent through {}:{}",
             settings.mail.smtp.host, settings.mail.smtp.port
-        ),
+        )),
     }
     let service = identity.service().clone();
     // The OpenID Connect signing keys are made now, not by the first
@@ -74,7 +97,9 @@ async fn main() -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
-    println!("identity-web listening on http://{addr} (public URL {public_url})");
+    say(format!(
+        "identity-web listening on http://{addr} (public URL {public_url})"
+    ));
     tracing::info!(%addr, %public_url, "listening");
 
     let state = AppState {

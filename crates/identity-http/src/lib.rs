@@ -14,6 +14,7 @@ mod form;
 mod headers;
 mod health;
 mod home;
+mod observe;
 mod oidc;
 mod recovery;
 mod register;
@@ -67,38 +68,12 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(api::router(state.clone()))
         .merge(health::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), timing))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .with_state(state);
     headers::secure(router, https)
-}
-
-/// Records how long each request took, by method, route (the matched pattern,
-/// so ids in paths do not multiply the series) and status.
-async fn timing(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let started = std::time::Instant::now();
-    // Only the methods we serve name a series: anything else is "other", so a
-    // client cannot grow the metrics without bound.
-    let method = match request.method().as_str() {
-        m @ ("GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "HEAD" | "OPTIONS") => m,
-        _ => "other",
-    }
-    .to_owned();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    state.service.metrics().observe(
-        "identity_http_request_duration_seconds",
-        &[("method", &method), ("route", &route), ("status", &status)],
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, with the client

@@ -176,6 +176,7 @@ pub(crate) async fn audit(
         event: event.to_owned(),
         holder_id,
         details,
+        request_id: crate::request_id::current(),
     };
     tx.append_audit(&record).await
 }

@@ -40,6 +40,7 @@ fn code_from_row(row: &AnyRow) -> Result<OneTimeCode, StoreError> {
 
 #[async_trait]
 impl AccountTx for SqlTx {
+    #[tracing::instrument(name = "store.update_holder_identity", skip_all, level = "debug")]
     async fn update_holder_identity(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let done = bind_identity_columns(sqlx::query(UPDATE_IDENTITY), holder)
             .bind(holder.data_review().code())
@@ -48,6 +49,7 @@ impl AccountTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.close_holder", skip_all, level = "debug", fields(holder = %id))]
     async fn close_holder(&mut self, id: HolderId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let holder = id.to_string();
         // Mail already sent to the holder's address keeps neither the address nor
@@ -84,6 +86,7 @@ impl AccountTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.insert_consent", skip_all, level = "debug", fields(holder = %holder))]
     async fn insert_consent(
         &mut self,
         holder: HolderId,
@@ -101,6 +104,7 @@ impl AccountTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.consents_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn consents_of(&mut self, holder: HolderId) -> Result<Vec<ConsentDecision>, StoreError> {
         let rows = sqlx::query("SELECT * FROM consents WHERE holder_id = $1 ORDER BY at")
             .bind(holder.to_string())
@@ -109,6 +113,7 @@ impl AccountTx for SqlTx {
         rows.iter().map(consent_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.insert_code", skip_all, level = "debug")]
     async fn insert_code(&mut self, code: &OneTimeCode) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO one_time_codes (code_hash, purpose, holder_id, login_number, target, created_at, \
@@ -126,6 +131,7 @@ impl AccountTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.code_for_update", skip_all, level = "debug")]
     async fn code_for_update(&mut self, code_hash: &str) -> Result<OneTimeCode, StoreError> {
         let sql = format!(
             "SELECT * FROM one_time_codes WHERE code_hash = $1{}",
@@ -138,6 +144,7 @@ impl AccountTx for SqlTx {
         code_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.use_code", skip_all, level = "debug")]
     async fn use_code(&mut self, code_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE one_time_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
@@ -160,6 +167,7 @@ impl AccountTx for SqlTx {
         })
     }
 
+    #[tracing::instrument(name = "store.unused_codes", skip_all, level = "debug", fields(holder = %holder))]
     async fn unused_codes(
         &mut self,
         holder: HolderId,
@@ -176,6 +184,7 @@ impl AccountTx for SqlTx {
         rows.iter().map(code_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.discard_codes", skip_all, level = "debug", fields(holder = %holder))]
     async fn discard_codes(
         &mut self,
         holder: HolderId,
@@ -191,6 +200,7 @@ impl AccountTx for SqlTx {
         Ok(done.rows_affected())
     }
 
+    #[tracing::instrument(name = "store.mark_session_reauthenticated", skip_all, level = "debug")]
     async fn mark_session_reauthenticated(
         &mut self,
         token_hash: &str,

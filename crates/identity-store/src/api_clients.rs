@@ -30,6 +30,7 @@ fn client_from_row(row: &AnyRow) -> Result<ApiClient, StoreError> {
 
 #[async_trait]
 impl ApiClientTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_api_client", skip_all, level = "debug")]
     async fn insert_api_client(
         &mut self,
         client: &ApiClient,
@@ -57,6 +58,7 @@ impl ApiClientTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.api_client_by_token_hash", skip_all, level = "debug")]
     async fn api_client_by_token_hash(
         &mut self,
         token_hash: &str,
@@ -68,6 +70,7 @@ impl ApiClientTx for SqlTx {
         client_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.api_clients", skip_all, level = "debug")]
     async fn api_clients(&mut self) -> Result<Vec<ApiClient>, StoreError> {
         let rows = sqlx::query("SELECT * FROM api_clients ORDER BY created_at, name")
             .fetch_all_in(self)
@@ -75,6 +78,7 @@ impl ApiClientTx for SqlTx {
         rows.iter().map(client_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.revoke_api_client", skip_all, level = "debug")]
     async fn revoke_api_client(&mut self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE api_clients SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
@@ -86,6 +90,7 @@ impl ApiClientTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.touch_api_client", skip_all, level = "debug", fields(id = %id))]
     async fn touch_api_client(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query("UPDATE api_clients SET last_used_at = $2 WHERE id = $1")
             .bind(id.to_string())

@@ -12,6 +12,7 @@ use crate::time;
 
 #[async_trait]
 impl AuthorizationCodeTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_authorization_code", skip_all, level = "debug")]
     async fn insert_authorization_code(
         &mut self,
         code_hash: &str,
@@ -41,6 +42,11 @@ impl AuthorizationCodeTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(
+        name = "store.authorization_code_for_update",
+        skip_all,
+        level = "debug"
+    )]
     async fn authorization_code_for_update(
         &mut self,
         code_hash: &str,
@@ -69,6 +75,7 @@ impl AuthorizationCodeTx for SqlTx {
         Ok((grant, c.time("expires_at")?, c.opt_time("used_at")?))
     }
 
+    #[tracing::instrument(name = "store.use_authorization_code", skip_all, level = "debug")]
     async fn use_authorization_code(
         &mut self,
         code_hash: &str,
@@ -87,6 +94,7 @@ impl AuthorizationCodeTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.purge_authorization_codes", skip_all, level = "debug")]
     async fn purge_authorization_codes(
         &mut self,
         before: DateTime<Utc>,

@@ -66,6 +66,7 @@ fn decision(state: &CorrectionState) -> (Option<String>, Option<i64>, Option<Str
 
 #[async_trait]
 impl CaseTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_correction", skip_all, level = "debug")]
     async fn insert_correction(&mut self, r: &CorrectionRequest) -> Result<(), StoreError> {
         let (by, at, why) = decision(&r.state);
         sqlx::query(
@@ -88,6 +89,7 @@ impl CaseTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.correction_for_update", skip_all, level = "debug", fields(correction = %id))]
     async fn correction_for_update(
         &mut self,
         id: CorrectionId,
@@ -103,6 +105,7 @@ impl CaseTx for SqlTx {
         correction_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.update_correction", skip_all, level = "debug")]
     async fn update_correction(&mut self, r: &CorrectionRequest) -> Result<(), StoreError> {
         let (by, at, why) = decision(&r.state);
         let done = sqlx::query(
@@ -118,6 +121,7 @@ impl CaseTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.corrections_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn corrections_of(
         &mut self,
         holder: HolderId,
@@ -130,6 +134,7 @@ impl CaseTx for SqlTx {
         rows.iter().map(correction_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.corrections", skip_all, level = "debug")]
     async fn corrections(
         &mut self,
         state: Option<&str>,
@@ -144,6 +149,7 @@ impl CaseTx for SqlTx {
         rows.iter().map(correction_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.insert_order", skip_all, level = "debug")]
     async fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO orders (id, holder_id, kind, state, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -157,6 +163,7 @@ impl CaseTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.orders_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn orders_of(&mut self, holder: HolderId) -> Result<Vec<Order>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM orders WHERE holder_id = $1 ORDER BY created_at DESC, id DESC",
@@ -167,6 +174,7 @@ impl CaseTx for SqlTx {
         rows.iter().map(order_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.orders", skip_all, level = "debug")]
     async fn orders(&mut self, state: Option<&str>, limit: u32) -> Result<Vec<Order>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM orders WHERE ($1 IS NULL OR state = $1) ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -177,6 +185,7 @@ impl CaseTx for SqlTx {
         rows.iter().map(order_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.order", skip_all, level = "debug", fields(order = %id))]
     async fn order(&mut self, id: OrderId, lock: bool) -> Result<Order, StoreError> {
         let suffix = if lock { self.backend.for_update() } else { "" };
         let sql = format!("SELECT * FROM orders WHERE id = $1{suffix}");
@@ -187,6 +196,7 @@ impl CaseTx for SqlTx {
         order_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.update_order", skip_all, level = "debug")]
     async fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE orders SET state = $2 WHERE id = $1")
             .bind(order.id.to_string())

@@ -217,6 +217,7 @@ pub(crate) fn holder_from_row(row: &AnyRow) -> Result<Holder, StoreError> {
 
 #[async_trait]
 impl HolderTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_holder", skip_all, level = "debug")]
     async fn insert_holder(&mut self, holder: &Holder) -> Result<(), StoreError> {
         bind_holder(sqlx::query(INSERT_HOLDER), holder)
             .insert_in(self, "holder")
@@ -224,6 +225,7 @@ impl HolderTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.holder", skip_all, level = "debug", fields(holder = %id))]
     async fn holder(&mut self, id: HolderId) -> Result<Holder, StoreError> {
         let row = sqlx::query("SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL")
             .bind(id.to_string())
@@ -232,6 +234,7 @@ impl HolderTx for SqlTx {
         holder_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.holder_for_update", skip_all, level = "debug", fields(holder = %id))]
     async fn holder_for_update(&mut self, id: HolderId) -> Result<Holder, StoreError> {
         let sql = format!(
             "SELECT * FROM holders WHERE id = $1 AND closed_at IS NULL{}",
@@ -244,6 +247,7 @@ impl HolderTx for SqlTx {
         holder_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.update_holder_contacts", skip_all, level = "debug")]
     async fn update_holder_contacts(&mut self, holder: &Holder) -> Result<(), StoreError> {
         let q = sqlx::query(UPDATE_CONTACTS).bind(holder.id().to_string());
         let done = bind_secondary(q, holder)
@@ -253,6 +257,7 @@ impl HolderTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.holders_by_fiscal_code", skip_all, level = "debug")]
     async fn holders_by_fiscal_code(
         &mut self,
         code: &str,
@@ -270,6 +275,7 @@ impl HolderTx for SqlTx {
         rows.iter().map(holder_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.lock_fiscal_code", skip_all, level = "debug")]
     async fn lock_fiscal_code(&mut self, code: &str) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -280,6 +286,7 @@ impl HolderTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.holders_by_email", skip_all, level = "debug")]
     async fn holders_by_email(
         &mut self,
         normalized_email: &str,

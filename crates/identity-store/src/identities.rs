@@ -123,6 +123,7 @@ pub(crate) fn identity_from_row(row: &AnyRow) -> Result<DigitalIdentity, StoreEr
 
 #[async_trait]
 impl IdentityTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_identity", skip_all, level = "debug")]
     async fn insert_identity(
         &mut self,
         identity: &DigitalIdentity,
@@ -134,6 +135,7 @@ impl IdentityTx for SqlTx {
         touched(&done, StoreError::Duplicate("identity"))
     }
 
+    #[tracing::instrument(name = "store.identity_for_update", skip_all, level = "debug", fields(identity = %id))]
     async fn identity_for_update(&mut self, id: IdentityId) -> Result<DigitalIdentity, StoreError> {
         let sql = format!(
             "SELECT * FROM identities WHERE id = $1{}",
@@ -146,6 +148,7 @@ impl IdentityTx for SqlTx {
         identity_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.identities_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn identities_of(
         &mut self,
         holder: HolderId,
@@ -158,6 +161,7 @@ impl IdentityTx for SqlTx {
         rows.iter().map(identity_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.update_identity", skip_all, level = "debug")]
     async fn update_identity(&mut self, identity: &DigitalIdentity) -> Result<(), StoreError> {
         let row = sqlx::query("SELECT tax_code FROM identities WHERE id = $1")
             .bind(identity.id().to_string())

@@ -35,6 +35,7 @@ enum Param {
 }
 
 impl SqlTx {
+    #[tracing::instrument(name = "store.ids", skip_all, level = "debug")]
     async fn ids(
         &mut self,
         sql: &'static str,
@@ -53,6 +54,7 @@ impl SqlTx {
 
 #[async_trait]
 impl JobTx for SqlTx {
+    #[tracing::instrument(name = "store.identities_past_deadline", skip_all, level = "debug")]
     async fn identities_past_deadline(
         &mut self,
         now: DateTime<Utc>,
@@ -65,6 +67,7 @@ impl JobTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.identities_unused_since", skip_all, level = "debug")]
     async fn identities_unused_since(
         &mut self,
         before: DateTime<Utc>,
@@ -77,6 +80,11 @@ impl JobTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store.identities_with_document_expired",
+        skip_all,
+        level = "debug"
+    )]
     async fn identities_with_document_expired(
         &mut self,
         today: NaiveDate,
@@ -89,6 +97,7 @@ impl JobTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.identities_sharing_contacts", skip_all, level = "debug")]
     async fn identities_sharing_contacts(&mut self) -> Result<Vec<IdentityId>, StoreError> {
         // Active or suspended identities count (pending ones are not usable yet).
         // Two index look-ups (email, phone) rather than one OR, which defeats them.
@@ -103,6 +112,7 @@ impl JobTx for SqlTx {
         self.ids(SQL, Param::None).await
     }
 
+    #[tracing::instrument(name = "store.identity_shares_contacts", skip_all, level = "debug", fields(identity = %id))]
     async fn identity_shares_contacts(&mut self, id: IdentityId) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT 1 FROM identities i JOIN holders h ON h.id = i.holder_id WHERE i.id = $1 \
@@ -116,6 +126,7 @@ impl JobTx for SqlTx {
         Ok(row.is_some())
     }
 
+    #[tracing::instrument(name = "store.identities_suspended_for", skip_all, level = "debug")]
     async fn identities_suspended_for(
         &mut self,
         reason: &str,
@@ -127,6 +138,7 @@ impl JobTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.passwords_set_before", skip_all, level = "debug")]
     async fn passwords_set_before(
         &mut self,
         before: DateTime<Utc>,
@@ -143,6 +155,7 @@ impl JobTx for SqlTx {
         rows.iter().map(password_age_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.record_notice", skip_all, level = "debug")]
     async fn record_notice(
         &mut self,
         subject: &str,
@@ -165,6 +178,7 @@ impl JobTx for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(name = "store.purge_expired", skip_all, level = "debug")]
     async fn purge_expired(&mut self, c: &RetentionCutoffs) -> Result<Purged, StoreError> {
         let now = time::to_db(c.now);
         Ok(Purged {
@@ -216,6 +230,11 @@ impl JobTx for SqlTx {
         })
     }
 
+    #[tracing::instrument(
+        name = "store.forget_proofing_revoked_before",
+        skip_all,
+        level = "debug"
+    )]
     async fn forget_proofing_revoked_before(
         &mut self,
         before: DateTime<Utc>,
@@ -228,6 +247,7 @@ impl JobTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.insert_job_run", skip_all, level = "debug")]
     async fn insert_job_run(&mut self, run: &JobRun) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO job_runs (id, job, node, as_of, started_at, finished_at, dry_run, counts, error) \
@@ -246,6 +266,7 @@ impl JobTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.last_job_runs", skip_all, level = "debug")]
     async fn last_job_runs(&mut self) -> Result<Vec<JobRun>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.* FROM job_runs r WHERE r.id = (SELECT s.id FROM job_runs s \

@@ -207,6 +207,7 @@ impl SqlStore {
 
 #[async_trait]
 impl Store for SqlStore {
+    #[tracing::instrument(name = "store.begin", skip_all, level = "debug")]
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
         let tx = self
             .pool
@@ -219,6 +220,7 @@ impl Store for SqlStore {
         }))
     }
 
+    #[tracing::instrument(name = "store.begin_read", skip_all, level = "debug")]
     async fn begin_read(&self) -> Result<Box<dyn StoreTx>, StoreError> {
         let tx = self
             .pool
@@ -231,10 +233,12 @@ impl Store for SqlStore {
         }))
     }
 
+    #[tracing::instrument(name = "store.pending_migrations", skip_all, level = "debug")]
     async fn pending_migrations(&self) -> Result<usize, StoreError> {
         Ok(self.migration_status().await?.1.len())
     }
 
+    #[tracing::instrument(name = "store.ping", skip_all, level = "debug")]
     async fn ping(&self) -> Result<(), StoreError> {
         self.pool
             .execute("SELECT 1")

@@ -35,6 +35,7 @@ fn password_from_row(row: &AnyRow) -> Result<PasswordHistoryEntry, StoreError> {
 
 #[async_trait]
 impl LoginTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_login", skip_all, level = "debug")]
     async fn insert_login(&mut self, login: &Login) -> Result<(), StoreError> {
         // ON CONFLICT keeps the transaction usable on PostgreSQL, so the caller can
         // draw another number and retry.
@@ -51,6 +52,7 @@ impl LoginTx for SqlTx {
         touched(&done, StoreError::Duplicate("login_number"))
     }
 
+    #[tracing::instrument(name = "store.login", skip_all, level = "debug", fields(login = %number))]
     async fn login(&mut self, number: LoginNumber) -> Result<Login, StoreError> {
         let row = sqlx::query(
             "SELECT number, holder_id, status, created_at FROM logins WHERE number = $1",
@@ -61,6 +63,7 @@ impl LoginTx for SqlTx {
         login_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.logins_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn logins_of(&mut self, holder: HolderId) -> Result<Vec<Login>, StoreError> {
         let rows = sqlx::query(
             "SELECT number, holder_id, status, created_at FROM logins WHERE holder_id = $1 ORDER BY created_at, number",
@@ -70,6 +73,7 @@ impl LoginTx for SqlTx {
         rows.iter().map(login_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.set_login_status", skip_all, level = "debug", fields(login = %number))]
     async fn set_login_status(
         &mut self,
         number: LoginNumber,
@@ -83,6 +87,7 @@ impl LoginTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.set_password", skip_all, level = "debug", fields(login = %number))]
     async fn set_password(
         &mut self,
         number: LoginNumber,
@@ -105,6 +110,7 @@ impl LoginTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.password_history", skip_all, level = "debug", fields(login = %number))]
     async fn password_history(
         &mut self,
         number: LoginNumber,

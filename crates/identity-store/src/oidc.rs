@@ -43,6 +43,7 @@ fn transaction_from(row: &AnyRow) -> Result<OidcTransaction, StoreError> {
 
 #[async_trait]
 impl OidcTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_access_token", skip_all, level = "debug")]
     async fn insert_access_token(
         &mut self,
         token_hash: &str,
@@ -69,6 +70,7 @@ impl OidcTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.access_token", skip_all, level = "debug")]
     async fn access_token(&mut self, token_hash: &str) -> Result<AccessTokenRecord, StoreError> {
         let row = sqlx::query("SELECT * FROM oidc_access_tokens WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -77,6 +79,7 @@ impl OidcTx for SqlTx {
         access_token_from(&row)
     }
 
+    #[tracing::instrument(name = "store.revoke_access_tokens_of_code", skip_all, level = "debug")]
     async fn revoke_access_tokens_of_code(
         &mut self,
         code_hash: &str,
@@ -98,6 +101,11 @@ impl OidcTx for SqlTx {
             .collect()
     }
 
+    #[tracing::instrument(
+        name = "store.revoke_access_tokens_of_family",
+        skip_all,
+        level = "debug"
+    )]
     async fn revoke_access_tokens_of_family(
         &mut self,
         family_id: &str,
@@ -111,6 +119,7 @@ impl OidcTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.revoke_access_token", skip_all, level = "debug", fields(client = %client_id))]
     async fn revoke_access_token(
         &mut self,
         token_hash: &str,
@@ -129,6 +138,7 @@ impl OidcTx for SqlTx {
         .rows_affected())
     }
 
+    #[tracing::instrument(name = "store.purge_access_tokens", skip_all, level = "debug")]
     async fn purge_access_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM oidc_access_tokens WHERE expires_at < $1",
@@ -137,6 +147,7 @@ impl OidcTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.oidc_secret", skip_all, level = "debug")]
     async fn oidc_secret(&mut self, name: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT sealed FROM oidc_secrets WHERE name = $1")
             .bind(name.to_owned())
@@ -146,6 +157,7 @@ impl OidcTx for SqlTx {
             .transpose()
     }
 
+    #[tracing::instrument(name = "store.insert_oidc_secret_if_absent", skip_all, level = "debug")]
     async fn insert_oidc_secret_if_absent(
         &mut self,
         name: &str,
@@ -164,6 +176,7 @@ impl OidcTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.insert_oidc_transaction", skip_all, level = "debug")]
     async fn insert_oidc_transaction(&mut self, e: &OidcTransaction) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO oidc_transactions (id, at, endpoint, client_id, holder_id, outcome, detail, client_ip) \
@@ -181,6 +194,7 @@ impl OidcTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.oidc_transactions", skip_all, level = "debug")]
     async fn oidc_transactions(
         &mut self,
         client_id: Option<&str>,
@@ -201,6 +215,7 @@ impl OidcTx for SqlTx {
         rows.iter().map(transaction_from).collect()
     }
 
+    #[tracing::instrument(name = "store.purge_oidc_transactions", skip_all, level = "debug")]
     async fn purge_oidc_transactions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM oidc_transactions WHERE at < $1",

@@ -41,6 +41,7 @@ fn approval_from_row(row: &AnyRow) -> Result<Approval, StoreError> {
 
 #[async_trait]
 impl OperatorTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_operator", skip_all, level = "debug", fields(operator = %operator.name))]
     async fn insert_operator(
         &mut self,
         operator: &Operator,
@@ -62,6 +63,7 @@ impl OperatorTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.operator_by_token_hash", skip_all, level = "debug")]
     async fn operator_by_token_hash(&mut self, token_hash: &str) -> Result<Operator, StoreError> {
         let row = sqlx::query("SELECT * FROM operators WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -70,6 +72,7 @@ impl OperatorTx for SqlTx {
         operator_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.operator_for_update", skip_all, level = "debug")]
     async fn operator_for_update(&mut self, name: &str) -> Result<Operator, StoreError> {
         let sql = format!(
             "SELECT * FROM operators WHERE name = $1{}",
@@ -82,6 +85,7 @@ impl OperatorTx for SqlTx {
         operator_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.operators", skip_all, level = "debug")]
     async fn operators(&mut self) -> Result<Vec<Operator>, StoreError> {
         let rows = sqlx::query("SELECT * FROM operators ORDER BY name")
             .fetch_all_in(self)
@@ -89,6 +93,7 @@ impl OperatorTx for SqlTx {
         rows.iter().map(operator_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.update_operator", skip_all, level = "debug", fields(operator = %operator.name))]
     async fn update_operator(&mut self, operator: &Operator) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE operators SET role = $2, disabled_at = $3, last_used_at = $4 WHERE id = $1",
@@ -102,6 +107,7 @@ impl OperatorTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.touch_operator", skip_all, level = "debug", fields(id = %id))]
     async fn touch_operator(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query("UPDATE operators SET last_used_at = $2 WHERE id = $1 AND disabled_at IS NULL")
             .bind(id.to_string())
@@ -111,6 +117,7 @@ impl OperatorTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.lock_enabled_admins", skip_all, level = "debug")]
     async fn lock_enabled_admins(&mut self) -> Result<u64, StoreError> {
         let sql = format!(
             "SELECT id FROM operators WHERE role = 'admin' AND disabled_at IS NULL{}",
@@ -122,6 +129,7 @@ impl OperatorTx for SqlTx {
         Ok(rows.len() as u64)
     }
 
+    #[tracing::instrument(name = "store.set_operator_token", skip_all, level = "debug", fields(id = %id))]
     async fn set_operator_token(&mut self, id: Uuid, token_hash: &str) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE operators SET token_hash = $2 WHERE id = $1")
             .bind(id.to_string())
@@ -131,6 +139,7 @@ impl OperatorTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.claim_bootstrap", skip_all, level = "debug")]
     async fn claim_bootstrap(&mut self, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO operator_bootstrap (id, at) VALUES (1, $1) ON CONFLICT DO NOTHING",
@@ -141,6 +150,7 @@ impl OperatorTx for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(name = "store.insert_approval", skip_all, level = "debug")]
     async fn insert_approval(&mut self, a: &Approval) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO approvals (id, kind, subject, payload, requested_by, requested_at, state, decided_by, decided_at, note) \
@@ -160,6 +170,7 @@ impl OperatorTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.approval_for_update", skip_all, level = "debug", fields(id = %id))]
     async fn approval_for_update(&mut self, id: Uuid) -> Result<Approval, StoreError> {
         let sql = format!(
             "SELECT * FROM approvals WHERE id = $1{}",
@@ -172,6 +183,7 @@ impl OperatorTx for SqlTx {
         approval_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.update_approval", skip_all, level = "debug")]
     async fn update_approval(&mut self, a: &Approval) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE approvals SET state = $2, decided_by = $3, decided_at = $4, note = $5 WHERE id = $1",
@@ -185,6 +197,7 @@ impl OperatorTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.approvals", skip_all, level = "debug")]
     async fn approvals(
         &mut self,
         state: Option<&str>,

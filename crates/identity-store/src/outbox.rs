@@ -29,6 +29,7 @@ fn outbox_from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
 
 impl SqlTx {
     /// The parameters of outbox message `id` with its secrets blanked.
+    #[tracing::instrument(name = "store.redacted_params", skip_all, level = "debug")]
     async fn redacted_params(&mut self, id: uuid::Uuid) -> Result<String, StoreError> {
         let row = sqlx::query("SELECT params FROM outbox WHERE id = $1")
             .bind(id.to_string())
@@ -43,6 +44,7 @@ impl SqlTx {
 
 #[async_trait]
 impl OutboxTx for SqlTx {
+    #[tracing::instrument(name = "store.enqueue_mail", skip_all, level = "debug")]
     async fn enqueue_mail(&mut self, m: &OutboxMessage) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO outbox (id, created_at, to_address, lang, template, params, status, attempts, \
@@ -60,6 +62,7 @@ impl OutboxTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.claim_due_mail", skip_all, level = "debug")]
     async fn claim_due_mail(
         &mut self,
         now: DateTime<Utc>,
@@ -88,6 +91,7 @@ impl OutboxTx for SqlTx {
         Ok(messages)
     }
 
+    #[tracing::instrument(name = "store.mark_mail_sent", skip_all, level = "debug")]
     async fn mark_mail_sent(
         &mut self,
         id: uuid::Uuid,
@@ -107,6 +111,7 @@ impl OutboxTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.mark_mail_attempt_failed", skip_all, level = "debug")]
     async fn mark_mail_attempt_failed(
         &mut self,
         id: uuid::Uuid,
@@ -136,6 +141,7 @@ impl OutboxTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.retry_mail", skip_all, level = "debug")]
     async fn retry_mail(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
         let done =
             sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $2 WHERE id = $1")
@@ -146,6 +152,7 @@ impl OutboxTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.outbox_count", skip_all, level = "debug")]
     async fn outbox_count(&mut self, status: OutboxStatus) -> Result<u64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = $1")
             .bind(status.code())
@@ -154,6 +161,7 @@ impl OutboxTx for SqlTx {
         Columns::of(&row, "outbox").count("n")
     }
 
+    #[tracing::instrument(name = "store.outbox_message", skip_all, level = "debug")]
     async fn outbox_message(&mut self, id: uuid::Uuid) -> Result<OutboxMessage, StoreError> {
         let row = sqlx::query("SELECT * FROM outbox WHERE id = $1")
             .bind(id.to_string())
@@ -162,6 +170,7 @@ impl OutboxTx for SqlTx {
         outbox_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.outbox", skip_all, level = "debug")]
     async fn outbox(
         &mut self,
         status: Option<OutboxStatus>,

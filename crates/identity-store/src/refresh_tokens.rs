@@ -12,6 +12,7 @@ use crate::time;
 
 #[async_trait]
 impl RefreshTokenTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_refresh_token", skip_all, level = "debug")]
     async fn insert_refresh_token(
         &mut self,
         token_hash: &str,
@@ -37,6 +38,7 @@ impl RefreshTokenTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.refresh_token_for_update", skip_all, level = "debug")]
     async fn refresh_token_for_update(
         &mut self,
         token_hash: &str,
@@ -64,6 +66,7 @@ impl RefreshTokenTx for SqlTx {
         })
     }
 
+    #[tracing::instrument(name = "store.use_refresh_token", skip_all, level = "debug")]
     async fn use_refresh_token(
         &mut self,
         token_hash: &str,
@@ -78,6 +81,7 @@ impl RefreshTokenTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.revoke_refresh_family", skip_all, level = "debug")]
     async fn revoke_refresh_family(
         &mut self,
         family_id: &str,
@@ -91,6 +95,7 @@ impl RefreshTokenTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.purge_refresh_tokens", skip_all, level = "debug")]
     async fn purge_refresh_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM refresh_tokens WHERE expires_at < $1",

@@ -24,6 +24,7 @@ fn key_from_row(row: &AnyRow) -> Result<SecurityKey, StoreError> {
 
 #[async_trait]
 impl SecurityKeyTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_security_key", skip_all, level = "debug")]
     async fn insert_security_key(&mut self, k: &SecurityKey) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO security_keys (id, identity_id, name, passkey, created_at, last_used_at) \
@@ -40,6 +41,7 @@ impl SecurityKeyTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.security_keys", skip_all, level = "debug", fields(identity = %identity))]
     async fn security_keys(
         &mut self,
         identity: IdentityId,
@@ -53,6 +55,7 @@ impl SecurityKeyTx for SqlTx {
         rows.iter().map(key_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.update_security_key", skip_all, level = "debug")]
     async fn update_security_key(&mut self, k: &SecurityKey) -> Result<(), StoreError> {
         let done =
             sqlx::query("UPDATE security_keys SET passkey = $2, last_used_at = $3 WHERE id = $1")
@@ -64,6 +67,7 @@ impl SecurityKeyTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.delete_security_key", skip_all, level = "debug", fields(identity = %identity))]
     async fn delete_security_key(
         &mut self,
         identity: IdentityId,
@@ -77,6 +81,7 @@ impl SecurityKeyTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.put_ceremony", skip_all, level = "debug")]
     async fn put_ceremony(
         &mut self,
         owner: &str,
@@ -98,6 +103,7 @@ impl SecurityKeyTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.take_ceremony", skip_all, level = "debug")]
     async fn take_ceremony(
         &mut self,
         owner: &str,

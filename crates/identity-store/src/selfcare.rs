@@ -94,6 +94,7 @@ fn access_from_row(row: &AnyRow) -> Result<AccessRecord, StoreError> {
 
 #[async_trait]
 impl SelfcareTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_credentials", skip_all, level = "debug")]
     async fn insert_credentials(&mut self, c: &IdentityCredentials) -> Result<(), StoreError> {
         bind_credentials(
             sqlx::query(
@@ -108,6 +109,7 @@ impl SelfcareTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.credentials_for_update", skip_all, level = "debug", fields(identity = %identity))]
     async fn credentials_for_update(
         &mut self,
         identity: IdentityId,
@@ -123,6 +125,7 @@ impl SelfcareTx for SqlTx {
         credentials_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.credentials", skip_all, level = "debug", fields(identity = %identity))]
     async fn credentials(
         &mut self,
         identity: IdentityId,
@@ -134,6 +137,7 @@ impl SelfcareTx for SqlTx {
         credentials_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.update_credentials", skip_all, level = "debug")]
     async fn update_credentials(&mut self, c: &IdentityCredentials) -> Result<(), StoreError> {
         let done = bind_credentials(
             sqlx::query(
@@ -148,6 +152,7 @@ impl SelfcareTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.insert_pending_sign_in", skip_all, level = "debug")]
     async fn insert_pending_sign_in(&mut self, p: &PendingSignIn) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO pending_sign_ins (token_hash, identity_id, holder_id, login_number, level, created_at, expires_at) \
@@ -164,6 +169,7 @@ impl SelfcareTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.pending_sign_in_for_update", skip_all, level = "debug")]
     async fn pending_sign_in_for_update(
         &mut self,
         token_hash: &str,
@@ -179,6 +185,7 @@ impl SelfcareTx for SqlTx {
         pending_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.pending_sign_in", skip_all, level = "debug")]
     async fn pending_sign_in(&mut self, token_hash: &str) -> Result<PendingSignIn, StoreError> {
         let row = sqlx::query("SELECT * FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -187,6 +194,7 @@ impl SelfcareTx for SqlTx {
         pending_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.delete_pending_sign_ins_of", skip_all, level = "debug")]
     async fn delete_pending_sign_ins_of(
         &mut self,
         holder: identity_core::HolderId,
@@ -198,6 +206,7 @@ impl SelfcareTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.delete_pending_sign_in", skip_all, level = "debug")]
     async fn delete_pending_sign_in(&mut self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -206,6 +215,7 @@ impl SelfcareTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.insert_access", skip_all, level = "debug")]
     async fn insert_access(&mut self, r: &AccessRecord) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO access_records (id, holder_id, identity_id, at, service, level, credential, outcome, client_ip) \
@@ -224,6 +234,7 @@ impl SelfcareTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.accesses", skip_all, level = "debug")]
     async fn accesses(&mut self, q: &AccessQuery) -> Result<Vec<AccessRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM access_records WHERE holder_id = $1 AND ($2 IS NULL OR at >= $2) \
@@ -239,6 +250,7 @@ impl SelfcareTx for SqlTx {
         rows.iter().map(access_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.purge_accesses", skip_all, level = "debug")]
     async fn purge_accesses(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM access_records WHERE at < $1",

@@ -33,6 +33,7 @@ fn sp_from_row(row: &AnyRow) -> Result<(ServiceProvider, Option<String>), StoreE
 
 #[async_trait]
 impl ServiceProviderTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_service_provider", skip_all, level = "debug")]
     async fn insert_service_provider(
         &mut self,
         sp: &ServiceProvider,
@@ -61,6 +62,7 @@ impl ServiceProviderTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.service_provider", skip_all, level = "debug", fields(client = %client_id))]
     async fn service_provider(
         &mut self,
         client_id: &str,
@@ -72,6 +74,7 @@ impl ServiceProviderTx for SqlTx {
         sp_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.service_providers", skip_all, level = "debug")]
     async fn service_providers(&mut self) -> Result<Vec<ServiceProvider>, StoreError> {
         let rows = sqlx::query("SELECT * FROM service_providers ORDER BY client_id")
             .fetch_all_in(self)
@@ -81,6 +84,7 @@ impl ServiceProviderTx for SqlTx {
             .collect()
     }
 
+    #[tracing::instrument(name = "store.set_service_provider_secret", skip_all, level = "debug", fields(client = %client_id))]
     async fn set_service_provider_secret(
         &mut self,
         client_id: &str,
@@ -95,6 +99,7 @@ impl ServiceProviderTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.set_service_provider_jwks", skip_all, level = "debug", fields(client = %client_id))]
     async fn set_service_provider_jwks(
         &mut self,
         client_id: &str,
@@ -110,6 +115,7 @@ impl ServiceProviderTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.record_assertion_jti", skip_all, level = "debug", fields(client = %client_id))]
     async fn record_assertion_jti(
         &mut self,
         client_id: &str,
@@ -128,6 +134,7 @@ impl ServiceProviderTx for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(name = "store.purge_assertion_jtis", skip_all, level = "debug")]
     async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM client_assertion_jtis WHERE expires_at < $1",
@@ -136,6 +143,7 @@ impl ServiceProviderTx for SqlTx {
         .await
     }
 
+    #[tracing::instrument(name = "store.disable_service_provider", skip_all, level = "debug", fields(client = %client_id))]
     async fn disable_service_provider(
         &mut self,
         client_id: &str,

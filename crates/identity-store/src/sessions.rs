@@ -30,6 +30,7 @@ fn session_from_row(row: &AnyRow) -> Result<Session, StoreError> {
 
 #[async_trait]
 impl SessionTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_session", skip_all, level = "debug", fields(holder = %session.holder_id))]
     async fn insert_session(
         &mut self,
         token_hash: &str,
@@ -53,6 +54,7 @@ impl SessionTx for SqlTx {
         touched(&done, StoreError::Duplicate("session"))
     }
 
+    #[tracing::instrument(name = "store.session_by_token_hash", skip_all, level = "debug")]
     async fn session_by_token_hash(&mut self, token_hash: &str) -> Result<Session, StoreError> {
         let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -61,6 +63,7 @@ impl SessionTx for SqlTx {
         session_from_row(&row)
     }
 
+    #[tracing::instrument(name = "store.touch_session", skip_all, level = "debug")]
     async fn touch_session(
         &mut self,
         token_hash: &str,
@@ -74,6 +77,7 @@ impl SessionTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.delete_session_by_token_hash", skip_all, level = "debug")]
     async fn delete_session_by_token_hash(&mut self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_owned())
@@ -82,6 +86,7 @@ impl SessionTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.sessions_of", skip_all, level = "debug", fields(holder = %holder))]
     async fn sessions_of(&mut self, holder: HolderId) -> Result<Vec<Session>, StoreError> {
         let rows =
             sqlx::query("SELECT * FROM sessions WHERE holder_id = $1 ORDER BY created_at DESC, id")
@@ -91,6 +96,7 @@ impl SessionTx for SqlTx {
         rows.iter().map(session_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.delete_sessions", skip_all, level = "debug", fields(holder = %holder))]
     async fn delete_sessions(
         &mut self,
         holder: HolderId,

@@ -24,6 +24,7 @@ fn key_from_row(row: &AnyRow) -> Result<StoredSigningKey, StoreError> {
 
 #[async_trait]
 impl SigningKeyTx for SqlTx {
+    #[tracing::instrument(name = "store.insert_signing_key", skip_all, level = "debug")]
     async fn insert_signing_key(&mut self, key: &StoredSigningKey) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO signing_keys (kid, alg, sealed_private, public_jwk, created_at, retired_at, expires_at) \
@@ -40,6 +41,7 @@ impl SigningKeyTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.signing_keys", skip_all, level = "debug")]
     async fn signing_keys(&mut self) -> Result<Vec<StoredSigningKey>, StoreError> {
         let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid")
             .fetch_all_in(self)
@@ -47,6 +49,7 @@ impl SigningKeyTx for SqlTx {
         rows.iter().map(key_from_row).collect()
     }
 
+    #[tracing::instrument(name = "store.retire_signing_key", skip_all, level = "debug")]
     async fn retire_signing_key(
         &mut self,
         kid: &str,
@@ -63,6 +66,7 @@ impl SigningKeyTx for SqlTx {
         touched(&done, StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.delete_expired_signing_keys", skip_all, level = "debug")]
     async fn delete_expired_signing_keys(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.execute_before(
             "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at < $1",

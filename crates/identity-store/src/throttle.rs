@@ -12,6 +12,7 @@ use crate::time;
 
 #[async_trait]
 impl ThrottleTx for SqlTx {
+    #[tracing::instrument(name = "store.throttle_lock", skip_all, level = "debug")]
     async fn throttle_lock(
         &mut self,
         key: &str,
@@ -36,6 +37,7 @@ impl ThrottleTx for SqlTx {
         ))
     }
 
+    #[tracing::instrument(name = "store.throttle_record_failure", skip_all, level = "debug")]
     async fn throttle_record_failure(
         &mut self,
         key: &str,
@@ -53,6 +55,7 @@ impl ThrottleTx for SqlTx {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
+    #[tracing::instrument(name = "store.throttle_forgive", skip_all, level = "debug")]
     async fn throttle_forgive(&mut self, key: &str) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE sign_in_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
@@ -62,6 +65,7 @@ impl ThrottleTx for SqlTx {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.throttle_reset", skip_all, level = "debug")]
     async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError> {
         // Zeroed, not deleted: a transaction waiting on this row's lock must find
         // it again (PostgreSQL would otherwise give it no row at all).

@@ -11,6 +11,7 @@ use crate::time;
 
 #[async_trait]
 impl StoreTx for SqlTx {
+    #[tracing::instrument(name = "store.commit", skip_all, level = "debug")]
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await.map_err(|e| translate(e, "row"))
     }

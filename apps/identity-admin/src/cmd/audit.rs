@@ -1,5 +1,5 @@
 //! `audit query|export`: the append-only audit log, filtered by holder, actor,
-//! event and time range; `export` writes JSON lines for other tools.
+//! event, time range and the HTTP request that caused an entry; `export` writes JSON lines for other tools.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -53,6 +53,10 @@ pub struct Filter {
     /// To this day included (YYYY-MM-DD, Europe/Rome).
     #[arg(long)]
     to: Option<NaiveDate>,
+    /// Entries caused by this HTTP request (the `x-request-id` response header,
+    /// and `request_id` in the log).
+    #[arg(long, value_name = "ID")]
+    request_id: Option<String>,
 }
 
 impl Filter {
@@ -70,8 +74,16 @@ impl Filter {
             Some(e) => (Some(e.to_owned()), None),
             None => (None, None),
         };
+        if self
+            .request_id
+            .as_deref()
+            .is_some_and(|r| r.trim().is_empty())
+        {
+            return Err(Failure::Usage("--request-id must not be empty".into()));
+        }
         Ok(AuditQuery {
             holder_id: None,
+            request_id: self.request_id.as_deref().map(|r| r.trim().to_owned()),
             event,
             actor: self.actor.as_deref().map(|a| a.trim().to_owned()),
             event_prefix,
@@ -112,6 +124,7 @@ fn line(r: &AuditRecord) -> serde_json::Value {
         "event": r.event,
         "holder_id": r.holder_id,
         "details": r.details,
+        "request_id": r.request_id,
     })
 }
 

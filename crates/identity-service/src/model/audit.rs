@@ -19,6 +19,10 @@ pub struct AuditRecord {
     pub holder_id: Option<HolderId>,
     /// Details as JSON (never secrets).
     pub details: serde_json::Value,
+    /// The HTTP request that caused it (its `x-request-id`), to follow one
+    /// request from the log to its records; `None` outside a request (the CLI,
+    /// the calendar jobs).
+    pub request_id: Option<String>,
 }
 
 /// A filter on the audit log.
@@ -32,6 +36,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Only entries whose event starts with this (`identity.` for every identity event).
     pub event_prefix: Option<String>,
+    /// Only entries caused by this request.
+    pub request_id: Option<String>,
     /// Only entries at or after this instant.
     pub from: Option<DateTime<Utc>>,
     /// Only entries before this instant.

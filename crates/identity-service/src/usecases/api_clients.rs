@@ -59,6 +59,7 @@ infra_error!(ApiClientError);
 impl Service {
     /// Registers a client and returns it with its token: the only time the token
     /// is visible.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn add_api_client(
         &self,
         name: &str,
@@ -105,12 +106,14 @@ impl Service {
     }
 
     /// Every client, oldest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn api_clients(&self) -> Result<Vec<ApiClient>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.api_clients().await
     }
 
     /// Revokes a client: its token stops working at once.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn revoke_api_client(
         &self,
         name: &str,
@@ -135,6 +138,7 @@ impl Service {
     }
 
     /// The client a bearer token belongs to, if it is known and not revoked.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn authenticate_api_client(
         &self,
         token: &str,
@@ -160,6 +164,7 @@ impl Service {
     }
 
     /// Records an API call in the audit log under `api:<name>`.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = ?holder))]
     pub async fn audit_api_call(
         &self,
         client: &ApiClient,

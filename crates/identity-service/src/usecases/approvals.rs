@@ -156,6 +156,7 @@ fn refusal_of_identity(e: crate::usecases::identity::IdentityError) -> Result<St
 
 impl Service {
     /// Records `action` as waiting for a second operator; nothing else changes.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn request_approval(
         &self,
         action: &ApprovedAction,
@@ -192,6 +193,7 @@ impl Service {
     }
 
     /// Approvals in `state` (all with `None`), oldest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn approvals(
         &self,
         state: Option<ApprovalState>,
@@ -202,6 +204,7 @@ impl Service {
     }
 
     /// A second operator rejects a pending approval, saying why.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), id = %id, operator = %by.name))]
     pub async fn reject_approval(
         &self,
         id: Uuid,
@@ -217,6 +220,7 @@ impl Service {
     /// action are stored, or neither. If the action is refused (the identity is
     /// no longer pending, the request was decided meanwhile), the approval is
     /// marked failed with the reason.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), id = %id, operator = %by.name))]
     pub async fn confirm_approval(
         &self,
         id: Uuid,

@@ -35,6 +35,7 @@ infra_error!(CloseAccountError);
 impl Service {
     /// Closes the holder's account: every login is deleted, sessions end, personal
     /// data is erased but for what the law requires. A last mail confirms it.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn close_account(
         &self,
         holder_id: HolderId,

@@ -133,6 +133,7 @@ impl Service {
     /// Whether the holder's live identity signs in with more than a password
     /// (level 2 or 3 active or blocked): then its recovery channels change only
     /// from the selfcare, after a sign-in at that level.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn identity_needs_second_factor(&self, holder: HolderId) -> Result<bool, StoreError> {
         let mut tx = self.store.begin_read().await?;
         let Some(identity) = live_identity(tx.as_mut(), holder).await? else {
@@ -145,6 +146,7 @@ impl Service {
     /// Whether the customer area may change the password of `login`: not when it
     /// is the username of an identity that signs in with a second factor (its
     /// level 1 then changes only from the selfcare, signed in at that level).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn customer_area_may_change_password(
         &self,
         holder: HolderId,
@@ -158,6 +160,7 @@ impl Service {
 
     /// Whether the holder has a digital identity that is not revoked, and if so the
     /// login number of its username (whose credentials a re-authentication asks for).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn live_identity_username(
         &self,
         holder: HolderId,
@@ -182,6 +185,7 @@ impl Service {
     /// Re-enters the credentials in a session: the identity's username password when
     /// the holder has a live digital identity, else the session's own login. Counts
     /// against the same throttle as a sign-in.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn reauthenticate(
         &self,
         token: &SessionToken,
@@ -218,6 +222,7 @@ impl Service {
     /// Changes the secondary attributes. Phone, PEC and address change at once; a
     /// new email gets a code and changes when it comes back. Every change is
     /// audited and notified to the reference address.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn update_contacts(
         &self,
         holder_id: HolderId,
@@ -232,6 +237,7 @@ impl Service {
     /// once locked: a partial change (the API's PATCH) fills what it does not
     /// carry from the current values, with no window for another change to slip
     /// in between.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn update_contacts_with(
         &self,
         holder_id: HolderId,

@@ -70,6 +70,7 @@ async fn refuse_if_proofed(
 
 impl Service {
     /// Opens a correction request for `field` (its code, e.g. `given_name`).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn open_correction(
         &self,
         holder_id: HolderId,
@@ -118,6 +119,7 @@ impl Service {
     }
 
     /// The holder's correction requests, newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn corrections_of(
         &self,
         holder_id: HolderId,
@@ -128,6 +130,7 @@ impl Service {
 
     /// Correction requests for operators, oldest first (`open`, `approved`,
     /// `rejected`, or all).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn list_corrections(
         &self,
         state: Option<&str>,
@@ -139,6 +142,7 @@ impl Service {
 
     /// Approves a request: the corrected holder is stored, the decision audited
     /// under the operator, and the holder told by email.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), correction = %id))]
     pub async fn approve_correction(
         &self,
         id: CorrectionId,
@@ -178,6 +182,7 @@ impl Service {
     }
 
     /// Rejects a request with a reason for the holder.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), correction = %id))]
     pub async fn reject_correction(
         &self,
         id: CorrectionId,

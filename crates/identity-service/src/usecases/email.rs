@@ -45,6 +45,7 @@ impl Service {
     /// Redeems an email code (from the registration mail, a resent one, or the mail
     /// sent to a new address). Single use; expired, used and unknown codes are
     /// refused alike.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn verify_email_code(&self, code: &str) -> Result<EmailVerified, VerifyEmailError> {
         let now = self.clock.now();
         // Whose code it is, first: the holder's row is locked before the code's, the
@@ -127,6 +128,7 @@ impl Service {
     /// Sends a new verification code to the holder's reference email (the old
     /// one stops working). Nothing is sent when the address is already verified;
     /// at most [`RECOVERY`] mails an hour per holder.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn resend_email_verification(&self, holder_id: HolderId) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

@@ -98,6 +98,7 @@ pub(crate) async fn live_identity(
 impl Service {
     /// A holder requests a digital identity, naming one of its active logins as
     /// the username. The identity is `Pending` until an operator verifies it.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id, login = %username))]
     pub async fn request_identity(
         &self,
         holder_id: HolderId,
@@ -251,6 +252,7 @@ impl Service {
     }
 
     /// An operator records the identity proofing: `Pending -> Active`.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn verify_identity(
         &self,
         id: IdentityId,
@@ -266,6 +268,7 @@ impl Service {
     }
 
     /// Suspends an active identity.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn suspend_identity(
         &self,
         id: IdentityId,
@@ -281,6 +284,7 @@ impl Service {
     }
 
     /// Reactivates a suspended identity (the caller has verified who asks).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn reactivate_identity(
         &self,
         id: IdentityId,
@@ -295,6 +299,7 @@ impl Service {
     }
 
     /// Revokes an identity. Final.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn revoke_identity(
         &self,
         id: IdentityId,
@@ -311,6 +316,7 @@ impl Service {
 
     /// An operator records a police report (denuncia) on a suspended identity:
     /// at the suspension's deadline it is revoked instead of kept suspended.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn record_police_report(
         &self,
         id: IdentityId,
@@ -328,6 +334,7 @@ impl Service {
 
     /// An operator records a new identity document; an identity suspended for an
     /// expired document becomes active again.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn record_document(
         &self,
         id: IdentityId,
@@ -341,6 +348,7 @@ impl Service {
     }
 
     /// The holder's identities, newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn identities_of(
         &self,
         holder_id: HolderId,

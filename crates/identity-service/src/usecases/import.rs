@@ -62,6 +62,7 @@ impl Service {
     /// whose tax code or VAT number is a holder's already is skipped (so running
     /// a file again imports nobody twice: [`RowOutcome::AlreadyOnFile`]).
     /// With `dry_run` nothing is kept.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn import_holder(
         &self,
         row: &RegistrationInput,

@@ -65,6 +65,7 @@ infra_error!(LoginChangeError);
 impl Service {
     /// Disables a login. `Actor::Holder` may only disable its own logins, and
     /// never the last active one; operators may disable any. The login's sessions end.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %number))]
     pub async fn disable_login(
         &self,
         number: LoginNumber,
@@ -109,6 +110,7 @@ impl Service {
     /// Deletes an extra login on the holder's request (never the last active one,
     /// nor the username of a live identity). The number is never reused; the
     /// login's sessions end and the holder is told by email.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %number))]
     pub async fn delete_login(
         &self,
         number: LoginNumber,
@@ -162,6 +164,7 @@ impl Service {
     }
 
     /// Enables a disabled login (operators).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %number))]
     pub async fn enable_login(
         &self,
         number: LoginNumber,

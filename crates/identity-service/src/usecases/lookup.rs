@@ -19,12 +19,14 @@ pub struct HolderOverview {
 
 impl Service {
     /// One holder's data alone. `NotFound` if there is none.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %id))]
     pub async fn holder(&self, id: HolderId) -> Result<Holder, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.holder(id).await
     }
 
     /// Everything about one holder. `NotFound` if there is none.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %id))]
     pub async fn holder_overview(&self, id: HolderId) -> Result<HolderOverview, StoreError> {
         let mut tx = self.store.begin_read().await?;
         let holder = tx.holder(id).await?;
@@ -38,6 +40,7 @@ impl Service {
     }
 
     /// The holder's orders, newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %id))]
     pub async fn orders_of(&self, id: HolderId) -> Result<Vec<identity_core::Order>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.orders_of(id).await
@@ -45,6 +48,7 @@ impl Service {
 
     /// Finds holders by holder id, login id (or bare login number), tax code, VAT
     /// number or reference email, whichever `query` parses as.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn find_holders(&self, query: &str) -> Result<Vec<HolderId>, StoreError> {
         let q = query.trim();
         if let Ok(id) = q.parse::<HolderId>() {
@@ -87,6 +91,7 @@ impl Service {
     }
 
     /// The audit-log entries matching `query`, oldest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn audit_trail(
         &self,
         query: &crate::model::AuditQuery,

@@ -42,6 +42,7 @@ impl Service {
     /// Creates a new login with no password yet (for integrating systems, which
     /// must never choose a holder's password): the holder receives its id and a
     /// single-use link to choose the password, at the reference address.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn create_login_for_holder_to_set(
         &self,
         holder_id: HolderId,
@@ -97,6 +98,7 @@ impl Service {
 
     /// Creates a new login for the holder with the chosen password (typed twice),
     /// and mails its id to the reference address.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn create_login(
         &self,
         holder_id: HolderId,

@@ -40,6 +40,7 @@ infra_error!(OperatorResetError);
 impl Service {
     /// Mails the holder of `login` a password reset code (the same message as
     /// "forgot password"), audited under the operator.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login, operator = %by.name))]
     pub async fn operator_password_reset(
         &self,
         login: LoginNumber,

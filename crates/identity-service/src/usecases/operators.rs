@@ -87,6 +87,7 @@ fn valid_name(name: &str) -> Result<&str, OperatorError> {
 impl Service {
     /// Adds the first operator, an admin, without a token: allowed once per
     /// database, while no operator exists. Returns it with its token.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn bootstrap_operator(
         &self,
         name: &str,
@@ -125,6 +126,7 @@ impl Service {
 
     /// An admin adds an operator. Returns it with its token: the only time the
     /// token is visible.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn add_operator(
         &self,
         name: &str,
@@ -165,6 +167,7 @@ impl Service {
 
     /// The operator holding `token`, if it is enabled. Notes the use (at most
     /// once a minute).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn authenticate_operator(&self, token: &str) -> Result<Operator, OperatorError> {
         let token = token.trim();
         if !token.starts_with(OPERATOR_TOKEN_PREFIX) {
@@ -189,6 +192,7 @@ impl Service {
     }
 
     /// Every operator, by name.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn operators(&self) -> Result<Vec<Operator>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.operators().await
@@ -196,6 +200,7 @@ impl Service {
 
     /// An admin disables an operator: its token stops working at once. The last
     /// enabled admin cannot be disabled.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn disable_operator(
         &self,
         name: &str,
@@ -231,6 +236,7 @@ impl Service {
 
     /// An admin gives an operator a new token (the old one stops working), for
     /// a lost or leaked token.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn reissue_operator_token(
         &self,
         name: &str,
@@ -265,6 +271,7 @@ impl Service {
     /// Audits an operator's act that changes nothing by itself or whose changes
     /// are audited under another actor: a bulk export of personal data
     /// (`operator.exported`), a run of the calendar jobs (`jobs.run`).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name, holder = ?holder))]
     pub async fn audit_operator_act(
         &self,
         by: &Operator,

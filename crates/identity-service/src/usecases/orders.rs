@@ -68,6 +68,7 @@ pub(crate) async fn settle_open_orders(
 
 impl Service {
     /// Orders in `state` (all with `None`), newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn list_orders(
         &self,
         state: Option<OrderState>,
@@ -78,12 +79,14 @@ impl Service {
     }
 
     /// One order.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), order = %id))]
     pub async fn order(&self, id: OrderId) -> Result<Order, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.order(id, false).await
     }
 
     /// An operator moves an open order on (completed or cancelled), audited.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), order = %id, operator = %by.name))]
     pub async fn set_order_state(
         &self,
         id: OrderId,

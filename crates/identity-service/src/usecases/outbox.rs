@@ -10,6 +10,7 @@ use crate::service::{Service, audit};
 
 impl Service {
     /// The outbox, oldest first, optionally only messages in `status`.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn outbox(
         &self,
         status: Option<OutboxStatus>,
@@ -23,6 +24,7 @@ impl Service {
     /// audit record under `operator`. `NotFound` if there is no such message;
     /// `Conflict` if its codes were blanked when it failed for good (sent again, it
     /// would carry `[redacted]` instead of a code: the holder asks for a new one).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), id = %id))]
     pub async fn retry_mail(&self, id: Uuid, operator: &Actor) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

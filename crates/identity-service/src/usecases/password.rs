@@ -70,6 +70,7 @@ impl Service {
 
     /// The age of the login's current password: expired, expiring soon (with the
     /// days left), or fine. A login without a password counts as expired.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login))]
     pub async fn password_age(&self, login: LoginNumber) -> Result<PasswordAge, StoreError> {
         let mut tx = self.store.begin_read().await?;
         let current = tx
@@ -90,6 +91,7 @@ impl Service {
     /// counts against the sign-in throttle), the new one follows the whole policy.
     /// Every session of the login ends (the caller signs the holder in again) and
     /// the holder is told by email.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login))]
     pub async fn change_password(
         &self,
         login: LoginNumber,

@@ -25,6 +25,7 @@ pub struct ConsentStatus {
 
 impl Service {
     /// The consents in force, one per kind, with the time of the decision.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn consents(&self, holder: HolderId) -> Result<Vec<ConsentStatus>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.holder(holder).await?;
@@ -47,6 +48,7 @@ impl Service {
 
     /// Gives or withdraws a consent; a decision equal to the one in force records
     /// nothing. Returns whether anything changed.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn set_consent(
         &self,
         holder: HolderId,
@@ -95,6 +97,7 @@ impl Service {
     /// digital identities with their proofing, consents with their history,
     /// correction requests, orders, sessions and the audit trail. Never secrets:
     /// no password hashes, tokens or codes. The export itself is audited.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn export_holder_data(
         &self,
         holder_id: HolderId,

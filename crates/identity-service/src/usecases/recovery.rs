@@ -57,6 +57,7 @@ impl Service {
     /// Sends the active login ids of the holders whose tax code or VAT number is
     /// `fiscal_code` and whose reference email is `email`, to that email. Returns
     /// `Ok` whether or not anything matched.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn remind_login_ids(
         &self,
         fiscal_code: &str,
@@ -131,6 +132,7 @@ impl Service {
 
     /// Sends a password reset code for `login_id` to its holder's reference email,
     /// if the login exists and is active. Returns `Ok` either way.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn request_password_reset(
         &self,
         login_id: &str,
@@ -211,6 +213,7 @@ impl Service {
     /// when the password is accepted. Every session of the login ends, its sign-in
     /// throttle is cleared, the reference email counts as verified (the code came
     /// back from it) and the holder is told by email. Returns the login id.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn reset_password(
         &self,
         code: &str,

@@ -243,6 +243,7 @@ impl Service {
     /// Registers a holder with its first login. Checks the tax code against the
     /// declared data and the password against the policy, hashes the password off
     /// the runtime, then writes everything in one transaction.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn register(&self, reg: Registration) -> Result<Registered, RegisterError> {
         let (holder, mismatches) = self.validate_registration(&reg)?;
         // The password must not contain the login number: draw only numbers it does

@@ -180,6 +180,7 @@ pub(crate) async fn enabled_provider(
 impl Service {
     /// An admin registers a service provider. Returns it, with its client secret
     /// when one was asked for (the only time the secret is visible).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), operator = %by.name))]
     pub async fn add_service_provider(
         &self,
         new: &NewServiceProvider,
@@ -231,12 +232,14 @@ impl Service {
     }
 
     /// Every service provider, by client id.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn service_providers(&self) -> Result<Vec<ServiceProvider>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.service_providers().await
     }
 
     /// One service provider by client id.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn service_provider(&self, client_id: &str) -> Result<ServiceProvider, StoreError> {
         let mut tx = self.store.begin_read().await?;
         Ok(tx.service_provider(client_id.trim()).await?.0)
@@ -244,6 +247,7 @@ impl Service {
 
     /// An admin gives a `client_secret_basic` provider a new secret (the old one
     /// stops working); returns it, the only time it is visible.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, operator = %by.name))]
     pub async fn rotate_service_provider_secret(
         &self,
         client_id: &str,
@@ -278,6 +282,7 @@ impl Service {
 
     /// An admin adds public keys to a `private_key_jwt` provider with an inline
     /// JWKS (the provider's key rotation); a key id already there is refused.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, operator = %by.name))]
     pub async fn add_service_provider_keys(
         &self,
         client_id: &str,
@@ -326,6 +331,7 @@ impl Service {
     }
 
     /// An admin disables a service provider: no more sign-ins through it.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, operator = %by.name))]
     pub async fn disable_service_provider(
         &self,
         client_id: &str,

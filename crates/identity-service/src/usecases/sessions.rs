@@ -55,6 +55,7 @@ const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 impl Service {
     /// Opens a session after a successful sign-in. The caller sets the token in a
     /// cookie; a new token at every sign-in (and level change) defeats fixation.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %signed_in.holder_id, level = level.as_u8()))]
     pub async fn open_session(
         &self,
         signed_in: &SignedIn,
@@ -75,6 +76,7 @@ impl Service {
     }
 
     /// Opens a session for `login` of `holder` (see [`Service::open_session`]).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder, login = %login, level = level.as_u8()))]
     pub async fn open_session_for(
         &self,
         holder: HolderId,
@@ -117,6 +119,7 @@ impl Service {
 
     /// The live session of `token`, recording the request; `None` for an unknown
     /// token or an expired session (which is removed).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn session(&self, token: &SessionToken) -> Result<Option<Session>, StoreError> {
         let now = self.clock.now();
         let hash = token.hash();
@@ -145,6 +148,7 @@ impl Service {
     }
 
     /// Signs out: ends the session of `token` on the server.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn end_session(&self, token: &SessionToken) -> Result<(), StoreError> {
         let now = self.clock.now();
         let hash = token.hash();
@@ -167,6 +171,7 @@ impl Service {
     }
 
     /// The holder's sessions, newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn sessions_of(&self, holder: HolderId) -> Result<Vec<Session>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.sessions_of(holder).await
@@ -174,6 +179,7 @@ impl Service {
 
     /// Ends one of the holder's own sessions by its public id. `NotFound` if the
     /// holder has no such session.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder, id = %id))]
     pub async fn end_holder_session(&self, holder: HolderId, id: Uuid) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

@@ -77,6 +77,7 @@ impl Service {
     /// than the throttle allows. Known and unknown ids do the same database work. The
     /// check and its audit record run in a task of their own, so a client that hangs
     /// up mid-way cannot leave a counted attempt unaudited.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
     pub async fn sign_in_password(
         &self,
         login_id: &LoginId,

@@ -116,6 +116,7 @@ impl Service {
     /// Runs the jobs (or one) as of `options.as_of` (default: now) and returns
     /// each job's report. A job that fails is reported with its error and the
     /// counts of what it did before; the next jobs still run.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn run_jobs(&self, options: &JobOptions) -> Vec<JobRun> {
         let as_of = options.as_of.unwrap_or_else(|| self.clock.now());
         let mut reports = Vec::new();
@@ -210,6 +211,7 @@ impl Service {
     }
 
     /// The latest recorded run of each job.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn job_status(&self) -> Result<Vec<JobRun>, StoreError> {
         let mut tx = self.store.begin_read().await?;
         tx.last_job_runs().await

@@ -77,6 +77,7 @@ pub(crate) async fn keep_revocations<T>(
 
 impl Service {
     /// Stores `grant` and returns its code (random, 256 bits; only its hash is kept).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn issue_authorization_code(
         &self,
         grant: &AuthorizationGrant,
@@ -105,6 +106,7 @@ impl Service {
     /// it expires, with the redirect URI it was sent to and the verifier of its
     /// PKCE challenge. A code presented twice is refused the second time, and
     /// what the first exchange gave is revoked.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn redeem_authorization_code(
         &self,
         code: &str,

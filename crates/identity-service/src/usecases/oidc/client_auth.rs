@@ -112,6 +112,7 @@ impl Service {
     /// addressed to `token_endpoint`: signed (RS256 or ES256) with one of its
     /// registered keys, issued by and about itself, unexpired, living at most
     /// [`MAX_ASSERTION_LIFETIME`], and never seen before (its `jti`).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn authenticate_client_assertion(
         &self,
         assertion_type: &str,
@@ -192,6 +193,7 @@ impl Service {
     /// its registered keys, issued by it, addressed to `issuer`, with an `exp` at
     /// most an hour away.
     /// String values are kept as they are; others (the `claims` object) as JSON.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn verify_request_object(
         &self,
         client_id: &str,
@@ -229,6 +231,7 @@ impl Service {
 
     /// Authenticates a development service provider by its client secret
     /// (`client_secret_basic`), compared in constant time.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn authenticate_client_secret(
         &self,
         client_id: &str,

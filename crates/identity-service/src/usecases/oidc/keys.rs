@@ -143,6 +143,7 @@ impl Service {
 
     /// A compact JWS of `claims` signed with the current `alg` key, its `kid` in
     /// the header.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn sign_jws(
         &self,
         alg: SigningAlg,
@@ -167,6 +168,7 @@ impl Service {
 
     /// The published keys (current and retired ones still within their
     /// publication), as a JWKS document; at least one key per algorithm.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn jwks(&self) -> Result<Value, SigningKeyError> {
         let now = self.clock.now();
         let mut keys = self.stored_signing_keys().await?;

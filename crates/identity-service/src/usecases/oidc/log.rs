@@ -84,6 +84,7 @@ impl TransactionEntry {
 impl Service {
     /// Writes a log entry in a transaction of its own (requests that change
     /// nothing else, and refusals).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn oidc_log(&self, entry: TransactionEntry) -> Result<(), StoreError> {
         let mut tx = self.store.begin().await?;
         entry.write(tx.as_mut()).await?;
@@ -92,6 +93,7 @@ impl Service {
 
     /// The latest `limit` entries of the log, newest first, of one service
     /// provider or of all.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn oidc_transactions(
         &self,
         client_id: Option<&str>,

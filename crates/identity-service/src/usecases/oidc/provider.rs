@@ -89,6 +89,7 @@ fn provider_access(
 impl Service {
     /// The enabled service provider `client_id` as the request checks see it,
     /// with its name; `None` when unknown or disabled.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn oidc_client(
         &self,
         client_id: &str,
@@ -127,6 +128,7 @@ impl Service {
     /// Checks that the identity of `session` may sign in to the service provider
     /// (active; a suspended or revoked one is refused, and the refusal is in its
     /// access history) and that the sign-in reached the level asked for.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn oidc_check_identity(
         &self,
         session: &Session,
@@ -193,6 +195,7 @@ impl Service {
     /// was recorded as it happened). Denied: the refusal is recorded and
     /// `access_denied` goes back. The identity is checked again under its lock
     /// (a refusal recorded as in [`Service::oidc_check_identity`]).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn oidc_decide(
         &self,
         session: &Session,

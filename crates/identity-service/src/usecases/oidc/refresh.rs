@@ -70,6 +70,7 @@ impl Service {
 
     /// Starts a family for a sign-in with consented `offline_access` made now;
     /// returns the token (only its hash is kept).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, holder = %holder_id, identity = %identity_id, level = level.as_u8()))]
     pub async fn issue_refresh_token(
         &self,
         client_id: &str,
@@ -115,6 +116,7 @@ impl Service {
 
     /// Exchanges a refresh token of `client_id` for the next one of its family.
     /// Returns what it grants and the new token.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn rotate_refresh_token(
         &self,
         value: &str,
@@ -182,6 +184,7 @@ impl Service {
 
     /// Revokes the family of a refresh token of `client_id` (the revocation
     /// endpoint). Unknown tokens and other clients' are ignored, as RFC 7009 asks.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn revoke_refresh_token(
         &self,
         value: &str,

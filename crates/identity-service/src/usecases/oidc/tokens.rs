@@ -158,6 +158,7 @@ impl Service {
     }
 
     /// The `sub` of `holder` at `client_id`.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, holder = %holder))]
     pub async fn pairwise_subject(
         &self,
         client_id: &str,
@@ -170,6 +171,7 @@ impl Service {
     /// Exchanges a code (its client authenticated by the caller): an access
     /// token, the ID token and, with consented `offline_access`, the first
     /// refresh token. A code presented again revokes what it gave.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn oidc_exchange_code(
         &self,
         code: &str,
@@ -248,6 +250,7 @@ impl Service {
 
     /// Exchanges a refresh token of `client_id` for a new access token and the
     /// next refresh token of its family.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn oidc_refresh(
         &self,
         refresh_token: &str,
@@ -292,6 +295,7 @@ impl Service {
 
     /// The userinfo claims of an access token: `sub` and the consented
     /// attributes, read now (a change of the holder's data shows at once).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn oidc_userinfo(
         &self,
         access_token: &str,
@@ -321,6 +325,7 @@ impl Service {
 
     /// Revokes an access or refresh token of `client_id` (RFC 7009: unknown
     /// tokens and other clients' are ignored).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
     pub async fn oidc_revoke(&self, token: &str, client_id: &str) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -339,6 +344,7 @@ impl Service {
     /// The service provider an ID token of ours was issued to (`aud`) and its
     /// `sub`, if its signature verifies with a published key and it names us as
     /// issuer; it may have expired (the end-session endpoint's `id_token_hint`).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn client_of_id_token(&self, id_token: &str) -> Option<(String, String)> {
         use jsonwebtoken::jwk::JwkSet;
         use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};

@@ -106,6 +106,7 @@ impl crate::Service {
     /// counts against that address's limit (a mistyped form does not) before the
     /// password is hashed and everything is written in one transaction. `None`
     /// (an authenticated API client) is not limited by address.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn register_input(
         &self,
         input: &RegistrationInput,

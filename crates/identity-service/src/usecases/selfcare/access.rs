@@ -82,6 +82,7 @@ fn csv_field(value: &str) -> String {
 
 impl Service {
     /// One page (`page` from 0) of the holder's accesses in `[from, until)`, newest first.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn accesses(
         &self,
         holder: HolderId,
@@ -107,6 +108,7 @@ impl Service {
     }
 
     /// The holder's accesses in `[from, until)` as CSV (times in UTC, RFC 3339).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
     pub async fn accesses_csv(
         &self,
         holder: HolderId,
@@ -144,6 +146,7 @@ impl Service {
     }
 
     /// Turns the access notification of `level` on or off for the session's identity.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id, level = level.as_u8()))]
     pub async fn set_access_notification(
         &self,
         session: &Session,

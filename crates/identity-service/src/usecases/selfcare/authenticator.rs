@@ -152,6 +152,7 @@ impl Service {
 
     /// The enrolment in progress (started within [`ENROLMENT_WINDOW`]), to show
     /// again; `None` if there is none. Reads only.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn totp_enrolment(
         &self,
         session: &Session,
@@ -185,6 +186,7 @@ impl Service {
     }
 
     /// Starts (or shows again) the enrolment of the authenticator app.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn start_totp_enrolment(
         &self,
         session: &Session,
@@ -226,6 +228,7 @@ impl Service {
     /// Confirms the enrolment with a first code from the app: level 2 becomes
     /// active, the holder is told by email, and the selfcare sessions end (the
     /// next sign-in asks for a code).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn confirm_totp_enrolment(
         &self,
         session: &Session,
@@ -259,6 +262,7 @@ impl Service {
 
     /// Removes level 2 (the session must be fresh, at level 2): the secret is
     /// forgotten and the sessions that used it end.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn remove_level2(&self, session: &Session) -> Result<(), CredentialError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

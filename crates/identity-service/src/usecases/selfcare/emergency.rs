@@ -161,6 +161,7 @@ impl Service {
 
     /// Emergency block with the tax code and the emergency code: the identity is
     /// suspended at once, every selfcare session ends, and the holder is told.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn emergency_block_with_code(
         &self,
         tax_code: &str,
@@ -248,6 +249,7 @@ impl Service {
 
     /// Sends a code to the reference email of the live identity of `tax_code`, to
     /// block it in an emergency. Answers `Ok` whether or not anything matched.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn send_emergency_block_code(
         &self,
         tax_code: &str,
@@ -285,6 +287,7 @@ impl Service {
     }
 
     /// Emergency block with the tax code and the code sent by email.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn emergency_block_with_email_code(
         &self,
         tax_code: &str,

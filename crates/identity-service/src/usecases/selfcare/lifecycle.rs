@@ -121,6 +121,7 @@ impl Service {
     /// digital-identity request with `username` as its username. The request's
     /// conditions are checked first, so a request that would be refused sends
     /// nothing.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id, login = %username))]
     pub async fn send_identity_phone_code(
         &self,
         holder_id: HolderId,
@@ -177,6 +178,7 @@ impl Service {
 
     /// Requests the digital identity once the SMS code came back from the phone
     /// on record. `None` when the code is wrong, used or expired.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id, login = %username))]
     pub async fn request_identity_with_phone_code(
         &self,
         holder_id: HolderId,
@@ -206,6 +208,7 @@ impl Service {
     /// The username of an identity request whose SMS code went to the phone on
     /// record and still waits (unused, unexpired), so the page asks for that code
     /// again instead of sending a new one; `None` if no code waits. Reads only.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn identity_phone_code_waiting(
         &self,
         holder_id: HolderId,
@@ -225,6 +228,7 @@ impl Service {
     /// Whether a code confirming `what` went to the reference email and still
     /// waits (unused, unexpired), so the page shows the field to type it in.
     /// Reads only.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn confirmation_code_waiting(
         &self,
         session: &Session,
@@ -259,6 +263,7 @@ impl Service {
     /// decision), saying why in its own words (`note`, optional, at most 200
     /// characters, kept in the history). The reason on record is always "holder
     /// request", which the holder may lift itself. Every selfcare session ends.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn suspend_own_identity(
         &self,
         session: &Session,
@@ -302,6 +307,7 @@ impl Service {
 
     /// Sends the code that confirms a reactivation or a revocation to the
     /// reference email. The session must be fresh and at the highest level.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn send_confirmation_code(
         &self,
         session: &Session,
@@ -333,6 +339,7 @@ impl Service {
 
     /// Reactivates or revokes the session's identity with the code from the email:
     /// the code is spent and the identity changed in one transaction.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn confirm_with_code(
         &self,
         session: &Session,
@@ -375,6 +382,7 @@ impl Service {
 
     /// Every recorded event of an identity (state changes, emergency blocks,
     /// credential changes), oldest first: who, when, what, why.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder, identity = %identity))]
     pub async fn identity_history(
         &self,
         holder: HolderId,

@@ -82,6 +82,7 @@ impl Service {
 
     /// Sends a code to the reference email that unblocks level 2, for a waiting
     /// sign-in whose level 2 is blocked.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn send_unblock_code(
         &self,
         pending: &SessionToken,
@@ -115,6 +116,7 @@ impl Service {
 
     /// Unblocks level 2 of a waiting sign-in; the sign-in then asks for a code
     /// from the app as usual.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn unblock_level2(
         &self,
         pending: &SessionToken,
@@ -153,6 +155,7 @@ impl Service {
 
     /// Sends the two codes that prove a lost phone without the emergency code:
     /// one to the reference email, one by SMS to the phone on record.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn send_reenrol_codes(
         &self,
         pending: &SessionToken,
@@ -202,6 +205,7 @@ impl Service {
     /// sign-in) and `proof`, level 2 is reset at once (the old secret stops
     /// working), the holder is told, and the sign-in completes at level 1 so the
     /// new phone can be enrolled.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn reenrol_authenticator(
         &self,
         pending: &SessionToken,

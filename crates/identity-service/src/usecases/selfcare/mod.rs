@@ -174,6 +174,7 @@ pub(crate) async fn identity_of_username(
 impl Service {
     /// The identity a selfcare session was opened for, with its credentials;
     /// `None` when the session's login is no identity's username (any more).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn selfcare_identity(
         &self,
         session: &Session,

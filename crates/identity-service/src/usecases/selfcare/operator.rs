@@ -30,6 +30,7 @@ infra_error!(OperatorUnblockError);
 
 impl Service {
     /// An identity and its credentials, by id; `None` if there is none.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id))]
     pub async fn identity_with_credentials(
         &self,
         id: IdentityId,
@@ -48,6 +49,7 @@ impl Service {
 
     /// An operator unblocks `level` (only level 2 can be blocked) of an identity;
     /// the holder is told by email and the audit names the operator.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), identity = %id, level = level.as_u8()))]
     pub async fn operator_unblock_level(
         &self,
         id: IdentityId,

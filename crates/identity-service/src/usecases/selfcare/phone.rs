@@ -49,6 +49,7 @@ impl Service {
     /// The new phone's SMS code came back: the phone changes, the old number and
     /// the reference email are told. `Ok(None)` when the code is wrong, used or
     /// expired.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder_id))]
     pub async fn confirm_phone_change(
         &self,
         holder_id: HolderId,

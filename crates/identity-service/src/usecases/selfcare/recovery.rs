@@ -22,6 +22,7 @@ impl Service {
     /// Sends the username of the live identity of `tax_code` to its reference
     /// email, when `email` is that address. Answers `Ok` whether or not anything
     /// matched; the username is never shown.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn remind_identity_username(
         &self,
         tax_code: &str,
@@ -73,6 +74,7 @@ impl Service {
     /// Password recovery of an identity: the username and the emergency code;
     /// a single-use code (30 minutes) goes to the reference email, with the link
     /// of the page that sets the new password.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn recover_identity_password(
         &self,
         login_id: &str,
@@ -137,6 +139,7 @@ impl Service {
 
     /// First step of the emergency-code recovery: the username and its password
     /// (throttled like a sign-in); a code goes to the reference email.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn start_emergency_code_recovery(
         &self,
         login_id: &str,
@@ -178,6 +181,7 @@ impl Service {
 
     /// Second step: the code from the email. A new emergency code is issued in two
     /// halves (email and SMS); the old one stops working.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn finish_emergency_code_recovery(
         &self,
         login_id: &str,

@@ -89,6 +89,7 @@ impl Service {
     }
 
     /// The session's security keys.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn security_keys_of(
         &self,
         session: &Session,
@@ -112,6 +113,7 @@ impl Service {
     }
 
     /// Starts registering a key: the options for `navigator.credentials.create`.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn start_key_registration(
         &self,
         session: &Session,
@@ -142,6 +144,7 @@ impl Service {
     /// Finishes registering a key named `name` with the browser's answer
     /// (`credential`, JSON): level 3 becomes active, the holder is told, and the
     /// selfcare sessions end (the next sign-in asks for the key).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn finish_key_registration(
         &self,
         session: &Session,
@@ -214,6 +217,7 @@ impl Service {
 
     /// Removes one of the session's keys; without keys level 3 is removed and the
     /// sessions that used it end.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id))]
     pub async fn remove_security_key(
         &self,
         session: &Session,
@@ -276,6 +280,7 @@ impl Service {
 
     /// The options for `navigator.credentials.get`, for a sign-in waiting for
     /// its level-3 key.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn start_key_sign_in(
         &self,
         pending: &SessionToken,
@@ -301,6 +306,7 @@ impl Service {
     }
 
     /// Finishes a level-3 sign-in with the browser's assertion (JSON).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn finish_key_sign_in(
         &self,
         pending: &SessionToken,

@@ -131,6 +131,7 @@ pub(crate) fn access(
 
 impl Service {
     /// The first step: username and password (throttled like every sign-in).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
     pub async fn selfcare_sign_in_password(
         &self,
         login_id: &LoginId,
@@ -274,6 +275,7 @@ impl Service {
 
     /// The level-2 step: a code from the authenticator app. A wrong code counts
     /// toward the block (5 in a row); a replayed one is refused without counting.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn selfcare_sign_in_totp(
         &self,
         pending: &SessionToken,
@@ -411,6 +413,7 @@ impl Service {
 
     /// The level a waiting sign-in must reach and whether it is blocked; `None` if
     /// it expired.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn pending_sign_in_state(
         &self,
         pending: &SessionToken,
