@@ -1,9 +1,28 @@
 //! # identity-http
 //!
 //! The HTTP adapter: an axum [`Router`] over the service layer, one router per
-//! feature merged in [`app`]: the home page, the registration form, the customer
-//! area, the lost-account pages and the health endpoints. Pages are server-rendered
-//! and work without JavaScript.
+//! feature, merged in [`app`]:
+//!
+//! - `home`: `/` and the privacy notice `/privacy`;
+//! - `register`: the registration form `/register` and its result page;
+//! - `account`: the customer area `/account/...`, one module per section (sign-in
+//!   and sign-out, holder data, contacts, logins, password, privacy, corrections,
+//!   orders, the digital-identity request, email verification, closure);
+//! - `recovery`: the lost-account pages `/account/recover/...` and the password reset;
+//! - `selfcare`: the digital identity's panel `/selfcare/...` with its own sign-in
+//!   (password, then the app's code or the security key), and what it offers
+//!   without signing in (emergency block, recovery of username, password and
+//!   emergency code);
+//! - `oidc`: the OpenID Connect provider (discovery, authorize, consent, token,
+//!   userinfo, JWKS, revocation, end session);
+//! - `api`: the JSON API `/api/v1/...` with its OpenAPI document;
+//! - `assets`: `/static/...` (the style sheet, the WebAuthn script);
+//! - `health`: `/healthz`, `/readyz`, `/metrics`.
+//!
+//! Around them: `observe` (the request's id, span, log line and latency metric),
+//! the security headers, and for the pages the layer that renders a failed
+//! handler as the "temporary error" or "busy" page. Pages are server-rendered and
+//! work without JavaScript.
 
 #![deny(missing_docs)]
 
