@@ -10,7 +10,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use identity_service::AuditQuery;
-use identity_testkit::{Browser, PASSWORD, Param as _, TestServer, csrf_of, last_code, outbox};
+use identity_testkit::{
+    Browser, PASSWORD, Param as _, TestServer, csrf_of, form_pairs, last_code, outbox,
+    registration_form,
+};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -41,40 +44,6 @@ impl Captured {
     }
 }
 
-fn person_form(csrf: &str) -> Vec<(&'static str, String)> {
-    [
-        ("csrf", csrf),
-        ("subject_kind", "persona_fisica"),
-        ("given_name", "Mario"),
-        ("family_name", "Rossi"),
-        ("tax_code", "RSSMRA85T10A562S"),
-        ("birth_date", "1985-12-10"),
-        ("sex", "M"),
-        ("birth_place", "San Giuliano Terme"),
-        ("birth_province", "PI"),
-        ("street", "Via Roma 1"),
-        ("postal_code", "56017"),
-        ("municipality", "San Giuliano Terme"),
-        ("province", "PI"),
-        ("email", "mario@example.it"),
-        ("email_confirm", "mario@example.it"),
-        ("phone", "3331234567"),
-        ("password", PASSWORD),
-        ("password_confirm", PASSWORD),
-        ("privacy_notice", "yes"),
-        ("consent_marketing", "no"),
-        ("consent_profiling", "no"),
-        ("consent_third_parties", "no"),
-    ]
-    .iter()
-    .map(|(k, v)| (*k, (*v).to_owned()))
-    .collect()
-}
-
-fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_are_followed_by_id_and_secrets_never_reach_the_log() {
     let log = Captured::default();
@@ -95,7 +64,7 @@ async fn requests_are_followed_by_id_and_secrets_never_reach_the_log() {
         .send(
             "POST",
             "/register",
-            &pairs(&person_form(&csrf_of(&form.body))),
+            &form_pairs(&registration_form(&csrf_of(&form.body))),
         )
         .await;
     assert_eq!(r.status, 303);

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use identity_service::Store;
-use identity_testkit::{Browser, TestServer, csrf_of};
+use identity_testkit::{Browser, TestServer, csrf_of, form_pairs, registration_form};
 
 /// Every form the site posts to: without the CSRF token each is refused, changes
 /// nothing, and says so.
@@ -48,40 +48,6 @@ async fn signed_in(b: &mut Browser, login: &str) {
     assert_eq!(r.location.as_deref(), Some("/account"));
 }
 
-fn person_form(csrf: &str) -> Vec<(&'static str, String)> {
-    [
-        ("csrf", csrf),
-        ("subject_kind", "persona_fisica"),
-        ("given_name", "Mario"),
-        ("family_name", "Rossi"),
-        ("tax_code", "RSSMRA85T10A562S"),
-        ("birth_date", "1985-12-10"),
-        ("sex", "M"),
-        ("birth_place", "San Giuliano Terme"),
-        ("birth_province", "PI"),
-        ("street", "Via Roma 1"),
-        ("postal_code", "56017"),
-        ("municipality", "San Giuliano Terme"),
-        ("province", "PI"),
-        ("email", "mario@example.it"),
-        ("email_confirm", "mario@example.it"),
-        ("phone", "3331234567"),
-        ("password", identity_testkit::PASSWORD),
-        ("password_confirm", identity_testkit::PASSWORD),
-        ("privacy_notice", "yes"),
-        ("consent_marketing", "no"),
-        ("consent_profiling", "no"),
-        ("consent_third_parties", "yes"),
-    ]
-    .iter()
-    .map(|(k, v)| (*k, (*v).to_owned()))
-    .collect()
-}
-
-fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_form_refuses_a_missing_csrf_token() {
     let h = identity_testkit::sqlite().await;
@@ -118,7 +84,7 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
     assert!(form.body.contains("<label for=\"f-tax_code\">"));
     let csrf = csrf_of(&form.body);
 
-    let mut bad = person_form(&csrf);
+    let mut bad = registration_form(&csrf);
     for (k, v) in &mut bad {
         match *k {
             "email_confirm" => *v = "altro@example.it".into(),
@@ -127,7 +93,7 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
             _ => {}
         }
     }
-    let r = b.send("POST", "/register", &pairs(&bad)).await;
+    let r = b.send("POST", "/register", &form_pairs(&bad)).await;
     assert_eq!(r.status, 422);
     // Each error is beside its field, tied to it, in Italian.
     assert!(
@@ -146,7 +112,7 @@ async fn registration_shows_errors_beside_fields_then_the_login_id() {
     assert!(!r.body.contains(identity_testkit::PASSWORD));
 
     let r = b
-        .send("POST", "/register", &pairs(&person_form(&csrf)))
+        .send("POST", "/register", &form_pairs(&registration_form(&csrf)))
         .await;
     assert_eq!(
         (r.status, r.location.as_deref()),

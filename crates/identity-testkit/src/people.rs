@@ -188,3 +188,40 @@ pub async fn verified_mario(h: &TestApp) -> (identity_core::HolderId, identity_c
     h.service.verify_email_code(&code).await.unwrap();
     (r.holder_id, r.login_id.number())
 }
+
+/// Mario's registration form as the browser sends it (with `csrf`), every
+/// consent refused but third parties: change a field before sending it.
+pub fn registration_form(csrf: &str) -> Vec<(&'static str, String)> {
+    [
+        ("csrf", csrf),
+        ("subject_kind", "persona_fisica"),
+        ("given_name", "Mario"),
+        ("family_name", "Rossi"),
+        ("tax_code", "RSSMRA85T10A562S"),
+        ("birth_date", "1985-12-10"),
+        ("sex", "M"),
+        ("birth_place", "San Giuliano Terme"),
+        ("birth_province", "PI"),
+        ("street", "Via Roma 1"),
+        ("postal_code", "56017"),
+        ("municipality", "San Giuliano Terme"),
+        ("province", "PI"),
+        ("email", "mario@example.it"),
+        ("email_confirm", "mario@example.it"),
+        ("phone", "3331234567"),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+        ("privacy_notice", "yes"),
+        ("consent_marketing", "no"),
+        ("consent_profiling", "no"),
+        ("consent_third_parties", "yes"),
+    ]
+    .iter()
+    .map(|(k, v)| (*k, (*v).to_owned()))
+    .collect()
+}
+
+/// A form's fields as `Browser::send` takes them.
+pub fn form_pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
