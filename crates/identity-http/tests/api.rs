@@ -326,6 +326,25 @@ async fn the_customer_area_operations_through_the_api() {
     ] {
         assert!(events.contains(&e), "{e} in {events:?}");
     }
+    // The client's record of a registration was written with the registration
+    // itself: same request, same instant, same holder.
+    let by_client = trail
+        .iter()
+        .find(|r| r.event == "api.holder_registered")
+        .unwrap();
+    let own = tx
+        .audit(&AuditQuery {
+            holder_id: by_client.holder_id,
+            event: Some("holder.registered".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (&own[0].request_id, own[0].at),
+        (&by_client.request_id, by_client.at)
+    );
+    assert!(by_client.request_id.is_some());
     // Every call, refused ones included, with its outcome.
     let calls: Vec<(String, u64)> = trail
         .iter()

@@ -14,7 +14,6 @@ use identity_service::usecases::contacts::{ContactsAuth, ContactsError, Contacts
 use identity_service::usecases::corrections::CorrectionOpError;
 use identity_service::usecases::new_login::CreateLoginError;
 use identity_service::usecases::register_input::{RegisterInputError, RegistrationInput};
-use serde_json::json;
 
 use super::auth::{ApiLang, Client};
 use super::dto::{
@@ -33,20 +32,6 @@ fn body<T>(body: Result<Json<T>, JsonRejection>, lang: Lang) -> Result<T, ApiErr
 
 fn holder_id(raw: &str, lang: Lang) -> Result<HolderId, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found(lang))
-}
-
-async fn audited(
-    state: &AppState,
-    client: &Client,
-    event: &str,
-    holder: Option<HolderId>,
-    lang: Lang,
-) -> Result<(), ApiError> {
-    state
-        .service
-        .audit_api_call(&client.0, event, holder, json!({}))
-        .await
-        .map_err(|e| ApiError::failed(&e.into(), lang))
 }
 
 /// Registers a holder with its first login, exactly as the registration form does.
@@ -115,25 +100,20 @@ pub(crate) async fn register(
             .and_then(Lang::from_tag)
             .unwrap_or_default(),
     };
-    // Authenticated and audited: not limited by address like anonymous visitors.
-    match state.service.register_input(&input, None).await {
-        Ok(done) => {
-            audited(
-                &state,
-                &client,
-                "api.holder_registered",
-                Some(done.holder_id),
-                lang,
-            )
-            .await?;
-            Ok((
-                StatusCode::CREATED,
-                Json(Registered {
-                    holder_id: done.holder_id.as_uuid(),
-                    login_id: done.login_id.to_string(),
-                }),
-            ))
-        }
+    // Authenticated and audited (in the registration's own transaction): not
+    // limited by address like anonymous visitors.
+    match state
+        .service
+        .register_input_for_api_client(&input, &client.0)
+        .await
+    {
+        Ok(done) => Ok((
+            StatusCode::CREATED,
+            Json(Registered {
+                holder_id: done.holder_id.as_uuid(),
+                login_id: done.login_id.to_string(),
+            }),
+        )),
         Err(RegisterInputError::Invalid(errors)) => Err(ApiError::fields(&errors, lang)),
         Err(RegisterInputError::Mismatch(errors)) => {
             let mut e = ApiError::fields(&errors, lang);

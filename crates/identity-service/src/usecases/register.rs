@@ -245,6 +245,16 @@ impl Service {
     /// the runtime, then writes everything in one transaction.
     #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn register(&self, reg: Registration) -> Result<Registered, RegisterError> {
+        self.register_by(reg, None).await
+    }
+
+    /// [`Service::register`], for `api_client` when an API client asked: its
+    /// `api.holder_registered` record goes in the same transaction.
+    pub(crate) async fn register_by(
+        &self,
+        reg: Registration,
+        api_client: Option<&crate::model::ApiClient>,
+    ) -> Result<Registered, RegisterError> {
         let (holder, mismatches) = self.validate_registration(&reg)?;
         // The password must not contain the login number: draw only numbers it does
         // not contain (the user chose the password before knowing the number).
@@ -269,6 +279,17 @@ impl Service {
         .await?;
         if !mismatches.is_empty() {
             open_data_review(tx.as_mut(), &prepared.holder, &mismatches).await?;
+        }
+        if let Some(client) = api_client {
+            audit(
+                tx.as_mut(),
+                prepared.holder.created_at(),
+                &identity_core::identity::Actor::Api(client.name.clone()).to_audit_string(),
+                "api.holder_registered",
+                Some(prepared.holder.id()),
+                json!({ "login": login_id.to_string() }),
+            )
+            .await?;
         }
         tx.commit().await?;
         tracing::info!(holder = %prepared.holder.id(), login = %login_id, "holder registered");

@@ -8,6 +8,7 @@ use identity_core::values::tax_code::TaxCodeMismatch;
 use super::RegistrationInput;
 use crate::error::InfraError;
 use crate::forms::{FieldErrors, InputRule};
+use crate::model::ApiClient;
 use crate::usecases::limits::{REGISTRATIONS, address_key, take_all};
 use crate::usecases::register::{RegisterError, Registered, Registration};
 
@@ -101,16 +102,38 @@ impl crate::Service {
         }
     }
 
-    /// Registers from a form's (or the API's) input: every field is checked and
-    /// every error returned at once; a valid registration from `client_ip` then
-    /// counts against that address's limit (a mistyped form does not) before the
-    /// password is hashed and everything is written in one transaction. `None`
-    /// (an authenticated API client) is not limited by address.
+    /// Registers from a form's input: every field is checked and every error
+    /// returned at once; a valid registration from `client_ip` then counts against
+    /// that address's limit (a mistyped form does not) before the password is
+    /// hashed and everything is written in one transaction. `None` (a trusted
+    /// caller, such as an embedding program) is not limited by address.
     #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
     pub async fn register_input(
         &self,
         input: &RegistrationInput,
         client_ip: Option<&str>,
+    ) -> Result<Registered, RegisterInputError> {
+        self.register_input_via(input, client_ip, None).await
+    }
+
+    /// Registers from an API client's input, as [`Service::register_input`]
+    /// without the address limit; the client's own audit record
+    /// (`api.holder_registered` by `api:<name>`) is written in the registration's
+    /// transaction, so no holder exists without the record of who created it.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client.name))]
+    pub async fn register_input_for_api_client(
+        &self,
+        input: &RegistrationInput,
+        client: &ApiClient,
+    ) -> Result<Registered, RegisterInputError> {
+        self.register_input_via(input, None, Some(client)).await
+    }
+
+    async fn register_input_via(
+        &self,
+        input: &RegistrationInput,
+        client_ip: Option<&str>,
+        api_client: Option<&ApiClient>,
     ) -> Result<Registered, RegisterInputError> {
         let reg = match input.parse() {
             Ok(reg) => reg,
@@ -145,10 +168,12 @@ impl crate::Service {
                 return Err(RegisterInputError::RateLimited);
             }
         }
-        self.register(reg).await.map_err(|e| match field_errors(e) {
-            Ok(fields) => RegisterInputError::Invalid(fields),
-            Err(infra) => RegisterInputError::Infra(infra),
-        })
+        self.register_by(reg, api_client)
+            .await
+            .map_err(|e| match field_errors(e) {
+                Ok(fields) => RegisterInputError::Invalid(fields),
+                Err(infra) => RegisterInputError::Infra(infra),
+            })
     }
 }
 
