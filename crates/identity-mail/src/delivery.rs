@@ -32,6 +32,10 @@ pub fn backoff(attempts: u32) -> Duration {
     (Duration::seconds(30) * (1 << exponent)).min(Duration::hours(1))
 }
 
+/// How much of a lease must be left before a send: more than one SMTP attempt
+/// can take (its timeout is 20 seconds), so a lease never ends mid-send.
+pub const RENEW_MARGIN: Duration = Duration::seconds(30);
+
 /// Delivers queued mail. Clones share the store and the transports.
 #[derive(Clone)]
 pub struct Delivery {
@@ -41,7 +45,9 @@ pub struct Delivery {
     clock: Arc<dyn Clock>,
     /// Messages claimed per pass.
     pub batch: u32,
-    /// How long a claimed message is reserved for this worker.
+    /// How long a claimed message is reserved for this worker: what a crashed
+    /// worker's messages wait before another worker retries them. Renewed while
+    /// the batch is being sent (see [`RENEW_MARGIN`]).
     pub lease: Duration,
     /// Attempts before a message is marked failed (about two days with the backoff).
     pub max_attempts: u32,
@@ -59,7 +65,7 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// A worker with the default batch (50), lease (5 minutes) and attempts (50).
+    /// A worker with the default batch (50), lease (45 seconds) and attempts (50).
     #[must_use]
     pub fn new(
         store: Arc<dyn Store>,
@@ -72,7 +78,7 @@ impl Delivery {
             sms: None,
             clock,
             batch: 50,
-            lease: Duration::minutes(5),
+            lease: Duration::seconds(45),
             max_attempts: 50,
         }
     }
@@ -97,7 +103,7 @@ impl Delivery {
                 .as_ref()
                 .ok_or_else(|| ("no SMS transport is configured".to_owned(), false))?;
             return sms
-                .send(&message.to, &text)
+                .send(message.id, &message.to, &text)
                 .await
                 .map_err(|e| (e.to_string(), true));
         }
@@ -113,14 +119,31 @@ impl Delivery {
 
     /// One pass: claims the due messages, sends each, and records the outcome of
     /// each in its own transaction (so one failure does not undo another's success).
+    /// The lease is renewed for the rest of the batch before any send that could
+    /// outlast it; a message whose lease was lost meanwhile is left to the worker
+    /// that holds it now, never sent twice by two live workers.
     pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
         let now = self.clock.now();
+        let mut held_until = now + self.lease;
         let mut tx = self.store.begin().await?;
-        let due = tx.claim_due_mail(now, now + self.lease, self.batch).await?;
+        let due = tx.claim_due_mail(now, held_until, self.batch).await?;
         tx.commit().await?;
+        let mut held: Vec<uuid::Uuid> = due.iter().map(|m| m.id).collect();
         let mut report = DeliveryReport::default();
-        for message in due {
-            let outcome = self.send_one(&message).await;
+        for (i, message) in due.iter().enumerate() {
+            if held_until - self.clock.now() < RENEW_MARGIN {
+                let rest: Vec<uuid::Uuid> = due[i..].iter().map(|m| m.id).collect();
+                let until = self.clock.now() + self.lease;
+                let mut tx = self.store.begin().await?;
+                held = tx.renew_mail_lease(&rest, held_until, until).await?;
+                tx.commit().await?;
+                held_until = until;
+            }
+            if !held.contains(&message.id) {
+                tracing::warn!(id = %message.id, "mail lease lost before sending; left to its new holder");
+                continue;
+            }
+            let outcome = self.send_one(message).await;
             let mut tx = self.store.begin().await?;
             match outcome {
                 Ok(()) => {

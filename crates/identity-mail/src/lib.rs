@@ -17,11 +17,11 @@ mod template_texts;
 mod templates;
 mod transport;
 
-pub use delivery::{Delivery, DeliveryReport, backoff};
+pub use delivery::{Delivery, DeliveryReport, RENEW_MARGIN, backoff};
 pub use sms::{FileSms, MemorySms, SMS_TEMPLATES, is_sms, render_sms};
 pub use transport::{
     FileTransport, MailTransport, MemoryTransport, SmtpSecurity, SmtpTransport, TransportError,
-    build_message,
+    build_message, message_id,
 };
 
 use identity_core::Lang;

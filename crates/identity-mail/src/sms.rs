@@ -100,7 +100,7 @@ impl FileSms {
 
 #[async_trait]
 impl SmsSender for FileSms {
-    async fn send(&self, to: &str, text: &str) -> Result<(), SmsError> {
+    async fn send(&self, _key: uuid::Uuid, to: &str, text: &str) -> Result<(), SmsError> {
         let _guard = self
             .lock
             .lock()
@@ -145,7 +145,7 @@ impl MemorySms {
 
 #[async_trait]
 impl SmsSender for MemorySms {
-    async fn send(&self, to: &str, text: &str) -> Result<(), SmsError> {
+    async fn send(&self, _key: uuid::Uuid, to: &str, text: &str) -> Result<(), SmsError> {
         self.sent
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -192,8 +192,12 @@ mod tests {
     async fn the_file_transport_appends_one_line_per_message() {
         let dir = tempfile::tempdir().expect("tempdir");
         let sms = FileSms::new(dir.path().join("sms/sms.log"));
-        sms.send("+39333", "one\ntwo").await.expect("sent");
-        sms.send("+39334", "three").await.expect("sent");
+        sms.send(uuid::Uuid::nil(), "+39333", "one\ntwo")
+            .await
+            .expect("sent");
+        sms.send(uuid::Uuid::nil(), "+39334", "three")
+            .await
+            .expect("sent");
         let log = std::fs::read_to_string(dir.path().join("sms/sms.log")).expect("log");
         assert_eq!(log, "+39333\tone two\n+39334\tthree\n");
     }

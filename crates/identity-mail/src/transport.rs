@@ -22,7 +22,8 @@ pub trait MailTransport: Send + Sync {
     async fn send(&self, mail: &RenderedMail) -> Result<(), TransportError>;
 }
 
-/// Builds the MIME message: plain text and HTML alternatives, UTF-8.
+/// Builds the MIME message: plain text and HTML alternatives, UTF-8, with a
+/// `Date` and a `Message-ID` fixed by the outbox message (see [`message_id`]).
 pub fn build_message(from: &Mailbox, mail: &RenderedMail) -> Result<Message, TransportError> {
     let to: Mailbox = mail
         .to
@@ -31,12 +32,22 @@ pub fn build_message(from: &Mailbox, mail: &RenderedMail) -> Result<Message, Tra
     Message::builder()
         .from(from.clone())
         .to(to)
+        .message_id(Some(message_id(from, mail)))
+        .date_now()
         .subject(mail.subject.clone())
         .multipart(MultiPart::alternative_plain_html(
             mail.text.clone(),
             mail.html.clone(),
         ))
         .map_err(|e| TransportError(format!("cannot build the message: {e}")))
+}
+
+/// The `Message-ID` of a mail: its outbox message's id at the sender's domain.
+/// The same on every attempt, so a message sent twice (a crash between the send
+/// and its record) reaches the receiver as one message it can drop the copy of.
+#[must_use]
+pub fn message_id(from: &Mailbox, mail: &RenderedMail) -> String {
+    format!("<{}@{}>", mail.id, from.email.domain())
 }
 
 /// How the SMTP connection is secured.
@@ -164,5 +175,30 @@ impl MailTransport for MemoryTransport {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(mail.clone());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mail_carries_the_message_id_of_its_outbox_row_and_a_date() {
+        let from: Mailbox = "SPID <noreply@spid.example>".parse().expect("from");
+        let mail = RenderedMail {
+            id: uuid::Uuid::parse_str("01890a5d-ac96-774b-bcce-b302099a8057").expect("id"),
+            to: "mario.rossi@example.com".into(),
+            subject: "Prova".into(),
+            text: "testo".into(),
+            html: "<p>testo</p>".into(),
+        };
+        let first = String::from_utf8(build_message(&from, &mail).expect("built").formatted())
+            .expect("utf-8");
+        let again = String::from_utf8(build_message(&from, &mail).expect("built").formatted())
+            .expect("utf-8");
+        let id_line = "Message-ID: <01890a5d-ac96-774b-bcce-b302099a8057@spid.example>";
+        assert!(first.contains(id_line), "{first}");
+        assert!(again.contains(id_line), "a retry keeps the id");
+        assert!(first.contains("\r\nDate: "), "{first}");
     }
 }

@@ -12,7 +12,7 @@ use identity_mail::{
     Delivery, DeliveryReport, FileTransport, MailTransport, MemoryTransport, SmtpSecurity,
     SmtpTransport,
 };
-use identity_service::{OutboxStatus, Store};
+use identity_service::{Clock, OutboxStatus, Store};
 
 fn from() -> lettre::message::Mailbox {
     "Identità digitale <noreply@identita.example.it>"
@@ -139,6 +139,100 @@ async fn smtp_delivery_survives_a_server_outage_and_never_sends_twice() {
     let outbox = tx.outbox(None, 10).await.unwrap();
     assert_eq!(outbox[0].status, OutboxStatus::Sent);
     assert_eq!(outbox[0].attempts, 2);
+    // Fixed by the outbox row, so a copy sent again after a crash is recognisable.
+    let id_line = format!("Message-ID: <{}@identita.example.it>", outbox[0].id);
+    assert!(mail.contains(&id_line), "{mail}");
+    assert!(mail.contains("\nDate: "), "{mail}");
+}
+
+/// Sends slowly (each mail moves the clock 20 seconds), and at each send lets a
+/// rival worker try its pass: it must find nothing to send.
+struct SlowTransport {
+    clock: Arc<identity_service::ManualClock>,
+    sent: MemoryTransport,
+    rival: Delivery,
+    rival_sent: std::sync::Mutex<u32>,
+}
+
+#[async_trait::async_trait]
+impl MailTransport for SlowTransport {
+    async fn send(
+        &self,
+        mail: &identity_mail::RenderedMail,
+    ) -> Result<(), identity_mail::TransportError> {
+        self.clock.advance(Duration::seconds(20));
+        let rival = self.rival.deliver_due().await.unwrap();
+        *self.rival_sent.lock().unwrap() += rival.sent;
+        self.sent.send(mail).await
+    }
+}
+
+async fn a_slow_batch_keeps_its_lease_and_a_crashed_one_is_retried_within_a_minute(
+    h: identity_testkit::TestApp,
+) {
+    for i in 0..4 {
+        h.service
+            .register(identity_testkit::person_registration(&format!(
+                "u{i}@example.it"
+            )))
+            .await
+            .unwrap();
+    }
+    let rival_mail = MemoryTransport::default();
+    let slow = Arc::new(SlowTransport {
+        clock: h.clock.clone(),
+        sent: MemoryTransport::default(),
+        rival: Delivery::new(
+            h.store.clone(),
+            Arc::new(rival_mail.clone()),
+            h.clock.clone(),
+        ),
+        rival_sent: std::sync::Mutex::new(0),
+    });
+    // Four mails at 20 seconds each outlast one 45-second lease: it is renewed.
+    let worker = Delivery::new(h.store.clone(), slow.clone(), h.clock.clone());
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 4);
+    assert_eq!(
+        *slow.rival_sent.lock().unwrap(),
+        0,
+        "the rival sent nothing"
+    );
+    assert_eq!(slow.sent.sent().len(), 4);
+
+    // A worker that claims and dies: its messages go out within a minute.
+    h.service
+        .register(identity_testkit::person_registration("late@example.it"))
+        .await
+        .unwrap();
+    let now = h.clock.now();
+    let mut tx = h.store.begin().await.unwrap();
+    let claimed = tx
+        .claim_due_mail(now, now + worker.lease, 50)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 0, "still leased");
+    h.clock.advance(Duration::seconds(46));
+    let after = MemoryTransport::default();
+    let other = Delivery::new(h.store.clone(), Arc::new(after.clone()), h.clock.clone());
+    assert_eq!(other.deliver_due().await.unwrap().sent, 1);
+    assert_eq!(after.sent()[0].id, claimed[0].id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_slow_batch_keeps_its_lease_and_a_crashed_one_is_retried_within_a_minute() {
+    a_slow_batch_keeps_its_lease_and_a_crashed_one_is_retried_within_a_minute(
+        identity_testkit::sqlite().await,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_slow_batch_keeps_its_lease_and_a_crashed_one_is_retried_within_a_minute() {
+    if let Some(h) = identity_testkit::postgres().await {
+        a_slow_batch_keeps_its_lease_and_a_crashed_one_is_retried_within_a_minute(h).await;
+    }
 }
 
 #[tokio::test]

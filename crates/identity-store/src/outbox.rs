@@ -91,6 +91,31 @@ impl OutboxTx for SqlTx {
         Ok(messages)
     }
 
+    #[tracing::instrument(name = "store.renew_mail_lease", skip_all, level = "debug", fields(messages = ids.len()))]
+    async fn renew_mail_lease(
+        &mut self,
+        ids: &[uuid::Uuid],
+        held_until: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let mut held = Vec::with_capacity(ids.len());
+        for id in ids {
+            let done = sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $3 \
+                 WHERE id = $1 AND status = 'pending' AND next_attempt_at = $2",
+            )
+            .bind(id.to_string())
+            .bind(time::to_db(held_until))
+            .bind(time::to_db(lease_until))
+            .execute_in(self)
+            .await?;
+            if done.rows_affected() == 1 {
+                held.push(*id);
+            }
+        }
+        Ok(held)
+    }
+
     #[tracing::instrument(name = "store.mark_mail_sent", skip_all, level = "debug")]
     async fn mark_mail_sent(
         &mut self,

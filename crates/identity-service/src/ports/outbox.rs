@@ -24,6 +24,16 @@ pub trait OutboxTx: Send {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Extends this worker's lease on the messages of `ids` it still holds (still
+    /// pending, leased until exactly `held_until`) to `lease_until`, and returns
+    /// those ids. A message whose lease ran out and that another worker claimed
+    /// is not returned: the caller MUST NOT send it.
+    async fn renew_mail_lease(
+        &mut self,
+        ids: &[Uuid],
+        held_until: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError>;
     /// Marks a message delivered and blanks its secret parameters (see
     /// [`crate::model::SECRET_PARAMS`]). MUST return `NotFound` if there is none
     /// with this id.

@@ -13,6 +13,10 @@ pub struct SmsError(pub String);
 /// provider implements the same trait.
 #[async_trait]
 pub trait SmsSender: Send + Sync + 'static {
-    /// Hands `text` over for delivery to the phone number `to` (as the holder gave it).
-    async fn send(&self, to: &str, text: &str) -> Result<(), SmsError>;
+    /// Hands `text` over for delivery to the phone number `to` (as the holder gave
+    /// it). `key` is the outbox message's id, the same on every attempt: a gateway
+    /// that accepts an idempotency key (most SMS APIs over HTTP do) is given it, so
+    /// a message retried after a crash between its send and its record is not
+    /// delivered twice.
+    async fn send(&self, key: uuid::Uuid, to: &str, text: &str) -> Result<(), SmsError>;
 }
