@@ -83,11 +83,15 @@ async fn block(ctx: Ctx, Form(f): Form<BlockForm>) -> Page {
         return Ok(ctx.form_expired());
     }
     let ip = ctx.ip.clone();
-    match ctx
+    // A live identity costs a transaction more than an unknown tax code: the same
+    // floor as the other recovery pages hides which one it was.
+    let started = tokio::time::Instant::now();
+    let outcome = ctx
         .service()
         .emergency_block_with_code(&f.tax_code, &f.emergency_code, Some(&ip))
-        .await
-    {
+        .await;
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    match outcome {
         Ok(_) => Ok(blocked(ctx)),
         Err(e) => refused(ctx, e, |ctx, errors, notices| {
             block_page(ctx, &f.tax_code, errors, notices)

@@ -185,10 +185,14 @@ async fn password(ctx: Ctx, Form(f): Form<StepForm>) -> Page {
         return Ok(ctx.form_expired());
     }
     let ip = ctx.ip.clone();
+    // An existing identity costs a transaction more than an unknown username: the
+    // same floor as the other recovery pages hides which one it was.
+    let started = tokio::time::Instant::now();
     let outcome = ctx
         .service()
         .recover_identity_password(&f.login_id, &f.emergency_code, Some(&ip))
         .await;
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
     match outcome {
         Ok(()) => Ok(done(
             ctx,
