@@ -162,6 +162,7 @@ async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
             ..ServiceConfig::default()
         },
     );
+    let shared = service.clone();
     let server = TestServer::start(service).await;
     let mut first = Browser::new(server.addr);
     let page = first.send("GET", "/account/sign-in", &[]).await;
@@ -199,6 +200,24 @@ async fn a_sign_in_flood_beyond_capacity_is_answered_at_once_with_503() {
         }
     }
     assert!(busy >= 1, "the burst overflowed the line");
+    // Operators see the shed attempts: in the metrics at once, and per login and
+    // address in the period's report.
+    let metrics = shared.metrics().render(&[]);
+    assert!(
+        metrics.contains(&format!(
+            "identity_password_sign_ins_total{{outcome=\"shed\"}} {busy}"
+        )),
+        "{metrics}"
+    );
+    shared.report_sign_in_pressure().await.unwrap();
+    let since = chrono::Utc::now() - chrono::Duration::days(3650);
+    let pressure = shared.sign_in_pressure(since).await.unwrap();
+    let login_key = format!("login:{}", registered.login_id.number());
+    let entry = pressure
+        .iter()
+        .find(|e| e.key == login_key)
+        .expect("the login's entry");
+    assert_eq!(entry.shed, busy);
     server.stop().await;
 }
 

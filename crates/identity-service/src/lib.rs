@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod passwords;
 pub mod ports;
+pub mod pressure;
 pub mod request_id;
 pub mod sealing;
 mod service;

@@ -14,7 +14,7 @@ const METRICS: [(&str, &str, &str); 7] = [
     (
         "identity_password_sign_ins_total",
         "counter",
-        "Password checks of a sign-in (customer area, selfcare, re-authentication), by outcome: ok, failed, throttled.",
+        "Password sign-in attempts (customer area, selfcare, re-authentication), by outcome: ok, failed, throttled (too many failures for the login or address), shed (the hashing queue was full: answered 503 unchecked).",
     ),
     (
         "identity_sign_ins_total",

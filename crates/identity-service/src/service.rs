@@ -53,6 +53,7 @@ pub struct Service {
     pub(crate) config: Arc<ServiceConfig>,
     pub(crate) random: Arc<dyn Randomness>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    pub(crate) pressure: Arc<crate::pressure::SignInPressure>,
     pub(crate) key_store: Arc<dyn crate::ports::KeyStore>,
     pub(crate) oidc_cache: Arc<crate::usecases::oidc::keys::OidcCache>,
 }
@@ -96,6 +97,7 @@ impl Service {
             config: Arc::new(config),
             random: Arc::new(OsRandomness),
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            pressure: Arc::default(),
             key_store,
             oidc_cache: Arc::default(),
         }

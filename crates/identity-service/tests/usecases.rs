@@ -9,7 +9,8 @@ use identity_core::identity::{Actor, IdentityState, RevocationCause, SuspensionR
 use identity_core::{HolderId, Login, LoginNumber, LoginStatus};
 use identity_service::usecases::identity::IdentityError;
 use identity_service::usecases::sign_in::SignInError;
-use identity_service::{AuditQuery, Store, StoreError};
+use identity_service::usecases::sign_in_pressure::PRESSURE_EVENT;
+use identity_service::{AuditQuery, Clock, Store, StoreError};
 use identity_testkit::{
     PASSWORD, TestApp, company_registration, person_registration, proofing, register_mario,
 };
@@ -132,17 +133,41 @@ async fn sign_in_throttles_a_parallel_burst(h: TestApp) {
         .unwrap();
     let mut tx = h.store.begin().await.unwrap();
     assert_eq!(tx.throttle_lock(&key).await.unwrap().0, 0);
-    // Every attempt was audited: 3 checked and failed, 18 refused unchecked.
+    // Every checked attempt was audited (3 failed); the 18 refused unchecked are
+    // in the period's pressure report, one record per login and per address.
     let count = |event: &str| AuditQuery {
         event: Some(event.into()),
         ..AuditQuery::default()
     };
     assert_eq!(tx.audit(&count("sign_in.failed")).await.unwrap().len(), 3);
+    drop(tx);
+    let started = h.clock.now() - Duration::hours(1);
+    assert_eq!(h.service.report_sign_in_pressure().await.unwrap(), 2);
+    let mut tx = h.store.begin().await.unwrap();
     assert_eq!(
-        tx.audit(&count("sign_in.throttled")).await.unwrap().len(),
-        18
+        tx.audit(&count(PRESSURE_EVENT)).await.unwrap().len(),
+        2,
+        "one record per key, not one per attempt"
     );
     drop(tx);
+    let pressure = h.service.sign_in_pressure(started).await.unwrap();
+    let throttled: Vec<(&str, u64, u64)> = pressure
+        .iter()
+        .map(|e| (e.key.as_str(), e.shed, e.throttled))
+        .collect();
+    assert_eq!(
+        throttled,
+        [
+            ("address:unknown", 0, 18),
+            (format!("login:{number}").as_str(), 0, 18)
+        ]
+    );
+    assert!(
+        h.service
+            .metrics()
+            .render(&[])
+            .contains("identity_password_sign_ins_total{outcome=\"throttled\"} 18")
+    );
     // An id that names no login is throttled exactly the same way.
     let ghost =
         identity_core::LoginId::new(LoginNumber::new(777_777_777).unwrap(), "test.example.it");

@@ -72,8 +72,8 @@ impl Identity {
     }
 }
 
-/// The background tasks: the outbox worker, and the calendar jobs' timer when
-/// `jobs_interval_secs` is not 0.
+/// The background tasks: the outbox worker, the sign-in pressure report every
+/// minute, and the calendar jobs' timer when `jobs_interval_secs` is not 0.
 #[derive(Debug)]
 pub(crate) struct Workers {
     stop: watch::Sender<bool>,
@@ -86,6 +86,10 @@ impl Workers {
         let mut tasks = Vec::new();
         let interval = Duration::from_secs(settings.mail.delivery_interval_secs.max(1));
         tasks.push(tokio::spawn(delivery.run(interval, until(stopped.clone()))));
+        tasks.push(tokio::spawn(report_pressure(
+            service.clone(),
+            stopped.clone(),
+        )));
         if settings.jobs_interval_secs > 0 {
             let every = Duration::from_secs(settings.jobs_interval_secs);
             tasks.push(tokio::spawn(run_jobs(service.clone(), every, stopped)));
@@ -126,6 +130,31 @@ async fn run_jobs(service: Service, every: Duration, stopped: watch::Receiver<bo
                 // Each run logs and records its own report.
                 let _ = service.run_jobs(&options).await;
             }
+        }
+    }
+}
+
+/// How often the sign-in attempts answered unchecked are reported.
+const PRESSURE_PERIOD: Duration = Duration::from_secs(60);
+
+/// Reports the sign-in pressure every [`PRESSURE_PERIOD`], and once more when
+/// stopped, so what a node saw before it stops is not lost.
+async fn report_pressure(service: Service, stopped: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(PRESSURE_PERIOD);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    let stop = until(stopped);
+    tokio::pin!(stop);
+    loop {
+        let stopping = tokio::select! {
+            () = &mut stop => true,
+            _ = ticks.tick() => false,
+        };
+        if let Err(e) = service.report_sign_in_pressure().await {
+            tracing::error!(error = %e, "reporting the sign-in pressure failed");
+        }
+        if stopping {
+            return;
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `access list`: a holder's access history (last accesses), newest first,
-//! optionally within a date range.
+//! optionally within a date range; `access pressure`: the sign-in attempts
+//! answered without a password check, per login and address (an ongoing attack).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
@@ -25,6 +26,14 @@ pub enum AccessCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Sign-in attempts answered without a password check over the last hours, per
+    /// login and per address, busiest first: shed (the hashing queue was full) and
+    /// throttled (too many failures). Every node reports once a minute.
+    Pressure {
+        /// How many hours back (1 to 720).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=720))]
+        hours: u32,
+    },
 }
 
 fn start_of(day: NaiveDate) -> Option<DateTime<Utc>> {
@@ -35,12 +44,46 @@ fn start_of(day: NaiveDate) -> Option<DateTime<Utc>> {
 }
 
 pub async fn run(cli: &Cli, command: &AccessCommand) -> Result<(), Failure> {
-    let AccessCommand::List {
-        query,
-        from,
-        to,
-        limit,
-    } = command;
+    match command {
+        AccessCommand::List {
+            query,
+            from,
+            to,
+            limit,
+        } => list(cli, query, *from, *to, *limit).await,
+        AccessCommand::Pressure { hours } => pressure(cli, *hours).await,
+    }
+}
+
+async fn pressure(cli: &Cli, hours: u32) -> Result<(), Failure> {
+    let service = context::acting(cli, OperatorRole::Viewer).await?.0;
+    let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
+    let entries = service
+        .sign_in_pressure(since)
+        .await
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    if cli.json {
+        return output::json(&entries);
+    }
+    if entries.is_empty() {
+        println!("No sign-in attempt was shed or throttled in the last {hours} hour(s).");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| vec![e.key.clone(), e.shed.to_string(), e.throttled.to_string()])
+        .collect();
+    output::table(&["login or address", "shed", "throttled"], &rows);
+    Ok(())
+}
+
+async fn list(
+    cli: &Cli,
+    query: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    limit: u32,
+) -> Result<(), Failure> {
     if query.trim().is_empty() {
         return Err(Failure::Usage(
             "give a holder id, login id, tax code, VAT number or email".into(),
@@ -65,7 +108,7 @@ pub async fn run(cli: &Cli, command: &AccessCommand) -> Result<(), Failure> {
             from.and_then(start_of),
             to.and_then(|d| d.succ_opt()).and_then(start_of),
             0,
-            (*limit).clamp(1, 500),
+            limit.clamp(1, 500),
         )
         .await
         .map_err(|e| Failure::Refused(e.to_string()))?;

@@ -29,3 +29,4 @@ pub mod selfcare;
 pub mod service_providers;
 pub mod sessions;
 pub mod sign_in;
+pub mod sign_in_pressure;

@@ -10,7 +10,9 @@ use identity_core::{HolderId, Login, LoginId};
 use serde_json::json;
 
 use crate::error::{InfraError, infra_error};
+use crate::passwords::HashError;
 use crate::ports::StoreError;
+use crate::pressure::Refusal;
 use crate::service::{Service, audit};
 use crate::usecases::limits::{SIGN_IN_FAILURES, address_key, exhausted};
 
@@ -112,6 +114,10 @@ impl Service {
         let service = self.clone();
         let password = password.to_owned();
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
+        let pressure_keys = vec![
+            format!("login:{number}"),
+            format!("address:{}", client_ip.unwrap_or("unknown")),
+        ];
         let outcome = tokio::spawn(async move {
             // Failures on a real login are filed under its holder, for the holder's history.
             let holder_id = login.as_ref().map(Login::holder_id);
@@ -119,15 +125,23 @@ impl Service {
                 (Some(login), Some(current)) if !throttled => Some((login, current)),
                 _ => None,
             };
-            let ok = match &attempt {
-                Some((_, current)) => {
-                    service
-                        .hasher
-                        .verify(password, current.hash.clone())
-                        .await?
-                }
-                None => service.hasher.verify_dummy(password).await?,
+            let checked = match &attempt {
+                Some((_, current)) => service.hasher.verify(password, current.hash.clone()).await,
+                None => service.hasher.verify_dummy(password).await,
             };
+            let ok = match checked {
+                Ok(ok) => ok,
+                // Answered 503 at once: counted as shed, throttled or not.
+                Err(e @ HashError::Busy) => {
+                    service.refused(Refusal::Shed, &pressure_keys);
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if throttled {
+                // Reported per login and address once a period, not one record each.
+                service.refused(Refusal::Throttled, &pressure_keys);
+            }
             let mut tx = service.store.begin().await?;
             let result = match attempt.filter(|_| ok) {
                 Some((login, current)) => {
@@ -146,12 +160,10 @@ impl Service {
                     .await?;
                     Ok((login, current))
                 }
+                // A throttled attempt is in the period's pressure report instead.
+                None if throttled => Err(SignInError::InvalidCredentials),
                 None => {
-                    let event = if throttled {
-                        "sign_in.throttled"
-                    } else {
-                        "sign_in.failed"
-                    };
+                    let event = "sign_in.failed";
                     audit(tx.as_mut(), now, "anonymous", event, holder_id, details).await?;
                     Err(SignInError::InvalidCredentials)
                 }
@@ -162,9 +174,11 @@ impl Service {
                 (Err(_), true) => "throttled",
                 (Err(_), false) => "failed",
             };
-            service
-                .metrics
-                .count("identity_password_sign_ins_total", &[("outcome", outcome)]);
+            if outcome != "throttled" {
+                service
+                    .metrics
+                    .count("identity_password_sign_ins_total", &[("outcome", outcome)]);
+            }
             result
         })
         .await
