@@ -29,6 +29,7 @@
 
 mod app;
 mod client;
+pub mod enumeration;
 mod mailbox;
 mod operators;
 mod outbox;

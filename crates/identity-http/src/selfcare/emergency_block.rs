@@ -221,11 +221,15 @@ async fn block_email(ctx: Ctx, Form(f): Form<BlockForm>) -> Page {
         return Ok(ctx.form_expired());
     }
     let ip = ctx.ip.clone();
-    match ctx
+    // A live identity costs a look-up of its codes more than an unknown tax code
+    // (28% longer, measured by the enumeration bench): the same floor hides it.
+    let started = tokio::time::Instant::now();
+    let outcome = ctx
         .service()
         .emergency_block_with_email_code(&f.tax_code, &f.code, Some(&ip))
-        .await
-    {
+        .await;
+    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    match outcome {
         Ok(_) => Ok(blocked(ctx)),
         Err(e) => refused(ctx, e, |ctx, errors, notices| {
             block_email_page(ctx, &f.tax_code, true, errors, notices)
