@@ -167,17 +167,19 @@ fn refused(ctx: Ctx, form: &RecoverForm, e: RecoveryError) -> Page {
 /// response time.
 pub(crate) const RECOVERY_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(600);
 
-/// Answers a lost-account request, no sooner than [`RECOVERY_ANSWER_TIME`] after
-/// it `started`: with `text` whether or not anything matched, or with what was
-/// refused (malformed input, too many requests).
-async fn answer(
-    ctx: Ctx,
-    f: &RecoverForm,
-    started: tokio::time::Instant,
-    outcome: Result<(), RecoveryError>,
-    text: L,
-) -> Page {
+/// Runs `work` and returns its outcome no sooner than [`RECOVERY_ANSWER_TIME`]
+/// after it started: every page that takes an identifier without its credential
+/// and does more work for one on file answers through it.
+pub(crate) async fn at_the_floor<T>(work: impl std::future::Future<Output = T>) -> T {
+    let started = tokio::time::Instant::now();
+    let outcome = work.await;
     tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    outcome
+}
+
+/// Answers a lost-account request: with `text` whether or not anything matched,
+/// or with what was refused (malformed input, too many requests).
+async fn answer(ctx: Ctx, f: &RecoverForm, outcome: Result<(), RecoveryError>, text: L) -> Page {
     match outcome {
         Ok(()) => Ok(sent(ctx, text)),
         Err(e) => refused(ctx, f, e),
@@ -188,13 +190,13 @@ async fn login_ids(ctx: Ctx, Form(f): Form<RecoverForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
         return Ok(ctx.form_expired());
     }
-    let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
-    let outcome = ctx
-        .service()
-        .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip))
-        .await;
-    answer(ctx, &f, started, outcome, L(
+    let outcome = at_the_floor(
+        ctx.service()
+            .remind_login_ids(&f.fiscal_code, &f.email, Some(&ip)),
+    )
+    .await;
+    answer(ctx, &f, outcome, L(
                 "Se i dati corrispondono a una registrazione, abbiamo inviato le login all'email di riferimento. Controlla anche la posta indesiderata.",
                 "If the details match a registration, we sent the login ids to the reference email. Check your spam folder too.",
             ))
@@ -205,13 +207,9 @@ async fn password(ctx: Ctx, Form(f): Form<RecoverForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
         return Ok(ctx.form_expired());
     }
-    let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
-    let outcome = ctx
-        .service()
-        .request_password_reset(&f.login_id, Some(&ip))
-        .await;
-    answer(ctx, &f, started, outcome, L(
+    let outcome = at_the_floor(ctx.service().request_password_reset(&f.login_id, Some(&ip))).await;
+    answer(ctx, &f, outcome, L(
                 "Se la login esiste, abbiamo inviato all'email di riferimento un codice valido 30 minuti: apri il link del messaggio per scegliere la nuova password.",
                 "If the login id exists, we sent the reference email a code valid for 30 minutes: open the link in the message to choose the new password.",
             ))

@@ -14,7 +14,7 @@ use super::sign_in::{StepForm, emergency_field};
 use super::{FormBox, FormsPage, SIGN_IN, refused};
 use crate::AppState;
 use crate::form::{Field, FieldMessages, Fieldset};
-use crate::recovery::RECOVERY_ANSWER_TIME;
+use crate::recovery::at_the_floor;
 use crate::web::{Ctx, Page};
 use identity_words::L;
 
@@ -125,13 +125,13 @@ async fn username(ctx: Ctx, Form(f): Form<UsernameForm>) -> Page {
     if !ctx.csrf_ok(&f.csrf) {
         return Ok(ctx.form_expired());
     }
-    let started = tokio::time::Instant::now();
     let ip = ctx.ip.clone();
-    let outcome = ctx
-        .service()
-        .remind_identity_username(&f.tax_code, &f.email, Some(&ip))
-        .await;
-    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    let outcome = at_the_floor(ctx.service().remind_identity_username(
+        &f.tax_code,
+        &f.email,
+        Some(&ip),
+    ))
+    .await;
     match outcome {
         Ok(()) => Ok(done(
             ctx,
@@ -187,12 +187,12 @@ async fn password(ctx: Ctx, Form(f): Form<StepForm>) -> Page {
     let ip = ctx.ip.clone();
     // An existing identity costs a transaction more than an unknown username: the
     // same floor as the other recovery pages hides which one it was.
-    let started = tokio::time::Instant::now();
-    let outcome = ctx
-        .service()
-        .recover_identity_password(&f.login_id, &f.emergency_code, Some(&ip))
-        .await;
-    tokio::time::sleep_until(started + RECOVERY_ANSWER_TIME).await;
+    let outcome = at_the_floor(ctx.service().recover_identity_password(
+        &f.login_id,
+        &f.emergency_code,
+        Some(&ip),
+    ))
+    .await;
     match outcome {
         Ok(()) => Ok(done(
             ctx,
