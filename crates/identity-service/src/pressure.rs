@@ -104,7 +104,7 @@ impl SignInPressure {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         let mut entries: Vec<PressureEntry> = period.by_key.into_values().collect();
-        entries.sort_by(|a, b| b.total().cmp(&a.total()).then(a.key.cmp(&b.key)));
+        busiest_first(&mut entries);
         if period.others.total() > 0 {
             entries.push(PressureEntry {
                 key: "others".into(),
@@ -113,6 +113,11 @@ impl SignInPressure {
         }
         entries
     }
+}
+
+/// Orders entries by attempts refused, most first, then by key.
+pub fn busiest_first(entries: &mut [PressureEntry]) {
+    entries.sort_by(|a, b| b.total().cmp(&a.total()).then(a.key.cmp(&b.key)));
 }
 
 #[cfg(test)]

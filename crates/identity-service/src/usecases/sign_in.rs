@@ -115,7 +115,7 @@ impl Service {
         let password = password.to_owned();
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
         let pressure_keys = vec![
-            format!("login:{number}"),
+            key.clone(),
             format!("address:{}", client_ip.unwrap_or("unknown")),
         ];
         let outcome = tokio::spawn(async move {
@@ -169,12 +169,9 @@ impl Service {
                 }
             };
             tx.commit().await?;
-            let outcome = match (&result, throttled) {
-                (Ok(_), _) => "ok",
-                (Err(_), true) => "throttled",
-                (Err(_), false) => "failed",
-            };
-            if outcome != "throttled" {
+            // Throttled attempts were counted above, with the pressure report.
+            if !throttled {
+                let outcome = if result.is_ok() { "ok" } else { "failed" };
                 service
                     .metrics
                     .count("identity_password_sign_ins_total", &[("outcome", outcome)]);

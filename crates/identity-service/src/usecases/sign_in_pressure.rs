@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::error::InfraError;
 use crate::model::AuditQuery;
-use crate::pressure::{PressureEntry, Refusal};
+use crate::pressure::{PressureEntry, Refusal, busiest_first};
 use crate::service::{Service, audit};
 
 /// The audit event of one key's report for one period.
@@ -88,7 +88,7 @@ impl Service {
             entry.throttled += r.details["throttled"].as_u64().unwrap_or(0);
         }
         let mut entries: Vec<PressureEntry> = by_key.into_values().collect();
-        entries.sort_by(|a, b| b.total().cmp(&a.total()).then(a.key.cmp(&b.key)));
+        busiest_first(&mut entries);
         Ok(entries)
     }
 }
