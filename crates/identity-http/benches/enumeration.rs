@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use identity_testkit::enumeration::probes;
-use identity_testkit::{Browser, TestServer, active_identity, csrf_of};
+use identity_testkit::{TestServer, active_identity};
 
 fn samples() -> usize {
     std::env::var("ENUM_SAMPLES")
@@ -108,13 +108,10 @@ async fn main() {
         let mut n = 0;
         while n < answers {
             let is_known = n % 2 == 0;
-            let mut b = Browser::new(server.addr);
-            let csrf = csrf_of(&b.send("GET", "/account/sign-in", &[]).await.body);
-            let sent = probe.form(is_known, &csrf);
-            let pairs: Vec<(&str, &str)> = sent.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut ready = probe.prepare(server.addr, is_known).await;
             h.clock.advance(chrono::Duration::hours(2));
             let started = Instant::now();
-            let reply = b.send("POST", probe.path, &pairs).await;
+            let reply = ready.post().await;
             let took = started.elapsed();
             assert!(reply.status < 500, "{}: {}", probe.path, reply.status);
             // The first pair warms the page up, and tells a fast page.

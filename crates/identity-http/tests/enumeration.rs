@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use identity_testkit::enumeration::{normalised, probes};
-use identity_testkit::{Browser, TestServer, active_identity, csrf_of};
+use identity_testkit::{TestServer, active_identity};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_answer_an_identifier_on_file_as_one_that_is_not() {
@@ -20,14 +20,10 @@ async fn pages_answer_an_identifier_on_file_as_one_that_is_not() {
         let mario = active_identity(&h).await;
         let server = TestServer::start(h.service.clone()).await;
         let p = &probes(&mario)[i];
-        // A fresh browser for each answer, so neither sees the other's cookies.
         let mut answers = Vec::new();
         for known in [true, false] {
-            let mut b = Browser::new(server.addr);
-            let csrf = csrf_of(&b.send("GET", "/account/sign-in", &[]).await.body);
-            let sent = p.form(known, &csrf);
-            let pairs: Vec<(&str, &str)> = sent.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let reply = b.send("POST", p.path, &pairs).await;
+            let mut ready = p.prepare(server.addr, known).await;
+            let reply = ready.post().await;
             assert!(
                 reply.status < 500,
                 "{}: {} {}",
@@ -35,7 +31,7 @@ async fn pages_answer_an_identifier_on_file_as_one_that_is_not() {
                 reply.status,
                 reply.body
             );
-            answers.push(normalised(&reply, &sent));
+            answers.push(normalised(&reply, &ready.sent));
         }
         let (known, unknown) = (&answers[0], &answers[1]);
         assert_eq!(known.0, unknown.0, "{}: status", p.path);

@@ -3,8 +3,10 @@
 //! identity) and one for an identifier that is not: shared by the test that
 //! compares their answers and the benchmark that compares their timing.
 
+use std::net::SocketAddr;
+
 use crate::people_csv::tax_code;
-use crate::{Active, Reply};
+use crate::{Active, Browser, Reply, csrf_of};
 
 /// One page and the form it is sent, for a known and an unknown identifier.
 #[derive(Debug, Clone)]
@@ -28,6 +30,35 @@ impl Probe {
                 .cloned(),
         );
         all
+    }
+
+    /// A fresh browser for the server at `addr` (no cookies, so neither answer
+    /// sees the other's), holding a CSRF token and the form of one class, ready
+    /// to post.
+    pub async fn prepare(&self, addr: SocketAddr, known: bool) -> Prepared {
+        let mut browser = Browser::new(addr);
+        let csrf = csrf_of(&browser.send("GET", "/account/sign-in", &[]).await.body);
+        Prepared {
+            browser,
+            path: self.path,
+            sent: self.form(known, &csrf),
+        }
+    }
+}
+
+/// One answer ready to be asked for: see [`Probe::prepare`].
+pub struct Prepared {
+    browser: Browser,
+    path: &'static str,
+    /// The form that [`Prepared::post`] sends, the CSRF token included.
+    pub sent: Vec<(&'static str, String)>,
+}
+
+impl Prepared {
+    /// Posts the form to the probe's page.
+    pub async fn post(&mut self) -> Reply {
+        let pairs: Vec<(&str, &str)> = self.sent.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.browser.send("POST", self.path, &pairs).await
     }
 }
 
