@@ -54,9 +54,20 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// How long `/readyz` waits for the database: a probe must hear "not ready"
+/// promptly while the database is down, not after the pool's acquire timeout.
+const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     let store = state.service.store();
-    match store.ping().await {
+    let ping = tokio::time::timeout(READINESS_WAIT, store.ping())
+        .await
+        .unwrap_or_else(|_| {
+            Err(identity_service::StoreError::Unavailable(
+                "no answer within the readiness wait".into(),
+            ))
+        });
+    match ping {
         Ok(()) => match store.pending_migrations().await {
             Ok(0) => (
                 StatusCode::OK,

@@ -21,8 +21,9 @@
 //!
 //! Around them: `observe` (the request's id, span, log line and latency metric),
 //! the security headers, and for the pages the layer that renders a failed
-//! handler as the "temporary error" or "busy" page. Pages are server-rendered and
-//! work without JavaScript.
+//! handler as the "temporary error", "busy" or "temporarily unavailable" page.
+//! Pages are server-rendered and work without JavaScript. [`serve`] runs them on
+//! the `server` loop, which bounds how long a slow client may hold a connection.
 
 #![deny(missing_docs)]
 
@@ -39,10 +40,10 @@ mod recovery;
 mod register;
 mod register_fields;
 mod selfcare;
+pub mod server;
 mod web;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 pub use api::openapi_json;
 use axum::Router;
@@ -96,16 +97,14 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, with the client
-/// address available to handlers (rate limits, access records).
+/// address available to handlers (rate limits, access records) and the limits
+/// on slow clients of [`server`] (headers within
+/// [`server::HEADER_READ_TIMEOUT`], a whole request within
+/// [`server::REQUEST_TIMEOUT`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::run(listener, app(state), shutdown).await
 }

@@ -47,7 +47,8 @@ pub use backend::Backend;
 pub struct ConnectOptions {
     /// Largest number of pooled connections.
     pub max_connections: u32,
-    /// How long to wait for a free connection.
+    /// How long to wait for a free connection (or for the database to answer a
+    /// new one): past it the request is answered "temporarily unavailable".
     pub acquire_timeout: Duration,
     /// Create a missing SQLite file (and its folder). Off for read-only commands,
     /// so a mistyped path is an error instead of a new empty database.
@@ -58,7 +59,7 @@ impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
             max_connections: 10,
-            acquire_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(5),
             create_if_missing: true,
         }
     }

@@ -23,7 +23,8 @@ pub(crate) struct SqlTx {
 
 /// Maps a database error: no row -> `NotFound`, unique violation ->
 /// `Duplicate(what)`, serialization failure, deadlock or busy -> `Conflict`,
-/// anything else -> `Backend` with the error as its source.
+/// the database out of reach or out of space -> `Unavailable`, anything else ->
+/// `Backend`; the error is kept as the source.
 pub(crate) fn translate(e: sqlx::Error, what: &'static str) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
@@ -34,8 +35,35 @@ pub(crate) fn translate(e: sqlx::Error, what: &'static str) -> StoreError {
         {
             StoreError::Conflict
         }
+        sqlx::Error::Database(db) if is_unavailable_code(db.code().as_deref()) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(e)),
         _ => StoreError::Backend(Box::new(e)),
     }
+}
+
+/// The database error codes of a temporary state rather than a wrong request:
+/// PostgreSQL's connection exceptions (class `08`), shutting down or starting
+/// (`57P01`-`57P03`), out of disk or memory (`53100`, `53200`) or connections
+/// (`53300`); SQLite's disk full (`13`) and I/O errors (`10` and its extended
+/// codes, which end in `10` in their low byte).
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    if code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53100" | "53200" | "53300"
+        )
+    {
+        return true;
+    }
+    code.parse::<u32>()
+        .is_ok_and(|sqlite| sqlite == 13 || sqlite & 0xff == 10)
 }
 
 /// Runs a statement inside a [`SqlTx`], answering the port's errors.

@@ -25,7 +25,8 @@ pub(crate) struct FieldProblem {
 pub(crate) struct Problem {
     /// Stable machine-readable code: `invalid_input`, `invalid_request`,
     /// `unauthorized`, `insufficient_scope`, `not_found`, `conflict`,
-    /// `reauthentication_required`, `rate_limited`, `server_error`.
+    /// `reauthentication_required`, `rate_limited`, `busy`, `unavailable`,
+    /// `server_error`.
     pub code: &'static str,
     /// A sentence for people, in the caller's language.
     pub message: String,
@@ -46,8 +47,8 @@ pub(crate) struct ErrorDocument {
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub problem: Problem,
-    /// Whether to ask the client to retry shortly (`Retry-After: 2`).
-    pub retry_after: bool,
+    /// Seconds to ask the client to wait before retrying (`Retry-After`).
+    pub retry_after: Option<&'static str>,
 }
 
 impl ApiError {
@@ -58,7 +59,7 @@ impl ApiError {
     ) -> ApiError {
         ApiError {
             status,
-            retry_after: false,
+            retry_after: None,
             problem: Problem {
                 code,
                 message: message.into(),
@@ -125,8 +126,8 @@ impl ApiError {
         ApiError::new(status, code, error.words(lang))
     }
 
-    /// 500, or 503 with `Retry-After` when the password hasher is at capacity:
-    /// logged with detail, shown without.
+    /// 500, or 503 with `Retry-After` when the password hasher is at capacity or
+    /// the database is out of reach: logged with detail, shown without.
     pub(crate) fn failed(e: &InfraError, lang: Lang) -> ApiError {
         if e.is_busy() {
             tracing::warn!("password hashing at capacity: answered busy");
@@ -135,8 +136,18 @@ impl ApiError {
                 "busy",
                 identity_words::BUSY.text(lang),
             );
-            busy.retry_after = true;
+            busy.retry_after = Some("2");
             return busy;
+        }
+        if e.is_unavailable() {
+            tracing::error!(error = %identity_service::error_chain(e), "database unavailable: answered 503");
+            let mut unavailable = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                identity_words::TEMPORARY.text(lang),
+            );
+            unavailable.retry_after = Some("5");
+            return unavailable;
         }
         tracing::error!(error = %identity_service::error_chain(e), "API request failed");
         ApiError::new(
@@ -156,9 +167,9 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if self.retry_after {
+        if let Some(seconds) = self.retry_after {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(

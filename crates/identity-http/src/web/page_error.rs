@@ -11,8 +11,10 @@
 //!
 //! A failure of the machinery renders itself: the handler's response is marked,
 //! and [`failure_pages`] (a layer on the page routers) turns the mark into the
-//! "temporary error" page (500) or the "busy" page (503 with `Retry-After`), in
-//! the request's language. The detail is logged, never shown.
+//! "temporary error" page (500), the "busy" page (503 with `Retry-After`) or,
+//! while the database is out of reach, the "temporarily unavailable" page (503
+//! with `Retry-After`), in the request's language. The detail is logged, never
+//! shown.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -58,9 +60,14 @@ impl From<StoreError> for PageError {
 }
 
 /// The mark of a failed page, for [`failure_pages`].
-#[derive(Debug, Clone, Copy)]
-struct FailurePage {
-    busy: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FailurePage {
+    /// The password hasher at capacity.
+    Busy,
+    /// The database out of reach for now.
+    Unavailable,
+    /// Anything else.
+    Failed,
 }
 
 impl IntoResponse for PageError {
@@ -68,17 +75,19 @@ impl IntoResponse for PageError {
         match self {
             PageError::Respond(response) => *response,
             PageError::Failed(e) => {
-                let busy = e.is_busy();
-                let status = if busy {
+                let (status, failure) = if e.is_busy() {
                     // A flood of sign-ins: counted in the hasher's metrics, not an error.
                     tracing::warn!("password hashing at capacity: answered busy");
-                    StatusCode::SERVICE_UNAVAILABLE
+                    (StatusCode::SERVICE_UNAVAILABLE, FailurePage::Busy)
+                } else if e.is_unavailable() {
+                    tracing::error!(error = %error_chain(&e), "database unavailable: answered 503");
+                    (StatusCode::SERVICE_UNAVAILABLE, FailurePage::Unavailable)
                 } else {
                     tracing::error!(error = %error_chain(&e), "request failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
+                    (StatusCode::INTERNAL_SERVER_ERROR, FailurePage::Failed)
                 };
                 let mut response = status.into_response();
-                response.extensions_mut().insert(FailurePage { busy });
+                response.extensions_mut().insert(failure);
                 response
             }
         }
@@ -104,10 +113,16 @@ pub(crate) async fn failure_pages(request: Request, next: Next) -> Response {
         signed_in: false,
         sign_out: "/account/sign-out",
     };
-    let (title, message) = if failure.busy {
-        (L("Servizio occupato", "Service busy"), BUSY)
-    } else {
-        (L("Errore temporaneo", "Temporary error"), TEMPORARY)
+    let (title, message) = match failure {
+        FailurePage::Busy => (L("Servizio occupato", "Service busy"), BUSY),
+        FailurePage::Unavailable => (
+            L(
+                "Servizio momentaneamente non disponibile",
+                "Service temporarily unavailable",
+            ),
+            TEMPORARY,
+        ),
+        FailurePage::Failed => (L("Errore temporaneo", "Temporary error"), TEMPORARY),
     };
     let mut page = page(&MessagePage {
         c,
@@ -116,9 +131,14 @@ pub(crate) async fn failure_pages(request: Request, next: Next) -> Response {
         link: None,
     });
     *page.status_mut() = response.status();
-    if failure.busy {
+    let retry_after = match failure {
+        FailurePage::Busy => Some("2"),
+        FailurePage::Unavailable => Some("5"),
+        FailurePage::Failed => None,
+    };
+    if let Some(seconds) = retry_after {
         page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
     }
     page
 }

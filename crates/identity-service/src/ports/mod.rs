@@ -74,9 +74,14 @@ pub enum StoreError {
     /// A stored value no longer passes the domain's validation.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
-    /// The database failed (connection, IO, syntax...). Logged with detail, never shown.
+    /// The database failed (syntax, a broken invariant...). Logged with detail, never shown.
     #[error("database error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database cannot serve now but will again: unreachable, connection lost,
+    /// no free connection in time, server shutting down or starting, disk full.
+    /// Nothing was written; answered "try again shortly" (503), logged with detail.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Opens transactions. Implemented by `identity-store` for SQLite and PostgreSQL.
