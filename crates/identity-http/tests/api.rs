@@ -403,5 +403,66 @@ async fn the_openapi_document_describes_the_api() {
         doc,
         serde_json::from_str::<Value>(&identity_http::openapi_json()).unwrap()
     );
+
+    // The rules the server enforces, stated: the consents by name, provinces,
+    // what a correction needs, and each rule beyond a schema named.
+    let registration_schema = &doc["components"]["schemas"]["RegistrationRequest"];
+    let consents = &registration_schema["properties"]["consents"];
+    assert_eq!(
+        consents["required"],
+        json!(["marketing", "profiling", "third_parties"])
+    );
+    assert_eq!(consents["additionalProperties"], json!(false));
+    let provinces = registration_schema["properties"]["province"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(provinces.contains(&json!("PI")) && provinces.contains(&json!("EE")));
+    assert!(!provinces.contains(&json!("ZZ")));
+    assert!(registration_schema["properties"]["tax_code"]["x-server-checks"].is_array());
+    assert_eq!(
+        registration_schema["properties"]["privacy_notice"]["enum"],
+        json!([true])
+    );
+    let correction = &doc["components"]["schemas"]["CorrectionRequestBody"];
+    assert_eq!(
+        correction["required"],
+        json!(["field", "requested_value", "reason"])
+    );
+    assert!(
+        correction["properties"]["field"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("family_name"))
+    );
+    // The document's own example registers.
+    let anna = Actor::Operator("anna".into());
+    let (_, token) = h
+        .service
+        .add_api_client("writer", &[ApiScope::HoldersWrite], &anna)
+        .await
+        .unwrap();
+    let example = registration_schema["example"].to_string();
+    let (status, answer, _) = call(
+        server.addr,
+        "POST",
+        "/api/v1/holders",
+        Some(&token),
+        "en",
+        Some(&example),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    // A body is an object: the array form serde would read a struct from is refused.
+    let (status, answer, _) = call(
+        server.addr,
+        "POST",
+        "/api/v1/holders",
+        Some(&token),
+        "en",
+        Some("[null, null]"),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid_request");
     server.stop().await;
 }

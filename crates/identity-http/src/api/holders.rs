@@ -25,9 +25,21 @@ use crate::AppState;
 
 type ApiResult<T> = Result<(StatusCode, Json<T>), ApiError>;
 
-fn body<T>(body: Result<Json<T>, JsonRejection>, lang: Lang) -> Result<T, ApiError> {
-    body.map(|Json(b)| b)
-        .map_err(|e| ApiError::bad_request(e.body_text(), lang))
+/// The request's JSON body as `T`. Only an object is a body: serde would also
+/// read a struct from an array of its fields in order (`[null, null]`), which no
+/// client means and the document does not allow.
+fn body<T: serde::de::DeserializeOwned>(
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+    lang: Lang,
+) -> Result<T, ApiError> {
+    let Json(value) = body.map_err(|e| ApiError::bad_request(e.body_text(), lang))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "the body must be a JSON object",
+            lang,
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::bad_request(e, lang))
 }
 
 fn holder_id(raw: &str, lang: Lang) -> Result<HolderId, ApiError> {
@@ -52,10 +64,10 @@ pub(crate) async fn register(
     State(state): State<AppState>,
     ApiLang(lang): ApiLang,
     client: Client,
-    raw: Result<Json<RegistrationRequest>, JsonRejection>,
+    raw: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Registered> {
     client.require(ApiScope::HoldersWrite, lang)?;
-    let r = body(raw, lang)?;
+    let r: RegistrationRequest = body(raw, lang)?;
     for key in r.consents.keys() {
         if ConsentKind::from_code(key).is_none() {
             return Err(ApiError::bad_request(
@@ -204,11 +216,11 @@ pub(crate) async fn update(
     ApiLang(lang): ApiLang,
     client: Client,
     Path(id): Path<String>,
-    raw: Result<Json<ContactsPatch>, JsonRejection>,
+    raw: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<ContactsChanged> {
     client.require(ApiScope::HoldersWrite, lang)?;
     let id = holder_id(&id, lang)?;
-    let patch = body(raw, lang)?;
+    let patch: ContactsPatch = body(raw, lang)?;
     // The fields the PATCH does not carry keep their values, read under the lock.
     let build = move |current: &identity_core::Holder| {
         let a = current.address();
@@ -392,11 +404,11 @@ pub(crate) async fn open_correction(
     ApiLang(lang): ApiLang,
     client: Client,
     Path(id): Path<String>,
-    raw: Result<Json<CorrectionRequestBody>, JsonRejection>,
+    raw: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<CorrectionDocument> {
     client.require(ApiScope::HoldersWrite, lang)?;
     let id = holder_id(&id, lang)?;
-    let req = body(raw, lang)?;
+    let req: CorrectionRequestBody = body(raw, lang)?;
     let actor = Actor::Api(client.0.name.clone());
     match state
         .service

@@ -8,6 +8,7 @@ mod auth;
 mod dto;
 mod error;
 mod holders;
+mod rules;
 
 use std::sync::Arc;
 
@@ -66,10 +67,18 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
+/// The OpenAPI document: generated from the handlers and types, with the rules
+/// the server enforces on request bodies written in ([`rules`]).
+fn document(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    rules::state(&mut value);
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
 /// The OpenAPI document as JSON (for tests and tools).
 #[must_use]
 pub fn openapi_json() -> String {
-    api().1.to_pretty_json().unwrap_or_default()
+    document(&api().1)
 }
 
 /// Authenticates every API call and audits it under the client's name with its
@@ -117,7 +126,7 @@ async fn authenticate_and_audit(
 
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     let (router, doc) = api();
-    let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
+    let json: Arc<str> = document(&doc).into();
     router
         .layer(axum::middleware::from_fn_with_state(
             state,
