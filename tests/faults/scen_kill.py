@@ -11,7 +11,15 @@ Work kinds, in parallel threads:
   - contact changes through PATCH /api/v1/holders/{id} (a new street each time,
     one thread per holder set, so the order is known): acknowledged = 200; after
     the restart the street is the last acknowledged one or a later attempted one,
-    and each change has its audit record and its "data changed" mail.
+    and each change has its audit record and its "data changed" mail;
+  - selfcare password sign-ins of a holder with an active digital identity
+    (level 1): acknowledged = 303 to /selfcare; the session still opens /selfcare
+    after the restart and each one left its access record;
+  - OpenID Connect code flow of a registered service provider (PKCE,
+    client_secret_basic): the code reaching the redirect URI and the token
+    answer are acknowledgements; after the restart every acknowledged access
+    token still works at userinfo, every acknowledged code never exchanged is
+    exchangeable once, and no code is ever exchangeable twice.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import time
 
 import requests
 
+import oidc
 from faultlib import (
     LOGIN_DOMAIN, Broken, Figures, People, Server, TempDir, check_invariants, log, make_db,
     setup_operator_and_client, sign_in_customer, sql_str,
@@ -36,6 +45,9 @@ class Ledger:
         self.patches = {}      # holder_id -> [(value, acked)]
         self.attempts = 0
         self.refused = {}      # status -> count (answers that were not acknowledgements)
+        self.selfcare = []     # (trial, requests.Session)
+        self.codes = []        # dicts: trial, code, verifier, sent, token
+        self.twice = 0         # codes exchanged twice
 
     def refuse(self, what):
         with self.lock:
@@ -110,6 +122,107 @@ def patch_worker(server: Server, token: str, ledger: Ledger, stop: threading.Eve
         else:
             ledger.refuse(f"patch {r.status_code}")
             time.sleep(0.05)
+
+
+def selfcare_worker(server: Server, ledger: Ledger, stop: threading.Event, trial: int, login_id: str):
+    while not stop.is_set():
+        with ledger.lock:
+            ledger.attempts += 1
+        try:
+            s, r = oidc.sign_in_selfcare(server, login_id)
+        except (requests.RequestException, RuntimeError):
+            ledger.refuse("no answer")
+            continue
+        if s is None:
+            ledger.refuse(f"selfcare sign-in {r.status_code}")
+            time.sleep(0.05)
+            continue
+        with ledger.lock:
+            ledger.selfcare.append((trial, s))
+
+
+def oidc_worker(server: Server, ledger: Ledger, stop: threading.Event, trial: int, login_id: str, disco, secret):
+    while not stop.is_set():
+        with ledger.lock:
+            ledger.attempts += 1
+        try:
+            got = oidc.authorize(server, disco, login_id)
+        except (requests.RequestException, RuntimeError):
+            ledger.refuse("no answer")
+            continue
+        if got is None:
+            ledger.refuse("authorization not completed")
+            time.sleep(0.05)
+            continue
+        entry = {"trial": trial, "code": got[0], "verifier": got[1], "sent": False, "token": None}
+        with ledger.lock:
+            ledger.codes.append(entry)
+        if stop.is_set():
+            break
+        entry["sent"] = True
+        try:
+            r = oidc.exchange(server, disco, secret, got[0], got[1])
+        except requests.RequestException:
+            ledger.refuse("no answer")
+            continue
+        if r.status_code == 200:
+            entry["token"] = r.json()["access_token"]
+        else:
+            ledger.refuse(f"token {r.status_code}")
+
+
+def verify_identity_work(server: Server, ledger: Ledger, trial: int, fig: Figures) -> tuple[int, int]:
+    """Selfcare sign-ins and OpenID Connect codes and tokens after a restart."""
+    lost = 0
+    twice = 0
+    with ledger.lock:
+        selfcare = [s for t, s in ledger.selfcare if t == trial]
+        all_selfcare = len(ledger.selfcare)
+        codes = [c for c in ledger.codes if c["trial"] == trial]
+        all_codes = len(ledger.codes)
+    for s in selfcare:
+        r = s.get(server.base + "/selfcare", allow_redirects=False, timeout=10)
+        if r.status_code != 200:
+            lost += 1
+            fig.fail(f"trial {trial}: acknowledged selfcare sign-in lost its session (/selfcare answered {r.status_code})")
+    hid = server.identity["holder_id"]
+    records = {r["service"]: int(r["n"]) for r in server.db.rows(
+        f"SELECT service, COUNT(*) AS n FROM access_records WHERE holder_id = {sql_str(hid)} GROUP BY service")}
+    if records.get("selfcare", 0) < all_selfcare:
+        lost += 1
+        fig.fail(f"trial {trial}: {all_selfcare} acknowledged selfcare sign-ins but {records.get('selfcare', 0)} access records")
+    if records.get("Comune di Prova", 0) < all_codes:
+        lost += 1
+        fig.fail(f"trial {trial}: {all_codes} codes issued after a sign-in but {records.get('Comune di Prova', 0)} access records")
+    disco, secret = server.disco, server.sp_secret
+    # Tokens first: presenting their code again revokes them.
+    for c in codes:
+        if c["token"]:
+            r = oidc.userinfo(server, disco, c["token"])
+            if r.status_code != 200:
+                lost += 1
+                fig.fail(f"trial {trial}: acknowledged access token refused at userinfo after the restart ({r.status_code})")
+    for c in codes:
+        if c["token"]:
+            r = oidc.exchange(server, disco, secret, c["code"], c["verifier"])
+            if r.status_code == 200:
+                twice += 1
+                fig.fail(f"trial {trial}: a code exchanged before the crash was exchanged again after it")
+            continue
+        first = oidc.exchange(server, disco, secret, c["code"], c["verifier"])
+        if first.status_code != 200 and not c["sent"]:
+            lost += 1
+            fig.fail(f"trial {trial}: an issued code never presented was refused after the restart "
+                     f"({first.status_code} {first.text[:120]})")
+        if first.status_code == 200:
+            c["token"] = first.json()["access_token"]
+        second = oidc.exchange(server, disco, secret, c["code"], c["verifier"])
+        if second.status_code == 200:
+            twice += 1
+            fig.fail(f"trial {trial}: a code was exchanged twice after the restart")
+    with ledger.lock:
+        ledger.twice += twice
+    return lost, twice
 
 
 def verify(server: Server, ledger: Ledger, trial: int, fig: Figures) -> tuple[int, int]:
@@ -189,7 +302,8 @@ def verify(server: Server, ledger: Ledger, trial: int, fig: Figures) -> tuple[in
     for name, keys in broken.items():
         half += 1
         fig.fail(f"trial {trial}: invariant broken: {name}: {keys}")
-    return lost, half
+    more_lost, twice = verify_identity_work(server, ledger, trial, fig)
+    return lost + more_lost, half + twice
 
 
 def run(backend: str, trials: int, keep=False) -> Figures:
@@ -197,13 +311,18 @@ def run(backend: str, trials: int, keep=False) -> Figures:
     tmp = TempDir()
     data = tmp.sub("data")
     db = make_db(backend, data)
-    server = Server(db, data)
+    # File mail, delivered rarely: the setup reads its single-use codes from the outbox.
+    server = Server(db, data, extra_env={"IDENTITY_MAIL__DELIVERY_INTERVAL_SECS": "3600"})
     try:
         server.start()
-        _, api_token = setup_operator_and_client(server)
+        op_token, api_token = setup_operator_and_client(server)
         server.api_token = api_token
         people = People()
         ledger = Ledger()
+        server.identity = oidc.active_identity(server, api_token, op_token, people.person())
+        server.sp_secret = oidc.add_service_provider(server, op_token)
+        server.disco = oidc.discovery(server)
+        identity_login = server.identity["login_id"]
         # A pool of holders for the sign-ins and the contact changes.
         pool = []
         for _ in range(6):
@@ -215,9 +334,14 @@ def run(backend: str, trials: int, keep=False) -> Figures:
         ledger.registered.clear()
         counter = iter(range(1, 10**9))
         restart_times, acked_total, lost_total, half_total = [], 0, 0, 0
+        def acked_count():
+            with ledger.lock:
+                return (len(ledger.registered) + len(ledger.sessions) + len(ledger.selfcare)
+                        + len(ledger.codes) + sum(1 for c in ledger.codes if c["token"])
+                        + sum(1 for t in ledger.patches.values() for _, ok in t if ok))
+
         for trial in range(1, trials + 1):
-            before = len(ledger.registered) + len(ledger.sessions) + sum(
-                1 for t in ledger.patches.values() for _, ok in t if ok)
+            before = acked_count()
             stop = threading.Event()
             threads = [
                 threading.Thread(target=register_worker, args=(server, api_token, people, ledger, stop, 2)),
@@ -226,6 +350,9 @@ def run(backend: str, trials: int, keep=False) -> Figures:
                 threading.Thread(target=sign_in_worker, args=(server, ledger, stop, trial, [p[1] for p in pool])),
                 threading.Thread(target=patch_worker, args=(server, api_token, ledger, stop, [p[0] for p in pool[:3]], counter)),
                 threading.Thread(target=patch_worker, args=(server, api_token, ledger, stop, [p[0] for p in pool[3:]], counter)),
+                threading.Thread(target=selfcare_worker, args=(server, ledger, stop, trial, identity_login)),
+                threading.Thread(target=oidc_worker, args=(server, ledger, stop, trial, identity_login,
+                                                           server.disco, server.sp_secret)),
             ]
             for t in threads:
                 t.start()
@@ -236,8 +363,7 @@ def run(backend: str, trials: int, keep=False) -> Figures:
                 t.join(60)
             restart = server.start()
             restart_times.append(restart)
-            after = len(ledger.registered) + len(ledger.sessions) + sum(
-                1 for t in ledger.patches.values() for _, ok in t if ok)
+            after = acked_count()
             lost, half = verify(server, ledger, trial, fig)
             acked_total += after - before
             lost_total += lost
@@ -250,6 +376,10 @@ def run(backend: str, trials: int, keep=False) -> Figures:
             "registrations": len(ledger.registered),
             "sign-ins": len(ledger.sessions),
             "contact changes": sum(1 for t in ledger.patches.values() for _, ok in t if ok),
+            "selfcare sign-ins": len(ledger.selfcare),
+            "OIDC codes issued": len(ledger.codes),
+            "OIDC tokens (some after the restart)": sum(1 for c in ledger.codes if c["token"]),
+            "codes exchanged twice": ledger.twice,
             "lost": lost_total,
             "half-written": half_total,
             "restart s (max)": f"{max(restart_times):.2f}" if restart_times else "-",
