@@ -303,6 +303,12 @@ def verify(server: Server, ledger: Ledger, trial: int, fig: Figures) -> tuple[in
         half += 1
         fig.fail(f"trial {trial}: invariant broken: {name}: {keys}")
     more_lost, twice = verify_identity_work(server, ledger, trial, fig)
+    # The sessions of this trial are checked: close their connections (no
+    # descriptor leak over 30 trials).
+    with ledger.lock:
+        for t, s, *_ in ledger.sessions + ledger.selfcare:
+            if t == trial:
+                s.close()
     return lost + more_lost, half + twice
 
 

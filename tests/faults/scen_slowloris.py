@@ -10,7 +10,7 @@ timeout (about 10 s; we allow 15 s) and the slow-body ones within its body timeo
 from __future__ import annotations
 
 import resource
-import select
+import selectors
 import socket
 import threading
 import time
@@ -26,6 +26,7 @@ FAST_LIMIT = 1.0
 
 def run(backend: str, conns: int, keep=False) -> Figures:
     fig = Figures("slowloris", backend)
+    conns = max(conns, 50)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < conns + 200:
         try:
@@ -69,24 +70,27 @@ def run(backend: str, conns: int, keep=False) -> Figures:
 
         t = threading.Thread(target=ordinary)
         t.start()
+        # epoll, not select(): descriptors may be numbered beyond FD_SETSIZE.
+        sel = selectors.DefaultSelector()
+        for c in socks:
+            sel.register(c["sock"], selectors.EVENT_READ, c)
         deadline = opened + BODY_LIMIT + 5
         last_byte = 0.0
         while time.monotonic() < deadline and any(c["closed"] is None for c in socks):
             now = time.monotonic()
-            live = [c for c in socks if c["closed"] is None]
             # Closed by the server? (readable: an answer such as 408, or EOF)
-            r, _, _ = select.select([c["sock"] for c in live], [], [], 0.2)
-            for c in live:
-                if c["sock"] in r:
-                    try:
-                        chunk = c["sock"].recv(65536)
-                    except (BlockingIOError, InterruptedError):
-                        continue
-                    except OSError:
-                        chunk = b""
-                    if not chunk or chunk.startswith(b"HTTP/1.1 408") or b"\r\n\r\n" in chunk:
-                        c["closed"] = time.monotonic() - c["opened"]
-                        c["answer"] = chunk[:12]
+            for key, _ in sel.select(0.2):
+                c = key.data
+                try:
+                    chunk = c["sock"].recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk or chunk.startswith(b"HTTP/1.1 408") or b"\r\n\r\n" in chunk:
+                    c["closed"] = time.monotonic() - c["opened"]
+                    c["answer"] = chunk[:12]
+                    sel.unregister(c["sock"])
             if now - last_byte >= 1.0:
                 last_byte = now
                 for c in [c for c in socks if c["closed"] is None]:
@@ -101,8 +105,10 @@ def run(backend: str, conns: int, keep=False) -> Figures:
                     except OSError:
                         c["closed"] = time.monotonic() - c["opened"]
                         c["answer"] = b"reset"
+                        sel.unregister(c["sock"])
         stop.set()
         t.join(40)
+        sel.close()
         heads = [c for c in socks if c["kind"] == "head"]
         bodies = [c for c in socks if c["kind"] == "body"]
         head_open = [c for c in heads if c["closed"] is None or c["closed"] > HEADER_LIMIT]
