@@ -266,6 +266,13 @@ def verify(server: Server, ledger: Ledger, trial: int, fig: Figures) -> tuple[in
                              headers={"Authorization": f"Bearer {server.api_token}"})
             if r.status_code != 200:
                 fig.fail(f"trial {trial}: GET /api/v1/holders/{hid} after restart answered {r.status_code}")
+    # Each acknowledged customer-area sign-in has its sign_in.ok audit record.
+    ok_records = int(db.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE event = 'sign_in.ok'"))
+    with ledger.lock:
+        all_sign_ins = len(ledger.sessions)
+    if ok_records < all_sign_ins:
+        lost += 1
+        fig.fail(f"trial {trial}: {all_sign_ins} acknowledged sign-ins but {ok_records} sign_in.ok audit records")
     for _, s, login_id in sessions:
         r = s.get(server.base + "/account", allow_redirects=False, timeout=10)
         if r.status_code != 200:
