@@ -15,6 +15,9 @@ Work kinds, in parallel threads:
   - selfcare password sign-ins of a holder with an active digital identity
     (level 1): acknowledged = 303 to /selfcare; the session still opens /selfcare
     after the restart and each one left its access record;
+  - selfcare changes: the level-1 access-notification switch flipped through its
+    form, one change at a time: after the restart it is the last acknowledged
+    value or a later attempted one, and each change has its audit record;
   - OpenID Connect code flow of a registered service provider (PKCE,
     client_secret_basic): the code reaching the redirect URI and the token
     answer are acknowledgements; after the restart every acknowledged access
@@ -32,7 +35,7 @@ import requests
 
 import oidc
 from faultlib import (
-    LOGIN_DOMAIN, Broken, Figures, People, Server, TempDir, check_invariants, log, make_db,
+    LOGIN_DOMAIN, Broken, csrf_of, Figures, People, Server, TempDir, check_invariants, log, make_db,
     setup_operator_and_client, sign_in_customer, sql_str,
 )
 
@@ -48,6 +51,7 @@ class Ledger:
         self.selfcare = []     # (trial, requests.Session)
         self.codes = []        # dicts: trial, code, verifier, sent, token
         self.twice = 0         # codes exchanged twice
+        self.notify = []       # [value, acked]: the selfcare access-notification switch (level 1)
 
     def refuse(self, what):
         with self.lock:
@@ -141,6 +145,44 @@ def selfcare_worker(server: Server, ledger: Ledger, stop: threading.Event, trial
             ledger.selfcare.append((trial, s))
 
 
+def selfcare_change_worker(server: Server, ledger: Ledger, stop: threading.Event, login_id: str):
+    """Flips the level-1 access-notification switch in the selfcare, one change
+    at a time (the order is known)."""
+    s = None
+    while not stop.is_set():
+        try:
+            if s is None:
+                s, _ = oidc.sign_in_selfcare(server, login_id)
+                if s is None:
+                    ledger.refuse("selfcare sign-in refused")
+                    time.sleep(0.05)
+                    continue
+            page = s.get(server.base + "/selfcare/accesses", timeout=30)
+            if page.status_code != 200:
+                ledger.refuse(f"selfcare accesses {page.status_code}")
+                s = None
+                continue
+            with ledger.lock:
+                value = not ledger.notify[-1][0] if ledger.notify else True
+                entry = [value, False]
+                ledger.notify.append(entry)
+                ledger.attempts += 1
+            form = {"csrf": csrf_of(page.text)}
+            if value:
+                form["level1"] = "on"
+            r = s.post(server.base + "/selfcare/notifications", data=form, allow_redirects=False, timeout=30)
+        except (requests.RequestException, RuntimeError):
+            ledger.refuse("no answer")
+            s = None
+            continue
+        if r.status_code == 303 and "notifications_saved" in r.headers.get("set-cookie", ""):
+            entry[1] = True
+        else:
+            ledger.refuse(f"selfcare change {r.status_code}")
+            s = None  # a new, fresh sign-in
+            time.sleep(0.05)
+
+
 def oidc_worker(server: Server, ledger: Ledger, stop: threading.Event, trial: int, login_id: str, disco, secret):
     while not stop.is_set():
         with ledger.lock:
@@ -194,6 +236,25 @@ def verify_identity_work(server: Server, ledger: Ledger, trial: int, fig: Figure
     if records.get("Comune di Prova", 0) < all_codes:
         lost += 1
         fig.fail(f"trial {trial}: {all_codes} codes issued after a sign-in but {records.get('Comune di Prova', 0)} access records")
+    with ledger.lock:
+        notify = list(ledger.notify)
+    acked = [i for i, (_, ok) in enumerate(notify) if ok]
+    if acked:
+        allowed = {v for v, _ in notify[acked[-1]:]}
+        bits = server.db.scalar(f"SELECT notify_levels FROM identity_credentials "
+                                f"WHERE identity_id = {sql_str(server.identity['identity_id'])}")
+        if bool(int(bits) & 1) not in allowed:
+            lost += 1
+            fig.fail(f"trial {trial}: the level-1 access notification is {bool(int(bits) & 1)}, "
+                     f"last acknowledged {notify[acked[-1]][0]}")
+    # A flip is surely a change when the attempt before it was acknowledged too
+    # (after an unacknowledged one the switch may already be where it goes, and
+    # the page then changes nothing).
+    n_acked = sum(1 for i, (_, ok) in enumerate(notify) if ok and (notify[i - 1][1] if i else True))
+    n_audit = int(server.db.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE event = 'credential.access_notification'"))
+    if n_audit < n_acked:
+        lost += 1
+        fig.fail(f"trial {trial}: {n_acked} acknowledged selfcare changes (after an acknowledged one) but {n_audit} audit records")
     disco, secret = server.disco, server.sp_secret
     # Tokens first: presenting their code again revokes them.
     for c in codes:
@@ -350,6 +411,7 @@ def run(backend: str, trials: int, keep=False) -> Figures:
         def acked_count():
             with ledger.lock:
                 return (len(ledger.registered) + len(ledger.sessions) + len(ledger.selfcare)
+                        + sum(1 for _, ok in ledger.notify if ok)
                         + len(ledger.codes) + sum(1 for c in ledger.codes if c["token"])
                         + sum(1 for t in ledger.patches.values() for _, ok in t if ok))
 
@@ -364,6 +426,7 @@ def run(backend: str, trials: int, keep=False) -> Figures:
                 threading.Thread(target=patch_worker, args=(server, api_token, ledger, stop, [p[0] for p in pool[:3]], counter)),
                 threading.Thread(target=patch_worker, args=(server, api_token, ledger, stop, [p[0] for p in pool[3:]], counter)),
                 threading.Thread(target=selfcare_worker, args=(server, ledger, stop, trial, identity_login)),
+                threading.Thread(target=selfcare_change_worker, args=(server, ledger, stop, identity_login)),
                 threading.Thread(target=oidc_worker, args=(server, ledger, stop, trial, identity_login,
                                                            server.disco, server.sp_secret)),
             ]
@@ -390,6 +453,7 @@ def run(backend: str, trials: int, keep=False) -> Figures:
             "sign-ins": len(ledger.sessions),
             "contact changes": sum(1 for t in ledger.patches.values() for _, ok in t if ok),
             "selfcare sign-ins": len(ledger.selfcare),
+            "selfcare changes": sum(1 for _, ok in ledger.notify if ok),
             "OIDC codes issued": len(ledger.codes),
             "OIDC tokens (some after the restart)": sum(1 for c in ledger.codes if c["token"]),
             "codes exchanged twice": ledger.twice,
