@@ -110,6 +110,23 @@ impl SqlStore {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            // A connection still inside a transaction when it is handed out again
+            // (its rollback failed: SQLite rolls back by itself on a full disk, and
+            // the ROLLBACK sqlx then sends fails, so it still counts one level) would
+            // refuse every BEGIN from then on. The pool's ping before this check has
+            // run any rollback still queued, so the count is current: close it.
+            .before_acquire(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    if conn.is_in_transaction() {
+                        tracing::warn!(
+                            "closing a pooled connection left inside a failed transaction"
+                        );
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     for pragma in backend.connection_pragmas() {
