@@ -220,7 +220,8 @@ def run(backend: str, restarts: int, keep=False) -> Figures:
         if bad_outage:
             fig.fail(f"requests during the outage got no answer: {sorted({(e[1], e[2]) for e in bad_outage})}")
         if hangs:
-            fig.fail(f"{len(hangs)} request(s) during the outage took more than {HANG:.0f} s (max {max(e[3] for e in hangs):.1f} s)")
+            fig.fail(f"{len(hangs)} request(s) during the outage took more than {HANG:.0f} s: "
+                     f"{[(e[1], e[2], round(e[3], 1)) for e in hangs[:5]]}")
         if no_retry_after:
             fig.fail(f"{len(no_retry_after)} 503 answer(s) without Retry-After, e.g. {sorted({e[1] for e in no_retry_after})}")
         if readyz_outage and 503 not in readyz_outage:
