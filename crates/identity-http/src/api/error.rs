@@ -42,6 +42,11 @@ pub(crate) struct ErrorDocument {
     pub error: Problem,
 }
 
+/// Marks an answer given because the database is out of reach, so the per-call
+/// audit record (which would wait for the database again) is logged instead.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DatabaseUnavailable;
+
 /// An API error: status plus document.
 #[derive(Debug)]
 pub(crate) struct ApiError {
@@ -49,6 +54,8 @@ pub(crate) struct ApiError {
     pub problem: Problem,
     /// Seconds to ask the client to wait before retrying (`Retry-After`).
     pub retry_after: Option<&'static str>,
+    /// Whether it is the database out of reach ([`DatabaseUnavailable`]).
+    pub database_unavailable: bool,
 }
 
 impl ApiError {
@@ -60,6 +67,7 @@ impl ApiError {
         ApiError {
             status,
             retry_after: None,
+            database_unavailable: false,
             problem: Problem {
                 code,
                 message: message.into(),
@@ -147,6 +155,7 @@ impl ApiError {
                 identity_words::TEMPORARY.text(lang),
             );
             unavailable.retry_after = Some("5");
+            unavailable.database_unavailable = true;
             return unavailable;
         }
         tracing::error!(error = %identity_service::error_chain(e), "API request failed");
@@ -167,6 +176,9 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if self.database_unavailable {
+            resp.extensions_mut().insert(DatabaseUnavailable);
+        }
         if let Some(seconds) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
