@@ -325,18 +325,10 @@ async fn outbox_keeps_queued_mail(h: TestApp) {
 }
 
 async fn a_dropped_transaction_leaves_nothing(h: TestApp) {
-    let prepared = identity_testkit::prepared_registration("a@example.it", h.service.now());
     let mut tx = h.store.begin().await.unwrap();
-    identity_service::usecases::register::write_registration(
-        tx.as_mut(),
-        &identity_service::ports::OsRandomness,
-        &prepared,
-        "test.example.it",
-        "http://localhost:8080",
-        &mut identity_service::usecases::register::random_login_numbers(),
-    )
-    .await
-    .unwrap();
+    identity_testkit::write_prepared_registration(tx.as_mut(), "a@example.it", h.service.now())
+        .await
+        .unwrap();
     drop(tx); // no commit
     let mut tx = h.store.begin().await.unwrap();
     assert!(matches!(

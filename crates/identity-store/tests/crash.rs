@@ -8,7 +8,6 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use identity_service::usecases::register::write_registration;
 use identity_service::{AuditQuery, Store};
 use identity_store::{ConnectOptions, SqlStore};
 
@@ -85,16 +84,11 @@ async fn child_registration_that_never_commits() {
     let store = SqlStore::connect(&url, &ConnectOptions::default())
         .await
         .unwrap();
-    let prepared =
-        identity_testkit::prepared_registration("mario@example.it", identity_testkit::start_time());
     let mut tx = store.begin().await.unwrap();
-    write_registration(
+    identity_testkit::write_prepared_registration(
         tx.as_mut(),
-        &identity_service::ports::OsRandomness,
-        &prepared,
-        "test.example.it",
-        "http://localhost:8080",
-        &mut identity_service::usecases::register::random_login_numbers(),
+        "mario@example.it",
+        identity_testkit::start_time(),
     )
     .await
     .unwrap();

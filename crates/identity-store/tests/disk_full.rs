@@ -6,20 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use identity_service::usecases::register::write_registration;
 use identity_service::{Store, StoreError};
 use identity_store::{ConnectOptions, SqlStore};
 
 async fn register(store: &SqlStore, email: &str) -> Result<(), StoreError> {
-    let prepared = identity_testkit::prepared_registration(email, identity_testkit::start_time());
     let mut tx = store.begin().await?;
-    write_registration(
+    identity_testkit::write_prepared_registration(
         tx.as_mut(),
-        &identity_service::ports::OsRandomness,
-        &prepared,
-        "test.example.it",
-        "http://localhost:8080",
-        &mut identity_service::usecases::register::random_login_numbers(),
+        email,
+        identity_testkit::start_time(),
     )
     .await?;
     tx.commit().await

@@ -110,6 +110,28 @@ pub fn prepared_registration(
     }
 }
 
+/// Writes Mario's registration (with `email`, at `at`) inside `tx` without
+/// committing: what the store's crash, rollback and disk-full tests need.
+///
+/// # Errors
+/// The store's error for the first statement that fails.
+pub async fn write_prepared_registration(
+    tx: &mut dyn identity_service::StoreTx,
+    email: &str,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), identity_service::StoreError> {
+    identity_service::usecases::register::write_registration(
+        tx,
+        &identity_service::ports::OsRandomness,
+        &prepared_registration(email, at),
+        "test.example.it",
+        "http://localhost:8080",
+        &mut identity_service::usecases::register::random_login_numbers(),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Registers Mario (the usual test person); his holder id and login number.
 pub async fn register_mario(h: &TestApp) -> (identity_core::HolderId, identity_core::LoginNumber) {
     let r = registered_mario(h).await;
