@@ -326,15 +326,13 @@ async fn outbox_keeps_queued_mail(h: TestApp) {
 
 async fn a_dropped_transaction_leaves_nothing(h: TestApp) {
     let mut tx = h.store.begin().await.unwrap();
-    identity_testkit::write_prepared_registration(tx.as_mut(), "a@example.it", h.service.now())
-        .await
-        .unwrap();
+    let holder =
+        identity_testkit::write_prepared_registration(tx.as_mut(), "a@example.it", h.service.now())
+            .await
+            .unwrap();
     drop(tx); // no commit
     let mut tx = h.store.begin().await.unwrap();
-    assert!(matches!(
-        tx.holder(prepared.holder.id()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(tx.holder(holder).await, Err(StoreError::NotFound)));
     assert!(tx.audit(&AuditQuery::default()).await.unwrap().is_empty());
     assert!(tx.outbox(None, 10).await.unwrap().is_empty());
 }

@@ -111,7 +111,8 @@ pub fn prepared_registration(
 }
 
 /// Writes Mario's registration (with `email`, at `at`) inside `tx` without
-/// committing: what the store's crash, rollback and disk-full tests need.
+/// committing, and answers the new holder's id: what the store's crash, rollback
+/// and disk-full tests need.
 ///
 /// # Errors
 /// The store's error for the first statement that fails.
@@ -119,17 +120,18 @@ pub async fn write_prepared_registration(
     tx: &mut dyn identity_service::StoreTx,
     email: &str,
     at: chrono::DateTime<Utc>,
-) -> Result<(), identity_service::StoreError> {
+) -> Result<identity_core::HolderId, identity_service::StoreError> {
+    let prepared = prepared_registration(email, at);
     identity_service::usecases::register::write_registration(
         tx,
         &identity_service::ports::OsRandomness,
-        &prepared_registration(email, at),
+        &prepared,
         "test.example.it",
         "http://localhost:8080",
         &mut identity_service::usecases::register::random_login_numbers(),
     )
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(prepared.holder.id())
 }
 
 /// Registers Mario (the usual test person); his holder id and login number.
