@@ -227,12 +227,11 @@ fn subject_kind_rules() -> Vec<Value> {
         json!({ "if": { "properties": { "subject_kind": { "enum": codes } }, "required": ["subject_kind"] }, "then": then })
     };
     let fiscal_id = json!({ "anyOf": [filled(&["vat_number"]), filled(&["tax_code"])] });
+    let invoicing = json!({ "anyOf": [filled(&["sdi_code"]), filled(&["invoicing_pec"])] });
     let mut business = filled(&["company_name"]);
-    business["allOf"] = json!([fiscal_id]);
-    let mut company = business.clone();
-    company["allOf"]
-        .as_array_mut()
-        .map(|a| a.push(json!({ "anyOf": [filled(&["sdi_code"]), filled(&["invoicing_pec"])] })));
+    business["allOf"] = json!([fiscal_id.clone()]);
+    let mut company = filled(&["company_name"]);
+    company["allOf"] = json!([fiscal_id, invoicing]);
     let bodies: Vec<SubjectKind> = SubjectKind::ALL
         .into_iter()
         .filter(|k| {
