@@ -15,9 +15,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,7 +22,9 @@ use std::time::{Duration, Instant};
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-const PASSWORD: &str = "Ver0-Sicura!x";
+mod support;
+
+use support::{Conn, PASSWORD, SignInForm, cookie_of, cpu_of, start_server};
 
 fn secs() -> Duration {
     Duration::from_secs(
@@ -34,17 +33,6 @@ fn secs() -> Duration {
             .and_then(|s| s.parse().ok())
             .unwrap_or(10),
     )
-}
-
-/// CPU time (user + system) of process `pid`, from `/proc/<pid>/stat`.
-fn cpu_of(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name (which may hold spaces, inside parentheses).
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
-    // USER_HZ is 100 on Linux.
-    Duration::from_millis(ticks * 10)
 }
 
 fn default_argon() -> Argon2<'static> {
@@ -106,175 +94,6 @@ fn raw(kept_memory: bool, hash: &str, run: Duration) -> (f64, Duration) {
     )
 }
 
-/// One keep-alive connection speaking just enough HTTP/1.1.
-struct Conn {
-    reader: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn open(addr: &str) -> Conn {
-        let s = TcpStream::connect(addr).unwrap();
-        s.set_nodelay(true).unwrap();
-        Conn {
-            reader: BufReader::new(s),
-        }
-    }
-
-    /// Sends `request`; returns the status and the headers (lower-cased names).
-    fn call(&mut self, request: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        self.reader.get_mut().write_all(request).unwrap();
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let status: u16 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let mut headers = Vec::new();
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).unwrap();
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            let (k, v) = l.split_once(": ").unwrap();
-            let k = k.to_ascii_lowercase();
-            if k == "content-length" {
-                length = v.parse().unwrap();
-            }
-            headers.push((k, v.to_owned()));
-        }
-        let mut body = vec![0u8; length];
-        self.reader.read_exact(&mut body).unwrap();
-        (status, headers, body)
-    }
-}
-
-fn cookie_of(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| {
-            v.strip_prefix(&format!("{name}="))
-                .map(|r| r.split(';').next().unwrap().to_owned())
-        })
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A registered holder on a fresh database, then the real binary serving it.
-fn start_server(logins: usize) -> (Server, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/identity.db", dir.path().display());
-    let logins = register(&url, logins);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_identity-web"))
-        .env("IDENTITY_DATA_DIR", dir.path())
-        .env("IDENTITY_DATABASE_URL", &url)
-        .env("IDENTITY_LISTEN", "127.0.0.1:0")
-        .env("IDENTITY_LOGIN_DOMAIN", "bench.example.it")
-        .env("RUST_LOG", "warn")
-        .env_remove("IDENTITY_CONFIG")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("listening on http://") {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "identity-web ended before listening"
-        );
-    }
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    (
-        Server {
-            child,
-            addr,
-            _dir: dir,
-        },
-        logins,
-    )
-}
-
-/// Registers Mario and gives him `logins` logins in all, all with `PASSWORD`.
-fn register(url: &str, logins: usize) -> Vec<String> {
-    use identity_service::usecases::register_input::RegistrationInput;
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store =
-            identity_store::SqlStore::connect(url, &identity_store::ConnectOptions::default())
-                .await
-                .unwrap();
-        let service = identity_service::Service::new(
-            Arc::new(store),
-            Arc::new(identity_service::SystemClock),
-            identity_service::PasswordHasher::new(identity_service::HashCost::default(), 2)
-                .unwrap(),
-            identity_service::ServiceConfig {
-                login_domain: "bench.example.it".into(),
-                ..identity_service::ServiceConfig::default()
-            },
-        );
-        let input = RegistrationInput {
-            subject_kind: "persona_fisica".into(),
-            given_name: "Mario".into(),
-            family_name: "Rossi".into(),
-            tax_code: "RSSMRA85T10A562S".into(),
-            birth_date: "10/12/1985".into(),
-            sex: "M".into(),
-            birth_place: "San Giuliano Terme".into(),
-            birth_province: "PI".into(),
-            street: "Via Roma 1".into(),
-            postal_code: "56017".into(),
-            municipality: "San Giuliano Terme".into(),
-            province: "PI".into(),
-            email: "mario@example.it".into(),
-            email_confirm: "mario@example.it".into(),
-            phone: "3331234567".into(),
-            password: PASSWORD.into(),
-            password_confirm: PASSWORD.into(),
-            privacy_notice: true,
-            consents: identity_core::ConsentKind::ALL
-                .iter()
-                .map(|k| (*k, Some(false)))
-                .collect(),
-            ..RegistrationInput::default()
-        };
-        let r = service
-            .register_input(&input, Some("127.0.0.1"))
-            .await
-            .unwrap();
-        let mut ids = vec![r.login_id.to_string()];
-        let operator = identity_core::Actor::Operator("bench".into());
-        for _ in 1..logins {
-            let id = service
-                .create_login(r.holder_id, PASSWORD, PASSWORD, &operator)
-                .await
-                .unwrap();
-            ids.push(id.to_string());
-        }
-        ids
-    })
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -308,28 +127,13 @@ fn main() {
     // Enough connections to keep every hashing worker busy, no more; one login
     // each, since concurrent attempts on one login meet its throttle.
     let clients = cores * 2;
-    let (server, logins) = start_server(clients + 1);
+    let (server, logins) = start_server(clients + 1, &[]);
     let pid = server.child.id().to_string();
-    // The CSRF cookie and token of the sign-in page, shared by every request.
-    let mut c = Conn::open(&server.addr);
-    let (_, headers, body) = c.call(b"GET /account/sign-in HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    let csrf_cookie = cookie_of(&headers, "csrf").unwrap();
-    let page = String::from_utf8_lossy(&body);
-    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let token = page[at..].split('"').next().unwrap().to_owned();
-    let sign_in_as = |login: &str| {
-        let form = format!(
-            "csrf={token}&login_id={}&password={}",
-            login.replace('@', "%40"),
-            PASSWORD.replace('!', "%21")
-        );
-        format!(
-            "POST /account/sign-in HTTP/1.1\r\nHost: localhost\r\nCookie: csrf={csrf_cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
-            form.len()
-        )
-        .into_bytes()
-    };
+    let form = SignInForm::fetch(&server.addr);
+    let sign_in_as = |login: &str| form.request(login);
+    let csrf_cookie = &form.csrf_cookie;
     // One session for the page whose latency is watched.
+    let mut c = Conn::open(&server.addr);
     let (status, headers, _) = c.call(&sign_in_as(&logins[clients]));
     assert_eq!(status, 303, "the sign-in works");
     let sid = cookie_of(&headers, "sid").unwrap();

@@ -24,7 +24,7 @@ mod service;
 pub mod usecases;
 
 pub use error::{InfraError, Outcome, UseCaseError, error_chain};
-pub use passwords::{HashCost, HashError, PasswordHasher};
+pub use passwords::{HashCost, HashError, HashSlot, PasswordHasher};
 
 /// The SHA-256 of `text`, in hex: the stored form of secrets with enough entropy
 /// that a fast hash is right (tokens, single-use codes, emergency codes).

@@ -115,8 +115,10 @@ pub struct PasswordHasher {
     /// Jobs for the worker threads; they end when the last clone is dropped.
     jobs: std::sync::mpsc::Sender<Job>,
     permits: Arc<Semaphore>,
-    /// Requests waiting for a worker now, and how many may.
-    waiting: Arc<AtomicUsize>,
+    workers: usize,
+    /// Requests holding a place ([`HashSlot`]: waiting for a worker or at work),
+    /// and how many may wait beyond the workers.
+    placed: Arc<AtomicUsize>,
     max_waiting: usize,
     /// A hash of a random password, verified against when the login is unknown so
     /// the answer takes as long as for a real login (no enumeration by timing).
@@ -167,10 +169,27 @@ impl PasswordHasher {
         Ok(PasswordHasher {
             argon,
             jobs: start_workers(workers)?,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            waiting: Arc::new(AtomicUsize::new(0)),
+            permits: Arc::new(Semaphore::new(workers)),
+            workers,
+            placed: Arc::new(AtomicUsize::new(0)),
             max_waiting,
             dummy_hash,
+        })
+    }
+
+    /// A place in the hashing line, or [`HashError::Busy`] at once when every
+    /// worker is taken and the line is full. Taken before anything else is done,
+    /// so a request that will be shed changes nothing (a sign-in's failure
+    /// counters); the worker itself is waited for when the job runs, so the
+    /// caller's own work in between (a transaction) never keeps a worker idle.
+    pub fn slot(&self) -> Result<HashSlot, HashError> {
+        // Counted before anything else, so a burst cannot overshoot the line.
+        if self.placed.fetch_add(1, Ordering::AcqRel) >= self.workers + self.max_waiting {
+            self.placed.fetch_sub(1, Ordering::AcqRel);
+            return Err(HashError::Busy);
+        }
+        Ok(HashSlot {
+            hasher: self.clone(),
         })
     }
 
@@ -178,29 +197,7 @@ impl PasswordHasher {
         &self,
         f: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = match self.permits.clone().try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => {
-                // Counted before waiting, so a burst cannot overshoot the line.
-                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
-                    self.waiting.fetch_sub(1, Ordering::AcqRel);
-                    return Err(HashError::Busy);
-                }
-                let permit = self.permits.clone().acquire_owned().await;
-                self.waiting.fetch_sub(1, Ordering::AcqRel);
-                permit.map_err(HashError::failed)?
-            }
-        };
-        let argon = self.argon.clone();
-        let (done, result) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _ = done.send(f(argon));
-            }))
-            .map_err(|_| HashError::Failed("the hashing threads stopped".into()))?;
-        result
-            .await
-            .map_err(|_| HashError::Failed("a hashing job was lost".into()))
+        self.slot()?.run(f).await
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
@@ -230,6 +227,62 @@ impl PasswordHasher {
     /// login is unknown or throttled so every failure looks the same.
     pub async fn verify_dummy(&self, password: String) -> Result<bool, HashError> {
         let hash = self.dummy_hash.to_string();
+        self.verify(password, hash).await.map(|_| false)
+    }
+}
+
+/// A place in the hashing line, held until its one job is done
+/// ([`PasswordHasher::slot`]).
+pub struct HashSlot {
+    hasher: PasswordHasher,
+}
+
+impl Drop for HashSlot {
+    fn drop(&mut self) {
+        self.hasher.placed.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl std::fmt::Debug for HashSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashSlot").finish_non_exhaustive()
+    }
+}
+
+impl HashSlot {
+    async fn run<T: Send + 'static>(
+        self,
+        f: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _worker = self
+            .hasher
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(HashError::failed)?;
+        let argon = self.hasher.argon.clone();
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.hasher
+            .jobs
+            .send(Box::new(move || {
+                let _ = done.send(f(argon));
+            }))
+            .map_err(|_| HashError::Failed("the hashing threads stopped".into()))?;
+        result
+            .await
+            .map_err(|_| HashError::Failed("a hashing job was lost".into()))
+    }
+
+    /// Whether `password` matches `hash`, on this slot's worker.
+    pub async fn verify(self, password: String, hash: String) -> Result<bool, HashError> {
+        self.run(move |argon| verify_with(&argon, &password, &hash))
+            .await
+    }
+
+    /// One verification's time, and `false` (see [`PasswordHasher::verify_dummy`]).
+    pub async fn verify_dummy(self, password: String) -> Result<bool, HashError> {
+        let hash = self.hasher.dummy_hash.to_string();
         self.verify(password, hash).await.map(|_| false)
     }
 }

@@ -19,6 +19,7 @@ identity_testkit::both_backends!(
     registration_writes_holder_login_audit_and_mail_together,
     sign_in_checks_password_and_never_tells_why,
     sign_in_throttles_a_parallel_burst,
+    a_sign_in_shed_by_a_full_hashing_line_counts_against_nothing,
     identity_lifecycle_end_to_end,
     sessions_live_expire_and_end,
     an_identity_that_stops_being_usable_ends_its_selfcare_sessions,
@@ -91,6 +92,37 @@ async fn sign_in_checks_password_and_never_tells_why(h: TestApp) {
         ..AuditQuery::default()
     };
     assert_eq!(tx.audit(&q).await.unwrap().len(), 3);
+}
+
+async fn a_sign_in_shed_by_a_full_hashing_line_counts_against_nothing(h: TestApp) {
+    let (_, number) = register_mario(&h).await;
+    let id = identity_core::LoginId::new(number, "test.example.it");
+    // Every place in the hashing line taken, as in a flood.
+    let mut places = Vec::new();
+    while let Ok(place) = h.service.hasher().slot() {
+        places.push(place);
+    }
+    for _ in 0..10 {
+        let refused = h
+            .service
+            .sign_in_password(&id, PASSWORD, Some("10.0.0.1"))
+            .await;
+        assert!(
+            matches!(&refused, Err(SignInError::Infra(e)) if e.is_busy()),
+            "{refused:?}"
+        );
+    }
+    // Not one password was checked, so neither the login nor the address has
+    // anything against it: once the flood ends the holder signs in at once.
+    let mut tx = h.store.begin().await.unwrap();
+    let key = identity_service::usecases::sign_in::login_throttle_key(number);
+    assert_eq!(tx.throttle_lock(&key).await.unwrap().0, 0);
+    drop(tx);
+    drop(places);
+    h.service
+        .sign_in_password(&id, PASSWORD, Some("10.0.0.1"))
+        .await
+        .unwrap();
 }
 
 async fn sign_in_throttles_a_parallel_burst(h: TestApp) {

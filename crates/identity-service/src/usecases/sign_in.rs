@@ -90,6 +90,21 @@ impl Service {
         let number = login_id.number();
         let key = login_throttle_key(number);
         let ip_key = address_key("sign-in", client_ip);
+        let pressure_keys = vec![
+            key.clone(),
+            format!("address:{}", client_ip.unwrap_or("unknown")),
+        ];
+        // A hashing worker first: an attempt shed because the line is full must
+        // leave the counters alone, or a flood would throttle every login it
+        // touches without one password checked.
+        let slot = match self.hasher.slot() {
+            Ok(slot) => slot,
+            Err(e @ HashError::Busy) => {
+                self.refused(Refusal::Shed, &pressure_keys);
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut tx = self.store.begin().await?;
         // Always the login's counter first, then the address's: one lock order.
         let (failures, last_failure) = tx.throttle_lock(&key).await?;
@@ -114,10 +129,6 @@ impl Service {
         let service = self.clone();
         let password = password.to_owned();
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
-        let pressure_keys = vec![
-            key.clone(),
-            format!("address:{}", client_ip.unwrap_or("unknown")),
-        ];
         let outcome = tokio::spawn(async move {
             // Failures on a real login are filed under its holder, for the holder's history.
             let holder_id = login.as_ref().map(Login::holder_id);
@@ -126,18 +137,10 @@ impl Service {
                 _ => None,
             };
             let checked = match &attempt {
-                Some((_, current)) => service.hasher.verify(password, current.hash.clone()).await,
-                None => service.hasher.verify_dummy(password).await,
+                Some((_, current)) => slot.verify(password, current.hash.clone()).await,
+                None => slot.verify_dummy(password).await,
             };
-            let ok = match checked {
-                Ok(ok) => ok,
-                // Answered 503 at once: counted as shed, throttled or not.
-                Err(e @ HashError::Busy) => {
-                    service.refused(Refusal::Shed, &pressure_keys);
-                    return Err(e.into());
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let ok = checked?;
             if throttled {
                 // Reported per login and address once a period, not one record each.
                 service.refused(Refusal::Throttled, &pressure_keys);

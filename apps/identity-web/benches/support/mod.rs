@@ -1,0 +1,245 @@
+//! What the benchmarks that drive the real `identity-web` binary share: a
+//! registered holder with logins on a fresh SQLite database, the server started
+//! on it, a minimal HTTP/1.1 client, and the server process's CPU time.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The password of every benchmark login.
+pub const PASSWORD: &str = "Ver0-Sicura!x";
+
+/// CPU time (user + system) of process `pid`, from `/proc/<pid>/stat`.
+pub fn cpu_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may hold spaces, inside parentheses).
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+/// One keep-alive connection speaking just enough HTTP/1.1.
+pub struct Conn {
+    reader: BufReader<TcpStream>,
+}
+
+impl Conn {
+    pub fn open(addr: &str) -> Conn {
+        let s = TcpStream::connect(addr).unwrap();
+        s.set_nodelay(true).unwrap();
+        Conn {
+            reader: BufReader::new(s),
+        }
+    }
+
+    /// Sends `request`; returns the status and the headers (lower-cased names).
+    pub fn call(&mut self, request: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.reader.get_mut().write_all(request).unwrap();
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        let status: u16 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut headers = Vec::new();
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let (k, v) = l.split_once(": ").unwrap();
+            let k = k.to_ascii_lowercase();
+            if k == "content-length" {
+                length = v.parse().unwrap();
+            }
+            headers.push((k, v.to_owned()));
+        }
+        let mut body = vec![0u8; length];
+        self.reader.read_exact(&mut body).unwrap();
+        (status, headers, body)
+    }
+}
+
+pub fn cookie_of(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|r| r.split(';').next().unwrap().to_owned())
+        })
+}
+
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A registered holder on a fresh database, then the real binary serving it.
+/// `env` is added to the server's environment.
+pub fn start_server(logins: usize, env: &[(&str, &str)]) -> (Server, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/identity.db", dir.path().display());
+    let logins = register(&url, logins);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_identity-web"))
+        .env("IDENTITY_DATA_DIR", dir.path())
+        .env("IDENTITY_DATABASE_URL", &url)
+        .env("IDENTITY_LISTEN", "127.0.0.1:0")
+        .env("IDENTITY_LOGIN_DOMAIN", "bench.example.it")
+        .env("RUST_LOG", "warn")
+        .env_remove("IDENTITY_CONFIG")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening on http://") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "identity-web ended before listening"
+        );
+    }
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (
+        Server {
+            child,
+            addr,
+            _dir: dir,
+        },
+        logins,
+    )
+}
+
+/// Registers Mario (as several holders when more than a holder may have) with
+/// `logins` logins in all, all with `PASSWORD`.
+pub fn register(url: &str, logins: usize) -> Vec<String> {
+    use identity_service::usecases::register_input::RegistrationInput;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store =
+            identity_store::SqlStore::connect(url, &identity_store::ConnectOptions::default())
+                .await
+                .unwrap();
+        let service = identity_service::Service::new(
+            Arc::new(store),
+            Arc::new(identity_service::SystemClock),
+            identity_service::PasswordHasher::new(identity_service::HashCost::default(), 2)
+                .unwrap(),
+            identity_service::ServiceConfig {
+                login_domain: "bench.example.it".into(),
+                ..identity_service::ServiceConfig::default()
+            },
+        );
+        let input = RegistrationInput {
+            subject_kind: "persona_fisica".into(),
+            given_name: "Mario".into(),
+            family_name: "Rossi".into(),
+            tax_code: "RSSMRA85T10A562S".into(),
+            birth_date: "10/12/1985".into(),
+            sex: "M".into(),
+            birth_place: "San Giuliano Terme".into(),
+            birth_province: "PI".into(),
+            street: "Via Roma 1".into(),
+            postal_code: "56017".into(),
+            municipality: "San Giuliano Terme".into(),
+            province: "PI".into(),
+            email: "mario@example.it".into(),
+            email_confirm: "mario@example.it".into(),
+            phone: "3331234567".into(),
+            password: PASSWORD.into(),
+            password_confirm: PASSWORD.into(),
+            privacy_notice: true,
+            consents: identity_core::ConsentKind::ALL
+                .iter()
+                .map(|k| (*k, Some(false)))
+                .collect(),
+            ..RegistrationInput::default()
+        };
+        // As many holders as needed: each may have up to MAX_LOGINS logins.
+        let operator = identity_core::Actor::Operator("bench".into());
+        let mut ids = Vec::new();
+        while ids.len() < logins {
+            let r = service.register_input(&input, None).await.unwrap();
+            ids.push(r.login_id.to_string());
+            for _ in 1..identity_service::usecases::new_login::MAX_LOGINS {
+                if ids.len() == logins {
+                    break;
+                }
+                let id = service
+                    .create_login(r.holder_id, PASSWORD, PASSWORD, &operator)
+                    .await
+                    .unwrap();
+                ids.push(id.to_string());
+            }
+        }
+        ids
+    })
+}
+
+/// The sign-in page's CSRF cookie and token, shared by every request of a run.
+pub struct SignInForm {
+    /// The `csrf` cookie's value.
+    pub csrf_cookie: String,
+    token: String,
+}
+
+impl SignInForm {
+    /// Reads them off `/account/sign-in`.
+    pub fn fetch(addr: &str) -> SignInForm {
+        let mut c = Conn::open(addr);
+        let (_, headers, body) =
+            c.call(b"GET /account/sign-in HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let csrf_cookie = cookie_of(&headers, "csrf").unwrap();
+        let page = String::from_utf8_lossy(&body);
+        let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+        let token = page[at..].split('"').next().unwrap().to_owned();
+        SignInForm { csrf_cookie, token }
+    }
+
+    /// The whole request signing `login` in with [`PASSWORD`].
+    pub fn request(&self, login: &str) -> Vec<u8> {
+        self.request_from(login, None)
+    }
+
+    /// The same, with `X-Forwarded-For: client` when given (for a server that
+    /// takes the client's address from that header).
+    pub fn request_from(&self, login: &str, client: Option<&str>) -> Vec<u8> {
+        let forwarded = client.map_or_else(String::new, |c| format!("X-Forwarded-For: {c}\r\n"));
+        let form = format!(
+            "csrf={}&login_id={}&password={}",
+            self.token,
+            login.replace('@', "%40"),
+            PASSWORD.replace('!', "%21")
+        );
+        format!(
+            "POST /account/sign-in HTTP/1.1\r\nHost: localhost\r\n{forwarded}Cookie: csrf={}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            self.csrf_cookie,
+            form.len()
+        )
+        .into_bytes()
+    }
+}
