@@ -2,9 +2,10 @@
 //! of password sign-ins at full rate, at several flood concurrencies
 //! (`cargo bench -p identity-web --bench memory`; `BENCH_SECS` sets the flood's
 //! length, default 60; `BENCH_CONCURRENCY` the concurrencies, default
-//! `8,64,256`). For each concurrency, on a fresh database and server: resident
-//! memory (`VmRSS`) once started, its peak during the flood (sampled every
-//! 100 ms), and 10 s after it; the sign-ins done and the ones answered 503 at
+//! `8,64,256`; `BENCH_AFTER_SECS` the wait before the last reading, default 10).
+//! For each concurrency, on a fresh database and server: resident memory
+//! (`VmRSS`) once started, its peak during the flood (sampled every 100 ms), and
+//! after it; the sign-ins done and the ones answered 503 at
 //! once because the hashing queue was full, and the ones refused (401).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -99,7 +100,7 @@ fn flood(concurrency: usize, run: Duration) -> Row {
     for l in load {
         l.join().unwrap();
     }
-    std::thread::sleep(Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(setting("BENCH_AFTER_SECS", 10)));
     Row {
         concurrency,
         started,
@@ -121,8 +122,9 @@ fn main() {
         "flood of {} s at each concurrency; resident memory in MiB",
         run.as_secs()
     );
+    let after: u64 = setting("BENCH_AFTER_SECS", 10);
     println!(
-        "| connections | started | peak during | 10 s after | sign-ins/s | shed (503) | refused (401) |"
+        "| connections | started | peak during | {after} s after | sign-ins/s | shed (503) | refused (401) |"
     );
     println!("|---|---|---|---|---|---|---|");
     for c in concurrencies {

@@ -87,14 +87,15 @@ fn start_workers(n: usize) -> Result<std::sync::mpsc::Sender<Job>, HashError> {
                 loop {
                     let job = {
                         let guard = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                        guard.recv()
+                        guard.recv_timeout(RELEASE_MEMORY_AFTER)
                     };
                     match job {
                         // A panicking job loses only its own answer, not the worker.
                         Ok(job) => {
                             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                         }
-                        Err(_) => break,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => release_memory(),
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                     }
                 }
             })
@@ -106,6 +107,21 @@ fn start_workers(n: usize) -> Result<std::sync::mpsc::Sender<Job>, HashError> {
 thread_local! {
     /// The argon2 memory of this worker thread, kept between verifications.
     static MEMORY: RefCell<Vec<argon2::Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How long a worker keeps its argon2 memory with no job: through a burst of
+/// sign-ins it is reused (no 19 MiB allocation and zeroing each), and once the
+/// burst is over it goes back to the system, so an idle process stays small.
+const RELEASE_MEMORY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Gives this worker's kept argon2 memory back.
+fn release_memory() {
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if !memory.is_empty() {
+            *memory = Vec::new();
+        }
+    });
 }
 
 /// Hashes and verifies passwords off the async runtime.
