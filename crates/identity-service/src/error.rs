@@ -60,13 +60,6 @@ impl InfraError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, InfraError::Store(StoreError::Unavailable(_)))
     }
-
-    /// Whether the request should be answered 503 with `Retry-After` (busy or
-    /// unavailable) rather than 500.
-    #[must_use]
-    pub fn is_temporary(&self) -> bool {
-        self.is_busy() || self.is_unavailable()
-    }
 }
 
 /// `error` and its sources, `: `-separated: what a log line or an operator's

@@ -224,8 +224,7 @@ impl PasswordHasher {
 
     /// Whether `password` matches `hash`. A malformed hash never matches.
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, HashError> {
-        self.blocking(move |argon| verify_with(&argon, &password, &hash))
-            .await
+        self.slot()?.verify(password, hash).await
     }
 
     /// Checks `password` against several hashes in one blocking call, for the
@@ -242,8 +241,7 @@ impl PasswordHasher {
     /// Spends the time of one verification and returns `false`; used when the
     /// login is unknown or throttled so every failure looks the same.
     pub async fn verify_dummy(&self, password: String) -> Result<bool, HashError> {
-        let hash = self.dummy_hash.to_string();
-        self.verify(password, hash).await.map(|_| false)
+        self.slot()?.verify_dummy(password).await
     }
 }
 
@@ -290,7 +288,7 @@ impl HashSlot {
             .map_err(|_| HashError::Failed("a hashing job was lost".into()))
     }
 
-    /// Whether `password` matches `hash`, on this slot's worker.
+    /// Whether `password` matches `hash` ([`PasswordHasher::verify`]), in this place.
     pub async fn verify(self, password: String, hash: String) -> Result<bool, HashError> {
         self.run(move |argon| verify_with(&argon, &password, &hash))
             .await

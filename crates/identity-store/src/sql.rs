@@ -62,8 +62,11 @@ fn is_unavailable_code(code: Option<&str>) -> bool {
     {
         return true;
     }
-    code.parse::<u32>()
-        .is_ok_and(|sqlite| sqlite == 13 || sqlite & 0xff == 10)
+    // SQLite's codes are numbers of at most four digits; a SQLSTATE has five.
+    code.len() < 5
+        && code
+            .parse::<u32>()
+            .is_ok_and(|sqlite| sqlite == 13 || sqlite & 0xff == 10)
 }
 
 /// Runs a statement inside a [`SqlTx`], answering the port's errors.
