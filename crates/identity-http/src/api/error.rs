@@ -11,6 +11,8 @@ use identity_service::forms::FieldErrors;
 use identity_words::{L, Words};
 use utoipa::ToSchema;
 
+use crate::web::Failure;
+
 /// One field's error.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub(crate) struct FieldProblem {
@@ -42,20 +44,15 @@ pub(crate) struct ErrorDocument {
     pub error: Problem,
 }
 
-/// Marks an answer given because the database is out of reach, so the per-call
-/// audit record (which would wait for the database again) is logged instead.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DatabaseUnavailable;
-
 /// An API error: status plus document.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub problem: Problem,
-    /// Seconds to ask the client to wait before retrying (`Retry-After`).
-    pub retry_after: Option<&'static str>,
-    /// Whether it is the database out of reach ([`DatabaseUnavailable`]).
-    pub database_unavailable: bool,
+    /// The machinery's failure it answers, if any: its `Retry-After`, and the
+    /// mark the audit layer reads (a call answered because the database is out
+    /// of reach is logged, not audited).
+    pub failure: Option<Failure>,
 }
 
 impl ApiError {
@@ -66,8 +63,7 @@ impl ApiError {
     ) -> ApiError {
         ApiError {
             status,
-            retry_after: None,
-            database_unavailable: false,
+            failure: None,
             problem: Problem {
                 code,
                 message: message.into(),
@@ -137,33 +133,15 @@ impl ApiError {
     /// 500, or 503 with `Retry-After` when the password hasher is at capacity or
     /// the database is out of reach: logged with detail, shown without.
     pub(crate) fn failed(e: &InfraError, lang: Lang) -> ApiError {
-        if e.is_busy() {
-            tracing::warn!("password hashing at capacity: answered busy");
-            let mut busy = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                identity_words::BUSY.text(lang),
-            );
-            busy.retry_after = Some("2");
-            return busy;
-        }
-        if e.is_unavailable() {
-            tracing::error!(error = %identity_service::error_chain(e), "database unavailable: answered 503");
-            let mut unavailable = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                identity_words::TEMPORARY.text(lang),
-            );
-            unavailable.retry_after = Some("5");
-            unavailable.database_unavailable = true;
-            return unavailable;
-        }
-        tracing::error!(error = %identity_service::error_chain(e), "API request failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            identity_words::TEMPORARY.text(lang),
-        )
+        let failure = Failure::of(e);
+        let (code, words) = match failure {
+            Failure::Busy => ("busy", identity_words::BUSY),
+            Failure::Unavailable => ("unavailable", identity_words::TEMPORARY),
+            Failure::Failed => ("server_error", identity_words::TEMPORARY),
+        };
+        let mut error = ApiError::new(failure.status(), code, words.text(lang));
+        error.failure = Some(failure);
+        error
     }
 }
 
@@ -176,12 +154,11 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if self.database_unavailable {
-            resp.extensions_mut().insert(DatabaseUnavailable);
-        }
-        if let Some(seconds) = self.retry_after {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+        if let Some(failure) = self.failure {
+            if let Some(seconds) = failure.retry_after() {
+                resp.headers_mut().insert(header::RETRY_AFTER, seconds);
+            }
+            resp.extensions_mut().insert(failure);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(

@@ -110,10 +110,7 @@ async fn authenticate_and_audit(
         .and_then(|id| id.parse::<identity_core::HolderId>().ok());
     request.extensions_mut().insert(client.clone());
     let response = next.run(request).await;
-    if response
-        .extensions()
-        .get::<error::DatabaseUnavailable>()
-        .is_some()
+    if response.extensions().get::<crate::web::Failure>() == Some(&crate::web::Failure::Unavailable)
     {
         // Writing the record would wait for the database once more, past the
         // answer's bound; the call changed nothing, and the log keeps it.

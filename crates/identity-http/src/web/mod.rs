@@ -6,6 +6,7 @@
 
 mod cookies;
 mod dates;
+mod failure;
 mod frame_texts;
 mod page_error;
 mod pages;
@@ -13,6 +14,7 @@ mod request;
 
 pub(crate) use cookies::{LANG_COOKIE, SESSION_COOKIE, cookie};
 pub(crate) use dates::rome_time;
+pub(crate) use failure::Failure;
 pub(crate) use page_error::{Page, PageError, failure_pages};
 pub(crate) use pages::{Chrome, MessagePage, SimpleForm, safe_path, see_other};
 pub(crate) use request::{Ctx, accept_language, bearer_token};

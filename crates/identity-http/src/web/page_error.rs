@@ -17,13 +17,14 @@
 //! shown.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use identity_service::{InfraError, StoreError, error_chain};
+use identity_service::{InfraError, StoreError};
 use identity_words::{BUSY, L, TEMPORARY};
 
+use super::failure::Failure;
 use super::frame_texts::texts;
 use super::pages::{Chrome, MessagePage, page};
 use super::request::language;
@@ -59,34 +60,13 @@ impl From<StoreError> for PageError {
     }
 }
 
-/// The mark of a failed page, for [`failure_pages`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FailurePage {
-    /// The password hasher at capacity.
-    Busy,
-    /// The database out of reach for now.
-    Unavailable,
-    /// Anything else.
-    Failed,
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::Respond(response) => *response,
             PageError::Failed(e) => {
-                let (status, failure) = if e.is_busy() {
-                    // A flood of sign-ins: counted in the hasher's metrics, not an error.
-                    tracing::warn!("password hashing at capacity: answered busy");
-                    (StatusCode::SERVICE_UNAVAILABLE, FailurePage::Busy)
-                } else if e.is_unavailable() {
-                    tracing::error!(error = %error_chain(&e), "database unavailable: answered 503");
-                    (StatusCode::SERVICE_UNAVAILABLE, FailurePage::Unavailable)
-                } else {
-                    tracing::error!(error = %error_chain(&e), "request failed");
-                    (StatusCode::INTERNAL_SERVER_ERROR, FailurePage::Failed)
-                };
-                let mut response = status.into_response();
+                let failure = Failure::of(&e);
+                let mut response = failure.status().into_response();
                 response.extensions_mut().insert(failure);
                 response
             }
@@ -103,7 +83,7 @@ pub(crate) async fn failure_pages(request: Request, next: Next) -> Response {
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let Some(failure) = response.extensions().get::<FailurePage>().copied() else {
+    let Some(failure) = response.extensions().get::<Failure>().copied() else {
         return response;
     };
     let c = Chrome {
@@ -114,15 +94,15 @@ pub(crate) async fn failure_pages(request: Request, next: Next) -> Response {
         sign_out: "/account/sign-out",
     };
     let (title, message) = match failure {
-        FailurePage::Busy => (L("Servizio occupato", "Service busy"), BUSY),
-        FailurePage::Unavailable => (
+        Failure::Busy => (L("Servizio occupato", "Service busy"), BUSY),
+        Failure::Unavailable => (
             L(
                 "Servizio momentaneamente non disponibile",
                 "Service temporarily unavailable",
             ),
             TEMPORARY,
         ),
-        FailurePage::Failed => (L("Errore temporaneo", "Temporary error"), TEMPORARY),
+        Failure::Failed => (L("Errore temporaneo", "Temporary error"), TEMPORARY),
     };
     let mut page = page(&MessagePage {
         c,
@@ -131,14 +111,8 @@ pub(crate) async fn failure_pages(request: Request, next: Next) -> Response {
         link: None,
     });
     *page.status_mut() = response.status();
-    let retry_after = match failure {
-        FailurePage::Busy => Some("2"),
-        FailurePage::Unavailable => Some("5"),
-        FailurePage::Failed => None,
-    };
-    if let Some(seconds) = retry_after {
-        page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+    if let Some(seconds) = failure.retry_after() {
+        page.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
     page
 }
