@@ -155,29 +155,9 @@ pub fn register(url: &str, logins: usize) -> Vec<String> {
             },
         );
         let input = RegistrationInput {
-            subject_kind: "persona_fisica".into(),
-            given_name: "Mario".into(),
-            family_name: "Rossi".into(),
-            tax_code: "RSSMRA85T10A562S".into(),
-            birth_date: "10/12/1985".into(),
-            sex: "M".into(),
-            birth_place: "San Giuliano Terme".into(),
-            birth_province: "PI".into(),
-            street: "Via Roma 1".into(),
-            postal_code: "56017".into(),
-            municipality: "San Giuliano Terme".into(),
-            province: "PI".into(),
-            email: "mario@example.it".into(),
-            email_confirm: "mario@example.it".into(),
-            phone: "3331234567".into(),
             password: PASSWORD.into(),
             password_confirm: PASSWORD.into(),
-            privacy_notice: true,
-            consents: identity_core::ConsentKind::ALL
-                .iter()
-                .map(|k| (*k, Some(false)))
-                .collect(),
-            ..RegistrationInput::default()
+            ..identity_testkit::mario_input()
         };
         // As many holders as needed: each may have up to MAX_LOGINS logins.
         let operator = identity_core::Actor::Operator("bench".into());
