@@ -85,6 +85,36 @@ impl Backend {
         }
     }
 
+    /// Applies this build's migrations that have not run yet. Versions applied
+    /// by a newer build (above this build's newest) are tolerated with a warning,
+    /// so an old node still starts while a rolling upgrade is under way (their
+    /// schema changes must keep the old code working: docs/deployment.md); an
+    /// applied version this build does not know below its newest (another line of
+    /// migrations) still stops it, as does a failed or edited migration.
+    pub(crate) async fn migrate(self, pool: &sqlx::AnyPool) -> Result<(), StoreError> {
+        let known = self.migrator();
+        let newest_known = known.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE version > $1")
+                .bind(newest_known)
+                .fetch_all(pool)
+                .await
+                // No table yet: a fresh database, nothing newer.
+                .unwrap_or_default();
+        let failed = |e| crate::sql::failure("migration failed", e);
+        if applied.is_empty() {
+            return known.run(pool).await.map_err(failed);
+        }
+        tracing::warn!(
+            newer = ?applied,
+            newest_known,
+            "the database has migrations of a newer build; starting without them"
+        );
+        let mut tolerant = Migrator::with_migrations(known.iter().cloned().collect());
+        tolerant.set_ignore_missing(true);
+        tolerant.run(pool).await.map_err(failed)
+    }
+
     /// Statements run on every new connection.
     pub(crate) fn connection_pragmas(self) -> &'static [&'static str] {
         match self {

@@ -149,13 +149,10 @@ impl SqlStore {
         Ok(SqlStore { pool, backend })
     }
 
-    /// Applies the embedded migrations that have not run yet.
+    /// Applies the embedded migrations that have not run yet, tolerating those a
+    /// newer build applied (with a warning; see `Backend::migrate`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        self.backend
-            .migrator()
-            .run(&self.pool)
-            .await
-            .map_err(|e| sql::failure("migration failed", e))
+        self.backend.migrate(&self.pool).await
     }
 
     /// Whether any operator account exists; `false` also before the migration
