@@ -24,6 +24,8 @@ identity_testkit::both_backends!(
     a_new_emergency_code_replaces_the_old_one,
     the_username_is_sent_to_the_reference_email_only,
     the_access_history_pages_filters_exports_notifies_and_is_purged,
+    the_csv_export_is_read_in_pages_without_losing_or_repeating_a_record,
+    the_retention_purge_removes_old_accesses_in_batches,
     the_identity_history_lists_every_transition_with_who_and_why,
     a_new_phone_answers_before_it_replaces_the_old_and_level_2_needs_the_selfcare,
     an_operators_suspension_is_lifted_by_an_operator_only,
@@ -352,7 +354,12 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Test
         .await
         .unwrap();
     assert_eq!(window.records.len(), 2);
-    let csv = h.service.accesses_csv(a.holder, None, None).await.unwrap();
+    let csv = h
+        .service
+        .accesses_csv(a.holder, None, None)
+        .into_string()
+        .await
+        .unwrap();
     assert!(csv.starts_with("at,service,level,credential,outcome,client_ip\r\n"));
     assert_eq!(csv.lines().count(), 7);
     assert!(csv.contains(",selfcare,1,password,ok,192.0.2.10"));
@@ -620,4 +627,92 @@ async fn a_message_that_failed_for_good_keeps_no_codes_and_is_not_resent(h: Test
         .start_emergency_code_recovery(&a.username.to_string(), PASSWORD, Some(IP))
         .await
         .unwrap();
+}
+
+/// `n` access records of `a`'s holder: `same` of them at one microsecond, the
+/// others a second apart before it.
+async fn many_accesses(
+    h: &TestApp,
+    a: &Active,
+    n: u32,
+    same: u32,
+    newest: chrono::DateTime<chrono::Utc>,
+) {
+    let mut rows = identity_store::BulkRows::default();
+    for k in 0..n {
+        let at = if k < same {
+            newest
+        } else {
+            newest - Duration::seconds(i64::from(k))
+        };
+        rows.access_records.push(identity_core::AccessRecord {
+            holder_id: a.holder,
+            identity_id: Some(a.identity.id()),
+            at,
+            service: format!("https://sp{k}.example.it"),
+            level: CredentialLevel::L1,
+            credential: "password".into(),
+            outcome: identity_core::AccessOutcome::Ok,
+            client_ip: Some(IP.into()),
+        });
+    }
+    h.store.insert_bulk(&rows).await.unwrap();
+}
+
+async fn the_csv_export_is_read_in_pages_without_losing_or_repeating_a_record(h: TestApp) {
+    let a = active_identity(&h).await;
+    // 1,500 records at one microsecond straddle the first pages' boundaries.
+    many_accesses(&h, &a, 2_600, 1_500, h.service.now() - Duration::days(1)).await;
+    let mut file = h.service.accesses_csv(a.holder, None, None);
+    let mut parts = 0;
+    let mut lines = Vec::new();
+    while let Some(chunk) = file.next_chunk().await.unwrap() {
+        parts += 1;
+        lines.extend(chunk.lines().map(str::to_owned));
+    }
+    assert_eq!(lines[0], "at,service,level,credential,outcome,client_ip");
+    // The header, then pages of at most 1,000 records.
+    assert!(parts >= 4, "{parts} parts");
+    let services: std::collections::BTreeSet<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split(',').nth(1))
+        .filter(|s| s.starts_with("https://sp"))
+        .collect();
+    assert_eq!(services.len(), 2_600, "every record once");
+    assert_eq!(
+        lines[1..]
+            .iter()
+            .filter(|l| l.contains("https://sp"))
+            .count(),
+        2_600,
+        "none twice"
+    );
+}
+
+async fn the_retention_purge_removes_old_accesses_in_batches(h: TestApp) {
+    let a = active_identity(&h).await;
+    let now = h.service.now();
+    // Past the 24 months kept: more than two batches' worth.
+    many_accesses(&h, &a, 4_500, 0, now - Duration::days(800)).await;
+    let runs = h
+        .service
+        .run_jobs(&identity_service::usecases::jobs::JobOptions {
+            as_of: None,
+            dry_run: false,
+            only: Some(identity_service::usecases::jobs::Job::Retention),
+            node: "test".into(),
+        })
+        .await;
+    assert_eq!(runs[0].error, None);
+    assert_eq!(runs[0].counts.get("access_records"), Some(&4_500));
+    let left = h
+        .service
+        .accesses(a.holder, None, None, 0, 500)
+        .await
+        .unwrap();
+    assert!(
+        left.records
+            .iter()
+            .all(|r| r.at > now - Duration::days(731))
+    );
 }

@@ -7,7 +7,7 @@ use identity_service::{AuditQuery, AuditRecord, StoreError};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx};
 use crate::time;
 
 /// Rebuilds an audit entry from its row.
@@ -24,42 +24,83 @@ fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
+/// A filter's value.
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, at, actor, event, holder_id, details, request_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Binds the 7 columns of [`INSERT_AUDIT`].
+pub(crate) fn bind_audit<'q>(q: AnyQuery<'q>, r: &AuditRecord) -> AnyQuery<'q> {
+    q.bind(r.id.to_string())
+        .bind(time::to_db(r.at))
+        .bind(r.actor.clone())
+        .bind(r.event.clone())
+        .bind(r.holder_id.map(|h| h.to_string()))
+        .bind(r.details.to_string())
+        .bind(r.request_id.clone())
+}
+
 #[async_trait]
 impl AuditTx for SqlTx {
     #[tracing::instrument(name = "store.append_audit", skip_all, level = "debug")]
     async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (id, at, actor, event, holder_id, details, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(r.id.to_string())
-            .bind(time::to_db(r.at))
-            .bind(r.actor.clone())
-            .bind(r.event.clone())
-            .bind(r.holder_id.map(|h| h.to_string()))
-            .bind(r.details.to_string())
-            .bind(r.request_id.clone())
-            .insert_in(self, "audit").await?;
+        bind_audit(sqlx::query(INSERT_AUDIT), r)
+            .insert_in(self, "audit")
+            .await?;
         Ok(())
     }
 
     #[tracing::instrument(name = "store.audit", skip_all, level = "debug")]
     async fn audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-        // NULL parameters disable a filter, so one statement serves every combination.
-        const FILTER: &str = "SELECT * FROM audit_log WHERE ($1 IS NULL OR holder_id = $1) AND ($2 IS NULL OR event = $2) \
-             AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR substr(event, 1, length($4)) = $4) \
-             AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) AND ($8 IS NULL OR request_id = $8)";
+        // Only the filters asked for are in the statement: a `($1 IS NULL OR
+        // holder_id = $1)` form serving every combination defeats the indexes (SQLite
+        // walked the whole log by time: 86 ms for one holder's entries in 50,000).
+        let text = |v: &Option<String>| v.clone().map(Param::Text);
+        let filters = [
+            (
+                "holder_id = ?",
+                q.holder_id.map(|h| Param::Text(h.to_string())),
+            ),
+            ("event = ?", text(&q.event)),
+            ("actor = ?", text(&q.actor)),
+            ("substr(event, 1, length(?1)) = ?1", text(&q.event_prefix)),
+            ("request_id = ?", text(&q.request_id)),
+            ("at >= ?", time::opt_to_db(q.from).map(Param::Int)),
+            ("at < ?", time::opt_to_db(q.to).map(Param::Int)),
+        ];
+        let mut sql = String::from("SELECT * FROM audit_log WHERE 1 = 1");
+        let mut params = Vec::new();
+        for (condition, value) in filters {
+            if let Some(value) = value {
+                params.push(value);
+                let n = params.len().to_string();
+                sql.push_str(" AND ");
+                sql.push_str(
+                    &condition
+                        .replace("?1", &format!("${n}"))
+                        .replace('?', &format!("${n}")),
+                );
+            }
+        }
         let order = if q.latest {
-            " ORDER BY at DESC, id DESC LIMIT $7"
+            "at DESC, id DESC"
         } else {
-            " ORDER BY at, id LIMIT $7"
+            "at, id"
         };
-        let rows = sqlx::query(AssertSqlSafe(format!("{FILTER}{order}")))
-            .bind(q.holder_id.map(|h| h.to_string()))
-            .bind(q.event.clone())
-            .bind(q.actor.clone())
-            .bind(q.event_prefix.clone())
-            .bind(time::opt_to_db(q.from))
-            .bind(time::opt_to_db(q.to))
+        sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", params.len() + 1));
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for param in params {
+            query = match param {
+                Param::Text(v) => query.bind(v),
+                Param::Int(v) => query.bind(v),
+            };
+        }
+        let rows = query
             .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))
-            .bind(q.request_id.clone())
             .fetch_all_in(self)
             .await?;
         let mut records = rows

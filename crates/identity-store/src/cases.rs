@@ -9,7 +9,7 @@ use identity_service::ports::CaseTx;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx, touched};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, touched};
 use crate::time;
 
 fn correction_from_row(row: &AnyRow) -> Result<CorrectionRequest, StoreError> {
@@ -38,6 +38,18 @@ fn correction_from_row(row: &AnyRow) -> Result<CorrectionRequest, StoreError> {
         opened_at: c.time("opened_at")?,
         state,
     })
+}
+
+pub(crate) const INSERT_ORDER: &str =
+    "INSERT INTO orders (id, holder_id, kind, state, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// Binds the 5 columns of [`INSERT_ORDER`].
+pub(crate) fn bind_order<'q>(q: AnyQuery<'q>, order: &Order) -> AnyQuery<'q> {
+    q.bind(order.id.to_string())
+        .bind(order.holder_id.to_string())
+        .bind(order.kind.code())
+        .bind(order.state.code())
+        .bind(time::to_db(order.created_at))
 }
 
 fn order_from_row(row: &AnyRow) -> Result<Order, StoreError> {
@@ -151,15 +163,9 @@ impl CaseTx for SqlTx {
 
     #[tracing::instrument(name = "store.insert_order", skip_all, level = "debug")]
     async fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO orders (id, holder_id, kind, state, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(order.id.to_string())
-        .bind(order.holder_id.to_string())
-        .bind(order.kind.code())
-        .bind(order.state.code())
-        .bind(time::to_db(order.created_at))
-        .insert_in(self, "order").await?;
+        bind_order(sqlx::query(INSERT_ORDER), order)
+            .insert_in(self, "order")
+            .await?;
         Ok(())
     }
 

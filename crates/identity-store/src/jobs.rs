@@ -100,15 +100,18 @@ impl JobTx for SqlTx {
     #[tracing::instrument(name = "store.identities_sharing_contacts", skip_all, level = "debug")]
     async fn identities_sharing_contacts(&mut self) -> Result<Vec<IdentityId>, StoreError> {
         // Active or suspended identities count (pending ones are not usable yet).
-        // Two index look-ups (email, phone) rather than one OR, which defeats them.
+        // The emails and the phones that more than one such holder has, each found
+        // in one pass grouped by the value, then their identities: linear in the
+        // identities. (A correlated EXISTS per identity was planned by SQLite as a
+        // scan of the live identities inside each row's: 52 s for 3,400 identities.)
         const SQL: &str = "SELECT i.id FROM identities i JOIN holders h ON h.id = i.holder_id \
-             WHERE i.state IN ('active', 'suspended') AND EXISTS (SELECT 1 FROM holders k \
-             JOIN identities j ON j.holder_id = k.id WHERE k.email_normalized = h.email_normalized \
-             AND k.id <> h.id AND j.state IN ('active', 'suspended')) \
-             UNION SELECT i.id FROM identities i JOIN holders h ON h.id = i.holder_id \
-             WHERE i.state IN ('active', 'suspended') AND EXISTS (SELECT 1 FROM holders k \
-             JOIN identities j ON j.holder_id = k.id WHERE k.phone = h.phone \
-             AND k.id <> h.id AND j.state IN ('active', 'suspended')) ORDER BY 1";
+             WHERE i.state IN ('active', 'suspended') AND (h.email_normalized IN (\
+             SELECT k.email_normalized FROM holders k JOIN identities j ON j.holder_id = k.id \
+             WHERE j.state IN ('active', 'suspended') GROUP BY k.email_normalized \
+             HAVING COUNT(DISTINCT k.id) > 1) OR h.phone IN (\
+             SELECT k.phone FROM holders k JOIN identities j ON j.holder_id = k.id \
+             WHERE j.state IN ('active', 'suspended') GROUP BY k.phone \
+             HAVING COUNT(DISTINCT k.id) > 1)) ORDER BY i.id";
         self.ids(SQL, Param::None).await
     }
 
@@ -138,17 +141,19 @@ impl JobTx for SqlTx {
         .await
     }
 
-    #[tracing::instrument(name = "store.passwords_set_before", skip_all, level = "debug")]
-    async fn passwords_set_before(
+    #[tracing::instrument(name = "store.passwords_set_between", skip_all, level = "debug")]
+    async fn passwords_set_between(
         &mut self,
+        after: DateTime<Utc>,
         before: DateTime<Utc>,
     ) -> Result<Vec<PasswordAge>, StoreError> {
         let rows = sqlx::query(
             "SELECT p.login_number, l.holder_id, p.set_at FROM passwords p \
              JOIN logins l ON l.number = p.login_number \
-             WHERE p.retired_at IS NULL AND p.set_at < $1 AND l.status = 'active' \
-             ORDER BY p.login_number",
+             WHERE p.retired_at IS NULL AND p.set_at >= $1 AND p.set_at < $2 \
+             AND l.status = 'active' ORDER BY p.login_number",
         )
+        .bind(time::to_db(after))
         .bind(time::to_db(before))
         .fetch_all_in(self)
         .await?;

@@ -14,6 +14,7 @@ mod api_clients;
 mod audit;
 mod authorization_codes;
 mod backend;
+mod bulk;
 mod cases;
 mod holders;
 mod identities;
@@ -41,6 +42,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
 pub use backend::Backend;
+pub use bulk::BulkRows;
 
 /// How to open the pool.
 #[derive(Debug, Clone)]

@@ -9,8 +9,34 @@ use identity_service::StoreError;
 use identity_service::ports::LoginTx;
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx, number_to_db, touched};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
+
+pub(crate) const INSERT_LOGIN: &str = "INSERT INTO logins (number, holder_id, status, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (number) DO NOTHING";
+
+pub(crate) const INSERT_PASSWORD: &str =
+    "INSERT INTO passwords (login_number, hash, set_at) VALUES ($1, $2, $3)";
+
+/// Binds the 4 columns of [`INSERT_LOGIN`].
+pub(crate) fn bind_login<'q>(q: AnyQuery<'q>, login: &Login) -> AnyQuery<'q> {
+    q.bind(number_to_db(login.number()))
+        .bind(login.holder_id().to_string())
+        .bind(login.status().code())
+        .bind(time::to_db(login.created_at()))
+}
+
+/// Binds the 3 columns of [`INSERT_PASSWORD`].
+pub(crate) fn bind_password<'q>(
+    q: AnyQuery<'q>,
+    number: LoginNumber,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> AnyQuery<'q> {
+    q.bind(number_to_db(number))
+        .bind(hash.to_owned())
+        .bind(time::to_db(at))
+}
 
 /// Rebuilds a login from its row.
 fn login_from_row(row: &AnyRow) -> Result<Login, StoreError> {
@@ -39,16 +65,9 @@ impl LoginTx for SqlTx {
     async fn insert_login(&mut self, login: &Login) -> Result<(), StoreError> {
         // ON CONFLICT keeps the transaction usable on PostgreSQL, so the caller can
         // draw another number and retry.
-        let done = sqlx::query(
-            "INSERT INTO logins (number, holder_id, status, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (number) DO NOTHING",
-        )
-        .bind(number_to_db(login.number()))
-        .bind(login.holder_id().to_string())
-        .bind(login.status().code())
-        .bind(time::to_db(login.created_at()))
-        .insert_in(self, "login_number")
-        .await?;
+        let done = bind_login(sqlx::query(INSERT_LOGIN), login)
+            .insert_in(self, "login_number")
+            .await?;
         touched(&done, StoreError::Duplicate("login_number"))
     }
 
@@ -101,10 +120,7 @@ impl LoginTx for SqlTx {
         .bind(time::to_db(at))
         .execute_in(self)
         .await?;
-        sqlx::query("INSERT INTO passwords (login_number, hash, set_at) VALUES ($1, $2, $3)")
-            .bind(number_to_db(number))
-            .bind(hash.to_owned())
-            .bind(time::to_db(at))
+        bind_password(sqlx::query(INSERT_PASSWORD), number, hash, at)
             .insert_in(self, "password")
             .await?;
         Ok(())

@@ -8,6 +8,7 @@ use identity_service::ports::{AccessTokenRecord, OidcTransaction, OidcTx};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
+use crate::Backend;
 use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
 
@@ -216,11 +217,25 @@ impl OidcTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_oidc_transactions", skip_all, level = "debug")]
-    async fn purge_oidc_transactions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM oidc_transactions WHERE at < $1",
-            time::to_db(before),
-        )
-        .await
+    async fn purge_oidc_transactions(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // PostgreSQL gets the batch's ids as an array, looked up by the primary
+        // key; with `IN (subquery)` it planned a hash join over a scan of the
+        // whole table (tools/scale/tests/query_plans.rs).
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "DELETE FROM oidc_transactions WHERE id IN \
+                 (SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2)"
+            }
+            Backend::Postgres => {
+                "DELETE FROM oidc_transactions WHERE id = ANY(ARRAY(\
+                 SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2))"
+            }
+        };
+        self.execute_before_limited(sql, time::to_db(before), limit)
+            .await
     }
 }

@@ -12,6 +12,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use crate::Backend;
 use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
 
@@ -44,8 +45,13 @@ fn credentials_from_row(row: &AnyRow) -> Result<IdentityCredentials, StoreError>
     })
 }
 
+pub(crate) const INSERT_CREDENTIALS: &str = "INSERT INTO identity_credentials (identity_id, level1, level2, \
+     level3, totp_secret, totp_failures, totp_last_step, totp_enrolled_at, totp_pending, totp_pending_at, \
+     emergency_hash, emergency_issued_at, notify_levels) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
 /// Binds the 13 columns in table order.
-fn bind_credentials<'q>(q: AnyQuery<'q>, c: &IdentityCredentials) -> AnyQuery<'q> {
+pub(crate) fn bind_credentials<'q>(q: AnyQuery<'q>, c: &IdentityCredentials) -> AnyQuery<'q> {
     q.bind(c.identity_id.to_string())
         .bind(c.levels.state(CredentialLevel::L1).code())
         .bind(c.levels.state(CredentialLevel::L2).code())
@@ -78,6 +84,22 @@ fn pending_from_row(row: &AnyRow) -> Result<PendingSignIn, StoreError> {
     })
 }
 
+pub(crate) const INSERT_ACCESS: &str = "INSERT INTO access_records (id, holder_id, identity_id, at, service, \
+     level, credential, outcome, client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds the 9 columns of [`INSERT_ACCESS`], with a new time-ordered id.
+pub(crate) fn bind_access<'q>(q: AnyQuery<'q>, r: &AccessRecord) -> AnyQuery<'q> {
+    q.bind(Uuid::now_v7().to_string())
+        .bind(r.holder_id.to_string())
+        .bind(r.identity_id.map(|i| i.to_string()))
+        .bind(time::to_db(r.at))
+        .bind(r.service.clone())
+        .bind(i64::from(r.level.as_u8()))
+        .bind(r.credential.clone())
+        .bind(r.outcome.code())
+        .bind(r.client_ip.clone())
+}
+
 fn access_from_row(row: &AnyRow) -> Result<AccessRecord, StoreError> {
     let c = Columns::of(row, "access");
     Ok(AccessRecord {
@@ -96,16 +118,9 @@ fn access_from_row(row: &AnyRow) -> Result<AccessRecord, StoreError> {
 impl SelfcareTx for SqlTx {
     #[tracing::instrument(name = "store.insert_credentials", skip_all, level = "debug")]
     async fn insert_credentials(&mut self, c: &IdentityCredentials) -> Result<(), StoreError> {
-        bind_credentials(
-            sqlx::query(
-                "INSERT INTO identity_credentials (identity_id, level1, level2, level3, totp_secret, \
-                 totp_failures, totp_last_step, totp_enrolled_at, totp_pending, totp_pending_at, \
-                 emergency_hash, emergency_issued_at, notify_levels) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            ),
-            c,
-        )
-        .insert_in(self, "credentials").await?;
+        bind_credentials(sqlx::query(INSERT_CREDENTIALS), c)
+            .insert_in(self, "credentials")
+            .await?;
         Ok(())
     }
 
@@ -217,20 +232,9 @@ impl SelfcareTx for SqlTx {
 
     #[tracing::instrument(name = "store.insert_access", skip_all, level = "debug")]
     async fn insert_access(&mut self, r: &AccessRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO access_records (id, holder_id, identity_id, at, service, level, credential, outcome, client_ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(r.holder_id.to_string())
-        .bind(r.identity_id.map(|i| i.to_string()))
-        .bind(time::to_db(r.at))
-        .bind(r.service.clone())
-        .bind(i64::from(r.level.as_u8()))
-        .bind(r.credential.clone())
-        .bind(r.outcome.code())
-        .bind(r.client_ip.clone())
-        .execute_in(self).await?;
+        bind_access(sqlx::query(INSERT_ACCESS), r)
+            .execute_in(self)
+            .await?;
         Ok(())
     }
 
@@ -251,11 +255,25 @@ impl SelfcareTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_accesses", skip_all, level = "debug")]
-    async fn purge_accesses(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM access_records WHERE at < $1",
-            time::to_db(before),
-        )
-        .await
+    async fn purge_accesses(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // PostgreSQL gets the batch's ids as an array, looked up by the primary
+        // key; with `IN (subquery)` it planned a hash join over a scan of the
+        // whole table (tools/scale/tests/query_plans.rs).
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "DELETE FROM access_records WHERE id IN \
+                 (SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2)"
+            }
+            Backend::Postgres => {
+                "DELETE FROM access_records WHERE id = ANY(ARRAY(\
+                 SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2))"
+            }
+        };
+        self.execute_before_limited(sql, time::to_db(before), limit)
+            .await
     }
 }

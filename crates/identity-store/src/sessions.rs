@@ -8,8 +8,30 @@ use identity_service::StoreError;
 use identity_service::ports::{SessionFilter, SessionTx};
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx, number_to_db, touched};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
+
+pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, id, holder_id, login_number, area, \
+     level, created_at, last_seen_at, client_ip, user_agent) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING";
+
+/// Binds the 10 columns of [`INSERT_SESSION`].
+pub(crate) fn bind_session<'q>(
+    q: AnyQuery<'q>,
+    token_hash: &str,
+    session: &Session,
+) -> AnyQuery<'q> {
+    q.bind(token_hash.to_owned())
+        .bind(session.id.to_string())
+        .bind(session.holder_id.to_string())
+        .bind(number_to_db(session.login))
+        .bind(session.area.code())
+        .bind(i64::from(session.level.as_u8()))
+        .bind(time::to_db(session.created_at))
+        .bind(time::to_db(session.last_seen_at))
+        .bind(session.client_ip.clone())
+        .bind(session.user_agent.clone())
+}
 
 /// Rebuilds a session from its row.
 fn session_from_row(row: &AnyRow) -> Result<Session, StoreError> {
@@ -36,21 +58,9 @@ impl SessionTx for SqlTx {
         token_hash: &str,
         session: &Session,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO sessions (token_hash, id, holder_id, login_number, area, level, created_at, last_seen_at, \
-             client_ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-        )
-        .bind(token_hash.to_owned())
-        .bind(session.id.to_string())
-        .bind(session.holder_id.to_string())
-        .bind(number_to_db(session.login))
-        .bind(session.area.code())
-        .bind(i64::from(session.level.as_u8()))
-        .bind(time::to_db(session.created_at))
-        .bind(time::to_db(session.last_seen_at))
-        .bind(session.client_ip.clone())
-        .bind(session.user_agent.clone())
-        .insert_in(self, "session").await?;
+        let done = bind_session(sqlx::query(INSERT_SESSION), token_hash, session)
+            .insert_in(self, "session")
+            .await?;
         touched(&done, StoreError::Duplicate("session"))
     }
 

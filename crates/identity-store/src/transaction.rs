@@ -32,6 +32,22 @@ impl SqlTx {
             .rows_affected())
     }
 
+    /// Runs `sql` with a cutoff time as `$1` and a row limit as `$2`; returns
+    /// the rows touched.
+    pub(crate) async fn execute_before_limited(
+        &mut self,
+        sql: &'static str,
+        cutoff: i64,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(cutoff)
+            .bind(i64::from(limit))
+            .execute_in(self)
+            .await?
+            .rows_affected())
+    }
+
     /// Runs `sql` with a row's `key` as `$1` and a time as `$2` (marking rows
     /// used or revoked); returns the rows touched.
     pub(crate) async fn execute_at(

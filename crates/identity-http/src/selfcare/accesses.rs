@@ -215,27 +215,35 @@ async fn show(ctx: Ctx, Query(q): Query<Filter>) -> Page {
 async fn csv(ctx: Ctx, Query(q): Query<Filter>) -> Page {
     let s = Signed::from(ctx).await?;
     let (from, until) = q.range();
-    Ok(
-        match s
-            .service()
-            .accesses_csv(s.session.holder_id, from, until)
-            .await
-        {
-            Ok(body) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"ultimi-accessi.csv\"",
-                    ),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                body,
-            )
-                .into_response(),
-            Err(e) => return Err(e.into()),
-        },
+    let mut file = s.service().accesses_csv(s.session.holder_id, from, until);
+    // The header and the first page before answering, so a database out of
+    // reach is still an error page; the rest is streamed a page at a time (a
+    // failure then cuts the download short, which the browser reports).
+    let mut first = String::new();
+    for _ in 0..2 {
+        if let Some(chunk) = file.next_chunk().await? {
+            first.push_str(&chunk);
+        }
+    }
+    let rest = futures_util::stream::try_unfold(file, |mut file| async move {
+        Ok::<_, identity_service::StoreError>(file.next_chunk().await?.map(|chunk| (chunk, file)))
+    });
+    let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(
+        futures_util::stream::once(async move { Ok(first) }),
+        rest,
+    ));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ultimi-accessi.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
     )
+        .into_response())
 }
 
 #[derive(serde::Deserialize, Default)]

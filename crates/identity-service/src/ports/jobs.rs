@@ -92,9 +92,11 @@ pub trait JobTx: Send {
         reason: &str,
     ) -> Result<Vec<IdentityId>, StoreError>;
 
-    /// Current passwords of active logins set before `before`.
-    async fn passwords_set_before(
+    /// Current passwords of active logins set at or after `after` and before
+    /// `before`.
+    async fn passwords_set_between(
         &mut self,
+        after: DateTime<Utc>,
         before: DateTime<Utc>,
     ) -> Result<Vec<PasswordAge>, StoreError>;
 

@@ -115,6 +115,11 @@ pub trait OidcTx: Send {
         limit: u32,
     ) -> Result<Vec<OidcTransaction>, StoreError>;
 
-    /// Deletes log entries from before `before`; how many.
-    async fn purge_oidc_transactions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Deletes at most `limit` of the oldest log entries from before `before`;
+    /// how many.
+    async fn purge_oidc_transactions(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }

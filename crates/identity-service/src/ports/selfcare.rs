@@ -155,6 +155,11 @@ pub trait SelfcareTx: Send {
     /// The holder's access records matching `query`, newest first.
     async fn accesses(&mut self, query: &AccessQuery) -> Result<Vec<AccessRecord>, StoreError>;
 
-    /// Removes the access records older than `before`; returns how many went.
-    async fn purge_accesses(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Removes at most `limit` of the oldest access records from before
+    /// `before`; returns how many went.
+    async fn purge_accesses(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }

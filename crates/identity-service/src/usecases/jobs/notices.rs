@@ -137,9 +137,15 @@ impl Service {
             ))
             .and_then(|t| t.checked_add_days(Days::new(3)))
             .unwrap_or(now);
+        // Passwords already expired need no warning (sign-in forces the change),
+        // so only the days before expiry are read, not every old password on file
+        // (most of a national provider's, from holders who rarely sign in).
+        let expired_before = now
+            .checked_sub_days(Days::new(u64::from(settings.max_age_days) + 1))
+            .unwrap_or(now);
         let candidates = {
             let mut tx = self.store.begin_read().await?;
-            tx.passwords_set_before(cutoff).await?
+            tx.passwords_set_between(expired_before, cutoff).await?
         };
         for p in candidates {
             let PasswordAge::ExpiresSoon { days_left } = policy.status(p.set_at, now) else {

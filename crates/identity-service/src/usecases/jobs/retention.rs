@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Months, Utc};
 
-use super::{Tally, finish};
+use std::time::Duration;
+
+use super::Tally;
 use crate::error::InfraError;
 use crate::ports::RetentionCutoffs;
 use crate::service::Service;
@@ -13,12 +15,24 @@ use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
 /// Transaction logs (delivered mail and SMS, notice records, job run reports)
 /// are kept this long.
 pub const TRANSACTION_LOG_MONTHS: u32 = 24;
+/// Rows deleted per transaction by the purges of the large tables: at most a
+/// few milliseconds of work, so a sign-in waiting behind one waits little.
+pub const PURGE_BATCH: u32 = 2_000;
+/// The pause between two batches, in which waiting writers go first.
+const PURGE_PAUSE: Duration = Duration::from_millis(20);
+
 /// Identity-proofing records (document, evidence reference) are kept this long
 /// after the identity's revocation.
 pub const PROOFING_RETENTION_YEARS: u32 = 20;
 
 impl Service {
-    /// Purges what has outlived its retention, in one transaction.
+    /// Purges what has outlived its retention: the small tables in one
+    /// transaction, then the two that grow with every sign-in (access records,
+    /// the provider's transaction log) in batches of [`PURGE_BATCH`], each in a
+    /// transaction of its own with a pause between them, so a purge of millions
+    /// of rows never holds the database (SQLite's one writer) for long. Safe on
+    /// several nodes at once: a batch deletes what is still there. A dry run keeps
+    /// one transaction for everything and rolls it back (docs/operations.md).
     pub(super) async fn retention(
         &self,
         now: DateTime<Utc>,
@@ -36,21 +50,36 @@ impl Service {
         };
         let mut tx = self.store.begin().await?;
         let purged = tx.purge_expired(&cutoffs).await?;
-        let accesses = tx
-            .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS))
-            .await?;
         let assertions = tx.purge_assertion_jtis(now).await?;
         // Used or not, a code is worthless once expired.
         let codes = tx.purge_authorization_codes(now).await?;
         let refresh = tx.purge_refresh_tokens(now).await?;
         let access_tokens = tx.purge_access_tokens(now).await?;
-        let oidc_log = tx
-            .purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS))
-            .await?;
         let proofing = tx
             .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
             .await?;
-        finish(tx, dry_run).await?;
+        let (accesses, oidc_log) = if dry_run {
+            let accesses = tx
+                .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), u32::MAX)
+                .await?;
+            let oidc_log = tx
+                .purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), u32::MAX)
+                .await?;
+            (accesses, oidc_log)
+        } else {
+            tx.commit().await?;
+            let accesses = self
+                .purge_in_batches(|tx| {
+                    tx.purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), PURGE_BATCH)
+                })
+                .await?;
+            let oidc_log = self
+                .purge_in_batches(|tx| {
+                    tx.purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), PURGE_BATCH)
+                })
+                .await?;
+            (accesses, oidc_log)
+        };
         tally.add("access_records", accesses);
         tally.add("codes", purged.codes);
         tally.add("sessions", purged.sessions);
@@ -66,5 +95,30 @@ impl Service {
         tally.add("access_tokens", access_tokens);
         tally.add("oidc_transactions", oidc_log);
         Ok(())
+    }
+
+    /// Runs `batch` in a transaction of its own until it removes less than a
+    /// full batch; the rows removed in all.
+    async fn purge_in_batches<F>(&self, batch: F) -> Result<u64, InfraError>
+    where
+        F: for<'t> Fn(
+            &'t mut dyn crate::ports::StoreTx,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<u64, crate::ports::StoreError>> + Send + 't,
+            >,
+        >,
+    {
+        let mut total = 0;
+        loop {
+            let mut tx = self.store.begin().await?;
+            let removed = batch(tx.as_mut()).await?;
+            tx.commit().await?;
+            total += removed;
+            if removed < u64::from(PURGE_BATCH) {
+                return Ok(total);
+            }
+            tokio::time::sleep(PURGE_PAUSE).await;
+        }
     }
 }

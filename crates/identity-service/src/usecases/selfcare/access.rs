@@ -19,6 +19,111 @@ pub const ACCESS_RETENTION_MONTHS: u32 = 24;
 /// The service name of the selfcare panel in access records.
 pub const SELFCARE_SERVICE: &str = "selfcare";
 
+/// The most lines of one CSV download.
+pub const CSV_MAX_RECORDS: u32 = 100_000;
+/// Records read per page of a CSV download.
+const CSV_PAGE: u32 = 1_000;
+
+/// A CSV download of the access history being read: [`Service::accesses_csv`].
+#[derive(Clone)]
+pub struct AccessCsv {
+    service: Service,
+    holder: HolderId,
+    from: Option<DateTime<Utc>>,
+    /// The next page's records are before this instant (newest first)...
+    until: Option<DateTime<Utc>>,
+    /// ...after skipping this many at its last microsecond, already written.
+    ties: u32,
+    left: u32,
+    started: bool,
+    done: bool,
+}
+
+impl std::fmt::Debug for AccessCsv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessCsv")
+            .field("holder", &self.holder)
+            .field("left", &self.left)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccessCsv {
+    /// The next part of the file (the header line first), or `None` at its end.
+    /// Each page is read in a transaction of its own; it continues below the last
+    /// record written (by its time, skipping the ones of that same microsecond
+    /// already written), so a page never repeats or skips a record.
+    pub async fn next_chunk(&mut self) -> Result<Option<String>, StoreError> {
+        if !self.started {
+            self.started = true;
+            return Ok(Some(
+                "at,service,level,credential,outcome,client_ip\r\n".to_owned(),
+            ));
+        }
+        if self.done || self.left == 0 {
+            return Ok(None);
+        }
+        let limit = CSV_PAGE.min(self.left);
+        let records = {
+            let mut tx = self.service.store.begin_read().await?;
+            tx.accesses(&AccessQuery {
+                holder_id: self.holder,
+                from: self.from,
+                until: self.until,
+                offset: self.ties,
+                limit,
+            })
+            .await?
+        };
+        let Some(last) = records.last() else {
+            self.done = true;
+            return Ok(None);
+        };
+        let last_at = last.at;
+        // The next page: up to and including the last record's microsecond,
+        // less the records of that microsecond written so far.
+        let same =
+            u32::try_from(records.iter().filter(|r| r.at == last_at).count()).unwrap_or(u32::MAX);
+        self.ties = if self.until == Some(last_at + chrono::Duration::microseconds(1)) {
+            self.ties + same
+        } else {
+            same
+        };
+        self.until = Some(last_at + chrono::Duration::microseconds(1));
+        self.left -= u32::try_from(records.len()).unwrap_or(limit).min(self.left);
+        if (records.len() as u64) < u64::from(limit) {
+            self.done = true;
+        }
+        let mut out = String::with_capacity(records.len() * 80);
+        for r in records {
+            let line = [
+                r.at.to_rfc3339(),
+                r.service,
+                r.level.as_u8().to_string(),
+                r.credential,
+                r.outcome.code().to_owned(),
+                r.client_ip.unwrap_or_default(),
+            ]
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",");
+            out.push_str(&line);
+            out.push_str("\r\n");
+        }
+        Ok(Some(out))
+    }
+
+    /// The whole file in one string (tests, small exports).
+    pub async fn into_string(mut self) -> Result<String, StoreError> {
+        let mut all = String::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            all.push_str(&chunk);
+        }
+        Ok(all)
+    }
+}
+
 /// One page of the access history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessPage {
@@ -107,44 +212,28 @@ impl Service {
         Ok(AccessPage { records, has_more })
     }
 
-    /// The holder's accesses in `[from, until)` as CSV (times in UTC, RFC 3339).
-    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %holder))]
-    pub async fn accesses_csv(
+    /// The holder's accesses in `[from, until)` as CSV (times in UTC, RFC 3339),
+    /// newest first, at most [`CSV_MAX_RECORDS`]: read a page at a time by
+    /// [`AccessCsv::next_chunk`], so a download of 100,000 lines never holds them
+    /// all in memory.
+    #[must_use]
+    pub fn accesses_csv(
         &self,
         holder: HolderId,
         from: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
-    ) -> Result<String, StoreError> {
-        let mut tx = self.store.begin_read().await?;
-        let records = tx
-            .accesses(&AccessQuery {
-                holder_id: holder,
-                from,
-                until,
-                offset: 0,
-                limit: 100_000,
-            })
-            .await?;
-        let mut out = String::from("at,service,level,credential,outcome,client_ip\r\n");
-        for r in records {
-            let line = [
-                r.at.to_rfc3339(),
-                r.service,
-                r.level.as_u8().to_string(),
-                r.credential,
-                r.outcome.code().to_owned(),
-                r.client_ip.unwrap_or_default(),
-            ]
-            .iter()
-            .map(|f| csv_field(f))
-            .collect::<Vec<_>>()
-            .join(",");
-            out.push_str(&line);
-            out.push_str("\r\n");
+    ) -> AccessCsv {
+        AccessCsv {
+            service: self.clone(),
+            holder,
+            from,
+            until,
+            ties: 0,
+            left: CSV_MAX_RECORDS,
+            started: false,
+            done: false,
         }
-        Ok(out)
     }
-
     /// Turns the access notification of `level` on or off for the session's identity.
     #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), holder = %session.holder_id, level = level.as_u8()))]
     pub async fn set_access_notification(
