@@ -29,8 +29,19 @@ struct Args {
     log_spans: bool,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+mod memory_tuning;
+
+fn main() -> anyhow::Result<()> {
+    // Before any thread starts: this may replace the process.
+    let tuning = memory_tuning::restart_with_tuned_allocator();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(run(tuning))
+}
+
+async fn run(tuning: Option<String>) -> anyhow::Result<()> {
     let args = Args::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
@@ -53,6 +64,9 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .with_ansi(std::io::stdout().is_terminal())
             .init();
+    }
+    if let Some(problem) = tuning {
+        tracing::warn!("{problem}");
     }
     // The start-up lines for a person: on standard error when standard output
     // carries JSON lines for a log collector.
@@ -111,10 +125,28 @@ async fn main() -> anyhow::Result<()> {
             .map(|h| h.trim().to_ascii_lowercase()),
     };
     identity_http::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
+        let signal = stop_signal().await;
+        tracing::info!(signal, "shutting down");
     })
     .await?;
     identity.shutdown().await;
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, the signal service managers and
+/// container runtimes stop a process with; either ends the server gracefully
+/// (requests under way are answered, new connections refused).
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return "SIGINT",
+                _ = term.recv() => return "SIGTERM",
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
 }
