@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use identity_service::HashCost;
+
 /// The password of every benchmark login.
 pub const PASSWORD: &str = "Ver0-Sicura!x";
 
@@ -92,14 +94,35 @@ impl Drop for Server {
 /// A registered holder on a fresh database, then the real binary serving it.
 /// `env` is added to the server's environment.
 pub fn start_server(logins: usize, env: &[(&str, &str)]) -> (Server, Vec<String>) {
+    start_server_with(None, HashCost::default(), logins, env)
+}
+
+/// The same on the database at `url` (a fresh SQLite file when `None`), with
+/// the logins' passwords hashed at `cost` and the server configured with it.
+pub fn start_server_with(
+    url: Option<&str>,
+    cost: HashCost,
+    logins: usize,
+    env: &[(&str, &str)],
+) -> (Server, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/identity.db", dir.path().display());
-    let logins = register(&url, logins);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_identity-web"))
+    let url = url.map_or_else(
+        || format!("sqlite://{}/identity.db", dir.path().display()),
+        str::to_owned,
+    );
+    let logins = register_with(&url, cost, logins);
+    // BENCH_SERVER_BIN: another build of the server (a copy kept aside, so
+    // builds in the shared target folder do not change it between runs).
+    let bin = std::env::var("BENCH_SERVER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_identity-web").to_owned());
+    let mut child = Command::new(bin)
         .env("IDENTITY_DATA_DIR", dir.path())
         .env("IDENTITY_DATABASE_URL", &url)
         .env("IDENTITY_LISTEN", "127.0.0.1:0")
         .env("IDENTITY_LOGIN_DOMAIN", "bench.example.it")
+        .env("IDENTITY_ARGON2__MEMORY_KIB", cost.memory_kib.to_string())
+        .env("IDENTITY_ARGON2__ITERATIONS", cost.iterations.to_string())
+        .env("IDENTITY_ARGON2__PARALLELISM", cost.parallelism.to_string())
         .env("RUST_LOG", "warn")
         .env_remove("IDENTITY_CONFIG")
         .envs(env.iter().copied())
@@ -137,6 +160,12 @@ pub fn start_server(logins: usize, env: &[(&str, &str)]) -> (Server, Vec<String>
 /// Registers Mario (as several holders when more than a holder may have) with
 /// `logins` logins in all, all with `PASSWORD`.
 pub fn register(url: &str, logins: usize) -> Vec<String> {
+    register_with(url, HashCost::default(), logins)
+}
+
+/// The same, the passwords hashed at `cost` (a verification uses the cost its
+/// stored hash names, whatever the server's setting).
+pub fn register_with(url: &str, cost: HashCost, logins: usize) -> Vec<String> {
     use identity_service::usecases::register_input::RegistrationInput;
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -147,8 +176,7 @@ pub fn register(url: &str, logins: usize) -> Vec<String> {
         let service = identity_service::Service::new(
             Arc::new(store),
             Arc::new(identity_service::SystemClock),
-            identity_service::PasswordHasher::new(identity_service::HashCost::default(), 2)
-                .unwrap(),
+            identity_service::PasswordHasher::new(cost, 2).unwrap(),
             identity_service::ServiceConfig {
                 login_domain: "bench.example.it".into(),
                 ..identity_service::ServiceConfig::default()
@@ -184,7 +212,8 @@ pub fn register(url: &str, logins: usize) -> Vec<String> {
 pub struct SignInForm {
     /// The `csrf` cookie's value.
     pub csrf_cookie: String,
-    token: String,
+    /// The token the form carries (the same as the cookie: a double submit).
+    pub token: String,
 }
 
 impl SignInForm {
@@ -222,4 +251,42 @@ impl SignInForm {
         )
         .into_bytes()
     }
+}
+
+/// Runs `sql` on the PostgreSQL database at `url`, without migrating it.
+fn postgres_admin(url: &str, sql: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let admin = identity_store::SqlStore::connect_without_migrating(
+            url,
+            &identity_store::ConnectOptions::default(),
+        )
+        .await
+        .unwrap();
+        admin.execute_raw(sql).await.unwrap();
+        admin.close().await;
+    });
+}
+
+/// A fresh database `<name>_bench_<n>` on the PostgreSQL server of `base` (a
+/// URL with a database path): its URL.
+pub fn fresh_postgres(base: &str) -> String {
+    let (server, base_db) = base.rsplit_once('/').unwrap();
+    let base_db = base_db.split('?').next().unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!("{base_db}_bench_{}_{nanos}", std::process::id());
+    postgres_admin(base, &format!("CREATE DATABASE \"{name}\""));
+    format!("{server}/{name}")
+}
+
+/// Drops the database of `url`, made by [`fresh_postgres`] from `base`.
+pub fn drop_postgres(base: &str, url: &str) {
+    let name = url.rsplit('/').next().unwrap();
+    postgres_admin(
+        base,
+        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+    );
 }
