@@ -1,6 +1,8 @@
 //! Fills a database with generated holders: `scale-populate --database-url URL
 //! --holders 1000000`. The schema is created first; the database should be empty.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -59,10 +61,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let mut in_flight = tokio::task::JoinSet::new();
+    let written = Arc::new(AtomicU64::new(0));
     let mut start = 0;
     while start < args.holders {
         let end = (start + args.batch).min(args.holders);
-        let (plan, store) = (plan.clone(), store.clone());
+        let (plan, store, written) = (plan.clone(), store.clone(), written.clone());
         if in_flight.len() >= args.writers.max(1) {
             in_flight.join_next().await.context("a writer")???;
         }
@@ -73,15 +76,19 @@ async fn main() -> anyhow::Result<()> {
                 rows
             })
             .await?;
-            store.insert_bulk(&rows).await.context("writing a batch")
+            store.insert_bulk(&rows).await.context("writing a batch")?;
+            // Progress as batches are written, every 100,000 holders.
+            let before = written.fetch_add(end - start, Ordering::Relaxed);
+            let now = before + end - start;
+            if now / 100_000 > before / 100_000 {
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!(
+                    "{now} holders written in {secs:.0} s ({:.0} holders/s)",
+                    now as f64 / secs
+                );
+            }
+            anyhow::Ok(())
         });
-        if end % 100_000 == 0 || end == args.holders {
-            let secs = started.elapsed().as_secs_f64();
-            eprintln!(
-                "{end} holders in {secs:.0} s ({:.0} holders/s)",
-                end as f64 / secs
-            );
-        }
         start = end;
     }
     while let Some(done) = in_flight.join_next().await {

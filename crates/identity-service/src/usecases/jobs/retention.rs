@@ -1,9 +1,9 @@
 //! The retention job: removes each class of data once its time is up (the table
 //! in docs/operations.md). The audit log is never purged.
 
-use chrono::{DateTime, Months, Utc};
+use std::time::{Duration, Instant};
 
-use std::time::Duration;
+use chrono::{DateTime, Months, Utc};
 
 use super::Tally;
 use crate::error::InfraError;
@@ -15,10 +15,16 @@ use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
 /// Transaction logs (delivered mail and SMS, notice records, job run reports)
 /// are kept this long.
 pub const TRANSACTION_LOG_MONTHS: u32 = 24;
-/// Rows deleted per transaction by the purges of the large tables: at most a
-/// few milliseconds of work, so a sign-in waiting behind one waits little.
-pub const PURGE_BATCH: u32 = 2_000;
-/// The pause between two batches, in which waiting writers go first.
+/// How long one batch of a large table's purge should hold the database: a
+/// sign-in waiting behind it (SQLite has one writer) waits about this long.
+const PURGE_BATCH_TIME: Duration = Duration::from_millis(20);
+/// The first batch's rows; later batches grow or shrink towards [`PURGE_BATCH_TIME`].
+const PURGE_FIRST_BATCH: u32 = 500;
+/// The smallest and largest batches.
+const PURGE_BATCH_ROWS: (u32, u32) = (50, 20_000);
+/// The least pause between two batches, in which waiting writers go first; a
+/// pause is at least as long as the batch before it, so a purge takes at most
+/// half of the database's writing time.
 const PURGE_PAUSE: Duration = Duration::from_millis(20);
 
 /// Identity-proofing records (document, evidence reference) are kept this long
@@ -28,9 +34,10 @@ pub const PROOFING_RETENTION_YEARS: u32 = 20;
 impl Service {
     /// Purges what has outlived its retention: the small tables in one
     /// transaction, then the two that grow with every sign-in (access records,
-    /// the provider's transaction log) in batches of [`PURGE_BATCH`], each in a
-    /// transaction of its own with a pause between them, so a purge of millions
-    /// of rows never holds the database (SQLite's one writer) for long. Safe on
+    /// the provider's transaction log) in batches sized to take about
+    /// [`PURGE_BATCH_TIME`], each in a transaction of its own with a pause at
+    /// least as long between them, so a purge of millions of rows never holds
+    /// the database (SQLite's one writer) for long. Safe on
     /// several nodes at once: a batch deletes what is still there. A dry run keeps
     /// one transaction for everything and rolls it back (docs/operations.md).
     pub(super) async fn retention(
@@ -69,13 +76,13 @@ impl Service {
         } else {
             tx.commit().await?;
             let accesses = self
-                .purge_in_batches(|tx| {
-                    tx.purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), PURGE_BATCH)
+                .purge_in_batches(|tx, rows| {
+                    tx.purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), rows)
                 })
                 .await?;
             let oidc_log = self
-                .purge_in_batches(|tx| {
-                    tx.purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), PURGE_BATCH)
+                .purge_in_batches(|tx, rows| {
+                    tx.purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), rows)
                 })
                 .await?;
             (accesses, oidc_log)
@@ -97,12 +104,14 @@ impl Service {
         Ok(())
     }
 
-    /// Runs `batch` in a transaction of its own until it removes less than a
-    /// full batch; the rows removed in all.
+    /// Runs `batch` (removing at most so many rows) in a transaction of its own
+    /// until it removes less than asked; the rows removed in all. Each batch's
+    /// size follows the time the one before took.
     async fn purge_in_batches<F>(&self, batch: F) -> Result<u64, InfraError>
     where
         F: for<'t> Fn(
             &'t mut dyn crate::ports::StoreTx,
+            u32,
         ) -> std::pin::Pin<
             Box<
                 dyn std::future::Future<Output = Result<u64, crate::ports::StoreError>> + Send + 't,
@@ -110,15 +119,46 @@ impl Service {
         >,
     {
         let mut total = 0;
+        let mut rows = PURGE_FIRST_BATCH;
         loop {
+            let started = Instant::now();
             let mut tx = self.store.begin().await?;
-            let removed = batch(tx.as_mut()).await?;
+            let removed = batch(tx.as_mut(), rows).await?;
             tx.commit().await?;
+            let took = started.elapsed();
             total += removed;
-            if removed < u64::from(PURGE_BATCH) {
+            if removed < u64::from(rows) {
                 return Ok(total);
             }
-            tokio::time::sleep(PURGE_PAUSE).await;
+            rows = next_batch_rows(rows, took);
+            tokio::time::sleep(took.max(PURGE_PAUSE)).await;
         }
+    }
+}
+
+/// The next batch's rows after one of `rows` took `took`: halved when it took
+/// more than twice [`PURGE_BATCH_TIME`], doubled when less than half of it.
+fn next_batch_rows(rows: u32, took: Duration) -> u32 {
+    let (least, most) = PURGE_BATCH_ROWS;
+    if took > PURGE_BATCH_TIME * 2 {
+        (rows / 2).max(least)
+    } else if took < PURGE_BATCH_TIME / 2 {
+        rows.saturating_mul(2).min(most)
+    } else {
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_grows_when_quick_and_shrinks_when_slow_within_its_bounds() {
+        assert_eq!(next_batch_rows(500, Duration::from_millis(2)), 1_000);
+        assert_eq!(next_batch_rows(500, Duration::from_millis(20)), 500);
+        assert_eq!(next_batch_rows(500, Duration::from_millis(200)), 250);
+        assert_eq!(next_batch_rows(60, Duration::from_secs(1)), 50);
+        assert_eq!(next_batch_rows(20_000, Duration::ZERO), 20_000);
     }
 }
