@@ -118,6 +118,10 @@ async fn main() -> anyhow::Result<()> {
         hasher,
         ServiceConfig {
             login_domain: DOMAIN.into(),
+            // A fixed key (a benchmark's, never a provider's), so the signing keys
+            // and the pairwise salt the first run seals open in the next runs.
+            keyring: identity_service::Keyring::new("scale", vec![("scale".into(), [7; 32])])
+                .context("the keyring")?,
             ..ServiceConfig::default()
         },
     );
