@@ -8,9 +8,9 @@ use identity_service::ports::{AccessTokenRecord, OidcTransaction, OidcTx};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-use crate::Backend;
 use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
+use crate::transaction::OldestOf;
 
 fn access_token_from(row: &AnyRow) -> Result<AccessTokenRecord, StoreError> {
     let c = Columns::of(row, "access token");
@@ -222,20 +222,7 @@ impl OidcTx for SqlTx {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StoreError> {
-        // PostgreSQL gets the batch's ids as an array, looked up by the primary
-        // key; with `IN (subquery)` it planned a hash join over a scan of the
-        // whole table (tools/scale/tests/query_plans.rs).
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "DELETE FROM oidc_transactions WHERE id IN \
-                 (SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2)"
-            }
-            Backend::Postgres => {
-                "DELETE FROM oidc_transactions WHERE id = ANY(ARRAY(\
-                 SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2))"
-            }
-        };
-        self.execute_before_limited(sql, time::to_db(before), limit)
+        self.delete_oldest(OldestOf::OidcTransactions, time::to_db(before), limit)
             .await
     }
 }

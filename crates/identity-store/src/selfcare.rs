@@ -12,9 +12,9 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::Backend;
 use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
+use crate::transaction::OldestOf;
 
 fn credentials_from_row(row: &AnyRow) -> Result<IdentityCredentials, StoreError> {
     let c = Columns::of(row, "credentials");
@@ -260,20 +260,7 @@ impl SelfcareTx for SqlTx {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StoreError> {
-        // PostgreSQL gets the batch's ids as an array, looked up by the primary
-        // key; with `IN (subquery)` it planned a hash join over a scan of the
-        // whole table (tools/scale/tests/query_plans.rs).
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "DELETE FROM access_records WHERE id IN \
-                 (SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2)"
-            }
-            Backend::Postgres => {
-                "DELETE FROM access_records WHERE id = ANY(ARRAY(\
-                 SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2))"
-            }
-        };
-        self.execute_before_limited(sql, time::to_db(before), limit)
+        self.delete_oldest(OldestOf::AccessRecords, time::to_db(before), limit)
             .await
     }
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::{StoreError, StoreTx};
 
+use crate::Backend;
 use crate::sql::{Run, SqlTx, translate};
 use crate::time;
 
@@ -32,14 +33,34 @@ impl SqlTx {
             .rows_affected())
     }
 
-    /// Runs `sql` with a cutoff time as `$1` and a row limit as `$2`; returns
-    /// the rows touched.
-    pub(crate) async fn execute_before_limited(
+    /// Deletes at most `limit` of the oldest rows of `table` from before `cutoff`;
+    /// returns how many went. PostgreSQL gets the batch's ids as an array, looked
+    /// up by the primary key: with `IN (subquery)` it planned a hash join over a
+    /// scan of the whole table (tools/scale/tests/query_plans.rs).
+    pub(crate) async fn delete_oldest(
         &mut self,
-        sql: &'static str,
+        table: OldestOf,
         cutoff: i64,
         limit: u32,
     ) -> Result<u64, StoreError> {
+        let sql = match (table, self.backend) {
+            (OldestOf::AccessRecords, Backend::Sqlite) => {
+                "DELETE FROM access_records WHERE id IN \
+                 (SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2)"
+            }
+            (OldestOf::AccessRecords, Backend::Postgres) => {
+                "DELETE FROM access_records WHERE id = ANY(ARRAY(\
+                 SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2))"
+            }
+            (OldestOf::OidcTransactions, Backend::Sqlite) => {
+                "DELETE FROM oidc_transactions WHERE id IN \
+                 (SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2)"
+            }
+            (OldestOf::OidcTransactions, Backend::Postgres) => {
+                "DELETE FROM oidc_transactions WHERE id = ANY(ARRAY(\
+                 SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2))"
+            }
+        };
         Ok(sqlx::query(sql)
             .bind(cutoff)
             .bind(i64::from(limit))
@@ -63,4 +84,11 @@ impl SqlTx {
             .await?
             .rows_affected())
     }
+}
+
+/// The logs purged a batch at a time, oldest first (`id` keyed, `at` timed).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OldestOf {
+    AccessRecords,
+    OidcTransactions,
 }

@@ -6,16 +6,16 @@
 
 use std::fmt::Write as _;
 
-const FAMILY: [&str; 20] = [
+pub const FAMILY: [&str; 20] = [
     "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino",
     "Greco", "Bruno", "Gallo", "Conti", "Deluca", "Mancini", "Costa", "Giordano", "Rizzo",
     "Lombardi", "Moretti",
 ];
-const GIVEN_M: [&str; 10] = [
+pub const GIVEN_M: [&str; 10] = [
     "Mario", "Luca", "Marco", "Giuseppe", "Paolo", "Andrea", "Stefano", "Roberto", "Davide",
     "Simone",
 ];
-const GIVEN_F: [&str; 10] = [
+pub const GIVEN_F: [&str; 10] = [
     "Anna",
     "Giulia",
     "Laura",

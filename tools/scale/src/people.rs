@@ -11,27 +11,8 @@ use identity_core::{
     Sex, SubjectKind, TaxCode, VatNumber,
 };
 
-const FAMILY: [&str; 20] = [
-    "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino",
-    "Greco", "Bruno", "Gallo", "Conti", "Deluca", "Mancini", "Costa", "Giordano", "Rizzo",
-    "Lombardi", "Moretti",
-];
-const GIVEN_M: [&str; 10] = [
-    "Mario", "Luca", "Marco", "Giuseppe", "Paolo", "Andrea", "Stefano", "Roberto", "Davide",
-    "Simone",
-];
-const GIVEN_F: [&str; 10] = [
-    "Anna",
-    "Giulia",
-    "Laura",
-    "Sara",
-    "Chiara",
-    "Paola",
-    "Elena",
-    "Silvia",
-    "Marta",
-    "Valentina",
-];
+// The test kit's names: its import files and these holders are the same people.
+use identity_testkit::people_csv::{FAMILY, GIVEN_F, GIVEN_M};
 
 /// The holder's id: a UUID made from its number, so a run can find holder `i`
 /// again without reading the database.
