@@ -316,3 +316,73 @@ async fn the_holder_sees_its_sessions_and_ends_another() {
     assert_eq!(laptop.send("GET", "/selfcare", &[]).await.status, 200);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_history_downloads_as_csv_in_pages_streamed_to_the_browser() {
+    let h = identity_testkit::sqlite().await;
+    let a = identity_testkit::active_identity(&h).await;
+    // More records than three of the export's pages.
+    let mut rows = identity_store::BulkRows::default();
+    for k in 0..3_500 {
+        rows.access_records.push(identity_core::AccessRecord {
+            holder_id: a.holder,
+            identity_id: Some(a.identity.id()),
+            at: h.service.now() - chrono::Duration::minutes(k),
+            service: format!("https://sp{k}.example.it"),
+            level: identity_core::CredentialLevel::L1,
+            credential: "password".into(),
+            outcome: identity_core::AccessOutcome::Ok,
+            client_ip: Some("192.0.2.7".into()),
+        });
+    }
+    h.store.insert_bulk(&rows).await.unwrap();
+    let server = TestServer::start(h.service.clone()).await;
+    let mut b = Browser::new(server.addr);
+    let page = b.send("GET", "/selfcare/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let user = a.username.to_string();
+    let r = b
+        .send(
+            "POST",
+            "/selfcare/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("login_id", &user),
+                ("password", identity_testkit::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare"));
+    let csv = b.send("GET", "/selfcare/accesses.csv", &[]).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(
+        csv.headers.get("content-type").map(String::as_str),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        csv.headers
+            .get("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment"))
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines[0], "at,service,level,credential,outcome,client_ip");
+    let generated = lines
+        .iter()
+        .filter(|l| l.contains(".example.it,1,password"))
+        .count();
+    assert_eq!(generated, 3_500, "every record once");
+    // Newest first, across the pages' boundaries.
+    assert!(
+        lines[1..]
+            .iter()
+            .position(|l| l.contains("https://sp0.example.it"))
+            < lines[1..]
+                .iter()
+                .position(|l| l.contains("https://sp3499.example.it"))
+    );
+    // Without a session: to the sign-in page, no data.
+    let mut stranger = Browser::new(server.addr);
+    let r = stranger.send("GET", "/selfcare/accesses.csv", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare/sign-in"));
+    server.stop().await;
+}
