@@ -7,7 +7,7 @@ use identity_service::{AuditQuery, AuditRecord, StoreError};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-use crate::sql::{AnyQuery, Columns, Run, SqlTx};
+use crate::sql::{AnyQuery, Columns, Param, Run, SqlTx};
 use crate::time;
 
 /// Rebuilds an audit entry from its row.
@@ -22,12 +22,6 @@ fn audit_from_row(row: &AnyRow) -> Result<AuditRecord, StoreError> {
         details: c.json("details")?,
         request_id: c.opt_text("request_id")?,
     })
-}
-
-/// A filter's value.
-enum Param {
-    Text(String),
-    Int(i64),
 }
 
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, at, actor, event, holder_id, details, request_id) \
@@ -61,13 +55,14 @@ impl AuditTx for SqlTx {
         // walked the whole log by time: 86 ms for one holder's entries in 50,000).
         let text = |v: &Option<String>| v.clone().map(Param::Text);
         let filters = [
+            // `?` stands for the filter's one parameter, however often it is used.
             (
                 "holder_id = ?",
                 q.holder_id.map(|h| Param::Text(h.to_string())),
             ),
             ("event = ?", text(&q.event)),
             ("actor = ?", text(&q.actor)),
-            ("substr(event, 1, length(?1)) = ?1", text(&q.event_prefix)),
+            ("substr(event, 1, length(?)) = ?", text(&q.event_prefix)),
             ("request_id = ?", text(&q.request_id)),
             ("at >= ?", time::opt_to_db(q.from).map(Param::Int)),
             ("at < ?", time::opt_to_db(q.to).map(Param::Int)),
@@ -77,13 +72,8 @@ impl AuditTx for SqlTx {
         for (condition, value) in filters {
             if let Some(value) = value {
                 params.push(value);
-                let n = params.len().to_string();
                 sql.push_str(" AND ");
-                sql.push_str(
-                    &condition
-                        .replace("?1", &format!("${n}"))
-                        .replace('?', &format!("${n}")),
-                );
+                sql.push_str(&condition.replace('?', &format!("${}", params.len())));
             }
         }
         let order = if q.latest {
@@ -94,10 +84,7 @@ impl AuditTx for SqlTx {
         sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", params.len() + 1));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for param in params {
-            query = match param {
-                Param::Text(v) => query.bind(v),
-                Param::Int(v) => query.bind(v),
-            };
+            query = param.bind_to(query);
         }
         let rows = query
             .bind(i64::from(if q.limit == 0 { u32::MAX } else { q.limit }))

@@ -9,7 +9,7 @@ use identity_service::model::JobRun;
 use identity_service::ports::{JobTx, PasswordAge, Purged, RetentionCutoffs};
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx};
+use crate::sql::{Columns, Param, Run, SqlTx};
 use crate::time;
 
 fn identity_ids(rows: &[AnyRow]) -> Result<Vec<IdentityId>, StoreError> {
@@ -27,25 +27,17 @@ fn password_age_from_row(row: &AnyRow) -> Result<PasswordAge, StoreError> {
     })
 }
 
-/// The one parameter of a candidate query.
-enum Param {
-    None,
-    Int(i64),
-    Text(String),
-}
-
 impl SqlTx {
     #[tracing::instrument(name = "store.ids", skip_all, level = "debug")]
     async fn ids(
         &mut self,
         sql: &'static str,
-        param: Param,
+        param: Option<Param>,
     ) -> Result<Vec<IdentityId>, StoreError> {
         let query = sqlx::query(sql);
         let query = match param {
-            Param::None => query,
-            Param::Int(v) => query.bind(v),
-            Param::Text(v) => query.bind(v),
+            Some(param) => param.bind_to(query),
+            None => query,
         };
         let rows = query.fetch_all_in(self).await?;
         identity_ids(&rows)
@@ -62,7 +54,7 @@ impl JobTx for SqlTx {
         self.ids(
             "SELECT id FROM identities WHERE state = 'suspended' \
              AND suspension_deadline IS NOT NULL AND suspension_deadline <= $1 ORDER BY id",
-            Param::Int(time::to_db(now)),
+            Some(Param::Int(time::to_db(now))),
         )
         .await
     }
@@ -75,7 +67,7 @@ impl JobTx for SqlTx {
         self.ids(
             "SELECT id FROM identities WHERE state IN ('active', 'suspended') \
              AND COALESCE(last_used_at, activated_at) < $1 ORDER BY id",
-            Param::Int(time::to_db(before)),
+            Some(Param::Int(time::to_db(before))),
         )
         .await
     }
@@ -92,7 +84,7 @@ impl JobTx for SqlTx {
         self.ids(
             "SELECT id FROM identities WHERE state = 'active' \
              AND document_expires_on IS NOT NULL AND document_expires_on < $1 ORDER BY id",
-            Param::Text(today.format("%Y-%m-%d").to_string()),
+            Some(Param::Text(today.format("%Y-%m-%d").to_string())),
         )
         .await
     }
@@ -112,7 +104,7 @@ impl JobTx for SqlTx {
              SELECT k.phone FROM holders k JOIN identities j ON j.holder_id = k.id \
              WHERE j.state IN ('active', 'suspended') GROUP BY k.phone \
              HAVING COUNT(DISTINCT k.id) > 1)) ORDER BY i.id";
-        self.ids(SQL, Param::None).await
+        self.ids(SQL, None).await
     }
 
     #[tracing::instrument(name = "store.identity_shares_contacts", skip_all, level = "debug", fields(identity = %id))]
@@ -136,7 +128,7 @@ impl JobTx for SqlTx {
     ) -> Result<Vec<IdentityId>, StoreError> {
         self.ids(
             "SELECT id FROM identities WHERE state = 'suspended' AND suspension_reason = $1 ORDER BY id",
-            Param::Text(reason.to_owned()),
+            Some(Param::Text(reason.to_owned())),
         )
         .await
     }

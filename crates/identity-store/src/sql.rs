@@ -15,6 +15,23 @@ use crate::time;
 /// A statement with its parameters bound.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
 
+/// A parameter whose type is chosen at run time (a filter that may or may not
+/// be in a statement).
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+}
+
+impl Param {
+    /// Binds it as the statement's next parameter.
+    pub(crate) fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Param::Int(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+        }
+    }
+}
+
 /// A transaction on either backend.
 pub(crate) struct SqlTx {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
