@@ -96,14 +96,8 @@ async fn a_code_expires_and_retention_removes_it(h: TestApp) {
             .redeem_authorization_code(&code, CLIENT, REDIRECT, VERIFIER)
             .await
     ));
-    let runs = h
-        .service
-        .run_jobs(&identity_service::usecases::jobs::JobOptions {
-            as_of: None,
-            dry_run: false,
-            only: Some(identity_service::usecases::jobs::Job::Retention),
-            node: "test".into(),
-        })
+    let run = h
+        .run_job(identity_service::usecases::jobs::Job::Retention)
         .await;
-    assert_eq!(runs[0].counts.get("authorization_codes"), Some(&1));
+    assert_eq!(run.counts.get("authorization_codes"), Some(&1));
 }

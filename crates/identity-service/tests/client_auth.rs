@@ -176,16 +176,10 @@ async fn a_signed_assertion_authenticates_once_and_bad_ones_never(h: TestApp) {
     );
     // Spent assertion ids are forgotten by the retention job once expired.
     h.clock.advance(Duration::minutes(5));
-    let runs = h
-        .service
-        .run_jobs(&identity_service::usecases::jobs::JobOptions {
-            as_of: None,
-            dry_run: false,
-            only: Some(identity_service::usecases::jobs::Job::Retention),
-            node: "test".into(),
-        })
+    let run = h
+        .run_job(identity_service::usecases::jobs::Job::Retention)
         .await;
-    assert_eq!(runs[0].counts.get("client_assertion_ids"), Some(&1));
+    assert_eq!(run.counts.get("client_assertion_ids"), Some(&1));
 }
 
 async fn a_development_client_authenticates_with_its_secret(h: TestApp) {

@@ -15,7 +15,7 @@ use identity_core::AccessOutcome;
 use identity_core::identity::{Actor, SuspensionReason};
 use identity_core::oidc::authorize::AuthorizationRequest;
 use identity_core::{CredentialLevel, Session};
-use identity_service::usecases::jobs::{Job, JobOptions};
+use identity_service::usecases::jobs::Job;
 use identity_service::usecases::oidc::provider::{AuthorizationRefused, PendingAuthorization};
 use identity_service::usecases::oidc::tokens::at_hash;
 use identity_service::usecases::service_providers::NewServiceProvider;
@@ -305,26 +305,13 @@ async fn the_transaction_log_is_kept_24_months(h: TestApp) {
         ("consent", "ok")
     );
     assert_eq!(log[0].client_ip.as_deref(), IP);
-    let retention = || JobOptions {
-        as_of: None,
-        dry_run: false,
-        only: Some(Job::Retention),
-        node: "test".into(),
-    };
     h.clock.advance(Duration::days(700));
-    let runs = h.service.run_jobs(&retention()).await;
-    assert_eq!(
-        runs[0]
-            .counts
-            .get("oidc_transactions")
-            .copied()
-            .unwrap_or(0),
-        0
-    );
-    assert_eq!(runs[0].counts.get("access_tokens").copied(), Some(1));
+    let run = h.run_job(Job::Retention).await;
+    assert_eq!(run.counts.get("oidc_transactions").copied().unwrap_or(0), 0);
+    assert_eq!(run.counts.get("access_tokens").copied(), Some(1));
     h.clock.advance(Duration::days(40));
-    let runs = h.service.run_jobs(&retention()).await;
-    assert_eq!(runs[0].counts.get("oidc_transactions").copied(), Some(1));
+    let run = h.run_job(Job::Retention).await;
+    assert_eq!(run.counts.get("oidc_transactions").copied(), Some(1));
     assert!(
         h.service
             .oidc_transactions(None, 10)

@@ -382,18 +382,12 @@ async fn the_access_history_pages_filters_exports_notifies_and_is_purged(h: Test
         .len();
     h.clock.advance(Duration::days(365));
     let _recent = sign_in_l1(&h, &a).await;
-    let purged = |runs: Vec<identity_service::JobRun>| {
-        runs[0].counts.get("access_records").copied().unwrap_or(0)
-    };
-    let retention = identity_service::usecases::jobs::JobOptions {
-        as_of: None,
-        dry_run: false,
-        only: Some(identity_service::usecases::jobs::Job::Retention),
-        node: "test".into(),
-    };
-    assert_eq!(purged(h.service.run_jobs(&retention).await), 0);
+    let purged =
+        |run: identity_service::JobRun| run.counts.get("access_records").copied().unwrap_or(0);
+    let retention = identity_service::usecases::jobs::Job::Retention;
+    assert_eq!(purged(h.run_job(retention).await), 0);
     h.clock.advance(Duration::days(370));
-    assert_eq!(purged(h.service.run_jobs(&retention).await), old as u64);
+    assert_eq!(purged(h.run_job(retention).await), old as u64);
     let left = h
         .service
         .accesses(a.holder, None, None, 0, 100)
@@ -694,17 +688,11 @@ async fn the_retention_purge_removes_old_accesses_in_batches(h: TestApp) {
     let now = h.service.now();
     // Past the 24 months kept: more than two batches' worth.
     many_accesses(&h, &a, 4_500, 0, now - Duration::days(800)).await;
-    let runs = h
-        .service
-        .run_jobs(&identity_service::usecases::jobs::JobOptions {
-            as_of: None,
-            dry_run: false,
-            only: Some(identity_service::usecases::jobs::Job::Retention),
-            node: "test".into(),
-        })
+    let run = h
+        .run_job(identity_service::usecases::jobs::Job::Retention)
         .await;
-    assert_eq!(runs[0].error, None);
-    assert_eq!(runs[0].counts.get("access_records"), Some(&4_500));
+    assert_eq!(run.error, None);
+    assert_eq!(run.counts.get("access_records"), Some(&4_500));
     let left = h
         .service
         .accesses(a.holder, None, None, 0, 500)

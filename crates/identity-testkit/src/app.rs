@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use identity_service::ports::SeededRandomness;
-use identity_service::{HashCost, ManualClock, PasswordHasher, Service, ServiceConfig};
+use identity_service::{HashCost, JobRun, ManualClock, PasswordHasher, Service, ServiceConfig};
 use identity_store::{ConnectOptions, SqlStore};
 
 use crate::server::TestServer;
@@ -120,6 +120,23 @@ impl TestApp {
             store,
             ..self.clone()
         }
+    }
+
+    /// Runs one calendar job for real, as of the test clock; its report.
+    ///
+    /// # Panics
+    /// Never: a run of one job reports that job.
+    pub async fn run_job(&self, job: identity_service::usecases::jobs::Job) -> JobRun {
+        let mut runs = self
+            .service
+            .run_jobs(&identity_service::usecases::jobs::JobOptions {
+                as_of: None,
+                dry_run: false,
+                only: Some(job),
+                node: "test".into(),
+            })
+            .await;
+        runs.remove(0)
     }
 }
 
