@@ -38,6 +38,27 @@ const FORMS: &[&str] = &[
     "/account/identity/send",
 ];
 
+/// A browser signed in to the selfcare as `username` with the test password
+/// (level 1), through the sign-in page.
+async fn signed_in(server: &TestServer, username: &str) -> Browser {
+    let mut b = Browser::new(server.addr);
+    let page = b.send("GET", "/selfcare/sign-in", &[]).await;
+    let csrf = csrf_of(&page.body);
+    let r = b
+        .send(
+            "POST",
+            "/selfcare/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("login_id", username),
+                ("password", identity_testkit::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/selfcare"), "{username}");
+    b
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_selfcare_form_refuses_a_missing_csrf_token() {
     let h = identity_testkit::sqlite().await;
@@ -227,21 +248,7 @@ async fn an_expired_password_is_changed_before_anything_else_in_the_selfcare() {
     let a = identity_testkit::active_identity(&h).await;
     h.clock.advance(chrono::Duration::days(181));
     let server = TestServer::start(h.service.clone()).await;
-    let mut b = Browser::new(server.addr);
-    let page = b.send("GET", "/selfcare/sign-in", &[]).await;
-    let csrf = csrf_of(&page.body);
-    let r = b
-        .send(
-            "POST",
-            "/selfcare/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("login_id", &a.username.to_string()),
-                ("password", identity_testkit::PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/selfcare"));
+    let mut b = signed_in(&server, &a.username.to_string()).await;
     for path in ["/selfcare", "/selfcare/accesses", "/selfcare/profile"] {
         let r = b.send("GET", path, &[]).await;
         assert_eq!(
@@ -261,29 +268,9 @@ async fn the_holder_sees_its_sessions_and_ends_another() {
     let h = identity_testkit::sqlite().await;
     let a = identity_testkit::active_identity(&h).await;
     let server = TestServer::start(h.service.clone()).await;
-    let sign_in = |ip: &'static str| {
-        let (addr, user) = (server.addr, a.username.to_string());
-        async move {
-            let mut b = Browser::new(addr);
-            let page = b.send("GET", "/selfcare/sign-in", &[]).await;
-            let csrf = csrf_of(&page.body);
-            let r = b
-                .send(
-                    "POST",
-                    "/selfcare/sign-in",
-                    &[
-                        ("csrf", &csrf),
-                        ("login_id", &user),
-                        ("password", identity_testkit::PASSWORD),
-                    ],
-                )
-                .await;
-            assert_eq!(r.location.as_deref(), Some("/selfcare"), "{ip}");
-            b
-        }
-    };
-    let mut phone = sign_in("phone").await;
-    let mut laptop = sign_in("laptop").await;
+    let user = a.username.to_string();
+    let mut phone = signed_in(&server, &user).await;
+    let mut laptop = signed_in(&server, &user).await;
     let page = laptop.send("GET", "/selfcare/sessions", &[]).await;
     assert_eq!(page.status, 200);
     assert_eq!(
@@ -337,22 +324,7 @@ async fn the_access_history_downloads_as_csv_in_pages_streamed_to_the_browser() 
     }
     h.store.insert_bulk(&rows).await.unwrap();
     let server = TestServer::start(h.service.clone()).await;
-    let mut b = Browser::new(server.addr);
-    let page = b.send("GET", "/selfcare/sign-in", &[]).await;
-    let csrf = csrf_of(&page.body);
-    let user = a.username.to_string();
-    let r = b
-        .send(
-            "POST",
-            "/selfcare/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("login_id", &user),
-                ("password", identity_testkit::PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/selfcare"));
+    let mut b = signed_in(&server, &a.username.to_string()).await;
     let csv = b.send("GET", "/selfcare/accesses.csv", &[]).await;
     assert_eq!(csv.status, 200);
     assert_eq!(
