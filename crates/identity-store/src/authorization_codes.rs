@@ -98,10 +98,14 @@ impl AuthorizationCodeTx for SqlTx {
     async fn purge_authorization_codes(
         &mut self,
         before: DateTime<Utc>,
+        limit: u32,
     ) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM authorization_codes WHERE expires_at < $1",
+        self.in_batch(
+            "DELETE FROM authorization_codes",
+            "authorization_codes",
+            "expires_at < $1",
             time::to_db(before),
+            limit,
         )
         .await
     }

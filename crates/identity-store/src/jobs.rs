@@ -176,52 +176,84 @@ impl JobTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_expired", skip_all, level = "debug")]
-    async fn purge_expired(&mut self, c: &RetentionCutoffs) -> Result<Purged, StoreError> {
+    async fn purge_expired(
+        &mut self,
+        c: &RetentionCutoffs,
+        limit: u32,
+    ) -> Result<Purged, StoreError> {
         let now = time::to_db(c.now);
+        let log_before = time::to_db(c.transaction_log_before);
         Ok(Purged {
             codes: self
-                .execute_before(
-                    "DELETE FROM one_time_codes WHERE expires_at < $1 OR used_at IS NOT NULL",
+                .in_batch(
+                    "DELETE FROM one_time_codes",
+                    "one_time_codes",
+                    "expires_at < $1 OR used_at IS NOT NULL",
                     now,
+                    limit,
                 )
                 .await?,
             sessions: self
-                .execute_before(
-                    "DELETE FROM sessions WHERE last_seen_at < $1",
+                .in_batch(
+                    "DELETE FROM sessions",
+                    "sessions",
+                    "last_seen_at < $1",
                     time::to_db(c.session_idle_before),
+                    limit,
                 )
                 .await?
                 + self
-                    .execute_before(
-                        "DELETE FROM sessions WHERE created_at < $1",
+                    .in_batch(
+                        "DELETE FROM sessions",
+                        "sessions",
+                        "created_at < $1",
                         time::to_db(c.session_created_before),
+                        limit,
                     )
                     .await?,
             pending_sign_ins: self
-                .execute_before("DELETE FROM pending_sign_ins WHERE expires_at < $1", now)
+                .in_batch(
+                    "DELETE FROM pending_sign_ins",
+                    "pending_sign_ins",
+                    "expires_at < $1",
+                    now,
+                    limit,
+                )
                 .await?,
             ceremonies: self
-                .execute_before(
-                    "DELETE FROM webauthn_ceremonies WHERE created_at < $1",
+                .in_batch(
+                    "DELETE FROM webauthn_ceremonies",
+                    "webauthn_ceremonies",
+                    "created_at < $1",
                     time::to_db(c.ceremony_before),
+                    limit,
                 )
                 .await?,
             outbox: self
-                .execute_before(
-                    "DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1",
-                    time::to_db(c.transaction_log_before),
+                .in_batch(
+                    "DELETE FROM outbox",
+                    "outbox",
+                    "status = 'sent' AND sent_at < $1",
+                    log_before,
+                    limit,
                 )
                 .await?,
             notices: self
-                .execute_before(
-                    "DELETE FROM job_notices WHERE due_at < $1",
-                    time::to_db(c.transaction_log_before),
+                .in_batch(
+                    "DELETE FROM job_notices",
+                    "job_notices",
+                    "due_at < $1",
+                    log_before,
+                    limit,
                 )
                 .await?,
             job_runs: self
-                .execute_before(
-                    "DELETE FROM job_runs WHERE started_at < $1",
-                    time::to_db(c.transaction_log_before),
+                .in_batch(
+                    "DELETE FROM job_runs",
+                    "job_runs",
+                    "started_at < $1",
+                    log_before,
+                    limit,
                 )
                 .await?,
         })
@@ -235,11 +267,15 @@ impl JobTx for SqlTx {
     async fn forget_proofing_revoked_before(
         &mut self,
         before: DateTime<Utc>,
+        limit: u32,
     ) -> Result<u64, StoreError> {
-        self.execute_before(
-            "UPDATE identities SET proofing = NULL, document_expires_on = NULL \
-             WHERE state = 'revoked' AND revoked_at < $1 AND proofing IS NOT NULL",
+        // Migration 17's partial index holds exactly the rows this looks for.
+        self.in_batch(
+            "UPDATE identities SET proofing = NULL, document_expires_on = NULL",
+            "identities",
+            "state = 'revoked' AND proofing IS NOT NULL AND revoked_at < $1",
             time::to_db(before),
+            limit,
         )
         .await
     }

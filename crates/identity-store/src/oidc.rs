@@ -140,10 +140,17 @@ impl OidcTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_access_tokens", skip_all, level = "debug")]
-    async fn purge_access_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM oidc_access_tokens WHERE expires_at < $1",
+    async fn purge_access_tokens(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.in_batch(
+            "DELETE FROM oidc_access_tokens",
+            "oidc_access_tokens",
+            "expires_at < $1",
             time::to_db(before),
+            limit,
         )
         .await
     }

@@ -96,10 +96,17 @@ impl RefreshTokenTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_refresh_tokens", skip_all, level = "debug")]
-    async fn purge_refresh_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM refresh_tokens WHERE expires_at < $1",
+    async fn purge_refresh_tokens(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.in_batch(
+            "DELETE FROM refresh_tokens",
+            "refresh_tokens",
+            "expires_at < $1",
             time::to_db(before),
+            limit,
         )
         .await
     }

@@ -135,10 +135,17 @@ impl ServiceProviderTx for SqlTx {
     }
 
     #[tracing::instrument(name = "store.purge_assertion_jtis", skip_all, level = "debug")]
-    async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.execute_before(
-            "DELETE FROM client_assertion_jtis WHERE expires_at < $1",
+    async fn purge_assertion_jtis(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.in_batch(
+            "DELETE FROM client_assertion_jtis",
+            "client_assertion_jtis",
+            "expires_at < $1",
             time::to_db(now),
+            limit,
         )
         .await
     }

@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::{StoreError, StoreTx};
 
+use sqlx::AssertSqlSafe;
+
 use crate::Backend;
 use crate::sql::{Run, SqlTx, translate};
 use crate::time;
@@ -31,6 +33,36 @@ impl SqlTx {
             .execute_in(self)
             .await?
             .rows_affected())
+    }
+
+    /// Runs `action` (`DELETE FROM table` or `UPDATE table SET ...`) on at most
+    /// `limit` rows of `table` that meet `condition`, with `cutoff` as its `$1`
+    /// (`u32::MAX`: all of them, in one statement); returns the rows touched. The
+    /// rows are picked by their physical id (SQLite's `rowid`, PostgreSQL's `ctid`,
+    /// looked up as an array, a TID scan), so it works for any key; a row changed
+    /// by someone else meanwhile is left for the next batch.
+    pub(crate) async fn in_batch(
+        &mut self,
+        action: &'static str,
+        table: &'static str,
+        condition: &'static str,
+        cutoff: i64,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let sql = match (limit, self.backend) {
+            (u32::MAX, _) => format!("{action} WHERE {condition}"),
+            (_, Backend::Sqlite) => format!(
+                "{action} WHERE rowid IN (SELECT rowid FROM {table} WHERE {condition} LIMIT $2)"
+            ),
+            (_, Backend::Postgres) => format!(
+                "{action} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {condition} LIMIT $2))"
+            ),
+        };
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(cutoff);
+        if limit != u32::MAX {
+            query = query.bind(i64::from(limit));
+        }
+        Ok(query.execute_in(self).await?.rows_affected())
     }
 
     /// Deletes at most `limit` of the oldest rows of `table` from before `cutoff`;

@@ -32,7 +32,11 @@ pub trait AuthorizationCodeTx: Send {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Deletes codes that expired before `before`; how many.
-    async fn purge_authorization_codes(&mut self, before: DateTime<Utc>)
-    -> Result<u64, StoreError>;
+    /// Deletes codes that expired before `before` (at most `limit`; `u32::MAX`
+    /// for all); how many.
+    async fn purge_authorization_codes(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }

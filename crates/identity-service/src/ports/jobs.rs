@@ -111,14 +111,22 @@ pub trait JobTx: Send {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Removes what has outlived its retention and says how much.
-    async fn purge_expired(&mut self, cutoffs: &RetentionCutoffs) -> Result<Purged, StoreError>;
+    /// Removes what has outlived its retention and says how much: at most
+    /// `limit` rows per statement (`u32::MAX` for all), so a large backlog goes in
+    /// short transactions, one after the other.
+    async fn purge_expired(
+        &mut self,
+        cutoffs: &RetentionCutoffs,
+        limit: u32,
+    ) -> Result<Purged, StoreError>;
 
     /// Forgets the proofing records (document and evidence reference) of
-    /// identities revoked before `before`; returns how many.
+    /// identities revoked before `before` (at most `limit`; `u32::MAX` for all);
+    /// returns how many.
     async fn forget_proofing_revoked_before(
         &mut self,
         before: DateTime<Utc>,
+        limit: u32,
     ) -> Result<u64, StoreError>;
 
     /// Stores the report of one job's run.

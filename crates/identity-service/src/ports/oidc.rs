@@ -90,8 +90,13 @@ pub trait OidcTx: Send {
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 
-    /// Deletes access tokens that expired before `before`; how many.
-    async fn purge_access_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Deletes access tokens that expired before `before` (at most `limit`;
+    /// `u32::MAX` for all); how many.
+    async fn purge_access_tokens(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 
     /// The sealed secret `name`, if it was made.
     async fn oidc_secret(&mut self, name: &str) -> Result<Option<String>, StoreError>;

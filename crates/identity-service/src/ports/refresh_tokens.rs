@@ -37,6 +37,11 @@ pub trait RefreshTokenTx: Send {
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 
-    /// Deletes tokens whose family ended before `before`; how many.
-    async fn purge_refresh_tokens(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Deletes tokens whose family ended before `before` (at most `limit`;
+    /// `u32::MAX` for all); how many.
+    async fn purge_refresh_tokens(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }

@@ -52,8 +52,13 @@ pub trait ServiceProviderTx: Send {
         expires_at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Forgets assertion ids that expired before `now`; how many.
-    async fn purge_assertion_jtis(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Forgets assertion ids that expired before `now` (at most `limit`;
+    /// `u32::MAX` for all); how many.
+    async fn purge_assertion_jtis(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 
     /// Disables a provider. MUST return `NotFound` if there is none that is enabled.
     async fn disable_service_provider(

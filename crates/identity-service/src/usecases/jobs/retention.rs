@@ -7,7 +7,7 @@ use chrono::{DateTime, Months, Utc};
 
 use super::Tally;
 use crate::error::InfraError;
-use crate::ports::RetentionCutoffs;
+use crate::ports::{RetentionCutoffs, StoreError, StoreTx};
 use crate::service::Service;
 use crate::usecases::selfcare::access::ACCESS_RETENTION_MONTHS;
 use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
@@ -57,70 +57,73 @@ impl Service {
             ceremony_before: now - CEREMONY_WINDOW,
             transaction_log_before: months_ago(TRANSACTION_LOG_MONTHS),
         };
-        let mut tx = self.store.begin().await?;
-        let purged = tx.purge_expired(&cutoffs).await?;
-        let assertions = tx.purge_assertion_jtis(now).await?;
-        // Used or not, a code is worthless once expired.
-        let codes = tx.purge_authorization_codes(now).await?;
-        let refresh = tx.purge_refresh_tokens(now).await?;
-        let access_tokens = tx.purge_access_tokens(now).await?;
-        let proofing = tx
-            .forget_proofing_revoked_before(months_ago(PROOFING_RETENTION_YEARS * 12))
-            .await?;
-        let (accesses, oidc_log) = if dry_run {
-            let accesses = tx
-                .purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), u32::MAX)
-                .await?;
-            let oidc_log = tx
-                .purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), u32::MAX)
-                .await?;
-            (accesses, oidc_log)
+        let proofing_before = months_ago(PROOFING_RETENTION_YEARS * 12);
+        let accesses_before = months_ago(ACCESS_RETENTION_MONTHS);
+        let log_before = months_ago(TRANSACTION_LOG_MONTHS);
+        let (counts, accesses, oidc_log) = if dry_run {
+            let mut tx = self.store.begin().await?;
+            let counts = purge_the_rest(tx.as_mut(), u32::MAX, cutoffs, proofing_before).await?;
+            let accesses = tx.purge_accesses(accesses_before, u32::MAX).await?;
+            let oidc_log = tx.purge_oidc_transactions(log_before, u32::MAX).await?;
+            // Dropped, not committed: a dry run changes nothing.
+            drop(tx);
+            (counts, accesses, oidc_log)
         } else {
-            tx.commit().await?;
+            // A backlog (the first run at a provider's size, or after a long stop:
+            // 150,000 sessions at a million holders) goes in short transactions too.
+            let counts = self
+                .purge_in_batches(|tx, rows| {
+                    Box::pin(purge_the_rest(tx, rows, cutoffs, proofing_before))
+                })
+                .await?;
             let accesses = self
                 .purge_in_batches(|tx, rows| {
-                    tx.purge_accesses(months_ago(ACCESS_RETENTION_MONTHS), rows)
+                    Box::pin(
+                        async move { Ok(vec![tx.purge_accesses(accesses_before, rows).await?]) },
+                    )
                 })
                 .await?;
             let oidc_log = self
                 .purge_in_batches(|tx, rows| {
-                    tx.purge_oidc_transactions(months_ago(TRANSACTION_LOG_MONTHS), rows)
+                    Box::pin(async move {
+                        Ok(vec![tx.purge_oidc_transactions(log_before, rows).await?])
+                    })
                 })
                 .await?;
-            (accesses, oidc_log)
+            (counts, accesses[0], oidc_log[0])
         };
+        let count = |i: usize| counts.get(i).copied().unwrap_or_default();
         tally.add("access_records", accesses);
-        tally.add("codes", purged.codes);
-        tally.add("sessions", purged.sessions);
-        tally.add("pending_sign_ins", purged.pending_sign_ins);
-        tally.add("ceremonies", purged.ceremonies);
-        tally.add("outbox_messages", purged.outbox);
-        tally.add("notice_records", purged.notices);
-        tally.add("job_runs", purged.job_runs);
-        tally.add("proofing_records", proofing);
-        tally.add("client_assertion_ids", assertions);
-        tally.add("authorization_codes", codes);
-        tally.add("refresh_tokens", refresh);
-        tally.add("access_tokens", access_tokens);
+        tally.add("codes", count(0));
+        tally.add("sessions", count(1));
+        tally.add("pending_sign_ins", count(2));
+        tally.add("ceremonies", count(3));
+        tally.add("outbox_messages", count(4));
+        tally.add("notice_records", count(5));
+        tally.add("job_runs", count(6));
+        tally.add("proofing_records", count(7));
+        tally.add("client_assertion_ids", count(8));
+        tally.add("authorization_codes", count(9));
+        tally.add("refresh_tokens", count(10));
+        tally.add("access_tokens", count(11));
         tally.add("oidc_transactions", oidc_log);
         Ok(())
     }
 
-    /// Runs `batch` (removing at most so many rows) in a transaction of its own
-    /// until it removes less than asked; the rows removed in all. Each batch's
-    /// size follows the time the one before took.
-    async fn purge_in_batches<F>(&self, batch: F) -> Result<u64, InfraError>
+    /// Runs `batch` (removing at most so many rows of each kind it handles; it
+    /// returns how many of each) in a transaction of its own until no kind
+    /// reaches the limit; the rows removed in all, by kind. Each batch's size
+    /// follows the time the one before took.
+    async fn purge_in_batches<F>(&self, batch: F) -> Result<Vec<u64>, InfraError>
     where
         F: for<'t> Fn(
-            &'t mut dyn crate::ports::StoreTx,
+            &'t mut dyn StoreTx,
             u32,
         ) -> std::pin::Pin<
-            Box<
-                dyn std::future::Future<Output = Result<u64, crate::ports::StoreError>> + Send + 't,
-            >,
+            Box<dyn std::future::Future<Output = Result<Vec<u64>, StoreError>> + Send + 't>,
         >,
     {
-        let mut total = 0;
+        let mut totals: Vec<u64> = Vec::new();
         let mut rows = PURGE_FIRST_BATCH;
         loop {
             let started = Instant::now();
@@ -128,14 +131,57 @@ impl Service {
             let removed = batch(tx.as_mut(), rows).await?;
             tx.commit().await?;
             let took = started.elapsed();
-            total += removed;
-            if removed < u64::from(rows) {
-                return Ok(total);
+            totals.resize(removed.len().max(totals.len()), 0);
+            for (total, n) in totals.iter_mut().zip(&removed) {
+                *total += n;
+            }
+            // A batch far over its time holds SQLite's one writer that long: worth
+            // an operator's look (cold pages, a slow disk).
+            if took > PURGE_BATCH_TIME * 50 {
+                tracing::warn!(
+                    rows,
+                    ?removed,
+                    took_ms = took.as_millis(),
+                    "a purge batch took long"
+                );
+            } else {
+                tracing::debug!(rows, ?removed, took_ms = took.as_millis(), "purge batch");
+            }
+            if removed.iter().all(|&n| n < u64::from(rows)) {
+                return Ok(totals);
             }
             rows = next_batch_rows(rows, took);
             tokio::time::sleep((took * 2).max(PURGE_PAUSE)).await;
         }
     }
+}
+
+/// Everything but the two large logs, at most `rows` of each kind per statement;
+/// how many of each, in the order the job reports them.
+async fn purge_the_rest(
+    tx: &mut dyn StoreTx,
+    rows: u32,
+    cutoffs: RetentionCutoffs,
+    proofing_before: DateTime<Utc>,
+) -> Result<Vec<u64>, StoreError> {
+    let now = cutoffs.now;
+    let purged = tx.purge_expired(&cutoffs, rows).await?;
+    Ok(vec![
+        purged.codes,
+        purged.sessions,
+        purged.pending_sign_ins,
+        purged.ceremonies,
+        purged.outbox,
+        purged.notices,
+        purged.job_runs,
+        tx.forget_proofing_revoked_before(proofing_before, rows)
+            .await?,
+        tx.purge_assertion_jtis(now, rows).await?,
+        // Used or not, a code is worthless once expired.
+        tx.purge_authorization_codes(now, rows).await?,
+        tx.purge_refresh_tokens(now, rows).await?,
+        tx.purge_access_tokens(now, rows).await?,
+    ])
 }
 
 /// The next batch's rows after one of `rows` took `took`: halved when it took

@@ -105,6 +105,14 @@ fn row(name: &str, (median, p99): (f64, f64)) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // Warnings (a slow purge batch, say) on stderr; RUST_LOG for more.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     if args.holders < 100 {
         bail!("--holders: measure a database of at least 100 holders");
     }

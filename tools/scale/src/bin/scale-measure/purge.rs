@@ -11,26 +11,49 @@ use identity_scale::populate;
 use identity_service::Service;
 use identity_service::usecases::jobs::{Job, JobOptions};
 
-/// Signs holders in one after the other until `stop`; the time of each.
-async fn sign_ins(
-    service: Service,
-    holders: u64,
-    stop: Arc<AtomicBool>,
-    offset: usize,
-) -> anyhow::Result<Vec<Duration>> {
-    let mut samples = Vec::new();
+/// What the sign-ins beside (or before) the purge met.
+#[derive(Default)]
+struct SignIns {
+    /// The time of each successful sign-in.
+    samples: Vec<Duration>,
+    /// Each failed one: when it started (since the task began), how long it
+    /// took, and the error; a failure is recorded, not fatal, so the run still
+    /// shows the latencies and whether the failure waited (a busy timeout) or not.
+    failures: Vec<(Duration, Duration, String)>,
+}
+
+/// Signs holders in one after the other until `stop`.
+async fn sign_ins(service: Service, holders: u64, stop: Arc<AtomicBool>, offset: usize) -> SignIns {
+    let mut seen = SignIns::default();
+    let began = Instant::now();
     let mut k = offset;
     while !stop.load(Ordering::Relaxed) {
         let i = super::pick(k, holders);
         let login = LoginId::new(populate::login_number(i, 0), super::DOMAIN);
         let started = Instant::now();
-        service
+        match service
             .sign_in_password(&login, identity_testkit::PASSWORD, Some("10.9.9.7"))
-            .await?;
-        samples.push(started.elapsed());
+            .await
+        {
+            Ok(_) => seen.samples.push(started.elapsed()),
+            Err(e) => {
+                seen.failures
+                    .push((started - began, started.elapsed(), format!("{e} ({e:?})")))
+            }
+        }
         k += 1;
     }
-    Ok(samples)
+    seen
+}
+
+fn print_failures(what: &str, seen: &SignIns) {
+    for (at, took, error) in &seen.failures {
+        println!(
+            "| {what}: a sign-in failed | at {:.1} s, after {:.1} ms | {error} |",
+            at.as_secs_f64(),
+            took.as_secs_f64() * 1000.0
+        );
+    }
 }
 
 fn max_ms(samples: &[Duration]) -> f64 {
@@ -46,7 +69,7 @@ pub async fn measure(service: &Service, holders: u64) -> anyhow::Result<()> {
     let alone = tokio::spawn(sign_ins(service.clone(), holders, stop.clone(), 5_000));
     tokio::time::sleep(Duration::from_secs(10)).await;
     stop.store(true, Ordering::Relaxed);
-    let alone = alone.await??;
+    let alone = alone.await?;
     // The same with the retention job running.
     let stop = Arc::new(AtomicBool::new(false));
     let beside = tokio::spawn(sign_ins(service.clone(), holders, stop.clone(), 50_000));
@@ -63,7 +86,10 @@ pub async fn measure(service: &Service, holders: u64) -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let after = super::memory();
     stop.store(true, Ordering::Relaxed);
-    let beside = beside.await??;
+    let beside = beside.await?;
+    print_failures("alone", &alone);
+    print_failures("beside the purge", &beside);
+    let (alone, beside) = (alone.samples, beside.samples);
     let run = runs.first();
     println!(
         "| retention job, for real | {secs:.1} s | resident {:.0} -> {:.0} MiB, peak {:.0}; {}{} |",
