@@ -92,6 +92,10 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
+/// How long a pooled connection may sit unused before it is pinged when handed
+/// out (sqlx's default pings every time).
+const IDLE_BEFORE_PING: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl SqlStore {
     /// Connects to `url` (`sqlite://PATH` or `postgres://...`) and applies any
     /// pending migrations. A SQLite file and its folder are created if missing.
@@ -112,14 +116,23 @@ impl SqlStore {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            // sqlx pings every connection before handing it out by default: one
+            // round trip per transaction, a tenth of a sign-in's statements. A
+            // connection in use moments ago is alive (sqlx also pings it when it
+            // comes back, which runs any rollback still queued), so only one that
+            // sat idle a while is pinged, to find a server that went away.
+            .test_before_acquire(false)
             // A connection still inside a transaction when it is handed out again
             // (its rollback failed: SQLite rolls back by itself on a full disk, and
             // the ROLLBACK sqlx then sends fails, so it still counts one level) would
-            // refuse every BEGIN from then on. The pool's ping before this check has
-            // run any rollback still queued, so the count is current: close it.
-            .before_acquire(|conn, _meta| {
+            // refuse every BEGIN from then on. The ping on its return ran any
+            // rollback still queued, so the count is current: close it.
+            .before_acquire(|conn, meta| {
                 Box::pin(async move {
                     use sqlx::Connection as _;
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
                     if conn.is_in_transaction() {
                         tracing::warn!(
                             "closing a pooled connection left inside a failed transaction"

@@ -138,4 +138,27 @@ impl LoginTx for SqlTx {
         .fetch_all_in(self).await?;
         rows.iter().map(password_from_row).collect()
     }
+
+    #[tracing::instrument(name = "store.login_with_password", skip_all, level = "debug", fields(login = %number))]
+    async fn login_with_password(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<(Login, Option<PasswordHistoryEntry>), StoreError> {
+        let row = sqlx::query(
+            "SELECT l.number, l.holder_id, l.status, l.created_at, p.hash, p.set_at, p.retired_at \
+             FROM logins l LEFT JOIN passwords p ON p.login_number = l.number AND p.retired_at IS NULL \
+             WHERE l.number = $1 ORDER BY p.set_at DESC LIMIT 1",
+        )
+        .bind(number_to_db(number))
+        .fetch_one_in(self)
+        .await?;
+        let login = login_from_row(&row)?;
+        let has_password = Columns::of(&row, "password").opt_text("hash")?.is_some();
+        let current = if has_password {
+            Some(password_from_row(&row)?)
+        } else {
+            None
+        };
+        Ok((login, current))
+    }
 }

@@ -17,19 +17,18 @@ impl ThrottleTx for SqlTx {
         &mut self,
         key: &str,
     ) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
-        // Create the row first: on PostgreSQL a missing row cannot be locked, and two
-        // first attempts would both read zero.
-        sqlx::query("INSERT INTO sign_in_throttle (throttle_key, failures) VALUES ($1, 0) ON CONFLICT DO NOTHING")
-            .bind(key.to_owned())
-            .execute_in(self).await?;
-        let sql = format!(
-            "SELECT failures, last_failure_at FROM sign_in_throttle WHERE throttle_key = $1{}",
-            self.backend.for_update()
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(key.to_owned())
-            .fetch_one_in(self)
-            .await?;
+        // One statement creates the row at zero or, when it exists, locks it (an
+        // upsert's update takes the row lock on PostgreSQL, and returns the latest
+        // committed count after waiting for it): two first attempts cannot both
+        // read zero, and a sign-in saves a round trip.
+        let row = sqlx::query(
+            "INSERT INTO sign_in_throttle (throttle_key, failures) VALUES ($1, 0) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = sign_in_throttle.failures \
+             RETURNING failures, last_failure_at",
+        )
+        .bind(key.to_owned())
+        .fetch_one_in(self)
+        .await?;
         let c = Columns::of(&row, "throttle");
         Ok((
             u32::try_from(c.int("failures")?).unwrap_or(u32::MAX),
@@ -55,13 +54,60 @@ impl ThrottleTx for SqlTx {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    #[tracing::instrument(name = "store.throttle_forgive", skip_all, level = "debug")]
-    async fn throttle_forgive(&mut self, key: &str) -> Result<(), StoreError> {
+    #[tracing::instrument(name = "store.throttle_record_failures", skip_all, level = "debug")]
+    async fn throttle_record_failures(
+        &mut self,
+        keys: &[&str],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // Each key once: PostgreSQL refuses an upsert that touches a row twice.
+        let mut distinct: Vec<&str> = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !distinct.contains(key) {
+                distinct.push(key);
+            }
+        }
+        if distinct.is_empty() {
+            return Ok(());
+        }
+        let at_param = distinct.len() + 1;
+        let values: Vec<String> = (1..=distinct.len())
+            .map(|i| format!("(${i}, 1, ${at_param})"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at) VALUES {} \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
+             last_failure_at = excluded.last_failure_at",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for key in distinct {
+            query = query.bind(key.to_owned());
+        }
+        query.bind(time::to_db(at)).execute_in(self).await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "store.throttle_settle_success", skip_all, level = "debug")]
+    async fn throttle_settle_success(
+        &mut self,
+        reset: &str,
+        forgive: &str,
+    ) -> Result<(), StoreError> {
+        if reset == forgive {
+            return self.throttle_reset(reset).await;
+        }
+        // Zeroed, not deleted (see `throttle_reset`); the other never below zero.
         sqlx::query(
-            "UPDATE sign_in_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+            "UPDATE sign_in_throttle SET \
+             failures = CASE WHEN throttle_key = $1 THEN 0 ELSE failures - 1 END, \
+             last_failure_at = CASE WHEN throttle_key = $1 THEN NULL ELSE last_failure_at END \
+             WHERE throttle_key = $1 OR (throttle_key = $2 AND failures > 0)",
         )
-        .bind(key.to_owned())
-        .execute_in(self).await?;
+        .bind(reset.to_owned())
+        .bind(forgive.to_owned())
+        .execute_in(self)
+        .await?;
         Ok(())
     }
 

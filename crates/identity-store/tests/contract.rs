@@ -153,6 +153,15 @@ async fn password_history_is_newest_first(h: TestApp) {
             .unwrap()
             .is_empty()
     );
+    // What a sign-in reads: the login with its current password only.
+    let (login, current) = tx.login_with_password(number).await.unwrap();
+    assert_eq!(login.number(), number);
+    assert_eq!(current.unwrap().hash, "$argon2id$second");
+    assert!(matches!(
+        tx.login_with_password(LoginNumber::new(999_999_999_999).unwrap())
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn failed_sign_in_counter_is_atomic(h: TestApp) {
@@ -193,6 +202,39 @@ async fn failed_sign_in_counter_is_atomic(h: TestApp) {
     tx.throttle_reset("login:123456").await.unwrap();
     assert_eq!(tx.throttle_lock("login:123456").await.unwrap(), (0, None));
     assert_eq!(tx.throttle_lock("login:999999").await.unwrap(), (0, None));
+    // Several keys in one statement, a repeated one counted once, a new one created.
+    tx.throttle_record_failures(&["login:123456", "address:10.0.0.1", "login:123456"], now)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.throttle_lock("login:123456").await.unwrap(),
+        (1, Some(now))
+    );
+    assert_eq!(
+        tx.throttle_lock("address:10.0.0.1").await.unwrap(),
+        (1, Some(now))
+    );
+    tx.throttle_record_failures(&[], now).await.unwrap();
+    // A success: the login's count forgotten, the address's attempt taken back.
+    tx.throttle_record_failures(&["address:10.0.0.1"], now)
+        .await
+        .unwrap();
+    tx.throttle_settle_success("login:123456", "address:10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(tx.throttle_lock("login:123456").await.unwrap(), (0, None));
+    assert_eq!(
+        tx.throttle_lock("address:10.0.0.1").await.unwrap(),
+        (1, Some(now))
+    );
+    // Never below zero.
+    tx.throttle_settle_success("login:123456", "address:10.0.0.9")
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.throttle_lock("address:10.0.0.9").await.unwrap(),
+        (0, None)
+    );
 }
 
 async fn one_live_identity_per_tax_code(h: TestApp) {

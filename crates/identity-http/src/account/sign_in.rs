@@ -10,7 +10,7 @@ use axum_extra::extract::cookie::SameSite;
 use identity_core::credentials::CredentialLevel;
 use identity_core::{LoginId, SessionArea};
 use identity_service::usecases::sessions::SessionToken;
-use identity_service::usecases::sign_in::SignInError;
+use identity_service::usecases::sign_in::{SessionToOpen, SignInError};
 use identity_words::Words;
 
 use crate::AppState;
@@ -106,25 +106,31 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Page {
     }
     let ip = ctx.ip.clone();
     let service = ctx.service().clone();
-    // A malformed id gets the same answer as a wrong password: nothing to learn.
-    let outcome = match LoginId::parse(&form.login_id, &service.config().login_domain) {
-        Ok(id) => {
-            service
-                .sign_in_password(&id, &form.password, Some(&ip))
-                .await
-        }
-        Err(_) => Err(SignInError::InvalidCredentials),
-    };
-    let signed_in = match outcome {
-        Ok(s) => s,
-        Err(SignInError::Infra(e)) => return Err(e.into()),
-        Err(e) => return Ok(sign_in_page(ctx, form.login_id, Some(e.words(lang)))),
-    };
     let agent = ctx
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // The session opens with the success, in its transaction.
+    let session = SessionToOpen {
+        area: SessionArea::Customer,
+        level: CredentialLevel::L1,
+        user_agent: agent.as_deref(),
+    };
+    // A malformed id gets the same answer as a wrong password: nothing to learn.
+    let outcome = match LoginId::parse(&form.login_id, &service.config().login_domain) {
+        Ok(id) => {
+            service
+                .sign_in_password_and_open_session(&id, &form.password, Some(&ip), session)
+                .await
+        }
+        Err(_) => Err(SignInError::InvalidCredentials),
+    };
+    let token = match outcome {
+        Ok((_, token, _)) => token,
+        Err(SignInError::Infra(e)) => return Err(e.into()),
+        Err(e) => return Ok(sign_in_page(ctx, form.login_id, Some(e.words(lang)))),
+    };
     // A new session (and token) at every sign-in; the old one, if any, ends.
     if let Some(old) = ctx
         .jar
@@ -133,30 +139,14 @@ async fn sign_in(mut ctx: Ctx, Form(form): Form<SignInForm>) -> Page {
     {
         let _ = service.end_session(&old).await;
     }
-    Ok(
-        match service
-            .open_session(
-                &signed_in,
-                SessionArea::Customer,
-                CredentialLevel::L1,
-                Some(&ip),
-                agent.as_deref(),
-            )
-            .await
-        {
-            Ok((token, _)) => {
-                let secure = ctx.state.secure();
-                ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
-                    SESSION_COOKIE,
-                    token.expose().to_owned(),
-                    secure,
-                    SameSite::Lax,
-                ));
-                ctx.respond(see_other("/account"))
-            }
-            Err(e) => return Err(e.into()),
-        },
-    )
+    let secure = ctx.state.secure();
+    ctx.jar = std::mem::take(&mut ctx.jar).add(cookie(
+        SESSION_COOKIE,
+        token.expose().to_owned(),
+        secure,
+        SameSite::Lax,
+    ));
+    Ok(ctx.respond(see_other("/account")))
 }
 
 #[derive(serde::Deserialize)]

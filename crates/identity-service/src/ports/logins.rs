@@ -37,4 +37,10 @@ pub trait LoginTx: Send {
         &mut self,
         number: LoginNumber,
     ) -> Result<Vec<PasswordHistoryEntry>, StoreError>;
+    /// A login with its current password (`None` when it has none), in one read:
+    /// what a sign-in needs. MUST return `NotFound` if the number is unknown.
+    async fn login_with_password(
+        &mut self,
+        number: LoginNumber,
+    ) -> Result<(Login, Option<PasswordHistoryEntry>), StoreError>;
 }

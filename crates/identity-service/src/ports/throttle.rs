@@ -22,9 +22,20 @@ pub trait ThrottleTx: Send {
         key: &str,
         at: DateTime<Utc>,
     ) -> Result<u32, StoreError>;
-    /// Takes back one counted attempt of `key` (a sign-in counted before its check
-    /// that turned out right), never below zero.
-    async fn throttle_forgive(&mut self, key: &str) -> Result<(), StoreError>;
+    /// Counts one more failure for each of `keys` at `at`, in one statement (a
+    /// key given twice counts once).
+    async fn throttle_record_failures(
+        &mut self,
+        keys: &[&str],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// After a success: forgets the failures of `reset` and takes back the
+    /// attempt counted on `forgive` before the check, in one statement.
+    async fn throttle_settle_success(
+        &mut self,
+        reset: &str,
+        forgive: &str,
+    ) -> Result<(), StoreError>;
     /// Forgets the failures of `key` (after a success).
     async fn throttle_reset(&mut self, key: &str) -> Result<(), StoreError>;
 }

@@ -121,9 +121,8 @@ pub(crate) async fn take_all(
             return Ok(false);
         }
     }
-    for key in keys {
-        tx.throttle_record_failure(key, now).await?;
-    }
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    tx.throttle_record_failures(&keys, now).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -86,6 +86,24 @@ impl Service {
         client_ip: Option<&str>,
         user_agent: Option<&str>,
     ) -> Result<(SessionToken, Session), StoreError> {
+        let (token, session) =
+            self.session_to_open(holder, login, area, level, client_ip, user_agent);
+        let mut tx = self.store.begin().await?;
+        record_opened_session(tx.as_mut(), &token, &session).await?;
+        tx.commit().await?;
+        Ok((token, session))
+    }
+
+    /// A new session (not stored yet) and its token, for `login` of `holder`.
+    pub(crate) fn session_to_open(
+        &self,
+        holder: HolderId,
+        login: LoginNumber,
+        area: SessionArea,
+        level: CredentialLevel,
+        client_ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> (SessionToken, Session) {
         let now = self.clock.now();
         let token = SessionToken::generate(self.random.as_ref());
         let session = Session {
@@ -100,21 +118,7 @@ impl Service {
             user_agent: user_agent.map(|ua| ua.chars().take(200).collect()),
             reauthenticated_at: None,
         };
-        let mut tx = self.store.begin().await?;
-        tx.insert_session(&token.hash(), &session).await?;
-        let actor = format!("holder:{}", session.holder_id);
-        let details = json!({ "session": session.id, "area": area.code(), "level": level.as_u8(), "client_ip": client_ip });
-        audit(
-            tx.as_mut(),
-            now,
-            &actor,
-            "session.started",
-            Some(session.holder_id),
-            details,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((token, session))
+        (token, session)
     }
 
     /// The live session of `token`, recording the request; `None` for an unknown
@@ -207,4 +211,29 @@ impl Service {
         .await?;
         tx.commit().await
     }
+}
+
+/// Stores `session` under its token's hash, with its audit record, inside `tx`.
+pub(crate) async fn record_opened_session(
+    tx: &mut dyn crate::ports::StoreTx,
+    token: &SessionToken,
+    session: &Session,
+) -> Result<(), StoreError> {
+    tx.insert_session(&token.hash(), session).await?;
+    let actor = format!("holder:{}", session.holder_id);
+    let details = json!({
+        "session": session.id,
+        "area": session.area.code(),
+        "level": session.level.as_u8(),
+        "client_ip": session.client_ip,
+    });
+    audit(
+        tx,
+        session.created_at,
+        &actor,
+        "session.started",
+        Some(session.holder_id),
+        details,
+    )
+    .await
 }

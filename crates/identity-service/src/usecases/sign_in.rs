@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use identity_core::password_policy::PasswordAge;
-use identity_core::{HolderId, Login, LoginId};
+use identity_core::{CredentialLevel, HolderId, Login, LoginId, Session, SessionArea};
 use serde_json::json;
 
 use crate::error::{InfraError, infra_error};
@@ -15,6 +15,7 @@ use crate::ports::StoreError;
 use crate::pressure::Refusal;
 use crate::service::{Service, audit};
 use crate::usecases::limits::{SIGN_IN_FAILURES, address_key, exhausted};
+use crate::usecases::sessions::{SessionToken, record_opened_session};
 
 /// Failures allowed before delays start.
 pub const FREE_FAILURES: u32 = 3;
@@ -70,6 +71,18 @@ pub fn login_throttle_key(number: identity_core::LoginNumber) -> String {
     format!("login:{number}")
 }
 
+/// The session to open with a successful sign-in, in the transaction that
+/// records the success (one fewer transaction per sign-in).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionToOpen<'a> {
+    /// The area the session is for.
+    pub area: SessionArea,
+    /// The level it is opened at.
+    pub level: CredentialLevel,
+    /// The client's `User-Agent`, shown in the holder's list of sessions.
+    pub user_agent: Option<&'a str>,
+}
+
 impl Service {
     /// Signs in with login id and password. `client_ip` is recorded in the audit log.
     ///
@@ -79,13 +92,45 @@ impl Service {
     /// than the throttle allows. Known and unknown ids do the same database work. The
     /// check and its audit record run in a task of their own, so a client that hangs
     /// up mid-way cannot leave a counted attempt unaudited.
-    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
     pub async fn sign_in_password(
         &self,
         login_id: &LoginId,
         password: &str,
         client_ip: Option<&str>,
     ) -> Result<SignedIn, SignInError> {
+        let (signed_in, _) = self
+            .sign_in_password_opening(login_id, password, client_ip, None)
+            .await?;
+        Ok(signed_in)
+    }
+
+    /// [`Service::sign_in_password`], then, on success, a session opened as
+    /// `session` says (what [`Service::open_session`] would do, in the same
+    /// transaction as the success's records). The caller sets the token in a cookie.
+    pub async fn sign_in_password_and_open_session(
+        &self,
+        login_id: &LoginId,
+        password: &str,
+        client_ip: Option<&str>,
+        session: SessionToOpen<'_>,
+    ) -> Result<(SignedIn, SessionToken, Session), SignInError> {
+        let (signed_in, opened) = self
+            .sign_in_password_opening(login_id, password, client_ip, Some(session))
+            .await?;
+        let (token, session) = opened.ok_or_else(|| {
+            InfraError::from(StoreError::Backend("a sign-in opened no session".into()))
+        })?;
+        Ok((signed_in, token, session))
+    }
+
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
+    async fn sign_in_password_opening(
+        &self,
+        login_id: &LoginId,
+        password: &str,
+        client_ip: Option<&str>,
+        open: Option<SessionToOpen<'_>>,
+    ) -> Result<(SignedIn, Option<(SessionToken, Session)>), SignInError> {
         let now = self.clock.now();
         let number = login_id.number();
         let key = login_throttle_key(number);
@@ -110,24 +155,21 @@ impl Service {
         let (failures, last_failure) = tx.throttle_lock(&key).await?;
         let address_blocked = exhausted(tx.as_mut(), &ip_key, SIGN_IN_FAILURES, now).await?;
         let throttled = is_throttled(failures, last_failure, now) || address_blocked;
-        let login = match tx.login(number).await {
-            Ok(l) if l.is_active() => Some(l),
-            Ok(_) | Err(StoreError::NotFound) => None,
+        let (login, current) = match tx.login_with_password(number).await {
+            Ok((l, current)) if l.is_active() => (Some(l), current),
+            Ok((_, current)) => (None, current),
+            Err(StoreError::NotFound) => (None, None),
             Err(e) => return Err(e.into()),
         };
-        let current = tx
-            .password_history(number)
-            .await?
-            .into_iter()
-            .find(|h| h.retired_at.is_none());
         if !throttled {
-            tx.throttle_record_failure(&key, now).await?;
-            tx.throttle_record_failure(&ip_key, now).await?;
+            tx.throttle_record_failures(&[&key, &ip_key], now).await?;
         }
         tx.commit().await?;
 
         let service = self.clone();
         let password = password.to_owned();
+        let client_ip_owned = client_ip.map(str::to_owned);
+        let open = open.map(|o| (o.area, o.level, o.user_agent.map(str::to_owned)));
         let details = json!({ "login": login_id.to_string(), "client_ip": client_ip });
         let outcome = tokio::spawn(async move {
             // Failures on a real login are filed under its holder, for the holder's history.
@@ -148,9 +190,8 @@ impl Service {
             let mut tx = service.store.begin().await?;
             let result = match attempt.filter(|_| ok) {
                 Some((login, current)) => {
-                    tx.throttle_reset(&key).await?;
                     // The attempt was counted against the address before the check.
-                    tx.throttle_forgive(&ip_key).await?;
+                    tx.throttle_settle_success(&key, &ip_key).await?;
                     let actor = format!("holder:{}", login.holder_id());
                     audit(
                         tx.as_mut(),
@@ -161,7 +202,22 @@ impl Service {
                         details,
                     )
                     .await?;
-                    Ok((login, current))
+                    let opened = match open {
+                        Some((area, level, agent)) => {
+                            let (token, session) = service.session_to_open(
+                                login.holder_id(),
+                                login.number(),
+                                area,
+                                level,
+                                client_ip_owned.as_deref(),
+                                agent.as_deref(),
+                            );
+                            record_opened_session(tx.as_mut(), &token, &session).await?;
+                            Some((token, session))
+                        }
+                        None => None,
+                    };
+                    Ok((login, current, opened))
                 }
                 // A throttled attempt is in the period's pressure report instead.
                 None if throttled => Err(SignInError::InvalidCredentials),
@@ -183,10 +239,10 @@ impl Service {
         })
         .await
         .map_err(InfraError::from)?;
-        let (login, current) = outcome?;
+        let (login, current, opened) = outcome?;
 
         let age = self.config.password_policy.status(current.set_at, now);
-        Ok(SignedIn {
+        let signed_in = SignedIn {
             holder_id: login.holder_id(),
             password_expired: matches!(age, PasswordAge::Expired),
             password_expires_in_days: match age {
@@ -194,7 +250,8 @@ impl Service {
                 _ => None,
             },
             login,
-        })
+        };
+        Ok((signed_in, opened))
     }
 }
 
