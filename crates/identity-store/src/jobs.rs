@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use identity_core::ids::IdentityId;
 use identity_service::StoreError;
 use identity_service::model::JobRun;
-use identity_service::ports::{JobTx, PasswordAge, Purged, RetentionCutoffs};
+use identity_service::ports::{Expired, JobTx, PasswordAge, RetentionCutoffs};
 use sqlx::any::AnyRow;
 
 use crate::sql::{Columns, Param, Run, SqlTx};
@@ -179,84 +179,62 @@ impl JobTx for SqlTx {
     async fn purge_expired(
         &mut self,
         c: &RetentionCutoffs,
+        what: Expired,
         limit: u32,
-    ) -> Result<Purged, StoreError> {
-        let now = time::to_db(c.now);
-        let log_before = time::to_db(c.transaction_log_before);
-        Ok(Purged {
-            codes: self
-                .in_batch(
-                    "DELETE FROM one_time_codes",
-                    "one_time_codes",
-                    "expires_at < $1 OR used_at IS NOT NULL",
-                    now,
-                    limit,
-                )
-                .await?,
-            sessions: self
-                .in_batch(
-                    "DELETE FROM sessions",
-                    "sessions",
-                    "last_seen_at < $1",
-                    time::to_db(c.session_idle_before),
-                    limit,
-                )
-                .await?
-                + self
-                    .in_batch(
-                        "DELETE FROM sessions",
-                        "sessions",
-                        "created_at < $1",
-                        time::to_db(c.session_created_before),
-                        limit,
-                    )
-                    .await?,
-            pending_sign_ins: self
-                .in_batch(
-                    "DELETE FROM pending_sign_ins",
-                    "pending_sign_ins",
-                    "expires_at < $1",
-                    now,
-                    limit,
-                )
-                .await?,
-            ceremonies: self
-                .in_batch(
-                    "DELETE FROM webauthn_ceremonies",
-                    "webauthn_ceremonies",
-                    "created_at < $1",
-                    time::to_db(c.ceremony_before),
-                    limit,
-                )
-                .await?,
-            outbox: self
-                .in_batch(
-                    "DELETE FROM outbox",
-                    "outbox",
-                    "status = 'sent' AND sent_at < $1",
-                    log_before,
-                    limit,
-                )
-                .await?,
-            notices: self
-                .in_batch(
-                    "DELETE FROM job_notices",
-                    "job_notices",
-                    "due_at < $1",
-                    log_before,
-                    limit,
-                )
-                .await?,
-            job_runs: self
-                .in_batch(
-                    "DELETE FROM job_runs",
-                    "job_runs",
-                    "started_at < $1",
-                    log_before,
-                    limit,
-                )
-                .await?,
-        })
+    ) -> Result<u64, StoreError> {
+        let log_before = c.transaction_log_before;
+        let (action, table, condition, cutoff) = match what {
+            Expired::Codes => (
+                "DELETE FROM one_time_codes",
+                "one_time_codes",
+                "expires_at < $1 OR used_at IS NOT NULL",
+                c.now,
+            ),
+            Expired::IdleSessions => (
+                "DELETE FROM sessions",
+                "sessions",
+                "last_seen_at < $1",
+                c.session_idle_before,
+            ),
+            Expired::OldSessions => (
+                "DELETE FROM sessions",
+                "sessions",
+                "created_at < $1",
+                c.session_created_before,
+            ),
+            Expired::PendingSignIns => (
+                "DELETE FROM pending_sign_ins",
+                "pending_sign_ins",
+                "expires_at < $1",
+                c.now,
+            ),
+            Expired::Ceremonies => (
+                "DELETE FROM webauthn_ceremonies",
+                "webauthn_ceremonies",
+                "created_at < $1",
+                c.ceremony_before,
+            ),
+            Expired::SentMail => (
+                "DELETE FROM outbox",
+                "outbox",
+                "status = 'sent' AND sent_at < $1",
+                log_before,
+            ),
+            Expired::Notices => (
+                "DELETE FROM job_notices",
+                "job_notices",
+                "due_at < $1",
+                log_before,
+            ),
+            Expired::JobRuns => (
+                "DELETE FROM job_runs",
+                "job_runs",
+                "started_at < $1",
+                log_before,
+            ),
+        };
+        self.in_batch(action, table, condition, time::to_db(cutoff), limit)
+            .await
     }
 
     #[tracing::instrument(

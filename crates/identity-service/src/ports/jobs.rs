@@ -20,23 +20,54 @@ pub struct PasswordAge {
     pub set_at: DateTime<Utc>,
 }
 
-/// What a retention pass removed, by class of data.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Purged {
+/// A class of data the retention job removes once its time is up (besides the
+/// two large logs and the provider's tokens, which have methods of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
     /// One-time codes expired or used.
-    pub codes: u64,
-    /// Sessions past their idle or absolute lifetime.
-    pub sessions: u64,
+    Codes,
+    /// Sessions idle for longer than allowed.
+    IdleSessions,
+    /// Sessions past their absolute lifetime.
+    OldSessions,
     /// Unfinished sign-ins past their window.
-    pub pending_sign_ins: u64,
+    PendingSignIns,
     /// Unfinished security-key ceremonies.
-    pub ceremonies: u64,
+    Ceremonies,
     /// Delivered mail and SMS older than the transaction-log retention.
-    pub outbox: u64,
+    SentMail,
     /// Notice records whose deadline is older than the transaction-log retention.
-    pub notices: u64,
+    Notices,
     /// Job run reports older than the transaction-log retention.
-    pub job_runs: u64,
+    JobRuns,
+}
+
+impl Expired {
+    /// Every class, in the order the job removes them.
+    pub const ALL: [Expired; 8] = [
+        Expired::Codes,
+        Expired::IdleSessions,
+        Expired::OldSessions,
+        Expired::PendingSignIns,
+        Expired::Ceremonies,
+        Expired::SentMail,
+        Expired::Notices,
+        Expired::JobRuns,
+    ];
+
+    /// The name the job's report counts it under.
+    #[must_use]
+    pub fn report_name(self) -> &'static str {
+        match self {
+            Expired::Codes => "codes",
+            Expired::IdleSessions | Expired::OldSessions => "sessions",
+            Expired::PendingSignIns => "pending_sign_ins",
+            Expired::Ceremonies => "ceremonies",
+            Expired::SentMail => "outbox_messages",
+            Expired::Notices => "notice_records",
+            Expired::JobRuns => "job_runs",
+        }
+    }
 }
 
 /// The instants before which each class of data is removed.
@@ -111,14 +142,15 @@ pub trait JobTx: Send {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Removes what has outlived its retention and says how much: at most
-    /// `limit` rows per statement (`u32::MAX` for all), so a large backlog goes in
-    /// short transactions, one after the other.
+    /// Removes at most `limit` rows (`u32::MAX` for all) of `what` that have
+    /// outlived their retention; how many. A large backlog goes in short
+    /// transactions, one after the other.
     async fn purge_expired(
         &mut self,
         cutoffs: &RetentionCutoffs,
+        what: Expired,
         limit: u32,
-    ) -> Result<Purged, StoreError>;
+    ) -> Result<u64, StoreError>;
 
     /// Forgets the proofing records (document and evidence reference) of
     /// identities revoked before `before` (at most `limit`; `u32::MAX` for all);

@@ -38,7 +38,7 @@ pub use authorization_codes::AuthorizationCodeTx;
 pub use cases::CaseTx;
 pub use holders::HolderTx;
 pub use identities::IdentityTx;
-pub use jobs::{JobTx, PasswordAge, Purged, RetentionCutoffs};
+pub use jobs::{Expired, JobTx, PasswordAge, RetentionCutoffs};
 pub use key_store::KeyStore;
 pub use logins::LoginTx;
 pub use oidc::{AccessTokenRecord, OidcTransaction, OidcTx};

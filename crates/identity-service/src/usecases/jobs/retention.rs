@@ -7,7 +7,7 @@ use chrono::{DateTime, Months, Utc};
 
 use super::Tally;
 use crate::error::InfraError;
-use crate::ports::{RetentionCutoffs, StoreError, StoreTx};
+use crate::ports::{Expired, RetentionCutoffs, StoreError, StoreTx};
 use crate::service::Service;
 use crate::usecases::selfcare::access::ACCESS_RETENTION_MONTHS;
 use crate::usecases::selfcare::security_keys::CEREMONY_WINDOW;
@@ -57,73 +57,48 @@ impl Service {
             ceremony_before: now - CEREMONY_WINDOW,
             transaction_log_before: months_ago(TRANSACTION_LOG_MONTHS),
         };
-        let proofing_before = months_ago(PROOFING_RETENTION_YEARS * 12);
-        let accesses_before = months_ago(ACCESS_RETENTION_MONTHS);
-        let log_before = months_ago(TRANSACTION_LOG_MONTHS);
-        let (counts, accesses, oidc_log) = if dry_run {
+        let cutoffs = Cutoffs {
+            retention: cutoffs,
+            proofing_before: months_ago(PROOFING_RETENTION_YEARS * 12),
+            accesses_before: months_ago(ACCESS_RETENTION_MONTHS),
+            log_before: months_ago(TRANSACTION_LOG_MONTHS),
+        };
+        if dry_run {
             let mut tx = self.store.begin().await?;
-            let counts = purge_the_rest(tx.as_mut(), u32::MAX, cutoffs, proofing_before).await?;
-            let accesses = tx.purge_accesses(accesses_before, u32::MAX).await?;
-            let oidc_log = tx.purge_oidc_transactions(log_before, u32::MAX).await?;
+            for what in Purge::ALL {
+                let n = purge(tx.as_mut(), what, u32::MAX, cutoffs).await?;
+                tally.add(what.report_name(), n);
+            }
             // Dropped, not committed: a dry run changes nothing.
             drop(tx);
-            (counts, accesses, oidc_log)
         } else {
-            // A backlog (the first run at a provider's size, or after a long stop:
-            // 150,000 sessions at a million holders) goes in short transactions too.
-            let counts = self
-                .purge_in_batches(|tx, rows| {
-                    Box::pin(purge_the_rest(tx, rows, cutoffs, proofing_before))
-                })
-                .await?;
-            let accesses = self
-                .purge_in_batches(|tx, rows| {
-                    Box::pin(
-                        async move { Ok(vec![tx.purge_accesses(accesses_before, rows).await?]) },
-                    )
-                })
-                .await?;
-            let oidc_log = self
-                .purge_in_batches(|tx, rows| {
-                    Box::pin(async move {
-                        Ok(vec![tx.purge_oidc_transactions(log_before, rows).await?])
-                    })
-                })
-                .await?;
-            (counts, accesses[0], oidc_log[0])
-        };
-        let count = |i: usize| counts.get(i).copied().unwrap_or_default();
-        tally.add("access_records", accesses);
-        tally.add("codes", count(0));
-        tally.add("sessions", count(1));
-        tally.add("pending_sign_ins", count(2));
-        tally.add("ceremonies", count(3));
-        tally.add("outbox_messages", count(4));
-        tally.add("notice_records", count(5));
-        tally.add("job_runs", count(6));
-        tally.add("proofing_records", count(7));
-        tally.add("client_assertion_ids", count(8));
-        tally.add("authorization_codes", count(9));
-        tally.add("refresh_tokens", count(10));
-        tally.add("access_tokens", count(11));
-        tally.add("oidc_transactions", oidc_log);
+            // Each class in short transactions of its own, so a backlog (the first
+            // run at a provider's size, or after a long stop: 150,000 sessions at a
+            // million holders) never holds the database long, and a class that is
+            // done is not looked at again.
+            for what in Purge::ALL {
+                let n = self
+                    .purge_in_batches(|tx, rows| Box::pin(purge(tx, what, rows, cutoffs)))
+                    .await?;
+                tally.add(what.report_name(), n);
+            }
+        }
         Ok(())
     }
 
-    /// Runs `batch` (removing at most so many rows of each kind it handles; it
-    /// returns how many of each) in a transaction of its own until no kind
-    /// reaches the limit; the rows removed in all, by kind. Each batch's size
-    /// follows the time the one before took.
-    async fn purge_in_batches<F>(&self, batch: F) -> Result<Vec<u64>, InfraError>
+    /// Runs `batch` (removing at most so many rows) in a transaction of its own
+    /// until it removes less than asked; the rows removed in all. Each batch's
+    /// size follows the time the one before took.
+    async fn purge_in_batches<F>(&self, batch: F) -> Result<u64, InfraError>
     where
         F: for<'t> Fn(
             &'t mut dyn StoreTx,
             u32,
         ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<Vec<u64>, StoreError>> + Send + 't>,
+            Box<dyn std::future::Future<Output = Result<u64, StoreError>> + Send + 't>,
         >,
     {
-        let mut totals: Vec<u64> = Vec::new();
+        let mut total = 0;
         let mut rows = PURGE_FIRST_BATCH;
         loop {
             let started = Instant::now();
@@ -131,24 +106,21 @@ impl Service {
             let removed = batch(tx.as_mut(), rows).await?;
             tx.commit().await?;
             let took = started.elapsed();
-            totals.resize(removed.len().max(totals.len()), 0);
-            for (total, n) in totals.iter_mut().zip(&removed) {
-                *total += n;
-            }
+            total += removed;
             // A batch far over its time holds SQLite's one writer that long: worth
-            // an operator's look (cold pages, a slow disk).
+            // an operator's look (cold pages, a slow disk, a missing index).
             if took > PURGE_BATCH_TIME * 50 {
                 tracing::warn!(
                     rows,
-                    ?removed,
+                    removed,
                     took_ms = took.as_millis(),
                     "a purge batch took long"
                 );
             } else {
-                tracing::debug!(rows, ?removed, took_ms = took.as_millis(), "purge batch");
+                tracing::debug!(rows, removed, took_ms = took.as_millis(), "purge batch");
             }
-            if removed.iter().all(|&n| n < u64::from(rows)) {
-                return Ok(totals);
+            if removed < u64::from(rows) {
+                return Ok(total);
             }
             rows = next_batch_rows(rows, took);
             tokio::time::sleep((took * 2).max(PURGE_PAUSE)).await;
@@ -156,32 +128,84 @@ impl Service {
     }
 }
 
-/// Everything but the two large logs, at most `rows` of each kind per statement;
-/// how many of each, in the order the job reports them.
-async fn purge_the_rest(
-    tx: &mut dyn StoreTx,
-    rows: u32,
-    cutoffs: RetentionCutoffs,
+/// The instants before which each class of data goes.
+#[derive(Debug, Clone, Copy)]
+struct Cutoffs {
+    retention: RetentionCutoffs,
     proofing_before: DateTime<Utc>,
-) -> Result<Vec<u64>, StoreError> {
-    let now = cutoffs.now;
-    let purged = tx.purge_expired(&cutoffs, rows).await?;
-    Ok(vec![
-        purged.codes,
-        purged.sessions,
-        purged.pending_sign_ins,
-        purged.ceremonies,
-        purged.outbox,
-        purged.notices,
-        purged.job_runs,
-        tx.forget_proofing_revoked_before(proofing_before, rows)
-            .await?,
-        tx.purge_assertion_jtis(now, rows).await?,
+    accesses_before: DateTime<Utc>,
+    log_before: DateTime<Utc>,
+}
+
+/// Each class of data the job removes, in its order.
+#[derive(Debug, Clone, Copy)]
+enum Purge {
+    Expired(Expired),
+    ProofingRecords,
+    AssertionIds,
+    AuthorizationCodes,
+    RefreshTokens,
+    AccessTokens,
+    AccessRecords,
+    OidcTransactions,
+}
+
+impl Purge {
+    const ALL: [Purge; 15] = [
+        Purge::Expired(Expired::ALL[0]),
+        Purge::Expired(Expired::ALL[1]),
+        Purge::Expired(Expired::ALL[2]),
+        Purge::Expired(Expired::ALL[3]),
+        Purge::Expired(Expired::ALL[4]),
+        Purge::Expired(Expired::ALL[5]),
+        Purge::Expired(Expired::ALL[6]),
+        Purge::Expired(Expired::ALL[7]),
+        Purge::ProofingRecords,
+        Purge::AssertionIds,
+        Purge::AuthorizationCodes,
+        Purge::RefreshTokens,
+        Purge::AccessTokens,
+        Purge::AccessRecords,
+        Purge::OidcTransactions,
+    ];
+
+    /// The name the job's report counts it under.
+    fn report_name(self) -> &'static str {
+        match self {
+            Purge::Expired(what) => what.report_name(),
+            Purge::ProofingRecords => "proofing_records",
+            Purge::AssertionIds => "client_assertion_ids",
+            Purge::AuthorizationCodes => "authorization_codes",
+            Purge::RefreshTokens => "refresh_tokens",
+            Purge::AccessTokens => "access_tokens",
+            Purge::AccessRecords => "access_records",
+            Purge::OidcTransactions => "oidc_transactions",
+        }
+    }
+}
+
+/// Removes at most `rows` of `what` (`u32::MAX`: all); how many.
+async fn purge(
+    tx: &mut dyn StoreTx,
+    what: Purge,
+    rows: u32,
+    c: Cutoffs,
+) -> Result<u64, StoreError> {
+    let now = c.retention.now;
+    match what {
+        Purge::Expired(class) => tx.purge_expired(&c.retention, class, rows).await,
+        Purge::ProofingRecords => {
+            tx.forget_proofing_revoked_before(c.proofing_before, rows)
+                .await
+        }
+        Purge::AssertionIds => tx.purge_assertion_jtis(now, rows).await,
         // Used or not, a code is worthless once expired.
-        tx.purge_authorization_codes(now, rows).await?,
-        tx.purge_refresh_tokens(now, rows).await?,
-        tx.purge_access_tokens(now, rows).await?,
-    ])
+        Purge::AuthorizationCodes => tx.purge_authorization_codes(now, rows).await,
+        Purge::RefreshTokens => tx.purge_refresh_tokens(now, rows).await,
+        Purge::AccessTokens => tx.purge_access_tokens(now, rows).await,
+        Purge::AccessRecords => tx.purge_accesses(c.accesses_before, rows).await,
+        Purge::OidcTransactions => tx.purge_oidc_transactions(c.log_before, rows).await,
+    }
 }
 
 /// The next batch's rows after one of `rows` took `took`: halved when it took
