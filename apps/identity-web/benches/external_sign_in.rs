@@ -264,12 +264,32 @@ fn wrk(addr: &str, data: &std::path::Path, load: &Load, secs: u64) -> (String, D
     (String::from_utf8_lossy(&out.stdout).into_owned(), elapsed)
 }
 
+/// The CPU time of each of the server's hashing threads (named `argon2-N`), by
+/// thread id: what the verifications cost inside the server, beside everything
+/// else it runs.
+fn hashing_threads_cpu(pid: &str) -> Vec<(String, Duration)> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| {
+            let tid = t.file_name().to_string_lossy().into_owned();
+            let comm = std::fs::read_to_string(t.path().join("comm")).ok()?;
+            comm.starts_with("argon2")
+                .then(|| (tid.clone(), cpu_of(&format!("{pid}/task/{tid}"))))
+        })
+        .collect()
+}
+
 /// One wrk run against the server, and the CPU time spent meanwhile.
 struct Measured {
     wrk: WrkResult,
     /// Wall time of the wrk run, over which CPU is counted.
     window: Duration,
     server_cpu: Duration,
+    /// Of `server_cpu`, the hashing threads'.
+    hashing_cpu: Duration,
     wrk_cpu: Duration,
     db_cpu: Option<Duration>,
     other_cpu: Duration,
@@ -307,6 +327,12 @@ impl Row {
     }
     fn server_ms_per_sign_in(&self) -> f64 {
         self.server_cpu.as_secs_f64() * 1e3 / self.wrk.signed_in as f64
+    }
+    /// The server's hashing threads' CPU per sign-in (a verification inside the
+    /// server), and the rest of the server's.
+    fn hashing_and_rest_ms(&self) -> (f64, f64) {
+        let hashing = self.hashing_cpu.as_secs_f64() * 1e3 / self.wrk.signed_in as f64;
+        (hashing, self.server_ms_per_sign_in() - hashing)
     }
     /// Raw CPU per verification over the server's (and the database's, with
     /// `with_db`) CPU per sign-in: the rate ratio on a machine with nothing else
@@ -360,6 +386,7 @@ fn measure(cost: HashCost, postgres: Option<&str>, load: &Load) -> Measured {
     let db_before = postgres
         .zip(db_name.as_deref())
         .map(|(admin, name)| cpu_of_each(&postgres_backends(admin, name)));
+    let hashing_before = hashing_threads_cpu(&pid);
     let (server_before, wrk_before, busy_before) = (cpu_of(&pid), children_cpu(), machine_busy());
     let (out, window) = wrk(&server.addr, &data, load, load.secs);
     let (server_cpu, wrk_cpu, busy) = (
@@ -367,6 +394,16 @@ fn measure(cost: HashCost, postgres: Option<&str>, load: &Load) -> Measured {
         children_cpu() - wrk_before,
         machine_busy() - busy_before,
     );
+    // Threads that lived through the whole run (the workers stay while busy).
+    let hashing_cpu = hashing_threads_cpu(&pid)
+        .into_iter()
+        .filter_map(|(tid, after)| {
+            hashing_before
+                .iter()
+                .find(|(t, _)| *t == tid)
+                .map(|(_, before)| after.saturating_sub(*before))
+        })
+        .sum::<Duration>();
     let db_cpu = postgres
         .zip(db_name.as_deref())
         .zip(db_before)
@@ -391,6 +428,7 @@ fn measure(cost: HashCost, postgres: Option<&str>, load: &Load) -> Measured {
         wrk: parse_result(&out),
         window,
         server_cpu,
+        hashing_cpu,
         wrk_cpu,
         db_cpu,
         other_cpu: other,
@@ -495,12 +533,12 @@ fn main() {
     }
     println!();
     println!(
-        "| cost | backend | round | sign-ins/s | raw/s | ratio | wrk CPU (s) | ratio, wrk accounted | DB CPU (s) | ratio, wrk + DB accounted | server CPU/sign-in | raw CPU/verify | CPU ratio (+ DB) | other CPU (s), run / raw | errors | p50 / p99 |"
+        "| cost | backend | round | sign-ins/s | raw/s | ratio | wrk CPU (s) | ratio, wrk accounted | DB CPU (s) | ratio, wrk + DB accounted | server CPU/sign-in | of which hashing / rest | raw CPU/verify | CPU ratio (+ DB) | other CPU (s), run / raw | errors | p50 / p99 |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1}% | {:.2} | {:.1}% | {} | {:.1}% | {:.2} ms | {:.2} ms | {:.1}% ({:.1}%) | {:.2} / {:.2} | {} | {:.0} / {:.0} ms |",
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1}% | {:.2} | {:.1}% | {} | {:.1}% | {:.2} ms | {:.2} / {:.2} ms | {:.2} ms | {:.1}% ({:.1}%) | {:.2} / {:.2} | {} | {:.0} / {:.0} ms |",
             cost_name(r.cost),
             r.backend,
             r.round,
@@ -513,6 +551,8 @@ fn main() {
                 .map_or_else(|| "—".to_owned(), |d| format!("{:.2}", d.as_secs_f64())),
             r.ratio_leaving(r.wrk_cpu + r.db_cpu.unwrap_or_default()) * 100.0,
             r.server_ms_per_sign_in(),
+            r.hashing_and_rest_ms().0,
+            r.hashing_and_rest_ms().1,
             r.raw.cpu_per_verify.as_secs_f64() * 1e3,
             r.cpu_ratio(false) * 100.0,
             r.cpu_ratio(true) * 100.0,
