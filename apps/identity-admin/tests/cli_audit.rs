@@ -54,7 +54,11 @@ async fn the_audit_trail_of_one_holder_is_exported_as_json_lines() {
             .iter()
             .all(|r| r["event"].as_str().unwrap().starts_with("holder."))
     );
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // The CLI's days are Rome's: at 23:30 UTC it is already tomorrow there.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Rome)
+        .format("%Y-%m-%d")
+        .to_string();
     let ranged = json_of(&admin(
         &db,
         &["--json", "audit", "query", "--from", &today, "--to", &today],
