@@ -34,11 +34,11 @@ const PURGE_PAUSE: Duration = Duration::from_millis(50);
 pub const PROOFING_RETENTION_YEARS: u32 = 20;
 
 impl Service {
-    /// Purges what has outlived its retention: the small tables in one
-    /// transaction, then the two that grow with every sign-in (access records,
-    /// the provider's transaction log) in batches sized to take about
-    /// [`PURGE_BATCH_TIME`], each in a transaction of its own with a pause twice
-    /// as long after it, so a purge of millions of rows never holds
+    /// Purges what has outlived its retention, one class of data after the
+    /// other (the two that grow with every sign-in, access records and the
+    /// provider's transaction log, last), each in batches sized to take about
+    /// [`PURGE_BATCH_TIME`], each batch in a transaction of its own with a pause
+    /// twice as long after it, so a purge of millions of rows never holds
     /// the database (SQLite's one writer) for long. Safe on
     /// several nodes at once: a batch deletes what is still there. A dry run keeps
     /// one transaction for everything and rolls it back (docs/operations.md).
@@ -65,7 +65,7 @@ impl Service {
         };
         if dry_run {
             let mut tx = self.store.begin().await?;
-            for what in Purge::ALL {
+            for what in Purge::all() {
                 let n = purge(tx.as_mut(), what, u32::MAX, cutoffs).await?;
                 tally.add(what.report_name(), n);
             }
@@ -76,7 +76,7 @@ impl Service {
             // run at a provider's size, or after a long stop: 150,000 sessions at a
             // million holders) never holds the database long, and a class that is
             // done is not looked at again.
-            for what in Purge::ALL {
+            for what in Purge::all() {
                 let n = self
                     .purge_in_batches(|tx, rows| Box::pin(purge(tx, what, rows, cutoffs)))
                     .await?;
@@ -151,23 +151,19 @@ enum Purge {
 }
 
 impl Purge {
-    const ALL: [Purge; 15] = [
-        Purge::Expired(Expired::ALL[0]),
-        Purge::Expired(Expired::ALL[1]),
-        Purge::Expired(Expired::ALL[2]),
-        Purge::Expired(Expired::ALL[3]),
-        Purge::Expired(Expired::ALL[4]),
-        Purge::Expired(Expired::ALL[5]),
-        Purge::Expired(Expired::ALL[6]),
-        Purge::Expired(Expired::ALL[7]),
-        Purge::ProofingRecords,
-        Purge::AssertionIds,
-        Purge::AuthorizationCodes,
-        Purge::RefreshTokens,
-        Purge::AccessTokens,
-        Purge::AccessRecords,
-        Purge::OidcTransactions,
-    ];
+    /// Every class, in the order the job removes them: the expired data first,
+    /// the two large logs last.
+    fn all() -> impl Iterator<Item = Purge> {
+        Expired::ALL.into_iter().map(Purge::Expired).chain([
+            Purge::ProofingRecords,
+            Purge::AssertionIds,
+            Purge::AuthorizationCodes,
+            Purge::RefreshTokens,
+            Purge::AccessTokens,
+            Purge::AccessRecords,
+            Purge::OidcTransactions,
+        ])
+    }
 
     /// The name the job's report counts it under.
     fn report_name(self) -> &'static str {
