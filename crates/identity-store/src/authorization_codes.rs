@@ -104,6 +104,7 @@ impl AuthorizationCodeTx for SqlTx {
             "DELETE FROM authorization_codes",
             "authorization_codes",
             "expires_at < $1",
+            None,
             time::to_db(before),
             limit,
         )

@@ -233,7 +233,7 @@ impl JobTx for SqlTx {
                 log_before,
             ),
         };
-        self.in_batch(action, table, condition, time::to_db(cutoff), limit)
+        self.in_batch(action, table, condition, None, time::to_db(cutoff), limit)
             .await
     }
 
@@ -252,6 +252,7 @@ impl JobTx for SqlTx {
             "UPDATE identities SET proofing = NULL, document_expires_on = NULL",
             "identities",
             "state = 'revoked' AND proofing IS NOT NULL AND revoked_at < $1",
+            None,
             time::to_db(before),
             limit,
         )

@@ -10,7 +10,6 @@ use sqlx::any::AnyRow;
 
 use crate::sql::{Columns, Run, SqlTx};
 use crate::time;
-use crate::transaction::OldestOf;
 
 fn access_token_from(row: &AnyRow) -> Result<AccessTokenRecord, StoreError> {
     let c = Columns::of(row, "access token");
@@ -149,6 +148,7 @@ impl OidcTx for SqlTx {
             "DELETE FROM oidc_access_tokens",
             "oidc_access_tokens",
             "expires_at < $1",
+            None,
             time::to_db(before),
             limit,
         )
@@ -229,7 +229,15 @@ impl OidcTx for SqlTx {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StoreError> {
-        self.delete_oldest(OldestOf::OidcTransactions, time::to_db(before), limit)
-            .await
+        // Oldest first, along the index on the time.
+        self.in_batch(
+            "DELETE FROM oidc_transactions",
+            "oidc_transactions",
+            "at < $1",
+            Some("at"),
+            time::to_db(before),
+            limit,
+        )
+        .await
     }
 }

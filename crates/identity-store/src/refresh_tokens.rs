@@ -105,6 +105,7 @@ impl RefreshTokenTx for SqlTx {
             "DELETE FROM refresh_tokens",
             "refresh_tokens",
             "expires_at < $1",
+            None,
             time::to_db(before),
             limit,
         )

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::sql::{AnyQuery, Columns, Run, SqlTx, number_to_db, touched};
 use crate::time;
-use crate::transaction::OldestOf;
 
 fn credentials_from_row(row: &AnyRow) -> Result<IdentityCredentials, StoreError> {
     let c = Columns::of(row, "credentials");
@@ -260,7 +259,15 @@ impl SelfcareTx for SqlTx {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StoreError> {
-        self.delete_oldest(OldestOf::AccessRecords, time::to_db(before), limit)
-            .await
+        // Oldest first, along the index on the time.
+        self.in_batch(
+            "DELETE FROM access_records",
+            "access_records",
+            "at < $1",
+            Some("at"),
+            time::to_db(before),
+            limit,
+        )
+        .await
     }
 }

@@ -144,6 +144,7 @@ impl ServiceProviderTx for SqlTx {
             "DELETE FROM client_assertion_jtis",
             "client_assertion_jtis",
             "expires_at < $1",
+            None,
             time::to_db(now),
             limit,
         )

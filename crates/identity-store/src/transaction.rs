@@ -37,25 +37,29 @@ impl SqlTx {
 
     /// Runs `action` (`DELETE FROM table` or `UPDATE table SET ...`) on at most
     /// `limit` rows of `table` that meet `condition`, with `cutoff` as its `$1`
-    /// (`u32::MAX`: all of them, in one statement); returns the rows touched. The
-    /// rows are picked by their physical id (SQLite's `rowid`, PostgreSQL's `ctid`,
-    /// looked up as an array, a TID scan), so it works for any key; a row changed
-    /// by someone else meanwhile is left for the next batch.
+    /// (`u32::MAX`: all of them, in one statement), the first ones by `order`
+    /// when it is given; returns the rows touched. The rows are picked by their
+    /// physical id (SQLite's `rowid`, PostgreSQL's `ctid`, looked up as an array,
+    /// a TID scan: with `IN (subquery)` PostgreSQL planned a hash join over a scan
+    /// of the whole table, tools/scale/tests/query_plans.rs), so it works for any
+    /// key; a row changed by someone else meanwhile is left for the next batch.
     pub(crate) async fn in_batch(
         &mut self,
         action: &'static str,
         table: &'static str,
         condition: &'static str,
+        order: Option<&'static str>,
         cutoff: i64,
         limit: u32,
     ) -> Result<u64, StoreError> {
+        let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
         let sql = match (limit, self.backend) {
             (u32::MAX, _) => format!("{action} WHERE {condition}"),
             (_, Backend::Sqlite) => format!(
-                "{action} WHERE rowid IN (SELECT rowid FROM {table} WHERE {condition} LIMIT $2)"
+                "{action} WHERE rowid IN (SELECT rowid FROM {table} WHERE {condition}{order} LIMIT $2)"
             ),
             (_, Backend::Postgres) => format!(
-                "{action} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {condition} LIMIT $2))"
+                "{action} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {condition}{order} LIMIT $2))"
             ),
         };
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(cutoff);
@@ -63,42 +67,6 @@ impl SqlTx {
             query = query.bind(i64::from(limit));
         }
         Ok(query.execute_in(self).await?.rows_affected())
-    }
-
-    /// Deletes at most `limit` of the oldest rows of `table` from before `cutoff`;
-    /// returns how many went. PostgreSQL gets the batch's ids as an array, looked
-    /// up by the primary key: with `IN (subquery)` it planned a hash join over a
-    /// scan of the whole table (tools/scale/tests/query_plans.rs).
-    pub(crate) async fn delete_oldest(
-        &mut self,
-        table: OldestOf,
-        cutoff: i64,
-        limit: u32,
-    ) -> Result<u64, StoreError> {
-        let sql = match (table, self.backend) {
-            (OldestOf::AccessRecords, Backend::Sqlite) => {
-                "DELETE FROM access_records WHERE id IN \
-                 (SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2)"
-            }
-            (OldestOf::AccessRecords, Backend::Postgres) => {
-                "DELETE FROM access_records WHERE id = ANY(ARRAY(\
-                 SELECT id FROM access_records WHERE at < $1 ORDER BY at LIMIT $2))"
-            }
-            (OldestOf::OidcTransactions, Backend::Sqlite) => {
-                "DELETE FROM oidc_transactions WHERE id IN \
-                 (SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2)"
-            }
-            (OldestOf::OidcTransactions, Backend::Postgres) => {
-                "DELETE FROM oidc_transactions WHERE id = ANY(ARRAY(\
-                 SELECT id FROM oidc_transactions WHERE at < $1 ORDER BY at LIMIT $2))"
-            }
-        };
-        Ok(sqlx::query(sql)
-            .bind(cutoff)
-            .bind(i64::from(limit))
-            .execute_in(self)
-            .await?
-            .rows_affected())
     }
 
     /// Runs `sql` with a row's `key` as `$1` and a time as `$2` (marking rows
@@ -116,11 +84,4 @@ impl SqlTx {
             .await?
             .rows_affected())
     }
-}
-
-/// The logs purged a batch at a time, oldest first (`id` keyed, `at` timed).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum OldestOf {
-    AccessRecords,
-    OidcTransactions,
 }
