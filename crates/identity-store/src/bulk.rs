@@ -67,7 +67,7 @@ impl BulkRows {
 
 /// `single`, a one-row `INSERT ... VALUES ($1, ..., $k) [suffix]`, rewritten for
 /// `rows` rows: `VALUES ($1, ..., $k), ($k+1, ..., $2k), ... [suffix]`.
-fn multi_row(single: &str, rows: usize) -> String {
+pub(crate) fn multi_row(single: &str, rows: usize) -> String {
     let values = single
         .find("VALUES (")
         .expect("a one-row insert has a VALUES list");

@@ -70,21 +70,17 @@ impl ThrottleTx for SqlTx {
         if distinct.is_empty() {
             return Ok(());
         }
-        let at_param = distinct.len() + 1;
-        let values: Vec<String> = (1..=distinct.len())
-            .map(|i| format!("(${i}, 1, ${at_param})"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at) VALUES {} \
+        let sql = crate::bulk::multi_row(
+            "INSERT INTO sign_in_throttle (throttle_key, failures, last_failure_at) VALUES ($1, $2, $3) \
              ON CONFLICT (throttle_key) DO UPDATE SET failures = sign_in_throttle.failures + 1, \
              last_failure_at = excluded.last_failure_at",
-            values.join(", ")
+            distinct.len(),
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for key in distinct {
-            query = query.bind(key.to_owned());
+            query = query.bind(key.to_owned()).bind(1_i64).bind(time::to_db(at));
         }
-        query.bind(time::to_db(at)).execute_in(self).await?;
+        query.execute_in(self).await?;
         Ok(())
     }
 
