@@ -18,6 +18,7 @@ pub mod consent;
 pub mod correction;
 pub mod credentials;
 pub mod data_review;
+pub mod federation;
 pub mod holder;
 pub mod identity;
 pub mod ids;
