@@ -16,6 +16,7 @@ mod authorization_codes;
 mod backend;
 mod bulk;
 mod cases;
+mod federation;
 mod holders;
 mod identities;
 mod jobs;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use identity_service::StoreError;
-use identity_service::ports::{SigningKeyTx, StoredSigningKey};
+use identity_service::ports::{KeyPurpose, SigningKeyTx, StoredSigningKey};
 use sqlx::any::AnyRow;
 
 use crate::sql::{Columns, Run, SqlTx, touched};
@@ -14,6 +14,7 @@ fn key_from_row(row: &AnyRow) -> Result<StoredSigningKey, StoreError> {
     Ok(StoredSigningKey {
         kid: c.text("kid")?,
         alg: c.text("alg")?,
+        purpose: c.decoded("purpose", KeyPurpose::from_code)?,
         sealed_private: c.text("sealed_private")?,
         public_jwk: c.json("public_jwk")?,
         created_at: c.time("created_at")?,
@@ -27,8 +28,8 @@ impl SigningKeyTx for SqlTx {
     #[tracing::instrument(name = "store.insert_signing_key", skip_all, level = "debug")]
     async fn insert_signing_key(&mut self, key: &StoredSigningKey) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO signing_keys (kid, alg, sealed_private, public_jwk, created_at, retired_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO signing_keys (kid, alg, sealed_private, public_jwk, created_at, retired_at, expires_at, purpose) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(key.kid.clone())
         .bind(key.alg.clone())
@@ -37,6 +38,7 @@ impl SigningKeyTx for SqlTx {
         .bind(time::to_db(key.created_at))
         .bind(time::opt_to_db(key.retired_at))
         .bind(time::opt_to_db(key.expires_at))
+        .bind(key.purpose.code())
         .insert_in(self, "signing_key").await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 mod api_clients;
 mod audit;
+mod federation;
 mod job_runs;
 mod one_time_codes;
 mod operators;
@@ -12,6 +13,7 @@ mod service_providers;
 
 pub use api_clients::{ApiClient, ApiScope};
 pub use audit::{AuditQuery, AuditRecord};
+pub use federation::{FederationClient, HeldTrustMark, TrustAnchor};
 pub use job_runs::JobRun;
 pub use one_time_codes::{CodePurpose, OneTimeCode};
 pub use operators::{Approval, ApprovalState, Operator, OperatorRole};

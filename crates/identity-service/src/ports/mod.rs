@@ -13,6 +13,7 @@ mod api_clients;
 mod audit;
 mod authorization_codes;
 mod cases;
+mod federation;
 mod holders;
 mod identities;
 mod jobs;
@@ -36,6 +37,7 @@ pub use api_clients::ApiClientTx;
 pub use audit::AuditTx;
 pub use authorization_codes::AuthorizationCodeTx;
 pub use cases::CaseTx;
+pub use federation::FederationTx;
 pub use holders::HolderTx;
 pub use identities::IdentityTx;
 pub use jobs::{Expired, JobTx, PasswordAge, RetentionCutoffs};
@@ -50,7 +52,7 @@ pub use security_keys::{SecurityKey, SecurityKeyTx};
 pub use selfcare::{AccessQuery, IdentityCredentials, PendingSignIn, SelfcareTx};
 pub use service_providers::ServiceProviderTx;
 pub use sessions::{SessionFilter, SessionTx};
-pub use signing_keys::{SigningKeyTx, StoredSigningKey};
+pub use signing_keys::{KeyPurpose, SigningKeyTx, StoredSigningKey};
 pub use sms::{SmsError, SmsSender};
 pub use throttle::ThrottleTx;
 
@@ -132,6 +134,7 @@ pub trait StoreTx:
     + AuthorizationCodeTx
     + RefreshTokenTx
     + OidcTx
+    + FederationTx
     + Send
 {
     /// Makes every change of this transaction durable and visible.

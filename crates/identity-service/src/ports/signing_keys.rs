@@ -6,6 +6,37 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 
+/// What a signing key signs: the rules keep the federation's keys apart from
+/// the OpenID Connect ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyPurpose {
+    /// Tokens of the OpenID Connect provider (ID tokens, userinfo, access
+    /// tokens), published at the JWKS endpoint and in the provider's metadata.
+    Oidc,
+    /// The federation's entity statements, published in the entity configuration.
+    Federation,
+}
+
+impl KeyPurpose {
+    /// Both.
+    pub const ALL: [KeyPurpose; 2] = [KeyPurpose::Oidc, KeyPurpose::Federation];
+
+    /// The stored code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyPurpose::Oidc => "oidc",
+            KeyPurpose::Federation => "federation",
+        }
+    }
+
+    /// The purpose of a stored code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<KeyPurpose> {
+        KeyPurpose::ALL.into_iter().find(|p| p.code() == code)
+    }
+}
+
 /// One signing key as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSigningKey {
@@ -13,6 +44,8 @@ pub struct StoredSigningKey {
     pub kid: String,
     /// `RS256` or `ES256`.
     pub alg: String,
+    /// What it signs.
+    pub purpose: KeyPurpose,
     /// The PKCS#8 private key, sealed with the keyring.
     pub sealed_private: String,
     /// The public key as a JWK.

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::ports::{StoreError, StoredSigningKey};
+use crate::ports::{KeyPurpose, StoreError, StoredSigningKey};
 use crate::service::Service;
 use crate::usecases::jobs::Tally;
 
@@ -74,19 +74,32 @@ pub(crate) fn crypto(e: impl std::error::Error + Send + Sync + 'static) -> Signi
     SigningKeyError::Crypto(Box::new(e))
 }
 
-/// The keys of `alg` that are not retired, oldest first (the last one signs).
+/// The algorithms each purpose keeps a key for: the federation signs with
+/// RS256, which every member must support; the provider's tokens with both.
+fn algs_of(purpose: KeyPurpose) -> &'static [SigningAlg] {
+    match purpose {
+        KeyPurpose::Oidc => &SigningAlg::ALL,
+        KeyPurpose::Federation => &[SigningAlg::Rs256],
+    }
+}
+
+/// The keys of `purpose` and `alg` that are not retired, oldest first (the
+/// last one signs).
 fn current_of(
     keys: &[StoredSigningKey],
+    purpose: KeyPurpose,
     alg: SigningAlg,
 ) -> impl DoubleEndedIterator<Item = &StoredSigningKey> {
-    keys.iter()
-        .filter(move |k| k.alg == alg.name() && k.retired_at.is_none())
+    keys.iter().filter(move |k| {
+        k.purpose == purpose && k.alg == alg.name() && k.retired_at.is_none()
+    })
 }
 
 impl Service {
-    /// Makes and stores a new key for `alg`, in a transaction of its own.
+    /// Makes and stores a new key of `purpose` for `alg`, in a transaction of its own.
     async fn new_signing_key(
         &self,
+        purpose: KeyPurpose,
         alg: SigningAlg,
         now: DateTime<Utc>,
     ) -> Result<StoredSigningKey, SigningKeyError> {
@@ -100,6 +113,7 @@ impl Service {
             sealed_private: private_ref,
             kid,
             alg: alg.name().to_owned(),
+            purpose,
             public_jwk: jwk,
             created_at: now,
             retired_at: None,
@@ -109,20 +123,21 @@ impl Service {
         tx.insert_signing_key(&key).await?;
         tx.commit().await?;
         self.forget_cached_keys();
-        tracing::info!(kid = %key.kid, alg = alg.name(), "new signing key");
+        tracing::info!(kid = %key.kid, alg = alg.name(), purpose = purpose.code(), "new signing key");
         Ok(key)
     }
 
-    /// The key that signs with `alg` now (the newest not retired), made at
-    /// first use.
+    /// The key of `purpose` that signs with `alg` now (the newest not
+    /// retired), made at first use.
     pub(crate) async fn current_signing_key(
         &self,
+        purpose: KeyPurpose,
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
         let keys = self.signing_keys_for_signing().await?;
-        match current_of(&keys, alg).next_back() {
+        match current_of(&keys, purpose, alg).next_back() {
             Some(key) => Ok(key.clone()),
-            None => self.first_signing_key(alg).await,
+            None => self.first_signing_key(purpose, alg).await,
         }
     }
 
@@ -131,26 +146,39 @@ impl Service {
     /// make two, and the job retires the older).
     async fn first_signing_key(
         &self,
+        purpose: KeyPurpose,
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
         let _one_at_a_time = self.oidc_cache.making.lock().await;
         let keys = self.stored_signing_keys().await?;
-        match current_of(&keys, alg).next_back() {
+        match current_of(&keys, purpose, alg).next_back() {
             Some(made_meanwhile) => Ok(made_meanwhile.clone()),
-            None => self.new_signing_key(alg, self.clock.now()).await,
+            None => self.new_signing_key(purpose, alg, self.clock.now()).await,
         }
     }
 
-    /// A compact JWS of `claims` signed with the current `alg` key, its `kid` in
-    /// the header.
-    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
+    /// A compact JWS of `claims` signed with the provider's current `alg` key,
+    /// its `kid` in the header (`typ` JWT).
     pub async fn sign_jws(
         &self,
         alg: SigningAlg,
         claims: &Value,
     ) -> Result<String, SigningKeyError> {
-        let key = self.current_signing_key(alg).await?;
-        let header = json!({ "alg": alg.name(), "typ": "JWT", "kid": key.kid });
+        self.sign_jwt(KeyPurpose::Oidc, alg, "JWT", claims).await
+    }
+
+    /// A compact JWS of `claims` signed with the current key of `purpose` and
+    /// `alg`, with `typ` and the key's `kid` in the header.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
+    pub async fn sign_jwt(
+        &self,
+        purpose: KeyPurpose,
+        alg: SigningAlg,
+        typ: &str,
+        claims: &Value,
+    ) -> Result<String, SigningKeyError> {
+        let key = self.current_signing_key(purpose, alg).await?;
+        let header = json!({ "alg": alg.name(), "typ": typ, "kid": key.kid });
         let signing_input = format!(
             "{}.{}",
             B64.encode(header.to_string()),
@@ -166,18 +194,25 @@ impl Service {
         Ok(format!("{signing_input}.{}", B64.encode(signature)))
     }
 
-    /// The published keys (current and retired ones still within their
-    /// publication), as a JWKS document; at least one key per algorithm.
-    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
+    /// The provider's published keys (current and retired ones still within
+    /// their publication), as a JWKS document; at least one key per algorithm.
     pub async fn jwks(&self) -> Result<Value, SigningKeyError> {
+        self.published_keys(KeyPurpose::Oidc).await
+    }
+
+    /// The published keys of `purpose` (current and retired ones still within
+    /// their publication), as a JWKS document; at least one key per algorithm
+    /// of the purpose.
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
+    pub async fn published_keys(&self, purpose: KeyPurpose) -> Result<Value, SigningKeyError> {
         let now = self.clock.now();
         let mut keys = self.stored_signing_keys().await?;
         // Only the first request ever (per algorithm) makes a key; the keys are
         // then read again, so every answer lists them in the stored order.
         let mut made = false;
-        for alg in SigningAlg::ALL {
-            if current_of(&keys, alg).next().is_none() {
-                self.first_signing_key(alg).await?;
+        for alg in algs_of(purpose) {
+            if current_of(&keys, purpose, *alg).next().is_none() {
+                self.first_signing_key(purpose, *alg).await?;
                 made = true;
             }
         }
@@ -186,7 +221,7 @@ impl Service {
         }
         let keys: Vec<Value> = keys
             .into_iter()
-            .filter(|k| k.expires_at.is_none_or(|at| at >= now))
+            .filter(|k| k.purpose == purpose && k.expires_at.is_none_or(|at| at >= now))
             .map(|k| k.public_jwk)
             .collect();
         Ok(json!({ "keys": keys }))
@@ -233,14 +268,19 @@ impl Service {
         tally: &mut Tally,
     ) -> Result<(), crate::InfraError> {
         let keys = self.stored_signing_keys().await?;
-        for alg in SigningAlg::ALL {
-            let due = current_of(&keys, alg)
+        let kinds = || {
+            KeyPurpose::ALL
+                .into_iter()
+                .flat_map(|p| algs_of(p).iter().map(move |a| (p, *a)))
+        };
+        for (purpose, alg) in kinds() {
+            let due = current_of(&keys, purpose, alg)
                 .next_back()
                 .is_some_and(|newest| now - newest.created_at >= Duration::days(SIGNING_KEY_DAYS));
             if due {
                 tally.add("keys_created", 1);
                 if !dry_run {
-                    self.new_signing_key(alg, now)
+                    self.new_signing_key(purpose, alg, now)
                         .await
                         .map_err(|e| StoreError::Backend(Box::new(e)))?;
                 }
@@ -248,8 +288,8 @@ impl Service {
         }
         let keys = self.stored_signing_keys().await?;
         let mut tx = self.store.begin().await?;
-        for alg in SigningAlg::ALL {
-            let mut live: Vec<&StoredSigningKey> = current_of(&keys, alg).collect();
+        for (purpose, alg) in kinds() {
+            let mut live: Vec<&StoredSigningKey> = current_of(&keys, purpose, alg).collect();
             live.pop();
             for superseded in live {
                 match tx

@@ -183,7 +183,8 @@ impl Service {
         // either takes a transaction of its own), so the code is redeemed and
         // the tokens issued in one: a replay waits, then finds them to revoke.
         let salt = self.pairwise_salt().await?;
-        self.current_signing_key(SigningAlg::Rs256).await?;
+        self.current_signing_key(crate::ports::KeyPurpose::Oidc, SigningAlg::Rs256)
+            .await?;
         let mut tx = self.store.begin().await?;
         let outcome = self
             .redeem_in(tx.as_mut(), code, client_id, redirect_uri, verifier)
