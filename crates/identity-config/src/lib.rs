@@ -15,6 +15,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use identity_core::identity::DeadlinePolicy;
 use identity_core::password_policy::PasswordPolicy;
+use identity_service::usecases::federation::settings::FederationConfig;
 use identity_service::{HashCost, Keyring, PasswordHasher, ServiceConfig};
 
 mod keyfile;
@@ -78,6 +79,10 @@ pub struct Settings {
     /// Where the file SMS transport appends text messages; default
     /// `<data_dir>/sms.log`.
     pub sms_file: Option<PathBuf>,
+    /// The provider's place in its OpenID Federation: entity id, organization,
+    /// authority hints, trust anchors and marks, the trust marks asked of
+    /// relying parties, and the bounds on fetching (docs/federation.md).
+    pub federation: FederationConfig,
     /// The `IDENTITY_CONFIG` variable names the file; accepted here so that the
     /// environment layer does not reject it as unknown.
     #[serde(skip_serializing)]
@@ -221,6 +226,7 @@ impl Default for Settings {
             two_person_approval: true,
             totp_keys: TotpKeys::default(),
             sms_file: None,
+            federation: FederationConfig::default(),
             config: None,
         }
     }
@@ -310,6 +316,7 @@ impl Settings {
             password_policy,
             deadline_policy: self.suspension_deadline_policy,
             keyring,
+            federation: self.federation.clone(),
             ..ServiceConfig::default()
         })
     }

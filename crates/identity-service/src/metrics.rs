@@ -10,7 +10,7 @@ use std::sync::Mutex;
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
 /// What each metric means (the `# HELP` line) and its type.
-const METRICS: [(&str, &str, &str); 7] = [
+const METRICS: [(&str, &str, &str); 8] = [
     (
         "identity_password_sign_ins_total",
         "counter",
@@ -40,6 +40,11 @@ const METRICS: [(&str, &str, &str); 7] = [
         "identity_job_actions_total",
         "counter",
         "What the calendar jobs did, by job and action (revoked, suspended, kept_suspended, reactivated, notices_sent, warnings_sent, and purged rows by class).",
+    ),
+    (
+        "identity_federation_resolution_seconds",
+        "histogram",
+        "Time to resolve a relying party's trust chain (automatic registration), by outcome: ok, refused.",
     ),
     (
         "identity_outbox_messages",
@@ -107,6 +112,16 @@ impl Metrics {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *c.entry((name, labels(labels_))).or_default() += n;
+    }
+
+    /// Records one trust-chain resolution.
+    pub fn federation_resolution(&self, took: std::time::Duration, ok: bool) {
+        let outcome = if ok { "ok" } else { "refused" };
+        self.observe(
+            "identity_federation_resolution_seconds",
+            &[("outcome", outcome)],
+            took.as_secs_f64(),
+        );
     }
 
     /// Records `seconds` in histogram `name` with `labels`.

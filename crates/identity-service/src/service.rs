@@ -29,6 +29,8 @@ pub struct ServiceConfig {
     pub public_url: String,
     /// The keys that seal the authenticators' secrets.
     pub keyring: Keyring,
+    /// The provider's place in its OpenID Federation.
+    pub federation: crate::usecases::federation::settings::FederationConfig,
 }
 
 impl Default for ServiceConfig {
@@ -40,6 +42,7 @@ impl Default for ServiceConfig {
             session_policy: SessionPolicy::default(),
             public_url: "http://localhost:8080".into(),
             keyring: Keyring::ephemeral(),
+            federation: crate::usecases::federation::settings::FederationConfig::default(),
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct Service {
     pub(crate) pressure: Arc<crate::pressure::SignInPressure>,
     pub(crate) key_store: Arc<dyn crate::ports::KeyStore>,
     pub(crate) oidc_cache: Arc<crate::usecases::oidc::keys::OidcCache>,
+    pub(crate) fetcher: Arc<dyn crate::ports::EntityFetcher>,
+    pub(crate) resolving: Arc<crate::usecases::federation::registration::InFlight>,
 }
 
 impl std::fmt::Debug for Service {
@@ -90,6 +95,9 @@ impl Service {
         let key_store = Arc::new(crate::usecases::oidc::keystore::SealedKeyStore::new(
             config.keyring.clone(),
         ));
+        let fetcher = Arc::new(crate::usecases::federation::fetch::HttpEntityFetcher::new(
+            &config.federation.fetch,
+        ));
         Service {
             store,
             clock,
@@ -100,7 +108,17 @@ impl Service {
             pressure: Arc::default(),
             key_store,
             oidc_cache: Arc::default(),
+            fetcher,
+            resolving: Arc::default(),
         }
+    }
+
+    /// The same service reading other entities' statements through `fetcher`
+    /// (tests count or script fetches with it).
+    #[must_use]
+    pub fn with_entity_fetcher(mut self, fetcher: Arc<dyn crate::ports::EntityFetcher>) -> Service {
+        self.fetcher = fetcher;
+        self
     }
 
     /// The same service with its OpenID Connect signing keys in `key_store` (an

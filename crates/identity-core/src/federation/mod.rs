@@ -3,3 +3,4 @@
 //! their checks, trust chains, and metadata policies.
 
 pub mod policy;
+pub mod statement;

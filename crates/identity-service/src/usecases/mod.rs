@@ -8,6 +8,7 @@ pub mod corrections;
 pub mod email;
 pub mod email_codes;
 pub mod export;
+pub mod federation;
 pub mod identity;
 pub mod import;
 pub mod jobs;

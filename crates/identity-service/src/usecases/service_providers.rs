@@ -82,7 +82,7 @@ fn invalid(message: impl Into<String>) -> ServiceProviderError {
 
 /// An address fit for redirects and keys: `https://host...`, or plain HTTP on
 /// the loopback (development); no user part, no fragment, no spaces.
-fn acceptable_url(url: &str) -> bool {
+pub(crate) fn acceptable_url(url: &str) -> bool {
     if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
