@@ -8,6 +8,8 @@ around our OP. Standard library only; the reference code runs in a venv.
   python3 run.py --setup-only    install and configure, start nothing
   python3 run.py --op-jwks F     register the OP with these federation keys
                                  (else read from OP_URL's entity configuration)
+  python3 run.py --stand-in-op   run the package's own provider app at OP_URL in
+                                 place of ours and sign in through it end to end
 
 Environment: TA_URL (http://127.0.0.1:8101/), RP_URL (http://127.0.0.1:8102/),
 OP_URL (http://127.0.0.1:8100), REFERENCE_STATE_DIR (./state),
@@ -38,8 +40,12 @@ VENV = Path(
 )
 PY = VENV / "bin" / "python"
 REQUIREMENTS = HERE / "requirements.txt"
-SETTINGS = {"ta": "reference.settings_ta", "rp": "reference.settings_rp"}
-URLS = {"ta": TA_URL, "rp": RP_URL}
+SETTINGS = {
+    "ta": "reference.settings_ta",
+    "rp": "reference.settings_rp",
+    "op": "reference.settings_op",  # the stand-in OP, only with --stand-in-op
+}
+URLS = {"ta": TA_URL, "rp": RP_URL, "op": OP_URL}
 
 
 def log(msg):
@@ -120,12 +126,15 @@ def op_reachable():
     return bool(r and r[0] == 200)
 
 
-def setup(op_jwks):
+def setup(op_jwks, stand_in):
     STATE_DIR.mkdir(parents=True, exist_ok=True)
-    for role in ("ta", "rp"):
+    for role in ("ta", "rp") + (("op",) if stand_in else ()):
         manage(role, "migrate", "--noinput", "-v", "0")
     # 1. RP keys (the TA needs the RP's public federation keys)
     manage("rp", "setup_rp")
+    if stand_in:
+        manage("op", "setup_op")
+        op_jwks = op_jwks or str(STATE_DIR / "standin_op_jwks.json")
     # 2. TA: itself, trust mark profiles, the RP and the OP as subordinates
     args = ["setup_ta"]
     if op_jwks:
@@ -133,11 +142,13 @@ def setup(op_jwks):
     manage("ta", *args)
     # 3. RP again: publish the trust mark the TA just issued
     manage("rp", "setup_rp")
+    if stand_in:
+        manage("op", "setup_op")
 
 
-def start_servers():
+def start_servers(roles):
     procs = {}
-    for role in ("ta", "rp"):
+    for role in roles:
         u = urllib.parse.urlsplit(URLS[role])
         logfile = open(STATE_DIR / f"{role}.log", "ab")
         # --noreload: one process per server, the one we stop by its pid
@@ -214,6 +225,11 @@ def main():
     mode.add_argument("--setup-only", action="store_true", help="install and configure only")
     mode.add_argument("--serve", action="store_true", help="keep the servers running")
     ap.add_argument("--op-jwks", metavar="FILE", help="the OP's federation public JWKS")
+    ap.add_argument(
+        "--stand-in-op", action="store_true",
+        help="serve the package's provider app at OP_URL instead of ours, and sign in "
+        "through it end to end (checks this harness, not our OP)",
+    )
     ap.add_argument("--no-setup", action="store_true", help="start with the existing state")
     ap.add_argument("--reset", action="store_true", help="delete the state directory first")
     ap.add_argument(
@@ -226,12 +242,14 @@ def main():
         shutil.rmtree(STATE_DIR)
     ensure_venv()
     if not args.no_setup:
-        setup(args.op_jwks)
+        setup(args.op_jwks, args.stand_in_op)
     if args.setup_only:
         print_urls()
         return 0
 
-    procs = start_servers()
+    if args.stand_in_op and op_reachable():
+        raise SystemExit(f"something already answers at {wk(OP_URL)}; stop it for --stand-in-op")
+    procs = start_servers(("ta", "rp") + (("op",) if args.stand_in_op else ()))
     # stop the servers on Ctrl-C / SIGTERM too
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     status = 0
@@ -242,6 +260,8 @@ def main():
             log(f"OP not answering at {wk(OP_URL)}: checking TA and RP only")
         cmd = ["check_federation"] + (["--op"] if check_op else [])
         status = manage("rp", *cmd, check=False).returncode
+        if args.stand_in_op and status == 0:
+            status = manage("rp", "e2e_signin", "--login", "standin", check=False).returncode
         print_urls()
         if args.serve:
             log("serving; Ctrl-C to stop")

@@ -10,7 +10,11 @@ import json
 from django.core.management.base import BaseCommand
 
 from spid_cie_oidc.entity.jwks import create_jwk, public_jwk_from_private_jwk
-from spid_cie_oidc.entity.models import FederationEntityConfiguration
+from spid_cie_oidc.entity.models import (
+    FederationEntityConfiguration,
+    FetchedEntityStatement,
+    TrustChain,
+)
 
 from reference import env
 
@@ -99,6 +103,13 @@ class Command(BaseCommand):
         # private keys, metadata algs
         conf.full_clean()
         conf.save()
+
+        # Forget resolved trust chains (the OP's): the RP reuses one until
+        # min(exp of the OP's and the TA's entity configurations), so after a
+        # change of the OP's keys or metadata it would keep the old ones.
+        # They are caches; the RP rebuilds them at the next sign-in.
+        TrustChain.objects.all().delete()
+        FetchedEntityStatement.objects.all().delete()
 
         env.RP_FED_JWKS_FILE.write_text(json.dumps({"keys": conf.public_jwks}, indent=2))
         self.stdout.write(

@@ -23,7 +23,12 @@ from spid_cie_oidc.authority.models import (
     FederationEntityProfile,
 )
 from spid_cie_oidc.entity.jwks import create_jwk
-from spid_cie_oidc.entity.models import FederationEntityConfiguration, StaffToken
+from spid_cie_oidc.entity.models import (
+    FederationEntityConfiguration,
+    FetchedEntityStatement,
+    StaffToken,
+    TrustChain,
+)
 from spid_cie_oidc.entity.schemas.op_metadata import OPMetadataSpid
 from spid_cie_oidc.entity.statements import EntityConfiguration, get_entity_configurations
 from spid_cie_oidc.entity.validators import validate_public_jwks
@@ -87,6 +92,9 @@ class Command(BaseCommand):
             )
 
         self.staff_token()
+        # the resolve endpoint's cache: stale once a subordinate's keys change
+        TrustChain.objects.all().delete()
+        FetchedEntityStatement.objects.all().delete()
 
     def setup_self(self):
         ta = FederationEntityConfiguration.objects.filter(sub=env.TA_URL).first()
