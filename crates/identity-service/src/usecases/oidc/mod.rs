@@ -7,6 +7,7 @@
 pub mod authorization_codes;
 pub mod claims;
 pub mod client_auth;
+pub mod jwe;
 pub mod keys;
 pub mod keystore;
 pub mod log;
