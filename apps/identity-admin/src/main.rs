@@ -80,6 +80,10 @@ enum Command {
     /// Service providers (OpenID Connect clients): add, list, show, disable, rotate-secret, add-key, log.
     #[command(subcommand)]
     Sp(cmd::sp::SpCommand),
+    /// The OpenID Federation: trust anchors, trust marks held, what the
+    /// provider publishes about itself.
+    #[command(subcommand)]
+    Federation(cmd::federation::FederationCommand),
     /// Decisions waiting for a second operator (two-person rule): list, confirm, reject.
     #[command(subcommand)]
     Approval(cmd::approval::ApprovalCommand),
@@ -181,6 +185,7 @@ fn main() -> ExitCode {
             Command::Order(c) => cmd::order::run(&cli, c).await,
             Command::Audit(c) => cmd::audit::run(&cli, c).await,
             Command::Sp(c) => cmd::sp::run(&cli, c).await,
+            Command::Federation(c) => cmd::federation::run(&cli, c).await,
             Command::Approval(c) => cmd::approval::run(&cli, c).await,
             Command::Jobs(c) => cmd::jobs::run(&cli, c).await,
             Command::Operator(c) => cmd::operator::run(&cli, c).await,

@@ -1,4 +1,4 @@
-//! The stylesheet and the language switch.
+//! The stylesheet, the script of the security keys, the logo and the language switch.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -13,11 +13,14 @@ use crate::web::{LANG_COOKIE, cookie, safe_path, see_other};
 
 const STYLE: &str = include_str!("../static/style.css");
 const WEBAUTHN_JS: &str = include_str!("../static/webauthn.js");
+/// The provider's logo, which its federation metadata names (the rules want SVG).
+const LOGO: &str = include_str!("../static/logo.svg");
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(style))
         .route("/static/webauthn.js", get(webauthn_js))
+        .route("/static/logo.svg", get(logo))
         .route("/lang/{code}", get(switch_language))
 }
 
@@ -28,6 +31,16 @@ async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+}
+
+async fn logo() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        LOGO,
     )
 }
 

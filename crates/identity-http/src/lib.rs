@@ -30,6 +30,7 @@
 mod account;
 mod api;
 mod assets;
+mod federation;
 mod form;
 mod headers;
 mod health;
@@ -82,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .merge(recovery::router())
         .merge(selfcare::router())
         .merge(oidc::router())
+        .merge(federation::router())
         .layer(axum::middleware::from_fn(web::failure_pages));
     let router = Router::new()
         .merge(pages)

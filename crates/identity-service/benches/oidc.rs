@@ -57,6 +57,7 @@ fn bench_backend(
             nonce: "n".into(),
             code_challenge: B64.encode(Sha256::digest(VERIFIER.as_bytes())),
             level: CredentialLevel::L1,
+            levels: vec![CredentialLevel::L1],
             prompt_login: false,
             prompt_consent: false,
             attributes: vec!["given_name".into(), "fiscal_number".into()],

@@ -39,8 +39,8 @@ pub(crate) fn constant_time(a: &[u8], b: &[u8]) -> bool {
 }
 pub use model::{
     ApiClient, ApiScope, Approval, ApprovalState, AuditQuery, AuditRecord, ClientAuth, CodePurpose,
-    FederationClient, HeldTrustMark, JobRun, OneTimeCode, Operator, OperatorRole, OutboxMessage, OutboxStatus, ServiceProvider,
-    TrustAnchor,
+    FederationClient, HeldTrustMark, JobRun, OneTimeCode, Operator, OperatorRole, OutboxMessage,
+    OutboxStatus, ServiceProvider, TrustAnchor,
 };
 pub use ports::{Clock, ManualClock, SmsError, SmsSender, Store, StoreError, StoreTx, SystemClock};
 pub use sealing::Keyring;

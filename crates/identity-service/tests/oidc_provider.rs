@@ -70,6 +70,7 @@ fn pending(level: CredentialLevel, offline: bool, started: &Session) -> PendingA
             nonce: "n-0S6_WzA2Mj".into(),
             code_challenge: B64.encode(Sha256::digest(VERIFIER.as_bytes())),
             level,
+            levels: vec![level],
             prompt_login: false,
             prompt_consent: false,
             attributes: vec!["given_name".into(), "fiscal_number".into()],

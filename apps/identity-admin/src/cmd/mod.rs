@@ -9,6 +9,7 @@ pub mod correction;
 pub mod credential;
 pub mod db;
 pub mod docs;
+pub mod federation;
 pub mod healthcheck;
 pub mod holder;
 pub mod identity;

@@ -69,18 +69,28 @@ pub struct EntityStatement {
     pub trust_mark_issuers: Map<String, Value>,
 }
 
-fn string_list(claims: &Map<String, Value>, name: &'static str) -> Result<Vec<String>, StatementError> {
+fn string_list(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Vec<String>, StatementError> {
     match claims.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or(StatementError::Malformed(name)))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or(StatementError::Malformed(name))
+            })
             .collect(),
         Some(_) => Err(StatementError::Malformed(name)),
     }
 }
 
-fn object(claims: &Map<String, Value>, name: &'static str) -> Result<Map<String, Value>, StatementError> {
+fn object(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Map<String, Value>, StatementError> {
     match claims.get(name) {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m.clone()),
@@ -110,7 +120,10 @@ impl EntityStatement {
             .filter(|j| j.get("keys").is_some_and(Value::is_array))
             .cloned()
             .ok_or(StatementError::Malformed("jwks"))?;
-        let max_path_length = match claims.get("constraints").and_then(|c| c.get("max_path_length")) {
+        let max_path_length = match claims
+            .get("constraints")
+            .and_then(|c| c.get("max_path_length"))
+        {
             None | Some(Value::Null) => None,
             Some(v) => Some(
                 v.as_u64()
@@ -254,7 +267,10 @@ mod tests {
         assert_eq!(s.trust_marks[0].id, "https://ta.example.it/tm");
         assert!(s.accepts_trust_mark_issuer("https://ta.example.it/tm", "https://ta.example.it"));
         assert!(!s.accepts_trust_mark_issuer("https://ta.example.it/tm", "https://evil.example"));
-        assert!(s.check("https://ta.example.it", "https://rp.example.it", 1500, 0).is_ok());
+        assert!(
+            s.check("https://ta.example.it", "https://rp.example.it", 1500, 0)
+                .is_ok()
+        );
         assert!(matches!(
             s.check("https://ta.example.it", "https://rp.example.it/", 1500, 0),
             Err(StatementError::WrongEntity { .. })
@@ -263,8 +279,14 @@ mod tests {
             s.check("https://ta.example.it", "https://rp.example.it", 2100, 60),
             Err(StatementError::Expired("https://rp.example.it".into()))
         );
-        assert!(s.check("https://ta.example.it", "https://rp.example.it", 2050, 60).is_ok());
-        assert!(s.check("https://ta.example.it", "https://rp.example.it", 900, 60).is_err());
+        assert!(
+            s.check("https://ta.example.it", "https://rp.example.it", 2050, 60)
+                .is_ok()
+        );
+        assert!(
+            s.check("https://ta.example.it", "https://rp.example.it", 900, 60)
+                .is_err()
+        );
     }
 
     #[test]

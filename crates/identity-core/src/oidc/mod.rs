@@ -34,6 +34,19 @@ pub fn requested_level(acr_values: &str) -> Option<CredentialLevel> {
     acr_values.split_whitespace().filter_map(level_of_acr).min()
 }
 
+/// The SPID levels an `acr_values` request parameter lists, in its order of
+/// preference, each once; values that are not SPID levels are ignored.
+#[must_use]
+pub fn requested_levels(acr_values: &str) -> Vec<CredentialLevel> {
+    let mut levels = Vec::new();
+    for level in acr_values.split_whitespace().filter_map(level_of_acr) {
+        if !levels.contains(&level) {
+            levels.push(level);
+        }
+    }
+    levels
+}
+
 /// Whether a PKCE `code_verifier` (RFC 7636: 43 to 128 characters of
 /// `A-Z a-z 0-9 - . _ ~`) matches the S256 `code_challenge` sent with the
 /// authorization request (base64url of its SHA-256, without padding).
@@ -91,6 +104,17 @@ mod tests {
         for level in CredentialLevel::ALL {
             assert_eq!(level_of_acr(acr_of(level)), Some(level));
         }
+    }
+
+    #[test]
+    fn acr_values_keep_their_order_of_preference() {
+        let l = |n| format!("https://www.spid.gov.it/SpidL{n}");
+        assert_eq!(
+            requested_levels(&format!("{} urn:x {} {}", l(2), l(1), l(2))),
+            vec![CredentialLevel::L2, CredentialLevel::L1]
+        );
+        assert_eq!(requested_levels(&l(3)), vec![CredentialLevel::L3]);
+        assert!(requested_levels("urn:x").is_empty());
     }
 
     #[test]

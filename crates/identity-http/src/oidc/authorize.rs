@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Form, Query};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use chrono::SubsecRound as _;
 use identity_core::oidc::authorize::{AuthorizeError, check};
+use identity_service::usecases::federation::registration::RegistrationError;
 use identity_service::usecases::oidc::log::TransactionEntry;
 use identity_service::usecases::oidc::provider::PendingAuthorization;
 
@@ -18,12 +19,20 @@ use crate::web::{Ctx, Page, see_other};
 use identity_service::InfraError;
 use identity_words::L;
 
-pub(super) async fn from_query(ctx: Ctx, Query(params): Query<BTreeMap<String, String>>) -> Page {
-    authorize(ctx, params).await
+pub(super) async fn from_query(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Page {
+    authorize(ctx, headers, params).await
 }
 
-pub(super) async fn from_form(ctx: Ctx, Form(params): Form<BTreeMap<String, String>>) -> Page {
-    authorize(ctx, params).await
+pub(super) async fn from_form(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(params): Form<BTreeMap<String, String>>,
+) -> Page {
+    authorize(ctx, headers, params).await
 }
 
 /// A page for the holder when the request cannot go back to the service provider.
@@ -40,6 +49,44 @@ fn refused_here(mut ctx: Ctx, detail: &str) -> Response {
         None,
     );
     *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp
+}
+
+/// The answer when a relying party's trust chain did not resolve: its
+/// `redirect_uri` cannot be trusted, so the OAuth error is shown here (a page
+/// for the holder, or the error document for a client asking for JSON), with
+/// the federation error code.
+fn federation_refused(mut ctx: Ctx, accept_json: bool, code: &str, detail: &str) -> Response {
+    let status = if code == "temporarily_unavailable" {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    if accept_json {
+        return super::error_document(status, code, detail);
+    }
+    let c = ctx.selfcare_chrome(false);
+    let text = match code {
+        "temporarily_unavailable" => L(
+            "Non riusciamo a verificare ora il servizio da cui provieni nella federazione SPID (errore temporarily_unavailable). Riprova tra qualche minuto.",
+            "We cannot verify the service you came from in the SPID federation right now (error temporarily_unavailable). Try again in a few minutes.",
+        ),
+        "unauthorized_client" => L(
+            "Il servizio da cui provieni fa parte della federazione SPID ma non è autorizzato ad accedere con la tua identità (errore unauthorized_client). Torna al servizio e segnalaglielo.",
+            "The service you came from belongs to the SPID federation but is not authorised to sign you in (error unauthorized_client). Go back to the service and tell it.",
+        ),
+        _ => L(
+            "Il servizio da cui provieni non risulta riconosciuto nella federazione SPID, quindi non possiamo farti accedere (errore invalid_client). Torna al servizio e segnalaglielo.",
+            "The service you came from is not recognised in the SPID federation, so we cannot sign you in to it (error invalid_client). Go back to the service and tell it.",
+        ),
+    };
+    let mut resp = ctx.message(
+        c,
+        L("Servizio non riconosciuto", "Service not recognised"),
+        text,
+        None,
+    );
+    *resp.status_mut() = status;
     resp
 }
 
@@ -63,12 +110,29 @@ fn unverified_claims(jwt: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Page {
+async fn authorize(mut ctx: Ctx, headers: HeaderMap, mut params: BTreeMap<String, String>) -> Page {
     let service = ctx.service().clone();
     let now = service.now();
     let client_id = params.get("client_id").cloned().unwrap_or_default();
-    let client = service.oidc_client(&client_id).await?;
     let ip = ctx.ip.clone();
+    // An entity id not registered here (or whose registration expired) is
+    // recognised through its trust chain first.
+    match service
+        .register_federation_client(&client_id, Some(&ip))
+        .await
+    {
+        Ok(_) => {}
+        Err(RegistrationError::Refused(e)) => {
+            let json = headers
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+            return Ok(federation_refused(ctx, json, e.code(), &e.to_string()));
+        }
+        Err(RegistrationError::Infra(e)) => return Err(e.into()),
+    }
+    let client = service.oidc_client(&client_id).await?;
+    let federated = client.is_some() && service.federation_client(&client_id).await?.is_some();
     let known = client.is_some();
     let log = |outcome: &str, detail: &str| {
         let mut entry = TransactionEntry::new(now, "authorize", outcome)
@@ -82,17 +146,42 @@ async fn authorize(mut ctx: Ctx, mut params: BTreeMap<String, String>) -> Page {
     // A signed request object's parameters win over the plain ones (OpenID
     // Connect Core 6.1); one that does not verify is refused.
     let mut object_error = None;
-    if let Some(object) = params.remove("request") {
+    let object = params.remove("request");
+    if federated && object.is_none() {
+        // The federation's relying parties must sign their requests.
+        object_error = Some("a signed request object (request) is required".to_owned());
+    }
+    if let Some(object) = object {
         match service
             .verify_request_object(&client_id, &object, &issuer(&ctx.state))
             .await
         {
             Ok(inner) => {
-                let mismatch = inner
-                    .get("client_id")
-                    .is_some_and(|inner_id| *inner_id != client_id);
-                if mismatch {
-                    object_error = Some("the request object names another client_id".to_owned());
+                // What is both inside and outside must agree (OpenID Connect
+                // Core 6.1; the SPID rules name client_id, response_type and scope).
+                let mismatch = ["client_id", "response_type", "scope"]
+                    .into_iter()
+                    .find(|name| {
+                        let outer = params.get(*name).or(if *name == "client_id" {
+                            Some(&client_id)
+                        } else {
+                            None
+                        });
+                        matches!((outer, inner.get(*name)), (Some(o), Some(i)) if o != i)
+                    });
+                let missing = federated
+                    .then(|| {
+                        ["client_id", "response_type", "scope"]
+                            .into_iter()
+                            .find(|name| !inner.contains_key(*name))
+                    })
+                    .flatten();
+                if let Some(name) = mismatch {
+                    object_error = Some(format!(
+                        "{name} differs inside and outside the request object"
+                    ));
+                } else if let Some(name) = missing {
+                    object_error = Some(format!("the request object has no {name}"));
                 } else {
                     params.extend(inner);
                 }

@@ -109,6 +109,11 @@ async fn waiting(ctx: Ctx) -> Result<(Ctx, PendingAuthorization, Session), PageE
     };
     match answering_session(&ctx, &pending).await? {
         Some(s) => Ok((ctx, pending, s)),
+        // Only a security key will do: the holder hears it before being
+        // asked for any credential.
+        None if super::level_notice::needs_only_a_key(&pending) => {
+            Err(super::level_notice::level_page(ctx, &pending, true).into())
+        }
         None => Err(see_other(SIGN_IN).into()),
     }
 }
@@ -235,8 +240,14 @@ pub(super) async fn decide(ctx: Ctx, Form(f): Form<Decision>) -> Page {
 /// The notice on the sign-in page while a service provider waits.
 pub(crate) fn signing_in_for(pending: &PendingAuthorization, lang: Lang) -> String {
     let name = &pending.service_name;
-    let level = pending.request.level.as_u8();
-    let second = if pending.request.level > CredentialLevel::L1 {
+    let first = pending
+        .request
+        .levels
+        .first()
+        .copied()
+        .unwrap_or(pending.request.level);
+    let level = first.as_u8();
+    let second = if first > CredentialLevel::L1 {
         L(
             " Ti chiederemo anche il secondo fattore.",
             " We will also ask for your second factor.",
@@ -245,9 +256,9 @@ pub(crate) fn signing_in_for(pending: &PendingAuthorization, lang: Lang) -> Stri
     } else {
         ""
     };
-    L(format!(
-            "Stai accedendo a {name} con la tua identità digitale, livello {level} o superiore.{second}"
-        ), format!(
-            "You are signing in to {name} with your digital identity, level {level} or higher.{second}"
-        )).get(lang)
+    L(
+        format!("Stai accedendo a {name} con la tua identità digitale, livello {level}.{second}"),
+        format!("You are signing in to {name} with your digital identity, level {level}.{second}"),
+    )
+    .get(lang)
 }

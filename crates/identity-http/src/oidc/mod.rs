@@ -6,10 +6,12 @@
 mod authorize;
 mod consent;
 mod end_session;
+mod level_notice;
 mod token;
 mod userinfo;
 
 pub(crate) use consent::signing_in_for;
+pub(crate) use level_notice::level_page;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -38,8 +40,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route(CONTINUE, get(consent::show))
         .route("/oidc/consent", post(consent::decide))
+        .route("/oidc/cancel", post(level_notice::cancel))
         .route("/oidc/token", post(token::token))
         .route("/oidc/revoke", post(token::revoke))
+        .route("/oidc/introspect", post(token::introspect))
         .route(
             "/oidc/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),
@@ -151,9 +155,11 @@ fn unavailable(e: impl Into<identity_service::InfraError>) -> Response {
     )
 }
 
-/// The provider's metadata (OpenID Connect Discovery 1.0).
-async fn discovery(State(state): State<AppState>) -> Response {
-    let iss = issuer(&state);
+/// The provider's metadata (OpenID Connect Discovery 1.0), as the discovery
+/// document and the entity configuration's `openid_provider` share it.
+pub(crate) fn provider_metadata(state: &AppState) -> serde_json::Map<String, Value> {
+    use identity_service::usecases::oidc::jwe::{ENCRYPTION_ALGS, ENCRYPTION_ENCS};
+    let iss = issuer(state);
     let at = |path: &str| format!("{iss}{path}");
     let claims: Vec<Value> = std::iter::once(json!("sub"))
         .chain(
@@ -173,18 +179,25 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "userinfo_endpoint": at("/oidc/userinfo"),
         "jwks_uri": at("/oidc/jwks"),
         "revocation_endpoint": at("/oidc/revoke"),
+        "introspection_endpoint": at("/oidc/introspect"),
         "end_session_endpoint": at("/oidc/logout"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_encryption_alg_values_supported": ENCRYPTION_ALGS,
+        "id_token_encryption_enc_values_supported": ENCRYPTION_ENCS,
+        "userinfo_signing_alg_values_supported": ["RS256"],
+        "userinfo_encryption_alg_values_supported": ENCRYPTION_ALGS,
+        "userinfo_encryption_enc_values_supported": ENCRYPTION_ENCS,
         "request_parameter_supported": true,
         "request_uri_parameter_supported": false,
         "request_object_signing_alg_values_supported": ["RS256", "ES256"],
         "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "revocation_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
+        "introspection_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": levels,
         "scopes_supported": ["openid", "offline_access", "profile", "email", "phone"],
@@ -194,9 +207,14 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "ui_locales_supported": ["it", "en"],
         "authorization_response_iss_parameter_supported": true,
     });
+    document.as_object().cloned().unwrap_or_default()
+}
+
+/// The provider's metadata (OpenID Connect Discovery 1.0).
+async fn discovery(State(state): State<AppState>) -> Response {
     (
         [(header::CACHE_CONTROL, "public, max-age=3600")],
-        Json(document),
+        Json(Value::Object(provider_metadata(&state))),
     )
         .into_response()
 }

@@ -210,7 +210,18 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
         }
     };
     match outcome {
-        Ok((tokens, holder)) => {
+        Ok((mut tokens, holder)) => {
+            // A federation relying party may ask for its ID token encrypted
+            // (checked possible when it registered).
+            if let Some(id_token) = tokens.id_token.take() {
+                match service
+                    .maybe_encrypt_id_token(&sp.client_id, id_token)
+                    .await
+                {
+                    Ok(id_token) => tokens.id_token = Some(id_token),
+                    Err(e) => return unavailable(e),
+                }
+            }
             let entry = entry.holder(holder).detail(&f.grant_type);
             logged(&ctx, entry, token_body(&tokens)).await
         }
@@ -248,4 +259,62 @@ pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection
         Ok(()) => logged(&ctx, entry, StatusCode::OK.into_response()).await,
         Err(e) => unavailable(e),
     }
+}
+
+/// RFC 7662: whether an access token of the authenticated client is active,
+/// with what it stands for. Another client's token, or an unknown, expired or
+/// revoked one, is just inactive.
+pub(super) async fn introspect(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
+    let f = match form_of(form) {
+        Ok(f) => f,
+        Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
+    };
+    let service = ctx.service().clone();
+    let entry = TransactionEntry::new(service.now(), "introspect", "ok").ip(Some(&ctx.ip));
+    let sp = match authenticate(&ctx, &f).await {
+        Ok(sp) => sp,
+        Err(r) => {
+            if let Refusal::Client(why) = &r {
+                let entry = entry.outcome("invalid_client").detail(why);
+                return logged(&ctx, entry, refusal_response(r)).await;
+            }
+            return refusal_response(r);
+        }
+    };
+    let entry = entry.client(&sp.client_id);
+    if f.token.is_empty() {
+        return logged_refusal(&ctx, entry, "invalid_request", "token is required").await;
+    }
+    let record = match service.oidc_introspect(&f.token, &sp.client_id).await {
+        Ok(record) => record,
+        Err(e) => return unavailable(e),
+    };
+    let body = match &record {
+        Some(t) => json!({
+            "active": true,
+            "token_type": "Bearer",
+            "client_id": t.client_id,
+            "sub": t.subject,
+            "iss": super::issuer(&ctx.state),
+            "aud": [t.client_id],
+            "iat": t.created_at.timestamp(),
+            "exp": t.expires_at.timestamp(),
+            "acr": identity_core::oidc::acr_of(t.level),
+            "scope": "openid",
+        }),
+        None => json!({ "active": false }),
+    };
+    let entry = match &record {
+        Some(t) => entry.holder(t.holder_id).detail("active"),
+        None => entry.detail("inactive"),
+    };
+    let resp = (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(body),
+    )
+        .into_response();
+    logged(&ctx, entry, resp).await
 }

@@ -1,9 +1,12 @@
 //! The userinfo endpoint: the consented attributes of the access token's
-//! holder, read now, with the pairwise `sub`.
+//! holder, read now, with the pairwise `sub`; as JSON for providers registered
+//! by hand, signed and encrypted (`application/jose`) for the federation's
+//! relying parties.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use identity_service::usecases::federation::encrypted::UserinfoAnswer;
 use identity_service::usecases::oidc::log::TransactionEntry;
 use identity_service::usecases::oidc::tokens::UserinfoError;
 
@@ -36,17 +39,28 @@ pub(super) async fn userinfo(ctx: Ctx) -> Response {
             .await;
         return invalid_token(why);
     };
-    match service.oidc_userinfo(token).await {
-        Ok((claims, record)) => {
+    match service.oidc_userinfo_answer(token).await {
+        Ok((answer, record)) => {
             let entry = entry.client(&record.client_id).holder(record.holder_id);
             if let Err(e) = service.oidc_log(entry).await {
                 return unavailable(e);
             }
-            (
-                [(header::CACHE_CONTROL, "no-store")],
-                Json(serde_json::Value::Object(claims)),
-            )
-                .into_response()
+            match answer {
+                UserinfoAnswer::Json(claims) => (
+                    [(header::CACHE_CONTROL, "no-store")],
+                    Json(serde_json::Value::Object(claims)),
+                )
+                    .into_response(),
+                // A federation relying party: signed, then encrypted to it.
+                UserinfoAnswer::Jose(jwe) => (
+                    [
+                        (header::CACHE_CONTROL, "no-store"),
+                        (header::CONTENT_TYPE, "application/jose"),
+                    ],
+                    jwe,
+                )
+                    .into_response(),
+            }
         }
         Err(UserinfoError::InvalidToken(why)) => {
             let _ = service

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 /// A trust anchor, with the federation keys its statements are checked with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrustAnchor {
     /// Its entity id, compared as an exact string (trailing slash included).
     pub entity_id: String,
@@ -22,7 +22,7 @@ pub struct TrustAnchor {
 }
 
 /// A trust mark the provider holds and publishes in its entity configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HeldTrustMark {
     /// The trust mark's identifier (`id` / `trust_mark_type`).
     pub id: String,
@@ -36,7 +36,7 @@ pub struct HeldTrustMark {
 
 /// A relying party registered through a trust chain: what the resolution gave,
 /// beside its `service_providers` row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FederationClient {
     /// Its entity id, which is its `client_id`.
     pub client_id: String,

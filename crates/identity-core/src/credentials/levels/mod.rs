@@ -290,6 +290,29 @@ impl CredentialLevels {
         }
     }
 
+    /// The level a service provider's request is performed at: the first of
+    /// `preferences` (its `acr_values`, in order) the identity may sign in at
+    /// (see [`Self::check_sign_in_at`]).
+    ///
+    /// # Errors
+    ///
+    /// When none can be performed, why the first one cannot.
+    pub fn level_to_perform(
+        &self,
+        preferences: &[CredentialLevel],
+    ) -> Result<CredentialLevel, SignInBlocked> {
+        let mut first_refusal = None;
+        for level in preferences {
+            match self.check_sign_in_at(*level) {
+                Ok(()) => return Ok(*level),
+                Err(why) => {
+                    first_refusal.get_or_insert(why);
+                }
+            }
+        }
+        Err(first_refusal.unwrap_or(SignInBlocked::NoCredential))
+    }
+
     /// Whether the identity may sign in at exactly `level` (e.g. a service provider
     /// asking for level 1 when level 2 is also active): `level` must be active and
     /// no level at or above it may be blocked, so a blocked level 2 stops sign-ins

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::credentials::CredentialLevel;
-use crate::oidc::requested_level;
+use crate::oidc::requested_levels;
 
 /// The longest `state` or `nonce` accepted.
 pub const MAX_VALUE_LEN: usize = 512;
@@ -38,6 +38,11 @@ pub struct AuthorizationRequest {
     pub code_challenge: String,
     /// The lowest level the user must sign in at.
     pub level: CredentialLevel,
+    /// The levels asked for, in the order of preference of `acr_values`, among
+    /// those the client may ask for: the first the identity can satisfy is
+    /// performed.
+    #[serde(default)]
+    pub levels: Vec<CredentialLevel>,
     /// `prompt=login`: sign in again even with a session.
     pub prompt_login: bool,
     /// `prompt=consent`: ask for consent even if given before.
@@ -147,13 +152,21 @@ pub fn check(
             "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
         ));
     }
-    let Some(level) = get("acr_values").and_then(requested_level) else {
+    let listed = requested_levels(get("acr_values").unwrap_or_default());
+    if listed.is_empty() {
         return Err(fail(
             "invalid_request",
             "acr_values must name a SPID level (https://www.spid.gov.it/SpidL1, SpidL2 or SpidL3)",
         ));
-    };
-    if !client.allowed_levels.contains(&level) {
+    }
+    // A level the client may not ask for is never performed; the floor is the
+    // lowest level listed, allowed or not (never signing in below it).
+    let level = listed.iter().copied().min().unwrap_or(CredentialLevel::L1);
+    let levels: Vec<CredentialLevel> = listed
+        .into_iter()
+        .filter(|l| client.allowed_levels.contains(l))
+        .collect();
+    if levels.is_empty() {
         return Err(fail(
             "access_denied",
             "this service provider may not ask for that level",
@@ -180,6 +193,7 @@ pub fn check(
         nonce: nonce.to_owned(),
         code_challenge: code_challenge.to_owned(),
         level,
+        levels,
         prompt_login: prompts.contains(&"login"),
         prompt_consent: prompts.contains(&"consent"),
         attributes,
@@ -220,7 +234,10 @@ pub fn session_answers(
     request_at: chrono::DateTime<chrono::Utc>,
 ) -> bool {
     let fresh = signed_in_at >= request_at;
-    let reusable = request.level == CredentialLevel::L1 && !request.prompt_login;
+    // Reused only when level 1 is the level preferred: a request preferring a
+    // higher level gets it whenever the identity can.
+    let first = request.levels.first().copied().unwrap_or(request.level);
+    let reusable = first == CredentialLevel::L1 && !request.prompt_login;
     performed >= request.level && (fresh || reusable)
 }
 

@@ -197,9 +197,13 @@ async fn password(mut ctx: Ctx, Form(f): Form<StepForm>) -> Page {
     }
     let service = ctx.service().clone();
     let who = client(&ctx);
+    // Signing in for a service provider: the level its request prefers that
+    // the identity can satisfy, not the selfcare's highest one.
+    let for_provider = crate::oidc::pending_request(&ctx);
+    let preferences = for_provider.as_ref().map(|p| p.request.levels.clone());
     let outcome = match LoginId::parse(&f.login_id, &service.config().login_domain) {
         Ok(id) => service
-            .selfcare_sign_in_password(&id, &f.password, as_client(&who))
+            .sign_in_password_for(&id, &f.password, as_client(&who), preferences.as_deref())
             .await
             .outcome()?,
         // A malformed id gets the same answer as a wrong password.
@@ -245,6 +249,12 @@ async fn password(mut ctx: Ctx, Form(f): Form<StepForm>) -> Page {
             *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
             resp
         }
+        Err(SelfcareSignInError::Blocked(
+            identity_core::credentials::SignInBlocked::LevelNotActive(_),
+        )) if for_provider.is_some() => match &for_provider {
+            Some(p) => crate::oidc::level_page(ctx, p, false),
+            None => see_other(SIGN_IN),
+        },
         Err(refused) => sign_in_page(
             ctx,
             &f.login_id,

@@ -55,11 +55,13 @@ fn check_entity_id(id: &str) -> Result<(), FederationAdminError> {
 
 /// A federation JWKS: public keys, each with `kid` (statements name theirs).
 fn check_federation_jwks(jwks: &Value) -> Result<(), FederationAdminError> {
-    crate::usecases::service_providers::check_public_jwks(jwks)
-        .map_err(|_| invalid("the JWKS must be {\"keys\": [...]} of public keys, each with \"kty\""))?;
-    let all_named = jwks["keys"]
-        .as_array()
-        .is_some_and(|keys| keys.iter().all(|k| k.get("kid").and_then(Value::as_str).is_some()));
+    crate::usecases::service_providers::check_public_jwks(jwks).map_err(|_| {
+        invalid("the JWKS must be {\"keys\": [...]} of public keys, each with \"kty\"")
+    })?;
+    let all_named = jwks["keys"].as_array().is_some_and(|keys| {
+        keys.iter()
+            .all(|k| k.get("kid").and_then(Value::as_str).is_some())
+    });
     if all_named {
         Ok(())
     } else {
@@ -100,7 +102,11 @@ impl Service {
             tx.as_mut(),
             now,
             &actor,
-            if new { "federation.trust_anchor_added" } else { "federation.trust_anchor_keys_replaced" },
+            if new {
+                "federation.trust_anchor_added"
+            } else {
+                "federation.trust_anchor_keys_replaced"
+            },
             None,
             json!({ "entity_id": entity_id, "kids": kids }),
         )
@@ -182,7 +188,11 @@ impl Service {
             tx.as_mut(),
             now,
             &actor,
-            if new { "federation.trust_mark_added" } else { "federation.trust_mark_replaced" },
+            if new {
+                "federation.trust_mark_added"
+            } else {
+                "federation.trust_mark_replaced"
+            },
             None,
             json!({ "id": id, "issuer": text("iss") }),
         )
@@ -219,6 +229,48 @@ impl Service {
         Ok(())
     }
 
+    /// The federation keys an entity publishes in its own configuration,
+    /// fetched now and checked to sign it: for an operator adding a trust
+    /// anchor without a key file, who then compares the printed key ids with
+    /// the ones the federation's authority announces.
+    pub async fn fetch_published_federation_keys(
+        &self,
+        entity_id: &str,
+    ) -> Result<Value, FederationAdminError> {
+        let entity_id = entity_id.trim();
+        check_entity_id(entity_id)?;
+        let url = identity_core::federation::statement::configuration_url(entity_id);
+        let jwt = self
+            .fetcher
+            .fetch(&url)
+            .await
+            .map_err(|e| invalid(e.to_string()))?;
+        let claims = super::jwt::unverified_claims(jwt.trim()).map_err(invalid)?;
+        let keys = claims
+            .get("jwks")
+            .cloned()
+            .ok_or_else(|| invalid(format!("the configuration of {entity_id} has no jwks")))?;
+        let verified = super::jwt::verified_claims(
+            jwt.trim(),
+            &keys,
+            Some(identity_core::federation::statement::STATEMENT_TYP),
+        )
+        .map_err(|e| {
+            invalid(format!(
+                "the configuration of {entity_id} does not verify: {e}"
+            ))
+        })?;
+        let about_itself = verified.get("iss").and_then(Value::as_str) == Some(entity_id)
+            && verified.get("sub").and_then(Value::as_str) == Some(entity_id);
+        if !about_itself {
+            return Err(invalid(format!(
+                "the configuration at {url} is not about {entity_id} (iss and sub must be exactly it)"
+            )));
+        }
+        check_federation_jwks(&keys)?;
+        Ok(keys)
+    }
+
     /// The trust marks operators added (with who and when).
     pub async fn stored_trust_marks(&self) -> Result<Vec<HeldTrustMark>, StoreError> {
         let mut tx = self.store.begin_read().await?;
@@ -243,9 +295,20 @@ mod tests {
 
     #[test]
     fn federation_keys_need_a_kid_and_no_private_part() {
-        assert!(check_federation_jwks(&json!({"keys": [{"kty": "RSA", "kid": "a", "n": "x", "e": "AQAB"}]})).is_ok());
-        assert!(check_federation_jwks(&json!({"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]})).is_err());
-        assert!(check_federation_jwks(&json!({"keys": [{"kty": "RSA", "kid": "a", "d": "secret"}]})).is_err());
+        assert!(
+            check_federation_jwks(
+                &json!({"keys": [{"kty": "RSA", "kid": "a", "n": "x", "e": "AQAB"}]})
+            )
+            .is_ok()
+        );
+        assert!(
+            check_federation_jwks(&json!({"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}))
+                .is_err()
+        );
+        assert!(
+            check_federation_jwks(&json!({"keys": [{"kty": "RSA", "kid": "a", "d": "secret"}]}))
+                .is_err()
+        );
         assert!(check_federation_jwks(&json!({"keys": []})).is_err());
     }
 }

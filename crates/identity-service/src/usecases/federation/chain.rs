@@ -56,6 +56,14 @@ impl From<PolicyError> for ResolutionError {
     }
 }
 
+/// A path found up to an anchor: the superiors' statements about their
+/// subordinates (from the leaf's superior up) and the anchor's configuration.
+type Path = (Vec<Signed>, Signed);
+
+/// A boxed future of a path (the walk recurses).
+type PathFuture<'s> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Path, ResolutionError>> + Send + 's>>;
+
 /// A statement: its text and its verified claims.
 #[derive(Debug, Clone)]
 struct Signed {
@@ -142,7 +150,8 @@ impl<'a> Resolver<'a> {
     ) -> Result<EntityStatement, ResolutionError> {
         let claims = verified_claims(jwt, jwks, Some(STATEMENT_TYP))
             .map_err(|e| untrusted(format!("statement of {iss} about {sub}: {e}")))?;
-        let statement = EntityStatement::from_claims(&claims).map_err(|e| untrusted(e.to_string()))?;
+        let statement =
+            EntityStatement::from_claims(&claims).map_err(|e| untrusted(e.to_string()))?;
         statement
             .check(iss, sub, self.now, SKEW_SECS)
             .map_err(|e| untrusted(e.to_string()))?;
@@ -178,17 +187,13 @@ impl<'a> Resolver<'a> {
         entity: &'s Signed,
         intermediates: usize,
         visited: &'s mut BTreeSet<String>,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<(Vec<Signed>, Signed), ResolutionError>>
-                + Send
-                + 's,
-        >,
-    > {
+    ) -> PathFuture<'s> {
         Box::pin(async move {
             let subject = entity.claims.sub.clone();
             if entity.claims.authority_hints.is_empty() {
-                return Err(untrusted(format!("{subject} names no superior (authority_hints)")));
+                return Err(untrusted(format!(
+                    "{subject} names no superior (authority_hints)"
+                )));
             }
             let mut last = untrusted(format!("no superior of {subject} leads to a trust anchor"));
             let hints = entity
@@ -222,7 +227,7 @@ impl<'a> Resolver<'a> {
         superior: &str,
         intermediates: usize,
         visited: &mut BTreeSet<String>,
-    ) -> Result<(Vec<Signed>, Signed), ResolutionError> {
+    ) -> Result<Path, ResolutionError> {
         let subject = &entity.claims.sub;
         let anchor = self.anchor(superior);
         if anchor.is_none() && intermediates >= self.config.fetch.max_path_length {
@@ -285,7 +290,9 @@ impl<'a> Resolver<'a> {
         let mut metadata = Map::new();
         for (entity_type, own) in &leaf.claims.metadata {
             let Some(own) = own.as_object() else {
-                return Err(untrusted(format!("metadata.{entity_type} is not an object")));
+                return Err(untrusted(format!(
+                    "metadata.{entity_type} is not an object"
+                )));
             };
             // Policies combine from the anchor down; the immediate superior's
             // `metadata` overrides the leaf's own values.
@@ -338,9 +345,7 @@ impl<'a> Resolver<'a> {
         anchor_config: &Signed,
     ) -> Result<Vec<TrustMarkRef>, ResolutionError> {
         let anchor = &anchor_config.claims;
-        let anchor_keys = self
-            .anchor(&anchor.sub)
-            .map_or(&anchor.jwks, |a| &a.jwks);
+        let anchor_keys = self.anchor(&anchor.sub).map_or(&anchor.jwks, |a| &a.jwks);
         // The keys of each entity of the chain above the leaf, as their
         // superiors stated them.
         let mut known: Vec<(&str, &Value)> = vec![(anchor.sub.as_str(), anchor_keys)];

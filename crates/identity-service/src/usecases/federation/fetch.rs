@@ -93,9 +93,10 @@ impl HttpEntityFetcher {
     #[must_use]
     pub fn new(limits: &FetchLimits) -> HttpEntityFetcher {
         let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let same_origin = attempt.previous().first().is_some_and(|first| {
-                first.origin() == attempt.url().origin()
-            });
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
             if attempt.previous().len() >= 3 {
                 attempt.error("too many redirects")
             } else if same_origin {
@@ -169,23 +170,18 @@ impl EntityFetcher for HttpEntityFetcher {
             why: why.to_owned(),
         };
         let work = async {
-            let mut response = self
-                .client
-                .get(parsed)
-                .send()
-                .await
-                .map_err(|e| {
-                    if e.is_timeout() {
-                        limit("timeout")
-                    } else if e.is_redirect() {
-                        FetchError::Refused {
-                            url: url.to_owned(),
-                            why: "a redirect to another origin".into(),
-                        }
-                    } else {
-                        failed(crate::error_chain(&e))
+            let mut response = self.client.get(parsed).send().await.map_err(|e| {
+                if e.is_timeout() {
+                    limit("timeout")
+                } else if e.is_redirect() {
+                    FetchError::Refused {
+                        url: url.to_owned(),
+                        why: "a redirect to another origin".into(),
                     }
-                })?;
+                } else {
+                    failed(crate::error_chain(&e))
+                }
+            })?;
             if !response.status().is_success() {
                 return Err(failed(format!("HTTP {}", response.status())));
             }
@@ -225,8 +221,18 @@ mod tests {
     #[test]
     fn internal_addresses_are_recognised() {
         for internal in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-            "0.0.0.0", "::1", "fc00::1", "fe80::1", "::ffff:10.0.0.1", "224.0.0.1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "224.0.0.1",
         ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
@@ -238,7 +244,10 @@ mod tests {
     #[test]
     fn only_https_and_no_internal_literal_addresses_by_default() {
         let f = HttpEntityFetcher::new(&FetchLimits::default());
-        assert!(f.check_url("https://rp.example.it/.well-known/openid-federation").is_ok());
+        assert!(
+            f.check_url("https://rp.example.it/.well-known/openid-federation")
+                .is_ok()
+        );
         assert!(f.check_url("http://rp.example.it/").is_err());
         assert!(f.check_url("https://127.0.0.1/").is_err());
         assert!(f.check_url("https://[::1]/").is_err());

@@ -24,7 +24,8 @@ const ACCEPTED: [Algorithm; 8] = [
 /// entity or key must have signed it.
 pub fn unverified_claims(jwt: &str) -> Result<Map<String, Value>, String> {
     let mut parts = jwt.split('.');
-    let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(_), Some(payload), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("not a compact JWS".into());
     };

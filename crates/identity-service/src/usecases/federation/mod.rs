@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod chain;
 pub mod configuration;
+pub mod encrypted;
 pub mod fetch;
 pub mod jwt;
 pub mod registration;

@@ -70,7 +70,8 @@ fn provider_of(
     chain: &ResolvedChain,
     now: DateTime<Utc>,
 ) -> Result<ServiceProvider, ResolutionError> {
-    let unusable = |why: &str| ResolutionError::Unauthorized(format!("relying party metadata: {why}"));
+    let unusable =
+        |why: &str| ResolutionError::Unauthorized(format!("relying party metadata: {why}"));
     let rp = chain
         .metadata
         .get("openid_relying_party")
@@ -79,7 +80,12 @@ fn provider_of(
     let redirect_uris: Vec<String> = rp
         .get("redirect_uris")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     if redirect_uris.is_empty() {
         return Err(unusable("redirect_uris is missing"));
@@ -91,19 +97,30 @@ fn provider_of(
     }
     let jwks = rp
         .get("jwks")
-        .filter(|j| j.get("keys").and_then(Value::as_array).is_some_and(|k| !k.is_empty()))
+        .filter(|j| {
+            j.get("keys")
+                .and_then(Value::as_array)
+                .is_some_and(|k| !k.is_empty())
+        })
         .cloned()
         .ok_or_else(|| unusable("jwks (the relying party's keys, inline) is missing"))?;
-    check_public_jwks(&jwks).map_err(|_| unusable("jwks holds a private key or a key without kty"))?;
+    check_public_jwks(&jwks)
+        .map_err(|_| unusable("jwks holds a private key or a key without kty"))?;
+    super::encrypted::encryption_of(rp)
+        .map_err(|e| unusable(&format!("its answers cannot be encrypted for it: {e}")))?;
     if let Some(id) = rp.get("client_id").and_then(Value::as_str)
         && id != chain.subject
     {
         return Err(unusable("client_id differs from the entity id"));
     }
-    if let Some(types) = rp.get("client_registration_types").and_then(Value::as_array)
+    if let Some(types) = rp
+        .get("client_registration_types")
+        .and_then(Value::as_array)
         && !types.iter().any(|t| t.as_str() == Some("automatic"))
     {
-        return Err(unusable("client_registration_types does not include automatic"));
+        return Err(unusable(
+            "client_registration_types does not include automatic",
+        ));
     }
     let name = chain
         .metadata
@@ -184,7 +201,9 @@ impl Service {
         client_ip: Option<&str>,
     ) -> Result<Option<FederationClient>, RegistrationError> {
         let allow_http = self.config.federation.fetch.allow_http_loopback;
-        if !looks_like_entity_id(client_id, allow_http) || self.needs_no_resolution(client_id).await? {
+        if !looks_like_entity_id(client_id, allow_http)
+            || self.needs_no_resolution(client_id).await?
+        {
             return Ok(None);
         }
         let anchors = self.trust_anchors().await?;
@@ -199,7 +218,8 @@ impl Service {
         }
         let started = std::time::Instant::now();
         let outcome = self.resolve_trust_chain(client_id, &anchors).await;
-        self.metrics.federation_resolution(started.elapsed(), outcome.is_ok());
+        self.metrics
+            .federation_resolution(started.elapsed(), outcome.is_ok());
         let now = self.clock.now();
         let outcome = outcome.and_then(|chain| Ok((provider_of(&chain, now)?, chain)));
         let mut tx = self.store.begin().await?;
@@ -225,7 +245,10 @@ impl Service {
                 return Err(e.into());
             }
         };
-        let cap = now + Duration::seconds(i64::try_from(self.config.federation.max_cache_secs).unwrap_or(i64::MAX / 2));
+        let cap = now
+            + Duration::seconds(
+                i64::try_from(self.config.federation.max_cache_secs).unwrap_or(i64::MAX / 2),
+            );
         let expires_at = DateTime::from_timestamp(chain.expires_at, 0)
             .unwrap_or(now)
             .min(cap);
@@ -244,7 +267,11 @@ impl Service {
             tx.as_mut(),
             now,
             FEDERATION_ACTOR,
-            if renewed { "federation.client_renewed" } else { "federation.client_registered" },
+            if renewed {
+                "federation.client_renewed"
+            } else {
+                "federation.client_registered"
+            },
             None,
             json!({
                 "client_id": client.client_id,
@@ -291,7 +318,10 @@ mod tests {
     #[test]
     fn only_urls_are_resolved() {
         assert!(looks_like_entity_id("https://rp.example.it", false));
-        assert!(looks_like_entity_id("https://rp.example.it/oidc/rp/", false));
+        assert!(looks_like_entity_id(
+            "https://rp.example.it/oidc/rp/",
+            false
+        ));
         assert!(!looks_like_entity_id("http://127.0.0.1:8102/", false));
         assert!(looks_like_entity_id("http://127.0.0.1:8102/", true));
         assert!(!looks_like_entity_id("my-client", true));

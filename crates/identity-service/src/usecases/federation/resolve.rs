@@ -117,7 +117,12 @@ impl Service {
             "trust_chain": chain.statements,
         });
         Ok(self
-            .sign_jwt(KeyPurpose::Federation, SigningAlg::Rs256, RESOLVE_TYP, &claims)
+            .sign_jwt(
+                KeyPurpose::Federation,
+                SigningAlg::Rs256,
+                RESOLVE_TYP,
+                &claims,
+            )
             .await?)
     }
 }

@@ -90,9 +90,8 @@ fn current_of(
     purpose: KeyPurpose,
     alg: SigningAlg,
 ) -> impl DoubleEndedIterator<Item = &StoredSigningKey> {
-    keys.iter().filter(move |k| {
-        k.purpose == purpose && k.alg == alg.name() && k.retired_at.is_none()
-    })
+    keys.iter()
+        .filter(move |k| k.purpose == purpose && k.alg == alg.name() && k.retired_at.is_none())
 }
 
 impl Service {
@@ -268,12 +267,15 @@ impl Service {
         tally: &mut Tally,
     ) -> Result<(), crate::InfraError> {
         let keys = self.stored_signing_keys().await?;
-        let kinds = || {
-            KeyPurpose::ALL
-                .into_iter()
-                .flat_map(|p| algs_of(p).iter().map(move |a| (p, *a)))
-        };
-        for (purpose, alg) in kinds() {
+        // Every (purpose, algorithm) a key is kept for; a plain list, so the
+        // job's future stays Send.
+        let mut kinds: Vec<(KeyPurpose, SigningAlg)> = Vec::new();
+        for purpose in KeyPurpose::ALL {
+            for alg in algs_of(purpose) {
+                kinds.push((purpose, *alg));
+            }
+        }
+        for &(purpose, alg) in &kinds {
             let due = current_of(&keys, purpose, alg)
                 .next_back()
                 .is_some_and(|newest| now - newest.created_at >= Duration::days(SIGNING_KEY_DAYS));
@@ -288,7 +290,7 @@ impl Service {
         }
         let keys = self.stored_signing_keys().await?;
         let mut tx = self.store.begin().await?;
-        for (purpose, alg) in kinds() {
+        for &(purpose, alg) in &kinds {
             let mut live: Vec<&StoredSigningKey> = current_of(&keys, purpose, alg).collect();
             live.pop();
             for superseded in live {

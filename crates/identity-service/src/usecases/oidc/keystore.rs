@@ -41,8 +41,15 @@ impl SealedKeyStore {
 
 /// The RFC 7638 thumbprint of a public JWK: its key id.
 fn thumbprint(required: &Value) -> String {
-    // serde_json keeps object members sorted: the canonical form RFC 7638 asks for.
-    B64.encode(Sha256::digest(required.to_string().as_bytes()))
+    // RFC 7638 hashes the required members in lexicographic order, without
+    // spaces. serde_json's map keeps insertion order in this build (a
+    // dependency turns on `preserve_order`), so the order is made here.
+    let members: std::collections::BTreeMap<&String, &Value> = required
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    let canonical = serde_json::to_string(&members).unwrap_or_default();
+    B64.encode(Sha256::digest(canonical.as_bytes()))
 }
 
 /// A new key pair: the PKCS#8 private key and the public JWK (with its kid).

@@ -1,5 +1,6 @@
 //! The token side of the OpenID Connect provider: a code or a refresh token
-//! exchanged for an access token (opaque, stored hashed, read by the userinfo
+//! exchanged for an access token (a JWT signed by the provider, as the SPID
+//! federation's relying parties expect, stored hashed and read by the userinfo
 //! endpoint) and, for a code, a signed ID token with the level performed
 //! (`acr`), the request's `nonce`, `at_hash` and the pairwise `sub`; the
 //! userinfo claims; revocation.
@@ -115,6 +116,36 @@ fn access_token_record(
 }
 
 impl Service {
+    /// A new access token: a JWT (RFC 9068, `typ` `at+jwt`) signed with the
+    /// provider's RS256 key, naming the client, the pairwise subject and the
+    /// level, with a 256-bit random `jti` so no two are alike. The provider
+    /// still keeps it (hashed) and checks it on every use, so it can be revoked.
+    async fn new_access_token(
+        &self,
+        client_id: &str,
+        subject: &str,
+        level: identity_core::CredentialLevel,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, SigningKeyError> {
+        let claims = json!({
+            "iss": self.config.public_url,
+            "sub": subject,
+            "aud": [client_id],
+            "client_id": client_id,
+            "iat": now.timestamp(),
+            "exp": (now + ACCESS_TOKEN_LIFETIME).timestamp(),
+            "acr": acr_of(level),
+            "jti": self.new_token(""),
+        });
+        self.sign_jwt(
+            crate::ports::KeyPurpose::Oidc,
+            SigningAlg::Rs256,
+            "at+jwt",
+            &claims,
+        )
+        .await
+    }
+
     /// The deployment's pairwise-subject salt, made (and sealed) at first use,
     /// then kept in memory (it never changes).
     async fn pairwise_salt(&self) -> Result<Vec<u8>, StoreError> {
@@ -192,7 +223,9 @@ impl Service {
         let (grant, mut tx) = keep_revocations(outcome, tx).await?;
         let subject = pairwise_sub(&salt, client_id, &grant.holder_id.to_string());
         let now = self.clock.now();
-        let access_token = self.new_token("");
+        let access_token = self
+            .new_access_token(client_id, &subject, grant.level, now)
+            .await?;
         let claims = json!({
             "iss": self.config.public_url,
             "sub": subject,
@@ -260,12 +293,18 @@ impl Service {
         // One transaction for the rotation and the new access token: a
         // family revoked meanwhile gets nothing.
         let salt = self.pairwise_salt().await?;
+        // The signing key exists before the transaction (making one takes a
+        // transaction of its own).
+        self.current_signing_key(crate::ports::KeyPurpose::Oidc, SigningAlg::Rs256)
+            .await?;
         let mut tx = self.store.begin().await?;
         let outcome = self.rotate_in(tx.as_mut(), refresh_token, client_id).await;
         let ((next, next_value), mut tx) = keep_revocations(outcome, tx).await?;
         let subject = pairwise_sub(&salt, client_id, &next.holder_id.to_string());
         let now = self.clock.now();
-        let access_token = self.new_token("");
+        let access_token = self
+            .new_access_token(client_id, &subject, next.level, now)
+            .await?;
         tx.insert_access_token(
             &token_hash(&access_token),
             &AccessTokenRecord {
@@ -322,6 +361,25 @@ impl Service {
         let mut claims = userinfo_claims(&holder, identity.username(), &token.attributes);
         claims.insert("sub".into(), json!(token.subject));
         Ok((claims, token))
+    }
+
+    /// The access token `token` of `client_id`, if it is active (RFC 7662:
+    /// another client's token, or an unknown, expired or revoked one, is not).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id))]
+    pub async fn oidc_introspect(
+        &self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<Option<AccessTokenRecord>, StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_read().await?;
+        match tx.access_token(&token_hash(token)).await {
+            Ok(t) if t.client_id == client_id && t.revoked_at.is_none() && now < t.expires_at => {
+                Ok(Some(t))
+            }
+            Ok(_) | Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Revokes an access or refresh token of `client_id` (RFC 7009: unknown

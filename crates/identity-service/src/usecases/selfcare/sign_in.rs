@@ -130,13 +130,30 @@ pub(crate) fn access(
 }
 
 impl Service {
-    /// The first step: username and password (throttled like every sign-in).
-    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
+    /// The first step: username and password (throttled like every sign-in);
+    /// the second factor asked next is the one of the highest active level.
     pub async fn selfcare_sign_in_password(
         &self,
         login_id: &LoginId,
         password: &str,
         client: Client<'_>,
+    ) -> Result<PasswordStep, SelfcareSignInError> {
+        self.sign_in_password_for(login_id, password, client, None)
+            .await
+    }
+
+    /// The first step of a sign-in for a service provider whose request lists
+    /// `preferences` (its `acr_values`, in order): the first level the identity
+    /// can satisfy is performed, so a request preferring level 1 signs in with
+    /// the password alone even when level 2 is active. `None`: the selfcare's
+    /// own rule (the highest active level).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), login = %login_id.number()))]
+    pub async fn sign_in_password_for(
+        &self,
+        login_id: &LoginId,
+        password: &str,
+        client: Client<'_>,
+        preferences: Option<&[CredentialLevel]>,
     ) -> Result<PasswordStep, SelfcareSignInError> {
         let signed = match self.sign_in_password(login_id, password, client.ip).await {
             Ok(s) => s,
@@ -180,7 +197,11 @@ impl Service {
             return Err(SelfcareSignInError::Revoked);
         }
         let creds = tx.credentials(identity.id()).await?;
-        let level = match creds.levels.required_sign_in_level() {
+        let wanted = match preferences {
+            Some(levels) if !levels.is_empty() => creds.levels.level_to_perform(levels),
+            _ => creds.levels.required_sign_in_level(),
+        };
+        let level = match wanted {
             Ok(CredentialLevel::L1) => {
                 drop(tx);
                 return self

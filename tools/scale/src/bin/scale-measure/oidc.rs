@@ -71,6 +71,7 @@ pub async fn measure(service: &Service, holders: u64, calls: usize) -> anyhow::R
             nonce: "n".into(),
             code_challenge: B64.encode(Sha256::digest(VERIFIER.as_bytes())),
             level: CredentialLevel::L1,
+            levels: vec![CredentialLevel::L1],
             prompt_login: false,
             prompt_consent: false,
             attributes: vec!["given_name".into(), "fiscal_number".into()],
