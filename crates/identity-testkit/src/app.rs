@@ -98,6 +98,13 @@ impl TestApp {
         server
     }
 
+    /// [`TestApp::serve`], with the public URL `http://<host>:<port>`.
+    pub async fn serve_as(&mut self, host: &str) -> TestServer {
+        let server = TestServer::start_as(self.service.clone(), host).await;
+        self.service = self.service.clone().with_public_url(&server.base);
+        server
+    }
+
     /// A second node on the same database: another store and service with the
     /// same clock and settings (jobs and leases across nodes).
     ///

@@ -18,9 +18,16 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `service` (its public URL set to the server's) on a free port.
     pub async fn start(service: Service) -> TestServer {
+        TestServer::start_as(service, "localhost").await
+    }
+
+    /// Serves `service` on a free port with the public URL
+    /// `http://<host>:<port>` (`127.0.0.1` for the reference federation
+    /// entities, which want a dotted host).
+    pub async fn start_as(service: Service, host: &str) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let base = format!("http://localhost:{}", addr.port());
+        let base = format!("http://{host}:{}", addr.port());
         let state = AppState {
             service: service.with_public_url(&base),
             public_url: base.clone(),

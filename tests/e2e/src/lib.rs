@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod reference;
+
 /// Where Debian installs chromedriver.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Where Debian installs Chromium.

@@ -59,7 +59,8 @@ pub enum TrustAnchorCommand {
 /// Trust-mark commands.
 #[derive(Debug, Subcommand)]
 pub enum TrustMarkCommand {
-    /// Add a trust mark issued to this provider (a signed JWT; replaces one with
+    /// Add a trust mark issued to this provider (a signed JWT, or the JSON
+    /// element `{"trust_mark": "…"}` of a trust_marks list; replaces one with
     /// the same id).
     Add {
         /// A file holding the trust mark.
@@ -260,6 +261,20 @@ async fn trust_mark(cli: &Cli, command: &TrustMarkCommand) -> Result<(), Failure
                     .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
                 (None, Some(jwt)) => jwt.clone(),
                 (None, None) => return Err(Failure::Usage("give --file or --jwt".into())),
+            };
+            // A trust mark as its issuer hands it out: the JWT itself, or the
+            // element of a `trust_marks` array (`{"trust_mark": "…", …}`).
+            let text = match serde_json::from_str::<Value>(text.trim()) {
+                Ok(element) => element
+                    .get("trust_mark")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        Failure::Usage(
+                            "a JSON trust mark must have a \"trust_mark\" member (the JWT)".into(),
+                        )
+                    })?,
+                Err(_) => text,
             };
             let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
             let mark = service

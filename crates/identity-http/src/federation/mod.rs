@@ -46,6 +46,25 @@ fn unavailable(e: &dyn std::error::Error) -> Response {
 fn openid_provider(state: &AppState) -> serde_json::Map<String, Value> {
     let mut metadata = crate::oidc::provider_metadata(state);
     metadata.remove("jwks_uri");
+    // Federation relying parties authenticate with their keys only.
+    for name in [
+        "token_endpoint_auth_methods_supported",
+        "revocation_endpoint_auth_methods_supported",
+        "introspection_endpoint_auth_methods_supported",
+    ] {
+        metadata.insert(name.into(), json!(["private_key_jwt"]));
+    }
+    // Relying parties show the provider by these on their sign-in buttons.
+    let f = &state.service.config().federation;
+    metadata.insert("organization_name".into(), json!(f.organization_name));
+    metadata.insert(
+        "logo_uri".into(),
+        json!(
+            f.logo_uri
+                .clone()
+                .unwrap_or_else(|| format!("{}/static/logo.svg", crate::oidc::issuer(state)))
+        ),
+    );
     metadata.insert(
         "client_registration_types_supported".into(),
         json!(["automatic"]),

@@ -10,6 +10,7 @@
 mod authlib;
 mod flow;
 mod negative;
+mod reference_rp;
 
 use identity_core::credentials::totp::TotpSecret;
 use identity_service::usecases::service_providers::NewServiceProvider;

@@ -68,6 +68,34 @@ impl Service {
         }
     }
 
+    /// A new refresh token value: a JWT signed by the provider (the SPID
+    /// federation's relying parties read its `exp` and `jti`), with a 256-bit
+    /// random `jti`. Only its hash is kept; it is checked against the store
+    /// on every use, like before.
+    async fn new_refresh_value(
+        &self,
+        client_id: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let now = self.clock.now();
+        let claims = serde_json::json!({
+            "iss": self.config.public_url,
+            "aud": [client_id],
+            "client_id": client_id,
+            "iat": now.timestamp(),
+            "exp": expires_at.timestamp(),
+            "jti": self.new_token(""),
+        });
+        self.sign_jwt(
+            crate::ports::KeyPurpose::Oidc,
+            super::keys::SigningAlg::Rs256,
+            "JWT",
+            &claims,
+        )
+        .await
+        .map_err(|e| StoreError::Backend(Box::new(e)))
+    }
+
     /// Starts a family for a sign-in with consented `offline_access` made now;
     /// returns the token (only its hash is kept).
     #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default(), client = %client_id, holder = %holder_id, identity = %identity_id, level = level.as_u8()))]
@@ -87,7 +115,7 @@ impl Service {
             attributes,
             self.clock.now(),
         );
-        let value = self.new_token("");
+        let value = self.new_refresh_value(client_id, token.expires_at).await?;
         let mut tx = self.store.begin().await?;
         tx.insert_refresh_token(&token_hash(&value), &token).await?;
         tx.commit().await?;
@@ -109,7 +137,9 @@ impl Service {
             &grant.attributes,
             grant.auth_time,
         );
-        let value = self.new_token("");
+        let value = self
+            .new_refresh_value(&grant.client_id, token.expires_at)
+            .await?;
         tx.insert_refresh_token(&token_hash(&value), &token).await?;
         Ok((value, token.family_id))
     }
@@ -176,7 +206,7 @@ impl Service {
             used_at: None,
             ..current.clone()
         };
-        let next_value = self.new_token("");
+        let next_value = self.new_refresh_value(client_id, next.expires_at).await?;
         tx.insert_refresh_token(&token_hash(&next_value), &next)
             .await?;
         Ok((next, next_value))
