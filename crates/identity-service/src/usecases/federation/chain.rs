@@ -210,6 +210,9 @@ impl<'a> Resolver<'a> {
                     Ok(found) => return Ok(found),
                     Err(e @ ResolutionError::Fetch(_)) | Err(e @ ResolutionError::Untrusted(_)) => {
                         tracing::debug!(%subject, superior = %hint, error = %e, "path refused");
+                        // A loop is an entity met twice on one path: a path
+                        // given up leaves its entities free for the next hint.
+                        visited.remove(hint);
                         last = e;
                     }
                     Err(other) => return Err(other),
