@@ -15,7 +15,9 @@
 //! - [`first_admin`]: an operator to act as;
 //! - the test people ([`mario`], [`person_registration`], [`mario_input`], ...)
 //!   and the selfcare flows ([`active_identity`], [`enrol`], [`sign_in_l2`], ...);
-//! - [`people_csv`]: import files of many made-up people with valid data.
+//! - [`people_csv`]: import files of many made-up people with valid data;
+//! - [`federation`]: a local OpenID Federation (trust anchor, intermediate,
+//!   relying party) over http on loopback, each negative case one switch.
 //!
 //! A dev-dependency only: it panics on any failure, which is what a test wants.
 
@@ -30,6 +32,7 @@
 mod app;
 mod client;
 pub mod enumeration;
+pub mod federation;
 mod mailbox;
 mod operators;
 mod outbox;
