@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod account;
+mod federation;
 mod oidc;
 mod registration;
 mod selfcare;
@@ -34,8 +35,19 @@ impl Site {
         if !browser_available() {
             return None;
         }
-        let mut h = identity_testkit::sqlite().await;
-        let server = h.serve().await;
+        Site::start_on(width, identity_testkit::sqlite().await, "localhost").await
+    }
+
+    /// [`Site::start`] with the app `h`, its public URL on `host`.
+    pub async fn start_on(
+        width: u32,
+        mut h: identity_testkit::TestApp,
+        host: &str,
+    ) -> Option<Site> {
+        if !browser_available() {
+            return None;
+        }
+        let server = h.serve_as(host).await;
         let base = server.base.clone();
         let mailbox = Mailbox::of(&h);
         let driver = start_driver().await;
