@@ -6,6 +6,7 @@
 
 use chrono::Duration;
 use identity_service::Store as _;
+use identity_service::ports::KeyPurpose;
 use identity_service::usecases::jobs::{Job, JobOptions};
 use identity_service::usecases::oidc::keys::SigningAlg;
 use identity_testkit::TestApp;
@@ -17,6 +18,7 @@ identity_testkit::both_backends!(
     keys_rotate_and_a_retired_key_stays_published_for_a_day,
     another_key_store_takes_the_place_of_the_sealed_one,
     requests_arriving_together_make_one_key_per_algorithm,
+    federation_keys_stay_apart_and_are_published_before_they_sign,
 );
 
 async fn jwks(h: &TestApp) -> JwkSet {
@@ -206,4 +208,100 @@ async fn requests_arriving_together_make_one_key_per_algorithm(h: TestApp) {
         .await
         .unwrap();
     assert_eq!(stored.len(), 2, "one RS256 and one ES256 key");
+}
+
+async fn federation_kid(h: &TestApp) -> String {
+    let statement = h
+        .service
+        .sign_jwt(
+            KeyPurpose::Federation,
+            SigningAlg::Rs256,
+            "entity-statement+jwt",
+            &claims(h),
+        )
+        .await
+        .unwrap();
+    kid_of(&statement)
+}
+
+fn kids(set: &serde_json::Value) -> Vec<String> {
+    set["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn federation_keys_stay_apart_and_are_published_before_they_sign(h: TestApp) {
+    let run = |h: &TestApp| {
+        let service = h.service.clone();
+        async move {
+            service
+                .run_jobs(&JobOptions {
+                    as_of: None,
+                    dry_run: false,
+                    only: Some(Job::SigningKeys),
+                    node: "test".into(),
+                })
+                .await
+                .remove(0)
+        }
+    };
+    let first = federation_kid(&h).await;
+    let federation = kids(
+        &h.service
+            .published_keys(KeyPurpose::Federation)
+            .await
+            .unwrap(),
+    );
+    let oidc = kids(&h.service.jwks().await.unwrap());
+    assert_eq!(federation, vec![first.clone()], "one RS256 federation key");
+    assert!(
+        federation.iter().all(|k| !oidc.contains(k)),
+        "the federation's keys are not the provider's token keys: {federation:?} {oidc:?}"
+    );
+    // After 90 days a new federation key is made and published at once, but
+    // the old one goes on signing through the notice, so the superiors can
+    // take the new key into their statements.
+    h.clock.advance(Duration::days(91));
+    run(&h).await;
+    let published = kids(
+        &h.service
+            .published_keys(KeyPurpose::Federation)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(published.len(), 2, "{published:?}");
+    assert_eq!(federation_kid(&h).await, first, "the old key still signs");
+    h.clock.advance(Duration::days(7));
+    run(&h).await;
+    assert_eq!(federation_kid(&h).await, first, "still within the notice");
+    // Past the notice the new key signs, and the job retires the old one,
+    // which stays published for a day.
+    h.clock.advance(Duration::days(8));
+    let second = federation_kid(&h).await;
+    assert_ne!(second, first, "the new key signs after the notice");
+    let retired = run(&h).await;
+    assert!(
+        retired.counts.contains_key("keys_retired"),
+        "{:?}",
+        retired.counts
+    );
+    let published = kids(
+        &h.service
+            .published_keys(KeyPurpose::Federation)
+            .await
+            .unwrap(),
+    );
+    assert!(published.contains(&first) && published.contains(&second));
+    h.clock.advance(Duration::days(2));
+    run(&h).await;
+    let published = kids(
+        &h.service
+            .published_keys(KeyPurpose::Federation)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(published, vec![second], "the old key is gone after its day");
 }

@@ -20,8 +20,9 @@ pub enum FederationCommand {
     /// Trust marks this provider holds (published in its entity configuration).
     #[command(subcommand)]
     TrustMark(TrustMarkCommand),
-    /// The provider's entity id, superiors, anchors, trust marks, and the trust
-    /// marks asked of relying parties.
+    /// The provider's entity id, superiors, anchors, trust marks, the trust
+    /// marks asked of relying parties, and its published federation keys (give
+    /// a new one to the trust anchor within its 14 days of notice).
     Show,
 }
 
@@ -115,6 +116,10 @@ pub async fn run(cli: &Cli, command: &FederationCommand) -> Result<(), Failure> 
                 .held_trust_marks()
                 .await
                 .map_err(|e| Failure::Refused(e.to_string()))?;
+            let federation_keys = service
+                .published_keys(identity_service::ports::KeyPurpose::Federation)
+                .await
+                .map_err(|e| Failure::Refused(identity_service::error_chain(&e)))?;
             let f = &service.config().federation;
             let hints: Vec<String> = if f.authority_hints.is_empty() {
                 anchors.iter().map(|a| a.entity_id.clone()).collect()
@@ -128,6 +133,7 @@ pub async fn run(cli: &Cli, command: &FederationCommand) -> Result<(), Failure> 
                     "trust_anchors": anchors.iter().map(|a| &a.entity_id).collect::<Vec<_>>(),
                     "trust_marks": marks.iter().map(|(id, _)| id).collect::<Vec<_>>(),
                     "required_trust_marks": f.required_trust_marks,
+                    "federation_keys": federation_keys,
                 }));
             }
             output::fields(&[

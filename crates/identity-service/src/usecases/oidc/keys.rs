@@ -4,7 +4,9 @@
 //! implements the same trait), published as a JWKS. A key signs for [`SIGNING_KEY_DAYS`]; the
 //! calendar job then makes a new one and keeps the old one published for
 //! [`RETIRED_KEY_PUBLISHED`], longer than any token it signed lives, before
-//! deleting it.
+//! deleting it. The federation's keys (entity statements) follow the same
+//! calendar, except that a new one is published [`FEDERATION_KEY_NOTICE`]
+//! before it signs.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -19,6 +21,11 @@ use crate::usecases::jobs::Tally;
 pub const SIGNING_KEY_DAYS: i64 = 90;
 /// How long a retired key stays published: longer than any token it signed.
 pub const RETIRED_KEY_PUBLISHED: Duration = Duration::days(1);
+/// How long a new federation key is published before it signs. The provider's
+/// superiors state its federation keys in their statements about it, and its
+/// entity configuration must verify with what they state: they need time to
+/// take the new key (docs/federation.md, "Key rotation").
+pub const FEDERATION_KEY_NOTICE: Duration = Duration::days(14);
 /// How long signing trusts the keys it read (monotonic time).
 pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -83,8 +90,28 @@ fn algs_of(purpose: KeyPurpose) -> &'static [SigningAlg] {
     }
 }
 
-/// The keys of `purpose` and `alg` that are not retired, oldest first (the
-/// last one signs).
+/// The key of `purpose` and `alg` that signs at `now`: the newest one not
+/// retired; for the federation, the newest one published for at least
+/// [`FEDERATION_KEY_NOTICE`] (or the oldest, while every key is newer).
+fn signing_key_of(
+    keys: &[StoredSigningKey],
+    purpose: KeyPurpose,
+    alg: SigningAlg,
+    now: DateTime<Utc>,
+) -> Option<&StoredSigningKey> {
+    let live: Vec<&StoredSigningKey> = current_of(keys, purpose, alg).collect();
+    match purpose {
+        KeyPurpose::Oidc => live.last().copied(),
+        KeyPurpose::Federation => live
+            .iter()
+            .rev()
+            .find(|k| now - k.created_at >= FEDERATION_KEY_NOTICE)
+            .or(live.first())
+            .copied(),
+    }
+}
+
+/// The keys of `purpose` and `alg` that are not retired, oldest first.
 fn current_of(
     keys: &[StoredSigningKey],
     purpose: KeyPurpose,
@@ -134,7 +161,7 @@ impl Service {
         alg: SigningAlg,
     ) -> Result<StoredSigningKey, SigningKeyError> {
         let keys = self.signing_keys_for_signing().await?;
-        match current_of(&keys, purpose, alg).next_back() {
+        match signing_key_of(&keys, purpose, alg, self.clock.now()) {
             Some(key) => Ok(key.clone()),
             None => self.first_signing_key(purpose, alg).await,
         }
@@ -150,7 +177,7 @@ impl Service {
     ) -> Result<StoredSigningKey, SigningKeyError> {
         let _one_at_a_time = self.oidc_cache.making.lock().await;
         let keys = self.stored_signing_keys().await?;
-        match current_of(&keys, purpose, alg).next_back() {
+        match signing_key_of(&keys, purpose, alg, self.clock.now()) {
             Some(made_meanwhile) => Ok(made_meanwhile.clone()),
             None => self.new_signing_key(purpose, alg, self.clock.now()).await,
         }
@@ -291,9 +318,15 @@ impl Service {
         let keys = self.stored_signing_keys().await?;
         let mut tx = self.store.begin().await?;
         for &(purpose, alg) in &kinds {
-            let mut live: Vec<&StoredSigningKey> = current_of(&keys, purpose, alg).collect();
-            live.pop();
-            for superseded in live {
+            // Every key older than the one that signs now is superseded (a
+            // federation key still in its notice keeps the older one signing).
+            let Some(signing) = signing_key_of(&keys, purpose, alg, now) else {
+                continue;
+            };
+            let superseded_keys: Vec<&StoredSigningKey> = current_of(&keys, purpose, alg)
+                .take_while(|k| k.kid != signing.kid)
+                .collect();
+            for superseded in superseded_keys {
                 match tx
                     .retire_signing_key(&superseded.kid, now, now + RETIRED_KEY_PUBLISHED)
                     .await
