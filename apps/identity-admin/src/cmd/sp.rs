@@ -256,10 +256,27 @@ pub async fn run(cli: &Cli, command: &SpCommand) -> Result<(), Failure> {
                     }
                     other => Failure::Refused(other.to_string()),
                 })?;
+            let federation = service
+                .federation_client(client_id)
+                .await
+                .map_err(|e| Failure::Refused(e.to_string()))?;
             if cli.json {
-                return output::json(&sp);
+                // The provider as before, with its federation registration (or null).
+                let mut shown =
+                    serde_json::to_value(&sp).map_err(|e| Failure::Refused(e.to_string()))?;
+                shown["federation"] = json!(federation);
+                return output::json(&shown);
             }
             show(&sp);
+            // Registered through the federation: what the chain gave.
+            if let Some(f) = federation {
+                output::fields(&[
+                    ("Trust anchor", f.trust_anchor.clone()),
+                    ("Trust marks", f.trust_marks.join(" ")),
+                    ("Chain resolved at", output::rome(f.resolved_at)),
+                    ("Resolved again after", output::rome(f.expires_at)),
+                ]);
+            }
             Ok(())
         }
         SpCommand::Disable { client_id } => {
