@@ -6,7 +6,7 @@ use identity_service::ports::FederationTx;
 use identity_service::{FederationClient, HeldTrustMark, ServiceProvider, StoreError, TrustAnchor};
 use sqlx::any::AnyRow;
 
-use crate::sql::{Columns, Run, SqlTx, touched};
+use crate::sql::{AnyQuery, Columns, Run, SqlTx, touched};
 use crate::time;
 
 fn anchor_from_row(row: &AnyRow) -> Result<TrustAnchor, StoreError> {
@@ -42,6 +42,23 @@ fn client_from_row(row: &AnyRow) -> Result<FederationClient, StoreError> {
     })
 }
 
+/// Inserts a row (`insert` does nothing on a conflict) or, when its key is
+/// taken, updates that one (`update`), both with the values `bind` gives;
+/// whether it was new.
+async fn put_row(
+    tx: &mut SqlTx,
+    insert: &'static str,
+    update: &'static str,
+    bind: impl Fn(AnyQuery<'static>) -> AnyQuery<'static>,
+) -> Result<bool, StoreError> {
+    let added = bind(sqlx::query(insert)).execute_in(tx).await?;
+    if added.rows_affected() == 1 {
+        return Ok(true);
+    }
+    bind(sqlx::query(update)).execute_in(tx).await?;
+    Ok(false)
+}
+
 fn list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -50,30 +67,20 @@ fn list(v: &[String]) -> String {
 impl FederationTx for SqlTx {
     #[tracing::instrument(name = "store.put_trust_anchor", skip_all, level = "debug")]
     async fn put_trust_anchor(&mut self, anchor: &TrustAnchor) -> Result<bool, StoreError> {
-        let added = sqlx::query(
+        put_row(
+            self,
             "INSERT INTO federation_trust_anchors (entity_id, jwks, added_by, added_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(anchor.entity_id.clone())
-        .bind(anchor.jwks.to_string())
-        .bind(anchor.added_by.clone())
-        .bind(time::to_db(anchor.added_at))
-        .execute_in(self)
-        .await?;
-        if added.rows_affected() == 1 {
-            return Ok(true);
-        }
-        sqlx::query(
             "UPDATE federation_trust_anchors SET jwks = $2, added_by = $3, added_at = $4 \
              WHERE entity_id = $1",
+            |q| {
+                q.bind(anchor.entity_id.clone())
+                    .bind(anchor.jwks.to_string())
+                    .bind(anchor.added_by.clone())
+                    .bind(time::to_db(anchor.added_at))
+            },
         )
-        .bind(anchor.entity_id.clone())
-        .bind(anchor.jwks.to_string())
-        .bind(anchor.added_by.clone())
-        .bind(time::to_db(anchor.added_at))
-        .execute_in(self)
-        .await?;
-        Ok(false)
+        .await
     }
 
     #[tracing::instrument(name = "store.trust_anchors", skip_all, level = "debug")]
@@ -95,30 +102,20 @@ impl FederationTx for SqlTx {
 
     #[tracing::instrument(name = "store.put_trust_mark", skip_all, level = "debug")]
     async fn put_trust_mark(&mut self, mark: &HeldTrustMark) -> Result<bool, StoreError> {
-        let added = sqlx::query(
+        put_row(
+            self,
             "INSERT INTO federation_trust_marks (trust_mark_id, trust_mark, added_by, added_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(mark.id.clone())
-        .bind(mark.trust_mark.clone())
-        .bind(mark.added_by.clone())
-        .bind(time::to_db(mark.added_at))
-        .execute_in(self)
-        .await?;
-        if added.rows_affected() == 1 {
-            return Ok(true);
-        }
-        sqlx::query(
             "UPDATE federation_trust_marks SET trust_mark = $2, added_by = $3, added_at = $4 \
              WHERE trust_mark_id = $1",
+            |q| {
+                q.bind(mark.id.clone())
+                    .bind(mark.trust_mark.clone())
+                    .bind(mark.added_by.clone())
+                    .bind(time::to_db(mark.added_at))
+            },
         )
-        .bind(mark.id.clone())
-        .bind(mark.trust_mark.clone())
-        .bind(mark.added_by.clone())
-        .bind(time::to_db(mark.added_at))
-        .execute_in(self)
-        .await?;
-        Ok(false)
+        .await
     }
 
     #[tracing::instrument(name = "store.trust_marks", skip_all, level = "debug")]

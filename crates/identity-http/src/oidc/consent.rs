@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::Form;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use identity_core::oidc::authorize::session_answers;
 use identity_core::{CredentialLevel, Lang, LoginId, Session};
@@ -174,21 +174,13 @@ pub(super) async fn show(ctx: Ctx) -> Page {
         accept: L("Acconsento", "I agree").get(lang),
         deny: L("Non acconsento", "I do not agree").get(lang),
     };
-    let origin = url::Url::parse(&pending.request.redirect_uri)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let mut resp = ctx.page(&page);
     // The decision is posted here and then redirected to the service
     // provider: the page's form-action must allow that origin.
-    let csp = crate::headers::CSP.replace(
-        "form-action 'self'",
-        &format!("form-action 'self' {origin}"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        resp.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    Ok(resp)
+    let resp = ctx.page(&page);
+    Ok(super::allowing_form_action_to(
+        resp,
+        &pending.request.redirect_uri,
+    ))
 }
 
 #[derive(serde::Deserialize, Default)]

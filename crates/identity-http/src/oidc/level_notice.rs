@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::extract::Form;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use identity_core::CredentialLevel;
 use identity_service::usecases::oidc::log::TransactionEntry;
@@ -98,19 +98,8 @@ pub(crate) fn level_page(
         sign_in: SIGN_IN,
         back: L(format!("Torna a {name}"), format!("Back to {name}")).get(lang),
     };
-    let origin = url::Url::parse(&pending.request.redirect_uri)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let mut resp = ctx.page(&page);
     // The form goes back to the service through a redirect to its origin.
-    let csp = crate::headers::CSP.replace(
-        "form-action 'self'",
-        &format!("form-action 'self' {origin}"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        resp.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    let mut resp = super::allowing_form_action_to(ctx.page(&page), &pending.request.redirect_uri);
     if !before_sign_in {
         *resp.status_mut() = StatusCode::FORBIDDEN;
     }

@@ -82,6 +82,24 @@ fn keep_request(ctx: &mut Ctx, pending: &PendingAuthorization) -> bool {
     true
 }
 
+/// `resp` (a page whose form ends in a redirect to the service provider at
+/// `redirect_uri`) with its Content-Security-Policy allowing that origin as a
+/// form action.
+fn allowing_form_action_to(mut resp: Response, redirect_uri: &str) -> Response {
+    let origin = url::Url::parse(redirect_uri)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let csp = crate::headers::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&csp) {
+        resp.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    resp
+}
+
 /// Forgets the authorization request.
 fn forget_request(ctx: &mut Ctx) {
     let secure = ctx.state.secure();

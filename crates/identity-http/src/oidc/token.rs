@@ -57,20 +57,23 @@ enum Refusal {
     Failed(identity_service::InfraError),
 }
 
-/// Authenticates the calling service provider by exactly one method.
-async fn authenticate(ctx: &Ctx, f: &TokenForm) -> Result<ServiceProvider, Refusal> {
+/// Authenticates the calling service provider by exactly one method; a client
+/// assertion may be addressed to the endpoint called (`path`) or, as before,
+/// to the token endpoint.
+async fn authenticate(ctx: &Ctx, f: &TokenForm, path: &str) -> Result<ServiceProvider, Refusal> {
     let service = &ctx.service();
     let basic = basic_credentials(&ctx.headers);
     let outcome = match (basic, f.client_assertion.is_empty()) {
         (Some(_), false) => return Err(Refusal::Request("use one client authentication method")),
         (Some((id, secret)), true) => service.authenticate_client_secret(&id, &secret).await,
         (None, false) => {
-            let endpoint = format!("{}/oidc/token", issuer(&ctx.state));
+            let called = format!("{}{path}", issuer(&ctx.state));
+            let token_endpoint = format!("{}/oidc/token", issuer(&ctx.state));
             let sp = service
-                .authenticate_client_assertion(
+                .authenticate_client_assertion_to(
                     &f.client_assertion_type,
                     &f.client_assertion,
-                    &endpoint,
+                    &[&called, &token_endpoint],
                 )
                 .await;
             // A client_id sent beside the assertion must be the same client.
@@ -158,7 +161,7 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
     };
     let service = ctx.service().clone();
     let entry = TransactionEntry::new(service.now(), "token", "ok").ip(Some(&ctx.ip));
-    let sp = match authenticate(&ctx, &f).await {
+    let sp = match authenticate(&ctx, &f, "/oidc/token").await {
         Ok(sp) => sp,
         Err(r) => {
             let (code, why) = match &r {
@@ -232,29 +235,43 @@ pub(super) async fn token(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>
     }
 }
 
-/// RFC 7009: the token (access or refresh) of the authenticated client is
-/// revoked; an unknown one is answered the same way.
-pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
-    let f = match form_of(form) {
-        Ok(f) => f,
-        Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
-    };
-    let service = ctx.service().clone();
-    let entry = TransactionEntry::new(service.now(), "revoke", "ok").ip(Some(&ctx.ip));
-    let sp = match authenticate(&ctx, &f).await {
+/// What the revocation and introspection endpoints share: the form, the
+/// authenticated client (its assertion addressed to `/oidc/<endpoint>` or the
+/// token endpoint) and its log entry, and a `token`; or the answer when one is
+/// missing or wrong (a refused client is logged).
+async fn about_a_token(
+    ctx: &Ctx,
+    form: Result<Form<TokenForm>, FormRejection>,
+    endpoint: &str,
+) -> Result<(TokenForm, ServiceProvider, TransactionEntry), Response> {
+    let f = form_of(form)
+        .map_err(|why| error_document(StatusCode::BAD_REQUEST, "invalid_request", &why))?;
+    let entry = TransactionEntry::new(ctx.service().now(), endpoint, "ok").ip(Some(&ctx.ip));
+    let sp = match authenticate(ctx, &f, &format!("/oidc/{endpoint}")).await {
         Ok(sp) => sp,
         Err(r) => {
             if let Refusal::Client(why) = &r {
                 let entry = entry.outcome("invalid_client").detail(why);
-                return logged(&ctx, entry, refusal_response(r)).await;
+                return Err(logged(ctx, entry, refusal_response(r)).await);
             }
-            return refusal_response(r);
+            return Err(refusal_response(r));
         }
     };
     let entry = entry.client(&sp.client_id);
     if f.token.is_empty() {
-        return logged_refusal(&ctx, entry, "invalid_request", "token is required").await;
+        return Err(logged_refusal(ctx, entry, "invalid_request", "token is required").await);
     }
+    Ok((f, sp, entry))
+}
+
+/// RFC 7009: the token (access or refresh) of the authenticated client is
+/// revoked; an unknown one is answered the same way.
+pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
+    let (f, sp, entry) = match about_a_token(&ctx, form, "revoke").await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let service = ctx.service().clone();
     match service.oidc_revoke(&f.token, &sp.client_id).await {
         Ok(()) => logged(&ctx, entry, StatusCode::OK.into_response()).await,
         Err(e) => unavailable(e),
@@ -265,26 +282,11 @@ pub(super) async fn revoke(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection
 /// with what it stands for. Another client's token, or an unknown, expired or
 /// revoked one, is just inactive.
 pub(super) async fn introspect(ctx: Ctx, form: Result<Form<TokenForm>, FormRejection>) -> Response {
-    let f = match form_of(form) {
-        Ok(f) => f,
-        Err(why) => return error_document(StatusCode::BAD_REQUEST, "invalid_request", &why),
+    let (f, sp, entry) = match about_a_token(&ctx, form, "introspect").await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let service = ctx.service().clone();
-    let entry = TransactionEntry::new(service.now(), "introspect", "ok").ip(Some(&ctx.ip));
-    let sp = match authenticate(&ctx, &f).await {
-        Ok(sp) => sp,
-        Err(r) => {
-            if let Refusal::Client(why) = &r {
-                let entry = entry.outcome("invalid_client").detail(why);
-                return logged(&ctx, entry, refusal_response(r)).await;
-            }
-            return refusal_response(r);
-        }
-    };
-    let entry = entry.client(&sp.client_id);
-    if f.token.is_empty() {
-        return logged_refusal(&ctx, entry, "invalid_request", "token is required").await;
-    }
     let record = match service.oidc_introspect(&f.token, &sp.client_id).await {
         Ok(record) => record,
         Err(e) => return unavailable(e),

@@ -29,6 +29,13 @@ pub enum FederationAdminError {
 
 infra_error!(FederationAdminError);
 
+/// What operators set about the federation, beside the configuration file.
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    TrustAnchor,
+    TrustMark,
+}
+
 fn invalid(message: impl Into<String>) -> FederationAdminError {
     FederationAdminError::Invalid(message.into())
 }
@@ -123,25 +130,8 @@ impl Service {
         entity_id: &str,
         by: &Operator,
     ) -> Result<(), FederationAdminError> {
-        by.require(OperatorRole::Admin)?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        match tx.delete_trust_anchor(entity_id.trim()).await {
-            Ok(()) => {}
-            Err(StoreError::NotFound) => return Err(FederationAdminError::NotFound),
-            Err(e) => return Err(e.into()),
-        }
-        audit(
-            tx.as_mut(),
-            now,
-            &by.actor().to_audit_string(),
-            "federation.trust_anchor_removed",
-            None,
-            json!({ "entity_id": entity_id.trim() }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.remove_setting(Setting::TrustAnchor, entity_id, by)
+            .await
     }
 
     /// An admin adds a trust mark the provider holds (or replaces the one with
@@ -208,10 +198,34 @@ impl Service {
         id: &str,
         by: &Operator,
     ) -> Result<(), FederationAdminError> {
+        self.remove_setting(Setting::TrustMark, id, by).await
+    }
+
+    /// Removes a trust anchor or a held trust mark added by an operator, with
+    /// its audit record.
+    async fn remove_setting(
+        &self,
+        setting: Setting,
+        id: &str,
+        by: &Operator,
+    ) -> Result<(), FederationAdminError> {
         by.require(OperatorRole::Admin)?;
+        let id = id.trim();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        match tx.delete_trust_mark(id.trim()).await {
+        let (deleted, event, details) = match setting {
+            Setting::TrustAnchor => (
+                tx.delete_trust_anchor(id).await,
+                "federation.trust_anchor_removed",
+                json!({ "entity_id": id }),
+            ),
+            Setting::TrustMark => (
+                tx.delete_trust_mark(id).await,
+                "federation.trust_mark_removed",
+                json!({ "id": id }),
+            ),
+        };
+        match deleted {
             Ok(()) => {}
             Err(StoreError::NotFound) => return Err(FederationAdminError::NotFound),
             Err(e) => return Err(e.into()),
@@ -220,9 +234,9 @@ impl Service {
             tx.as_mut(),
             now,
             &by.actor().to_audit_string(),
-            "federation.trust_mark_removed",
+            event,
             None,
-            json!({ "id": id.trim() }),
+            details,
         )
         .await?;
         tx.commit().await?;

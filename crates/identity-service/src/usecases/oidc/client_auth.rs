@@ -76,7 +76,7 @@ fn registered_key(sp: &ServiceProvider, kid: Option<&str>) -> Result<DecodingKey
 fn signed_by<T: serde::de::DeserializeOwned>(
     sp: &ServiceProvider,
     jwt: &str,
-    audience: &str,
+    audiences: &[&str],
     required: &[&str],
 ) -> Result<T, ClientAuthError> {
     let header = jsonwebtoken::decode_header(jwt).map_err(|e| invalid(format!("header: {e}")))?;
@@ -86,7 +86,7 @@ fn signed_by<T: serde::de::DeserializeOwned>(
     let key = registered_key(sp, header.kid.as_deref())?;
     let mut validation = Validation::new(header.alg);
     validation.set_issuer(&[&sp.client_id]);
-    validation.set_audience(&[audience]);
+    validation.set_audience(audiences);
     validation.validate_exp = false;
     validation.set_required_spec_claims(required);
     jsonwebtoken::decode::<T>(jwt, &key, &validation)
@@ -119,6 +119,21 @@ impl Service {
         assertion: &str,
         token_endpoint: &str,
     ) -> Result<ServiceProvider, ClientAuthError> {
+        self.authenticate_client_assertion_to(assertion_type, assertion, &[token_endpoint])
+            .await
+    }
+
+    /// [`Service::authenticate_client_assertion`] with an assertion addressed
+    /// to any of `audiences` (the revocation and introspection endpoints take
+    /// their own URL, as the SPID relying parties send it, or the token
+    /// endpoint's).
+    #[tracing::instrument(skip_all, fields(request_id = %crate::request_id::current().unwrap_or_default()))]
+    pub async fn authenticate_client_assertion_to(
+        &self,
+        assertion_type: &str,
+        assertion: &str,
+        audiences: &[&str],
+    ) -> Result<ServiceProvider, ClientAuthError> {
         if assertion_type != JWT_BEARER {
             return Err(invalid("client_assertion_type must be jwt-bearer"));
         }
@@ -141,12 +156,8 @@ impl Service {
         }
         // Time is checked below on the service's clock; RFC 7523 section 3
         // requires these claims to be there.
-        let claims: AssertionClaims = signed_by(
-            &sp,
-            assertion,
-            token_endpoint,
-            &["iss", "sub", "aud", "exp"],
-        )?;
+        let claims: AssertionClaims =
+            signed_by(&sp, assertion, audiences, &["iss", "sub", "aud", "exp"])?;
         if claims.sub != client_id {
             return Err(invalid("sub must be the client id"));
         }
@@ -202,7 +213,7 @@ impl Service {
     ) -> Result<std::collections::BTreeMap<String, String>, ClientAuthError> {
         let sp = self.enabled_client(client_id).await?;
         let claims: serde_json::Map<String, serde_json::Value> =
-            signed_by(&sp, request, issuer, &["iss", "aud", "exp"])?;
+            signed_by(&sp, request, &[issuer], &["iss", "aud", "exp"])?;
         let now = self.clock.now();
         // A request object is short-lived, like an assertion: expired or
         // living too long, it is refused (it could be replayed until then).
