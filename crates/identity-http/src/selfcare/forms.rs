@@ -56,6 +56,8 @@ impl FormBox {
 #[template(path = "selfcare_forms.html")]
 pub(crate) struct FormsPage {
     pub c: Chrome,
+    /// "SPID" while the holder signs in for a service provider, else "Selfcare".
+    pub area: &'static str,
     pub title: String,
     pub paragraphs: Vec<String>,
     pub forms: Vec<FormBox>,
@@ -90,9 +92,15 @@ impl FormsPage {
         }
         notices.extend(orphans.unwrap_or_default());
         let failed = !summary.is_empty() || !notices.is_empty();
+        let area = if crate::oidc::pending_request(&ctx).is_some() {
+            "SPID"
+        } else {
+            "Selfcare"
+        };
         let c = ctx.selfcare_chrome(false);
         let page = FormsPage {
             c,
+            area,
             title: title.to_owned(),
             paragraphs,
             forms,

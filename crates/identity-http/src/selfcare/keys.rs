@@ -126,8 +126,10 @@ async fn remove(ctx: Ctx, Form(f): Form<KeyForm>) -> Page {
 #[template(path = "selfcare_key.html")]
 struct KeyPage {
     c: Chrome,
+    /// "SPID" while the holder signs in for a service provider, else "Selfcare".
+    area: &'static str,
     title: &'static str,
-    intro: &'static str,
+    intro: String,
     submit: &'static str,
     restart: &'static str,
     unsupported: &'static str,
@@ -138,20 +140,40 @@ struct KeyPage {
 
 fn key_page(mut ctx: Ctx, notices: Vec<String>) -> Response {
     let lang = ctx.lang;
+    // Signing in for a service provider: the page says for which one.
+    let for_provider = crate::oidc::pending_request(&ctx);
+    let mut intro = L(
+        "Password corretta. Per completare l'accesso usa la tua chiave di sicurezza: premi il pulsante, poi tocca la chiave o conferma con PIN o impronta.",
+        "Password correct. To finish signing in, use your security key: press the button, then touch the key or confirm with your PIN or fingerprint.",
+    )
+    .get(lang)
+    .to_owned();
+    if let Some(p) = &for_provider {
+        intro = format!("{} {intro}", crate::oidc::signing_in_for(p, lang));
+    }
     let c = ctx.selfcare_chrome(false);
     let failed = !notices.is_empty();
     let page = KeyPage {
         c,
+        area: if for_provider.is_some() {
+            "SPID"
+        } else {
+            "Selfcare"
+        },
         title: L("Chiave di sicurezza", "Security key").get(lang),
-        intro: L(
-            "Password corretta. Per completare l'accesso usa la tua chiave di sicurezza: premi il pulsante, poi tocca la chiave o conferma con PIN o impronta.",
-            "Password correct. To finish signing in, use your security key: press the button, then touch the key or confirm with your PIN or fingerprint.",
-        )
-        .get(lang),
+        intro,
         submit: L("Usa la chiave di sicurezza", "Use the security key").get(lang),
         restart: L("Ricomincia dall'inizio", "Start again").get(lang),
-        unsupported: L("Questo browser non supporta le chiavi di sicurezza.", "This browser does not support security keys.").get(lang),
-        failed: L("La chiave non ha risposto o l'operazione è stata annullata.", "The key did not answer or the operation was cancelled.").get(lang),
+        unsupported: L(
+            "Questo browser non supporta le chiavi di sicurezza.",
+            "This browser does not support security keys.",
+        )
+        .get(lang),
+        failed: L(
+            "La chiave non ha risposto o l'operazione è stata annullata.",
+            "The key did not answer or the operation was cancelled.",
+        )
+        .get(lang),
         summary: Vec::new(),
         notices,
     };

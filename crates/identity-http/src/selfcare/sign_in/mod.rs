@@ -299,19 +299,40 @@ fn code_page(ctx: Ctx, errors: &FieldMessages, notices: Vec<String>) -> Response
                 .autocomplete("one-time-code"),
         ],
     )];
+    let mut paragraphs = vec![L(
+        "Password corretta. Per completare l'accesso inserisci il codice dell'app di autenticazione.",
+        "Password correct. To finish signing in, enter the code from your authenticator app.",
+    )
+    .text(lang)];
+    // Signing in for a service provider: the page still says for which one.
+    if let Some(p) = crate::oidc::pending_request(&ctx) {
+        paragraphs.insert(0, crate::oidc::signing_in_for(&p, lang));
+    }
     FormsPage::render(
         ctx,
         L("Codice di verifica", "Verification code").get(lang),
-        vec![L(
-            "Password corretta. Per completare l'accesso inserisci il codice dell'app di autenticazione.",
-            "Password correct. To finish signing in, enter the code from your authenticator app.",
-        ).text(lang)],
-        vec![FormBox::new("second-factor", "/selfcare/sign-in/code", L("Verifica", "Verify").get(lang), sets)],
+        paragraphs,
+        vec![FormBox::new(
+            "second-factor",
+            "/selfcare/sign-in/code",
+            L("Verifica", "Verify").get(lang),
+            sets,
+        )],
         errors,
         notices,
         vec![
-            ("/selfcare/sign-in/lost-phone".into(), L("Hai perso o cambiato telefono?", "Lost or changed your phone?").text(lang)),
-            (SIGN_IN.into(), L("Ricomincia dall'inizio", "Start again").text(lang)),
+            (
+                "/selfcare/sign-in/lost-phone".into(),
+                L(
+                    "Hai perso o cambiato telefono?",
+                    "Lost or changed your phone?",
+                )
+                .text(lang),
+            ),
+            (
+                SIGN_IN.into(),
+                L("Ricomincia dall'inizio", "Start again").text(lang),
+            ),
         ],
     )
 }
