@@ -182,6 +182,16 @@ async fn authorize(mut ctx: Ctx, headers: HeaderMap, mut params: BTreeMap<String
                     ));
                 } else if let Some(name) = missing {
                     object_error = Some(format!("the request object has no {name}"));
+                }
+                if object_error.is_some() {
+                    // The object verified: its redirect URI (still checked
+                    // against the registered ones) and state carry the error
+                    // back to the relying party.
+                    params.extend(
+                        inner
+                            .into_iter()
+                            .filter(|(name, _)| name == "redirect_uri" || name == "state"),
+                    );
                 } else {
                     params.extend(inner);
                 }
