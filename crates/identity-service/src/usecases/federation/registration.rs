@@ -236,7 +236,9 @@ impl Service {
                     json!({ "client_id": client_id, "error": e.code(), "detail": e.to_string() }),
                 )
                 .await?;
+                // Named, so `sp log --client-id` shows why it was refused.
                 TransactionEntry::new(now, "authorize", e.code())
+                    .client(client_id)
                     .detail(&format!("trust chain: {e}"))
                     .ip(client_ip)
                     .write(tx.as_mut())
