@@ -107,6 +107,16 @@ pub(crate) async fn selfcare_session(
         .filter(|s| s.area == SessionArea::Selfcare))
 }
 
+/// Whether `session` is below the level the selfcare asks of the identity
+/// (its highest level, active or blocked).
+fn below_selfcare_level(session: &Session, creds: &IdentityCredentials) -> bool {
+    use identity_core::credentials::SignInBlocked;
+    match creds.levels.required_sign_in_level() {
+        Ok(level) | Err(SignInBlocked::LevelBlocked(level)) => session.level < level,
+        Err(_) => false,
+    }
+}
+
 impl Signed {
     /// The use cases.
     pub(crate) fn service(&self) -> &identity_service::Service {
@@ -126,6 +136,12 @@ impl Signed {
             return Err(see_other("/selfcare/credentials#password").into());
         }
         match ctx.service().selfcare_identity(&session).await? {
+            // A session opened below the identity's level for a service
+            // provider's request (SpidL1 while level 2 is active) is that
+            // service's only: the selfcare wants the identity's level.
+            Some((_, creds)) if below_selfcare_level(&session, &creds) => {
+                Err(see_other(SIGN_IN).into())
+            }
             Some((identity, creds)) => Ok(Signed {
                 ctx,
                 session,

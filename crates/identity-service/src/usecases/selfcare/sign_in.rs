@@ -406,9 +406,16 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let mut current = tx.identity_for_update(identity.id()).await?;
         let creds = tx.credentials_for_update(identity.id()).await?;
-        // Never a session below the identity's highest level: its credentials may
-        // have changed since the factor was checked.
-        if current.state().is_revoked() || creds.levels.required_sign_in_level() != Ok(level) {
+        // Never a session below the identity's highest level, unless signing in
+        // for a service provider whose request asked for this level (a SpidL1
+        // request with level 2 active): its credentials may have changed since
+        // the factor was checked, so the level is checked again either way.
+        let allowed = if client.service.is_some() {
+            creds.levels.check_sign_in_at(level).is_ok()
+        } else {
+            creds.levels.required_sign_in_level() == Ok(level)
+        };
+        if current.state().is_revoked() || !allowed {
             return Err(SelfcareSignInError::SignInExpired);
         }
         if current.record_use(now).is_ok() {
