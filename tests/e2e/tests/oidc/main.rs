@@ -8,12 +8,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod authlib;
+mod federation;
 mod flow;
 mod negative;
 mod reference_rp;
 
 use identity_core::credentials::totp::TotpSecret;
 use identity_service::usecases::service_providers::NewServiceProvider;
+use identity_testkit::federation::LocalFederation;
 use identity_testkit::{Browser, Reply, TestServer, csrf_of};
 
 /// The provider on a fresh SQLite database, its clock near the real time (the
@@ -30,10 +32,23 @@ pub const REDIRECT: &str = "http://localhost:9/rp/callback";
 pub const NAME: &str = "Comune di Prova";
 pub const L1: &str = "https://www.spid.gov.it/SpidL1";
 pub const L2: &str = "https://www.spid.gov.it/SpidL2";
+pub const L3: &str = "https://www.spid.gov.it/SpidL3";
 
 impl Provider {
     pub async fn start() -> Provider {
-        let mut h = identity_testkit::sqlite().await;
+        Provider::on(identity_testkit::sqlite().await).await
+    }
+
+    /// The provider in a local OpenID Federation (its trust anchor configured,
+    /// plain http to loopback allowed), the federation's statements and the
+    /// relying party's tokens issued on the provider's clock.
+    pub async fn start_federated() -> (Provider, LocalFederation) {
+        let fed = LocalFederation::start().await;
+        let h = fed.app(&identity_testkit::sqlite().await);
+        (Provider::on(h).await, fed)
+    }
+
+    async fn on(mut h: identity_testkit::TestApp) -> Provider {
         // Each authenticator code moves the clock 30 s on (a code is used once),
         // and the clients refuse tokens issued in their future: start behind.
         h.clock
