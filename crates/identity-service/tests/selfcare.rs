@@ -9,6 +9,7 @@ use chrono::Duration;
 use identity_core::credentials::{EmergencyCode, TotpError};
 use identity_core::identity::Actor;
 use identity_core::{CredentialLevel, IdentityState, LevelState, TotpSecret};
+use identity_service::Store as _;
 use identity_service::usecases::selfcare::authenticator::CredentialError;
 use identity_service::usecases::selfcare::lost_authenticator::{ReenrolProof, UnblockProof};
 use identity_service::usecases::selfcare::sign_in::PasswordStep;
@@ -31,7 +32,62 @@ identity_testkit::both_backends!(
     a_waiting_sign_in_is_void_once_the_credentials_change,
     a_seeded_source_draws_the_same_codes_every_run,
     a_sent_sms_code_waits_until_used_or_expired,
+    a_service_asking_for_level_2_gets_it_when_level_3_is_active,
 );
+
+/// A SpidL2 request for an identity whose level 3 is active too: the sign-in
+/// performs level 2 (password and code), while the selfcare's own sign-in
+/// asks for the key.
+async fn a_service_asking_for_level_2_gets_it_when_level_3_is_active(h: TestApp) {
+    let a = active_identity(&h).await;
+    let secret = enrol(&h, &a).await;
+    // Level 3 active, as a registered security key leaves it (the key itself
+    // plays no part in a level-2 sign-in).
+    {
+        let mut tx = h.store.begin().await.unwrap();
+        let mut creds = tx.credentials_for_update(a.identity.id()).await.unwrap();
+        creds.levels = creds.levels.activate(CredentialLevel::L3).unwrap();
+        tx.update_credentials(&creds).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(matches!(
+        password_step(&h, &a).await,
+        PasswordStep::SecondFactor {
+            level: CredentialLevel::L3,
+            ..
+        }
+    ));
+    let for_service = identity_service::usecases::selfcare::sign_in::Client {
+        service: Some("Comune di Prova"),
+        ..client()
+    };
+    let step = h
+        .service
+        .sign_in_password_for(
+            &a.username,
+            identity_testkit::PASSWORD,
+            for_service,
+            Some(&[CredentialLevel::L2]),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            step,
+            PasswordStep::SecondFactor {
+                level: CredentialLevel::L2,
+                ..
+            }
+        ),
+        "{step:?}"
+    );
+    let signed = h
+        .service
+        .selfcare_sign_in_totp(&pending_of(&step), &code_at(&h, &secret, 0), for_service)
+        .await
+        .unwrap();
+    assert_eq!(signed.session.level, CredentialLevel::L2);
+}
 
 async fn a_sent_sms_code_waits_until_used_or_expired(h: TestApp) {
     let (holder, number) = verified_mario(&h).await;

@@ -280,11 +280,15 @@ impl Service {
             return Err(SelfcareSignInError::Revoked);
         }
         let creds = tx.credentials_for_update(p.identity_id).await?;
-        // The level to reach is decided again under the lock: credentials that
-        // changed since the password step (a level added or removed) void the
-        // waiting sign-in; it is then refused every time until it expires.
-        let still = match creds.levels.required_sign_in_level() {
-            Ok(level) => level == p.level,
+        // The level is checked again under the lock: credentials that changed
+        // since the password step so that it can no longer be reached (removed,
+        // or a level at or above it blocked) void the waiting sign-in; it is
+        // then refused every time until it expires. The level need not be the
+        // identity's highest (a SpidL2 request with a security key active):
+        // the last step still asks the selfcare's own sign-ins for the highest.
+        let still = match creds.levels.check_sign_in_at(p.level) {
+            Ok(()) => true,
+            // A blocked level is unblocked within this sign-in.
             Err(SignInBlocked::LevelBlocked(level)) => level == p.level,
             Err(_) => false,
         };
