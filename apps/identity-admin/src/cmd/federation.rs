@@ -5,8 +5,11 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use identity_service::OperatorRole;
-use identity_service::usecases::federation::admin::FederationAdminError;
+use identity_service::usecases::federation::admin::{
+    FederationAdminError, check_entity_id, check_federation_jwks,
+};
+use identity_service::usecases::federation::jwt::unverified_claims;
+use identity_service::{OperatorRole, Service};
 use serde_json::{Value, json};
 
 use crate::{Cli, Failure, context, output};
@@ -85,10 +88,36 @@ pub enum TrustMarkCommand {
     },
 }
 
+/// What the operator typed is wrong (exit code 2): checked before the
+/// database is opened.
+fn usage(e: FederationAdminError) -> Failure {
+    Failure::Usage(e.to_string())
+}
+
+/// A well-formed request the provider refuses (exit code 1): a trust mark
+/// about another entity or expired, keys that cannot be fetched or do not
+/// verify, an unknown id, an operator without the role.
 fn refused(e: FederationAdminError) -> Failure {
     match e {
         FederationAdminError::Invalid(m) => Failure::Refused(m),
         other => Failure::Refused(other.to_string()),
+    }
+}
+
+/// [`refused`], with the setting to turn on when plain http to the loopback
+/// (a local federation) was refused because it is off.
+fn fetch_refused(service: &Service, entity_id: &str, e: FederationAdminError) -> Failure {
+    let message = e.to_string();
+    if entity_id.trim().starts_with("http://")
+        && !service.config().federation.fetch.allow_http_loopback
+    {
+        Failure::Refused(format!(
+            "{message} (plain http, to the loopback only, is fetched for a local federation \
+             when federation.fetch.allow_http_loopback is true: \
+             IDENTITY_FEDERATION__FETCH__ALLOW_HTTP_LOOPBACK=true)"
+        ))
+    } else {
+        Failure::Refused(message)
     }
 }
 
@@ -172,32 +201,37 @@ async fn trust_anchor(cli: &Cli, command: &TrustAnchorCommand) -> Result<(), Fai
             jwks_file,
             fetch,
         } => {
+            // The entity id and the key file are what the operator typed:
+            // checked before the database is opened, whether the keys come
+            // from the file or are to be fetched.
+            check_entity_id(entity_id.trim()).map_err(usage)?;
             let from_file = match jwks_file {
                 Some(path) => {
                     let text = std::fs::read_to_string(path)
                         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-                    Some(serde_json::from_str::<Value>(&text).map_err(|e| {
+                    let jwks = serde_json::from_str::<Value>(&text).map_err(|e| {
                         Failure::Usage(format!("{}: not JSON: {e}", path.display()))
-                    })?)
+                    })?;
+                    check_federation_jwks(&jwks)
+                        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+                    Some(jwks)
                 }
-                None => None,
+                None if *fetch => None,
+                None => return Err(Failure::Usage("give --jwks-file or --fetch".into())),
             };
             let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
             let jwks = match from_file {
                 Some(jwks) => jwks,
-                None if *fetch => service
+                None => service
                     .fetch_published_federation_keys(entity_id)
                     .await
-                    .map_err(refused)?,
-                None => return Err(Failure::Usage("give --jwks-file or --fetch".into())),
+                    .map_err(|e| fetch_refused(&service, entity_id, e))?,
             };
+            // What is left to refuse is about fetched keys (one without kid).
             let anchor = service
                 .add_trust_anchor(entity_id, &jwks, &admin)
                 .await
-                .map_err(|e| match e {
-                    FederationAdminError::Invalid(m) => Failure::Usage(m),
-                    other => refused(other),
-                })?;
+                .map_err(refused)?;
             if cli.json {
                 return output::json(&anchor);
             }
@@ -282,14 +316,16 @@ async fn trust_mark(cli: &Cli, command: &TrustMarkCommand) -> Result<(), Failure
                     })?,
                 Err(_) => text,
             };
+            // Not a JWT at all was typed wrong (2, before the database is
+            // opened); a JWT about another entity, expired or without an id
+            // is a trust mark the provider refuses (1).
+            unverified_claims(text.trim())
+                .map_err(|e| Failure::Usage(format!("the trust mark is not a signed JWT: {e}")))?;
             let (service, admin) = context::acting(cli, OperatorRole::Admin).await?;
             let mark = service
                 .add_held_trust_mark(&text, &admin)
                 .await
-                .map_err(|e| match e {
-                    FederationAdminError::Invalid(m) => Failure::Usage(m),
-                    other => refused(other),
-                })?;
+                .map_err(refused)?;
             if cli.json {
                 return output::json(&mark);
             }

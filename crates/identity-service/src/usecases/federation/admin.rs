@@ -41,8 +41,12 @@ fn invalid(message: impl Into<String>) -> FederationAdminError {
 }
 
 /// An entity id: an https URL (http only on loopback, for a local
-/// federation), without fragment, query or credentials.
-fn check_entity_id(id: &str) -> Result<(), FederationAdminError> {
+/// federation), without fragment, query or credentials. Public so the CLI
+/// can refuse what an operator typed before it opens the database.
+///
+/// # Errors
+/// [`FederationAdminError::Invalid`], saying what an entity id must be.
+pub fn check_entity_id(id: &str) -> Result<(), FederationAdminError> {
     let ok = url::Url::parse(id).is_ok_and(|u| {
         let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
         (u.scheme() == "https" || (u.scheme() == "http" && loopback))
@@ -61,7 +65,10 @@ fn check_entity_id(id: &str) -> Result<(), FederationAdminError> {
 }
 
 /// A federation JWKS: public keys, each with `kid` (statements name theirs).
-fn check_federation_jwks(jwks: &Value) -> Result<(), FederationAdminError> {
+///
+/// # Errors
+/// [`FederationAdminError::Invalid`], saying what is wrong.
+pub fn check_federation_jwks(jwks: &Value) -> Result<(), FederationAdminError> {
     crate::usecases::service_providers::check_public_jwks(jwks).map_err(|_| {
         invalid("the JWKS must be {\"keys\": [...]} of public keys, each with \"kty\"")
     })?;
