@@ -619,3 +619,67 @@ async fn the_fixture_speaks_as_the_registered_relying_party() {
     let jwe = encrypt_jwt("a.b.c", &encryption.jwks, &encryption.userinfo).unwrap();
     assert_eq!(fed.decrypt(&jwe), "a.b.c");
 }
+
+/// A fetcher whose answers never come: every resolution through it waits.
+struct Stuck;
+
+#[async_trait::async_trait]
+impl identity_service::ports::EntityFetcher for Stuck {
+    async fn fetch(&self, _url: &str) -> Result<String, identity_service::ports::FetchError> {
+        std::future::pending().await
+    }
+}
+
+/// The resolve endpoint is public: a node resolves at most a few chains at
+/// once, and one more waits at most a fetch's time before it is answered
+/// `temporarily_unavailable`.
+#[tokio::test]
+async fn at_most_a_few_chains_resolve_at_once() {
+    use identity_service::usecases::federation::registration::CONCURRENT_RESOLUTIONS;
+    let h = TestApp::builder()
+        .config(|c| c.federation.fetch.timeout_ms = 300)
+        .build()
+        .await
+        .unwrap();
+    let service = h
+        .service
+        .clone()
+        .with_entity_fetcher(std::sync::Arc::new(Stuck));
+    let anchors = vec![identity_service::TrustAnchor {
+        entity_id: "https://ta.example.it".into(),
+        jwks: json!({"keys": []}),
+        added_by: "test".into(),
+        added_at: start_time(),
+    }];
+    let waiting: Vec<_> = (0..CONCURRENT_RESOLUTIONS)
+        .map(|i| {
+            let service = service.clone();
+            let anchors = anchors.clone();
+            tokio::spawn(async move {
+                service
+                    .resolve_trust_chain(&format!("https://rp{i}.example.it"), &anchors)
+                    .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(StdDuration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let one_more = service
+        .resolve_trust_chain("https://one-more.example.it", &anchors)
+        .await;
+    assert!(
+        matches!(&one_more, Err(e) if e.code() == "temporarily_unavailable" && e.to_string().contains("too many")),
+        "{one_more:?}"
+    );
+    assert!(
+        started.elapsed() < StdDuration::from_secs(2),
+        "it waited a fetch's time"
+    );
+    for task in waiting {
+        assert!(
+            !task.is_finished(),
+            "the first ones still wait for their fetches"
+        );
+        task.abort();
+    }
+}

@@ -23,10 +23,27 @@ use crate::usecases::service_providers::{ATTRIBUTES, acceptable_url, check_publi
 /// The audit actor of what the federation does on its own.
 pub const FEDERATION_ACTOR: &str = "federation";
 
-/// The relying parties being resolved now: one lock per entity id.
-#[derive(Debug, Default)]
+/// How many trust chains this node resolves at once. The resolve endpoint is
+/// public and each resolution may fetch up to `fetch.max_fetches` statements
+/// of up to `fetch.timeout_ms` each: beyond this many, a resolution waits at
+/// most one fetch's time, then is answered `temporarily_unavailable`.
+pub const CONCURRENT_RESOLUTIONS: usize = 8;
+
+/// The relying parties being resolved now: one lock per entity id, and a bound
+/// on how many resolutions run at once.
+#[derive(Debug)]
 pub struct InFlight {
     locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    running: tokio::sync::Semaphore,
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        InFlight {
+            locks: std::sync::Mutex::default(),
+            running: tokio::sync::Semaphore::new(CONCURRENT_RESOLUTIONS),
+        }
+    }
 }
 
 impl InFlight {
@@ -173,12 +190,26 @@ impl Service {
         Ok(all)
     }
 
-    /// Resolves `subject`'s trust chain now, to one of `anchors`.
+    /// Resolves `subject`'s trust chain now, to one of `anchors` (at most
+    /// [`CONCURRENT_RESOLUTIONS`] at once on this node).
     pub async fn resolve_trust_chain(
         &self,
         subject: &str,
         anchors: &[TrustAnchor],
     ) -> Result<ResolvedChain, ResolutionError> {
+        let busy = || {
+            ResolutionError::Fetch(crate::ports::FetchError::Limit {
+                url: subject.to_owned(),
+                why: "too many trust chains are being resolved; try again shortly".into(),
+            })
+        };
+        let _turn = tokio::time::timeout(
+            self.config.federation.fetch.timeout(),
+            self.resolving.running.acquire(),
+        )
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
         let resolver = Resolver::new(
             self.fetcher.as_ref(),
             anchors,
