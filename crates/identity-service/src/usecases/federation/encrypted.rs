@@ -28,9 +28,17 @@ pub struct RpEncryption {
 }
 
 /// The encryption a relying party's resolved metadata asks for, or why it
-/// cannot be served (checked at registration, so an unusable one never
-/// registers).
+/// cannot be served: also tried on an empty content, so a relying party
+/// without a key to encrypt to never registers (see [`encryption_asked`]).
 pub fn encryption_of(rp: &Map<String, Value>) -> Result<RpEncryption, JweError> {
+    let asked = encryption_asked(rp)?;
+    encrypt_jwt("", &asked.jwks, &asked.userinfo)?;
+    Ok(asked)
+}
+
+/// The encryption a relying party's resolved metadata asks for, read without
+/// trying it (its registration did).
+pub fn encryption_asked(rp: &Map<String, Value>) -> Result<RpEncryption, JweError> {
     let metadata = Value::Object(rp.clone());
     let userinfo = EncryptionChoice::from_metadata(
         &metadata,
@@ -50,8 +58,6 @@ pub fn encryption_of(rp: &Map<String, Value>) -> Result<RpEncryption, JweError> 
     )
     .transpose()?;
     let jwks = rp.get("jwks").cloned().unwrap_or(Value::Null);
-    // A key to encrypt to must be there: tried on an empty content.
-    encrypt_jwt("", &jwks, &userinfo)?;
     Ok(RpEncryption {
         jwks,
         userinfo,
@@ -88,7 +94,7 @@ impl Service {
             .ok_or(StoreError::Corrupt(
                 "federation client without metadata".into(),
             ))?;
-        encryption_of(rp).map(Some).map_err(jwe_failed)
+        encryption_asked(rp).map(Some).map_err(jwe_failed)
     }
 
     /// `id_token` encrypted as `client_id` asked, or as it is.
