@@ -157,18 +157,23 @@ async fn authorize(mut ctx: Ctx, headers: HeaderMap, mut params: BTreeMap<String
             .await
         {
             Ok(inner) => {
-                // What is both inside and outside must agree (OpenID Connect
-                // Core 6.1; the SPID rules name client_id, response_type and scope).
-                let mismatch = ["client_id", "response_type", "scope"]
-                    .into_iter()
-                    .find(|name| {
-                        let outer = params.get(*name).or(if *name == "client_id" {
-                            Some(&client_id)
-                        } else {
-                            None
-                        });
-                        matches!((outer, inner.get(*name)), (Some(o), Some(i)) if o != i)
+                // What is both inside and outside must agree: client_id and
+                // response_type (OpenID Connect Core 6.1, where the object's
+                // scope wins); for the federation's relying parties scope too
+                // (the SPID rules).
+                let compared: &[&str] = if federated {
+                    &["client_id", "response_type", "scope"]
+                } else {
+                    &["client_id", "response_type"]
+                };
+                let mismatch = compared.iter().copied().find(|name| {
+                    let outer = params.get(*name).or(if *name == "client_id" {
+                        Some(&client_id)
+                    } else {
+                        None
                     });
+                    matches!((outer, inner.get(*name)), (Some(o), Some(i)) if o != i)
+                });
                 let missing = federated
                     .then(|| {
                         ["client_id", "response_type", "scope"]
