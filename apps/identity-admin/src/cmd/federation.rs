@@ -188,6 +188,7 @@ pub async fn run(cli: &Cli, command: &FederationCommand) -> Result<(), Failure> 
                     "Trust marks asked of relying parties",
                     f.required_trust_marks.join(" "),
                 ),
+                ("Federation key ids (published)", kids(&federation_keys)),
             ]);
             Ok(())
         }
