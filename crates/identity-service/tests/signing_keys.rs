@@ -79,30 +79,29 @@ async fn signatures_verify_with_the_published_keys_in_an_independent_library(h: 
     assert!(!published.contains("\"d\""), "{published}");
 }
 
+/// Runs the signing-keys job now (the test's clock); its report.
+async fn run_key_job(h: &TestApp) -> identity_service::JobRun {
+    h.service
+        .run_jobs(&JobOptions {
+            as_of: None,
+            dry_run: false,
+            only: Some(Job::SigningKeys),
+            node: "test".into(),
+        })
+        .await
+        .remove(0)
+}
+
 async fn keys_rotate_and_a_retired_key_stays_published_for_a_day(h: TestApp) {
     let first = h
         .service
         .sign_jws(SigningAlg::Rs256, &claims(&h))
         .await
         .unwrap();
-    let run = |h: &TestApp| {
-        let service = h.service.clone();
-        async move {
-            service
-                .run_jobs(&JobOptions {
-                    as_of: None,
-                    dry_run: false,
-                    only: Some(Job::SigningKeys),
-                    node: "test".into(),
-                })
-                .await
-                .remove(0)
-        }
-    };
     h.clock.advance(Duration::days(89));
-    assert!(run(&h).await.counts.is_empty(), "not yet");
+    assert!(run_key_job(&h).await.counts.is_empty(), "not yet");
     h.clock.advance(Duration::days(2));
-    let rotated = run(&h).await;
+    let rotated = run_key_job(&h).await;
     assert_eq!(
         rotated.counts.get("keys_created"),
         Some(&1),
@@ -110,7 +109,7 @@ async fn keys_rotate_and_a_retired_key_stays_published_for_a_day(h: TestApp) {
         rotated.counts
     );
     assert_eq!(rotated.counts.get("keys_retired"), Some(&1));
-    assert!(run(&h).await.counts.is_empty(), "idempotent");
+    assert!(run_key_job(&h).await.counts.is_empty(), "idempotent");
     let second = h
         .service
         .sign_jws(SigningAlg::Rs256, &claims(&h))
@@ -123,7 +122,7 @@ async fn keys_rotate_and_a_retired_key_stays_published_for_a_day(h: TestApp) {
         "the old key is still published"
     );
     h.clock.advance(Duration::days(2));
-    let cleaned = run(&h).await;
+    let cleaned = run_key_job(&h).await;
     assert_eq!(cleaned.counts.get("keys_deleted"), Some(&1));
     let set = jwks(&h).await;
     assert!(set.find(&kid_of(&first)).is_none(), "gone after its day");
@@ -234,20 +233,6 @@ fn kids(set: &serde_json::Value) -> Vec<String> {
 }
 
 async fn federation_keys_stay_apart_and_are_published_before_they_sign(h: TestApp) {
-    let run = |h: &TestApp| {
-        let service = h.service.clone();
-        async move {
-            service
-                .run_jobs(&JobOptions {
-                    as_of: None,
-                    dry_run: false,
-                    only: Some(Job::SigningKeys),
-                    node: "test".into(),
-                })
-                .await
-                .remove(0)
-        }
-    };
     let first = federation_kid(&h).await;
     let federation = kids(
         &h.service
@@ -265,7 +250,7 @@ async fn federation_keys_stay_apart_and_are_published_before_they_sign(h: TestAp
     // the old one goes on signing through the notice, so the superiors can
     // take the new key into their statements.
     h.clock.advance(Duration::days(91));
-    run(&h).await;
+    run_key_job(&h).await;
     let published = kids(
         &h.service
             .published_keys(KeyPurpose::Federation)
@@ -275,14 +260,14 @@ async fn federation_keys_stay_apart_and_are_published_before_they_sign(h: TestAp
     assert_eq!(published.len(), 2, "{published:?}");
     assert_eq!(federation_kid(&h).await, first, "the old key still signs");
     h.clock.advance(Duration::days(7));
-    run(&h).await;
+    run_key_job(&h).await;
     assert_eq!(federation_kid(&h).await, first, "still within the notice");
     // Past the notice the new key signs, and the job retires the old one,
     // which stays published for a day.
     h.clock.advance(Duration::days(8));
     let second = federation_kid(&h).await;
     assert_ne!(second, first, "the new key signs after the notice");
-    let retired = run(&h).await;
+    let retired = run_key_job(&h).await;
     assert!(
         retired.counts.contains_key("keys_retired"),
         "{:?}",
@@ -296,7 +281,7 @@ async fn federation_keys_stay_apart_and_are_published_before_they_sign(h: TestAp
     );
     assert!(published.contains(&first) && published.contains(&second));
     h.clock.advance(Duration::days(2));
-    run(&h).await;
+    run_key_job(&h).await;
     let published = kids(
         &h.service
             .published_keys(KeyPurpose::Federation)
