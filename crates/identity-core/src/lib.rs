@@ -27,6 +27,7 @@ pub mod login;
 pub mod oidc;
 pub mod orders;
 pub mod password_policy;
+pub mod saml;
 pub mod session;
 pub mod subject_kind;
 pub mod values;
