@@ -20,7 +20,7 @@
 //! [`EntityFetcher`]: identity_service::ports::EntityFetcher
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -31,12 +31,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use identity_service::ports::SeededRandomness;
 use identity_service::usecases::federation::settings::ConfiguredAnchor;
 use identity_service::{Clock, ManualClock, Service, ServiceConfig};
-use josekit::jwk::Jwk;
-use josekit::jwk::alg::ec::EcCurve;
-use josekit::jws::{JwsHeader, JwsSigner};
 use serde_json::{Map, Value, json};
 
 use crate::app::{SEED, TestApp, start_time};
+
+mod keys;
+mod relying_party;
+mod serve;
+
+use serve::answer;
+
+use keys::KEYS;
 
 /// The fetch timeout [`LocalFederation::configure`] sets, in milliseconds:
 /// short, so a hanging endpoint fails a test in well under a second.
@@ -221,104 +226,6 @@ impl Setup {
     }
 }
 
-/// The keys of the federation: the same for every fixture of the test process,
-/// since making RSA keys is the slow part.
-struct Keys {
-    federation: BTreeMap<Entity, Key>,
-    rp_sig: Key,
-    rp_enc: Key,
-    foreign: Key,
-}
-
-/// A private key and what signing with it needs.
-struct Key {
-    /// How it signs (the encryption key never does).
-    alg: &'static str,
-    private: Jwk,
-    public: Value,
-}
-
-impl Key {
-    fn new(private: Jwk, kid: &str, key_use: &str, alg: Option<&'static str>) -> Key {
-        let mut private = private;
-        private.set_key_id(kid);
-        private.set_key_use(key_use);
-        if let Some(alg) = alg {
-            private.set_algorithm(alg);
-        }
-        let mut public = private.to_public_key().expect("a public key");
-        public.set_key_id(kid);
-        if let Some(alg) = alg {
-            public.set_algorithm(alg);
-        }
-        Key {
-            alg: alg.unwrap_or("RS256"),
-            private,
-            public: Value::Object(public.into()),
-        }
-    }
-
-    fn rsa(kid: &str, key_use: &str, alg: Option<&'static str>) -> Key {
-        Key::new(
-            Jwk::generate_rsa_key(2048).expect("an RSA key"),
-            kid,
-            key_use,
-            alg,
-        )
-    }
-
-    fn ec(kid: &str) -> Key {
-        Key::new(
-            Jwk::generate_ec_key(EcCurve::P256).expect("an EC key"),
-            kid,
-            "sig",
-            Some("ES256"),
-        )
-    }
-
-    fn kid(&self) -> &str {
-        self.private.key_id().unwrap_or_default()
-    }
-
-    /// A compact JWS of `claims`, with `typ` (if any) and the key's `kid`.
-    fn sign(&self, typ: Option<&str>, claims: &Value) -> String {
-        let mut header = JwsHeader::new();
-        header.set_key_id(self.kid());
-        if let Some(typ) = typ {
-            header.set_token_type(typ);
-        }
-        let signer: Box<dyn JwsSigner> = match self.alg {
-            "ES256" => Box::new(josekit::jws::ES256.signer_from_jwk(&self.private).unwrap()),
-            _ => Box::new(josekit::jws::RS256.signer_from_jwk(&self.private).unwrap()),
-        };
-        josekit::jws::serialize_compact(claims.to_string().as_bytes(), &header, signer.as_ref())
-            .unwrap()
-    }
-}
-
-static KEYS: LazyLock<Keys> = LazyLock::new(|| Keys {
-    federation: Entity::ALL
-        .into_iter()
-        .map(|e| {
-            let kid = format!("{}-federation", e.path().trim_start_matches('/'));
-            // The anchor signs with RS256, the others with ES256: both kinds
-            // the provider accepts are exercised.
-            let key = if e == Entity::Ta {
-                Key::rsa(&kid, "sig", Some("RS256"))
-            } else {
-                Key::ec(&kid)
-            };
-            (e, key)
-        })
-        .collect(),
-    rp_sig: Key::rsa("rp-sig", "sig", Some("RS256")),
-    // No `alg`: the provider may choose RSA-OAEP or RSA-OAEP-256 with it.
-    rp_enc: Key::rsa("rp-enc", "enc", None),
-    // The relying party's signing kid on a key the chain never names, so a
-    // verifier finds the kid and must refuse the signature itself.
-    foreign: Key::rsa("rp-sig", "sig", Some("RS256")),
-});
-
 /// What the server task shares with the fixture.
 struct Inner {
     base: String,
@@ -338,201 +245,6 @@ pub struct LocalFederation {
 impl Drop for LocalFederation {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-impl Inner {
-    fn id(&self, e: Entity) -> String {
-        format!("{}{}", self.base, e.path())
-    }
-
-    fn now(&self) -> i64 {
-        self.clock.lock().unwrap().now().timestamp()
-    }
-
-    fn trust_mark_id(&self) -> String {
-        format!("{}/openid_relying_party/public", self.id(Entity::Ta))
-    }
-
-    fn federation_jwks(e: Entity) -> Value {
-        json!({ "keys": [KEYS.federation[&e].public] })
-    }
-
-    fn federation_entity(&self, e: Entity, name: &str) -> Value {
-        let mut entity = json!({
-            "organization_name": name,
-            "homepage_uri": self.id(e),
-            "contacts": [format!("federazione@{}.example.it", e.path().trim_start_matches('/'))],
-        });
-        if e.is_superior() {
-            entity["federation_fetch_endpoint"] = json!(format!("{}/fetch", self.id(e)));
-        }
-        entity
-    }
-
-    fn trust_mark(&self, now: i64) -> String {
-        let id = self.trust_mark_id();
-        KEYS.federation[&Entity::Ta].sign(
-            Some("trust-mark+jwt"),
-            &json!({
-                "iss": self.id(Entity::Ta),
-                "sub": self.id(Entity::Rp),
-                "id": id,
-                "trust_mark_type": id,
-                "iat": now,
-                "exp": now + 365 * 86_400,
-            }),
-        )
-    }
-
-    /// The statement of `iss` about `sub`, signed now; `padding` bytes more
-    /// when asked.
-    fn statement(&self, setup: &Setup, (iss, sub): Statement, padding: usize) -> String {
-        let now = self.now();
-        let lifetime = setup
-            .lifetimes
-            .get(&(iss, sub))
-            .copied()
-            .unwrap_or(DEFAULT_LIFETIME);
-        let (iat, exp) = if setup.expired.contains(&(iss, sub)) {
-            (now - 7_200, now - 3_600)
-        } else {
-            (now, now + lifetime)
-        };
-        let mut claims = json!({
-            "iss": self.id(iss),
-            "sub": self.id(sub),
-            "iat": iat,
-            "exp": exp,
-            "jwks": Inner::federation_jwks(sub),
-        });
-        if iss == sub {
-            let hints = setup.authority_hints.get(&sub).cloned().unwrap_or_default();
-            if !hints.is_empty() {
-                claims["authority_hints"] =
-                    json!(hints.iter().map(|h| self.id(*h)).collect::<Vec<_>>());
-            }
-            claims["metadata"] = match sub {
-                Entity::Rp => json!({
-                    "openid_relying_party": setup.rp_metadata,
-                    "federation_entity": self.federation_entity(sub, "Comune di Prova"),
-                }),
-                Entity::Ta | Entity::Ta2 => json!({
-                    "federation_entity": self.federation_entity(sub, "Federazione di Prova"),
-                }),
-                Entity::Int | Entity::Int2 => json!({
-                    "federation_entity": self.federation_entity(sub, "Aggregatore di Prova"),
-                }),
-            };
-            if sub == Entity::Ta {
-                if let Some(n) = setup.ta_max_path_length {
-                    claims["constraints"] = json!({ "max_path_length": n });
-                }
-                let issuers = json!({ self.trust_mark_id(): [self.id(Entity::Ta)] });
-                claims["trust_mark_issuers"] = issuers.clone();
-                claims["trust_marks_issuers"] = issuers;
-            }
-            if sub == Entity::Rp && setup.trust_mark {
-                let id = self.trust_mark_id();
-                claims["trust_marks"] = json!([{
-                    "id": id,
-                    "trust_mark_type": id,
-                    "trust_mark": self.trust_mark(now),
-                }]);
-            }
-        } else {
-            if let Some(policy) = setup.policies.get(&(iss, sub)) {
-                claims["metadata_policy"] = policy.clone();
-            }
-            if let Some(metadata) = setup.metadata.get(&(iss, sub)) {
-                claims["metadata"] = metadata.clone();
-            }
-        }
-        if padding > 0 {
-            claims["padding"] = json!("x".repeat(padding));
-        }
-        let jwt = KEYS.federation[&iss].sign(
-            Some(identity_core::federation::statement::STATEMENT_TYP),
-            &claims,
-        );
-        if setup.tampered.contains(&(iss, sub)) {
-            tamper(&jwt)
-        } else {
-            jwt
-        }
-    }
-
-    /// The body at `path` (`None`: not found).
-    fn body(&self, setup: &Setup, path: &str, sub: Option<&str>) -> Option<String> {
-        let (name, rest) = path.trim_start_matches('/').split_once('/')?;
-        let entity = Entity::from_name(name)?;
-        let padding = if setup.oversized.contains(path) {
-            setup.oversize_bytes
-        } else {
-            0
-        };
-        match rest {
-            ".well-known/openid-federation" => {
-                Some(self.statement(setup, (entity, entity), padding))
-            }
-            "fetch" if entity.is_superior() => {
-                let sub = sub?;
-                let subject = Entity::ALL.into_iter().find(|e| self.id(*e) == sub)?;
-                (subject != entity).then(|| self.statement(setup, (entity, subject), padding))
-            }
-            _ => None,
-        }
-    }
-}
-
-/// `jwt` with its payload changed (an `exp` a year later) and its signature kept.
-fn tamper(jwt: &str) -> String {
-    let parts: Vec<&str> = jwt.split('.').collect();
-    let mut claims: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
-    let exp = claims["exp"].as_i64().unwrap_or_default();
-    claims["exp"] = json!(exp + 365 * 86_400);
-    format!(
-        "{}.{}.{}",
-        parts[0],
-        B64.encode(claims.to_string()),
-        parts[2]
-    )
-}
-
-/// Serves one request: counts it, then answers from the setup of the moment.
-async fn answer(
-    State(inner): State<Arc<Inner>>,
-    uri: Uri,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let path = uri.path().to_owned();
-    *inner.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
-    let (body, delay, redirect) = {
-        let setup = inner.setup.lock().unwrap();
-        (
-            inner.body(&setup, &path, query.get("sub").map(String::as_str)),
-            setup.delays.get(&path).copied(),
-            setup.redirected_elsewhere.contains(&path),
-        )
-    };
-    if let Some(delay) = delay {
-        tokio::time::sleep(delay).await;
-    }
-    if redirect {
-        let elsewhere = format!(
-            "http://localhost:{}{}",
-            inner.port,
-            uri.path_and_query().map_or(path.as_str(), |p| p.as_str())
-        );
-        return (StatusCode::FOUND, [(header::LOCATION, elsewhere)]).into_response();
-    }
-    match body {
-        Some(jwt) => (
-            [(header::CONTENT_TYPE, "application/entity-statement+jwt")],
-            jwt,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -743,82 +455,5 @@ impl LocalFederation {
     #[must_use]
     pub fn trust_mark_id(&self) -> String {
         self.inner.trust_mark_id()
-    }
-
-    /// The relying party's redirect URI (`/rp/callback`, which the server
-    /// does not answer: tests read the redirect, they do not follow it).
-    #[must_use]
-    pub fn rp_redirect_uri(&self) -> String {
-        format!("{}/callback", self.rp_id())
-    }
-
-    /// The relying party's public keys, signing and encryption, as its
-    /// metadata publishes them.
-    #[must_use]
-    pub fn rp_jwks(&self) -> Value {
-        json!({ "keys": [KEYS.rp_sig.public, KEYS.rp_enc.public] })
-    }
-
-    fn with_defaults(&self, claims: &Value) -> Value {
-        let now = self.inner.now();
-        let rp = self.rp_id();
-        let mut claims = claims.as_object().cloned().unwrap_or_default();
-        for (name, value) in [
-            ("iss", json!(rp)),
-            ("client_id", json!(rp)),
-            ("iat", json!(now)),
-            ("exp", json!(now + 300)),
-            ("jti", json!(uuid::Uuid::new_v4().to_string())),
-        ] {
-            claims.entry(name).or_insert(value);
-        }
-        Value::Object(claims)
-    }
-
-    /// A request object of the relying party (OpenID Connect Core 6.1):
-    /// `claims` signed RS256 with its signing key (its `kid` in the header);
-    /// `iss` and `client_id` (the relying party), `iat`, `exp` (five minutes
-    /// on) and `jti` are added when missing. `aud` (the provider's issuer) is
-    /// the caller's.
-    #[must_use]
-    pub fn request_object(&self, claims: &Value) -> String {
-        KEYS.rp_sig.sign(Some("JWT"), &self.with_defaults(claims))
-    }
-
-    /// The same as [`LocalFederation::request_object`], signed by a key the
-    /// chain does not vouch for (under the relying party's signing `kid`), so
-    /// the provider must refuse the signature itself.
-    #[must_use]
-    pub fn request_object_with_foreign_key(&self, claims: &Value) -> String {
-        KEYS.foreign.sign(Some("JWT"), &self.with_defaults(claims))
-    }
-
-    /// A `private_key_jwt` client assertion (RFC 7523) of the relying party for
-    /// `token_endpoint`: `iss` = `sub` = its entity id, `aud` the endpoint, a
-    /// fresh `jti`, `iat` now and `exp` in five minutes, signed RS256.
-    #[must_use]
-    pub fn client_assertion(&self, token_endpoint: &str) -> String {
-        let rp = self.rp_id();
-        let claims = self.with_defaults(&json!({
-            "iss": rp,
-            "sub": rp,
-            "aud": token_endpoint,
-        }));
-        let mut claims = claims.as_object().cloned().unwrap_or_default();
-        claims.remove("client_id");
-        KEYS.rp_sig.sign(Some("JWT"), &Value::Object(claims))
-    }
-
-    /// What the provider encrypted to the relying party (a compact JWE: the
-    /// userinfo answer, an ID token), decrypted with its private encryption
-    /// key: the inner signed JWT.
-    ///
-    /// # Panics
-    /// When it does not decrypt.
-    #[must_use]
-    pub fn decrypt(&self, jwe: &str) -> String {
-        let private = Value::Object(KEYS.rp_enc.private.clone().into());
-        identity_service::usecases::oidc::jwe::decrypt_jwt(jwe, &private)
-            .expect("a JWE for the relying party's encryption key")
     }
 }
